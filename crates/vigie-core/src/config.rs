@@ -1,0 +1,305 @@
+//! `vigie.toml`: frameworks, severity overrides, excludes and waivers.
+
+use crate::glob::{PathGlob, text_glob};
+use crate::verdict::Waiver;
+use crate::{Location, Severity};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::Date;
+
+/// The default size limit for one file: larger files are reported, not read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the configuration was read from, if anywhere.
+    pub path: Option<Arc<str>>,
+    pub frameworks: Option<Vec<String>>,
+    pub fail_on: Option<Severity>,
+    pub exclude: Vec<String>,
+    pub gitignore: bool,
+    pub max_file_size: u64,
+    pub severity: BTreeMap<String, Severity>,
+    pub waivers: Vec<ConfigWaiver>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            frameworks: None,
+            fail_on: None,
+            exclude: Vec::new(),
+            gitignore: true,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            severity: BTreeMap::new(),
+            waivers: Vec::new(),
+        }
+    }
+}
+
+/// A `[[waiver]]`: a failure of `check` (a check id, or a control id for all its checks) on a
+/// path matching `path`, and optionally on a subject matching `subject`, is accepted.
+#[derive(Debug, Clone)]
+pub struct ConfigWaiver {
+    pub check: String,
+    pub path: Option<PathGlob>,
+    pub subject: Option<String>,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    pub expires: Option<Date>,
+    pub location: Location,
+}
+
+impl ConfigWaiver {
+    pub fn as_waiver(&self) -> Waiver {
+        Waiver {
+            reason: self
+                .reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".to_string()),
+            owner: self.owner.clone(),
+            expires: self.expires.map(|d| d.to_string()),
+            source: self.location.clone(),
+        }
+    }
+
+    pub fn is_expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|d| d < today)
+    }
+
+    /// Whether the waiver's subject pattern matches a verdict's subject: the whole subject, the
+    /// part after the file (`services.api`), its last name (`api`), or a glob over the whole.
+    pub fn subject_matches(&self, subject: &str) -> bool {
+        let Some(want) = &self.subject else {
+            return true;
+        };
+        if subject == want {
+            return true;
+        }
+        let tail = subject.rsplit(" › ").next().unwrap_or(subject);
+        if tail == want {
+            return true;
+        }
+        let last = tail.rsplit(['.', ' ', '/']).next().unwrap_or(tail);
+        if last == want {
+            return true;
+        }
+        if want.contains(['*', '?', '[']) {
+            return text_glob(want).is_ok_and(|g| g.is_match(subject));
+        }
+        false
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    frameworks: Option<Vec<String>>,
+    fail_on: Option<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    gitignore: Option<bool>,
+    max_file_size: Option<toml::Value>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    waiver: Vec<toml::Spanned<RawWaiver>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    check: String,
+    path: Option<String>,
+    subject: Option<String>,
+    reason: Option<String>,
+    owner: Option<String>,
+    expires: Option<toml::value::Datetime>,
+}
+
+/// An error in `vigie.toml`, with its location.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub location: Location,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Parse a size such as `10485760`, `"10MB"`, `"512 KiB"`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid size `{s}` (expected e.g. 10MB)"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown size unit `{other}` in `{s}`")),
+    };
+    Ok((n * mult) as u64)
+}
+
+impl Config {
+    /// Parse `vigie.toml`. `path` is how the file is named in messages.
+    pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
+        let file: Arc<str> = Arc::from(path);
+        let src = crate::SourceFile::new(file.clone(), text.to_string());
+        let at = |offset: usize| src.location(offset);
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            location: e
+                .span()
+                .map(|s| at(s.start))
+                .unwrap_or_else(|| Location::file(file.clone())),
+            message: e.message().to_string(),
+        })?;
+        let whole = || Location::file(file.clone());
+        let fail_on = match raw.fail_on {
+            Some(s) => Some(s.parse().map_err(|m| ConfigError {
+                location: whole(),
+                message: format!("fail_on: {m}"),
+            })?),
+            None => None,
+        };
+        let max_file_size = match raw.max_file_size {
+            None => DEFAULT_MAX_FILE_SIZE,
+            Some(toml::Value::Integer(n)) if n > 0 => n as u64,
+            Some(toml::Value::String(s)) => parse_size(&s).map_err(|m| ConfigError {
+                location: whole(),
+                message: format!("max_file_size: {m}"),
+            })?,
+            Some(other) => {
+                return Err(ConfigError {
+                    location: whole(),
+                    message: format!(
+                        "max_file_size: expected a size such as \"10MB\", found {other}"
+                    ),
+                });
+            }
+        };
+        let mut severity = BTreeMap::new();
+        for (k, v) in raw.severity {
+            let s: Severity = v.parse().map_err(|m| ConfigError {
+                location: whole(),
+                message: format!("severity.{k}: {m}"),
+            })?;
+            severity.insert(k, s);
+        }
+        for g in &raw.exclude {
+            PathGlob::new(g).map_err(|m| ConfigError {
+                location: whole(),
+                message: format!("exclude: {m}"),
+            })?;
+        }
+        let mut waivers = Vec::new();
+        for w in raw.waiver {
+            let location = at(w.span().start);
+            let w = w.into_inner();
+            let path = match &w.path {
+                Some(p) => Some(PathGlob::new(p).map_err(|m| ConfigError {
+                    location: location.clone(),
+                    message: format!("waiver path: {m}"),
+                })?),
+                None => None,
+            };
+            let expires = match w.expires {
+                Some(d) => match d.date {
+                    Some(date) => Some(
+                        Date::from_calendar_date(
+                            date.year as i32,
+                            time::Month::try_from(date.month).map_err(|_| ConfigError {
+                                location: location.clone(),
+                                message: format!("waiver expires: invalid month in {d}"),
+                            })?,
+                            date.day,
+                        )
+                        .map_err(|e| ConfigError {
+                            location: location.clone(),
+                            message: format!("waiver expires: {e}"),
+                        })?,
+                    ),
+                    None => {
+                        return Err(ConfigError {
+                            location,
+                            message: "waiver expires: expected a date such as 2027-06-30"
+                                .to_string(),
+                        });
+                    }
+                },
+                None => None,
+            };
+            waivers.push(ConfigWaiver {
+                check: w.check,
+                path,
+                subject: w.subject,
+                reason: w.reason,
+                owner: w.owner,
+                expires,
+                location,
+            });
+        }
+        Ok(Config {
+            path: Some(file),
+            frameworks: raw.frameworks,
+            fail_on,
+            exclude: raw.exclude,
+            gitignore: raw.gitignore.unwrap_or(true),
+            max_file_size,
+            severity,
+            waivers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_waivers_with_their_line() {
+        let c = Config::parse(
+            "vigie.toml",
+            "fail_on = \"medium\"\nexclude = [\"vendor\"]\n\n[[waiver]]\ncheck = \"CNT-04\"\npath = \"docker-compose.yml\"\nsubject = \"grafana\"\nreason = \"r\"\nexpires = 2027-06-30\n",
+        )
+        .unwrap();
+        assert_eq!(c.fail_on, Some(Severity::Medium));
+        assert_eq!(c.waivers.len(), 1);
+        let w = &c.waivers[0];
+        assert_eq!(w.location.line, 5);
+        assert!(w.subject_matches("docker-compose.yml › services.grafana"));
+        assert!(!w.subject_matches("docker-compose.yml › services.grafana-agent"));
+        assert!(!w.is_expired(time::macros::date!(2027 - 06 - 30)));
+        assert!(w.is_expired(time::macros::date!(2027 - 07 - 01)));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = Config::parse("vigie.toml", "fail_on = \"high\"\nbogus = 1\n").unwrap_err();
+        assert_eq!(e.location.line, 2, "{e}");
+        let e = Config::parse("vigie.toml", "[[waiver]]\ncheck = \"X\"\nexpires = \"soon\"\n")
+            .unwrap_err();
+        assert!(e.location.line >= 1, "{e}");
+        let e = Config::parse("vigie.toml", "fail_on = \"severe\"\n").unwrap_err();
+        assert!(e.message.contains("unknown severity"), "{e}");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MB").unwrap(), 10 * 1024 * 1024);
+        assert_eq!(parse_size("512 KiB").unwrap(), 512 * 1024);
+        assert_eq!(parse_size("42").unwrap(), 42);
+        assert!(parse_size("ten").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! vigie-core: the types every other part of vigie shares.
+//!
+//! - [`source`]: source files, locations and the line index computed once per file.
+//! - [`verdict`]: what a check says about one subject (pass or fail, with evidence), and
+//!   [`diag`]: what the scan itself has to say (a file it could not read, a limit hit).
+//! - [`catalog`]: controls and frameworks, data embedded at build time.
+//! - [`config`]: `vigie.toml`, waivers and severity overrides.
+//! - [`rollup`]: from verdicts to per-control and per-requirement statuses.
+
+pub mod catalog;
+pub mod config;
+pub mod diag;
+pub mod glob;
+pub mod rollup;
+pub mod severity;
+pub mod source;
+pub mod verdict;
+
+pub use diag::{DiagKind, Diagnostic};
+pub use severity::Severity;
+pub use source::{Location, SourceFile};
+pub use verdict::{CheckDoc, Outcome, Verdict};

@@ -1,0 +1,144 @@
+//! Verdicts: what a check says about one subject.
+
+use crate::{Location, Severity};
+use serde::Serialize;
+
+/// The documentation of a check, written beside its code. The same text feeds `vigie explain`,
+/// the SARIF rule help and `docs/checks/`.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckDoc {
+    /// Stable forever: `CNT-01`, `CNT-10.2`, `PSS-B04`.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    /// The inputs the check reads: "compose", "kubernetes", "dockerfile".
+    pub applies_to: &'static [&'static str],
+    /// What it checks.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// How to fix a failure.
+    pub fix: &'static str,
+    /// A configuration that fails the check, and the file kind it is written in.
+    pub failing: (&'static str, &'static str),
+    /// The same configuration, fixed.
+    pub passing: (&'static str, &'static str),
+}
+
+/// Pass or fail, and how a failure was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// A failure accepted by a waiver in `vigie.toml` or an inline suppression.
+    Waived(Waiver),
+}
+
+/// Who accepted a failure, why, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where the waiver is written (`vigie.toml:12`, or the suppression comment).
+    pub source: Location,
+}
+
+/// One check's verdict on one subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// The check id (`CNT-01`).
+    pub check: &'static str,
+    /// What was judged: `docker-compose.yml › services.api`, `Deployment/prod/web › container api`.
+    pub subject: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub severity: Severity,
+    /// Where the evidence is: the line that proves the pass or causes the failure.
+    pub location: Location,
+    /// One sentence saying what was found.
+    pub message: String,
+    /// For failures: the one-line fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// Further locations that matter (the override that won, the Dockerfile stage).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Location>,
+    /// Set when the failure was waived by a waiver that has since expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_waiver: Option<Waiver>,
+}
+
+impl Verdict {
+    pub fn pass(
+        doc: &CheckDoc,
+        subject: impl Into<String>,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        Verdict {
+            check: doc.id,
+            subject: subject.into(),
+            outcome: Outcome::Pass,
+            severity: doc.severity,
+            location,
+            message: message.into(),
+            fix: None,
+            related: Vec::new(),
+            expired_waiver: None,
+        }
+    }
+
+    pub fn fail(
+        doc: &CheckDoc,
+        subject: impl Into<String>,
+        location: Location,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Verdict {
+            check: doc.id,
+            subject: subject.into(),
+            outcome: Outcome::Fail,
+            severity: doc.severity,
+            location,
+            message: message.into(),
+            fix: Some(fix.into()),
+            related: Vec::new(),
+            expired_waiver: None,
+        }
+    }
+
+    pub fn with_related(mut self, loc: Option<Location>) -> Self {
+        if let Some(l) = loc
+            && l != self.location
+            && !self.related.contains(&l)
+        {
+            self.related.push(l);
+        }
+        self
+    }
+
+    pub fn is_fail(&self) -> bool {
+        matches!(self.outcome, Outcome::Fail)
+    }
+
+    pub fn is_pass(&self) -> bool {
+        matches!(self.outcome, Outcome::Pass)
+    }
+
+    /// Sort key making every report deterministic.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str, &str) {
+        (
+            &self.location.path,
+            self.location.line,
+            self.location.column,
+            self.check,
+            &self.subject,
+            &self.message,
+        )
+    }
+}

@@ -1,0 +1,3 @@
+//! vigie-parse: discovery of the repository's files and one parser per format.
+
+pub mod yaml;

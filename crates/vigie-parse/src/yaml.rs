@@ -1,0 +1,557 @@
+//! YAML (and JSON, its subset) into a tree whose every node and key carries its line and column.
+//!
+//! Built on saphyr-parser's event stream rather than a ready-made loader because the checks need
+//! four things loaders do not give together: positions on keys and values, merge keys (`<<:`)
+//! resolved the way Compose and Kubernetes tooling resolve them, duplicate keys reported (a
+//! classic way to hide a value from a scanner), and a bound on alias expansion and nesting so a
+//! hostile file cannot exhaust memory or the stack.
+//!
+//! Scalars keep their text; typed readings (`as_bool`, `as_i64`) are per call, because Compose
+//! and Kubernetes accept YAML 1.1 spellings (`yes`, `on`) in places.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+/// Nesting deeper than this is rejected.
+pub const MAX_DEPTH: usize = 256;
+/// Nodes one file may produce, aliases expanded included.
+pub const MAX_NODES: usize = 2_000_000;
+
+/// A position: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub tag: Option<String>,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A scalar with its text; `plain` when it was written without quotes.
+    Scalar { text: String, plain: bool },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+/// One document of a stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Node,
+}
+
+/// A problem found while reading the stream; the documents before it are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// The result of reading a stream: complete documents, and the problems met.
+#[derive(Debug, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    /// A fatal error ends the stream (documents before it are kept).
+    pub error: Option<YamlError>,
+    /// Non-fatal problems (duplicate keys).
+    pub warnings: Vec<YamlError>,
+}
+
+impl Node {
+    fn scalar(pos: Pos, text: String, plain: bool) -> Node {
+        Node {
+            pos,
+            tag: None,
+            value: Value::Scalar { text, plain },
+        }
+    }
+
+    /// The node's text if it is a scalar that is not null.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, plain } => {
+                if *plain && is_null(text) {
+                    None
+                } else {
+                    Some(text)
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar { text, plain: true } if is_null(text))
+    }
+
+    /// A boolean, accepting the YAML 1.1 spellings Kubernetes and Compose tooling accept.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar { text, plain } => {
+                let t = text.as_str();
+                match t {
+                    "true" | "True" | "TRUE" => Some(true),
+                    "false" | "False" | "FALSE" => Some(false),
+                    "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" if *plain => Some(true),
+                    "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" if *plain => {
+                        Some(false)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        let t = self.as_str()?.trim();
+        if let Some(h) = t.strip_prefix("0x") {
+            return i64::from_str_radix(h, 16).ok();
+        }
+        if let Some(o) = t.strip_prefix("0o") {
+            return i64::from_str_radix(o, 8).ok();
+        }
+        t.replace('_', "").parse().ok()
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry (key and value) under `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().rev().find(|e| e.key == key)
+    }
+
+    /// Follow a path of keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        let mut n = self;
+        for k in keys {
+            n = n.get(k)?;
+        }
+        Some(n)
+    }
+
+    /// The items of a sequence, or nothing.
+    pub fn items(&self) -> &[Node] {
+        self.as_seq().unwrap_or(&[])
+    }
+
+    /// The entries of a mapping, or nothing.
+    pub fn entries(&self) -> &[Entry] {
+        self.as_map().unwrap_or(&[])
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match &self.value {
+            Value::Scalar { .. } if self.is_null() => "null",
+            Value::Scalar { .. } => "a scalar",
+            Value::Seq(_) => "a sequence",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    fn size(&self) -> usize {
+        match &self.value {
+            Value::Scalar { .. } => 1,
+            Value::Seq(v) => 1 + v.iter().map(Node::size).sum::<usize>(),
+            Value::Map(v) => 1 + v.iter().map(|e| 1 + e.value.size()).sum::<usize>(),
+        }
+    }
+
+    /// Convert to JSON (for JSON Schema-like reasoning and for tests). Scalars become strings,
+    /// numbers or booleans by the YAML 1.2 core schema.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Scalar { text, plain } => {
+                if !*plain {
+                    return serde_json::Value::String(text.clone());
+                }
+                if is_null(text) {
+                    serde_json::Value::Null
+                } else if text == "true" {
+                    serde_json::Value::Bool(true)
+                } else if text == "false" {
+                    serde_json::Value::Bool(false)
+                } else if let Ok(i) = text.parse::<i64>() {
+                    serde_json::Value::from(i)
+                } else if let Ok(f) = text.parse::<f64>()
+                    && f.is_finite()
+                {
+                    serde_json::Value::from(f)
+                } else {
+                    serde_json::Value::String(text.clone())
+                }
+            }
+            Value::Seq(v) => serde_json::Value::Array(v.iter().map(Node::to_json).collect()),
+            Value::Map(v) => {
+                let mut m = serde_json::Map::new();
+                for e in v {
+                    m.insert(e.key.clone(), e.value.to_json());
+                }
+                serde_json::Value::Object(m)
+            }
+        }
+    }
+}
+
+fn is_null(t: &str) -> bool {
+    matches!(t, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos {
+        line: span.start.line() as u32,
+        col: span.start.col() as u32 + 1,
+    }
+}
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        tag: Option<String>,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        tag: Option<String>,
+        anchor: usize,
+        entries: Vec<Entry>,
+        merges: Vec<Node>,
+        pending_key: Option<(String, Pos)>,
+    },
+}
+
+/// Read a YAML stream.
+pub fn parse(text: &str) -> Stream {
+    let mut out = Stream::default();
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut nodes = 0usize;
+    let mut doc_root: Option<Node> = None;
+
+    macro_rules! fail {
+        ($pos:expr, $($arg:tt)*) => {{
+            out.error = Some(YamlError { pos: $pos, message: format!($($arg)*) });
+            return out;
+        }};
+    }
+
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => break,
+            Some(Ok(e)) => e,
+            Some(Err(e)) => {
+                let m = e.marker();
+                fail!(
+                    Pos {
+                        line: m.line() as u32,
+                        col: m.col() as u32 + 1
+                    },
+                    "{}",
+                    e.info()
+                );
+            }
+        };
+        let pos = pos_of(&span);
+        let finished: Option<(Node, usize)> = match event {
+            Event::StreamStart | Event::Nothing => None,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                doc_root = None;
+                anchors.clear();
+                None
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = doc_root.take() {
+                    out.documents.push(Document { root });
+                }
+                None
+            }
+            Event::Alias(id) => match anchors.get(&id) {
+                Some(n) => {
+                    let size = n.size();
+                    nodes += size;
+                    if nodes > MAX_NODES {
+                        fail!(
+                            pos,
+                            "alias expansion exceeds {MAX_NODES} nodes (an alias bomb?); the file was not evaluated"
+                        );
+                    }
+                    let mut n = n.clone();
+                    n.pos = pos;
+                    Some((n, 0))
+                }
+                None => fail!(pos, "alias to an unknown anchor"),
+            },
+            Event::Scalar(text, style, anchor, tag) => {
+                nodes += 1;
+                let plain = matches!(style, ScalarStyle::Plain);
+                let mut n = Node::scalar(pos, text.into_owned(), plain);
+                n.tag = tag.map(|t| t.to_string());
+                Some((n, anchor))
+            }
+            Event::SequenceStart(anchor, tag) => {
+                if stack.len() >= MAX_DEPTH {
+                    fail!(pos, "nesting deeper than {MAX_DEPTH} levels; the file was not evaluated");
+                }
+                stack.push(Frame::Seq {
+                    pos,
+                    tag: tag.map(|t| t.to_string()),
+                    anchor,
+                    items: Vec::new(),
+                });
+                None
+            }
+            Event::MappingStart(anchor, tag) => {
+                if stack.len() >= MAX_DEPTH {
+                    fail!(pos, "nesting deeper than {MAX_DEPTH} levels; the file was not evaluated");
+                }
+                stack.push(Frame::Map {
+                    pos,
+                    tag: tag.map(|t| t.to_string()),
+                    anchor,
+                    entries: Vec::new(),
+                    merges: Vec::new(),
+                    pending_key: None,
+                });
+                None
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq {
+                    pos,
+                    tag,
+                    anchor,
+                    items,
+                }) => {
+                    nodes += 1;
+                    Some((
+                        Node {
+                            pos,
+                            tag,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    ))
+                }
+                _ => fail!(pos, "unbalanced sequence"),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map {
+                    pos,
+                    tag,
+                    anchor,
+                    mut entries,
+                    merges,
+                    ..
+                }) => {
+                    nodes += 1;
+                    apply_merges(&mut entries, merges);
+                    Some((
+                        Node {
+                            pos,
+                            tag,
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    ))
+                }
+                _ => fail!(pos, "unbalanced mapping"),
+            },
+        };
+        if nodes > MAX_NODES {
+            fail!(pos, "more than {MAX_NODES} nodes; the file was not evaluated");
+        }
+        let Some((node, anchor)) = finished else {
+            continue;
+        };
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            None => doc_root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                merges,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => {
+                    let key = match &node.value {
+                        Value::Scalar { text, .. } => text.clone(),
+                        _ => format!("<{} key>", node.kind_name()),
+                    };
+                    *pending_key = Some((key, node.pos));
+                }
+                Some((key, key_pos)) => {
+                    if key == "<<" && node.tag.is_none() {
+                        merges.push(node);
+                    } else {
+                        if let Some(i) = entries.iter().position(|e| e.key == key) {
+                            let first = entries[i].key_pos;
+                            out.warnings.push(YamlError {
+                                pos: key_pos,
+                                message: format!(
+                                    "duplicate key `{key}` (first at line {}); the last value is used, as most runtimes do, but tools disagree",
+                                    first.line
+                                ),
+                            });
+                            entries.remove(i);
+                        }
+                        entries.push(Entry {
+                            key,
+                            key_pos,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+    }
+    if let Some(root) = doc_root.take() {
+        out.documents.push(Document { root });
+    }
+    out
+}
+
+/// Merge keys: the keys of the merged mappings are added where the mapping does not set them;
+/// with a sequence of mappings, earlier ones win.
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    for m in merges {
+        let sources: Vec<Node> = match m.value {
+            Value::Map(_) => vec![m],
+            Value::Seq(items) => items,
+            _ => Vec::new(),
+        };
+        for src in sources {
+            if let Value::Map(src_entries) = src.value {
+                for e in src_entries {
+                    if !entries.iter().any(|x| x.key == e.key) {
+                        entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let s = parse(text);
+        assert!(s.error.is_none(), "{:?}", s.error);
+        s.documents.into_iter().next().expect("a document").root
+    }
+
+    #[test]
+    fn positions_of_keys_and_values_are_one_based() {
+        let n = one("a:\n  b: 1\n  c: [x, y]\n");
+        let b = n.path(&["a", "b"]).unwrap();
+        assert_eq!(b.pos, Pos { line: 2, col: 6 });
+        let e = n.get("a").unwrap().entry("c").unwrap();
+        assert_eq!(e.key_pos, Pos { line: 3, col: 3 });
+        assert_eq!(e.value.items()[1].pos, Pos { line: 3, col: 10 });
+    }
+
+    #[test]
+    fn merge_keys_do_not_override_explicit_keys_in_any_order() {
+        let n = one("x: &x {a: 1, b: 2}\ny:\n  b: 3\n  <<: *x\n");
+        let y = n.get("y").unwrap();
+        assert_eq!(y.get("a").unwrap().as_str(), Some("1"));
+        assert_eq!(y.get("b").unwrap().as_str(), Some("3"));
+        let n = one("p: &p {a: 1}\nq: &q {a: 2, b: 2}\nr:\n  <<: [*p, *q]\n");
+        let r = n.get("r").unwrap();
+        assert_eq!(r.get("a").unwrap().as_str(), Some("1"));
+        assert_eq!(r.get("b").unwrap().as_str(), Some("2"));
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_keep_the_last() {
+        let s = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(s.warnings.len(), 1);
+        assert_eq!(s.warnings[0].pos.line, 3);
+        assert_eq!(s.documents[0].root.get("a").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn alias_bombs_are_stopped() {
+        let mut t = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in "bcdefghij".chars() {
+            t.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        let s = parse(&t);
+        let e = s.error.expect("an error");
+        assert!(e.message.contains("alias"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_stopped() {
+        let t = "[".repeat(10_000);
+        let s = parse(&t);
+        assert!(s.error.is_some());
+        let t = "a:\n".to_string() + &"  ".repeat(1) + &"- ".repeat(5000) + "x\n";
+        let s = parse(&t);
+        assert!(s.error.is_some());
+    }
+
+    #[test]
+    fn documents_before_an_error_are_kept() {
+        let s = parse("a: 1\n---\nb: 2\n---\nc: [\n");
+        assert_eq!(s.documents.len(), 2);
+        let e = s.error.unwrap();
+        assert!(e.pos.line >= 5, "{e:?}");
+    }
+
+    #[test]
+    fn booleans_and_nulls() {
+        let n = one("a: yes\nb: 'yes'\nc: ~\nd: False\ne:\n");
+        assert_eq!(n.get("a").unwrap().as_bool(), Some(true));
+        assert_eq!(n.get("b").unwrap().as_bool(), None);
+        assert!(n.get("c").unwrap().is_null());
+        assert_eq!(n.get("d").unwrap().as_bool(), Some(false));
+        assert!(n.get("e").unwrap().is_null());
+    }
+
+    #[test]
+    fn json_is_yaml() {
+        let n = one("{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"a\"}]}}");
+        assert_eq!(n.get("kind").unwrap().as_str(), Some("Pod"));
+        assert_eq!(n.path(&["spec", "containers"]).unwrap().items().len(), 1);
+    }
+}
