@@ -1,1 +1,65 @@
-//! vigie-checks
+//! vigie-checks: the checks, pure functions from the platform model (or one typed document) to
+//! verdicts, and the registry that lists them.
+//!
+//! A check is a [`CheckDef`]: its documentation ([`CheckDoc`], written beside its code) and a
+//! function that appends verdicts — passes as well as failures, since a compliance report must
+//! show why a control is met.
+
+pub mod container;
+pub mod pss;
+
+use std::collections::BTreeSet;
+use vigie_core::catalog::Catalog;
+use vigie_core::model::Workload;
+use vigie_core::{CheckDoc, Verdict};
+use vigie_parse::dockerfile::Dockerfile;
+use vigie_parse::kubernetes::Object;
+
+/// What the checks read.
+pub struct Context<'a> {
+    pub catalog: &'a Catalog,
+    /// Every Dockerfile of the repository.
+    pub dockerfiles: &'a [Dockerfile],
+    /// Every container as it will run (Compose services, Kubernetes containers).
+    pub workloads: &'a [Workload],
+    /// Every Kubernetes object.
+    pub objects: &'a [Object],
+    /// Every file of the repository (relative, `/`-separated) with its text when vigie read it:
+    /// checks that need to know whether a referenced file exists ask here.
+    pub files: &'a dyn FileLookup,
+    /// Dockerfiles built by a Compose service (their image is judged through the service).
+    pub built_by_compose: &'a BTreeSet<String>,
+}
+
+/// Access to the repository's files by relative path.
+pub trait FileLookup: Sync {
+    fn exists(&self, path: &str) -> bool;
+    /// The file's text, read on demand (bounded by the size limit).
+    fn read(&self, path: &str) -> Option<String>;
+}
+
+/// One check: its documentation and its function.
+pub struct CheckDef {
+    pub doc: &'static CheckDoc,
+    pub run: fn(&Context<'_>, &mut Vec<Verdict>),
+}
+
+/// Every check of this build, in id order.
+pub fn registry() -> Vec<&'static CheckDef> {
+    let mut all: Vec<&'static CheckDef> = container::CHECKS.iter().chain(pss::CHECKS.iter()).collect();
+    all.sort_by(|a, b| a.doc.id.cmp(b.doc.id));
+    all
+}
+
+/// Run every check.
+pub fn run_all(cx: &Context<'_>) -> Vec<Verdict> {
+    use rayon::prelude::*;
+    registry()
+        .par_iter()
+        .flat_map_iter(|c| {
+            let mut out = Vec::new();
+            (c.run)(cx, &mut out);
+            out
+        })
+        .collect()
+}

@@ -1,3 +1,7 @@
-//! vigie-parse: discovery of the repository's files and one parser per format.
+//! vigie-parse: discovery of the repository's files, one parser per format, and the lowering of
+//! Compose and Kubernetes into the platform model.
 
+pub mod dockerfile;
+pub mod interp;
+pub mod kubernetes;
 pub mod yaml;

@@ -22,6 +22,8 @@ pub const MAX_NODES: usize = 2_000_000;
 pub struct Pos {
     pub line: u32,
     pub col: u32,
+    /// Which file of a multi-file document (Compose overrides) the node comes from; 0 otherwise.
+    pub src: u16,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +180,29 @@ impl Node {
         }
     }
 
+    /// Mark every position of the tree as coming from file `src`.
+    pub fn retag(&mut self, src: u16) {
+        self.pos.src = src;
+        match &mut self.value {
+            Value::Scalar { .. } => {}
+            Value::Seq(v) => v.iter_mut().for_each(|n| n.retag(src)),
+            Value::Map(v) => v.iter_mut().for_each(|e| {
+                e.key_pos.src = src;
+                e.value.retag(src);
+            }),
+        }
+    }
+
+    /// Apply `f` to the text of every scalar value (not to keys).
+    pub fn map_scalars(&mut self, f: &mut dyn FnMut(&mut String, Pos)) {
+        let pos = self.pos;
+        match &mut self.value {
+            Value::Scalar { text, .. } => f(text, pos),
+            Value::Seq(v) => v.iter_mut().for_each(|n| n.map_scalars(f)),
+            Value::Map(v) => v.iter_mut().for_each(|e| e.value.map_scalars(f)),
+        }
+    }
+
     fn size(&self) -> usize {
         match &self.value {
             Value::Scalar { .. } => 1,
@@ -230,6 +255,7 @@ fn pos_of(span: &Span) -> Pos {
     Pos {
         line: span.start.line() as u32,
         col: span.start.col() as u32 + 1,
+        src: 0,
     }
 }
 
@@ -275,7 +301,8 @@ pub fn parse(text: &str) -> Stream {
                 fail!(
                     Pos {
                         line: m.line() as u32,
-                        col: m.col() as u32 + 1
+                        col: m.col() as u32 + 1,
+                        src: 0,
                     },
                     "{}",
                     e.info()
@@ -479,10 +506,10 @@ mod tests {
     fn positions_of_keys_and_values_are_one_based() {
         let n = one("a:\n  b: 1\n  c: [x, y]\n");
         let b = n.path(&["a", "b"]).unwrap();
-        assert_eq!(b.pos, Pos { line: 2, col: 6 });
+        assert_eq!(b.pos, Pos { line: 2, col: 6, src: 0 });
         let e = n.get("a").unwrap().entry("c").unwrap();
-        assert_eq!(e.key_pos, Pos { line: 3, col: 3 });
-        assert_eq!(e.value.items()[1].pos, Pos { line: 3, col: 10 });
+        assert_eq!(e.key_pos, Pos { line: 3, col: 3, src: 0 });
+        assert_eq!(e.value.items()[1].pos, Pos { line: 3, col: 10, src: 0 });
     }
 
     #[test]

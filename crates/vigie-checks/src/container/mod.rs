@@ -1,0 +1,2 @@
+use crate::CheckDef;
+pub static CHECKS: &[CheckDef] = &[];

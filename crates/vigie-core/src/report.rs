@@ -1,0 +1,80 @@
+//! The result of a scan: everything a renderer reads, and nothing else.
+
+use crate::catalog::Catalog;
+use crate::rollup::Rollup;
+use crate::{CheckDoc, Diagnostic, Outcome, Severity, Verdict};
+use serde::Serialize;
+
+/// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
+pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Files the walk saw (after excludes and .gitignore).
+    pub files_seen: usize,
+    /// Files read and parsed as one of the formats vigie understands.
+    pub files_parsed: usize,
+    pub bytes_parsed: u64,
+    pub dockerfiles: usize,
+    pub compose_projects: usize,
+    pub kubernetes_objects: usize,
+    /// Containers as they will run (Compose services, Kubernetes containers).
+    pub workloads: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    pub tool_version: &'static str,
+    /// The scanned path as the user gave it.
+    pub root: String,
+    /// The date waivers are judged against (YYYY-MM-DD).
+    pub as_of: String,
+    /// Frameworks reported on, by id, in catalogue order.
+    pub frameworks: Vec<String>,
+    pub fail_on: Severity,
+    pub stats: Stats,
+    /// Every verdict, sorted by location, check and subject.
+    pub verdicts: Vec<Verdict>,
+    /// What the scan has to say about its input, sorted by location.
+    pub diagnostics: Vec<Diagnostic>,
+    pub rollup: Rollup,
+    /// The checks this build implements, sorted by id.
+    pub checks: Vec<&'static CheckDoc>,
+}
+
+impl ScanReport {
+    pub fn catalog(&self) -> &'static Catalog {
+        Catalog::embedded()
+    }
+
+    pub fn check(&self, id: &str) -> Option<&'static CheckDoc> {
+        self.checks.iter().copied().find(|c| c.id == id)
+    }
+
+    /// Whether a check belongs to one of the selected frameworks.
+    pub fn in_scope(&self, check: &str) -> bool {
+        let cat = self.catalog();
+        self.frameworks.iter().any(|f| {
+            cat.framework(f).is_some_and(|fw| {
+                fw.sections.iter().any(|s| {
+                    s.requirements
+                        .iter()
+                        .any(|r| cat.requirement_checks(r).contains(check))
+                })
+            })
+        })
+    }
+
+    /// Failing verdicts that are not waived, in the selected frameworks.
+    pub fn failures(&self) -> impl Iterator<Item = &Verdict> {
+        self.verdicts
+            .iter()
+            .filter(|v| matches!(v.outcome, Outcome::Fail) && self.in_scope(v.check))
+    }
+
+    /// The gate: a failure or diagnostic at or above `fail_on`.
+    pub fn gate_failed(&self) -> bool {
+        self.failures().any(|v| v.severity >= self.fail_on)
+            || self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
+    }
+}
