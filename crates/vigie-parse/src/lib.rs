@@ -1,6 +1,7 @@
 //! vigie-parse: discovery of the repository's files, one parser per format, and the lowering of
 //! Compose and Kubernetes into the platform model.
 
+pub mod compose;
 pub mod dockerfile;
 pub mod interp;
 pub mod kubernetes;

@@ -1,0 +1,983 @@
+//! Compose: files grouped into projects the way `docker compose` groups them, `.env`
+//! interpolation, override files merged by the Compose merge rules, `extends` resolved, and each
+//! service lowered into a workload — its user taken from `user:`, else from the `USER` of the
+//! Dockerfile stage it builds, else from what is known of its image.
+
+use crate::dockerfile::Dockerfile;
+use crate::interp::{Dialect, parse_env_file, substitute};
+use crate::yaml::{self, Entry, Node, Pos, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use vigie_core::catalog::Catalog;
+use vigie_core::model::{
+    At, BuildRef, Mount, MountKind, Namespace, Platform, Profile, UserSource, Workload,
+};
+use vigie_core::{DiagKind, Diagnostic, Location};
+
+/// Base file names, in the order `docker compose` prefers them.
+pub const BASE_NAMES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// Whether a file name is a Compose file.
+pub fn is_compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose."))
+}
+
+fn is_override(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    l == "compose.override.yaml"
+        || l == "compose.override.yml"
+        || l == "docker-compose.override.yaml"
+        || l == "docker-compose.override.yml"
+}
+
+fn split_dir(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}
+
+/// Group Compose files into projects: in each folder, the base file with its override file is
+/// one project, and every other `docker-compose.*.yml` is a variant merged over the base.
+/// Files named with `-f` form one project of their own, merged in the order given.
+pub fn group_projects(files: &[String], explicit: &[String]) -> Vec<Vec<String>> {
+    let mut projects = Vec::new();
+    if !explicit.is_empty() {
+        projects.push(explicit.to_vec());
+    }
+    let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in files {
+        if explicit.contains(f) {
+            continue;
+        }
+        let (dir, _) = split_dir(f);
+        by_dir.entry(dir).or_default().push(f);
+    }
+    for (_, mut group) in by_dir {
+        group.sort();
+        let name = |p: &str| split_dir(p).1.to_string();
+        let base = BASE_NAMES
+            .iter()
+            .find_map(|b| group.iter().find(|f| name(f) == *b).copied());
+        match base {
+            Some(base) => {
+                let over = group
+                    .iter()
+                    .find(|f| is_override(&name(f)))
+                    .copied();
+                let mut p = vec![base.to_string()];
+                if let Some(o) = over {
+                    p.push(o.to_string());
+                }
+                projects.push(p);
+                for f in &group {
+                    if *f != base
+                        && Some(*f) != over
+                        && !BASE_NAMES.contains(&name(f).as_str())
+                    {
+                        projects.push(vec![base.to_string(), f.to_string()]);
+                    }
+                }
+                // other base names in the same folder are projects of their own
+                for f in &group {
+                    if *f != base && BASE_NAMES.contains(&name(f).as_str()) {
+                        projects.push(vec![f.to_string()]);
+                    }
+                }
+            }
+            None => {
+                for f in group {
+                    projects.push(vec![f.to_string()]);
+                }
+            }
+        }
+    }
+    projects
+}
+
+/// A loaded project: its files merged and interpolated.
+#[derive(Debug)]
+pub struct Project {
+    /// How subjects name the project: the base file, with variants joined by `+`.
+    pub name: String,
+    /// Folder of the first file, relative to the root ("" for the root).
+    pub dir: String,
+    pub files: Vec<Arc<str>>,
+    /// The merged document (services, networks, volumes…), `None` when no file could be read.
+    pub merged: Option<Node>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Project {
+    pub fn loc(&self, pos: Pos) -> Location {
+        let f = self
+            .files
+            .get(pos.src as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(self.name.as_str()));
+        Location::new(f, pos.line, pos.col)
+    }
+}
+
+/// Normalise `dir/rel` (`.` and `..` resolved); `None` when it leaves the root.
+pub fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        return None;
+    } else {
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Read a file of the repository by relative path.
+pub type Reader<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
+
+/// Load a project: read, parse and interpolate each file, merge them in order, resolve `extends`.
+pub fn load(files: &[String], read: &Reader<'_>) -> Project {
+    let first = files.first().cloned().unwrap_or_default();
+    let (dir, _) = split_dir(&first);
+    let name = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if i == 0 {
+                f.clone()
+            } else if is_override(split_dir(f).1) {
+                String::new()
+            } else {
+                split_dir(f).1.to_string()
+            }
+        })
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("+");
+    let mut project = Project {
+        name,
+        dir: dir.to_string(),
+        files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
+        merged: None,
+        diagnostics: Vec::new(),
+    };
+    let env_path = join(dir, ".env").unwrap_or_else(|| ".env".into());
+    let vars = read(&env_path)
+        .map(|t| parse_env_file(&t))
+        .unwrap_or_default();
+    let mut merged: Option<Node> = None;
+    for (i, f) in files.iter().enumerate() {
+        let Some(mut root) = read_compose_file(f, i as u16, &vars, read, &mut project.diagnostics)
+        else {
+            continue;
+        };
+        resolve_extends(&mut root, f, &vars, read, &mut project.diagnostics, 0);
+        merged = Some(match merged {
+            None => root,
+            Some(base) => merge(base, root, &mut Vec::new()),
+        });
+    }
+    project.merged = merged;
+    project
+}
+
+fn read_compose_file(
+    path: &str,
+    src: u16,
+    vars: &BTreeMap<String, String>,
+    read: &Reader<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
+    let file: Arc<str> = Arc::from(path);
+    let Some(text) = read(path) else {
+        diags.push(Diagnostic::new(
+            DiagKind::Reference,
+            Location::file(file),
+            "Compose file could not be read",
+        ));
+        return None;
+    };
+    let stream = yaml::parse(&text);
+    for w in &stream.warnings {
+        diags.push(Diagnostic::new(
+            DiagKind::Parse,
+            Location::new(file.clone(), w.pos.line, w.pos.col),
+            w.message.clone(),
+        ));
+    }
+    if let Some(e) = &stream.error {
+        diags.push(Diagnostic::new(
+            DiagKind::Parse,
+            Location::new(file.clone(), e.pos.line, e.pos.col),
+            format!("invalid YAML: {}", e.message),
+        ));
+        return None;
+    }
+    let mut root = stream.documents.into_iter().next()?.root;
+    if root.is_null() {
+        return None;
+    }
+    if root.as_map().is_none() {
+        diags.push(Diagnostic::new(
+            DiagKind::Parse,
+            Location::new(file.clone(), root.pos.line, root.pos.col),
+            format!("a Compose file is a mapping, found {}", root.kind_name()),
+        ));
+        return None;
+    }
+    root.retag(src);
+    let mut required = Vec::new();
+    root.map_scalars(&mut |text, pos| {
+        if text.contains('$') {
+            let s = substitute(text, vars, Dialect::Compose);
+            for (name, msg) in s.required {
+                required.push((pos, name, msg));
+            }
+            *text = s.text;
+        }
+    });
+    for (pos, name, msg) in required {
+        diags.push(Diagnostic::new(
+            DiagKind::Reference,
+            Location::new(file.clone(), pos.line, pos.col),
+            format!(
+                "required variable `{name}` is not set in .env{}",
+                if msg.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({msg})")
+                }
+            ),
+        ));
+    }
+    Some(root)
+}
+
+/// Keys whose sequences are replaced, not appended, when merging.
+const REPLACED: [&str; 4] = ["command", "entrypoint", "test", "dns_search"];
+
+fn seq_key(parent: &str, item: &Node) -> Option<String> {
+    match parent {
+        "volumes" => Some(match item.as_str() {
+            Some(s) => volume_target(s),
+            None => item
+                .get("target")
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        }),
+        "devices" => item
+            .as_str()
+            .map(|s| s.split(':').nth(1).unwrap_or(s).to_string()),
+        "environment" | "labels" | "extra_hosts" => item
+            .as_str()
+            .map(|s| s.split(['=', ':']).next().unwrap_or(s).to_string()),
+        "secrets" | "configs" => Some(match item.as_str() {
+            Some(s) => s.to_string(),
+            None => item
+                .get("source")
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        }),
+        _ => item.as_str().map(str::to_string),
+    }
+}
+
+fn volume_target(short: &str) -> String {
+    let parts: Vec<&str> = short.split(':').collect();
+    match parts.len() {
+        1 => parts[0].to_string(),
+        _ => parts[1].to_string(),
+    }
+}
+
+/// Merge `over` onto `base` by the Compose merge rules: mappings key by key, most sequences
+/// appended without repeats (volumes and devices by target, environment and labels by name),
+/// commands replaced, and the `!reset` and `!override` tags honoured.
+pub fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
+    if over.tag.as_deref().is_some_and(|t| t.ends_with("override")) {
+        return over;
+    }
+    match (base.value, over.value) {
+        (Value::Map(mut b), Value::Map(o)) => {
+            for e in o {
+                if e.value.tag.as_deref().is_some_and(|t| t.ends_with("reset")) {
+                    b.retain(|x| x.key != e.key);
+                    continue;
+                }
+                match b.iter().position(|x| x.key == e.key) {
+                    Some(i) => {
+                        let old = b.remove(i);
+                        path.push(e.key.clone());
+                        let v = merge(old.value, e.value, path);
+                        path.pop();
+                        b.insert(
+                            i,
+                            Entry {
+                                key: e.key,
+                                key_pos: e.key_pos,
+                                value: v,
+                            },
+                        );
+                    }
+                    None => b.push(e),
+                }
+            }
+            Node {
+                pos: over.pos,
+                tag: None,
+                value: Value::Map(b),
+            }
+        }
+        (Value::Seq(mut b), Value::Seq(o)) => {
+            let key = path.last().cloned().unwrap_or_default();
+            if REPLACED.contains(&key.as_str()) {
+                return Node {
+                    pos: over.pos,
+                    tag: None,
+                    value: Value::Seq(o),
+                };
+            }
+            for item in o {
+                let k = seq_key(&key, &item);
+                match k.and_then(|k| b.iter().position(|x| seq_key(&key, x).as_deref() == Some(&k)))
+                {
+                    Some(i) => b[i] = item,
+                    None => b.push(item),
+                }
+            }
+            Node {
+                pos: over.pos,
+                tag: None,
+                value: Value::Seq(b),
+            }
+        }
+        (_, o) => Node {
+            pos: over.pos,
+            tag: over.tag,
+            value: o,
+        },
+    }
+}
+
+/// Resolve `extends` in every service of one file.
+fn resolve_extends(
+    root: &mut Node,
+    file: &str,
+    vars: &BTreeMap<String, String>,
+    read: &Reader<'_>,
+    diags: &mut Vec<Diagnostic>,
+    depth: usize,
+) {
+    let Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    let Some(services_i) = entries.iter().position(|e| e.key == "services") else {
+        return;
+    };
+    let snapshot = entries[services_i].value.clone();
+    let Value::Map(services) = &mut entries[services_i].value.value else {
+        return;
+    };
+    for svc in services.iter_mut() {
+        let mut seen = vec![(file.to_string(), svc.key.clone())];
+        let resolved = extend_service(&svc.value, file, &snapshot, vars, read, diags, &mut seen, depth);
+        if let Some(r) = resolved {
+            svc.value = r;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn extend_service(
+    svc: &Node,
+    file: &str,
+    services: &Node,
+    vars: &BTreeMap<String, String>,
+    read: &Reader<'_>,
+    diags: &mut Vec<Diagnostic>,
+    seen: &mut Vec<(String, String)>,
+    depth: usize,
+) -> Option<Node> {
+    let ext = svc.get("extends")?;
+    let file_arc: Arc<str> = Arc::from(file);
+    let here = Location::new(file_arc.clone(), ext.pos.line, ext.pos.col);
+    let (target, other_file) = match ext.as_str() {
+        Some(s) => (s.to_string(), None),
+        None => (
+            ext.get("service")
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            ext.get("file").and_then(Node::as_str).map(str::to_string),
+        ),
+    };
+    if depth > 16 || seen.len() > 16 {
+        diags.push(Diagnostic::new(
+            DiagKind::Reference,
+            here,
+            "extends chain is too deep",
+        ));
+        return None;
+    }
+    let (target_file, base_services) = match other_file {
+        Some(f) => {
+            let (dir, _) = split_dir(file);
+            let Some(p) = join(dir, &f) else {
+                diags.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    here,
+                    format!("extends file `{f}` is outside the scanned folder"),
+                ));
+                return None;
+            };
+            // the extended file keeps its own src tag of 0; locations in it name the extending
+            // file's project, so retag it with a high index the project cannot resolve, and
+            // report the base service's fields at the `extends` line instead
+            let root = read(&p).and_then(|t| {
+                let s = yaml::parse(&t);
+                s.documents.into_iter().next().map(|d| d.root)
+            });
+            let Some(mut root) = root else {
+                diags.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    here,
+                    format!("extends file `{p}` could not be read or parsed"),
+                ));
+                return None;
+            };
+            root.map_scalars(&mut |text, _| {
+                if text.contains('$') {
+                    *text = substitute(text, vars, Dialect::Compose).text;
+                }
+            });
+            let services = root.get("services").cloned().unwrap_or(root.clone());
+            (p, services)
+        }
+        None => (file.to_string(), services.clone()),
+    };
+    if seen.contains(&(target_file.clone(), target.clone())) {
+        diags.push(Diagnostic::new(
+            DiagKind::Reference,
+            here,
+            format!("extends cycle through service `{target}`"),
+        ));
+        return None;
+    }
+    let Some(base) = base_services.get(&target) else {
+        diags.push(Diagnostic::new(
+            DiagKind::Reference,
+            here,
+            format!("extends names service `{target}`, which `{target_file}` does not define"),
+        ));
+        return None;
+    };
+    seen.push((target_file.clone(), target));
+    let mut base = extend_service(base, &target_file, &base_services, vars, read, diags, seen, depth + 1)
+        .unwrap_or_else(|| base.clone());
+    if target_file != file {
+        // fields inherited from another file are reported at the `extends` line
+        relocate(&mut base, ext.pos);
+    }
+    let mut own = svc.clone();
+    if let Value::Map(e) = &mut own.value {
+        e.retain(|x| x.key != "extends");
+    }
+    if let Value::Map(e) = &mut base.value {
+        // per the Compose specification these are never inherited
+        e.retain(|x| !matches!(x.key.as_str(), "depends_on" | "links" | "volumes_from"));
+    }
+    Some(merge(base, own, &mut Vec::new()))
+}
+
+fn relocate(n: &mut Node, pos: Pos) {
+    n.pos = pos;
+    match &mut n.value {
+        Value::Scalar { .. } => {}
+        Value::Seq(v) => v.iter_mut().for_each(|c| relocate(c, pos)),
+        Value::Map(v) => v.iter_mut().for_each(|e| {
+            e.key_pos = pos;
+            relocate(&mut e.value, pos);
+        }),
+    }
+}
+
+/// The outcome of lowering a project.
+pub struct Lowered {
+    pub workloads: Vec<Workload>,
+    /// Dockerfiles (relative paths) built by the project's services.
+    pub builds: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn str_list(n: Option<&Node>) -> Vec<&Node> {
+    match n {
+        None => Vec::new(),
+        Some(n) => match &n.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Scalar { .. } if !n.is_null() => vec![n],
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// Lower every service of a project into a workload.
+pub fn lower(
+    project: &Project,
+    dockerfiles: &HashMap<&str, &Dockerfile>,
+    catalog: &Catalog,
+) -> Lowered {
+    let mut out = Lowered {
+        workloads: Vec::new(),
+        builds: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let Some(root) = &project.merged else {
+        return out;
+    };
+    for svc in root.get("services").map(Node::entries).unwrap_or(&[]) {
+        let s = &svc.value;
+        let at = |n: &Node| project.loc(n.pos);
+        let key_at = |e: &Entry| project.loc(e.key_pos);
+        let origin = project.loc(svc.key_pos);
+        let mut w = Workload::new(
+            Platform::Compose,
+            format!("{} › services.{}", project.name, svc.key),
+            svc.key.clone(),
+            origin.clone(),
+            project.name.clone(),
+            "service",
+        );
+        w.image = s
+            .get("image")
+            .and_then(|n| n.as_str().map(|v| At::new(v.to_string(), at(n))));
+        // build: the Dockerfile, its target stage and build args
+        let mut built: Option<(&Dockerfile, Option<String>, BTreeMap<String, String>)> = None;
+        if let Some(b) = s.get("build") {
+            let (context, dockerfile, target, args) = match b.as_str() {
+                Some(ctx) => (ctx.to_string(), "Dockerfile".to_string(), None, BTreeMap::new()),
+                None => {
+                    let mut args = BTreeMap::new();
+                    match b.get("args").map(|a| &a.value) {
+                        Some(Value::Map(es)) => {
+                            for e in es {
+                                if let Some(v) = e.value.as_str() {
+                                    args.insert(e.key.clone(), v.to_string());
+                                }
+                            }
+                        }
+                        Some(Value::Seq(items)) => {
+                            for i in items {
+                                if let Some((k, v)) = i.as_str().and_then(|t| t.split_once('=')) {
+                                    args.insert(k.to_string(), v.to_string());
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    (
+                        b.get("context")
+                            .and_then(Node::as_str)
+                            .unwrap_or(".")
+                            .to_string(),
+                        b.get("dockerfile")
+                            .and_then(Node::as_str)
+                            .unwrap_or("Dockerfile")
+                            .to_string(),
+                        b.get("target").and_then(Node::as_str).map(str::to_string),
+                        args,
+                    )
+                }
+            };
+            let remote = context.contains("://") || context.starts_with("git@");
+            let inline = b.get("dockerfile_inline").is_some();
+            if !remote && !inline {
+                let path = join(&project.dir, &context).and_then(|c| join(&c, &dockerfile));
+                match path.as_deref().and_then(|p| dockerfiles.get(p).map(|d| (p, *d))) {
+                    Some((p, d)) => {
+                        out.builds.push(p.to_string());
+                        w.build = Some(BuildRef {
+                            dockerfile: d.path.clone(),
+                            target: target.clone(),
+                            at: at(b),
+                        });
+                        built = Some((d, target, args));
+                    }
+                    None => out.diagnostics.push(Diagnostic::new(
+                        DiagKind::Reference,
+                        at(b),
+                        format!(
+                            "service `{}` builds from `{}`, which is not in the scanned folder or could not be parsed",
+                            svc.key,
+                            path.unwrap_or_else(|| format!("{context}/{dockerfile}"))
+                        ),
+                    )),
+                }
+            }
+        }
+        // the effective user
+        w.user = if let Some(u) = s.get("user").filter(|n| !n.is_null()) {
+            UserSource::Runtime(At::new(u.as_str().unwrap_or_default().to_string(), at(u)))
+        } else if let Some((d, target, args)) = &built {
+            match d.target_stage(target.as_deref()) {
+                Some(i) => match d.stage_user(i, args) {
+                    Some(u) => UserSource::Dockerfile(u),
+                    None => {
+                        let base = d.base_image(i, args);
+                        match base
+                            .as_ref()
+                            .and_then(|b| catalog.nonroot_image(&b.value).map(|k| (b, k)))
+                        {
+                            Some((b, k)) => UserSource::KnownImage {
+                                image: b.clone(),
+                                user: k.user.clone(),
+                            },
+                            None => UserSource::DockerfileDefault {
+                                from: base.unwrap_or_else(|| At::new(String::new(), at(s))),
+                            },
+                        }
+                    }
+                },
+                None => {
+                    out.diagnostics.push(Diagnostic::new(
+                        DiagKind::Reference,
+                        w.build.as_ref().map(|b| b.at.clone()).unwrap_or(origin.clone()),
+                        format!(
+                            "build target `{}` is not a stage of `{}`",
+                            target.clone().unwrap_or_default(),
+                            d.path
+                        ),
+                    ));
+                    UserSource::UnknownImage(w.image.clone())
+                }
+            }
+        } else {
+            match w
+                .image
+                .as_ref()
+                .and_then(|i| catalog.nonroot_image(&i.value).map(|k| (i, k)))
+            {
+                Some((i, k)) => UserSource::KnownImage {
+                    image: i.clone(),
+                    user: k.user.clone(),
+                },
+                None => UserSource::UnknownImage(w.image.clone()),
+            }
+        };
+        let flag = |k: &str| {
+            s.get(k)
+                .and_then(|n| n.as_bool().map(|b| At::new(b, at(n))))
+        };
+        w.privileged = flag("privileged");
+        w.read_only_rootfs = flag("read_only");
+        for opt in str_list(s.get("security_opt")) {
+            let Some(t) = opt.as_str() else { continue };
+            let (k, v) = match t.split_once(['=', ':']) {
+                Some((k, v)) => (k.trim(), v.trim()),
+                None => (t.trim(), ""),
+            };
+            match k {
+                "no-new-privileges" => {
+                    w.no_new_privileges = Some(At::new(v.is_empty() || v == "true", at(opt)))
+                }
+                "seccomp" => {
+                    let p = if v == "unconfined" {
+                        Profile::Unconfined
+                    } else if v.is_empty() || v == "default" || v == "builtin" {
+                        Profile::RuntimeDefault
+                    } else {
+                        Profile::File(join(&project.dir, v).unwrap_or_else(|| v.to_string()))
+                    };
+                    w.seccomp = Some(At::new(p, at(opt)));
+                }
+                "apparmor" => {
+                    let p = if v == "unconfined" {
+                        Profile::Unconfined
+                    } else {
+                        Profile::Localhost(v.to_string())
+                    };
+                    w.apparmor = Some(At::new(p, at(opt)));
+                }
+                _ => {}
+            }
+        }
+        for (key, dst) in [("cap_add", &mut w.cap_add), ("cap_drop", &mut w.cap_drop)] {
+            for n in str_list(s.get(key)) {
+                if let Some(t) = n.as_str() {
+                    dst.push(At::new(t.to_string(), at(n)));
+                }
+            }
+        }
+        for (key, ns) in [
+            ("network_mode", Namespace::Network),
+            ("pid", Namespace::Pid),
+            ("ipc", Namespace::Ipc),
+            ("uts", Namespace::Uts),
+            ("userns_mode", Namespace::User),
+        ] {
+            if let Some(e) = s.entry(key)
+                && e.value.as_str() == Some("host")
+            {
+                w.host_namespaces.push((ns, key_at(e)));
+            }
+        }
+        for d in str_list(s.get("devices")) {
+            let text = d.as_str().map(str::to_string).unwrap_or_else(|| {
+                d.get("source")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            w.devices.push(At::new(text, at(d)));
+        }
+        for v in str_list(s.get("volumes")) {
+            w.mounts.push(match v.as_str() {
+                Some(short) => short_volume(short, at(v)),
+                None => {
+                    let ty = v.get("type").and_then(Node::as_str).unwrap_or("volume");
+                    let source = v.get("source").and_then(Node::as_str).map(str::to_string);
+                    Mount {
+                        kind: match ty {
+                            "bind" => MountKind::Host,
+                            "tmpfs" => MountKind::Scratch,
+                            "volume" => MountKind::Volume,
+                            _ => MountKind::Other,
+                        },
+                        source: source.map(|s| host_path(&s)),
+                        target: v
+                            .get("target")
+                            .and_then(Node::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        read_only: v.get("read_only").and_then(Node::as_bool).unwrap_or(false),
+                        at: at(v),
+                    }
+                }
+            });
+        }
+        for t in str_list(s.get("tmpfs")) {
+            if let Some(p) = t.as_str() {
+                w.mounts.push(Mount {
+                    kind: MountKind::Scratch,
+                    source: None,
+                    target: p.split(':').next().unwrap_or(p).to_string(),
+                    read_only: false,
+                    at: at(t),
+                });
+            }
+        }
+        let value = |n: &Node| n.as_str().map(|v| At::new(v.to_string(), at(n)));
+        let limits = s.path(&["deploy", "resources", "limits"]);
+        w.memory_limit = s
+            .get("mem_limit")
+            .and_then(value)
+            .or_else(|| limits.and_then(|l| l.get("memory")).and_then(value));
+        w.cpu_limit = s
+            .get("cpus")
+            .and_then(value)
+            .or_else(|| s.get("cpu_quota").and_then(value))
+            .or_else(|| limits.and_then(|l| l.get("cpus")).and_then(value));
+        w.pids_limit = s
+            .get("pids_limit")
+            .and_then(value)
+            .filter(|v| v.value != "-1" && v.value != "0")
+            .or_else(|| limits.and_then(|l| l.get("pids")).and_then(value));
+        w.cgroup_parent = s.get("cgroup_parent").and_then(value);
+        w.healthcheck = s.entry("healthcheck").map(|e| {
+            let disabled = e.value.get("disable").and_then(Node::as_bool) == Some(true)
+                || e
+                    .value
+                    .get("test")
+                    .and_then(|t| t.items().first().or(Some(t)))
+                    .and_then(Node::as_str)
+                    == Some("NONE");
+            At::new(!disabled, key_at(e))
+        });
+        out.workloads.push(w);
+    }
+    out
+}
+
+/// A bind source as written; `~` and variables are left as they are.
+fn host_path(s: &str) -> String {
+    s.trim_end_matches('/').to_string()
+}
+
+/// `src:dst[:mode]`, `dst` (anonymous volume), `./rel:dst`, `name:dst`.
+fn short_volume(short: &str, at: Location) -> Mount {
+    let parts: Vec<&str> = short.split(':').collect();
+    let (src, dst, mode) = match parts.as_slice() {
+        [dst] => (None, *dst, ""),
+        [src, dst] => (Some(*src), *dst, ""),
+        [src, dst, mode, ..] => (Some(*src), *dst, *mode),
+        [] => (None, "", ""),
+    };
+    let kind = match src {
+        None => MountKind::Volume,
+        Some(s) if s.starts_with('/') || s.starts_with('.') || s.starts_with('~') || s.starts_with('$') => {
+            MountKind::Host
+        }
+        Some(_) => MountKind::Volume,
+    };
+    Mount {
+        kind,
+        source: src.map(host_path),
+        target: dst.to_string(),
+        read_only: mode.split(',').any(|m| m == "ro"),
+        at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(files: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> + Sync {
+        move |p: &str| files.iter().find(|(n, _)| *n == p).map(|(_, t)| t.to_string())
+    }
+
+    fn lower_files(files: &'static [(&'static str, &'static str)], project: &[&str]) -> (Project, Lowered) {
+        let r = reader(files);
+        let p = load(&project.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &r);
+        let dfs: Vec<Dockerfile> = files
+            .iter()
+            .filter(|(n, _)| n.ends_with("Dockerfile"))
+            .map(|(n, t)| {
+                Dockerfile::parse(Arc::new(vigie_core::SourceFile::new(*n, t.to_string()))).unwrap()
+            })
+            .collect();
+        let map: HashMap<&str, &Dockerfile> = dfs.iter().map(|d| (&*d.path, d)).collect();
+        let l = lower(&p, &map, Catalog::embedded());
+        (p, l)
+    }
+
+    #[test]
+    fn projects_group_base_override_and_variants() {
+        let files: Vec<String> = [
+            "docker-compose.yml",
+            "docker-compose.override.yml",
+            "docker-compose.prod.yml",
+            "other/compose.yaml",
+            "lone/docker-compose.ci.yml",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let g = group_projects(&files, &[]);
+        assert_eq!(
+            g,
+            vec![
+                vec!["docker-compose.yml".to_string(), "docker-compose.override.yml".to_string()],
+                vec!["docker-compose.yml".to_string(), "docker-compose.prod.yml".to_string()],
+                vec!["lone/docker-compose.ci.yml".to_string()],
+                vec!["other/compose.yaml".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn user_precedence_compose_over_dockerfile_target_over_last_stage() {
+        static FILES: &[(&str, &str)] = &[
+            (
+                "docker-compose.yml",
+                "services:\n  a:\n    build: ./api\n  b:\n    build: {context: ./api, target: build}\n  c:\n    build: ./api\n    user: \"0\"\n  d:\n    image: postgres:16\n",
+            ),
+            (
+                "api/Dockerfile",
+                "FROM node:20 AS build\nRUN npm ci\nFROM build AS final\nUSER node\n",
+            ),
+        ];
+        let (_, l) = lower_files(FILES, &["docker-compose.yml"]);
+        let w = |n: &str| l.workloads.iter().find(|w| w.name == n).unwrap();
+        assert!(matches!(&w("a").user, UserSource::Dockerfile(u) if u.value == "node" && u.at.line == 4 && &*u.at.path == "api/Dockerfile"));
+        assert!(matches!(&w("b").user, UserSource::DockerfileDefault { from } if from.value == "node:20"));
+        assert!(matches!(&w("c").user, UserSource::Runtime(u) if u.value == "0" && u.at.line == 8));
+        assert!(matches!(&w("d").user, UserSource::UnknownImage(Some(i)) if i.value == "postgres:16"));
+        assert_eq!(l.builds.len(), 3);
+    }
+
+    #[test]
+    fn anchors_merge_keys_interpolation_and_overrides() {
+        static FILES: &[(&str, &str)] = &[
+            (
+                "docker-compose.yml",
+                "x-hard: &hard\n  cap_drop: [ALL]\n  read_only: true\n  security_opt: [\"no-new-privileges:true\"]\nservices:\n  db:\n    <<: *hard\n    image: postgres:${PG_TAG:-15}\n    ports: [\"5432:5432\"]\n    volumes: [\"db:/var/lib/postgresql/data\"]\n",
+            ),
+            (
+                "docker-compose.override.yml",
+                "services:\n  db:\n    read_only: false\n    volumes: [\"./dev:/var/lib/postgresql/data:ro\", \"/var/run/docker.sock:/var/run/docker.sock\"]\n    cap_drop: !reset []\n",
+            ),
+            (".env", "PG_TAG=16.4-alpine\n"),
+        ];
+        let (p, l) = lower_files(FILES, &["docker-compose.yml", "docker-compose.override.yml"]);
+        assert_eq!(p.name, "docker-compose.yml");
+        let w = &l.workloads[0];
+        assert_eq!(w.subject, "docker-compose.yml › services.db");
+        assert_eq!(w.image.as_ref().unwrap().value, "postgres:16.4-alpine");
+        let ro = w.read_only_rootfs.as_ref().unwrap();
+        assert!(!ro.value);
+        assert_eq!(&*ro.at.path, "docker-compose.override.yml");
+        assert!(w.cap_drop.is_empty());
+        assert_eq!(w.no_new_privileges.as_ref().unwrap().at.line, 4);
+        assert_eq!(w.mounts.len(), 2, "{:?}", w.mounts);
+        assert_eq!(w.mounts[0].kind, MountKind::Host);
+        assert!(w.mounts[0].read_only);
+        assert_eq!(w.mounts[1].source.as_deref(), Some("/var/run/docker.sock"));
+    }
+
+    #[test]
+    fn extends_within_and_across_files_and_cycles() {
+        static FILES: &[(&str, &str)] = &[
+            (
+                "compose.yaml",
+                "services:\n  base:\n    image: app:1\n    cap_drop: [ALL]\n  web:\n    extends: base\n    user: \"1000\"\n  ext:\n    extends: {file: common.yml, service: hardened}\n  loop1:\n    extends: loop2\n  loop2:\n    extends: loop1\n  missing:\n    extends: nope\n",
+            ),
+            ("common.yml", "services:\n  hardened:\n    image: lib:2\n    read_only: true\n"),
+        ];
+        let (p, l) = lower_files(FILES, &["compose.yaml"]);
+        let w = |n: &str| l.workloads.iter().find(|w| w.name == n).unwrap();
+        assert_eq!(w("web").cap_drop[0].value, "ALL");
+        assert_eq!(w("web").image.as_ref().unwrap().value, "app:1");
+        assert_eq!(w("ext").read_only_rootfs.as_ref().unwrap().value, true);
+        // inherited from another file: reported at the extends line
+        assert_eq!(w("ext").read_only_rootfs.as_ref().unwrap().at.line, 9);
+        let msgs: Vec<&str> = p.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(msgs.iter().any(|m| m.contains("cycle")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("does not define")), "{msgs:?}");
+    }
+
+    #[test]
+    fn security_opt_and_limits_forms() {
+        static FILES: &[(&str, &str)] = &[(
+            "compose.yml",
+            "services:\n  a:\n    image: x:1\n    security_opt: [\"seccomp=./sec/p.json\", \"apparmor:unconfined\", \"no-new-privileges\"]\n    deploy: {resources: {limits: {memory: 256M, cpus: '0.5', pids: 100}}}\n    network_mode: host\n    pid: host\n  b:\n    image: x:1\n    mem_limit: 1g\n    cpus: 2\n    pids_limit: -1\n    tmpfs: /tmp\n    healthcheck: {disable: true}\n",
+        )];
+        let (_, l) = lower_files(FILES, &["compose.yml"]);
+        let a = &l.workloads[0];
+        assert_eq!(a.seccomp.as_ref().unwrap().value, Profile::File("sec/p.json".into()));
+        assert_eq!(a.apparmor.as_ref().unwrap().value, Profile::Unconfined);
+        assert_eq!(a.no_new_privileges.as_ref().unwrap().value, true);
+        assert_eq!(a.memory_limit.as_ref().unwrap().value, "256M");
+        assert_eq!(a.pids_limit.as_ref().unwrap().value, "100");
+        assert_eq!(a.host_namespaces.len(), 2);
+        let b = &l.workloads[1];
+        assert_eq!(b.memory_limit.as_ref().unwrap().value, "1g");
+        assert!(b.pids_limit.is_none());
+        assert_eq!(b.mounts[0].kind, MountKind::Scratch);
+        assert_eq!(b.healthcheck.as_ref().unwrap().value, false);
+    }
+}
