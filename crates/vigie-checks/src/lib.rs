@@ -51,7 +51,16 @@ pub fn registry() -> Vec<&'static CheckDef> {
     all
 }
 
-/// Run every check.
+/// Run every check on one thread (the caller parallelises across files).
+pub fn run_all_sequential(cx: &Context<'_>) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for c in registry() {
+        (c.run)(cx, &mut out);
+    }
+    out
+}
+
+/// Run every check, in parallel across checks.
 pub fn run_all(cx: &Context<'_>) -> Vec<Verdict> {
     use rayon::prelude::*;
     registry()

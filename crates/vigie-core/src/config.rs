@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(c.fail_on, Some(Severity::Medium));
         assert_eq!(c.waivers.len(), 1);
         let w = &c.waivers[0];
-        assert_eq!(w.location.line, 5);
+        assert_eq!(w.location.line, 4, "the `[[waiver]]` header");
         assert!(w.subject_matches("docker-compose.yml › services.grafana"));
         assert!(!w.subject_matches("docker-compose.yml › services.grafana-agent"));
         assert!(!w.is_expired(time::macros::date!(2027 - 06 - 30)));

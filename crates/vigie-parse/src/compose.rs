@@ -952,7 +952,7 @@ mod tests {
         let w = |n: &str| l.workloads.iter().find(|w| w.name == n).unwrap();
         assert_eq!(w("web").cap_drop[0].value, "ALL");
         assert_eq!(w("web").image.as_ref().unwrap().value, "app:1");
-        assert_eq!(w("ext").read_only_rootfs.as_ref().unwrap().value, true);
+        assert!(w("ext").read_only_rootfs.as_ref().unwrap().value);
         // inherited from another file: reported at the extends line
         assert_eq!(w("ext").read_only_rootfs.as_ref().unwrap().at.line, 9);
         let msgs: Vec<&str> = p.diagnostics.iter().map(|d| d.message.as_str()).collect();
@@ -970,7 +970,7 @@ mod tests {
         let a = &l.workloads[0];
         assert_eq!(a.seccomp.as_ref().unwrap().value, Profile::File("sec/p.json".into()));
         assert_eq!(a.apparmor.as_ref().unwrap().value, Profile::Unconfined);
-        assert_eq!(a.no_new_privileges.as_ref().unwrap().value, true);
+        assert!(a.no_new_privileges.as_ref().unwrap().value);
         assert_eq!(a.memory_limit.as_ref().unwrap().value, "256M");
         assert_eq!(a.pids_limit.as_ref().unwrap().value, "100");
         assert_eq!(a.host_namespaces.len(), 2);
@@ -978,6 +978,6 @@ mod tests {
         assert_eq!(b.memory_limit.as_ref().unwrap().value, "1g");
         assert!(b.pids_limit.is_none());
         assert_eq!(b.mounts[0].kind, MountKind::Scratch);
-        assert_eq!(b.healthcheck.as_ref().unwrap().value, false);
+        assert!(!b.healthcheck.as_ref().unwrap().value);
     }
 }

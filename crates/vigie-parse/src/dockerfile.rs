@@ -74,7 +74,7 @@ pub struct DockerfileError {
 /// Split `KEY=value KEY2="two words"` (or the legacy `KEY value`) into pairs.
 pub fn split_pairs(args: &str) -> Vec<(String, String)> {
     let words = shell_words(args);
-    if words.len() >= 1 && !words[0].contains('=') {
+    if !words.is_empty() && !words[0].contains('=') {
         // legacy form: ENV KEY value with spaces
         let t = args.trim();
         let (k, v) = t.split_once(char::is_whitespace).unwrap_or((t, ""));

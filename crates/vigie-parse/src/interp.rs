@@ -161,16 +161,14 @@ fn expand_braced(
             Some(v) => text.push_str(v),
             None => nested(arg, text, out),
         },
-        ":+" => {
-            if set_nonempty {
+        ":+"
+            if set_nonempty => {
                 nested(arg, text, out)
             }
-        }
-        "+" => {
-            if value.is_some() {
+        "+"
+            if value.is_some() => {
                 nested(arg, text, out)
             }
-        }
         ":?" | "?" => {
             let ok = if op == ":?" { set_nonempty } else { value.is_some() };
             match value {

@@ -2,7 +2,7 @@
 //! templates found at each kind's own path, and containers lowered into workloads with the
 //! pod/container `securityContext` precedence the kubelet applies.
 
-use crate::yaml::{Node, Pos};
+use crate::yaml::{Node, Pos, Value};
 use std::sync::Arc;
 use vigie_core::model::{At, Mount, MountKind, Namespace, Platform, Profile, UserSource, Workload};
 use vigie_core::{Location, catalog::Catalog};
@@ -119,9 +119,13 @@ fn push_object(file: &Arc<str>, node: Node, out: &mut Vec<Object>, depth: usize)
         return;
     };
     if kind.ends_with("List") && depth < 4 {
-        if let Some(items) = node.get("items").and_then(Node::as_seq) {
-            for item in items.to_vec() {
-                push_object(file, item, out, depth + 1);
+        if let Value::Map(entries) = node.value {
+            for e in entries.into_iter().filter(|e| e.key == "items") {
+                if let Value::Seq(items) = e.value.value {
+                    for item in items {
+                        push_object(file, item, out, depth + 1);
+                    }
+                }
             }
         }
         return;
@@ -373,9 +377,9 @@ spec:
 "#;
         let os = objs(t);
         let ws = workloads(&os[0], Catalog::embedded());
-        assert_eq!(ws[0].run_as_non_root.as_ref().unwrap().value, false);
+        assert!(!ws[0].run_as_non_root.as_ref().unwrap().value);
         assert!(matches!(&ws[0].user, UserSource::Runtime(u) if u.value == "1000"));
-        assert_eq!(ws[1].run_as_non_root.as_ref().unwrap().value, true);
+        assert!(ws[1].run_as_non_root.as_ref().unwrap().value);
         assert!(matches!(&ws[1].user, UserSource::Runtime(u) if u.value == "0" && u.at.line == 11));
         assert_eq!(ws[1].seccomp.as_ref().unwrap().value, Profile::Unconfined);
         assert_eq!(ws[2].seccomp.as_ref().unwrap().value, Profile::RuntimeDefault);

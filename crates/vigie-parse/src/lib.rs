@@ -2,7 +2,9 @@
 //! Compose and Kubernetes into the platform model.
 
 pub mod compose;
+pub mod discover;
 pub mod dockerfile;
 pub mod interp;
 pub mod kubernetes;
+pub mod suppress;
 pub mod yaml;

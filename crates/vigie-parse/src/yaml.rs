@@ -552,7 +552,7 @@ mod tests {
         let t = "[".repeat(10_000);
         let s = parse(&t);
         assert!(s.error.is_some());
-        let t = "a:\n".to_string() + &"  ".repeat(1) + &"- ".repeat(5000) + "x\n";
+        let t = "a:\n  ".to_string() + &"- ".repeat(5000) + "x\n";
         let s = parse(&t);
         assert!(s.error.is_some());
     }

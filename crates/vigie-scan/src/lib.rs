@@ -1,0 +1,551 @@
+//! The scan pipeline: discover → parse → lower → check → suppress and waive → roll up.
+//!
+//! Memory stays bounded by the largest file, not the repository: each Kubernetes file is parsed,
+//! lowered and checked on its own and its tree dropped; Dockerfiles and Compose projects, small
+//! by nature, are kept for the checks that join them.
+
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::Date;
+use vigie_checks::{Context, FileLookup};
+use vigie_core::catalog::Catalog;
+use vigie_core::config::Config;
+use vigie_core::glob::PathGlob;
+use vigie_core::model::Workload;
+use vigie_core::rollup::roll_up;
+use vigie_core::verdict::Waiver;
+use vigie_core::{
+    DiagKind, Diagnostic, Location, Outcome, ScanReport, Severity, SourceFile, Stats, Verdict,
+};
+use vigie_parse::compose;
+use vigie_parse::discover::{self, FileKind, Found, read_text};
+use vigie_parse::dockerfile::Dockerfile;
+use vigie_parse::kubernetes;
+use vigie_parse::suppress::{self, Suppression};
+use vigie_parse::yaml;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub struct ScanOptions {
+    pub root: PathBuf,
+    /// The root as the user wrote it, for reports.
+    pub display_root: String,
+    pub config: Config,
+    /// Compose files given with `-f`, relative to the root, merged in order as one project.
+    pub compose_files: Vec<String>,
+    /// Frameworks asked for on the command line (overrides the configuration).
+    pub frameworks: Option<Vec<String>>,
+    pub fail_on: Option<Severity>,
+    pub gitignore: Option<bool>,
+    pub extra_excludes: Vec<String>,
+    pub max_file_size: Option<u64>,
+    /// The date waivers are judged against.
+    pub today: Date,
+}
+
+/// A fatal error: nothing could be scanned, or the options are wrong.
+#[derive(Debug)]
+pub struct ScanError(pub String);
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The repository's files, read on demand within the root and the size limit.
+struct RepoFiles {
+    root: PathBuf,
+    canonical_root: PathBuf,
+    limit: u64,
+    single_file: bool,
+}
+
+impl RepoFiles {
+    fn resolve(&self, rel: &str) -> Option<PathBuf> {
+        if self.single_file {
+            return None;
+        }
+        let norm = compose::join("", rel)?;
+        let p = self.root.join(&norm);
+        let c = p.canonicalize().ok()?;
+        c.starts_with(&self.canonical_root).then_some(p)
+    }
+}
+
+impl FileLookup for RepoFiles {
+    fn exists(&self, path: &str) -> bool {
+        self.resolve(path).is_some_and(|p| p.is_file())
+    }
+
+    fn read(&self, path: &str) -> Option<String> {
+        read_text(&self.resolve(path)?, self.limit).ok()
+    }
+}
+
+fn is_helm_template(rel: &str, text: &str) -> bool {
+    (rel.starts_with("templates/") || rel.contains("/templates/")) && text.contains("{{")
+}
+
+struct FileOutput {
+    verdicts: Vec<Verdict>,
+    diagnostics: Vec<Diagnostic>,
+    suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
+    objects: usize,
+    workloads: usize,
+    bytes: u64,
+    parsed: bool,
+}
+
+/// Parse, lower and check one Kubernetes manifest file.
+fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutput {
+    let mut out = FileOutput {
+        verdicts: Vec::new(),
+        diagnostics: Vec::new(),
+        suppressions: Vec::new(),
+        objects: 0,
+        workloads: 0,
+        bytes: text.len() as u64,
+        parsed: false,
+    };
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"apiVersion").is_none()
+        || memchr::memmem::find(bytes, b"kind").is_none()
+    {
+        return out;
+    }
+    let path: Arc<str> = Arc::from(f.rel.as_str());
+    if is_helm_template(&f.rel, &text) {
+        out.diagnostics.push(Diagnostic::new(
+            DiagKind::Skipped,
+            Location::file(path),
+            "Helm template: render it (helm template) and scan the output",
+        ));
+        return out;
+    }
+    out.parsed = true;
+    let stream = yaml::parse(&text);
+    for w in &stream.warnings {
+        out.diagnostics.push(Diagnostic::new(
+            DiagKind::Parse,
+            Location::new(path.clone(), w.pos.line, w.pos.col),
+            w.message.clone(),
+        ));
+    }
+    if let Some(e) = &stream.error {
+        out.diagnostics.push(Diagnostic::new(
+            DiagKind::Parse,
+            Location::new(path.clone(), e.pos.line, e.pos.col),
+            format!(
+                "invalid YAML: {}{}",
+                e.message,
+                if stream.documents.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} document(s) before it were evaluated)",
+                        stream.documents.len()
+                    )
+                }
+            ),
+        ));
+    }
+    let objects = kubernetes::objects(&path, stream.documents.into_iter().map(|d| d.root).collect());
+    out.objects = objects.len();
+    for o in &objects {
+        let (s, d) = suppress::annotation(o);
+        out.diagnostics.extend(d);
+        if !s.is_empty() {
+            out.suppressions.push((Arc::from(o.id().as_str()), s));
+        }
+    }
+    let workloads: Vec<Workload> = objects
+        .iter()
+        .flat_map(|o| kubernetes::workloads(o, cx_base.catalog))
+        .collect();
+    out.workloads = workloads.len();
+    if objects.is_empty() {
+        return out;
+    }
+    let cx = Context {
+        catalog: cx_base.catalog,
+        dockerfiles: &[],
+        workloads: &workloads,
+        objects: &objects,
+        files: cx_base.files,
+        built_by_compose: cx_base.built,
+    };
+    out.verdicts = vigie_checks::run_all_sequential(&cx);
+    out
+}
+
+struct ContextBase<'a> {
+    catalog: &'a Catalog,
+    files: &'a dyn FileLookup,
+    built: &'a BTreeSet<String>,
+}
+
+/// Run a whole scan.
+pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let catalog = Catalog::embedded();
+    let cfg = &opts.config;
+    if !opts.root.exists() {
+        return Err(ScanError(format!(
+            "`{}` does not exist",
+            opts.root.display()
+        )));
+    }
+    let single_file = opts.root.is_file();
+    let limit = opts.max_file_size.unwrap_or(cfg.max_file_size);
+    let mut excludes = Vec::new();
+    for g in cfg.exclude.iter().chain(&opts.extra_excludes) {
+        excludes.push(PathGlob::new(g).map_err(ScanError)?);
+    }
+    let frameworks_asked = opts.frameworks.clone().or_else(|| cfg.frameworks.clone());
+    if let Some(list) = &frameworks_asked {
+        for f in list {
+            if catalog.framework(f).is_none() {
+                return Err(ScanError(format!(
+                    "unknown framework `{f}` (`vigie frameworks` lists them: {})",
+                    catalog
+                        .frameworks
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    let found = discover::discover(
+        &opts.root,
+        &discover::Options {
+            gitignore: opts.gitignore.unwrap_or(cfg.gitignore),
+            excludes,
+        },
+    );
+    let mut diagnostics = found.diagnostics;
+    let mut stats = Stats {
+        files_seen: found.seen,
+        ..Stats::default()
+    };
+    let canonical_root = if single_file {
+        opts.root.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone())
+    };
+    let files = RepoFiles {
+        root: opts.root.clone(),
+        canonical_root,
+        limit,
+        single_file,
+    };
+
+    // Read every relevant file once, in parallel.
+    let texts: Vec<(usize, Result<String, Diagnostic>)> = found
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let r = read_text(&f.abs, limit)
+                .map_err(|e| e.into_diagnostic(Arc::from(f.rel.as_str()), limit));
+            (i, r)
+        })
+        .collect();
+    let mut dockerfile_texts = Vec::new();
+    let mut manifest_texts = Vec::new();
+    let mut compose_files = Vec::new();
+    let mut compose_texts: HashMap<String, String> = HashMap::new();
+    for (i, r) in texts {
+        let f = &found.files[i];
+        match r {
+            Err(d) => diagnostics.push(d),
+            Ok(t) => match f.kind {
+                FileKind::Dockerfile => dockerfile_texts.push((f, t)),
+                FileKind::Manifest => manifest_texts.push((f, t)),
+                FileKind::Compose => {
+                    compose_files.push(f.rel.clone());
+                    compose_texts.insert(f.rel.clone(), t);
+                }
+            },
+        }
+    }
+
+    // Dockerfiles
+    let parsed: Vec<Result<Dockerfile, Diagnostic>> = dockerfile_texts
+        .into_par_iter()
+        .map(|(f, t)| {
+            let src = Arc::new(SourceFile::new(f.rel.as_str(), t));
+            Dockerfile::parse(src).map_err(|e| {
+                Diagnostic::new(
+                    DiagKind::Parse,
+                    Location::new(Arc::from(f.rel.as_str()), e.line.max(1), e.column.max(1)),
+                    format!("invalid Dockerfile: {}", e.message),
+                )
+            })
+        })
+        .collect();
+    let mut dockerfiles = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(d) => dockerfiles.push(d),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    stats.dockerfiles = dockerfiles.len();
+    stats.files_parsed += dockerfiles.len();
+    stats.bytes_parsed += dockerfiles.iter().map(|d| d.source.text.len() as u64).sum::<u64>();
+
+    // Compose projects
+    let explicit: Vec<String> = opts
+        .compose_files
+        .iter()
+        .filter_map(|f| compose::join("", f))
+        .collect();
+    for e in &explicit {
+        if !compose_texts.contains_key(e) {
+            match files.read(e) {
+                Some(t) => {
+                    compose_texts.insert(e.clone(), t);
+                }
+                None => {
+                    return Err(ScanError(format!(
+                        "compose file `{e}` (given with -f) cannot be read"
+                    )));
+                }
+            }
+        }
+    }
+    stats.files_parsed += compose_texts.len();
+    stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
+    let reader = |p: &str| -> Option<String> {
+        compose_texts.get(p).cloned().or_else(|| files.read(p))
+    };
+    let projects: Vec<compose::Project> = compose::group_projects(&compose_files, &explicit)
+        .par_iter()
+        .map(|p| compose::load(p, &reader))
+        .collect();
+    stats.compose_projects = projects.len();
+    let df_map: HashMap<&str, &Dockerfile> = dockerfiles.iter().map(|d| (&*d.path, d)).collect();
+    let mut compose_workloads = Vec::new();
+    let mut built = BTreeSet::new();
+    for p in &projects {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+        let l = compose::lower(p, &df_map, catalog);
+        diagnostics.extend(l.diagnostics);
+        built.extend(l.builds);
+        compose_workloads.extend(l.workloads);
+    }
+
+    // Kubernetes manifests, each checked on its own
+    let base = ContextBase {
+        catalog,
+        files: &files,
+        built: &built,
+    };
+    let outputs: Vec<FileOutput> = manifest_texts
+        .into_par_iter()
+        .map(|(f, t)| scan_manifest(f, t, &base))
+        .collect();
+    let mut verdicts = Vec::new();
+    let mut object_suppressions: Vec<(Arc<str>, Vec<Suppression>)> = Vec::new();
+    for o in outputs {
+        if o.parsed {
+            stats.files_parsed += 1;
+            stats.bytes_parsed += o.bytes;
+        }
+        stats.kubernetes_objects += o.objects;
+        stats.workloads += o.workloads;
+        verdicts.extend(o.verdicts);
+        diagnostics.extend(o.diagnostics);
+        object_suppressions.extend(o.suppressions);
+    }
+    stats.workloads += compose_workloads.len();
+
+    // Dockerfiles and Compose workloads, together
+    let cx = Context {
+        catalog,
+        dockerfiles: &dockerfiles,
+        workloads: &compose_workloads,
+        objects: &[],
+        files: &files,
+        built_by_compose: &built,
+    };
+    verdicts.extend(vigie_checks::run_all(&cx));
+
+    if stats.files_parsed == 0 && !diagnostics.is_empty() && stats.files_seen <= diagnostics.len() {
+        // nothing readable at all
+        if single_file {
+            return Err(ScanError(format!(
+                "`{}` could not be read: {}",
+                opts.display_root,
+                diagnostics
+                    .first()
+                    .map(|d| d.message.as_str())
+                    .unwrap_or("unknown error")
+            )));
+        }
+    }
+
+    // Inline suppressions in the files the failures point at
+    let registry = vigie_checks::registry();
+    let known_check = |id: &str| {
+        registry.iter().any(|c| c.doc.id.eq_ignore_ascii_case(id)) || catalog.control(id).is_some()
+    };
+    let mut comment_sups: HashMap<Arc<str>, Vec<(u32, Suppression)>> = HashMap::new();
+    let fail_files: BTreeSet<Arc<str>> = verdicts
+        .iter()
+        .filter(|v| v.is_fail())
+        .map(|v| v.location.path.clone())
+        .collect();
+    let mut sources: HashMap<&str, &SourceFile> = HashMap::new();
+    for d in &dockerfiles {
+        sources.insert(&d.path, &d.source);
+    }
+    for path in fail_files {
+        let owned;
+        let src = match sources.get(&*path) {
+            Some(s) => *s,
+            None => match files.read(&path).or_else(|| compose_texts.get(&*path).cloned()) {
+                Some(t) => {
+                    owned = SourceFile::new(path.clone(), t);
+                    &owned
+                }
+                None => continue,
+            },
+        };
+        let (s, d) = suppress::comments(src);
+        diagnostics.extend(d);
+        comment_sups.insert(path, s);
+    }
+    for (_, list) in comment_sups.iter() {
+        for (_, s) in list {
+            if !known_check(&s.check) {
+                diagnostics.push(Diagnostic::new(
+                    DiagKind::Suppression,
+                    s.at.clone(),
+                    format!("`vigie:ignore {}` names no known check or control", s.check),
+                ));
+            }
+        }
+    }
+    let covers = |sup_check: &str, check: &str| {
+        sup_check.eq_ignore_ascii_case(check)
+            || catalog
+                .control(sup_check)
+                .is_some_and(|c| c.checks.iter().any(|k| k == check))
+    };
+    for v in verdicts.iter_mut() {
+        if let Some(sev) = cfg.severity.get(v.check) {
+            v.severity = *sev;
+        }
+        if !v.is_fail() {
+            continue;
+        }
+        let inline = comment_sups
+            .get(&v.location.path)
+            .and_then(|list| {
+                list.iter()
+                    .find(|(line, s)| *line == v.location.line && covers(&s.check, v.check))
+            })
+            .map(|(_, s)| s.clone())
+            .or_else(|| {
+                object_suppressions
+                    .iter()
+                    .find(|(id, _)| {
+                        v.subject == **id || v.subject.starts_with(&format!("{id} › "))
+                    })
+                    .and_then(|(_, list)| list.iter().find(|s| covers(&s.check, v.check)).cloned())
+            });
+        if let Some(s) = inline {
+            v.outcome = Outcome::Waived(Waiver {
+                reason: s.reason,
+                owner: None,
+                expires: None,
+                source: s.at,
+            });
+            continue;
+        }
+        let waiver = cfg.waivers.iter().find(|w| {
+            covers(&w.check, v.check)
+                && w.path.as_ref().is_none_or(|g| {
+                    g.is_match(&v.location.path)
+                        || v.related.iter().any(|r| g.is_match(&r.path))
+                        || v.subject
+                            .split(" › ")
+                            .next()
+                            .is_some_and(|f| f.split('+').any(|f| g.is_match(f)))
+                })
+                && w.subject_matches(&v.subject)
+        });
+        if let Some(w) = waiver {
+            if w.is_expired(opts.today) {
+                v.expired_waiver = Some(w.as_waiver());
+                v.message = format!(
+                    "{} — the waiver at {} expired on {}",
+                    v.message,
+                    w.location,
+                    w.expires.map(|d| d.to_string()).unwrap_or_default()
+                );
+            } else {
+                v.outcome = Outcome::Waived(w.as_waiver());
+            }
+        }
+    }
+    for w in &cfg.waivers {
+        if !known_check(&w.check) {
+            diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                w.location.clone(),
+                format!("waiver names `{}`, which is no known check or control", w.check),
+            ));
+        }
+    }
+
+    verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.sort_by(|a, b| {
+        (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message))
+    });
+    diagnostics.dedup();
+
+    // Frameworks: those asked for, else every framework that applies
+    let checks_with_verdicts: BTreeSet<&str> = verdicts.iter().map(|v| v.check).collect();
+    let selected: Vec<&vigie_core::catalog::Framework> = match &frameworks_asked {
+        Some(list) => catalog
+            .frameworks
+            .iter()
+            .filter(|f| list.iter().any(|l| l.eq_ignore_ascii_case(&f.id)))
+            .collect(),
+        None => catalog
+            .frameworks
+            .iter()
+            .filter(|f| {
+                f.document
+                    || f.sections.iter().any(|s| {
+                        s.requirements.iter().any(|r| {
+                            catalog
+                                .requirement_checks(r)
+                                .iter()
+                                .any(|c| checks_with_verdicts.contains(c))
+                        })
+                    })
+            })
+            .collect(),
+    };
+    let implemented: BTreeSet<&str> = registry.iter().map(|c| c.doc.id).collect();
+    let rollup = roll_up(catalog, &verdicts, &implemented, &selected);
+    Ok(ScanReport {
+        tool_version: VERSION,
+        root: opts.display_root.clone(),
+        as_of: opts.today.to_string(),
+        frameworks: selected.iter().map(|f| f.id.clone()).collect(),
+        fail_on: opts.fail_on.or(cfg.fail_on).unwrap_or(Severity::High),
+        stats,
+        verdicts,
+        diagnostics,
+        rollup,
+        checks: registry.iter().map(|c| c.doc).collect(),
+    })
+}
