@@ -46,7 +46,8 @@ pub struct CheckDef {
 
 /// Every check of this build, in id order.
 pub fn registry() -> Vec<&'static CheckDef> {
-    let mut all: Vec<&'static CheckDef> = container::CHECKS.iter().chain(pss::CHECKS.iter()).collect();
+    let mut all: Vec<&'static CheckDef> =
+        container::CHECKS.iter().chain(pss::CHECKS.iter()).collect();
     all.sort_by(|a, b| a.doc.id.cmp(b.doc.id));
     all
 }

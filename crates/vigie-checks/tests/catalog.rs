@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use vigie_core::catalog::Catalog;
 
 fn shared(rel: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -21,12 +23,22 @@ fn every_control_of_the_shared_catalogue_is_present_in_order() {
         .filter(|id| {
             id.len() >= 6
                 && id.as_bytes()[3] == b'-'
-                && id[..3].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && id[..3]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         })
         .map(str::to_string)
         .collect();
-    assert!(ids.len() >= 45, "read {} control ids from controls.md", ids.len());
-    let ours: Vec<String> = Catalog::embedded().controls.iter().map(|c| c.id.clone()).collect();
+    assert!(
+        ids.len() >= 45,
+        "read {} control ids from controls.md",
+        ids.len()
+    );
+    let ours: Vec<String> = Catalog::embedded()
+        .controls
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
     assert_eq!(ours, ids);
 }
 
@@ -41,8 +53,14 @@ fn registry_and_catalogue_name_the_same_checks() {
         .collect();
     let unregistered: Vec<_> = named.difference(&registered).collect();
     let unnamed: Vec<_> = registered.difference(&named).collect();
-    assert!(unregistered.is_empty(), "named by a control but not implemented: {unregistered:?}");
-    assert!(unnamed.is_empty(), "implemented but no control names them: {unnamed:?}");
+    assert!(
+        unregistered.is_empty(),
+        "named by a control but not implemented: {unregistered:?}"
+    );
+    assert!(
+        unnamed.is_empty(),
+        "implemented but no control names them: {unnamed:?}"
+    );
     let mut ids: Vec<&str> = vigie_checks::registry().iter().map(|c| c.doc.id).collect();
     let n = ids.len();
     ids.dedup();
@@ -58,7 +76,12 @@ fn frameworks_reference_existing_controls_and_their_own_checks() {
             for r in &s.requirements {
                 assert!(seen.insert(&r.id), "{}: requirement {} twice", fw.id, r.id);
                 for c in &r.controls {
-                    assert!(cat.control(c).is_some(), "{} {}: unknown control {c}", fw.id, r.id);
+                    assert!(
+                        cat.control(c).is_some(),
+                        "{} {}: unknown control {c}",
+                        fw.id,
+                        r.id
+                    );
                 }
                 if let Some(narrow) = &r.checks {
                     let all: BTreeSet<&str> = r
@@ -68,7 +91,12 @@ fn frameworks_reference_existing_controls_and_their_own_checks() {
                         .flat_map(|c| c.checks.iter().map(String::as_str))
                         .collect();
                     for k in narrow {
-                        assert!(all.contains(k.as_str()), "{} {}: check {k} is not one of its controls'", fw.id, r.id);
+                        assert!(
+                            all.contains(k.as_str()),
+                            "{} {}: check {k} is not one of its controls'",
+                            fw.id,
+                            r.id
+                        );
                     }
                 }
             }
@@ -77,7 +105,15 @@ fn frameworks_reference_existing_controls_and_their_own_checks() {
     let ids: Vec<&str> = cat.frameworks.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["roadmap", "devsecops", "anssi-docker", "secnumcloud", "cis-docker", "pss-baseline", "pss-restricted"]
+        [
+            "roadmap",
+            "devsecops",
+            "anssi-docker",
+            "secnumcloud",
+            "cis-docker",
+            "pss-baseline",
+            "pss-restricted"
+        ]
     );
 }
 
@@ -101,7 +137,11 @@ fn the_seed_documents_sections_are_all_there() {
         for (s, t) in f.sections.iter().zip(&titles) {
             // the seed's titles may carry an explanation in parentheses
             let core = t.split(" (").next().unwrap_or(t);
-            assert!(s.title.starts_with(core) || t.starts_with(&s.title), "{fw}: `{}` vs seed `{t}`", s.title);
+            assert!(
+                s.title.starts_with(core) || t.starts_with(&s.title),
+                "{fw}: `{}` vs seed `{t}`",
+                s.title
+            );
             assert!(!s.requirements.is_empty(), "{fw} §{} has measures", s.id);
         }
     }
@@ -113,18 +153,31 @@ fn the_seed_documents_sections_are_all_there() {
         .filter_map(|l| l.split("**").nth(1))
         .collect();
     let roadmap = cat.framework("roadmap").unwrap();
-    let titles: Vec<&str> = roadmap.sections.iter().flat_map(|s| s.requirements.iter().map(|r| r.title.as_str())).collect();
+    let titles: Vec<&str> = roadmap
+        .sections
+        .iter()
+        .flat_map(|s| s.requirements.iter().map(|r| r.title.as_str()))
+        .collect();
     for m in measures {
         let m = m.trim_end_matches(':');
-        assert!(titles.iter().any(|t| t.starts_with(m)), "roadmap measure `{m}` missing from {titles:?}");
+        assert!(
+            titles.iter().any(|t| t.starts_with(m)),
+            "roadmap measure `{m}` missing from {titles:?}"
+        );
     }
 }
 
 #[test]
 fn nonroot_image_facts() {
     let cat = Catalog::embedded();
-    assert!(cat.nonroot_image("gcr.io/distroless/static:nonroot").is_some());
-    assert!(cat.nonroot_image("gcr.io/distroless/static:nonroot@sha256:abc").is_some());
+    assert!(
+        cat.nonroot_image("gcr.io/distroless/static:nonroot")
+            .is_some()
+    );
+    assert!(
+        cat.nonroot_image("gcr.io/distroless/static:nonroot@sha256:abc")
+            .is_some()
+    );
     assert!(cat.nonroot_image("postgres:16").is_none());
     assert!(cat.nonroot_image("nginx:1.27").is_none());
 }

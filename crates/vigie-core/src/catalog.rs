@@ -132,8 +132,8 @@ impl Catalog {
             toml::from_str(controls).map_err(|e| format!("catalog/controls.toml: {e}"))?;
         let mut fws = Vec::new();
         for (name, text) in frameworks {
-            let fw: Framework = toml::from_str(text)
-                .map_err(|e| format!("catalog/frameworks/{name}: {e}"))?;
+            let fw: Framework =
+                toml::from_str(text).map_err(|e| format!("catalog/frameworks/{name}: {e}"))?;
             fws.push(fw);
         }
         let images: ImageFacts = if images.trim().is_empty() {
@@ -170,7 +170,9 @@ impl Catalog {
     }
 
     pub fn framework(&self, id: &str) -> Option<&Framework> {
-        self.frameworks.iter().find(|f| f.id.eq_ignore_ascii_case(id))
+        self.frameworks
+            .iter()
+            .find(|f| f.id.eq_ignore_ascii_case(id))
     }
 
     /// The controls a check evidences.

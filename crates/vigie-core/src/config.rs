@@ -288,8 +288,11 @@ mod tests {
     fn errors_name_the_line() {
         let e = Config::parse("vigie.toml", "fail_on = \"high\"\nbogus = 1\n").unwrap_err();
         assert_eq!(e.location.line, 2, "{e}");
-        let e = Config::parse("vigie.toml", "[[waiver]]\ncheck = \"X\"\nexpires = \"soon\"\n")
-            .unwrap_err();
+        let e = Config::parse(
+            "vigie.toml",
+            "[[waiver]]\ncheck = \"X\"\nexpires = \"soon\"\n",
+        )
+        .unwrap_err();
         assert!(e.location.line >= 1, "{e}");
         let e = Config::parse("vigie.toml", "fail_on = \"severe\"\n").unwrap_err();
         assert!(e.message.contains("unknown severity"), "{e}");

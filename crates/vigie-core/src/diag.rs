@@ -53,7 +53,9 @@ impl DiagKind {
             DiagKind::Binary => "A file looks binary and was not read.",
             DiagKind::Encoding => "A file is not valid UTF-8 and was not read.",
             DiagKind::Io => "A file or folder could not be read.",
-            DiagKind::Link => "A symbolic link leaves the scanned root or loops, and was not followed.",
+            DiagKind::Link => {
+                "A symbolic link leaves the scanned root or loops, and was not followed."
+            }
             DiagKind::Reference => "A reference between files could not be followed.",
             DiagKind::Suppression => "A suppression is malformed and was not applied.",
             DiagKind::Config => "The configuration has a problem.",

@@ -19,7 +19,7 @@ pub mod source;
 pub mod verdict;
 
 pub use diag::{DiagKind, Diagnostic};
+pub use report::{ScanReport, Stats};
 pub use severity::Severity;
 pub use source::{Location, SourceFile};
 pub use verdict::{CheckDoc, Outcome, Verdict};
-pub use report::{ScanReport, Stats};

@@ -219,7 +219,15 @@ mod tests {
         for u in ["root", "0", "0:0", "root:root", "0:1000", ""] {
             assert_eq!(user_is_root(u), Some(true), "{u}");
         }
-        for u in ["node", "1000", "1000:1000", "65532", "nobody", "root2", "70:70"] {
+        for u in [
+            "node",
+            "1000",
+            "1000:1000",
+            "65532",
+            "nobody",
+            "root2",
+            "70:70",
+        ] {
             assert_eq!(user_is_root(u), Some(false), "{u}");
         }
         assert_eq!(user_is_root("${UID}"), None);

@@ -4,6 +4,8 @@ use crate::catalog::Catalog;
 use crate::rollup::Rollup;
 use crate::{CheckDoc, Diagnostic, Outcome, Severity, Verdict};
 use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 /// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
 pub const REPORT_SCHEMA_VERSION: &str = "1.0";
@@ -40,6 +42,8 @@ pub struct ScanReport {
     pub rollup: Rollup,
     /// The checks this build implements, sorted by id.
     pub checks: Vec<&'static CheckDoc>,
+    /// The check ids in scope of the selected frameworks, computed on first use.
+    pub scope: OnceLock<BTreeSet<String>>,
 }
 
 impl ScanReport {
@@ -51,18 +55,31 @@ impl ScanReport {
         self.checks.iter().copied().find(|c| c.id == id)
     }
 
-    /// Whether a check belongs to one of the selected frameworks.
+    /// Whether a check belongs to one of the selected frameworks: it evidences one of their
+    /// requirements, or no requirement of any framework names it and its control is one of
+    /// theirs (it then counts with its control).
     pub fn in_scope(&self, check: &str) -> bool {
-        let cat = self.catalog();
-        self.frameworks.iter().any(|f| {
-            cat.framework(f).is_some_and(|fw| {
-                fw.sections.iter().any(|s| {
-                    s.requirements
-                        .iter()
-                        .any(|r| cat.requirement_checks(r).contains(check))
-                })
+        self.scope
+            .get_or_init(|| {
+                let cat = self.catalog();
+                let mut scope = BTreeSet::new();
+                for fw in self.frameworks.iter().filter_map(|f| cat.framework(f)) {
+                    for s in &fw.sections {
+                        for r in &s.requirements {
+                            scope.extend(cat.requirement_checks(r).into_iter().map(str::to_string));
+                        }
+                    }
+                    for c in cat.framework_controls(fw) {
+                        for k in &c.checks {
+                            if cat.requirements_of_check(k).is_empty() {
+                                scope.insert(k.clone());
+                            }
+                        }
+                    }
+                }
+                scope
             })
-        })
+            .contains(check)
     }
 
     /// Failing verdicts that are not waived, in the selected frameworks.

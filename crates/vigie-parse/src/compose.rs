@@ -68,20 +68,14 @@ pub fn group_projects(files: &[String], explicit: &[String]) -> Vec<Vec<String>>
             .find_map(|b| group.iter().find(|f| name(f) == *b).copied());
         match base {
             Some(base) => {
-                let over = group
-                    .iter()
-                    .find(|f| is_override(&name(f)))
-                    .copied();
+                let over = group.iter().find(|f| is_override(&name(f))).copied();
                 let mut p = vec![base.to_string()];
                 if let Some(o) = over {
                     p.push(o.to_string());
                 }
                 projects.push(p);
                 for f in &group {
-                    if *f != base
-                        && Some(*f) != over
-                        && !BASE_NAMES.contains(&name(f).as_str())
-                    {
+                    if *f != base && Some(*f) != over && !BASE_NAMES.contains(&name(f).as_str()) {
                         projects.push(vec![base.to_string(), f.to_string()]);
                     }
                 }
@@ -325,11 +319,12 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
                         path.push(e.key.clone());
                         let v = merge(old.value, e.value, path);
                         path.pop();
+                        // the key stays where the base file declared it
                         b.insert(
                             i,
                             Entry {
                                 key: e.key,
-                                key_pos: e.key_pos,
+                                key_pos: old.key_pos,
                                 value: v,
                             },
                         );
@@ -338,7 +333,7 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
                 }
             }
             Node {
-                pos: over.pos,
+                pos: base.pos,
                 tag: None,
                 value: Value::Map(b),
             }
@@ -354,8 +349,10 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
             }
             for item in o {
                 let k = seq_key(&key, &item);
-                match k.and_then(|k| b.iter().position(|x| seq_key(&key, x).as_deref() == Some(&k)))
-                {
+                match k.and_then(|k| {
+                    b.iter()
+                        .position(|x| seq_key(&key, x).as_deref() == Some(&k))
+                }) {
                     Some(i) => b[i] = item,
                     None => b.push(item),
                 }
@@ -395,7 +392,9 @@ fn resolve_extends(
     };
     for svc in services.iter_mut() {
         let mut seen = vec![(file.to_string(), svc.key.clone())];
-        let resolved = extend_service(&svc.value, file, &snapshot, vars, read, diags, &mut seen, depth);
+        let resolved = extend_service(
+            &svc.value, file, &snapshot, vars, read, diags, &mut seen, depth,
+        );
         if let Some(r) = resolved {
             svc.value = r;
         }
@@ -487,8 +486,17 @@ fn extend_service(
         return None;
     };
     seen.push((target_file.clone(), target));
-    let mut base = extend_service(base, &target_file, &base_services, vars, read, diags, seen, depth + 1)
-        .unwrap_or_else(|| base.clone());
+    let mut base = extend_service(
+        base,
+        &target_file,
+        &base_services,
+        vars,
+        read,
+        diags,
+        seen,
+        depth + 1,
+    )
+    .unwrap_or_else(|| base.clone());
     if target_file != file {
         // fields inherited from another file are reported at the `extends` line
         relocate(&mut base, ext.pos);
@@ -562,14 +570,21 @@ pub fn lower(
             project.name.clone(),
             "service",
         );
-        w.image = s
-            .get("image")
-            .and_then(|n| n.as_str().map(|v| At::new(v.to_string(), at(n))));
+        w.image = s.get("image").and_then(|n| {
+            n.as_str()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| At::new(v.to_string(), at(n)))
+        });
         // build: the Dockerfile, its target stage and build args
         let mut built: Option<(&Dockerfile, Option<String>, BTreeMap<String, String>)> = None;
         if let Some(b) = s.get("build") {
             let (context, dockerfile, target, args) = match b.as_str() {
-                Some(ctx) => (ctx.to_string(), "Dockerfile".to_string(), None, BTreeMap::new()),
+                Some(ctx) => (
+                    ctx.to_string(),
+                    "Dockerfile".to_string(),
+                    None,
+                    BTreeMap::new(),
+                ),
                 None => {
                     let mut args = BTreeMap::new();
                     match b.get("args").map(|a| &a.value) {
@@ -630,7 +645,11 @@ pub fn lower(
             }
         }
         // the effective user
-        w.user = if let Some(u) = s.get("user").filter(|n| !n.is_null()) {
+        // an empty `user:` (an unset variable) leaves the image's user in force, as docker does
+        w.user = if let Some(u) = s
+            .get("user")
+            .filter(|n| n.as_str().is_some_and(|t| !t.trim().is_empty()))
+        {
             UserSource::Runtime(At::new(u.as_str().unwrap_or_default().to_string(), at(u)))
         } else if let Some((d, target, args)) = &built {
             match d.target_stage(target.as_deref()) {
@@ -655,7 +674,10 @@ pub fn lower(
                 None => {
                     out.diagnostics.push(Diagnostic::new(
                         DiagKind::Reference,
-                        w.build.as_ref().map(|b| b.at.clone()).unwrap_or(origin.clone()),
+                        w.build
+                            .as_ref()
+                            .map(|b| b.at.clone())
+                            .unwrap_or(origin.clone()),
                         format!(
                             "build target `{}` is not a stage of `{}`",
                             target.clone().unwrap_or_default(),
@@ -799,8 +821,7 @@ pub fn lower(
         w.cgroup_parent = s.get("cgroup_parent").and_then(value);
         w.healthcheck = s.entry("healthcheck").map(|e| {
             let disabled = e.value.get("disable").and_then(Node::as_bool) == Some(true)
-                || e
-                    .value
+                || e.value
                     .get("test")
                     .and_then(|t| t.items().first().or(Some(t)))
                     .and_then(Node::as_str)
@@ -814,7 +835,12 @@ pub fn lower(
 
 /// A bind source as written; `~` and variables are left as they are.
 fn host_path(s: &str) -> String {
-    s.trim_end_matches('/').to_string()
+    let t = s.trim_end_matches('/');
+    if t.is_empty() && s.starts_with('/') {
+        "/".to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 /// `src:dst[:mode]`, `dst` (anonymous volume), `./rel:dst`, `name:dst`.
@@ -828,7 +854,12 @@ fn short_volume(short: &str, at: Location) -> Mount {
     };
     let kind = match src {
         None => MountKind::Volume,
-        Some(s) if s.starts_with('/') || s.starts_with('.') || s.starts_with('~') || s.starts_with('$') => {
+        Some(s)
+            if s.starts_with('/')
+                || s.starts_with('.')
+                || s.starts_with('~')
+                || s.starts_with('$') =>
+        {
             MountKind::Host
         }
         Some(_) => MountKind::Volume,
@@ -846,13 +877,26 @@ fn short_volume(short: &str, at: Location) -> Mount {
 mod tests {
     use super::*;
 
-    fn reader(files: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> + Sync {
-        move |p: &str| files.iter().find(|(n, _)| *n == p).map(|(_, t)| t.to_string())
+    fn reader(
+        files: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> + Sync {
+        move |p: &str| {
+            files
+                .iter()
+                .find(|(n, _)| *n == p)
+                .map(|(_, t)| t.to_string())
+        }
     }
 
-    fn lower_files(files: &'static [(&'static str, &'static str)], project: &[&str]) -> (Project, Lowered) {
+    fn lower_files(
+        files: &'static [(&'static str, &'static str)],
+        project: &[&str],
+    ) -> (Project, Lowered) {
         let r = reader(files);
-        let p = load(&project.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &r);
+        let p = load(
+            &project.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            &r,
+        );
         let dfs: Vec<Dockerfile> = files
             .iter()
             .filter(|(n, _)| n.ends_with("Dockerfile"))
@@ -881,8 +925,14 @@ mod tests {
         assert_eq!(
             g,
             vec![
-                vec!["docker-compose.yml".to_string(), "docker-compose.override.yml".to_string()],
-                vec!["docker-compose.yml".to_string(), "docker-compose.prod.yml".to_string()],
+                vec![
+                    "docker-compose.yml".to_string(),
+                    "docker-compose.override.yml".to_string()
+                ],
+                vec![
+                    "docker-compose.yml".to_string(),
+                    "docker-compose.prod.yml".to_string()
+                ],
                 vec!["lone/docker-compose.ci.yml".to_string()],
                 vec!["other/compose.yaml".to_string()],
             ]
@@ -903,10 +953,16 @@ mod tests {
         ];
         let (_, l) = lower_files(FILES, &["docker-compose.yml"]);
         let w = |n: &str| l.workloads.iter().find(|w| w.name == n).unwrap();
-        assert!(matches!(&w("a").user, UserSource::Dockerfile(u) if u.value == "node" && u.at.line == 4 && &*u.at.path == "api/Dockerfile"));
-        assert!(matches!(&w("b").user, UserSource::DockerfileDefault { from } if from.value == "node:20"));
+        assert!(
+            matches!(&w("a").user, UserSource::Dockerfile(u) if u.value == "node" && u.at.line == 4 && &*u.at.path == "api/Dockerfile")
+        );
+        assert!(
+            matches!(&w("b").user, UserSource::DockerfileDefault { from } if from.value == "node:20")
+        );
         assert!(matches!(&w("c").user, UserSource::Runtime(u) if u.value == "0" && u.at.line == 8));
-        assert!(matches!(&w("d").user, UserSource::UnknownImage(Some(i)) if i.value == "postgres:16"));
+        assert!(
+            matches!(&w("d").user, UserSource::UnknownImage(Some(i)) if i.value == "postgres:16")
+        );
         assert_eq!(l.builds.len(), 3);
     }
 
@@ -923,10 +979,17 @@ mod tests {
             ),
             (".env", "PG_TAG=16.4-alpine\n"),
         ];
-        let (p, l) = lower_files(FILES, &["docker-compose.yml", "docker-compose.override.yml"]);
+        let (p, l) = lower_files(
+            FILES,
+            &["docker-compose.yml", "docker-compose.override.yml"],
+        );
         assert_eq!(p.name, "docker-compose.yml");
         let w = &l.workloads[0];
         assert_eq!(w.subject, "docker-compose.yml › services.db");
+        assert_eq!(
+            &*w.origin.path, "docker-compose.yml",
+            "the service is declared in the base file"
+        );
         assert_eq!(w.image.as_ref().unwrap().value, "postgres:16.4-alpine");
         let ro = w.read_only_rootfs.as_ref().unwrap();
         assert!(!ro.value);
@@ -946,7 +1009,10 @@ mod tests {
                 "compose.yaml",
                 "services:\n  base:\n    image: app:1\n    cap_drop: [ALL]\n  web:\n    extends: base\n    user: \"1000\"\n  ext:\n    extends: {file: common.yml, service: hardened}\n  loop1:\n    extends: loop2\n  loop2:\n    extends: loop1\n  missing:\n    extends: nope\n",
             ),
-            ("common.yml", "services:\n  hardened:\n    image: lib:2\n    read_only: true\n"),
+            (
+                "common.yml",
+                "services:\n  hardened:\n    image: lib:2\n    read_only: true\n",
+            ),
         ];
         let (p, l) = lower_files(FILES, &["compose.yaml"]);
         let w = |n: &str| l.workloads.iter().find(|w| w.name == n).unwrap();
@@ -957,7 +1023,10 @@ mod tests {
         assert_eq!(w("ext").read_only_rootfs.as_ref().unwrap().at.line, 9);
         let msgs: Vec<&str> = p.diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert!(msgs.iter().any(|m| m.contains("cycle")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("does not define")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("does not define")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -968,7 +1037,10 @@ mod tests {
         )];
         let (_, l) = lower_files(FILES, &["compose.yml"]);
         let a = &l.workloads[0];
-        assert_eq!(a.seccomp.as_ref().unwrap().value, Profile::File("sec/p.json".into()));
+        assert_eq!(
+            a.seccomp.as_ref().unwrap().value,
+            Profile::File("sec/p.json".into())
+        );
         assert_eq!(a.apparmor.as_ref().unwrap().value, Profile::Unconfined);
         assert!(a.no_new_privileges.as_ref().unwrap().value);
         assert_eq!(a.memory_limit.as_ref().unwrap().value, "256M");
@@ -979,5 +1051,17 @@ mod tests {
         assert!(b.pids_limit.is_none());
         assert_eq!(b.mounts[0].kind, MountKind::Scratch);
         assert!(!b.healthcheck.as_ref().unwrap().value);
+    }
+
+    #[test]
+    fn empty_user_is_unset_and_root_bind_is_kept() {
+        static FILES: &[(&str, &str)] = &[(
+            "compose.yml",
+            "services:\n  a:\n    image: gcr.io/distroless/static:nonroot\n    user: \"${NOPE}\"\n    volumes: [\"/:/host:ro\"]\n",
+        )];
+        let (_, l) = lower_files(FILES, &["compose.yml"]);
+        let a = &l.workloads[0];
+        assert!(!matches!(a.user, UserSource::Runtime(_)), "{:?}", a.user);
+        assert_eq!(a.mounts[0].source.as_deref(), Some("/"));
     }
 }

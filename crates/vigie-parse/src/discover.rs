@@ -205,15 +205,23 @@ impl ReadError {
             ReadError::TooLarge(n) => Diagnostic::new(
                 DiagKind::TooLarge,
                 loc,
-                format!("{n} bytes, over the {limit}-byte limit (max_file_size in vigie.toml, --max-file-size)"),
+                format!(
+                    "{n} bytes, over the {limit}-byte limit (max_file_size in vigie.toml, --max-file-size)"
+                ),
             ),
-            ReadError::Binary => Diagnostic::new(DiagKind::Binary, loc, "binary content (NUL bytes); not read"),
+            ReadError::Binary => Diagnostic::new(
+                DiagKind::Binary,
+                loc,
+                "binary content (NUL bytes); not read",
+            ),
             ReadError::Encoding(at) => Diagnostic::new(
                 DiagKind::Encoding,
                 loc,
                 format!("not valid UTF-8 (first invalid byte at offset {at}); not read"),
             ),
-            ReadError::Io(e) => Diagnostic::new(DiagKind::Io, loc, format!("could not be read: {e}")),
+            ReadError::Io(e) => {
+                Diagnostic::new(DiagKind::Io, loc, format!("could not be read: {e}"))
+            }
         }
     }
 }
@@ -250,10 +258,20 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["Dockerfile", "Dockerfile.prod", "api.Dockerfile", "Containerfile"] {
+        for n in [
+            "Dockerfile",
+            "Dockerfile.prod",
+            "api.Dockerfile",
+            "Containerfile",
+        ] {
             assert_eq!(classify(n), Some(FileKind::Dockerfile), "{n}");
         }
-        for n in ["compose.yaml", "docker-compose.yml", "docker-compose.prod.yaml", "compose.override.yml"] {
+        for n in [
+            "compose.yaml",
+            "docker-compose.yml",
+            "docker-compose.prod.yaml",
+            "compose.override.yml",
+        ] {
             assert_eq!(classify(n), Some(FileKind::Compose), "{n}");
         }
         for n in ["deploy.yaml", "x.yml", "list.json"] {
@@ -290,7 +308,10 @@ mod tests {
         assert_eq!(rels, [".github/workflows/ci.yml", "Dockerfile"]);
         #[cfg(unix)]
         assert_eq!(found.diagnostics.len(), 2, "{:?}", found.diagnostics);
-        let opts = Options { gitignore: false, excludes: vec![] };
+        let opts = Options {
+            gitignore: false,
+            excludes: vec![],
+        };
         let found = discover(r, &opts);
         assert!(found.files.iter().any(|f| f.rel == "ignored.yaml"));
     }

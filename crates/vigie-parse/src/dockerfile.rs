@@ -218,15 +218,29 @@ impl Dockerfile {
     }
 
     /// The base image a stage finally builds on (following `FROM <stage>`), ARGs substituted.
-    pub fn base_image(&self, idx: usize, build_args: &BTreeMap<String, String>) -> Option<At<String>> {
+    pub fn base_image(
+        &self,
+        idx: usize,
+        build_args: &BTreeMap<String, String>,
+    ) -> Option<At<String>> {
         let mut i = idx;
         for _ in 0..=self.stages.len() {
             let s = self.stages.get(i)?;
             match s.base_stage {
                 Some(b) if b < i => i = b,
                 _ => {
-                    let v = substitute(&s.from_raw, &self.global_vars(build_args), Dialect::Dockerfile);
-                    return Some(At::new(v.text, s.from_at.clone()));
+                    let v = substitute(
+                        &s.from_raw,
+                        &self.global_vars(build_args),
+                        Dialect::Dockerfile,
+                    );
+                    // an unset variable keeps its reference, so nothing reads it as a real value
+                    let text = if v.unresolved.is_empty() {
+                        v.text
+                    } else {
+                        s.from_raw.clone()
+                    };
+                    return Some(At::new(text, s.from_at.clone()));
                 }
             }
         }
@@ -235,7 +249,11 @@ impl Dockerfile {
 
     /// The effective `USER` of a stage: the last `USER` of the stage, else of the stage it is
     /// built from, recursively. Variables from `ARG` (with build args) and `ENV` are substituted.
-    pub fn stage_user(&self, idx: usize, build_args: &BTreeMap<String, String>) -> Option<At<String>> {
+    pub fn stage_user(
+        &self,
+        idx: usize,
+        build_args: &BTreeMap<String, String>,
+    ) -> Option<At<String>> {
         // the chain of stages from the root to idx
         let mut chain = Vec::new();
         let mut i = Some(idx);
@@ -244,22 +262,24 @@ impl Dockerfile {
                 break;
             }
             chain.push(k);
-            i = self.stages.get(k).and_then(|s| s.base_stage).filter(|b| *b < k);
+            i = self
+                .stages
+                .get(k)
+                .and_then(|s| s.base_stage)
+                .filter(|b| *b < k);
         }
         chain.reverse();
         let globals = self.global_vars(build_args);
         let mut user: Option<At<String>> = None;
         let mut vars: BTreeMap<String, String> = BTreeMap::new();
         for k in chain {
-            let Some(stage) = self.stages.get(k) else { continue };
+            let Some(stage) = self.stages.get(k) else {
+                continue;
+            };
             for ins in &stage.instructions {
                 match &ins.kind {
                     InstrKind::Arg(n, d) => {
-                        let v = build_args
-                            .get(n)
-                            .or(d.as_ref())
-                            .or(globals.get(n))
-                            .cloned();
+                        let v = build_args.get(n).or(d.as_ref()).or(globals.get(n)).cloned();
                         if let Some(v) = v {
                             vars.insert(n.clone(), v);
                         }
@@ -272,7 +292,12 @@ impl Dockerfile {
                     }
                     InstrKind::User(u) => {
                         let v = substitute(u, &vars, Dialect::Dockerfile);
-                        user = Some(At::new(v.text, ins.at.clone()));
+                        let text = if v.unresolved.is_empty() {
+                            v.text
+                        } else {
+                            u.clone()
+                        };
+                        user = Some(At::new(text, ins.at.clone()));
                     }
                     _ => {}
                 }
@@ -297,7 +322,10 @@ fn command_text(c: &Command<'_>) -> String {
 
 fn lower(ins: &Instruction<'_>) -> Option<(InstrKind, usize)> {
     Some(match ins {
-        Instruction::User(u) => (InstrKind::User(u.arguments.value.trim().to_string()), u.user.span.start),
+        Instruction::User(u) => (
+            InstrKind::User(u.arguments.value.trim().to_string()),
+            u.user.span.start,
+        ),
         Instruction::Run(r) => {
             let mounts = r
                 .options
@@ -331,7 +359,10 @@ fn lower(ins: &Instruction<'_>) -> Option<(InstrKind, usize)> {
             },
             c.copy.span.start,
         ),
-        Instruction::Env(e) => (InstrKind::Env(split_pairs(&e.arguments.value)), e.env.span.start),
+        Instruction::Env(e) => (
+            InstrKind::Env(split_pairs(&e.arguments.value)),
+            e.env.span.start,
+        ),
         Instruction::Label(l) => (
             InstrKind::Label(split_pairs(&l.arguments.value)),
             l.label.span.start,
@@ -346,7 +377,10 @@ fn lower(ins: &Instruction<'_>) -> Option<(InstrKind, usize)> {
         }
         Instruction::Healthcheck(h) => (
             InstrKind::Healthcheck {
-                none: matches!(h.arguments, parse_dockerfile::HealthcheckArguments::None { .. }),
+                none: matches!(
+                    h.arguments,
+                    parse_dockerfile::HealthcheckArguments::None { .. }
+                ),
             },
             h.healthcheck.span.start,
         ),
@@ -381,7 +415,9 @@ mod tests {
 
     #[test]
     fn user_carries_into_stages_built_from_a_stage() {
-        let d = df("FROM node:20 AS base\nUSER node\nFROM base AS app\nRUN echo hi\nFROM base AS root\nUSER root\n");
+        let d = df(
+            "FROM node:20 AS base\nUSER node\nFROM base AS app\nRUN echo hi\nFROM base AS root\nUSER root\n",
+        );
         let none = BTreeMap::new();
         let app = d.target_stage(Some("app")).unwrap();
         let u = d.stage_user(app, &none).unwrap();
@@ -400,7 +436,9 @@ mod tests {
 
     #[test]
     fn args_substitute_into_from_and_user() {
-        let d = df("ARG BASE=alpine:3.20\nFROM ${BASE}\nARG UID=10001\nENV HOME_UID=${UID}\nUSER ${HOME_UID}:${UID}\n");
+        let d = df(
+            "ARG BASE=alpine:3.20\nFROM ${BASE}\nARG UID=10001\nENV HOME_UID=${UID}\nUSER ${HOME_UID}:${UID}\n",
+        );
         let mut args = BTreeMap::new();
         assert_eq!(d.base_image(0, &args).unwrap().value, "alpine:3.20");
         assert_eq!(d.stage_user(0, &args).unwrap().value, "10001:10001");
@@ -408,18 +446,28 @@ mod tests {
         assert_eq!(d.stage_user(0, &args).unwrap().value, "0:0");
         args.insert("BASE".to_string(), "debian:12".to_string());
         assert_eq!(d.base_image(0, &args).unwrap().value, "debian:12");
+        let d = df("FROM alpine:3.20\nUSER ${APP_UID}\n");
+        assert_eq!(
+            d.stage_user(0, &BTreeMap::new()).unwrap().value,
+            "${APP_UID}"
+        );
     }
 
     #[test]
     fn heredocs_and_pairs() {
-        let d = df("FROM alpine:3.20\nRUN <<EOF\ncurl -fsSL https://x | sh\nEOF\nENV A=1 B=\"two words\"\nENV LEGACY some value\nLABEL org.x=y\n");
+        let d = df(
+            "FROM alpine:3.20\nRUN <<EOF\ncurl -fsSL https://x | sh\nEOF\nENV A=1 B=\"two words\"\nENV LEGACY some value\nLABEL org.x=y\n",
+        );
         let ins = &d.stages[0].instructions;
         match &ins[0].kind {
             InstrKind::Run { heredocs, .. } => assert!(heredocs[0].contains("curl")),
             k => panic!("{k:?}"),
         }
         match &ins[1].kind {
-            InstrKind::Env(p) => assert_eq!(p, &vec![("A".into(), "1".into()), ("B".into(), "two words".into())]),
+            InstrKind::Env(p) => assert_eq!(
+                p,
+                &vec![("A".into(), "1".into()), ("B".into(), "two words".into())]
+            ),
             k => panic!("{k:?}"),
         }
         match &ins[2].kind {
@@ -431,7 +479,11 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
-        let e = Dockerfile::parse(Arc::new(SourceFile::new("D", "FROM alpine\nBOGUS x\n".into()))).unwrap_err();
+        let e = Dockerfile::parse(Arc::new(SourceFile::new(
+            "D",
+            "FROM alpine\nBOGUS x\n".into(),
+        )))
+        .unwrap_err();
         assert_eq!(e.line, 2);
     }
 }

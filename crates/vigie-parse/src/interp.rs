@@ -161,16 +161,14 @@ fn expand_braced(
             Some(v) => text.push_str(v),
             None => nested(arg, text, out),
         },
-        ":+"
-            if set_nonempty => {
-                nested(arg, text, out)
-            }
-        "+"
-            if value.is_some() => {
-                nested(arg, text, out)
-            }
+        ":+" if set_nonempty => nested(arg, text, out),
+        "+" if value.is_some() => nested(arg, text, out),
         ":?" | "?" => {
-            let ok = if op == ":?" { set_nonempty } else { value.is_some() };
+            let ok = if op == ":?" {
+                set_nonempty
+            } else {
+                value.is_some()
+            };
             match value {
                 Some(v) if ok => text.push_str(v),
                 _ => out.required.push((name.to_string(), arg.to_string())),
@@ -244,7 +242,10 @@ mod tests {
         assert_eq!(s("$$HOME"), "$HOME");
         assert_eq!(s("cost $"), "cost $");
         let r = substitute("${X:?X is required}", &v, Dialect::Compose);
-        assert_eq!(r.required, vec![("X".to_string(), "X is required".to_string())]);
+        assert_eq!(
+            r.required,
+            vec![("X".to_string(), "X is required".to_string())]
+        );
         let r = substitute("${NOPE}", &v, Dialect::Compose);
         assert_eq!(r.unresolved, vec!["NOPE".to_string()]);
         assert_eq!(s("é${A}ü"), "é1ü");
@@ -253,7 +254,8 @@ mod tests {
 
     #[test]
     fn env_files() {
-        let m = parse_env_file("# c\nA=1\nexport B=\"two words\"\nC='x' \nD=v # comment\nbad line\n");
+        let m =
+            parse_env_file("# c\nA=1\nexport B=\"two words\"\nC='x' \nD=v # comment\nbad line\n");
         assert_eq!(m["A"], "1");
         assert_eq!(m["B"], "two words");
         assert_eq!(m["C"], "x");

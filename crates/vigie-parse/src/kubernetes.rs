@@ -62,7 +62,11 @@ impl<'a> PodTemplate<'a> {
         let n = &object.node;
         let (spec, meta) = match object.kind.as_str() {
             "Pod" => (n.get("spec")?, n.get("metadata")),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
             | "Job" => (
                 n.path(&["spec", "template", "spec"])?,
                 n.path(&["spec", "template", "metadata"]),
@@ -113,7 +117,9 @@ pub fn objects(file: &Arc<str>, docs: Vec<Node>) -> Vec<Object> {
 
 fn push_object(file: &Arc<str>, node: Node, out: &mut Vec<Object>, depth: usize) {
     let (Some(api_version), Some(kind)) = (
-        node.get("apiVersion").and_then(Node::as_str).map(str::to_string),
+        node.get("apiVersion")
+            .and_then(Node::as_str)
+            .map(str::to_string),
         node.get("kind").and_then(Node::as_str).map(str::to_string),
     ) else {
         return;
@@ -133,7 +139,10 @@ fn push_object(file: &Arc<str>, node: Node, out: &mut Vec<Object>, depth: usize)
     let name = node
         .path(&["metadata", "name"])
         .and_then(Node::as_str)
-        .or_else(|| node.path(&["metadata", "generateName"]).and_then(Node::as_str))
+        .or_else(|| {
+            node.path(&["metadata", "generateName"])
+                .and_then(Node::as_str)
+        })
         .unwrap_or("<unnamed>")
         .to_string();
     let namespace = node
@@ -222,8 +231,8 @@ pub fn workloads(object: &Object, catalog: &Catalog) -> Vec<Workload> {
         let sc = c.get("securityContext");
         let field = |k: &str| sc.and_then(|s| s.get(k));
         w.privileged = field("privileged").and_then(|n| n.as_bool().map(|b| At::new(b, at(n))));
-        w.no_new_privileges = field("allowPrivilegeEscalation")
-            .and_then(|n| n.as_bool().map(|b| At::new(!b, at(n))));
+        w.no_new_privileges =
+            field("allowPrivilegeEscalation").and_then(|n| n.as_bool().map(|b| At::new(!b, at(n))));
         w.read_only_rootfs =
             field("readOnlyRootFilesystem").and_then(|n| n.as_bool().map(|b| At::new(b, at(n))));
         if let Some(caps) = field("capabilities") {
@@ -329,7 +338,10 @@ mod tests {
     fn objs(text: &str) -> Vec<Object> {
         let s = yaml::parse(text);
         assert!(s.error.is_none());
-        objects(&Arc::from("k.yaml"), s.documents.into_iter().map(|d| d.root).collect())
+        objects(
+            &Arc::from("k.yaml"),
+            s.documents.into_iter().map(|d| d.root).collect(),
+        )
     }
 
     #[test]
@@ -347,7 +359,11 @@ items:
         let os = objs(t);
         assert_eq!(os.len(), 5);
         let cat = Catalog::embedded();
-        let ws: Vec<String> = os.iter().flat_map(|o| workloads(o, cat)).map(|w| w.subject).collect();
+        let ws: Vec<String> = os
+            .iter()
+            .flat_map(|o| workloads(o, cat))
+            .map(|w| w.subject)
+            .collect();
         assert_eq!(
             ws,
             [
@@ -382,7 +398,10 @@ spec:
         assert!(ws[1].run_as_non_root.as_ref().unwrap().value);
         assert!(matches!(&ws[1].user, UserSource::Runtime(u) if u.value == "0" && u.at.line == 11));
         assert_eq!(ws[1].seccomp.as_ref().unwrap().value, Profile::Unconfined);
-        assert_eq!(ws[2].seccomp.as_ref().unwrap().value, Profile::RuntimeDefault);
+        assert_eq!(
+            ws[2].seccomp.as_ref().unwrap().value,
+            Profile::RuntimeDefault
+        );
         assert_eq!(ws[2].seccomp.as_ref().unwrap().at.line, 6);
     }
 }

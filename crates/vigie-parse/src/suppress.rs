@@ -28,7 +28,9 @@ pub fn comments(file: &SourceFile) -> (Vec<(u32, Suppression)>, Vec<Diagnostic>)
     for (i, line) in file.text.lines().enumerate() {
         let Some(hash) = line.find('#') else { continue };
         let comment = &line[hash..];
-        let Some(m) = comment.find(MARKER) else { continue };
+        let Some(m) = comment.find(MARKER) else {
+            continue;
+        };
         let lineno = i as u32 + 1;
         let col = (line[..hash + m].chars().count() + 1) as u32;
         let at = Location::new(file.path.clone(), lineno, col);
@@ -75,7 +77,11 @@ pub fn annotation(obj: &Object) -> (Vec<Suppression>, Vec<Diagnostic>) {
     };
     let at = obj.loc(e.key_pos);
     let text = e.value.as_str().unwrap_or_default();
-    for part in text.split([';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in text
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let (check, reason) = part.split_once(':').unwrap_or((part, ""));
         let (check, reason) = (check.trim(), reason.trim());
         if reason.is_empty() {
@@ -122,7 +128,10 @@ mod tests {
     fn annotations() {
         let t = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    vigie.io/ignore: \"CNT-08.1: bounded by LimitRange; CNT-04\"\nspec: {containers: []}\n";
         let s = crate::yaml::parse(t);
-        let objs = crate::kubernetes::objects(&Arc::from("p.yaml"), s.documents.into_iter().map(|d| d.root).collect());
+        let objs = crate::kubernetes::objects(
+            &Arc::from("p.yaml"),
+            s.documents.into_iter().map(|d| d.root).collect(),
+        );
         let (s, d) = annotation(&objs[0]);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].check, "CNT-08.1");

@@ -36,7 +36,10 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A scalar with its text; `plain` when it was written without quotes.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -107,9 +110,7 @@ impl Node {
                     "true" | "True" | "TRUE" => Some(true),
                     "false" | "False" | "FALSE" => Some(false),
                     "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" if *plain => Some(true),
-                    "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" if *plain => {
-                        Some(false)
-                    }
+                    "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" if *plain => Some(false),
                     _ => None,
                 }
             }
@@ -349,7 +350,10 @@ pub fn parse(text: &str) -> Stream {
             }
             Event::SequenceStart(anchor, tag) => {
                 if stack.len() >= MAX_DEPTH {
-                    fail!(pos, "nesting deeper than {MAX_DEPTH} levels; the file was not evaluated");
+                    fail!(
+                        pos,
+                        "nesting deeper than {MAX_DEPTH} levels; the file was not evaluated"
+                    );
                 }
                 stack.push(Frame::Seq {
                     pos,
@@ -361,7 +365,10 @@ pub fn parse(text: &str) -> Stream {
             }
             Event::MappingStart(anchor, tag) => {
                 if stack.len() >= MAX_DEPTH {
-                    fail!(pos, "nesting deeper than {MAX_DEPTH} levels; the file was not evaluated");
+                    fail!(
+                        pos,
+                        "nesting deeper than {MAX_DEPTH} levels; the file was not evaluated"
+                    );
                 }
                 stack.push(Frame::Map {
                     pos,
@@ -416,7 +423,10 @@ pub fn parse(text: &str) -> Stream {
             },
         };
         if nodes > MAX_NODES {
-            fail!(pos, "more than {MAX_NODES} nodes; the file was not evaluated");
+            fail!(
+                pos,
+                "more than {MAX_NODES} nodes; the file was not evaluated"
+            );
         }
         let Some((node, anchor)) = finished else {
             continue;
@@ -506,10 +516,31 @@ mod tests {
     fn positions_of_keys_and_values_are_one_based() {
         let n = one("a:\n  b: 1\n  c: [x, y]\n");
         let b = n.path(&["a", "b"]).unwrap();
-        assert_eq!(b.pos, Pos { line: 2, col: 6, src: 0 });
+        assert_eq!(
+            b.pos,
+            Pos {
+                line: 2,
+                col: 6,
+                src: 0
+            }
+        );
         let e = n.get("a").unwrap().entry("c").unwrap();
-        assert_eq!(e.key_pos, Pos { line: 3, col: 3, src: 0 });
-        assert_eq!(e.value.items()[1].pos, Pos { line: 3, col: 10, src: 0 });
+        assert_eq!(
+            e.key_pos,
+            Pos {
+                line: 3,
+                col: 3,
+                src: 0
+            }
+        );
+        assert_eq!(
+            e.value.items()[1].pos,
+            Pos {
+                line: 3,
+                col: 10,
+                src: 0
+            }
+        );
     }
 
     #[test]

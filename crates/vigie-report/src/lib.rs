@@ -1,1 +1,111 @@
-//! vigie-report
+//! vigie-report: the renderers. Each reads a [`ScanReport`] and nothing else, and returns the
+//! whole document as a string.
+//!
+//! - [`Format::Text`]: for terminals and CI logs, failures grouped by control, then a summary.
+//! - [`Format::Json`]: vigie's own versioned schema (`schemas/vigie-report.schema.json`).
+//! - [`Format::Sarif`]: SARIF 2.1.0 for code scanning (GitHub, GitLab, IDEs).
+//! - [`Format::Markdown`]: the compliance documents (roadmap, DevSecOps checklist) with evidence.
+//! - [`Format::Junit`]: JUnit XML, one test suite per control, one test case per subject.
+//!
+//! Every output is deterministic: the same report gives byte-identical output.
+
+mod common;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+
+use std::fmt;
+use std::str::FromStr;
+use vigie_core::ScanReport;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+    Junit,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Markdown,
+        Format::Junit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "sarif" => Ok(Format::Sarif),
+            "markdown" | "md" => Ok(Format::Markdown),
+            "junit" => Ok(Format::Junit),
+            _ => Err(format!(
+                "unknown format `{s}` (expected text, json, sarif, markdown or junit)"
+            )),
+        }
+    }
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// ANSI colours (text only). Off: no escape code at all.
+    pub color: bool,
+    /// List passing verdicts (the evidence) in full.
+    pub verbose: bool,
+}
+
+/// Render a report in a format.
+pub fn render(report: &ScanReport, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Text => text::render(report, opts),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Markdown => markdown::render(report, opts),
+        Format::Junit => junit::render(report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_and_print() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+            assert_eq!(f.to_string(), f.as_str());
+        }
+        assert_eq!("md".parse::<Format>(), Ok(Format::Markdown));
+        assert_eq!("SARIF".parse::<Format>(), Ok(Format::Sarif));
+        let err = "pdf".parse::<Format>().unwrap_err();
+        assert!(err.contains("pdf"), "{err}");
+    }
+}

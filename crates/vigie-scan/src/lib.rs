@@ -152,7 +152,10 @@ fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutp
             ),
         ));
     }
-    let objects = kubernetes::objects(&path, stream.documents.into_iter().map(|d| d.root).collect());
+    let objects = kubernetes::objects(
+        &path,
+        stream.documents.into_iter().map(|d| d.root).collect(),
+    );
     out.objects = objects.len();
     for o in &objects {
         let (s, d) = suppress::annotation(o);
@@ -232,9 +235,14 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         ..Stats::default()
     };
     let canonical_root = if single_file {
-        opts.root.parent().map(Path::to_path_buf).unwrap_or_default()
+        opts.root
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     } else {
-        opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone())
+        opts.root
+            .canonicalize()
+            .unwrap_or_else(|_| opts.root.clone())
     };
     let files = RepoFiles {
         root: opts.root.clone(),
@@ -296,7 +304,10 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     }
     stats.dockerfiles = dockerfiles.len();
     stats.files_parsed += dockerfiles.len();
-    stats.bytes_parsed += dockerfiles.iter().map(|d| d.source.text.len() as u64).sum::<u64>();
+    stats.bytes_parsed += dockerfiles
+        .iter()
+        .map(|d| d.source.text.len() as u64)
+        .sum::<u64>();
 
     // Compose projects
     let explicit: Vec<String> = opts
@@ -320,9 +331,8 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     }
     stats.files_parsed += compose_texts.len();
     stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
-    let reader = |p: &str| -> Option<String> {
-        compose_texts.get(p).cloned().or_else(|| files.read(p))
-    };
+    let reader =
+        |p: &str| -> Option<String> { compose_texts.get(p).cloned().or_else(|| files.read(p)) };
     let projects: Vec<compose::Project> = compose::group_projects(&compose_files, &explicit)
         .par_iter()
         .map(|p| compose::load(p, &reader))
@@ -408,7 +418,10 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         let owned;
         let src = match sources.get(&*path) {
             Some(s) => *s,
-            None => match files.read(&path).or_else(|| compose_texts.get(&*path).cloned()) {
+            None => match files
+                .read(&path)
+                .or_else(|| compose_texts.get(&*path).cloned())
+            {
                 Some(t) => {
                     owned = SourceFile::new(path.clone(), t);
                     &owned
@@ -454,9 +467,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             .or_else(|| {
                 object_suppressions
                     .iter()
-                    .find(|(id, _)| {
-                        v.subject == **id || v.subject.starts_with(&format!("{id} › "))
-                    })
+                    .find(|(id, _)| v.subject == **id || v.subject.starts_with(&format!("{id} › ")))
                     .and_then(|(_, list)| list.iter().find(|s| covers(&s.check, v.check)).cloned())
             });
         if let Some(s) = inline {
@@ -499,15 +510,17 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             diagnostics.push(Diagnostic::new(
                 DiagKind::Config,
                 w.location.clone(),
-                format!("waiver names `{}`, which is no known check or control", w.check),
+                format!(
+                    "waiver names `{}`, which is no known check or control",
+                    w.check
+                ),
             ));
         }
     }
 
     verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diagnostics.sort_by(|a, b| {
-        (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message))
-    });
+    diagnostics
+        .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
     diagnostics.dedup();
 
     // Frameworks: those asked for, else every framework that applies
@@ -547,5 +560,6 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         diagnostics,
         rollup,
         checks: registry.iter().map(|c| c.doc).collect(),
+        scope: Default::default(),
     })
 }

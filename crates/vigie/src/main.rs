@@ -1,1 +1,264 @@
-fn main() {}
+//! The `vigie` command line. Argument handling and output only: the work is in the library crates.
+
+mod explain;
+
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigie_core::Severity;
+use vigie_core::catalog::Catalog;
+use vigie_core::config::{Config, parse_size};
+use vigie_report::{Format, RenderOptions};
+use vigie_scan::{ScanOptions, scan};
+
+#[derive(Parser)]
+#[command(
+    name = "vigie",
+    version,
+    about = "Compliance as code for container platforms: proves, control by control, what a repository implements of CERT-FR/ANSSI, SecNumCloud and DevSecOps checklists.",
+    after_help = "Exit codes: 0 no failure at or above --fail-on, 1 policy failure, 2 usage or fatal error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a repository (or one file) and report compliance per control and framework.
+    Scan(ScanArgs),
+    /// List the frameworks vigie reports on.
+    Frameworks,
+    /// List the controls, or those of one framework.
+    Controls {
+        #[arg(long)]
+        framework: Option<String>,
+    },
+    /// Print the documentation of a check or control (CNT-01, CNT-10.2, PSS-B04…).
+    Explain { id: String },
+    /// Write the documentation of every check and framework as Markdown into a folder.
+    Docs {
+        #[arg(default_value = "docs")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Folder or file to scan.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format: text, json, sarif, markdown, junit. Repeat, with --output, to write several.
+    #[arg(long = "format", value_name = "FORMAT")]
+    formats: Vec<String>,
+    /// Where to write each --format, in the same order; a format without one goes to stdout.
+    #[arg(long = "output", short = 'o', value_name = "FILE")]
+    outputs: Vec<PathBuf>,
+    /// Compose files to merge as one project, in order (as `docker compose -f`), relative to PATH.
+    #[arg(short = 'f', long = "file", value_name = "COMPOSE_FILE")]
+    compose_files: Vec<String>,
+    /// Frameworks to report on and gate with, comma-separated (default: all that apply).
+    #[arg(long, value_delimiter = ',')]
+    framework: Option<Vec<String>>,
+    /// Fail (exit 1) on failures at or above this severity: info, low, medium, high, critical.
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<String>,
+    /// Configuration file (default: vigie.toml at the scanned root).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Glob of paths to leave out; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Scan files that .gitignore lists.
+    #[arg(long)]
+    no_gitignore: bool,
+    /// Files larger than this are reported, not read (e.g. 10MB).
+    #[arg(long, value_name = "SIZE")]
+    max_file_size: Option<String>,
+    /// Also list passing evidence.
+    #[arg(short, long)]
+    verbose: bool,
+    /// No colour (also when NO_COLOR is set or output is not a terminal).
+    #[arg(long)]
+    no_color: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vigie: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn today() -> Result<time::Date, String> {
+    match std::env::var("VIGIE_TODAY") {
+        Ok(s) => time::Date::parse(
+            &s,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|e| format!("VIGIE_TODAY=`{s}` is not a date (YYYY-MM-DD): {e}")),
+        Err(_) => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let catalog = Catalog::embedded();
+    let mut stdout = std::io::stdout().lock();
+    let out = |s: &str, w: &mut dyn Write| -> Result<(), String> {
+        w.write_all(s.as_bytes()).map_err(|e| e.to_string())
+    };
+    match cli.command {
+        Command::Frameworks => {
+            let mut s = String::new();
+            for f in &catalog.frameworks {
+                let n: usize = f.sections.iter().map(|s| s.requirements.len()).sum();
+                s.push_str(&format!(
+                    "{:<16} {:<4} requirements  {}{}\n",
+                    f.id,
+                    n,
+                    f.title,
+                    if f.version.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", f.version)
+                    }
+                ));
+            }
+            out(&s, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Controls { framework } => {
+            let controls: Vec<_> = match &framework {
+                Some(f) => {
+                    catalog.framework_controls(catalog.framework(f).ok_or_else(|| {
+                        format!("unknown framework `{f}` (see `vigie frameworks`)")
+                    })?)
+                }
+                None => catalog.controls.iter().collect(),
+            };
+            let implemented: Vec<&str> =
+                vigie_checks::registry().iter().map(|c| c.doc.id).collect();
+            let mut s = String::new();
+            for c in controls {
+                let checks: Vec<&str> = c
+                    .checks
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|k| implemented.contains(k))
+                    .collect();
+                s.push_str(&format!(
+                    "{:<7} {:<17} {}{}\n",
+                    c.id,
+                    c.mode,
+                    c.title,
+                    if checks.is_empty() {
+                        "  [not assessed yet]".to_string()
+                    } else {
+                        format!("  [{}]", checks.join(", "))
+                    }
+                ));
+            }
+            out(&s, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { id } => {
+            let text = explain::explain(&id)
+                .ok_or_else(|| format!("no check or control `{id}` (see `vigie controls`)"))?;
+            out(&text, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Docs { dir } => {
+            let n = explain::write_docs(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            eprintln!("vigie: wrote {n} pages under {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan(args) => scan_command(args, &mut stdout),
+    }
+}
+
+fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
+    let formats: Vec<Format> = if args.formats.is_empty() {
+        vec![Format::Text]
+    } else {
+        args.formats
+            .iter()
+            .map(|f| f.parse())
+            .collect::<Result<_, _>>()?
+    };
+    if args.outputs.len() > formats.len() {
+        return Err("more --output than --format: give one --format per --output".into());
+    }
+    if formats.len() - args.outputs.len() > 1 {
+        return Err("only one --format can go to stdout: give an --output for the others".into());
+    }
+    let fail_on = args
+        .fail_on
+        .as_deref()
+        .map(str::parse::<Severity>)
+        .transpose()?;
+    let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+    let config_path = args.config.clone().or_else(|| {
+        let p = args.path.join("vigie.toml");
+        (args.path.is_dir() && p.is_file()).then_some(p)
+    });
+    let config = match &config_path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let name = if args.config.is_some() {
+                p.display().to_string()
+            } else {
+                "vigie.toml".to_string()
+            };
+            Config::parse(&name, &text).map_err(|e| format!("invalid configuration: {e}"))?
+        }
+        None => Config::default(),
+    };
+    let opts = ScanOptions {
+        root: args.path.clone(),
+        display_root: args.path.display().to_string(),
+        config,
+        compose_files: args.compose_files.clone(),
+        frameworks: args.framework.clone(),
+        fail_on,
+        gitignore: args.no_gitignore.then_some(false),
+        extra_excludes: args.exclude.clone(),
+        max_file_size,
+        today: today()?,
+    };
+    let report = scan(&opts).map_err(|e| e.to_string())?;
+    if report.stats.files_parsed == 0 && report.verdicts.is_empty() && report.stats.files_seen == 0
+    {
+        eprintln!(
+            "vigie: no Dockerfile, Compose file or Kubernetes manifest found under {}",
+            args.path.display()
+        );
+    }
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    for (i, format) in formats.iter().enumerate() {
+        let to_file = args.outputs.get(i);
+        let render = RenderOptions {
+            color: color && to_file.is_none() && matches!(format, Format::Text),
+            verbose: args.verbose,
+        };
+        let text = vigie_report::render(&report, *format, &render);
+        match to_file {
+            Some(p) => {
+                std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+            }
+            None => stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| e.to_string())?,
+        }
+    }
+    Ok(if report.gate_failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

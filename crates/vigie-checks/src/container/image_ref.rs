@@ -1,0 +1,194 @@
+//! Image references (`[registry[:port]/]path[:tag][@algo:hex]`) split the way the Docker
+//! reference grammar splits them: a `:` before the last `/` belongs to the registry's port, not
+//! to a tag.
+
+use super::stage_subject;
+use crate::Context;
+use std::collections::BTreeMap;
+use vigie_core::Location;
+use vigie_core::model::Platform;
+use vigie_parse::interp::{Dialect, substitute};
+
+/// An image reference, split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// Registry, port and repository path, without tag or digest.
+    pub name: &'a str,
+    /// The tag, when one is written (possibly empty: `app:`).
+    pub tag: Option<&'a str>,
+    /// The digest as written after `@`.
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    pub fn parse(reference: &'a str) -> ImageRef<'a> {
+        let r = reference.trim();
+        let (rest, digest) = match r.split_once('@') {
+            Some((n, d)) => (n, Some(d)),
+            None => (r, None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[last_slash..].find(':') {
+            Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+            None => (rest, None),
+        };
+        ImageRef { name, tag, digest }
+    }
+
+    /// Whether a well-formed content digest pins the reference (`sha256:` and 64 hex digits,
+    /// or `sha384:`/`sha512:` with their lengths).
+    pub fn pinned(&self) -> bool {
+        let Some(d) = self.digest else {
+            return false;
+        };
+        let Some((algo, hex)) = d.split_once(':') else {
+            return false;
+        };
+        let len = match algo {
+            "sha256" => 64,
+            "sha384" => 96,
+            "sha512" => 128,
+            _ => return false,
+        };
+        hex.len() == len && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+
+    /// The tag when it is explicit and not `latest`.
+    pub fn explicit_tag(&self) -> Option<&'a str> {
+        self.tag
+            .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("latest"))
+    }
+
+    /// Whether variables were left unresolved (the reference cannot be judged as written).
+    pub fn unresolved(reference: &str) -> bool {
+        reference.contains('$') || reference.trim().is_empty()
+    }
+}
+
+/// Where an image reference is written, for the fix's syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Platform(Platform),
+    Dockerfile,
+}
+
+/// One image reference of the repository: a workload's `image` (when it is not built here) or
+/// a Dockerfile `FROM` that names an image (not an earlier stage, not `scratch`).
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    pub subject: String,
+    /// The reference, variables substituted.
+    pub reference: String,
+    /// The reference as written.
+    pub raw: String,
+    pub at: Location,
+    pub written: Written,
+    /// A variable in the reference has no value in the repository.
+    pub unresolved: bool,
+}
+
+impl ImageUse {
+    /// `set "image: …"`, `set image: …`, `FROM …`, in the place's own syntax.
+    pub fn fix(&self, suggestion: &str) -> String {
+        match self.written {
+            Written::Platform(Platform::Compose) => format!("set \"image: {suggestion}\""),
+            Written::Platform(Platform::Kubernetes) => format!("set image: {suggestion}"),
+            Written::Dockerfile => format!("write FROM {suggestion}"),
+        }
+    }
+
+    /// How the reference is shown in a message.
+    pub fn shown(&self) -> String {
+        if self.unresolved || self.reference != self.raw {
+            format!("`{}` (written `{}`)", self.reference, self.raw)
+        } else {
+            format!("`{}`", self.reference)
+        }
+    }
+}
+
+/// Every image reference of the repository.
+pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
+    let mut out = Vec::new();
+    for w in cx.workloads.iter().filter(|w| w.build.is_none()) {
+        if let Some(i) = &w.image {
+            out.push(ImageUse {
+                subject: w.subject.clone(),
+                reference: i.value.trim().to_string(),
+                raw: i.value.trim().to_string(),
+                at: i.at.clone(),
+                written: Written::Platform(w.platform),
+                unresolved: ImageRef::unresolved(&i.value),
+            });
+        }
+    }
+    let no_args = BTreeMap::new();
+    for d in cx.dockerfiles {
+        let vars = d.global_vars(&no_args);
+        for s in d.stages.iter().filter(|s| s.base_stage.is_none()) {
+            let sub = substitute(&s.from_raw, &vars, Dialect::Dockerfile);
+            let reference = d
+                .base_image(s.index, &no_args)
+                .map_or(sub.text.clone(), |b| b.value);
+            if reference.trim().eq_ignore_ascii_case("scratch") {
+                continue;
+            }
+            out.push(ImageUse {
+                subject: stage_subject(d, s),
+                unresolved: !sub.unresolved.is_empty()
+                    || !sub.required.is_empty()
+                    || reference.trim().is_empty(),
+                reference: reference.trim().to_string(),
+                raw: s.from_raw.clone(),
+                at: s.from_at.clone(),
+                written: Written::Dockerfile,
+            });
+        }
+    }
+    out
+}
+
+/// A digest shortened for messages: `sha256:0123456789ab…`.
+pub fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((algo, hex)) if hex.chars().count() > 12 => {
+            format!("{algo}:{}…", hex.chars().take(12).collect::<String>())
+        }
+        _ => d.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImageRef;
+
+    #[test]
+    fn references_split_like_the_docker_grammar() {
+        let r = ImageRef::parse("localhost:5000/app");
+        assert_eq!(
+            (r.name, r.tag, r.digest),
+            ("localhost:5000/app", None, None)
+        );
+        let r = ImageRef::parse("localhost:5000/team/app:1.2");
+        assert_eq!((r.name, r.tag), ("localhost:5000/team/app", Some("1.2")));
+        let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        let s = format!("node@{d}");
+        let r = ImageRef::parse(&s);
+        assert_eq!((r.name, r.tag, r.digest), ("node", None, Some(d)));
+        assert!(r.pinned());
+        let s = format!("ghcr.io/o/node:20-alpine@{d}");
+        let r = ImageRef::parse(&s);
+        assert_eq!((r.name, r.tag), ("ghcr.io/o/node", Some("20-alpine")));
+        assert!(r.pinned());
+        assert!(!ImageRef::parse("node@sha256:abc").pinned());
+        assert_eq!(ImageRef::parse("node:latest").explicit_tag(), None);
+        assert_eq!(ImageRef::parse("node:").explicit_tag(), None);
+        assert_eq!(ImageRef::parse("node").explicit_tag(), None);
+        assert_eq!(ImageRef::parse("node:20").explicit_tag(), Some("20"));
+        assert_eq!(
+            super::short_digest("sha256:ééééééééééééééé"),
+            "sha256:éééééééééééé…"
+        );
+        assert_eq!(ImageRef::parse("é:é/ü:1").tag, Some("1"));
+    }
+}

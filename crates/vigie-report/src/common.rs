@@ -1,0 +1,237 @@
+//! What every renderer needs: which checks are in scope, the controls and framework
+//! requirements a check evidences, the gate's numbers, and small text helpers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use vigie_core::catalog::{Catalog, Control};
+use vigie_core::rollup::Status;
+use vigie_core::{Location, Outcome, ScanReport, Verdict};
+
+/// A framework requirement a check evidences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RequirementRef {
+    pub framework: &'static str,
+    pub requirement: &'static str,
+    /// `FT-082 R7`.
+    pub label: String,
+    /// Whether the framework is a document (roadmap, devsecops) rather than a reference.
+    pub document: bool,
+}
+
+/// Lookups computed once per rendering.
+pub(crate) struct Context<'r> {
+    pub report: &'r ScanReport,
+    pub catalog: &'static Catalog,
+    in_scope: BTreeSet<&'static str>,
+    controls: BTreeMap<&'static str, Vec<&'static Control>>,
+    requirements: BTreeMap<&'static str, Vec<RequirementRef>>,
+}
+
+impl<'r> Context<'r> {
+    pub fn new(report: &'r ScanReport) -> Self {
+        let catalog = report.catalog();
+        let checks: BTreeSet<&'static str> = report
+            .checks
+            .iter()
+            .map(|c| c.id)
+            .chain(report.verdicts.iter().map(|v| v.check))
+            .collect();
+        let in_scope = checks
+            .iter()
+            .copied()
+            .filter(|c| report.in_scope(c))
+            .collect();
+        let controls = checks
+            .iter()
+            .map(|&c| {
+                let mut list: Vec<&'static Control> = catalog.controls_of_check(c).collect();
+                list.sort_by(|a, b| a.id.cmp(&b.id));
+                list.dedup_by(|a, b| a.id == b.id);
+                (c, list)
+            })
+            .collect();
+        let requirements = checks
+            .iter()
+            .map(|&c| {
+                let mut list: Vec<RequirementRef> = Vec::new();
+                for (fw, r) in catalog.requirements_of_check(c) {
+                    let rr = RequirementRef {
+                        framework: fw.id.as_str(),
+                        requirement: r.id.as_str(),
+                        label: Catalog::label(fw, r),
+                        document: fw.document,
+                    };
+                    if !list.contains(&rr) {
+                        list.push(rr);
+                    }
+                }
+                (c, list)
+            })
+            .collect();
+        Context {
+            report,
+            catalog,
+            in_scope,
+            controls,
+            requirements,
+        }
+    }
+
+    /// Whether a check belongs to one of the selected frameworks.
+    pub fn in_scope(&self, check: &str) -> bool {
+        self.in_scope.contains(check)
+    }
+
+    /// The controls a check evidences, by id.
+    pub fn controls_of(&self, check: &str) -> &[&'static Control] {
+        self.controls.get(check).map_or(&[], Vec::as_slice)
+    }
+
+    /// The ids of the controls a check evidences.
+    pub fn control_ids(&self, check: &str) -> Vec<&'static str> {
+        self.controls_of(check)
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+
+    /// The framework requirements a check evidences, in catalogue order.
+    pub fn requirements_of(&self, check: &str) -> &[RequirementRef] {
+        self.requirements.get(check).map_or(&[], Vec::as_slice)
+    }
+
+    /// Verdicts of checks in the selected frameworks, in report order.
+    pub fn scoped_verdicts(&self) -> impl Iterator<Item = &'r Verdict> + '_ {
+        self.report
+            .verdicts
+            .iter()
+            .filter(|v| self.in_scope(v.check))
+    }
+
+    /// The numbers behind the one-line verdict.
+    pub fn gate(&self) -> Gate {
+        let fail_on = self.report.fail_on;
+        let mut g = Gate {
+            failed: self.report.gate_failed(),
+            ..Gate::default()
+        };
+        let mut controls = BTreeSet::new();
+        for v in self.scoped_verdicts() {
+            match v.outcome {
+                Outcome::Fail if v.severity >= fail_on => {
+                    g.failures += 1;
+                    controls.extend(self.control_ids(v.check));
+                }
+                Outcome::Fail => g.failures_below += 1,
+                Outcome::Waived(_) => g.waived += 1,
+                Outcome::Pass => g.passes += 1,
+            }
+        }
+        g.controls = controls.len();
+        g.diagnostics = self
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= fail_on)
+            .count();
+        g
+    }
+}
+
+/// The gate's numbers, over the checks of the selected frameworks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Gate {
+    pub failed: bool,
+    /// Unwaived failures at or above `fail_on`.
+    pub failures: usize,
+    /// Unwaived failures below `fail_on`.
+    pub failures_below: usize,
+    pub waived: usize,
+    pub passes: usize,
+    /// Controls with a failure at or above `fail_on`.
+    pub controls: usize,
+    /// Diagnostics at or above `fail_on`.
+    pub diagnostics: usize,
+}
+
+/// `3 failures`, `1 failure`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A status in words.
+pub(crate) fn status_words(s: Status) -> &'static str {
+    match s {
+        Status::Compliant => "compliant",
+        Status::PartiallyCompliant => "partially compliant",
+        Status::NonCompliant => "non compliant",
+        Status::NotApplicable => "not applicable",
+        Status::NotAssessed => "not assessed",
+    }
+}
+
+/// Every status, in the order reports list them.
+pub(crate) const STATUSES: [Status; 5] = [
+    Status::Compliant,
+    Status::PartiallyCompliant,
+    Status::NonCompliant,
+    Status::NotApplicable,
+    Status::NotAssessed,
+];
+
+/// `path:line` (or the path alone for the file as a whole).
+pub(crate) fn path_line(loc: &Location) -> String {
+    if loc.line == 0 {
+        loc.path.to_string()
+    } else {
+        format!("{}:{}", loc.path, loc.line)
+    }
+}
+
+/// `path:line:col` (or the path alone for the file as a whole).
+pub(crate) fn path_line_col(loc: &Location) -> String {
+    loc.to_string()
+}
+
+/// Text on one line, safe to print: line breaks become spaces, and other control characters
+/// (a terminal escape sequence hidden in a file name or a value) are shown escaped.
+pub(crate) fn one_line(s: &str) -> String {
+    let joined = if s.contains(['\n', '\r']) {
+        s.split(['\n', '\r'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        s.to_string()
+    };
+    if !joined.contains(|c: char| c.is_control() && c != '\t') {
+        return joined;
+    }
+    let mut out = String::with_capacity(joined.len() + 8);
+    for c in joined.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(plural(1, "failure", "failures"), "1 failure");
+        assert_eq!(plural(0, "failure", "failures"), "0 failures");
+        assert_eq!(one_line("a\n  b\r\n\nc"), "a b c");
+        assert_eq!(one_line("red \u{1b}[31m"), "red \\u{1b}[31m");
+        assert_eq!(one_line("plain"), "plain");
+        let loc = Location::new("a.yml".into(), 3, 7);
+        assert_eq!(path_line(&loc), "a.yml:3");
+        assert_eq!(path_line_col(&loc), "a.yml:3:7");
+        assert_eq!(path_line(&Location::file("a.yml".into())), "a.yml");
+    }
+}

@@ -1,0 +1,150 @@
+//! JUnit XML for CI dashboards: one test suite per control a check of this build decides, one
+//! test case per subject the control judged (failed, skipped when waived, passed otherwise), and
+//! a suite of diagnostics.
+
+use crate::common::{Context, one_line, path_line_col};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use vigie_core::rollup::Status;
+use vigie_core::{Outcome, ScanReport, Verdict};
+
+const DIAGNOSTICS_SUITE: &str = "vigie diagnostics";
+
+pub(crate) fn render(report: &ScanReport) -> String {
+    let cx = Context::new(report);
+    // control id -> subject -> its verdicts, from the verdicts of the selected frameworks
+    let mut by_control: BTreeMap<&str, BTreeMap<&str, Vec<&Verdict>>> = BTreeMap::new();
+    for v in cx.scoped_verdicts() {
+        for c in cx.control_ids(v.check) {
+            by_control
+                .entry(c)
+                .or_default()
+                .entry(v.subject.as_str())
+                .or_default()
+                .push(v);
+        }
+    }
+    let mut junit = Report::new("vigie");
+    // Controls no check of this build decides have nothing to report.
+    for c in report
+        .rollup
+        .controls
+        .iter()
+        .filter(|c| c.status != Status::NotAssessed)
+    {
+        let mut suite = TestSuite::new(format!("{} {}", c.id, c.title));
+        suite.add_property(Property::new("status", c.status.as_str()));
+        suite.add_property(Property::new("checks", c.checks.join(" ")));
+        if let Some(subjects) = by_control.get(c.id.as_str()) {
+            for (subject, verdicts) in subjects {
+                suite.add_test_case(test_case(&c.id, subject, verdicts));
+            }
+        }
+        junit.add_test_suite(suite);
+    }
+    if !report.diagnostics.is_empty() {
+        let mut suite = TestSuite::new(DIAGNOSTICS_SUITE);
+        for d in &report.diagnostics {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(one_line(&d.message))
+                .set_type(d.code)
+                .set_description(format!(
+                    "{} {} at {}\n{}\n{}",
+                    d.code,
+                    d.severity,
+                    path_line_col(&d.location),
+                    d.message,
+                    d.kind.describe()
+                ));
+            let mut case =
+                TestCase::new(format!("{} {}", d.code, path_line_col(&d.location)), status);
+            case.set_classname("vigie.diagnostics");
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    match junit.to_string() {
+        Ok(mut s) => {
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            s
+        }
+        Err(e) => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"vigie\" tests=\"0\" failures=\"0\" errors=\"1\"><!-- {} --></testsuites>\n",
+            e.to_string().replace("--", "- -")
+        ),
+    }
+}
+
+fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
+    let failures: Vec<&Verdict> = verdicts.iter().copied().filter(|v| v.is_fail()).collect();
+    let waived: Vec<&Verdict> = verdicts
+        .iter()
+        .copied()
+        .filter(|v| matches!(v.outcome, Outcome::Waived(_)))
+        .collect();
+    let status = if let Some(first) = failures.first() {
+        let mut text = String::new();
+        for v in &failures {
+            let _ = writeln!(
+                text,
+                "{} {} at {}\n{}",
+                v.check,
+                v.severity,
+                path_line_col(&v.location),
+                v.message
+            );
+            if let Some(fix) = &v.fix {
+                let _ = writeln!(text, "fix: {fix}");
+            }
+            if let Some(w) = &v.expired_waiver {
+                let _ = writeln!(
+                    text,
+                    "waiver expired{}: {}",
+                    w.expires
+                        .as_deref()
+                        .map(|e| format!(" on {e}"))
+                        .unwrap_or_default(),
+                    w.reason
+                );
+            }
+            text.push('\n');
+        }
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(format!(
+            "{}: {} ({})",
+            first.check,
+            one_line(&first.message),
+            path_line_col(&first.location)
+        ))
+        .set_type(first.severity.as_str())
+        .set_description(text.trim_end());
+        s
+    } else if !waived.is_empty() {
+        let mut reasons = Vec::new();
+        for v in &waived {
+            if let Outcome::Waived(w) = &v.outcome {
+                let mut r = format!("{} waived: {}", v.check, one_line(&w.reason));
+                if let Some(o) = &w.owner {
+                    let _ = write!(r, " (owner {o})");
+                }
+                if let Some(e) = &w.expires {
+                    let _ = write!(r, " until {e}");
+                }
+                reasons.push(r);
+            }
+        }
+        let mut s = TestCaseStatus::skipped();
+        s.set_message(reasons.join("; ")).set_type("waived");
+        s
+    } else {
+        TestCaseStatus::success()
+    };
+    let mut case = TestCase::new(subject, status);
+    case.set_classname(control);
+    case.set_assertions(verdicts.len());
+    case
+}

@@ -1,0 +1,453 @@
+//! Text for terminals and CI logs: failures grouped by control, diagnostics, a summary per
+//! framework, and a one-line verdict last.
+
+use crate::RenderOptions;
+use crate::common::{Context, STATUSES, one_line, path_line, path_line_col, plural, status_words};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use vigie_core::rollup::{ControlResult, Status};
+use vigie_core::verdict::Waiver;
+use vigie_core::{Location, Outcome, ScanReport, Verdict};
+
+/// Titles longer than this are cut in the summary tables.
+const TITLE_WIDTH: usize = 48;
+
+/// ANSI styling, or none at all.
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    fn cyan(&self, s: &str) -> String {
+        self.paint("36", s)
+    }
+    fn status(&self, s: Status, text: &str) -> String {
+        match s {
+            Status::Compliant => self.green(text),
+            Status::PartiallyCompliant => self.yellow(text),
+            Status::NonCompliant => self.red(text),
+            Status::NotApplicable | Status::NotAssessed => self.dim(text),
+        }
+    }
+}
+
+pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
+    let cx = Context::new(report);
+    let p = Paint { color: opts.color };
+    let mut out = String::new();
+    header(&mut out, report, &p);
+    findings(&mut out, &cx, &p, opts.verbose);
+    diagnostics(&mut out, report, &p);
+    summary(&mut out, report, &p, opts.verbose);
+    verdict_line(&mut out, &cx, &p);
+    out
+}
+
+fn header(out: &mut String, report: &ScanReport, p: &Paint) {
+    let _ = writeln!(
+        out,
+        "{} {} · {} · as of {}",
+        p.bold("vigie"),
+        report.tool_version,
+        one_line(&report.root),
+        one_line(&report.as_of)
+    );
+    let frameworks = if report.frameworks.is_empty() {
+        "none".to_string()
+    } else {
+        one_line(&report.frameworks.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "frameworks: {frameworks} · fail on: {}",
+        report.fail_on
+    );
+    let s = &report.stats;
+    let _ = writeln!(
+        out,
+        "{}",
+        p.dim(&format!(
+            "{} seen, {} parsed ({} bytes): {}, {}, {}, {}",
+            plural(s.files_seen, "file", "files"),
+            s.files_parsed,
+            s.bytes_parsed,
+            plural(s.dockerfiles, "Dockerfile", "Dockerfiles"),
+            plural(s.compose_projects, "Compose project", "Compose projects"),
+            plural(
+                s.kubernetes_objects,
+                "Kubernetes object",
+                "Kubernetes objects"
+            ),
+            plural(s.workloads, "workload", "workloads"),
+        ))
+    );
+}
+
+/// The verdicts to list under a control: failures, then waived ones, then (verbose) passes.
+fn listed<'r>(verdicts: &[&'r Verdict], verbose: bool) -> Vec<&'r Verdict> {
+    let mut out: Vec<&Verdict> = verdicts.iter().copied().filter(|v| v.is_fail()).collect();
+    out.extend(
+        verdicts
+            .iter()
+            .copied()
+            .filter(|v| matches!(v.outcome, Outcome::Waived(_))),
+    );
+    if verbose {
+        out.extend(verdicts.iter().copied().filter(|v| v.is_pass()));
+    }
+    out
+}
+
+fn findings(out: &mut String, cx: &Context<'_>, p: &Paint, verbose: bool) {
+    let scoped: Vec<&Verdict> = cx.scoped_verdicts().collect();
+    let mut groups: Vec<(String, Option<&ControlResult>, Vec<&Verdict>)> = Vec::new();
+    for c in &cx.report.rollup.controls {
+        let of_control: Vec<&Verdict> = scoped
+            .iter()
+            .copied()
+            .filter(|v| c.checks.iter().any(|k| k == v.check))
+            .collect();
+        let list = listed(&of_control, verbose);
+        if !list.is_empty() {
+            groups.push((one_line(&format!("{} {}", c.id, c.title)), Some(c), list));
+        }
+    }
+    // Checks of the selected frameworks that no control of the roll-up names: never dropped.
+    let named: BTreeSet<&str> = cx
+        .report
+        .rollup
+        .controls
+        .iter()
+        .flat_map(|c| c.checks.iter().map(String::as_str))
+        .collect();
+    let rest: Vec<&Verdict> = scoped
+        .iter()
+        .copied()
+        .filter(|v| !named.contains(v.check))
+        .collect();
+    let rest = listed(&rest, verbose);
+    if !rest.is_empty() {
+        groups.push(("Other checks".to_string(), None, rest));
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let any_failure = groups
+        .iter()
+        .any(|(_, _, l)| l.iter().any(|v| !v.is_pass()));
+    let _ = writeln!(out);
+    let title = if any_failure { "Failures" } else { "Evidence" };
+    let _ = writeln!(out, "{}", p.bold(title));
+    for (title, control, list) in groups {
+        let _ = writeln!(out);
+        let _ = write!(out, "{}", p.bold(&title));
+        if let Some(c) = control {
+            let t = c.tally;
+            let mut parts = vec![format!("{} failed", t.failed)];
+            if t.waived > 0 {
+                parts.push(format!("{} waived", t.waived));
+            }
+            parts.push(format!("{} passed", t.passed));
+            let _ = write!(
+                out,
+                " — {} ({} of {})",
+                p.status(c.status, status_words(c.status)),
+                parts.join(", "),
+                plural(t.subjects, "subject", "subjects")
+            );
+        }
+        let _ = writeln!(out);
+        for v in list {
+            entry(out, v, p);
+        }
+    }
+}
+
+fn entry(out: &mut String, v: &Verdict, p: &Paint) {
+    const INDENT: &str = "          ";
+    let (tag, painted) = match &v.outcome {
+        Outcome::Fail => ("FAIL", p.red("FAIL  ")),
+        Outcome::Waived(_) => ("WAIVED", p.yellow("WAIVED")),
+        Outcome::Pass => ("PASS", p.green("PASS  ")),
+    };
+    let mut line = format!(
+        "  {painted}  {}  {}  [{}",
+        loc(&v.location),
+        one_line(&v.subject),
+        v.check
+    );
+    if tag != "PASS" {
+        let _ = write!(line, " {}", v.severity);
+    }
+    line.push(']');
+    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{INDENT}{}", one_line(&v.message));
+    match &v.outcome {
+        Outcome::Fail => {
+            if let Some(w) = &v.expired_waiver {
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{}",
+                    p.yellow(&format!("waiver expired: {}", waiver_words(w)))
+                );
+            }
+            if let Some(fix) = &v.fix {
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{}",
+                    p.cyan(&format!("fix: {}", one_line(fix)))
+                );
+            }
+        }
+        Outcome::Waived(w) => {
+            let _ = writeln!(
+                out,
+                "{INDENT}{}",
+                p.dim(&format!("waived: {}", waiver_words(w)))
+            );
+        }
+        Outcome::Pass => {}
+    }
+    for r in &v.related {
+        let _ = writeln!(out, "{INDENT}{}", p.dim(&format!("see also {}", loc(r))));
+    }
+}
+
+/// `"reason" — owner x, expires 2027-01-01 (vigie.toml:12)`.
+fn waiver_words(w: &Waiver) -> String {
+    let mut s = format!("\"{}\"", one_line(&w.reason));
+    let mut who = Vec::new();
+    if let Some(o) = &w.owner {
+        who.push(format!("owner {}", one_line(o)));
+    }
+    if let Some(e) = &w.expires {
+        who.push(format!("expires {}", one_line(e)));
+    }
+    if !who.is_empty() {
+        let _ = write!(s, " — {}", who.join(", "));
+    }
+    let _ = write!(s, " ({})", one_line(&path_line(&w.source)));
+    s
+}
+
+fn diagnostics(out: &mut String, report: &ScanReport, p: &Paint) {
+    if report.diagnostics.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.bold("Diagnostics"));
+    let code_w = report
+        .diagnostics
+        .iter()
+        .map(|d| d.code.len())
+        .max()
+        .unwrap_or(0);
+    for d in &report.diagnostics {
+        let sev = format!("{:<8}", d.severity.as_str());
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            p.yellow(&format!("{:<code_w$}", d.code)),
+            sev,
+            loc(&d.location),
+            one_line(&d.message)
+        );
+    }
+}
+
+/// A location, safe to print.
+fn loc(l: &Location) -> String {
+    one_line(&path_line_col(l))
+}
+
+/// Pad to a width counted in characters.
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n >= width {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(width - n))
+    }
+}
+
+/// Cut to a width counted in characters, marking the cut.
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Per framework: counts per status and a table of its requirements (those no check decides
+/// yet only with `verbose`).
+fn summary(out: &mut String, report: &ScanReport, p: &Paint, verbose: bool) {
+    if report.rollup.frameworks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.bold("Summary"));
+    for fw in &report.rollup.frameworks {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            p.bold(&one_line(&fw.id)),
+            one_line(&fw.title)
+        );
+        let counts: Vec<String> = STATUSES
+            .iter()
+            .filter_map(|s| {
+                let n = fw.counts.get(s).copied().unwrap_or(0);
+                (n > 0).then(|| p.status(*s, &format!("{n} {}", status_words(*s))))
+            })
+            .collect();
+        if counts.is_empty() {
+            let _ = writeln!(out, "  no requirement");
+            continue;
+        }
+        let _ = writeln!(out, "  {}", counts.join(" · "));
+        let rows: Vec<_> = fw
+            .sections
+            .iter()
+            .flat_map(|s| s.requirements.iter())
+            .filter(|r| verbose || r.status != Status::NotAssessed)
+            .collect();
+        let hidden = fw
+            .sections
+            .iter()
+            .flat_map(|s| s.requirements.iter())
+            .count()
+            - rows.len();
+        if rows.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}",
+                p.dim("no check of this build decides its requirements yet (-v lists them)")
+            );
+            continue;
+        }
+        let label_w = rows
+            .iter()
+            .map(|r| r.label.chars().count())
+            .chain(["requirement".len()])
+            .max()
+            .unwrap_or(0);
+        let title_w = rows
+            .iter()
+            .map(|r| r.title.chars().count().min(TITLE_WIDTH))
+            .chain(["title".len()])
+            .max()
+            .unwrap_or(0);
+        let status_w = "partially compliant".len();
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.dim(&format!(
+                "{}  {}  {}  {:>6}  {:>6}  {:>6}  {:>8}",
+                pad("requirement", label_w),
+                pad("title", title_w),
+                pad("status", status_w),
+                "passed",
+                "failed",
+                "waived",
+                "subjects"
+            ))
+        );
+        for r in rows {
+            let t = r.tally;
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  {:>6}  {:>6}  {:>6}  {:>8}",
+                pad(&one_line(&r.label), label_w),
+                pad(&cut(&one_line(&r.title), TITLE_WIDTH), title_w),
+                p.status(r.status, &pad(status_words(r.status), status_w)),
+                t.passed,
+                t.failed,
+                t.waived,
+                t.subjects
+            );
+        }
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "  {}",
+                p.dim(&format!(
+                    "… and {} (-v lists them)",
+                    plural(
+                        hidden,
+                        "requirement not assessed",
+                        "requirements not assessed"
+                    )
+                ))
+            );
+        }
+    }
+}
+
+fn verdict_line(out: &mut String, cx: &Context<'_>, p: &Paint) {
+    let g = cx.gate();
+    let fail_on = cx.report.fail_on;
+    let _ = writeln!(out);
+    if g.failed {
+        let mut parts = Vec::new();
+        if g.failures > 0 {
+            let mut s = format!(
+                "{} at or above {fail_on}",
+                plural(g.failures, "failure", "failures")
+            );
+            if g.waived > 0 {
+                let _ = write!(s, " ({} waived)", g.waived);
+            }
+            let _ = write!(s, " in {}", plural(g.controls, "control", "controls"));
+            parts.push(s);
+        }
+        if g.diagnostics > 0 {
+            parts.push(format!(
+                "{} at or above {fail_on}",
+                plural(g.diagnostics, "diagnostic", "diagnostics")
+            ));
+        }
+        let _ = writeln!(out, "{}: {}", p.red("FAIL"), parts.join(", "));
+    } else {
+        let mut extra = Vec::new();
+        if g.failures_below > 0 {
+            extra.push(format!(
+                "{} below {fail_on}",
+                plural(g.failures_below, "failure", "failures")
+            ));
+        }
+        if g.waived > 0 {
+            extra.push(format!("{} waived", g.waived));
+        }
+        let mut s = format!("no failure at or above {fail_on}");
+        if !extra.is_empty() {
+            let _ = write!(s, " ({})", extra.join(", "));
+        }
+        let _ = writeln!(out, "{}: {s}", p.paint("1;32", "PASS"));
+    }
+}

@@ -1,0 +1,30 @@
+#![allow(dead_code)]
+//! Shared helpers for the command-line tests.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn example(name: &str) -> PathBuf {
+    root().join("examples").join(name)
+}
+
+/// `vigie` with a fixed date, so waivers and reports do not change with the calendar.
+pub fn vigie() -> Command {
+    let mut c = Command::cargo_bin("vigie").expect("the vigie binary is built");
+    c.env("VIGIE_TODAY", "2026-11-23").env_remove("NO_COLOR");
+    c
+}
+
+pub fn stdout_of(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().expect("vigie runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
