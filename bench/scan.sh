@@ -17,7 +17,7 @@ files=$(find "$repo" -type f \( -name '*.y*ml' -o -name 'Dockerfile' \) | wc -l)
 best=""
 for i in 1 2 3; do
   /usr/bin/time -f '%e %M' -o "$out/time.txt" "$bin" scan "$repo" --format json --output "$out/report.json" >/dev/null 2>&1 || true
-  read -r secs rss_kb < "$out/time.txt"
+  read -r secs rss_kb < <(tail -n 1 "$out/time.txt")
   if [ -z "$best" ] || awk "BEGIN {exit !($secs < $best)}"; then best=$secs; best_rss=$rss_kb; fi
 done
 awk -v s="$best" -v b="$bytes" -v f="$files" -v r="$best_rss" -v rep="$(stat -c %s "$out/report.json")" 'BEGIN {

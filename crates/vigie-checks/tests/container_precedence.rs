@@ -109,7 +109,7 @@ impl Repo {
 
 /// The verdicts on one subject, as (passed, path, line).
 fn on<'a>(vs: &'a [Verdict], subject: &str) -> Vec<&'a Verdict> {
-    let found: Vec<&Verdict> = vs.iter().filter(|v| v.subject == subject).collect();
+    let found: Vec<&Verdict> = vs.iter().filter(|v| &*v.subject == subject).collect();
     assert!(!found.is_empty(), "no verdict on {subject}: {vs:#?}");
     found
 }
@@ -185,7 +185,10 @@ spec:
     let metrics = only(&vs, "Pod/default/api › container metrics");
     assert!(metrics.is_pass());
     assert_eq!(metrics.location.line, 7);
-    assert_eq!(metrics.message, "runs as `1000` (runAsUser at pod.yaml:7)");
+    assert_eq!(
+        &*metrics.message,
+        "runs as `1000` (runAsUser at pod.yaml:7)"
+    );
 }
 
 #[test]
@@ -259,7 +262,7 @@ CMD [\"node\", \"main.js\"]
     let v = only(&vs, "docker-compose.yml › services.app");
     assert!(v.is_pass());
     assert_eq!((&*v.location.path, v.location.line), ("app/Dockerfile", 3));
-    assert_eq!(v.message, "runs as `node` (USER at app/Dockerfile:3)");
+    assert_eq!(&*v.message, "runs as `node` (USER at app/Dockerfile:3)");
     assert!(
         v.related.iter().any(|l| &*l.path == "docker-compose.yml"),
         "{v:#?}"
@@ -290,7 +293,7 @@ ENTRYPOINT [\"app\"]
     let fin = only(&vs, "docker-compose.yml › services.final");
     assert!(fin.is_fail());
     assert_eq!(
-        fin.message,
+        &*fin.message,
         "no USER in the Dockerfile stage; the base image `debian:12.8-slim` runs as root"
     );
     assert_eq!((&*fin.location.path, fin.location.line), ("Dockerfile", 5));
@@ -358,7 +361,7 @@ fn images_built_here_are_judged_by_their_from_not_their_tag() {
     let vs = repo.check("CNT-10.1");
     assert!(
         vs.iter()
-            .all(|v| v.subject != "docker-compose.yml › services.api")
+            .all(|v| &*v.subject != "docker-compose.yml › services.api")
     );
     assert!(only(&vs, "Dockerfile › stage 0").is_pass());
     assert!(only(&vs, "docker-compose.yml › services.cache").is_fail());

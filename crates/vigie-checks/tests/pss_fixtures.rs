@@ -210,7 +210,7 @@ fn failures_point_at_the_offending_fields() {
     assert_eq!(r03.len(), 1, "{r03:#?}");
     let v = r03[0];
     assert!(v.is_fail());
-    assert_eq!(v.subject, "Pod/default/api");
+    assert_eq!(&*v.subject, "Pod/default/api");
     assert_eq!((v.location.line, v.location.column), (14, 7));
     assert!(v.message.contains("container api"), "{}", v.message);
     assert!(v.fix.is_some());

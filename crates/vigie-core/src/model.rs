@@ -119,7 +119,7 @@ pub struct BuildRef {
 pub struct Workload {
     pub platform: Platform,
     /// `docker-compose.yml › services.api`, `Deployment/prod/web › container api`.
-    pub subject: String,
+    pub subject: Arc<str>,
     /// The short name: the service or container name.
     pub name: String,
     /// Where the container is declared (the service key, the container's `name:`).
@@ -159,7 +159,7 @@ pub struct Workload {
 impl Workload {
     pub fn new(
         platform: Platform,
-        subject: String,
+        subject: impl Into<Arc<str>>,
         name: String,
         origin: Location,
         group: String,
@@ -167,7 +167,7 @@ impl Workload {
     ) -> Self {
         Workload {
             platform,
-            subject,
+            subject: subject.into(),
             name,
             origin,
             group,

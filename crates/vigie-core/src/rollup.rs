@@ -110,54 +110,82 @@ pub struct Rollup {
     pub frameworks: Vec<FrameworkResult>,
 }
 
-/// Verdicts indexed by check.
+/// Verdicts indexed by check, with subjects interned, so that tallying a set of checks costs
+/// one pass over their verdicts and no string comparison.
 pub struct VerdictIndex<'a> {
-    by_check: HashMap<&'a str, Vec<&'a Verdict>>,
+    /// check -> (subject id, state) with state 1 pass, 2 waived, 3 fail
+    by_check: HashMap<&'a str, Vec<(u32, u8)>>,
+    subjects: usize,
+}
+
+fn state_of(o: &Outcome) -> u8 {
+    match o {
+        Outcome::Pass => 1,
+        Outcome::Waived(_) => 2,
+        Outcome::Fail => 3,
+    }
 }
 
 impl<'a> VerdictIndex<'a> {
     pub fn new(verdicts: &'a [Verdict]) -> Self {
-        let mut by_check: HashMap<&str, Vec<&Verdict>> = HashMap::new();
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut by_check: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
         for v in verdicts {
-            by_check.entry(v.check).or_default().push(v);
+            let next = ids.len() as u32;
+            let id = *ids.entry(&v.subject).or_insert(next);
+            by_check
+                .entry(v.check)
+                .or_default()
+                .push((id, state_of(&v.outcome)));
         }
-        VerdictIndex { by_check }
+        VerdictIndex {
+            by_check,
+            subjects: ids.len(),
+        }
     }
 
-    pub fn of<'b>(&'b self, checks: impl IntoIterator<Item = &'b str>) -> Vec<&'a Verdict> {
-        let mut out = Vec::new();
+    /// Tally the subjects of the verdicts of some checks: a subject fails if any of its verdicts
+    /// fails, is waived if none fails and one is waived, passes otherwise.
+    pub fn tally<'b>(&self, checks: impl IntoIterator<Item = &'b str>) -> Tally {
+        let mut state = vec![0u8; self.subjects];
+        let mut t = Tally::default();
         for c in checks {
-            if let Some(v) = self.by_check.get(c) {
-                out.extend(v.iter().copied());
+            for &(id, st) in self.by_check.get(c).map(Vec::as_slice).unwrap_or(&[]) {
+                let cur = &mut state[id as usize];
+                if *cur == 0 {
+                    t.subjects += 1;
+                }
+                *cur = (*cur).max(st);
             }
         }
-        out
+        for s in state {
+            match s {
+                1 => t.passed += 1,
+                2 => t.waived += 1,
+                3 => t.failed += 1,
+                _ => {}
+            }
+        }
+        t
     }
 }
 
 /// Tally the subjects of a set of verdicts.
 pub fn tally(verdicts: &[&Verdict]) -> Tally {
-    // subject -> (any fail, any waived)
-    let mut subjects: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    let mut subjects: HashMap<&str, u8> = HashMap::new();
     for v in verdicts {
-        let e = subjects.entry(v.subject.as_str()).or_default();
-        match v.outcome {
-            Outcome::Fail => e.0 = true,
-            Outcome::Waived(_) => e.1 = true,
-            Outcome::Pass => {}
-        }
+        let e = subjects.entry(&v.subject).or_default();
+        *e = (*e).max(state_of(&v.outcome));
     }
     let mut t = Tally {
         subjects: subjects.len(),
         ..Tally::default()
     };
-    for (fail, waived) in subjects.values() {
-        if *fail {
-            t.failed += 1;
-        } else if *waived {
-            t.waived += 1;
-        } else {
-            t.passed += 1;
+    for s in subjects.values() {
+        match s {
+            3 => t.failed += 1,
+            2 => t.waived += 1,
+            _ => t.passed += 1,
         }
     }
     t
@@ -231,7 +259,7 @@ pub fn roll_up(
                 .map(String::as_str)
                 .filter(|k| implemented.contains(k))
                 .collect();
-            let t = tally(&index.of(checks.iter().copied()));
+            let t = index.tally(checks.iter().copied());
             ControlResult {
                 id: c.id.clone(),
                 title: c.title.clone(),
@@ -258,7 +286,7 @@ pub fn roll_up(
                                 .into_iter()
                                 .filter(|k| implemented.contains(k))
                                 .collect();
-                            let t = tally(&index.of(checks.iter().copied()));
+                            let t = index.tally(checks.iter().copied());
                             let st = status(checks.len(), t);
                             *counts.entry(st).or_default() += 1;
                             RequirementResult {
@@ -322,12 +350,12 @@ mod tests {
     #[test]
     fn tally_counts_subjects_not_verdicts() {
         let mut waived = Verdict::fail(&DOC, "c", loc(), "m", "f");
-        waived.outcome = Outcome::Waived(Waiver {
+        waived.outcome = Outcome::Waived(Box::new(Waiver {
             reason: "r".into(),
             owner: None,
             expires: None,
             source: loc(),
-        });
+        }));
         let v = [
             Verdict::pass(&DOC, "a", loc(), "m"),
             Verdict::fail(&DOC, "a", loc(), "m", "f"),
@@ -336,6 +364,7 @@ mod tests {
         ];
         let refs: Vec<&Verdict> = v.iter().collect();
         let t = tally(&refs);
+        assert_eq!(VerdictIndex::new(&v).tally(["T-1"]), t);
         assert_eq!(
             t,
             Tally {

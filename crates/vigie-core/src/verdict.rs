@@ -2,6 +2,7 @@
 
 use crate::{Location, Severity};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The documentation of a check, written beside its code. The same text feeds `vigie explain`,
 /// the SARIF rule help and `docs/checks/`.
@@ -25,6 +26,42 @@ pub struct CheckDoc {
     pub passing: (&'static str, &'static str),
 }
 
+/// What a verdict can be about: an owned or shared name. A shared one (`Arc<str>`, as workloads
+/// keep theirs) is not copied, so the many verdicts on one subject share one allocation.
+pub trait IntoSubject {
+    fn into_subject(self) -> Arc<str>;
+}
+
+impl IntoSubject for Arc<str> {
+    fn into_subject(self) -> Arc<str> {
+        self
+    }
+}
+
+impl IntoSubject for &Arc<str> {
+    fn into_subject(self) -> Arc<str> {
+        self.clone()
+    }
+}
+
+impl IntoSubject for String {
+    fn into_subject(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoSubject for &String {
+    fn into_subject(self) -> Arc<str> {
+        Arc::from(self.as_str())
+    }
+}
+
+impl IntoSubject for &str {
+    fn into_subject(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
 /// Pass or fail, and how a failure was accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -32,7 +69,7 @@ pub enum Outcome {
     Pass,
     Fail,
     /// A failure accepted by a waiver in `vigie.toml` or an inline suppression.
-    Waived(Waiver),
+    Waived(Box<Waiver>),
 }
 
 /// Who accepted a failure, why, and until when.
@@ -53,14 +90,15 @@ pub struct Verdict {
     /// The check id (`CNT-01`).
     pub check: &'static str,
     /// What was judged: `docker-compose.yml › services.api`, `Deployment/prod/web › container api`.
-    pub subject: String,
+    /// Shared by every verdict on the same subject.
+    pub subject: Arc<str>,
     #[serde(flatten)]
     pub outcome: Outcome,
     pub severity: Severity,
     /// Where the evidence is: the line that proves the pass or causes the failure.
     pub location: Location,
-    /// One sentence saying what was found.
-    pub message: String,
+    /// One sentence saying what was found; shared between verdicts that say the same thing.
+    pub message: Arc<str>,
     /// For failures: the one-line fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
@@ -69,19 +107,19 @@ pub struct Verdict {
     pub related: Vec<Location>,
     /// Set when the failure was waived by a waiver that has since expired.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expired_waiver: Option<Waiver>,
+    pub expired_waiver: Option<Box<Waiver>>,
 }
 
 impl Verdict {
     pub fn pass(
         doc: &CheckDoc,
-        subject: impl Into<String>,
+        subject: impl IntoSubject,
         location: Location,
-        message: impl Into<String>,
+        message: impl Into<Arc<str>>,
     ) -> Self {
         Verdict {
             check: doc.id,
-            subject: subject.into(),
+            subject: subject.into_subject(),
             outcome: Outcome::Pass,
             severity: doc.severity,
             location,
@@ -94,14 +132,14 @@ impl Verdict {
 
     pub fn fail(
         doc: &CheckDoc,
-        subject: impl Into<String>,
+        subject: impl IntoSubject,
         location: Location,
-        message: impl Into<String>,
+        message: impl Into<Arc<str>>,
         fix: impl Into<String>,
     ) -> Self {
         Verdict {
             check: doc.id,
-            subject: subject.into(),
+            subject: subject.into_subject(),
             outcome: Outcome::Fail,
             severity: doc.severity,
             location,

@@ -985,7 +985,7 @@ mod tests {
         );
         assert_eq!(p.name, "docker-compose.yml");
         let w = &l.workloads[0];
-        assert_eq!(w.subject, "docker-compose.yml › services.db");
+        assert_eq!(&*w.subject, "docker-compose.yml › services.db");
         assert_eq!(
             &*w.origin.path, "docker-compose.yml",
             "the service is declared in the base file"

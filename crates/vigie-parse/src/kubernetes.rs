@@ -362,7 +362,7 @@ items:
         let ws: Vec<String> = os
             .iter()
             .flat_map(|o| workloads(o, cat))
-            .map(|w| w.subject)
+            .map(|w| w.subject.to_string())
             .collect();
         assert_eq!(
             ws,

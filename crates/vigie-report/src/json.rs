@@ -19,7 +19,8 @@ struct Report<'a> {
     result: &'static str,
     summary: Summary,
     stats: &'a Stats,
-    verdicts: Vec<JsonVerdict<'a>>,
+    /// Streamed: a report can hold a million verdicts.
+    verdicts: Verdicts<'a>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     controls: &'a [ControlResult],
     framework_results: &'a [FrameworkResult],
@@ -58,8 +59,20 @@ struct JsonVerdict<'a> {
     expired_waiver: Option<JsonWaiver<'a>>,
     /// Whether the check belongs to one of the selected frameworks.
     in_scope: bool,
+    /// The controls the check evidences; the framework requirements are listed once per check
+    /// under `checks`, not repeated on every verdict.
     controls: Vec<&'static str>,
-    requirements: Vec<JsonRequirementRef>,
+}
+
+struct Verdicts<'a> {
+    cx: &'a Context<'a>,
+    verdicts: &'a [Verdict],
+}
+
+impl Serialize for Verdicts<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.verdicts.iter().map(|v| verdict(self.cx, v)))
+    }
 }
 
 #[derive(Serialize)]
@@ -103,10 +116,18 @@ struct JsonCheck {
     title: &'static str,
     severity: Severity,
     controls: Vec<&'static str>,
-    requirements: Vec<String>,
+    requirements: Vec<JsonRequirementRef>,
 }
 
 pub(crate) fn render(report: &ScanReport) -> String {
+    let mut out = Vec::new();
+    // writing into memory fails only if serialisation itself does
+    let _ = render_to(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the report as compact JSON, streaming the verdicts.
+pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let cx = Context::new(report);
     let gate = cx.gate();
     let doc = Report {
@@ -128,7 +149,10 @@ pub(crate) fn render(report: &ScanReport) -> String {
             diagnostics: gate.diagnostics,
         },
         stats: &report.stats,
-        verdicts: report.verdicts.iter().map(|v| verdict(&cx, v)).collect(),
+        verdicts: Verdicts {
+            cx: &cx,
+            verdicts: &report.verdicts,
+        },
         diagnostics: report
             .diagnostics
             .iter()
@@ -153,29 +177,27 @@ pub(crate) fn render(report: &ScanReport) -> String {
                 requirements: cx
                     .requirements_of(c.id)
                     .iter()
-                    .map(|r| r.label.clone())
+                    .map(|r| JsonRequirementRef {
+                        framework: r.framework,
+                        requirement: r.requirement,
+                        label: r.label.clone(),
+                    })
                     .collect(),
             })
             .collect(),
     };
-    match serde_json::to_string_pretty(&doc) {
-        Ok(mut s) => {
-            s.push('\n');
-            s
-        }
-        // Serialising these plain structures cannot fail; say so in JSON rather than panic.
-        Err(e) => format!(
-            "{}\n",
-            serde_json::json!({ "schema_version": REPORT_SCHEMA_VERSION, "error": e.to_string() })
-        ),
-    }
+    serde_json::to_writer(&mut *w, &doc).map_err(std::io::Error::other)?;
+    w.write_all(
+        b"
+",
+    )
 }
 
 fn verdict<'a>(cx: &Context<'_>, v: &'a Verdict) -> JsonVerdict<'a> {
     let (outcome, waiver) = match &v.outcome {
         Outcome::Pass => ("pass", None),
         Outcome::Fail => ("fail", None),
-        Outcome::Waived(w) => ("waived", Some(JsonWaiver::from(w))),
+        Outcome::Waived(w) => ("waived", Some(JsonWaiver::from(&**w))),
     };
     JsonVerdict {
         check: v.check,
@@ -187,17 +209,8 @@ fn verdict<'a>(cx: &Context<'_>, v: &'a Verdict) -> JsonVerdict<'a> {
         message: &v.message,
         fix: v.fix.as_deref(),
         related: &v.related,
-        expired_waiver: v.expired_waiver.as_ref().map(JsonWaiver::from),
+        expired_waiver: v.expired_waiver.as_deref().map(JsonWaiver::from),
         in_scope: cx.in_scope(v.check),
         controls: cx.control_ids(v.check),
-        requirements: cx
-            .requirements_of(v.check)
-            .iter()
-            .map(|r| JsonRequirementRef {
-                framework: r.framework,
-                requirement: r.requirement,
-                label: r.label.clone(),
-            })
-            .collect(),
     }
 }

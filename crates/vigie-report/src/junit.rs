@@ -20,7 +20,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
             by_control
                 .entry(c)
                 .or_default()
-                .entry(v.subject.as_str())
+                .entry(v.subject.as_ref())
                 .or_default()
                 .push(v);
         }

@@ -83,6 +83,19 @@ pub struct RenderOptions {
 }
 
 /// Render a report in a format.
+/// Write a report to `w`. JSON is streamed, so a large report is never held whole in memory.
+pub fn render_to(
+    report: &ScanReport,
+    format: Format,
+    opts: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::render_to(report, w),
+        other => w.write_all(render(report, other, opts).as_bytes()),
+    }
+}
+
 pub fn render(report: &ScanReport, format: Format, opts: &RenderOptions) -> String {
     match format {
         Format::Text => text::render(report, opts),

@@ -5,7 +5,7 @@
 //! by nature, are kept for the checks that join them.
 
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use time::Date;
@@ -355,23 +355,46 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         files: &files,
         built: &built,
     };
-    let outputs: Vec<FileOutput> = manifest_texts
-        .into_par_iter()
-        .map(|(f, t)| scan_manifest(f, t, &base))
-        .collect();
-    let mut verdicts = Vec::new();
+    // Files are checked in parallel and their results streamed to this thread through a bounded
+    // channel, so each file's buffers are freed (and reused) as soon as they are merged: memory
+    // follows the results, not twice the results.
+    let mut verdicts: Vec<Verdict> = Vec::new();
     let mut object_suppressions: Vec<(Arc<str>, Vec<Suppression>)> = Vec::new();
-    for o in outputs {
-        if o.parsed {
-            stats.files_parsed += 1;
-            stats.bytes_parsed += o.bytes;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<FileOutput>(64);
+        let base = &base;
+        scope.spawn(move || {
+            manifest_texts
+                .into_par_iter()
+                .for_each_with(tx, |tx, (f, t)| {
+                    // the receiver lives until every sender is gone
+                    let _ = tx.send(scan_manifest(f, t, base));
+                });
+        });
+        // Many verdicts say the same thing about the same kind of object: share one copy.
+        let mut strings: HashSet<Arc<str>> = HashSet::new();
+        let mut intern = |s: &mut Arc<str>| match strings.get(&**s) {
+            Some(x) => *s = x.clone(),
+            None => {
+                strings.insert(s.clone());
+            }
+        };
+        for mut o in rx {
+            for v in o.verdicts.iter_mut() {
+                intern(&mut v.message);
+                intern(&mut v.subject);
+            }
+            if o.parsed {
+                stats.files_parsed += 1;
+                stats.bytes_parsed += o.bytes;
+            }
+            stats.kubernetes_objects += o.objects;
+            stats.workloads += o.workloads;
+            verdicts.extend(o.verdicts);
+            diagnostics.extend(o.diagnostics);
+            object_suppressions.extend(o.suppressions);
         }
-        stats.kubernetes_objects += o.objects;
-        stats.workloads += o.workloads;
-        verdicts.extend(o.verdicts);
-        diagnostics.extend(o.diagnostics);
-        object_suppressions.extend(o.suppressions);
-    }
+    });
     stats.workloads += compose_workloads.len();
 
     // Dockerfiles and Compose workloads, together
@@ -467,16 +490,18 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             .or_else(|| {
                 object_suppressions
                     .iter()
-                    .find(|(id, _)| v.subject == **id || v.subject.starts_with(&format!("{id} › ")))
+                    .find(|(id, _)| {
+                        *v.subject == **id || v.subject.starts_with(&format!("{id} › "))
+                    })
                     .and_then(|(_, list)| list.iter().find(|s| covers(&s.check, v.check)).cloned())
             });
         if let Some(s) = inline {
-            v.outcome = Outcome::Waived(Waiver {
+            v.outcome = Outcome::Waived(Box::new(Waiver {
                 reason: s.reason,
                 owner: None,
                 expires: None,
                 source: s.at,
-            });
+            }));
             continue;
         }
         let waiver = cfg.waivers.iter().find(|w| {
@@ -493,15 +518,16 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         });
         if let Some(w) = waiver {
             if w.is_expired(opts.today) {
-                v.expired_waiver = Some(w.as_waiver());
+                v.expired_waiver = Some(Box::new(w.as_waiver()));
                 v.message = format!(
                     "{} — the waiver at {} expired on {}",
                     v.message,
                     w.location,
                     w.expires.map(|d| d.to_string()).unwrap_or_default()
-                );
+                )
+                .into();
             } else {
-                v.outcome = Outcome::Waived(w.as_waiver());
+                v.outcome = Outcome::Waived(Box::new(w.as_waiver()));
             }
         }
     }
@@ -518,7 +544,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         }
     }
 
-    verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
         .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
     diagnostics.dedup();

@@ -246,14 +246,20 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             color: color && to_file.is_none() && matches!(format, Format::Text),
             verbose: args.verbose,
         };
-        let text = vigie_report::render(&report, *format, &render);
         match to_file {
             Some(p) => {
-                std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+                let f = std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let mut w = std::io::BufWriter::new(f);
+                vigie_report::render_to(&report, *format, &render, &mut w)
+                    .and_then(|()| w.flush())
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
             }
-            None => stdout
-                .write_all(text.as_bytes())
-                .map_err(|e| e.to_string())?,
+            None => {
+                let mut w = std::io::BufWriter::new(&mut *stdout);
+                vigie_report::render_to(&report, *format, &render, &mut w)
+                    .and_then(|()| w.flush())
+                    .map_err(|e| e.to_string())?;
+            }
         }
     }
     Ok(if report.gate_failed() {

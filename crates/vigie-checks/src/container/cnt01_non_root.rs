@@ -377,7 +377,7 @@ mod tests {
         assert!(api.is_pass());
         assert_eq!(&*api.location.path, "api/Dockerfile");
         assert_eq!(api.location.line, 3);
-        assert_eq!(api.message, "runs as `node` (USER at api/Dockerfile:3)");
+        assert_eq!(&*api.message, "runs as `node` (USER at api/Dockerfile:3)");
         assert_eq!(api.related.len(), 1);
         assert_eq!(&*api.related[0].path, "docker-compose.yml");
         assert!(!of("root")[0].0);

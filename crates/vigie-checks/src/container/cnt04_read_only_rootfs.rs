@@ -101,7 +101,7 @@ mod tests {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.passing.0, DOC.passing.1, &[]).run(run);
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "the root filesystem is read-only (read_only: true at docker-compose.yml:4), scratch space on tmpfs (/tmp)"
         );
     }

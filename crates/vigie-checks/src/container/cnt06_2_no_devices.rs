@@ -69,7 +69,7 @@ mod tests {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.failing.0, DOC.failing.1, &[]).run(run);
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "maps the host device `/dev/sda` into the container"
         );
         assert_eq!(vs[0].location.line, 5);

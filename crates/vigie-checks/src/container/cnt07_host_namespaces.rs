@@ -111,7 +111,7 @@ mod tests {
         let c = "services:\n  a:\n    image: x:1\n    network_mode: host\n    ipc: host\n";
         let vs = Fixture::new("compose", c, &[]).run(run);
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "shares the host network namespace (network_mode: host)"
         );
         assert_eq!(

@@ -188,7 +188,7 @@ mod tests {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.passing.0, DOC.passing.1, &[]).run(run);
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "binds only non-sensitive host paths: ./dashboard.yml"
         );
     }

@@ -97,7 +97,7 @@ mod tests {
     fn examples() {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.failing.0, DOC.failing.1, &[]).run(run);
-        assert_eq!(vs[0].subject, "Dockerfile › stage 0");
+        assert_eq!(&*vs[0].subject, "Dockerfile › stage 0");
         assert_eq!(vs[0].fix.as_deref(), Some("write FROM python:<version>"));
     }
 
@@ -109,7 +109,7 @@ mod tests {
         let vs = Fixture::new("dockerfile", &d, &[]).run(run);
         let s: Vec<(String, bool, u32)> = vs
             .iter()
-            .map(|v| (v.subject.clone(), v.is_pass(), v.location.line))
+            .map(|v| (v.subject.to_string(), v.is_pass(), v.location.line))
             .collect();
         assert_eq!(
             s,
@@ -121,7 +121,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "the image `node:22` (written `${BASE}`) names the tag `22`"
         );
         assert!(vs[1].message.contains("has no tag"), "{}", vs[1].message);

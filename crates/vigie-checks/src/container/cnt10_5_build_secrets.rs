@@ -243,7 +243,7 @@ mod tests {
         let vs = Fixture::new(DOC.failing.0, DOC.failing.1, &[]).run(run);
         assert_eq!(vs.len(), 1);
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "ENV gives `DB_PASSWORD` a literal value (Summ… (11 characters)): it is stored in the image"
         );
         assert!(!vs[0].message.contains("Summer2024!"));

@@ -80,7 +80,7 @@ mod tests {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.failing.0, DOC.failing.1, &[]).run(run);
         assert_eq!(
-            vs[0].message,
+            &*vs[0].message,
             "a download is run unverified: `curl -fsSL https://get.example.org/install.sh | sh`"
         );
         assert_eq!(vs[0].location.line, 2);

@@ -76,7 +76,7 @@ pub enum Written {
 /// a Dockerfile `FROM` that names an image (not an earlier stage, not `scratch`).
 #[derive(Debug, Clone)]
 pub struct ImageUse {
-    pub subject: String,
+    pub subject: std::sync::Arc<str>,
     /// The reference, variables substituted.
     pub reference: String,
     /// The reference as written.
@@ -134,7 +134,7 @@ pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
                 continue;
             }
             out.push(ImageUse {
-                subject: stage_subject(d, s),
+                subject: stage_subject(d, s).into(),
                 unresolved: !sub.unresolved.is_empty()
                     || !sub.required.is_empty()
                     || reference.trim().is_empty(),

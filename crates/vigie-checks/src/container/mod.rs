@@ -409,7 +409,7 @@ pub(crate) mod testing {
     /// The verdicts of a check on a subject, as (pass?, line, message).
     pub(crate) fn summary(vs: &[Verdict]) -> Vec<(bool, u32, String)> {
         vs.iter()
-            .map(|v| (v.is_pass(), v.location.line, v.message.clone()))
+            .map(|v| (v.is_pass(), v.location.line, v.message.to_string()))
             .collect()
     }
 }

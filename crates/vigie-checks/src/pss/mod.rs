@@ -292,7 +292,12 @@ pub(crate) struct Judge<'o> {
 }
 
 impl Judge<'_> {
-    pub fn fail(&mut self, at: Pos, message: impl Into<String>, fix: impl Into<String>) {
+    pub fn fail(
+        &mut self,
+        at: Pos,
+        message: impl Into<std::sync::Arc<str>>,
+        fix: impl Into<String>,
+    ) {
         self.failed = true;
         self.out.push(Verdict::fail(
             self.doc,
@@ -487,11 +492,11 @@ spec:
         let v = run(text, baseline::host_namespaces);
         let fails: Vec<_> = v.iter().filter(|v| v.is_fail()).collect();
         assert_eq!(fails.len(), 2);
-        assert!(fails.iter().all(|v| v.subject == "Pod/default/p"));
+        assert!(fails.iter().all(|v| &*v.subject == "Pod/default/p"));
         assert_eq!((fails[0].location.line, fails[0].location.column), (5, 3));
         assert_eq!((fails[1].location.line, fails[1].location.column), (6, 3));
         let passes: Vec<_> = v.iter().filter(|v| v.is_pass()).collect();
         assert_eq!(passes.len(), 1);
-        assert_eq!(passes[0].subject, "Deployment/prod/d");
+        assert_eq!(&*passes[0].subject, "Deployment/prod/d");
     }
 }
