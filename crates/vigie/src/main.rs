@@ -262,6 +262,23 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             }
         }
     }
+    // nothing evaluated, and files that could not be read: the scan proves nothing
+    let nothing_read = report.verdicts.is_empty()
+        && report.stats.dockerfiles == 0
+        && report.stats.kubernetes_objects == 0
+        && report.stats.workloads == 0
+        && report
+            .diagnostics
+            .iter()
+            .any(|d| d.kind != vigie_core::DiagKind::Skipped);
+    if nothing_read {
+        eprintln!(
+            "vigie: error: nothing under {} could be read ({} file(s) reported above)",
+            args.path.display(),
+            report.diagnostics.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
     Ok(if report.gate_failed() {
         ExitCode::from(1)
     } else {

@@ -357,3 +357,28 @@ fn output_is_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn nothing_readable_exits_2_and_an_empty_folder_is_not_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(
+        d.path().join("k.yaml"),
+        b"apiVersion: v1\nkind: Pod\nmetadata: [\n",
+    )
+    .unwrap();
+    fs::write(d.path().join("Dockerfile"), b"FROM\x00\x01").unwrap();
+    let (code, out, err) = stdout_of(vigie().arg("scan").arg(d.path()).arg("--no-color"));
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("nothing under"), "{err}");
+    assert!(
+        out.contains("k.yaml"),
+        "the report still names what could not be read: {out}"
+    );
+    let e = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(vigie().arg("scan").arg(e.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("no Dockerfile, Compose file or Kubernetes manifest"),
+        "{err}"
+    );
+}
