@@ -6,86 +6,14 @@
 //! more precisely: a file whose name starts with a check id (`PSS-B02-hostnetwork.yaml`) must
 //! fail that very check when under `fail`, and pass it when under `pass`.
 
+mod pss_common;
+use pss_common::{classify, judge, yaml_files};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use vigie_checks::pss::{CHECKS, Level};
-use vigie_checks::{Context, FileLookup};
+use std::path::Path;
+use vigie_checks::pss::CHECKS;
 use vigie_core::Verdict;
-use vigie_core::catalog::Catalog;
-use vigie_parse::{kubernetes, yaml};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pss/v1.37");
-
-struct NoFiles;
-
-impl FileLookup for NoFiles {
-    fn exists(&self, _: &str) -> bool {
-        false
-    }
-    fn read(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
-/// Every PSS verdict on one manifest.
-fn judge(path: &str, text: &str) -> Result<Vec<Verdict>, String> {
-    let stream = yaml::parse(text);
-    if let Some(e) = stream.error {
-        return Err(format!(
-            "YAML error at {}:{}: {}",
-            e.pos.line, e.pos.col, e.message
-        ));
-    }
-    let objects = kubernetes::objects(
-        &Arc::from(path),
-        stream.documents.into_iter().map(|d| d.root).collect(),
-    );
-    let built = BTreeSet::new();
-    let cx = Context {
-        catalog: Catalog::embedded(),
-        dockerfiles: &[],
-        workloads: &[],
-        objects: &objects,
-        files: &NoFiles,
-        built_by_compose: &built,
-    };
-    let mut out = Vec::new();
-    for c in CHECKS {
-        (c.run)(&cx, &mut out);
-    }
-    Ok(out)
-}
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
-}
-
-fn classify(rel: &Path) -> (Option<Level>, Option<bool>) {
-    let mut level = None;
-    let mut pass = None;
-    for c in rel.components() {
-        match c.as_os_str().to_str() {
-            Some("baseline") => level = Some(Level::Baseline),
-            Some("restricted") => level = Some(Level::Restricted),
-            Some("pass") => pass = Some(true),
-            Some("fail") => pass = Some(false),
-            _ => {}
-        }
-    }
-    (level, pass)
-}
 
 /// The check id a fixture is named after: `PSS-B02-hostnetwork.yaml` → `PSS-B02`.
 fn named_check(file: &Path) -> Option<&'static str> {
@@ -114,7 +42,7 @@ fn pss_checks_agree_with_the_project_fixtures() {
         };
         let verdicts = match std::fs::read_to_string(file)
             .map_err(|e| e.to_string())
-            .and_then(|t| judge(&name, &t))
+            .and_then(|t| judge(&name, &t).map(|(v, _)| v))
         {
             Ok(v) => v,
             Err(e) => {
@@ -205,7 +133,7 @@ fn pss_checks_agree_with_the_project_fixtures() {
 fn failures_point_at_the_offending_fields() {
     let rel = "restricted/fail/PSS-R03-pod-true-container-false.yaml";
     let text = std::fs::read_to_string(Path::new(ROOT).join(rel)).unwrap_or_default();
-    let verdicts = judge(rel, &text).unwrap_or_default();
+    let verdicts = judge(rel, &text).map(|(v, _)| v).unwrap_or_default();
     let r03: Vec<&Verdict> = verdicts.iter().filter(|v| v.check == "PSS-R03").collect();
     assert_eq!(r03.len(), 1, "{r03:#?}");
     let v = r03[0];
