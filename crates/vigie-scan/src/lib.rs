@@ -89,10 +89,16 @@ fn is_helm_template(rel: &str, text: &str) -> bool {
     (rel.starts_with("templates/") || rel.contains("/templates/")) && text.contains("{{")
 }
 
+/// A file's suppression comments by the lines they cover, and the malformed ones.
+type CommentSuppressions = (Vec<(u32, Suppression)>, Vec<Diagnostic>);
+
 struct FileOutput {
+    path: Arc<str>,
     verdicts: Vec<Verdict>,
     diagnostics: Vec<Diagnostic>,
     suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
+    /// `vigie:ignore` comments of the file, with their diagnostics, when it has any.
+    comments: Option<CommentSuppressions>,
     objects: usize,
     workloads: usize,
     bytes: u64,
@@ -101,10 +107,13 @@ struct FileOutput {
 
 /// Parse, lower and check one Kubernetes manifest file.
 fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutput {
+    let path: Arc<str> = Arc::from(f.rel.as_str());
     let mut out = FileOutput {
+        path: path.clone(),
         verdicts: Vec::new(),
         diagnostics: Vec::new(),
         suppressions: Vec::new(),
+        comments: None,
         objects: 0,
         workloads: 0,
         bytes: text.len() as u64,
@@ -116,7 +125,6 @@ fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutp
     {
         return out;
     }
-    let path: Arc<str> = Arc::from(f.rel.as_str());
     if is_helm_template(&f.rel, &text) {
         out.diagnostics.push(Diagnostic::new(
             DiagKind::Skipped,
@@ -126,6 +134,12 @@ fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutp
         return out;
     }
     out.parsed = true;
+    if memchr::memmem::find(bytes, b"vigie:ignore").is_some() {
+        out.comments = Some(suppress::comments(&SourceFile::new(
+            path.clone(),
+            text.clone(),
+        )));
+    }
     let stream = yaml::parse(&text);
     for w in &stream.warnings {
         out.diagnostics.push(Diagnostic::new(
@@ -359,7 +373,10 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     // channel, so each file's buffers are freed (and reused) as soon as they are merged: memory
     // follows the results, not twice the results.
     let mut verdicts: Vec<Verdict> = Vec::new();
-    let mut object_suppressions: Vec<(Arc<str>, Vec<Suppression>)> = Vec::new();
+    let mut object_suppressions: HashMap<Arc<str>, Vec<Suppression>> = HashMap::new();
+    let mut manifest_comments: HashMap<Arc<str>, CommentSuppressions> = HashMap::new();
+    let manifest_paths: HashSet<String> =
+        manifest_texts.iter().map(|(f, _)| f.rel.clone()).collect();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<FileOutput>(64);
         let base = &base;
@@ -392,7 +409,13 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             stats.workloads += o.workloads;
             verdicts.extend(o.verdicts);
             diagnostics.extend(o.diagnostics);
-            object_suppressions.extend(o.suppressions);
+            for (id, list) in o.suppressions {
+                // the first declaration of an object wins
+                object_suppressions.entry(id).or_insert(list);
+            }
+            if let Some(c) = o.comments.take() {
+                manifest_comments.insert(o.path.clone(), c);
+            }
         }
     });
     stats.workloads += compose_workloads.len();
@@ -438,6 +461,16 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         sources.insert(&d.path, &d.source);
     }
     for path in fail_files {
+        // manifests had their comments read while they were parsed; a manifest without the
+        // marker has none, so it is not read again
+        if let Some((s, d)) = manifest_comments.remove(&path) {
+            diagnostics.extend(d);
+            comment_sups.insert(path, s);
+            continue;
+        }
+        if manifest_paths.contains(&*path) {
+            continue;
+        }
         let owned;
         let src = match sources.get(&*path) {
             Some(s) => *s,
@@ -488,12 +521,11 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             })
             .map(|(_, s)| s.clone())
             .or_else(|| {
+                // a Kubernetes subject is the object's id, or the id followed by ` › container x`
+                let object = v.subject.split(" › ").next().unwrap_or(&v.subject);
                 object_suppressions
-                    .iter()
-                    .find(|(id, _)| {
-                        *v.subject == **id || v.subject.starts_with(&format!("{id} › "))
-                    })
-                    .and_then(|(_, list)| list.iter().find(|s| covers(&s.check, v.check)).cloned())
+                    .get(object)
+                    .and_then(|list| list.iter().find(|s| covers(&s.check, v.check)).cloned())
             });
         if let Some(s) = inline {
             v.outcome = Outcome::Waived(Box::new(Waiver {

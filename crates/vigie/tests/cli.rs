@@ -382,3 +382,37 @@ fn nothing_readable_exits_2_and_an_empty_folder_is_not_an_error() {
         "{err}"
     );
 }
+
+/// Comments in Kubernetes manifests suppress like comments in Compose files, and a malformed one
+/// in a manifest with failures is reported.
+#[test]
+fn suppression_comments_in_kubernetes_manifests() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(
+        d.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x:1\n    securityContext:\n      # vigie:ignore CNT-06.1 the node agent needs it\n      privileged: true\n  - name: b\n    image: x:1\n    securityContext:\n      privileged: true # vigie:ignore CNT-06.1\n",
+    )
+    .unwrap();
+    let (_, out, err) = stdout_of(vigie().arg("scan").arg(d.path()).args(["--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let outcome = |c: &str| {
+        v["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["check"] == "CNT-06.1" && x["subject"].as_str().unwrap().ends_with(c))
+            .map(|x| x["outcome"].clone())
+            .unwrap()
+    };
+    assert_eq!(outcome("container a"), "waived");
+    assert_eq!(outcome("container b"), "fail", "no reason, not applied");
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["code"] == "VG-SUPPRESSION" && x["location"]["line"] == 14),
+        "{}",
+        v["diagnostics"]
+    );
+}
