@@ -264,7 +264,7 @@ CMD [\"node\", \"main.js\"]
     assert_eq!((&*v.location.path, v.location.line), ("app/Dockerfile", 3));
     assert_eq!(&*v.message, "runs as `node` (USER at app/Dockerfile:3)");
     assert!(
-        v.related.iter().any(|l| &*l.path == "docker-compose.yml"),
+        v.related().iter().any(|l| &*l.path == "docker-compose.yml"),
         "{v:#?}"
     );
 }

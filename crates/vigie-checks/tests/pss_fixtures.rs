@@ -141,7 +141,7 @@ fn failures_point_at_the_offending_fields() {
     assert_eq!(&*v.subject, "Pod/default/api");
     assert_eq!((v.location.line, v.location.column), (14, 7));
     assert!(v.message.contains("container api"), "{}", v.message);
-    assert!(v.fix.is_some());
+    assert!(v.fix().is_some());
     // Every other check passes this pod once.
     for c in CHECKS.iter().filter(|c| c.doc.id != "PSS-R03") {
         let of: Vec<&Verdict> = verdicts.iter().filter(|v| v.check == c.doc.id).collect();

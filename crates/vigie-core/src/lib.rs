@@ -16,6 +16,7 @@ pub mod report;
 pub mod rollup;
 pub mod severity;
 pub mod source;
+pub mod timings;
 pub mod verdict;
 
 pub use diag::{DiagKind, Diagnostic};

@@ -62,14 +62,14 @@ impl IntoSubject for &str {
     }
 }
 
-/// Pass or fail, and how a failure was accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+/// Pass or fail, or a failure accepted by a waiver in `vigie.toml` or an inline suppression
+/// (the waiver is [`Verdict::waiver`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
     Fail,
-    /// A failure accepted by a waiver in `vigie.toml` or an inline suppression.
-    Waived(Box<Waiver>),
+    Waived,
 }
 
 /// Who accepted a failure, why, and until when.
@@ -84,30 +84,31 @@ pub struct Waiver {
     pub source: Location,
 }
 
+/// What only some verdicts carry, boxed so that the million passes of a large scan stay small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Detail {
+    fix: Option<Arc<str>>,
+    related: Vec<Location>,
+    /// The waiver that accepts the failure (outcome `Waived`), or one that has expired
+    /// (outcome `Fail`).
+    waiver: Option<Box<Waiver>>,
+}
+
 /// One check's verdict on one subject.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Verdict {
     /// The check id (`CNT-01`).
     pub check: &'static str,
     /// What was judged: `docker-compose.yml › services.api`, `Deployment/prod/web › container api`.
     /// Shared by every verdict on the same subject.
     pub subject: Arc<str>,
-    #[serde(flatten)]
     pub outcome: Outcome,
     pub severity: Severity,
     /// Where the evidence is: the line that proves the pass or causes the failure.
     pub location: Location,
     /// One sentence saying what was found; shared between verdicts that say the same thing.
     pub message: Arc<str>,
-    /// For failures: the one-line fix.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
-    /// Further locations that matter (the override that won, the Dockerfile stage).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<Location>,
-    /// Set when the failure was waived by a waiver that has since expired.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expired_waiver: Option<Box<Waiver>>,
+    detail: Option<Box<Detail>>,
 }
 
 impl Verdict {
@@ -124,9 +125,7 @@ impl Verdict {
             severity: doc.severity,
             location,
             message: message.into(),
-            fix: None,
-            related: Vec::new(),
-            expired_waiver: None,
+            detail: None,
         }
     }
 
@@ -135,7 +134,7 @@ impl Verdict {
         subject: impl IntoSubject,
         location: Location,
         message: impl Into<Arc<str>>,
-        fix: impl Into<String>,
+        fix: impl Into<Arc<str>>,
     ) -> Self {
         Verdict {
             check: doc.id,
@@ -144,20 +143,67 @@ impl Verdict {
             severity: doc.severity,
             location,
             message: message.into(),
-            fix: Some(fix.into()),
-            related: Vec::new(),
-            expired_waiver: None,
+            detail: Some(Box::new(Detail {
+                fix: Some(fix.into()),
+                ..Detail::default()
+            })),
         }
+    }
+
+    fn detail_mut(&mut self) -> &mut Detail {
+        self.detail.get_or_insert_with(Box::default)
     }
 
     pub fn with_related(mut self, loc: Option<Location>) -> Self {
         if let Some(l) = loc
             && l != self.location
-            && !self.related.contains(&l)
+            && !self.related().contains(&l)
         {
-            self.related.push(l);
+            self.detail_mut().related.push(l);
         }
         self
+    }
+
+    /// For failures: the one-line fix.
+    pub fn fix(&self) -> Option<&str> {
+        self.detail.as_ref()?.fix.as_deref()
+    }
+
+    /// The fix, to share one copy between verdicts that say the same.
+    pub fn fix_mut(&mut self) -> Option<&mut Arc<str>> {
+        self.detail.as_mut()?.fix.as_mut()
+    }
+
+    /// Further locations that matter (the override that won, the Dockerfile stage).
+    pub fn related(&self) -> &[Location] {
+        self.detail.as_ref().map_or(&[], |d| d.related.as_slice())
+    }
+
+    /// The waiver that accepts this failure, when it is waived.
+    pub fn waiver(&self) -> Option<&Waiver> {
+        match self.outcome {
+            Outcome::Waived => self.detail.as_ref()?.waiver.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A waiver that matched this failure but has expired, so the failure stands.
+    pub fn expired_waiver(&self) -> Option<&Waiver> {
+        match self.outcome {
+            Outcome::Fail => self.detail.as_ref()?.waiver.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Accept the failure.
+    pub fn waive(&mut self, w: Waiver) {
+        self.outcome = Outcome::Waived;
+        self.detail_mut().waiver = Some(Box::new(w));
+    }
+
+    /// Record a waiver that matched but has expired: the failure stands and names it.
+    pub fn set_expired_waiver(&mut self, w: Waiver) {
+        self.detail_mut().waiver = Some(Box::new(w));
     }
 
     pub fn is_fail(&self) -> bool {
@@ -178,5 +224,16 @@ impl Verdict {
             &self.subject,
             &self.message,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_stays_small() {
+        // a large scan holds a million of them
+        assert!(size_of::<Verdict>() <= 88, "{}", size_of::<Verdict>());
     }
 }

@@ -2,14 +2,17 @@
 //! `schemas/vigie-report.schema.json` at the repository root.
 
 use crate::common::Context;
+use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
 use vigie_core::report::REPORT_SCHEMA_VERSION;
 use vigie_core::rollup::{ControlResult, FrameworkResult};
 use vigie_core::verdict::Waiver;
 use vigie_core::{DiagKind, Location, Outcome, ScanReport, Severity, Stats, Verdict};
 
+/// The report's fields before `verdicts`.
 #[derive(Serialize)]
-struct Report<'a> {
+struct Head<'a> {
     schema_version: &'static str,
     tool: Tool,
     root: &'a str,
@@ -19,8 +22,11 @@ struct Report<'a> {
     result: &'static str,
     summary: Summary,
     stats: &'a Stats,
-    /// Streamed: a report can hold a million verdicts.
-    verdicts: Verdicts<'a>,
+}
+
+/// The report's fields after `verdicts`.
+#[derive(Serialize)]
+struct Tail<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     controls: &'a [ControlResult],
     framework_results: &'a [FrameworkResult],
@@ -50,29 +56,28 @@ struct JsonVerdict<'a> {
     check: &'static str,
     subject: &'a str,
     outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<JsonWaiver<'a>>,
     severity: Severity,
     location: &'a Location,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     related: &'a [Location],
+    #[serde(skip_serializing_if = "Option::is_none")]
     expired_waiver: Option<JsonWaiver<'a>>,
     /// Whether the check belongs to one of the selected frameworks.
     in_scope: bool,
     /// The controls the check evidences; the framework requirements are listed once per check
     /// under `checks`, not repeated on every verdict.
+    controls: &'a [&'static str],
+}
+
+/// What every verdict of a check repeats: whether it is in scope, and its controls.
+struct CheckFacts {
+    in_scope: bool,
     controls: Vec<&'static str>,
-}
-
-struct Verdicts<'a> {
-    cx: &'a Context<'a>,
-    verdicts: &'a [Verdict],
-}
-
-impl Serialize for Verdicts<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.verdicts.iter().map(|v| verdict(self.cx, v)))
-    }
 }
 
 #[derive(Serialize)]
@@ -130,7 +135,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
 pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let cx = Context::new(report);
     let gate = cx.gate();
-    let doc = Report {
+    let head = Head {
         schema_version: REPORT_SCHEMA_VERSION,
         tool: Tool {
             name: "vigie",
@@ -149,10 +154,8 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
             diagnostics: gate.diagnostics,
         },
         stats: &report.stats,
-        verdicts: Verdicts {
-            cx: &cx,
-            verdicts: &report.verdicts,
-        },
+    };
+    let tail = Tail {
         diagnostics: report
             .diagnostics
             .iter()
@@ -186,31 +189,88 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
             })
             .collect(),
     };
-    serde_json::to_writer(&mut *w, &doc).map_err(std::io::Error::other)?;
-    w.write_all(
-        b"
-",
-    )
+    // The verdicts, which can number millions, are serialised in parallel, a batch of chunks at
+    // a time, and written in order between the report's other fields.
+    let facts: HashMap<&str, CheckFacts> = report
+        .verdicts
+        .iter()
+        .map(|v| v.check)
+        .chain(report.checks.iter().map(|c| c.id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|id| {
+            let f = CheckFacts {
+                in_scope: cx.in_scope(id),
+                controls: cx.control_ids(id),
+            };
+            (id, f)
+        })
+        .collect();
+    let head = serde_json::to_vec(&head).map_err(std::io::Error::other)?;
+    let tail = serde_json::to_vec(&tail).map_err(std::io::Error::other)?;
+    // both serialise as objects: splice them around the verdicts
+    let (Some(head), Some(tail)) = (head.strip_suffix(b"}"), tail.strip_prefix(b"{")) else {
+        return Err(std::io::Error::other("report did not serialise as objects"));
+    };
+    w.write_all(head)?;
+    w.write_all(b",\"verdicts\":[")?;
+    write_verdicts(&facts, &report.verdicts, w)?;
+    w.write_all(b"],")?;
+    w.write_all(tail)?;
+    w.write_all(b"\n")
 }
 
-fn verdict<'a>(cx: &Context<'_>, v: &'a Verdict) -> JsonVerdict<'a> {
-    let (outcome, waiver) = match &v.outcome {
-        Outcome::Pass => ("pass", None),
-        Outcome::Fail => ("fail", None),
-        Outcome::Waived(w) => ("waived", Some(JsonWaiver::from(&**w))),
+const CHUNK: usize = 2048;
+
+fn write_verdicts(
+    facts: &HashMap<&str, CheckFacts>,
+    verdicts: &[Verdict],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let batch = CHUNK * 4 * rayon::current_num_threads().max(1);
+    for (b, group) in verdicts.chunks(batch).enumerate() {
+        let bufs: Vec<Result<Vec<u8>, serde_json::Error>> = group
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 320);
+                for (i, v) in chunk.iter().enumerate() {
+                    if b + c + i > 0 {
+                        buf.push(b',');
+                    }
+                    serde_json::to_writer(&mut buf, &verdict(facts, v))?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for buf in bufs {
+            w.write_all(&buf.map_err(std::io::Error::other)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn verdict<'a>(facts: &'a HashMap<&str, CheckFacts>, v: &'a Verdict) -> JsonVerdict<'a> {
+    let (in_scope, controls) = facts
+        .get(v.check)
+        .map_or((false, &[][..]), |f| (f.in_scope, f.controls.as_slice()));
+    let outcome = match v.outcome {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::Waived => "waived",
     };
     JsonVerdict {
         check: v.check,
         subject: &v.subject,
         outcome,
-        waiver,
+        waiver: v.waiver().map(JsonWaiver::from),
         severity: v.severity,
         location: &v.location,
         message: &v.message,
-        fix: v.fix.as_deref(),
-        related: &v.related,
-        expired_waiver: v.expired_waiver.as_deref().map(JsonWaiver::from),
-        in_scope: cx.in_scope(v.check),
-        controls: cx.control_ids(v.check),
+        fix: v.fix(),
+        related: v.related(),
+        expired_waiver: v.expired_waiver().map(JsonWaiver::from),
+        in_scope,
+        controls,
     }
 }

@@ -84,7 +84,7 @@ fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
     let waived: Vec<&Verdict> = verdicts
         .iter()
         .copied()
-        .filter(|v| matches!(v.outcome, Outcome::Waived(_)))
+        .filter(|v| matches!(v.outcome, Outcome::Waived))
         .collect();
     let status = if let Some(first) = failures.first() {
         let mut text = String::new();
@@ -97,10 +97,10 @@ fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
                 path_line_col(&v.location),
                 v.message
             );
-            if let Some(fix) = &v.fix {
+            if let Some(fix) = v.fix() {
                 let _ = writeln!(text, "fix: {fix}");
             }
-            if let Some(w) = &v.expired_waiver {
+            if let Some(w) = v.expired_waiver() {
                 let _ = writeln!(
                     text,
                     "waiver expired{}: {}",
@@ -126,7 +126,7 @@ fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
     } else if !waived.is_empty() {
         let mut reasons = Vec::new();
         for v in &waived {
-            if let Outcome::Waived(w) = &v.outcome {
+            if let Some(w) = v.waiver() {
                 let mut r = format!("{} waived: {}", v.check, one_line(&w.reason));
                 if let Some(o) = &w.owner {
                     let _ = write!(r, " (owner {o})");

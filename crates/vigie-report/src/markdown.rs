@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use vigie_core::catalog::{Catalog, Framework};
 use vigie_core::rollup::{FrameworkResult, RequirementResult, SectionStatus, Status};
-use vigie_core::{Outcome, ScanReport, Verdict};
+use vigie_core::{ScanReport, Verdict};
 
 /// Passing evidence lines shown under a compliant measure without `-v`.
 const PASSES_SHOWN: usize = 3;
@@ -242,13 +242,13 @@ impl<'c, 'r> Markdown<'c, 'r> {
                 sentence(&v.message),
                 code(&path_line(&v.location))
             );
-            if let Some(fix) = &v.fix {
+            if let Some(fix) = v.fix() {
                 let _ = write!(out, " Fix: {}", one_line(fix));
             }
             out.push('\n');
         }
         for v in &verdicts {
-            if let Outcome::Waived(w) = &v.outcome {
+            if let Some(w) = v.waiver() {
                 let _ = write!(
                     out,
                     "{EVIDENCE}- {}: waived — {} — {}. Reason: \"{}\"",

@@ -8,9 +8,7 @@ use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use vigie_core::{
-    CheckDoc, DiagKind, Diagnostic, Location, Outcome, ScanReport, Severity, Verdict,
-};
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, ScanReport, Severity, Verdict};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
@@ -329,7 +327,7 @@ fn fingerprint(parts: &[&str]) -> String {
 
 fn verdict_result(cx: &Context<'_>, v: &Verdict, rule_index: Option<usize>) -> sarif::Result {
     let mut text = format!("{}: {}", v.subject, one_line(&v.message));
-    if let Some(fix) = &v.fix {
+    if let Some(fix) = v.fix() {
         if !text.ends_with(['.', '!', '?']) {
             text.push('.');
         }
@@ -349,10 +347,10 @@ fn verdict_result(cx: &Context<'_>, v: &Verdict, rule_index: Option<usize>) -> s
             ),
         ),
     ]);
-    if let Some(fix) = &v.fix {
+    if let Some(fix) = v.fix() {
         props.insert("fix".to_string(), json!(fix));
     }
-    if let Some(w) = &v.expired_waiver {
+    if let Some(w) = v.expired_waiver() {
         props.insert(
             "expiredWaiver".to_string(),
             json!({ "reason": w.reason, "owner": w.owner, "expires": w.expires }),
@@ -375,16 +373,16 @@ fn verdict_result(cx: &Context<'_>, v: &Verdict, rule_index: Option<usize>) -> s
         )
         .build();
     r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
-    if !v.related.is_empty() {
+    if !v.related().is_empty() {
         r.related_locations = Some(
-            v.related
+            v.related()
                 .iter()
                 .zip(1i64..)
                 .map(|(l, id)| location(l, Some(id), Some("related")))
                 .collect(),
         );
     }
-    if let Outcome::Waived(w) = &v.outcome {
+    if let Some(w) = v.waiver() {
         let mut extra = BTreeMap::new();
         if let Some(o) = &w.owner {
             extra.insert("owner".to_string(), json!(o));

@@ -112,7 +112,7 @@ fn listed<'r>(verdicts: &[&'r Verdict], verbose: bool) -> Vec<&'r Verdict> {
         verdicts
             .iter()
             .copied()
-            .filter(|v| matches!(v.outcome, Outcome::Waived(_))),
+            .filter(|v| matches!(v.outcome, Outcome::Waived)),
     );
     if verbose {
         out.extend(verdicts.iter().copied().filter(|v| v.is_pass()));
@@ -189,7 +189,7 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
     const INDENT: &str = "          ";
     let (tag, painted) = match &v.outcome {
         Outcome::Fail => ("FAIL", p.red("FAIL  ")),
-        Outcome::Waived(_) => ("WAIVED", p.yellow("WAIVED")),
+        Outcome::Waived => ("WAIVED", p.yellow("WAIVED")),
         Outcome::Pass => ("PASS", p.green("PASS  ")),
     };
     let mut line = format!(
@@ -206,14 +206,14 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
     let _ = writeln!(out, "{INDENT}{}", one_line(&v.message));
     match &v.outcome {
         Outcome::Fail => {
-            if let Some(w) = &v.expired_waiver {
+            if let Some(w) = v.expired_waiver() {
                 let _ = writeln!(
                     out,
                     "{INDENT}{}",
                     p.yellow(&format!("waiver expired: {}", waiver_words(w)))
                 );
             }
-            if let Some(fix) = &v.fix {
+            if let Some(fix) = v.fix() {
                 let _ = writeln!(
                     out,
                     "{INDENT}{}",
@@ -221,16 +221,18 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
                 );
             }
         }
-        Outcome::Waived(w) => {
-            let _ = writeln!(
-                out,
-                "{INDENT}{}",
-                p.dim(&format!("waived: {}", waiver_words(w)))
-            );
+        Outcome::Waived => {
+            if let Some(w) = v.waiver() {
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{}",
+                    p.dim(&format!("waived: {}", waiver_words(w)))
+                );
+            }
         }
         Outcome::Pass => {}
     }
-    for r in &v.related {
+    for r in v.related() {
         let _ = writeln!(out, "{INDENT}{}", p.dim(&format!("see also {}", loc(r))));
     }
 }

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use vigie_core::rollup::Status;
-use vigie_core::{Location, Outcome, ScanReport, Verdict};
+use vigie_core::{Location, ScanReport, Verdict};
 use vigie_report::{Format, RenderOptions, render};
 
 const PLAIN: RenderOptions = RenderOptions {
@@ -61,24 +61,21 @@ const REPORT_SCHEMA: &str = concat!(
 fn hostile_report() -> ScanReport {
     let mut v = verdicts();
     let doc = &CNT_01;
-    let mut nasty = Verdict::fail(
+    let nasty = Verdict::fail(
         doc,
         "a|b `c` <d> & \"e\" › services.x\ny",
         Location::new("my dir/ü & <x>.yml".into(), 0, 0),
         "line one\nline two | with `ticks` and ]]> and \u{1b}[31m",
         "fix | it\nnow",
     );
-    nasty
-        .related
-        .push(Location::new("other file.yml".into(), 2, 0));
-    v.push(nasty);
+    v.push(nasty.with_related(Some(Location::new("other file.yml".into(), 2, 0))));
     let mut waived = Verdict::fail(doc, "z", Location::new("z.yml".into(), 1, 1), "m", "f");
-    waived.outcome = Outcome::Waived(Box::new(vigie_core::verdict::Waiver {
+    waived.waive(vigie_core::verdict::Waiver {
         reason: "because\n<reasons> & --".into(),
         owner: None,
         expires: None,
         source: Location::new("z.yml".into(), 1, 1),
-    }));
+    });
     v.push(waived);
     v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let mut d = diagnostics();

@@ -5,9 +5,10 @@
 //! by nature, are kept for the checks that join them.
 
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use time::Date;
 use vigie_checks::{Context, FileLookup};
 use vigie_core::catalog::Catalog;
@@ -17,7 +18,7 @@ use vigie_core::model::Workload;
 use vigie_core::rollup::roll_up;
 use vigie_core::verdict::Waiver;
 use vigie_core::{
-    DiagKind, Diagnostic, Location, Outcome, ScanReport, Severity, SourceFile, Stats, Verdict,
+    DiagKind, Diagnostic, Location, ScanReport, Severity, SourceFile, Stats, Verdict,
 };
 use vigie_parse::compose;
 use vigie_parse::discover::{self, FileKind, Found, read_text};
@@ -105,8 +106,34 @@ struct FileOutput {
     parsed: bool,
 }
 
-/// Parse, lower and check one Kubernetes manifest file.
-fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutput {
+/// One copy of each string a worker's verdicts repeat: many verdicts say the same thing about
+/// the same kind of object, and every verdict on a subject names it.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>, foldhash::fast::RandomState>);
+
+impl Interner {
+    fn intern(&mut self, s: &mut Arc<str>) {
+        match self.0.get(&**s) {
+            Some(x) => *s = x.clone(),
+            None => {
+                self.0.insert(s.clone());
+            }
+        }
+    }
+
+    fn verdicts(&mut self, verdicts: &mut [Verdict]) {
+        for v in verdicts {
+            self.intern(&mut v.message);
+            self.intern(&mut v.subject);
+            if let Some(f) = v.fix_mut() {
+                self.intern(f);
+            }
+        }
+    }
+}
+
+/// Read, parse, lower and check one Kubernetes manifest file; its verdicts come back sorted.
+fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>, interner: &mut Interner) -> FileOutput {
     let path: Arc<str> = Arc::from(f.rel.as_str());
     let mut out = FileOutput {
         path: path.clone(),
@@ -116,9 +143,17 @@ fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutp
         comments: None,
         objects: 0,
         workloads: 0,
-        bytes: text.len() as u64,
+        bytes: 0,
         parsed: false,
     };
+    let text = match read_text(&f.abs, cx_base.limit) {
+        Ok(t) => t,
+        Err(e) => {
+            out.diagnostics.push(e.into_diagnostic(path, cx_base.limit));
+            return out;
+        }
+    };
+    out.bytes = text.len() as u64;
     let bytes = text.as_bytes();
     if memchr::memmem::find(bytes, b"apiVersion").is_none()
         || memchr::memmem::find(bytes, b"kind").is_none()
@@ -195,6 +230,9 @@ fn scan_manifest(f: &Found, text: String, cx_base: &ContextBase<'_>) -> FileOutp
         built_by_compose: cx_base.built,
     };
     out.verdicts = vigie_checks::run_all_sequential(&cx);
+    interner.verdicts(&mut out.verdicts);
+    out.verdicts
+        .sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }
 
@@ -202,6 +240,7 @@ struct ContextBase<'a> {
     catalog: &'a Catalog,
     files: &'a dyn FileLookup,
     built: &'a BTreeSet<String>,
+    limit: u64,
 }
 
 /// Run a whole scan.
@@ -236,6 +275,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             }
         }
     }
+    vigie_core::timings::mark("start");
     let found = discover::discover(
         &opts.root,
         &discover::Options {
@@ -265,29 +305,34 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         single_file,
     };
 
-    // Read every relevant file once, in parallel.
-    let texts: Vec<(usize, Result<String, Diagnostic>)> = found
-        .files
+    vigie_core::timings::mark("discover");
+    // Dockerfiles and Compose files are read up front, in parallel; manifests are read by the
+    // workers that check them, so their text is in memory only while they are checked.
+    let mut manifests: Vec<&Found> = Vec::new();
+    let mut early: Vec<&Found> = Vec::new();
+    for f in &found.files {
+        match f.kind {
+            FileKind::Manifest => manifests.push(f),
+            FileKind::Dockerfile | FileKind::Compose => early.push(f),
+        }
+    }
+    let texts: Vec<(&Found, Result<String, Diagnostic>)> = early
         .par_iter()
-        .enumerate()
-        .map(|(i, f)| {
+        .map(|f| {
             let r = read_text(&f.abs, limit)
                 .map_err(|e| e.into_diagnostic(Arc::from(f.rel.as_str()), limit));
-            (i, r)
+            (*f, r)
         })
         .collect();
     let mut dockerfile_texts = Vec::new();
-    let mut manifest_texts = Vec::new();
     let mut compose_files = Vec::new();
     let mut compose_texts: HashMap<String, String> = HashMap::new();
-    for (i, r) in texts {
-        let f = &found.files[i];
+    for (f, r) in texts {
         match r {
             Err(d) => diagnostics.push(d),
             Ok(t) => match f.kind {
                 FileKind::Dockerfile => dockerfile_texts.push((f, t)),
-                FileKind::Manifest => manifest_texts.push((f, t)),
-                FileKind::Compose => {
+                _ => {
                     compose_files.push(f.rel.clone());
                     compose_texts.insert(f.rel.clone(), t);
                 }
@@ -347,79 +392,28 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
     let reader =
         |p: &str| -> Option<String> { compose_texts.get(p).cloned().or_else(|| files.read(p)) };
-    let projects: Vec<compose::Project> = compose::group_projects(&compose_files, &explicit)
-        .par_iter()
-        .map(|p| compose::load(p, &reader))
-        .collect();
-    stats.compose_projects = projects.len();
     let df_map: HashMap<&str, &Dockerfile> = dockerfiles.iter().map(|d| (&*d.path, d)).collect();
+    // each project is loaded and lowered in one go, so its merged tree is dropped at once
+    let lowered: Vec<(Vec<Diagnostic>, compose::Lowered)> =
+        compose::group_projects(&compose_files, &explicit)
+            .par_iter()
+            .map(|p| {
+                let project = compose::load(p, &reader);
+                let l = compose::lower(&project, &df_map, catalog);
+                (project.diagnostics, l)
+            })
+            .collect();
+    stats.compose_projects = lowered.len();
     let mut compose_workloads = Vec::new();
     let mut built = BTreeSet::new();
-    for p in &projects {
-        diagnostics.extend(p.diagnostics.iter().cloned());
-        let l = compose::lower(p, &df_map, catalog);
+    for (d, l) in lowered {
+        diagnostics.extend(d);
         diagnostics.extend(l.diagnostics);
         built.extend(l.builds);
         compose_workloads.extend(l.workloads);
     }
 
-    // Kubernetes manifests, each checked on its own
-    let base = ContextBase {
-        catalog,
-        files: &files,
-        built: &built,
-    };
-    // Files are checked in parallel and their results streamed to this thread through a bounded
-    // channel, so each file's buffers are freed (and reused) as soon as they are merged: memory
-    // follows the results, not twice the results.
-    let mut verdicts: Vec<Verdict> = Vec::new();
-    let mut object_suppressions: HashMap<Arc<str>, Vec<Suppression>> = HashMap::new();
-    let mut manifest_comments: HashMap<Arc<str>, CommentSuppressions> = HashMap::new();
-    let manifest_paths: HashSet<String> =
-        manifest_texts.iter().map(|(f, _)| f.rel.clone()).collect();
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<FileOutput>(64);
-        let base = &base;
-        scope.spawn(move || {
-            manifest_texts
-                .into_par_iter()
-                .for_each_with(tx, |tx, (f, t)| {
-                    // the receiver lives until every sender is gone
-                    let _ = tx.send(scan_manifest(f, t, base));
-                });
-        });
-        // Many verdicts say the same thing about the same kind of object: share one copy.
-        let mut strings: HashSet<Arc<str>> = HashSet::new();
-        let mut intern = |s: &mut Arc<str>| match strings.get(&**s) {
-            Some(x) => *s = x.clone(),
-            None => {
-                strings.insert(s.clone());
-            }
-        };
-        for mut o in rx {
-            for v in o.verdicts.iter_mut() {
-                intern(&mut v.message);
-                intern(&mut v.subject);
-            }
-            if o.parsed {
-                stats.files_parsed += 1;
-                stats.bytes_parsed += o.bytes;
-            }
-            stats.kubernetes_objects += o.objects;
-            stats.workloads += o.workloads;
-            verdicts.extend(o.verdicts);
-            diagnostics.extend(o.diagnostics);
-            for (id, list) in o.suppressions {
-                // the first declaration of an object wins
-                object_suppressions.entry(id).or_insert(list);
-            }
-            if let Some(c) = o.comments.take() {
-                manifest_comments.insert(o.path.clone(), c);
-            }
-        }
-    });
-    stats.workloads += compose_workloads.len();
-
+    vigie_core::timings::mark("dockerfiles+compose");
     // Dockerfiles and Compose workloads, together
     let cx = Context {
         catalog,
@@ -429,8 +423,82 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         files: &files,
         built_by_compose: &built,
     };
-    verdicts.extend(vigie_checks::run_all(&cx));
+    let mut early_verdicts = vigie_checks::run_all(&cx);
+    early_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    stats.workloads += compose_workloads.len();
 
+    vigie_core::timings::mark("early checks");
+    // Kubernetes manifests, each read, parsed, lowered, checked and sorted on its own by a pool
+    // of workers taking files in path order. Results are merged in that order, with the
+    // Dockerfile and Compose verdicts slotted in between, so the report is sorted without a
+    // global sort and each file's buffers are freed as soon as they are merged.
+    let base = ContextBase {
+        catalog,
+        files: &files,
+        built: &built,
+        limit,
+    };
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    let mut object_suppressions: HashMap<Arc<str>, Vec<Suppression>> = HashMap::new();
+    let mut manifest_comments: HashMap<Arc<str>, CommentSuppressions> = HashMap::new();
+    let manifest_paths: HashSet<&str> = manifests.iter().map(|f| f.rel.as_str()).collect();
+    let mut early_verdicts = early_verdicts.into_iter().peekable();
+    let mut merge = |o: FileOutput| {
+        while let Some(v) = early_verdicts.next_if(|v| *v.location.path < *o.path) {
+            verdicts.push(v);
+        }
+        if o.parsed {
+            stats.files_parsed += 1;
+            stats.bytes_parsed += o.bytes;
+        }
+        stats.kubernetes_objects += o.objects;
+        stats.workloads += o.workloads;
+        verdicts.extend(o.verdicts);
+        diagnostics.extend(o.diagnostics);
+        for (id, list) in o.suppressions {
+            // the first declaration of an object wins
+            object_suppressions.entry(id).or_insert(list);
+        }
+        if let Some(c) = o.comments {
+            manifest_comments.insert(o.path, c);
+        }
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(manifests.len().max(1));
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, FileOutput)>(64);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, manifests, base) = (&next, &manifests, &base);
+            scope.spawn(move || {
+                let mut interner = Interner::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(f) = manifests.get(i) else { break };
+                    let out = scan_manifest(f, base, &mut interner);
+                    if tx.send((i, out)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // files finish out of order; hold the early ones until those before them arrive
+        let mut pending: BTreeMap<usize, FileOutput> = BTreeMap::new();
+        let mut want = 0;
+        for (i, out) in rx {
+            pending.insert(i, out);
+            while let Some(o) = pending.remove(&want) {
+                merge(o);
+                want += 1;
+            }
+        }
+    });
+    verdicts.extend(early_verdicts);
+
+    vigie_core::timings::mark("manifests");
     if stats.files_parsed == 0 && !diagnostics.is_empty() && stats.files_seen <= diagnostics.len() {
         // nothing readable at all
         if single_file {
@@ -528,19 +596,19 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
                     .and_then(|list| list.iter().find(|s| covers(&s.check, v.check)).cloned())
             });
         if let Some(s) = inline {
-            v.outcome = Outcome::Waived(Box::new(Waiver {
+            v.waive(Waiver {
                 reason: s.reason,
                 owner: None,
                 expires: None,
                 source: s.at,
-            }));
+            });
             continue;
         }
         let waiver = cfg.waivers.iter().find(|w| {
             covers(&w.check, v.check)
                 && w.path.as_ref().is_none_or(|g| {
                     g.is_match(&v.location.path)
-                        || v.related.iter().any(|r| g.is_match(&r.path))
+                        || v.related().iter().any(|r| g.is_match(&r.path))
                         || v.subject
                             .split(" › ")
                             .next()
@@ -550,7 +618,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         });
         if let Some(w) = waiver {
             if w.is_expired(opts.today) {
-                v.expired_waiver = Some(Box::new(w.as_waiver()));
+                v.set_expired_waiver(w.as_waiver());
                 v.message = format!(
                     "{} — the waiver at {} expired on {}",
                     v.message,
@@ -559,7 +627,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
                 )
                 .into();
             } else {
-                v.outcome = Outcome::Waived(Box::new(w.as_waiver()));
+                v.waive(w.as_waiver());
             }
         }
     }
@@ -576,11 +644,16 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         }
     }
 
-    verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // merged in path order, each file sorted by its worker; a verdict that points outside its
+    // own file would break that order, so check and sort if needed
+    if !verdicts.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+        verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     diagnostics
         .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
     diagnostics.dedup();
 
+    vigie_core::timings::mark("waivers+sort");
     // Frameworks: those asked for, else every framework that applies
     let checks_with_verdicts: BTreeSet<&str> = verdicts.iter().map(|v| v.check).collect();
     let selected: Vec<&vigie_core::catalog::Framework> = match &frameworks_asked {
@@ -607,6 +680,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     };
     let implemented: BTreeSet<&str> = registry.iter().map(|c| c.doc.id).collect();
     let rollup = roll_up(catalog, &verdicts, &implemented, &selected);
+    vigie_core::timings::mark("roll-up");
     Ok(ScanReport {
         tool_version: VERSION,
         root: opts.display_root.clone(),

@@ -253,6 +253,7 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
                 vigie_report::render_to(&report, *format, &render, &mut w)
                     .and_then(|()| w.flush())
                     .map_err(|e| format!("{}: {e}", p.display()))?;
+                vigie_core::timings::mark(&format!("render {format:?}"));
             }
             None => {
                 let mut w = std::io::BufWriter::new(&mut *stdout);
@@ -279,9 +280,13 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         );
         return Ok(ExitCode::from(2));
     }
-    Ok(if report.gate_failed() {
+    let code = if report.gate_failed() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process ends here: letting the OS take back a report of a million verdicts is
+    // faster than freeing them one by one.
+    std::mem::forget(report);
+    Ok(code)
 }

@@ -378,8 +378,8 @@ mod tests {
         assert_eq!(&*api.location.path, "api/Dockerfile");
         assert_eq!(api.location.line, 3);
         assert_eq!(&*api.message, "runs as `node` (USER at api/Dockerfile:3)");
-        assert_eq!(api.related.len(), 1);
-        assert_eq!(&*api.related[0].path, "docker-compose.yml");
+        assert_eq!(api.related().len(), 1);
+        assert_eq!(&*api.related()[0].path, "docker-compose.yml");
         assert!(!of("root")[0].0);
         assert_eq!(of("root")[0].1, 6);
         assert!(!of("db")[0].0);
@@ -429,6 +429,6 @@ mod tests {
         assert!(!s[1].0);
         assert!(!s[2].0 && s[2].1 == 13, "{s:?}");
         assert!(s[3].0, "{s:?}");
-        assert!(vs[1].fix.as_deref().unwrap().contains("runAsNonRoot"));
+        assert!(vs[1].fix().unwrap().contains("runAsNonRoot"));
     }
 }

@@ -153,7 +153,7 @@ mod tests {
             )
         );
         assert_eq!(
-            vs[3].fix.as_deref(),
+            vs[3].fix(),
             Some("set securityContext.capabilities.drop: [ALL]")
         );
     }
@@ -169,9 +169,6 @@ mod tests {
                 "does not drop capabilities: the runtime's default set is kept".into()
             )]
         );
-        assert_eq!(
-            vs[0].fix.as_deref(),
-            Some("add \"cap_drop: [ALL]\" to the service")
-        );
+        assert_eq!(vs[0].fix(), Some("add \"cap_drop: [ALL]\" to the service"));
     }
 }

@@ -116,6 +116,6 @@ mod tests {
             vs[0].message
         );
         assert!(vs[1].is_fail() && vs[1].location.line == 14);
-        assert!(vs[1].fix.as_deref().unwrap().contains("emptyDir"));
+        assert!(vs[1].fix().unwrap().contains("emptyDir"));
     }
 }

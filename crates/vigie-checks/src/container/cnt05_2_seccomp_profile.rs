@@ -106,7 +106,7 @@ mod tests {
             [(true, 4), (false, 7), (false, 8)]
         );
         assert_eq!(
-            vs[2].fix.as_deref(),
+            vs[2].fix(),
             Some("add `security_opt: [\"seccomp=./security/seccomp-c.json\"]` to the service")
         );
     }

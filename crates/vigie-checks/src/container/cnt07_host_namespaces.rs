@@ -115,7 +115,7 @@ mod tests {
             "shares the host network namespace (network_mode: host)"
         );
         assert_eq!(
-            vs[0].fix.as_deref(),
+            vs[0].fix(),
             Some("remove \"network_mode: host\" from the service")
         );
         assert_eq!(vs[1].location.line, 5);

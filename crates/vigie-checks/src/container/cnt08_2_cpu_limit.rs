@@ -64,9 +64,6 @@ mod tests {
             s.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(),
             [(true, 8), (false, 9)]
         );
-        assert_eq!(
-            vs[1].fix.as_deref(),
-            Some("set resources.limits.cpu (e.g. 500m)")
-        );
+        assert_eq!(vs[1].fix(), Some("set resources.limits.cpu (e.g. 500m)"));
     }
 }

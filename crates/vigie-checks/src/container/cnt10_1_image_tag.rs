@@ -98,7 +98,7 @@ mod tests {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.failing.0, DOC.failing.1, &[]).run(run);
         assert_eq!(&*vs[0].subject, "Dockerfile › stage 0");
-        assert_eq!(vs[0].fix.as_deref(), Some("write FROM python:<version>"));
+        assert_eq!(vs[0].fix(), Some("write FROM python:<version>"));
     }
 
     #[test]
@@ -146,12 +146,12 @@ mod tests {
             s.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(),
             [(false, 3), (false, 5), (true, 10)]
         );
-        assert_eq!(vs[1].fix.as_deref(), Some("set \"image: redis:<version>\""));
+        assert_eq!(vs[1].fix(), Some("set \"image: redis:<version>\""));
         let k = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: registry.local:5000/app\n";
         let vs = Fixture::new("kubernetes", k, &[]).run(run);
         assert!(vs[0].is_fail());
         assert_eq!(
-            vs[0].fix.as_deref(),
+            vs[0].fix(),
             Some("set image: registry.local:5000/app:<version>")
         );
     }

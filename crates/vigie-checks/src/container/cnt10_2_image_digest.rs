@@ -93,7 +93,7 @@ mod tests {
         assert_examples(&DOC, run, &[], &[]);
         let vs = Fixture::new(DOC.failing.0, DOC.failing.1, &[]).run(run);
         assert_eq!(
-            vs[0].fix.as_deref(),
+            vs[0].fix(),
             Some("set image: docker.io/library/redis:7.4.1@sha256:<digest>")
         );
         let vs = Fixture::new(DOC.passing.0, DOC.passing.1, &[]).run(run);
@@ -115,9 +115,6 @@ mod tests {
             "{}",
             vs[0].message
         );
-        assert_eq!(
-            vs[0].fix.as_deref(),
-            Some("write FROM alpine:3.20@sha256:<digest>")
-        );
+        assert_eq!(vs[0].fix(), Some("write FROM alpine:3.20@sha256:<digest>"));
     }
 }

@@ -391,7 +391,7 @@ pub(crate) mod testing {
             doc.id
         );
         for v in bad.iter().filter(|v| v.is_fail()) {
-            assert!(v.fix.as_deref().is_some_and(|f| !f.is_empty()));
+            assert!(v.fix().is_some_and(|f| !f.is_empty()));
             assert!(
                 v.location.line > 0,
                 "{}: failure without a line: {v:?}",

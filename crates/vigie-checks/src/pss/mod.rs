@@ -296,7 +296,7 @@ impl Judge<'_> {
         &mut self,
         at: Pos,
         message: impl Into<std::sync::Arc<str>>,
-        fix: impl Into<String>,
+        fix: impl Into<std::sync::Arc<str>>,
     ) {
         self.failed = true;
         self.out.push(Verdict::fail(
@@ -422,7 +422,7 @@ mod tests {
         );
         assert!(
             v.iter()
-                .all(|v| v.check == id && v.fix.is_some() == v.is_fail())
+                .all(|v| v.check == id && v.fix().is_some() == v.is_fail())
         );
         let v = run(doc.passing.1, check);
         assert!(

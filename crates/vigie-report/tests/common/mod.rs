@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use vigie_core::catalog::{Catalog, Framework};
 use vigie_core::rollup::roll_up;
 use vigie_core::verdict::Waiver;
-use vigie_core::{
-    CheckDoc, DiagKind, Diagnostic, Location, Outcome, ScanReport, Severity, Stats, Verdict,
-};
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, ScanReport, Severity, Stats, Verdict};
 
 pub const CNT_01: CheckDoc = CheckDoc {
     id: "CNT-01",
@@ -136,12 +134,12 @@ pub fn verdicts() -> Vec<Verdict> {
         "the root filesystem is writable",
         "set `read_only: true` with `tmpfs: [/run/postgresql]`",
     );
-    waived.outcome = Outcome::Waived(Box::new(waiver(
+    waived.waive(waiver(
         "postgres writes its socket; tracked in OPS-12",
         Some("ops@example.org"),
         "2099-01-01",
         3,
-    )));
+    ));
     v.push(waived);
     v.push(Verdict::pass(
         &CNT_04,
@@ -157,7 +155,7 @@ pub fn verdicts() -> Vec<Verdict> {
         "the root filesystem is writable — the waiver at vigie.toml:9 expired on 2020-01-01",
         "set `read_only: true`",
     );
-    expired.expired_waiver = Some(Box::new(waiver("legacy worker", None, "2020-01-01", 9)));
+    expired.set_expired_waiver(waiver("legacy worker", None, "2020-01-01", 9));
     v.push(expired);
     for (svc, line) in [("api", 7), ("db", 19), ("proxy", 29), ("worker", 39)] {
         v.push(Verdict::pass(
