@@ -114,7 +114,7 @@ pub struct Rollup {
 /// one pass over their verdicts and no string comparison.
 pub struct VerdictIndex<'a> {
     /// check -> (subject id, state) with state 1 pass, 2 waived, 3 fail
-    by_check: HashMap<&'a str, Vec<(u32, u8)>>,
+    by_check: HashMap<&'a str, Vec<(u32, u8)>, foldhash::fast::RandomState>,
     subjects: usize,
 }
 
@@ -128,8 +128,9 @@ fn state_of(o: &Outcome) -> u8 {
 
 impl<'a> VerdictIndex<'a> {
     pub fn new(verdicts: &'a [Verdict]) -> Self {
-        let mut ids: HashMap<&str, u32> = HashMap::new();
-        let mut by_check: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
+        let mut ids: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
+        let mut by_check: HashMap<&str, Vec<(u32, u8)>, foldhash::fast::RandomState> =
+            HashMap::default();
         for v in verdicts {
             let next = ids.len() as u32;
             let id = *ids.entry(&v.subject).or_insert(next);

@@ -174,6 +174,14 @@ impl Verdict {
         self.detail.as_mut()?.fix.as_mut()
     }
 
+    /// Copy what the verdict owns alone into memory allocated by the calling thread.
+    #[allow(clippy::replace_box)] // the new allocation is the point
+    pub fn rehome(&mut self) {
+        if let Some(d) = &mut self.detail {
+            *d = Box::new((**d).clone());
+        }
+    }
+
     /// Further locations that matter (the override that won, the Dockerfile stage).
     pub fn related(&self) -> &[Location] {
         self.detail.as_ref().map_or(&[], |d| d.related.as_slice())
@@ -225,6 +233,17 @@ impl Verdict {
             &self.message,
         )
     }
+}
+
+/// The checks that have at least one verdict, sorted. Hashes rather than sorts: a report can
+/// hold a million verdicts over a few dozen checks.
+pub fn distinct_checks(verdicts: &[Verdict]) -> std::collections::BTreeSet<&'static str> {
+    let mut seen: std::collections::HashSet<&'static str, foldhash::fast::RandomState> =
+        Default::default();
+    for v in verdicts {
+        seen.insert(v.check);
+    }
+    seen.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -444,11 +444,12 @@ pub fn parse(text: &str) -> Stream {
                 ..
             }) => match pending_key.take() {
                 None => {
-                    let key = match &node.value {
-                        Value::Scalar { text, .. } => text.clone(),
+                    let pos = node.pos;
+                    let key = match node.value {
+                        Value::Scalar { text, .. } => text,
                         _ => format!("<{} key>", node.kind_name()),
                     };
-                    *pending_key = Some((key, node.pos));
+                    *pending_key = Some((key, pos));
                 }
                 Some((key, key_pos)) => {
                     if key == "<<" && node.tag.is_none() {

@@ -29,12 +29,8 @@ pub(crate) struct Context<'r> {
 impl<'r> Context<'r> {
     pub fn new(report: &'r ScanReport) -> Self {
         let catalog = report.catalog();
-        let checks: BTreeSet<&'static str> = report
-            .checks
-            .iter()
-            .map(|c| c.id)
-            .chain(report.verdicts.iter().map(|v| v.check))
-            .collect();
+        let mut checks = vigie_core::verdict::distinct_checks(&report.verdicts);
+        checks.extend(report.checks.iter().map(|c| c.id));
         let in_scope = checks
             .iter()
             .copied()

@@ -106,8 +106,12 @@ struct FileOutput {
     parsed: bool,
 }
 
-/// One copy of each string a worker's verdicts repeat: many verdicts say the same thing about
-/// the same kind of object, and every verdict on a subject names it.
+/// One copy of each string the verdicts repeat: many verdicts say the same thing about the
+/// same kind of object, and every verdict on a subject names it.
+///
+/// It runs on the thread that merges the workers' results, and a string it has not seen is
+/// copied there: what outlives a file is then allocated apart from the file's parse trees, whose
+/// memory is reused whole for the next file instead of being pinned by a few survivors.
 #[derive(Default)]
 struct Interner(HashSet<Arc<str>, foldhash::fast::RandomState>);
 
@@ -116,7 +120,9 @@ impl Interner {
         match self.0.get(&**s) {
             Some(x) => *s = x.clone(),
             None => {
-                self.0.insert(s.clone());
+                let own: Arc<str> = Arc::from(&**s);
+                self.0.insert(own.clone());
+                *s = own;
             }
         }
     }
@@ -125,15 +131,17 @@ impl Interner {
         for v in verdicts {
             self.intern(&mut v.message);
             self.intern(&mut v.subject);
+            self.intern(&mut v.location.path);
             if let Some(f) = v.fix_mut() {
                 self.intern(f);
             }
+            v.rehome();
         }
     }
 }
 
 /// Read, parse, lower and check one Kubernetes manifest file; its verdicts come back sorted.
-fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>, interner: &mut Interner) -> FileOutput {
+fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
     let path: Arc<str> = Arc::from(f.rel.as_str());
     let mut out = FileOutput {
         path: path.clone(),
@@ -230,7 +238,6 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>, interner: &mut Interner) 
         built_by_compose: cx_base.built,
     };
     out.verdicts = vigie_checks::run_all_sequential(&cx);
-    interner.verdicts(&mut out.verdicts);
     out.verdicts
         .sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
@@ -443,7 +450,9 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut manifest_comments: HashMap<Arc<str>, CommentSuppressions> = HashMap::new();
     let manifest_paths: HashSet<&str> = manifests.iter().map(|f| f.rel.as_str()).collect();
     let mut early_verdicts = early_verdicts.into_iter().peekable();
-    let mut merge = |o: FileOutput| {
+    let mut interner = Interner::default();
+    let mut merge = |mut o: FileOutput| {
+        interner.verdicts(&mut o.verdicts);
         while let Some(v) = early_verdicts.next_if(|v| *v.location.path < *o.path) {
             verdicts.push(v);
         }
@@ -473,11 +482,10 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             let tx = tx.clone();
             let (next, manifests, base) = (&next, &manifests, &base);
             scope.spawn(move || {
-                let mut interner = Interner::default();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(f) = manifests.get(i) else { break };
-                    let out = scan_manifest(f, base, &mut interner);
+                    let out = scan_manifest(f, base);
                     if tx.send((i, out)).is_err() {
                         break;
                     }
@@ -655,7 +663,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
 
     vigie_core::timings::mark("waivers+sort");
     // Frameworks: those asked for, else every framework that applies
-    let checks_with_verdicts: BTreeSet<&str> = verdicts.iter().map(|v| v.check).collect();
+    let checks_with_verdicts = vigie_core::verdict::distinct_checks(&verdicts);
     let selected: Vec<&vigie_core::catalog::Framework> = match &frameworks_asked {
         Some(list) => catalog
             .frameworks

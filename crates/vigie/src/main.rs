@@ -1,6 +1,10 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
+mod alloc;
 mod explain;
+
+#[global_allocator]
+static GLOBAL: alloc::Allocator = alloc::Allocator;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
