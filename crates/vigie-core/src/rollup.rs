@@ -128,12 +128,17 @@ fn state_of(o: &Outcome) -> u8 {
 
 impl<'a> VerdictIndex<'a> {
     pub fn new(verdicts: &'a [Verdict]) -> Self {
+        // Subjects are shared strings: look them up by address first, and by text only for an
+        // address not seen yet, so that equal texts at different addresses still share an id.
+        let mut by_addr: HashMap<*const u8, u32, foldhash::fast::RandomState> = HashMap::default();
         let mut ids: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
         let mut by_check: HashMap<&str, Vec<(u32, u8)>, foldhash::fast::RandomState> =
             HashMap::default();
         for v in verdicts {
-            let next = ids.len() as u32;
-            let id = *ids.entry(&v.subject).or_insert(next);
+            let id = *by_addr.entry(v.subject.as_ptr()).or_insert_with(|| {
+                let next = ids.len() as u32;
+                *ids.entry(&v.subject).or_insert(next)
+            });
             by_check
                 .entry(v.check)
                 .or_default()

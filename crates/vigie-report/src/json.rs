@@ -202,8 +202,8 @@ fn write_verdicts(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let batch = CHUNK * 4 * rayon::current_num_threads().max(1);
-    for (b, group) in verdicts.chunks(batch).enumerate() {
-        let bufs: Vec<Vec<u8>> = group
+    let serialise = |b: usize, group: &[Verdict]| -> Vec<Vec<u8>> {
+        group
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
@@ -216,17 +216,29 @@ fn write_verdicts(
                 }
                 buf
             })
-            .collect();
-        for buf in bufs {
-            w.write_all(&buf)?;
-        }
+            .collect()
+    };
+    // each batch is written while the next one is serialised
+    let mut ready: Vec<Vec<u8>> = Vec::new();
+    for (b, group) in verdicts.chunks(batch).enumerate() {
+        let next = std::thread::scope(|scope| {
+            let next = scope.spawn(|| serialise(b, group));
+            ready.iter().try_for_each(|buf| w.write_all(buf))?;
+            next.join()
+                .map_err(|_| std::io::Error::other("serialising verdicts failed"))
+        })?;
+        ready = next;
     }
-    Ok(())
+    ready.iter().try_for_each(|buf| w.write_all(buf))
 }
 
 /// A JSON string, escaped as serde_json escapes it.
 fn string(buf: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    // no early exit: the loop vectorises
+    let escape = s
+        .bytes()
+        .fold(false, |e, b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if escape {
         // writing into memory cannot fail
         let _ = serde_json::to_writer(&mut *buf, s);
     } else {

@@ -113,25 +113,47 @@ struct FileOutput {
 /// copied there: what outlives a file is then allocated apart from the file's parse trees, whose
 /// memory is reused whole for the next file instead of being pinned by a few survivors.
 #[derive(Default)]
-struct Interner(HashSet<Arc<str>, foldhash::fast::RandomState>);
+struct Interner {
+    set: HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// The last string looked up and its shared copy: a file's verdicts share its path, and
+    /// an object's verdicts its subject, so most lookups need no hashing.
+    last: Option<(Arc<str>, Arc<str>)>,
+}
 
 impl Interner {
     fn intern(&mut self, s: &mut Arc<str>) {
-        match self.0.get(&**s) {
+        match self.set.get(&**s) {
             Some(x) => *s = x.clone(),
             None => {
                 let own: Arc<str> = Arc::from(&**s);
-                self.0.insert(own.clone());
+                self.set.insert(own.clone());
                 *s = own;
             }
         }
     }
 
+    fn intern_repeated(&mut self, s: &mut Arc<str>) {
+        if let Some((seen, shared)) = &self.last
+            && Arc::ptr_eq(seen, s)
+        {
+            *s = shared.clone();
+            return;
+        }
+        let seen = s.clone();
+        self.intern(s);
+        self.last = Some((seen, s.clone()));
+    }
+
     fn verdicts(&mut self, verdicts: &mut [Verdict]) {
+        for v in verdicts.iter_mut() {
+            self.intern_repeated(&mut v.location.path);
+        }
+        for v in verdicts.iter_mut() {
+            self.intern_repeated(&mut v.subject);
+        }
+        self.last = None;
         for v in verdicts {
             self.intern(&mut v.message);
-            self.intern(&mut v.subject);
-            self.intern(&mut v.location.path);
             if let Some(f) = v.fix_mut() {
                 self.intern(f);
             }
@@ -582,8 +604,9 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
                 .control(sup_check)
                 .is_some_and(|c| c.checks.iter().any(|k| k == check))
     };
+    let overrides = !cfg.severity.is_empty();
     for v in verdicts.iter_mut() {
-        if let Some(sev) = cfg.severity.get(v.check) {
+        if overrides && let Some(sev) = cfg.severity.get(v.check) {
             v.severity = *sev;
         }
         if !v.is_fail() {

@@ -157,7 +157,7 @@ pub(crate) struct Pod<'a> {
     pub meta: Option<&'a Node>,
     /// The pod-level `securityContext`, when it is a mapping.
     pub sc: Option<&'a Node>,
-    pub subject: String,
+    pub subject: std::sync::Arc<str>,
     pub containers: Vec<Ctr<'a>>,
 }
 
@@ -191,7 +191,7 @@ impl<'a> Pod<'a> {
             spec: t.spec,
             meta: t.meta,
             sc: mapping(t.pod_security_context()),
-            subject: obj.id(),
+            subject: obj.id().into(),
             containers,
         })
     }
@@ -286,7 +286,7 @@ pub(crate) fn text<'a>(n: Option<&'a Node>, key: &str) -> &'a str {
 pub(crate) struct Judge<'o> {
     doc: &'static CheckDoc,
     obj: &'o Object,
-    subject: &'o str,
+    subject: &'o std::sync::Arc<str>,
     out: &'o mut Vec<Verdict>,
     failed: bool,
 }
