@@ -29,6 +29,24 @@ pub struct Context<'a> {
     pub files: &'a dyn FileLookup,
     /// Dockerfiles built by a Compose service (their image is judged through the service).
     pub built_by_compose: &'a BTreeSet<String>,
+    /// What several checks derive from the same input, computed once (`Default::default()`).
+    pub cache: Cache<'a>,
+}
+
+/// Views of the input that several checks share, computed on first use.
+#[derive(Default)]
+pub struct Cache<'a> {
+    /// The pod of each object, for the Pod Security checks.
+    pods: std::sync::OnceLock<Vec<Option<pss::Pod<'a>>>>,
+}
+
+impl<'a> Context<'a> {
+    /// The pod of each object in [`Context::objects`], in the same order.
+    pub(crate) fn pods(&self) -> &[Option<pss::Pod<'a>>] {
+        self.cache
+            .pods
+            .get_or_init(|| self.objects.iter().map(pss::Pod::new).collect())
+    }
 }
 
 /// Access to the repository's files by relative path.

@@ -92,6 +92,7 @@ fn scan(example: &str) -> Vec<Verdict> {
         objects: &objects,
         files: &files,
         built_by_compose: &built,
+        cache: Default::default(),
     };
     let mut out = Vec::new();
     for c in vigie_checks::container::CHECKS {

@@ -258,6 +258,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         objects: &objects,
         files: cx_base.files,
         built_by_compose: cx_base.built,
+        cache: Default::default(),
     };
     out.verdicts = vigie_checks::run_all_sequential(&cx);
     out.verdicts
@@ -451,6 +452,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         objects: &[],
         files: &files,
         built_by_compose: &built,
+        cache: Default::default(),
     };
     let mut early_verdicts = vigie_checks::run_all(&cx);
     early_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -351,6 +351,7 @@ pub(crate) mod testing {
                 objects: &self.objects,
                 files: &self.files,
                 built_by_compose: &self.built,
+                cache: Default::default(),
             }
         }
 
@@ -473,6 +474,7 @@ mod never_panic {
                 objects: &[],
                 files: &files,
                 built_by_compose: &built,
+                cache: Default::default(),
             };
             for c in CHECKS {
                 let mut out = Vec::new();

@@ -172,7 +172,7 @@ pub(crate) struct Ctr<'a> {
 }
 
 impl<'a> Pod<'a> {
-    fn new(obj: &'a Object) -> Option<Pod<'a>> {
+    pub(crate) fn new(obj: &'a Object) -> Option<Pod<'a>> {
         let t = PodTemplate::of(obj)?;
         let containers = t
             .containers()
@@ -317,8 +317,8 @@ pub(crate) fn each_pod(
     doc: &'static CheckDoc,
     judge: impl Fn(&Pod<'_>, &mut Judge<'_>) -> (Pos, String),
 ) {
-    for obj in cx.objects {
-        let Some(pod) = Pod::new(obj) else {
+    for (obj, pod) in cx.objects.iter().zip(cx.pods()) {
+        let Some(pod) = pod else {
             continue;
         };
         let mut j = Judge {
@@ -328,7 +328,7 @@ pub(crate) fn each_pod(
             out: &mut *out,
             failed: false,
         };
-        let (at, message) = judge(&pod, &mut j);
+        let (at, message) = judge(pod, &mut j);
         let failed = j.failed;
         if !failed {
             out.push(Verdict::pass(
@@ -377,6 +377,7 @@ pub(crate) mod testing {
             objects: &objects,
             files: &NoFiles,
             built_by_compose: &built,
+            cache: Default::default(),
         };
         let mut out = Vec::new();
         check(&cx, &mut out);
