@@ -174,14 +174,6 @@ impl Verdict {
         self.detail.as_mut()?.fix.as_mut()
     }
 
-    /// Copy what the verdict owns alone into memory allocated by the calling thread.
-    #[allow(clippy::replace_box)] // the new allocation is the point
-    pub fn rehome(&mut self) {
-        if let Some(d) = &mut self.detail {
-            *d = Box::new((**d).clone());
-        }
-    }
-
     /// Further locations that matter (the override that won, the Dockerfile stage).
     pub fn related(&self) -> &[Location] {
         self.detail.as_ref().map_or(&[], |d| d.related.as_slice())

@@ -72,6 +72,11 @@ impl<'r> Context<'r> {
         }
     }
 
+    /// Every check the report knows: those this build implements and those with verdicts.
+    pub fn checks(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.controls.keys().copied()
+    }
+
     /// Whether a check belongs to one of the selected frameworks.
     pub fn in_scope(&self, check: &str) -> bool {
         self.in_scope.contains(check)

@@ -168,10 +168,8 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
     };
     // The verdicts, which can number millions, are serialised in parallel, a batch of chunks at
     // a time, and written in order between the report's other fields.
-    let mut checks = vigie_core::verdict::distinct_checks(&report.verdicts);
-    checks.extend(report.checks.iter().map(|c| c.id));
-    let facts: HashMap<&str, CheckFacts> = checks
-        .into_iter()
+    let facts: HashMap<&str, CheckFacts> = cx
+        .checks()
         .map(|id| {
             let f = CheckFacts {
                 in_scope: cx.in_scope(id),

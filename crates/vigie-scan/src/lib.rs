@@ -109,9 +109,7 @@ struct FileOutput {
 /// One copy of each string the verdicts repeat: many verdicts say the same thing about the
 /// same kind of object, and every verdict on a subject names it.
 ///
-/// It runs on the thread that merges the workers' results, and a string it has not seen is
-/// copied there: what outlives a file is then allocated apart from the file's parse trees, whose
-/// memory is reused whole for the next file instead of being pinned by a few survivors.
+/// It runs on the thread that merges the workers' results.
 #[derive(Default)]
 struct Interner {
     set: HashSet<Arc<str>, foldhash::fast::RandomState>,
@@ -125,9 +123,7 @@ impl Interner {
         match self.set.get(&**s) {
             Some(x) => *s = x.clone(),
             None => {
-                let own: Arc<str> = Arc::from(&**s);
-                self.set.insert(own.clone());
-                *s = own;
+                self.set.insert(s.clone());
             }
         }
     }
@@ -157,7 +153,6 @@ impl Interner {
             if let Some(f) = v.fix_mut() {
                 self.intern(f);
             }
-            v.rehome();
         }
     }
 }
