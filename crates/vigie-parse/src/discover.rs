@@ -308,7 +308,15 @@ mod tests {
         };
         let found = discover(r, &opts);
         let rels: Vec<&str> = found.files.iter().map(|f| f.rel.as_str()).collect();
-        assert_eq!(rels, [".github/workflows/ci.yml", "Dockerfile"]);
+        assert_eq!(
+            rels,
+            [".github/workflows/ci.yml", ".gitignore", "Dockerfile"]
+        );
+        let kinds: Vec<FileKind> = found.files.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [FileKind::Manifest, FileKind::Other, FileKind::Dockerfile]
+        );
         #[cfg(unix)]
         assert_eq!(found.diagnostics.len(), 2, "{:?}", found.diagnostics);
         let opts = Options {
