@@ -325,6 +325,14 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
                 if m.loopback() {
                     graph.loopback.push(Loopback {
                         target: wid,
+                        ports: match m.published {
+                            Some((a, b)) => Ports::from_ranges(vec![PortRange {
+                                proto: m.proto,
+                                from: a,
+                                to: b,
+                            }]),
+                            None => Ports::Any,
+                        },
                         via: format!("ports {}", m.show()),
                         at,
                     });
@@ -724,9 +732,15 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
         .filter(|e| e.kind == ExposureKind::Published && compose.contains(&e.target))
         .map(|e| (e.target, e.ports.clone(), e.via.clone(), e.at.clone()))
         .collect();
+    let mut host_flows: HashMap<(Wid, Wid), usize> = HashMap::new();
     for (to, ports, via, at) in published {
         for (from, how) in &reach_host {
+            if let Some(&i) = host_flows.get(&(*from, to)) {
+                graph.flows[i].ports = graph.flows[i].ports.union(&ports);
+                continue;
+            }
             if *from != to && seen.insert((*from, to)) {
+                host_flows.insert((*from, to), graph.flows.len());
                 graph.flows.push(Flow {
                     from: *from,
                     to,
@@ -739,19 +753,24 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
             }
         }
     }
-    let loopback: Vec<(Wid, String, Location)> = graph
+    let loopback: Vec<(Wid, Ports, String, Location)> = graph
         .loopback
         .iter()
         .filter(|l| compose.contains(&l.target))
-        .map(|l| (l.target, l.via.clone(), l.at.clone()))
+        .map(|l| (l.target, l.ports.clone(), l.via.clone(), l.at.clone()))
         .collect();
-    for (to, via, at) in loopback {
+    for (to, ports, via, at) in loopback {
         for &from in &host_mode {
+            if let Some(&i) = host_flows.get(&(from, to)) {
+                graph.flows[i].ports = graph.flows[i].ports.union(&ports);
+                continue;
+            }
             if from != to && seen.insert((from, to)) {
+                host_flows.insert((from, to), graph.flows.len());
                 graph.flows.push(Flow {
                     from,
                     to,
-                    ports: Ports::Any,
+                    ports: ports.clone(),
                     through: Through {
                         text: format!("the host's loopback ({via}), via network_mode: host"),
                         at: Some(at.clone()),

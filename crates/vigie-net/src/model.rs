@@ -379,6 +379,8 @@ pub struct Flow {
 #[derive(Debug, Clone)]
 pub struct Loopback {
     pub target: Wid,
+    /// Host ports bound on loopback.
+    pub ports: Ports,
     pub via: String,
     pub at: Location,
 }
