@@ -313,7 +313,10 @@ pub fn judge(g: &Graph) -> Judged {
             let msg = if good.is_empty() {
                 format!("no workload can reach {}", w.name)
             } else {
-                let by = g.flows.iter().find(|f| f.to == wid).map(|f| f.through.text.clone()).unwrap_or_default();
+                let by = flows_to[wid]
+                    .first()
+                    .map(|i| g.flows[*i].through.text.clone())
+                    .unwrap_or_default();
                 format!("only {} can reach {} ({by})", good.join(", "), w.name)
             };
             out.verdicts.push((

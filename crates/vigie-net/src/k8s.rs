@@ -562,6 +562,7 @@ fn services_and_routes(
             },
         );
     }
+    let mut seen: std::collections::HashSet<(Wid, String)> = Default::default();
     let mut expose_service =
         |ns: &str, name: &str, kind: ExposureKind, via: String, tls: Tls, at: Location,
          diags: &mut Vec<Diagnostic>| {
@@ -576,10 +577,7 @@ fn services_and_routes(
                     let _ = &s.ports;
                     for i in s.pods.iter() {
                         let wid = cx.pods[i];
-                        if exposures
-                            .iter()
-                            .any(|e| e.target == wid && e.via == via && e.kind == kind)
-                        {
+                        if !seen.insert((wid, via.clone())) {
                             continue;
                         }
                         exposures.push(Exposure {
