@@ -6,6 +6,8 @@
 //! which workloads are databases, proxies, the API and the entry points; [`controls`] judges
 //! NET-01 … NET-04 on the graph; [`render`] draws it (DOT, Mermaid, SVG, HTML).
 
+#[cfg(feature = "analyzer")]
+pub mod analyzer;
 pub mod compose;
 pub mod controls;
 pub mod k8s;
@@ -15,6 +17,8 @@ pub mod render;
 pub mod roles;
 pub mod selector;
 
+#[cfg(feature = "analyzer")]
+pub use analyzer::ANALYZER;
 pub use controls::{CHECKS, Judged, Table, judge};
 pub use model::Graph;
 pub use roles::DeclaredRoles;
