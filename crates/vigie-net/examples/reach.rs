@@ -15,7 +15,11 @@ fn main() {
     println!(
         "workloads {} policies {} flows {} exposures {} verdicts {} diagnostics {}",
         g.workloads.len(),
-        loaded.objects.iter().filter(|o| o.kind == "NetworkPolicy").count(),
+        loaded
+            .objects
+            .iter()
+            .filter(|o| o.kind == "NetworkPolicy")
+            .count(),
         g.flows.len(),
         g.exposures.len(),
         j.verdicts.len(),

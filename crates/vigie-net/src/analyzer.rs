@@ -44,11 +44,12 @@ impl Analyzer for NetworkAnalyzer {
         out.verdicts
             .extend(judged.verdicts.into_iter().map(|(_, v)| v));
         out.diagnostics.extend(graph.diagnostics);
-        out.tables.extend(judged.tables.into_iter().map(|t| EvidenceTable {
-            control: t.control,
-            title: t.title,
-            columns: t.columns,
-            rows: t.rows,
-        }));
+        out.tables
+            .extend(judged.tables.into_iter().map(|t| EvidenceTable {
+                control: t.control,
+                title: t.title,
+                columns: t.columns,
+                rows: t.rows,
+            }));
     }
 }

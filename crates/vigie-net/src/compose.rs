@@ -17,7 +17,9 @@ use vigie_parse::compose::Project;
 use vigie_parse::yaml::{Node, Value};
 
 /// Ports that speak TLS by convention.
-const TLS_PORTS: &[u16] = &[443, 8443, 4443, 6443, 9443, 465, 993, 995, 636, 5671, 8883, 5986];
+const TLS_PORTS: &[u16] = &[
+    443, 8443, 4443, 6443, 9443, 465, 993, 995, 636, 5671, 8883, 5986,
+];
 
 /// One `ports:` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +39,9 @@ impl PortMapping {
                 let ip = ip.trim_matches(['[', ']']);
                 ip == "localhost"
                     || ip == "::1"
-                    || ip.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
+                    || ip
+                        .parse::<std::net::Ipv4Addr>()
+                        .is_ok_and(|a| a.is_loopback())
             }
             None => false,
         }
@@ -210,7 +214,12 @@ struct ServiceInfo<'a> {
 /// Add the workloads, networks and exposures of Compose projects; flows come later from
 /// [`flows`].
 pub fn lower(graph: &mut Graph, projects: &[Project]) {
-    let mut all: Vec<(usize, Vec<ServiceInfo<'_>>, BTreeMap<String, usize>, &Project)> = Vec::new();
+    let mut all: Vec<(
+        usize,
+        Vec<ServiceInfo<'_>>,
+        BTreeMap<String, usize>,
+        &Project,
+    )> = Vec::new();
     for (pi, p) in projects.iter().enumerate() {
         let Some(root) = &p.merged else { continue };
         let pname = project_name(p, root);
@@ -258,7 +267,11 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
                     match range(body) {
                         Some((a, b)) => listen.push(Listen {
                             name: None,
-                            range: PortRange { proto, from: a, to: b },
+                            range: PortRange {
+                                proto,
+                                from: a,
+                                to: b,
+                            },
                         }),
                         None => graph.diagnostics.push(Diagnostic::new(
                             DiagKind::Parse,
@@ -347,7 +360,10 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
                         host.0
                     ))
                 } else {
-                    Tls::No(format!("port {} is plain (no TLS port on this service)", host.0))
+                    Tls::No(format!(
+                        "port {} is plain (no TLS port on this service)",
+                        host.0
+                    ))
                 };
                 graph.exposures.push(Exposure {
                     target: wid,
@@ -585,7 +601,10 @@ fn traefik_routes(graph: &mut Graph, wid: Wid, s: &Node, p: &Project) {
                 if tls {
                     "sets tls".to_string()
                 } else {
-                    format!("uses the entry point `{}`", entry.clone().unwrap_or_default())
+                    format!(
+                        "uses the entry point `{}`",
+                        entry.clone().unwrap_or_default()
+                    )
                 }
             ))
         } else {
@@ -593,7 +612,9 @@ fn traefik_routes(graph: &mut Graph, wid: Wid, s: &Node, p: &Project) {
                 "Traefik router `{router}` serves {} without tls",
                 entry
                     .as_deref()
-                    .map_or("every entry point".to_string(), |e| format!("the entry point `{e}`"))
+                    .map_or("every entry point".to_string(), |e| format!(
+                        "the entry point `{e}`"
+                    ))
             ))
         };
         graph.exposures.push(Exposure {
@@ -797,7 +818,10 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
                     to,
                     ports: graph.workloads[to].listen_ports(),
                     through: Through {
-                        text: format!("the host's interfaces (network_mode: host), via {}", how.text),
+                        text: format!(
+                            "the host's interfaces (network_mode: host), via {}",
+                            how.text
+                        ),
                         at: Some(graph.workloads[to].at.clone()),
                     },
                 });

@@ -187,7 +187,9 @@ impl Judged {
 }
 
 fn engine(w: &Workload) -> Option<String> {
-    w.images.iter().find_map(|i| crate::roles::database_engine(i))
+    w.images
+        .iter()
+        .find_map(|i| crate::roles::database_engine(i))
 }
 
 /// Whether a flow from `from` into the database `db` is allowed by NET-02.
@@ -210,7 +212,8 @@ pub fn judge(g: &Graph) -> Judged {
     for e in &g.exposures {
         exposures_of[e.target].push(e);
     }
-    let egress_of: BTreeMap<Wid, &Through> = g.egress_outside.iter().map(|(w, t)| (*w, t)).collect();
+    let egress_of: BTreeMap<Wid, &Through> =
+        g.egress_outside.iter().map(|(w, t)| (*w, t)).collect();
     for (wid, w) in g.workloads.iter().enumerate() {
         if !w.role.database {
             continue;
@@ -230,12 +233,20 @@ pub fn judge(g: &Graph) -> Judged {
                 format!(
                     "{}{why} publishes no port outside the platform ({} bound to loopback only)",
                     w.name,
-                    lo.iter().map(|l| l.via.as_str()).collect::<Vec<_>>().join(", ")
+                    lo.iter()
+                        .map(|l| l.via.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             out.verdicts.push((
                 Some(wid),
-                Verdict::pass(&NET_01_1, &w.subject, lo.first().map_or(w.at.clone(), |l| l.at.clone()), msg),
+                Verdict::pass(
+                    &NET_01_1,
+                    &w.subject,
+                    lo.first().map_or(w.at.clone(), |l| l.at.clone()),
+                    msg,
+                ),
             ));
         } else {
             let list: Vec<String> = ex
@@ -246,10 +257,18 @@ pub fn judge(g: &Graph) -> Judged {
                 &NET_01_1,
                 &w.subject,
                 ex[0].at.clone(),
-                format!("{}{why} is reachable from outside: {}", w.name, list.join("; ")),
+                format!(
+                    "{}{why} is reachable from outside: {}",
+                    w.name,
+                    list.join("; ")
+                ),
                 match w.platform {
-                    Platform::Compose => "remove the published port, or bind it to 127.0.0.1 for local tooling",
-                    Platform::Kubernetes => "make the database Service ClusterIP and route nothing external to it",
+                    Platform::Compose => {
+                        "remove the published port, or bind it to 127.0.0.1 for local tooling"
+                    }
+                    Platform::Kubernetes => {
+                        "make the database Service ClusterIP and route nothing external to it"
+                    }
                 },
             );
             for e in ex.iter().skip(1) {
@@ -296,7 +315,12 @@ pub fn judge(g: &Graph) -> Judged {
                     good_at = f.through.at.clone();
                 }
             } else {
-                bad.push(format!("{} ({}) through {}", src.name, src.role.label(), through));
+                bad.push(format!(
+                    "{} ({}) through {}",
+                    src.name,
+                    src.role.label(),
+                    through
+                ));
                 bad_at.push(loc_or(&f.through.at, src));
             }
         }
@@ -321,7 +345,12 @@ pub fn judge(g: &Graph) -> Judged {
             };
             out.verdicts.push((
                 Some(wid),
-                Verdict::pass(&NET_02_1, &w.subject, good_at.unwrap_or_else(|| w.at.clone()), msg),
+                Verdict::pass(
+                    &NET_02_1,
+                    &w.subject,
+                    good_at.unwrap_or_else(|| w.at.clone()),
+                    msg,
+                ),
             ));
         } else {
             let mut v = Verdict::fail(
@@ -335,8 +364,12 @@ pub fn judge(g: &Graph) -> Judged {
                     bad.join("; ")
                 ),
                 match w.platform {
-                    Platform::Compose => "put the database on an `internal: true` network shared only with the API (declare it in [roles] api)",
-                    Platform::Kubernetes => "add a NetworkPolicy selecting the database pods whose ingress admits only the API's pods",
+                    Platform::Compose => {
+                        "put the database on an `internal: true` network shared only with the API (declare it in [roles] api)"
+                    }
+                    Platform::Kubernetes => {
+                        "add a NetworkPolicy selecting the database pods whose ingress admits only the API's pods"
+                    }
                 },
             );
             for l in bad_at.into_iter().take(8) {
@@ -364,7 +397,11 @@ pub fn judge(g: &Graph) -> Judged {
                             format!(
                                 "{} runs on {}, not on an internal network",
                                 w.name,
-                                if *mode == NetMode::Host { "the host network" } else { "the engine default bridge" }
+                                if *mode == NetMode::Host {
+                                    "the host network"
+                                } else {
+                                    "the engine default bridge"
+                                }
                             ),
                             "remove network_mode and join an `internal: true` network",
                         ),
@@ -399,13 +436,25 @@ pub fn judge(g: &Graph) -> Judged {
                             &NET_02_2,
                             &w.subject,
                             gr.at.clone().unwrap_or_else(|| w.at.clone()),
-                            format!("{} is only on internal networks ({})", w.name, nets.iter().map(|n| g.groups[*n].name.clone()).collect::<Vec<_>>().join(", ")),
+                            format!(
+                                "{} is only on internal networks ({})",
+                                w.name,
+                                nets.iter()
+                                    .map(|n| g.groups[*n].name.clone())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
                         ),
                     ));
                 } else {
                     out.verdicts.push((
                         Some(wid),
-                        Verdict::pass(&NET_02_2, &w.subject, w.at.clone(), format!("{} has no network (network_mode: none)", w.name)),
+                        Verdict::pass(
+                            &NET_02_2,
+                            &w.subject,
+                            w.at.clone(),
+                            format!("{} has no network (network_mode: none)", w.name),
+                        ),
                     ));
                 }
             }
@@ -416,20 +465,28 @@ pub fn judge(g: &Graph) -> Judged {
                         &NET_02_2,
                         &w.subject,
                         loc_or(&t.at, w),
-                        format!("{} can open connections outside the cluster: {}", w.name, t.text),
+                        format!(
+                            "{} can open connections outside the cluster: {}",
+                            w.name, t.text
+                        ),
                         "add a default-deny egress NetworkPolicy covering the database pods",
                     ),
                 )),
                 None => {
                     let ns = g.namespaces.iter().find(|n| n.name == w.group);
-                    let at = ns.and_then(|n| n.deny_egress.as_ref()).map(|(_, l)| l.clone());
+                    let at = ns
+                        .and_then(|n| n.deny_egress.as_ref())
+                        .map(|(_, l)| l.clone());
                     out.verdicts.push((
                         Some(wid),
                         Verdict::pass(
                             &NET_02_2,
                             &w.subject,
                             at.unwrap_or_else(|| w.at.clone()),
-                            format!("NetworkPolicies leave {} no egress outside the cluster", w.name),
+                            format!(
+                                "NetworkPolicies leave {} no egress outside the cluster",
+                                w.name
+                            ),
                         ),
                     ));
                 }
@@ -439,7 +496,9 @@ pub fn judge(g: &Graph) -> Judged {
     // NET-03
     let mut exposed_groups: BTreeMap<(Platform, String), bool> = BTreeMap::new();
     for w in &g.workloads {
-        exposed_groups.entry((w.platform, w.group.clone())).or_insert(false);
+        exposed_groups
+            .entry((w.platform, w.group.clone()))
+            .or_insert(false);
     }
     for e in &g.exposures {
         let w = &g.workloads[e.target];
@@ -448,7 +507,12 @@ pub fn judge(g: &Graph) -> Judged {
         if e.kind.through_proxy() && !w.role.database {
             out.verdicts.push((
                 Some(e.target),
-                Verdict::pass(&NET_03_1, &w.subject, e.at.clone(), format!("{what}: through the platform's reverse proxy")),
+                Verdict::pass(
+                    &NET_03_1,
+                    &w.subject,
+                    e.at.clone(),
+                    format!("{what}: through the platform's reverse proxy"),
+                ),
             ));
         } else if w.role.entrypoint && !w.role.database {
             out.verdicts.push((
@@ -457,7 +521,10 @@ pub fn judge(g: &Graph) -> Judged {
                     &NET_03_1,
                     &w.subject,
                     e.at.clone(),
-                    format!("{what}: a declared entry point ({})", w.role_source.as_deref().unwrap_or("reverse proxy")),
+                    format!(
+                        "{what}: a declared entry point ({})",
+                        w.role_source.as_deref().unwrap_or("reverse proxy")
+                    ),
                 ),
             ));
         } else {
@@ -475,7 +542,12 @@ pub fn judge(g: &Graph) -> Judged {
         if e.tls.ok() {
             out.verdicts.push((
                 Some(e.target),
-                Verdict::pass(&NET_03_2, &w.subject, e.at.clone(), format!("{} by {}: {}", w.name, e.via, e.tls.reason())),
+                Verdict::pass(
+                    &NET_03_2,
+                    &w.subject,
+                    e.at.clone(),
+                    format!("{} by {}: {}", w.name, e.via, e.tls.reason()),
+                ),
             ));
         } else {
             out.verdicts.push((
@@ -484,7 +556,12 @@ pub fn judge(g: &Graph) -> Judged {
                     &NET_03_2,
                     &w.subject,
                     e.at.clone(),
-                    format!("{} is exposed by {} without TLS: {}", w.name, e.via, e.tls.reason()),
+                    format!(
+                        "{} is exposed by {} without TLS: {}",
+                        w.name,
+                        e.via,
+                        e.tls.reason()
+                    ),
                     "terminate TLS at the entry point (tls section, HTTPS listener, TLS port)",
                 ),
             ));
@@ -506,7 +583,14 @@ pub fn judge(g: &Graph) -> Judged {
             None,
             Verdict::pass(
                 &NET_03_1,
-                format!("{} {group}", if platform == Platform::Compose { "project" } else { "namespace" }),
+                format!(
+                    "{} {group}",
+                    if platform == Platform::Compose {
+                        "project"
+                    } else {
+                        "namespace"
+                    }
+                ),
                 w.at.clone(),
                 format!("no workload of {group} is exposed outside the platform"),
             ),
@@ -518,7 +602,10 @@ pub fn judge(g: &Graph) -> Judged {
         if ns.workloads.is_empty() {
             continue;
         }
-        let at = ns.declared.clone().unwrap_or_else(|| g.workloads[ns.workloads[0]].at.clone());
+        let at = ns
+            .declared
+            .clone()
+            .unwrap_or_else(|| g.workloads[ns.workloads[0]].at.clone());
         let subject = format!("Namespace/{}", ns.name);
         match (&ns.deny_ingress, &ns.deny_egress) {
             (Some((a, la)), Some((b, _))) => out.verdicts.push((

@@ -166,7 +166,11 @@ fn cidr(s: &str) -> Option<(bool, u128, u128)> {
         return None;
     }
     let base = u128::from(a);
-    let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - len)
+    };
     Some((true, base & mask, (base & mask) | !mask))
 }
 
@@ -186,7 +190,11 @@ pub fn ip_block_reaches_outside(block: &str, except: &[String]) -> Result<bool, 
         ]
     };
     let mut left = vec![(lo, hi)];
-    for p in private.iter().map(|s| s.to_string()).chain(except.iter().cloned()) {
+    for p in private
+        .iter()
+        .map(|s| s.to_string())
+        .chain(except.iter().cloned())
+    {
         let (f, a, b) = cidr(&p).ok_or_else(|| format!("`{p}` is not a CIDR"))?;
         if f == v6 {
             left = subtract(left, (a, b));
@@ -332,9 +340,7 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
                 kind: ExposureKind::HostNetwork,
                 ports: w.listen_ports(),
                 via: "hostNetwork: true".into(),
-                tls: Tls::No(
-                    "a host-network pod listens on the node's interfaces directly".into(),
-                ),
+                tls: Tls::No("a host-network pod listens on the node's interfaces directly".into()),
                 at,
             });
         }
@@ -542,7 +548,9 @@ fn services_and_routes(
                         kind,
                         ports: Ports::from_ranges(vec![PortRange::one(
                             Proto::Tcp,
-                            node_port.filter(|_| kind == ExposureKind::NodePort).unwrap_or(*port),
+                            node_port
+                                .filter(|_| kind == ExposureKind::NodePort)
+                                .unwrap_or(*port),
                         )]),
                         via: format!("Service {ns}/{} ({ty}, {shown})", o.name),
                         tls: tls_by_port(*port, tp),
@@ -563,35 +571,41 @@ fn services_and_routes(
         );
     }
     let mut seen: std::collections::HashSet<(Wid, String)> = Default::default();
-    let mut expose_service =
-        |ns: &str, name: &str, kind: ExposureKind, via: String, tls: Tls, at: Location,
-         diags: &mut Vec<Diagnostic>| {
-            match services.get(&(ns.to_string(), name.to_string())) {
-                None => diags.push(Diagnostic::new(
-                    DiagKind::Reference,
-                    at,
-                    format!("{via} routes to the Service {ns}/{name}, which the repository does not define"),
-                )),
-                Some(s) => {
-                    let _ = &s.at;
-                    let _ = &s.ports;
-                    for i in s.pods.iter() {
-                        let wid = cx.pods[i];
-                        if !seen.insert((wid, via.clone())) {
-                            continue;
-                        }
-                        exposures.push(Exposure {
-                            target: wid,
-                            kind,
-                            ports: Ports::Any,
-                            via: via.clone(),
-                            tls: tls.clone(),
-                            at: at.clone(),
-                        });
+    let mut expose_service = |ns: &str,
+                              name: &str,
+                              kind: ExposureKind,
+                              via: String,
+                              tls: Tls,
+                              at: Location,
+                              diags: &mut Vec<Diagnostic>| {
+        match services.get(&(ns.to_string(), name.to_string())) {
+            None => diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                at,
+                format!(
+                    "{via} routes to the Service {ns}/{name}, which the repository does not define"
+                ),
+            )),
+            Some(s) => {
+                let _ = &s.at;
+                let _ = &s.ports;
+                for i in s.pods.iter() {
+                    let wid = cx.pods[i];
+                    if !seen.insert((wid, via.clone())) {
+                        continue;
                     }
+                    exposures.push(Exposure {
+                        target: wid,
+                        kind,
+                        ports: Ports::Any,
+                        via: via.clone(),
+                        tls: tls.clone(),
+                        at: at.clone(),
+                    });
                 }
             }
-        };
+        }
+    };
     // Ingress
     for o in objects.iter().filter(|o| o.kind == "Ingress") {
         let ns = ns_of(o);
@@ -603,9 +617,7 @@ fn services_and_routes(
         let tls_for = |host: Option<&str>| -> Tls {
             let covered = tls_entries.iter().any(|t| {
                 let hosts = t.get("hosts").map(Node::items).unwrap_or(&[]);
-                hosts.is_empty()
-                    || host.is_none()
-                    || hosts.iter().any(|h| h.as_str() == host)
+                hosts.is_empty() || host.is_none() || hosts.iter().any(|h| h.as_str() == host)
             });
             if covered && !tls_entries.is_empty() {
                 Tls::Yes(format!(
@@ -646,11 +658,7 @@ fn services_and_routes(
             .unwrap_or(&[])
         {
             let host = r.get("host").and_then(Node::as_str);
-            for p in r
-                .path(&["http", "paths"])
-                .map(Node::items)
-                .unwrap_or(&[])
-            {
+            for p in r.path(&["http", "paths"]).map(Node::items).unwrap_or(&[]) {
                 if let Some(b) = p.get("backend")
                     && let Some(name) = backend_name(b)
                 {
@@ -690,10 +698,12 @@ fn services_and_routes(
             .collect();
         gateways.insert((ns_of(o).to_string(), o.name.clone()), listeners);
     }
-    for o in objects
-        .iter()
-        .filter(|o| matches!(o.kind.as_str(), "HTTPRoute" | "TLSRoute" | "GRPCRoute" | "TCPRoute"))
-    {
+    for o in objects.iter().filter(|o| {
+        matches!(
+            o.kind.as_str(),
+            "HTTPRoute" | "TLSRoute" | "GRPCRoute" | "TCPRoute"
+        )
+    }) {
         let ns = ns_of(o);
         let spec = o.node.get("spec");
         let mut tls: Option<Tls> = None;
@@ -1013,7 +1023,10 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
                                 let rp = resolve_ports(&r.ports, dw);
                                 if through.is_none() && !rp.is_empty() {
                                     through = Some(Through {
-                                        text: format!("NetworkPolicy {}/{} admits it", p.ns, p.name),
+                                        text: format!(
+                                            "NetworkPolicy {}/{} admits it",
+                                            p.ns, p.name
+                                        ),
                                         at: Some(r.at.clone()),
                                     });
                                 }
@@ -1077,7 +1090,10 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
                     egress.push((
                         w,
                         Through {
-                            text: format!("NetworkPolicy {}/{} allows egress outside the cluster", p.ns, p.name),
+                            text: format!(
+                                "NetworkPolicy {}/{} allows egress outside the cluster",
+                                p.ns, p.name
+                            ),
                             at: Some(r.at.clone()),
                         },
                     ));

@@ -255,7 +255,10 @@ impl Workload {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupKind {
-    ComposeNetwork { internal: bool, external: bool },
+    ComposeNetwork {
+        internal: bool,
+        external: bool,
+    },
     /// The engine's default bridge (`network_mode: bridge`).
     DefaultBridge,
     /// The host's network stack.

@@ -85,9 +85,8 @@ impl<'a> View<'a> {
         let mut seen = std::collections::HashSet::new();
         for e in &g.exposures {
             let w = &g.workloads[e.target];
-            let bad = w.role.database
-                || !e.tls.ok()
-                || !(w.role.entrypoint || e.kind.through_proxy());
+            let bad =
+                w.role.database || !e.tls.ok() || !(w.role.entrypoint || e.kind.through_proxy());
             if !seen.insert((e.target, e.via.clone())) {
                 continue;
             }
@@ -167,7 +166,9 @@ impl<'a> View<'a> {
 }
 
 fn dot_esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 pub fn dot(v: &View<'_>) -> String {
@@ -184,7 +185,11 @@ pub fn dot(v: &View<'_>) -> String {
         for w in ws {
             let wl = &v.g.workloads[w];
             let (stroke, fill) = colours(v.status[w]);
-            let shape = if wl.role.database { ", shape=cylinder" } else { "" };
+            let shape = if wl.role.database {
+                ", shape=cylinder"
+            } else {
+                ""
+            };
             let pen = if wl.role.database { ", penwidth=2" } else { "" };
             let _ = writeln!(
                 s,
@@ -196,7 +201,13 @@ pub fn dot(v: &View<'_>) -> String {
     }
     for e in &v.edges {
         let from = e.from.map_or("outside".to_string(), |f| format!("w{f}"));
-        let colour = if e.bad { FAIL.0 } else if e.exposure { "#f9a825" } else { "#78909c" };
+        let colour = if e.bad {
+            FAIL.0
+        } else if e.exposure {
+            "#f9a825"
+        } else {
+            "#78909c"
+        };
         let _ = writeln!(
             s,
             "  {from} -> w{} [label=\"{}\", color=\"{colour}\", tooltip=\"{}\"{}];",
@@ -456,8 +467,18 @@ pub fn svg(v: &View<'_>) -> String {
         } else {
             (y1 + NODE_H / 2.0, y2 + NODE_H / 2.0)
         };
-        let bend = if (y2 - y1).abs() < 1.0 { 40.0 } else { (ty - sy) / 2.0 };
-        let colour = if e.bad { FAIL.0 } else if e.exposure { "#f9a825" } else { "#90a4ae" };
+        let bend = if (y2 - y1).abs() < 1.0 {
+            40.0
+        } else {
+            (ty - sy) / 2.0
+        };
+        let colour = if e.bad {
+            FAIL.0
+        } else if e.exposure {
+            "#f9a825"
+        } else {
+            "#90a4ae"
+        };
         let width = if e.bad { 2.0 } else { 1.2 };
         let from = e.from.map_or("outside".to_string(), |f| format!("w{f}"));
         let _ = writeln!(

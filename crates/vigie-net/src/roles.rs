@@ -153,7 +153,13 @@ pub struct DeclaredRoles {
     pub lists: BTreeMap<String, Vec<(String, Location)>>,
 }
 
-pub const ROLE_KEYS: &[&str] = &["api", "entrypoints", "database", "database_clients", "proxy"];
+pub const ROLE_KEYS: &[&str] = &[
+    "api",
+    "entrypoints",
+    "database",
+    "database_clients",
+    "proxy",
+];
 
 impl DeclaredRoles {
     /// Read `[roles]` from the text of `vigie.toml`. Problems are `Config` diagnostics.
@@ -280,7 +286,9 @@ pub fn assign(graph: &mut Graph, declared: &DeclaredRoles) {
             } else if let Some((p, engine)) = w.listen.iter().find_map(|l| {
                 DATABASE_PORTS
                     .iter()
-                    .find(|(p, _)| l.range.from <= *p && *p <= l.range.to && l.range.to - l.range.from < 16)
+                    .find(|(p, _)| {
+                        l.range.from <= *p && *p <= l.range.to && l.range.to - l.range.from < 16
+                    })
                     .map(|(p, e)| (*p, *e))
             }) {
                 role.database = true;
@@ -331,7 +339,9 @@ pub fn assign(graph: &mut Graph, declared: &DeclaredRoles) {
         }
         let w = &mut graph.workloads[i];
         let has = |k: &str| decls.iter().any(|(d, _)| *d == k);
-        if has("database") && (has("api") || has("entrypoints") || has("proxy") || has("database_clients")) {
+        if has("database")
+            && (has("api") || has("entrypoints") || has("proxy") || has("database_clients"))
+        {
             let others: Vec<&str> = decls
                 .iter()
                 .map(|(k, _)| *k)
@@ -371,16 +381,33 @@ mod tests {
 
     #[test]
     fn images() {
-        assert_eq!(database_engine("postgres:16.4-alpine@sha256:abc").as_deref(), Some("postgres"));
-        assert_eq!(database_engine("docker.io/library/redis:7").as_deref(), Some("redis"));
-        assert_eq!(database_engine("bitnami/postgresql:16").as_deref(), Some("postgres"));
-        assert_eq!(database_engine("valkey/valkey:8").as_deref(), Some("valkey"));
+        assert_eq!(
+            database_engine("postgres:16.4-alpine@sha256:abc").as_deref(),
+            Some("postgres")
+        );
+        assert_eq!(
+            database_engine("docker.io/library/redis:7").as_deref(),
+            Some("redis")
+        );
+        assert_eq!(
+            database_engine("bitnami/postgresql:16").as_deref(),
+            Some("postgres")
+        );
+        assert_eq!(
+            database_engine("valkey/valkey:8").as_deref(),
+            Some("valkey")
+        );
         assert_eq!(database_engine("mongo-express:1"), None);
-        assert_eq!(database_engine("prometheuscommunity/postgres-exporter"), None);
+        assert_eq!(
+            database_engine("prometheuscommunity/postgres-exporter"),
+            None
+        );
         assert_eq!(database_engine("rabbitmq:3-management"), None);
         assert!(is_proxy_image("nginxinc/nginx-unprivileged:1.27"));
         assert!(is_proxy_image("traefik:v3.1"));
-        assert!(is_proxy_image("registry.k8s.io/ingress-nginx/controller:v1.11.2"));
+        assert!(is_proxy_image(
+            "registry.k8s.io/ingress-nginx/controller:v1.11.2"
+        ));
         assert!(!is_proxy_image("example/controller:1"));
     }
 }

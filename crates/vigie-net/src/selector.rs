@@ -89,7 +89,11 @@ impl Selector {
         if self.is_empty() {
             return "{} (every pod)".into();
         }
-        let mut parts: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut parts: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         for (k, op) in &self.exprs {
             parts.push(match op {
                 Op::In(v) => format!("{k} in ({})", v.join(",")),
@@ -128,7 +132,9 @@ impl BitSet {
     }
 
     pub fn contains(&self, i: usize) -> bool {
-        self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.words
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     pub fn union_with(&mut self, o: &BitSet) {

@@ -10,7 +10,10 @@ fn services_without_networks_share_the_default_network() {
     let g = compose_graph(
         "services:\n  a:\n    image: x/a\n  b:\n    image: x/b\n    expose: [\"8080\", \"9000-9001/udp\"]\n",
     );
-    assert_eq!(reach(&g, "a", "b").as_deref(), Some("8080/tcp, 9000-9001/udp"));
+    assert_eq!(
+        reach(&g, "a", "b").as_deref(),
+        Some("8080/tcp, 9000-9001/udp")
+    );
     // no port known: every port
     assert_eq!(reach(&g, "b", "a").as_deref(), Some("any port"));
     let f = &g.flows[0];
@@ -76,8 +79,16 @@ fn external_networks_connect_projects() {
     assert_eq!(reach(&g, "api", "db").as_deref(), Some("any port"));
     // same key `own` in two projects: two different networks
     assert_eq!(reach(&g, "other", "db"), None);
-    let f = g.flows.iter().find(|f| g.workloads[f.to].name == "db").unwrap();
-    assert!(f.through.text.contains("external:platform"), "{}", f.through.text);
+    let f = g
+        .flows
+        .iter()
+        .find(|f| g.workloads[f.to].name == "db")
+        .unwrap();
+    assert!(
+        f.through.text.contains("external:platform"),
+        "{}",
+        f.through.text
+    );
 }
 
 #[test]
@@ -86,7 +97,10 @@ fn aliases_are_kept() {
         "services:\n  db:\n    image: postgres:16\n    networks:\n      data:\n        aliases: [database, pg]\nnetworks:\n  data: {}\n",
     );
     let db = &g.workloads[id(&g, "db")];
-    assert_eq!(db.networks[0].1, vec!["database".to_string(), "pg".to_string()]);
+    assert_eq!(
+        db.networks[0].1,
+        vec!["database".to_string(), "pg".to_string()]
+    );
 }
 
 #[test]
@@ -120,9 +134,17 @@ fn network_mode_none_and_bridge() {
     let g = compose_graph(
         "services:\n  lone: {image: x/l, network_mode: none}\n  b1: {image: x/b1, network_mode: bridge}\n  b2: {image: x/b2, network_mode: bridge}\n  d: {image: x/d}\n",
     );
-    assert!(g.flows.iter().all(|f| f.from != id(&g, "lone") && f.to != id(&g, "lone")));
+    assert!(
+        g.flows
+            .iter()
+            .all(|f| f.from != id(&g, "lone") && f.to != id(&g, "lone"))
+    );
     assert!(reach(&g, "b1", "b2").unwrap().contains("any"));
-    let f = g.flows.iter().find(|f| f.from == id(&g, "b1") && f.to == id(&g, "b2")).unwrap();
+    let f = g
+        .flows
+        .iter()
+        .find(|f| f.from == id(&g, "b1") && f.to == id(&g, "b2"))
+        .unwrap();
     assert!(f.through.text.contains("engine default bridge"));
     assert_eq!(reach(&g, "d", "b1"), None);
     assert!(g.egress_outside.iter().any(|(w, _)| *w == id(&g, "b1")));
@@ -152,17 +174,32 @@ fn ports_short_and_long_syntax() {
         ]
     );
     let lo: Vec<&str> = g.loopback.iter().map(|l| l.via.as_str()).collect();
-    assert_eq!(lo, vec!["ports 127.0.0.1:7000:7000", "ports [::1]:7001:7001", "ports 127.0.0.1:8080:80"]);
+    assert_eq!(
+        lo,
+        vec![
+            "ports 127.0.0.1:7000:7000",
+            "ports [::1]:7001:7001",
+            "ports 127.0.0.1:8080:80"
+        ]
+    );
     // the container side is what the service listens on
     let listen = g.workloads[a].listen_ports().to_string();
-    assert!(listen.contains("5432/tcp") && listen.contains("9000-9002/udp"), "{listen}");
+    assert!(
+        listen.contains("5432/tcp") && listen.contains("9000-9002/udp"),
+        "{listen}"
+    );
 }
 
 #[test]
 fn bad_ports_are_diagnosed_and_the_rest_is_read() {
-    let g = compose_graph("services:\n  a:\n    image: x/a\n    ports: [\"80:http\", \"443:443\"]\n");
+    let g =
+        compose_graph("services:\n  a:\n    image: x/a\n    ports: [\"80:http\", \"443:443\"]\n");
     let d = diags(&g);
-    assert!(d.iter().any(|m| m.starts_with("docker-compose.yml:4:") && m.contains("80:http")), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|m| m.starts_with("docker-compose.yml:4:") && m.contains("80:http")),
+        "{d:?}"
+    );
     assert_eq!(g.exposures.len(), 1);
 }
 
@@ -173,17 +210,26 @@ fn links_and_depends_on_open_nothing_and_undefined_targets_are_diagnosed() {
     );
     assert_eq!(reach(&g, "a", "b"), None);
     let d = diags(&g);
-    assert!(d.iter().any(|m| m.contains("depends_on names `ghost`")), "{d:?}");
-    assert!(d.iter().any(|m| m.contains("links names `nobody`")), "{d:?}");
+    assert!(
+        d.iter().any(|m| m.contains("depends_on names `ghost`")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter().any(|m| m.contains("links names `nobody`")),
+        "{d:?}"
+    );
     assert!(d.iter().any(|m| m.contains("share no network")), "{d:?}");
 }
 
 #[test]
 fn undefined_network_is_diagnosed_with_its_location() {
-    let g = compose_graph("services:\n  a:\n    image: x/a\n    networks: [ghost]\n  b: {image: x/b}\n");
+    let g = compose_graph(
+        "services:\n  a:\n    image: x/a\n    networks: [ghost]\n  b: {image: x/b}\n",
+    );
     let d = diags(&g);
     assert!(
-        d.iter().any(|m| m.starts_with("docker-compose.yml:4:") && m.contains("`ghost`")),
+        d.iter()
+            .any(|m| m.starts_with("docker-compose.yml:4:") && m.contains("`ghost`")),
         "{d:?}"
     );
     assert_eq!(reach(&g, "a", "b"), None);
@@ -200,10 +246,18 @@ fn traefik_labels_expose_through_the_proxy() {
     let g = compose_graph(
         "services:\n  traefik: {image: traefik:v3.1, ports: [\"443:443\", \"80:80\"]}\n  app:\n    image: x/app\n    labels:\n      - traefik.http.routers.app.rule=Host(`a.example`)\n      - traefik.http.routers.app.entrypoints=websecure\n  plain:\n    image: x/plain\n    labels:\n      traefik.http.routers.p.entrypoints: web\n",
     );
-    let app = g.exposures.iter().find(|e| e.target == id(&g, "app")).unwrap();
+    let app = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "app"))
+        .unwrap();
     assert_eq!(app.kind, ExposureKind::ProxyRoute);
     assert!(app.tls.ok());
-    let plain = g.exposures.iter().find(|e| e.target == id(&g, "plain")).unwrap();
+    let plain = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "plain"))
+        .unwrap();
     assert!(!plain.tls.ok());
     // port 80 beside 443 on the proxy is the redirect
     let t80 = g

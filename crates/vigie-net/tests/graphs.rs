@@ -33,7 +33,10 @@ fn well_formed(xml: &str) -> usize {
         match r.read_event() {
             Ok(quick_xml::events::Event::Start(e)) => {
                 depth += 1;
-                if e.attributes().flatten().any(|a| a.key.as_ref() == b"class" && a.value.as_ref() == b"node") {
+                if e.attributes()
+                    .flatten()
+                    .any(|a| a.key.as_ref() == b"class" && a.value.as_ref() == b"node")
+                {
                     nodes += 1;
                 }
             }
@@ -76,7 +79,10 @@ fn svg_escapes_hostile_names() {
     let ps = {
         let text = "services:\n  \"a<b&c\":\n    image: \"x/\\\"q'\"\n    ports: [\"80:80\"]\n";
         let reader = move |p: &str| (p == "docker-compose.yml").then(|| text.to_string());
-        vec![vigie_parse::compose::load(&["docker-compose.yml".to_string()], &reader)]
+        vec![vigie_parse::compose::load(
+            &["docker-compose.yml".to_string()],
+            &reader,
+        )]
     };
     let g = vigie_net::build(&ps, &[], &vigie_net::DeclaredRoles::default());
     let j = vigie_net::judge(&g);

@@ -33,7 +33,10 @@ fn policy(name: &str, ns: &str, spec: &str) -> String {
 fn unselected_pods_accept_everything() {
     let g = k8s_graph(&base());
     // listening ports bound the flow
-    assert_eq!(reach(&g, "ops/mon", "prod/db").as_deref(), Some("5432/tcp, 9100/tcp"));
+    assert_eq!(
+        reach(&g, "ops/mon", "prod/db").as_deref(),
+        Some("5432/tcp, 9100/tcp")
+    );
     assert_eq!(g.flows.len(), 5 * 4);
     let f = g.flows.iter().find(|f| f.to == id(&g, "prod/db")).unwrap();
     assert!(f.through.text.contains("no NetworkPolicy selects db"));
@@ -41,7 +44,14 @@ fn unselected_pods_accept_everything() {
 
 #[test]
 fn default_deny_ingress_isolates_the_selected_pods() {
-    let g = k8s_graph(&(base() + &policy("deny", "prod", "  podSelector: {}\n  policyTypes: [Ingress]")));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "deny",
+                "prod",
+                "  podSelector: {}\n  policyTypes: [Ingress]",
+            )),
+    );
     assert_eq!(reach(&g, "prod/api", "prod/db"), None);
     assert_eq!(reach(&g, "ops/mon", "prod/web"), None);
     // ops is not selected: still open
@@ -50,14 +60,20 @@ fn default_deny_ingress_isolates_the_selected_pods() {
 
 #[test]
 fn pod_selector_peer_is_the_policy_namespace_only() {
-    let g = k8s_graph(&(base()
-        + &policy(
-            "db",
-            "prod",
-            "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: api}}",
-        )));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: api}}",
+            )),
+    );
     assert!(reach(&g, "prod/api", "prod/db").is_some());
-    assert_eq!(reach(&g, "ops/api", "prod/db"), None, "same labels, other namespace");
+    assert_eq!(
+        reach(&g, "ops/api", "prod/db"),
+        None,
+        "same labels, other namespace"
+    );
     assert_eq!(reach(&g, "prod/web", "prod/db"), None);
     // the other pods of prod are not selected: open
     assert!(reach(&g, "ops/mon", "prod/web").is_some());
@@ -65,12 +81,14 @@ fn pod_selector_peer_is_the_policy_namespace_only() {
 
 #[test]
 fn namespace_selector_alone_admits_every_pod_of_those_namespaces() {
-    let g = k8s_graph(&(base()
-        + &policy(
-            "db",
-            "prod",
-            "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {env: ops}}",
-        )));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {env: ops}}",
+            )),
+    );
     assert!(reach(&g, "ops/mon", "prod/db").is_some());
     assert!(reach(&g, "ops/api", "prod/db").is_some());
     assert_eq!(reach(&g, "prod/api", "prod/db"), None);
@@ -98,95 +116,136 @@ fn namespace_and_pod_selector_together_are_an_and() {
 
 #[test]
 fn metadata_name_label_selects_namespaces_even_undeclared_ones() {
-    let g = k8s_graph(&(base()
-        + &pod("tool", "tools", "{app: tool}", 80)
-        + &policy(
-            "db",
-            "prod",
-            "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: tools}}",
-        )));
+    let g = k8s_graph(
+        &(base()
+            + &pod("tool", "tools", "{app: tool}", 80)
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: tools}}",
+            )),
+    );
     assert!(reach(&g, "tools/tool", "prod/db").is_some());
     assert_eq!(reach(&g, "ops/mon", "prod/db"), None);
 }
 
 #[test]
 fn match_expressions() {
-    let g = k8s_graph(&(base()
-        + &policy(
-            "db",
-            "prod",
-            "  podSelector: {matchExpressions: [{key: tier, operator: In, values: [data]}]}\n  ingress:\n    - from:\n        - podSelector: {matchExpressions: [{key: tier, operator: NotIn, values: [front]}, {key: app, operator: Exists}]}",
-        )));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchExpressions: [{key: tier, operator: In, values: [data]}]}\n  ingress:\n    - from:\n        - podSelector: {matchExpressions: [{key: tier, operator: NotIn, values: [front]}, {key: app, operator: Exists}]}",
+            )),
+    );
     assert!(reach(&g, "prod/api", "prod/db").is_some());
     assert_eq!(reach(&g, "prod/web", "prod/db"), None);
 }
 
 #[test]
 fn ports_end_port_named_ports_and_protocols() {
-    let g = k8s_graph(&(base()
-        + &policy(
-            "db",
-            "prod",
-            "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: api}}}]\n      ports: [{port: main}]\n    - from: [{podSelector: {matchLabels: {app: web}}}]\n      ports: [{port: 9000, endPort: 9200}]\n    - from: [{namespaceSelector: {}}]\n      ports: [{protocol: UDP, port: 5432}]",
-        )));
-    assert_eq!(reach(&g, "prod/api", "prod/db").as_deref(), Some("5432/tcp"));
-    assert_eq!(reach(&g, "prod/web", "prod/db").as_deref(), Some("9100/tcp"));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: api}}}]\n      ports: [{port: main}]\n    - from: [{podSelector: {matchLabels: {app: web}}}]\n      ports: [{port: 9000, endPort: 9200}]\n    - from: [{namespaceSelector: {}}]\n      ports: [{protocol: UDP, port: 5432}]",
+            )),
+    );
+    assert_eq!(
+        reach(&g, "prod/api", "prod/db").as_deref(),
+        Some("5432/tcp")
+    );
+    assert_eq!(
+        reach(&g, "prod/web", "prod/db").as_deref(),
+        Some("9100/tcp")
+    );
     // UDP 5432: the pod listens on TCP only
     assert_eq!(reach(&g, "ops/mon", "prod/db"), None);
 }
 
 #[test]
 fn empty_rule_admits_everyone() {
-    let g = k8s_graph(&(base()
-        + &policy("open", "prod", "  podSelector: {matchLabels: {app: web}}\n  ingress:\n    - {}")));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "open",
+                "prod",
+                "  podSelector: {matchLabels: {app: web}}\n  ingress:\n    - {}",
+            )),
+    );
     assert!(reach(&g, "ops/mon", "prod/web").is_some());
 }
 
 #[test]
 fn policy_types_default_and_egress_isolation() {
     // no policyTypes, an egress section: Ingress and Egress; no ingress rule: ingress denied
-    let g = k8s_graph(&(base()
-        + &policy(
-            "api-out",
-            "prod",
-            "  podSelector: {matchLabels: {app: api}}\n  egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]\n      ports: [{port: 5432}]",
-        )));
-    assert_eq!(reach(&g, "prod/api", "prod/db").as_deref(), Some("5432/tcp"));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "api-out",
+                "prod",
+                "  podSelector: {matchLabels: {app: api}}\n  egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]\n      ports: [{port: 5432}]",
+            )),
+    );
+    assert_eq!(
+        reach(&g, "prod/api", "prod/db").as_deref(),
+        Some("5432/tcp")
+    );
     assert_eq!(reach(&g, "prod/api", "prod/web"), None, "egress denied");
-    assert_eq!(reach(&g, "prod/web", "prod/api"), None, "ingress isolated by the implied type");
-    assert!(!g.egress_outside.iter().any(|(w, _)| *w == id(&g, "prod/api")));
+    assert_eq!(
+        reach(&g, "prod/web", "prod/api"),
+        None,
+        "ingress isolated by the implied type"
+    );
+    assert!(
+        !g.egress_outside
+            .iter()
+            .any(|(w, _)| *w == id(&g, "prod/api"))
+    );
     // explicit Egress only: ingress stays open
-    let g = k8s_graph(&(base()
-        + &policy(
-            "api-out",
-            "prod",
-            "  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]",
-        )));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "api-out",
+                "prod",
+                "  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]",
+            )),
+    );
     assert!(reach(&g, "prod/web", "prod/api").is_some());
     assert_eq!(reach(&g, "prod/api", "prod/web"), None);
 }
 
 #[test]
 fn ingress_allowed_but_source_egress_denied_means_no_flow() {
-    let g = k8s_graph(&(base()
-        + &policy("deny-out", "ops", "  podSelector: {}\n  policyTypes: [Egress]")));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "deny-out",
+                "ops",
+                "  podSelector: {}\n  policyTypes: [Egress]",
+            )),
+    );
     assert_eq!(reach(&g, "ops/mon", "prod/db"), None);
     assert!(reach(&g, "prod/api", "ops/mon").is_some());
 }
 
 #[test]
 fn ip_block_with_except_is_the_outside() {
-    let g = k8s_graph(&(base()
-        + &policy(
-            "out",
-            "prod",
-            "  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]",
-        )
-        + &policy(
-            "internal-only",
-            "prod",
-            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 10.0.0.0/8}}]",
-        )));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "out",
+                "prod",
+                "  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]",
+            )
+            + &policy(
+                "internal-only",
+                "prod",
+                "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 10.0.0.0/8}}]",
+            )),
+    );
     let out: Vec<String> = g
         .egress_outside
         .iter()
@@ -211,9 +270,13 @@ fn services_of_every_type() {
         let sel = if app.is_empty() {
             "  externalName: db.example.com\n".to_string()
         } else {
-            format!("  selector: {{app: {app}}}\n  ports: [{{port: 443, targetPort: main, nodePort: 30443}}]\n")
+            format!(
+                "  selector: {{app: {app}}}\n  ports: [{{port: 443, targetPort: main, nodePort: 30443}}]\n"
+            )
         };
-        s += &format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  type: {ty}\n{sel}---\n");
+        s += &format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  type: {ty}\n{sel}---\n"
+        );
     }
     s += "apiVersion: v1\nkind: Service\nmetadata:\n  name: headless\n  namespace: prod\nspec:\n  clusterIP: None\n  selector: {app: db}\n---\n";
     let g = k8s_graph(&s);
@@ -221,15 +284,25 @@ fn services_of_every_type() {
     assert!(exposed(&g, "prod/db").is_empty());
     assert_eq!(exposed(&g, "prod/web"), vec![ExposureKind::NodePort]);
     assert_eq!(exposed(&g, "ops/mon"), vec![ExposureKind::LoadBalancer]);
-    let np = g.exposures.iter().find(|e| e.kind == ExposureKind::NodePort).unwrap();
+    let np = g
+        .exposures
+        .iter()
+        .find(|e| e.kind == ExposureKind::NodePort)
+        .unwrap();
     assert_eq!(np.ports.to_string(), "30443/tcp");
 }
 
 #[test]
 fn service_selecting_nothing_is_diagnosed() {
-    let g = k8s_graph(&(base()
-        + "apiVersion: v1\nkind: Service\nmetadata:\n  name: ghost\n  namespace: prod\nspec:\n  selector: {app: ghost}\n"));
-    assert!(diags(&g).iter().any(|d| d.contains("Service prod/ghost") && d.contains("matches no pod")));
+    let g = k8s_graph(
+        &(base()
+            + "apiVersion: v1\nkind: Service\nmetadata:\n  name: ghost\n  namespace: prod\nspec:\n  selector: {app: ghost}\n"),
+    );
+    assert!(
+        diags(&g)
+            .iter()
+            .any(|d| d.contains("Service prod/ghost") && d.contains("matches no pod"))
+    );
 }
 
 #[test]
@@ -240,10 +313,18 @@ fn ingress_with_and_without_tls() {
         + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: secure, namespace: prod}\nspec:\n  tls: [{hosts: [a.example], secretName: a}]\n  rules:\n    - host: a.example\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}\n---\n"
         + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: plain, namespace: prod}\nspec:\n  rules:\n    - host: b.example\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}, {path: /x, pathType: Prefix, backend: {service: {name: missing, port: {number: 80}}}}]}\n";
     let g = k8s_graph(&s);
-    let web = g.exposures.iter().find(|e| e.target == id(&g, "prod/web")).unwrap();
+    let web = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "prod/web"))
+        .unwrap();
     assert_eq!(web.kind, ExposureKind::Ingress);
     assert!(web.tls.ok());
-    let api = g.exposures.iter().find(|e| e.target == id(&g, "prod/api")).unwrap();
+    let api = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "prod/api"))
+        .unwrap();
     assert!(!api.tls.ok());
     assert!(diags(&g).iter().any(|d| d.contains("Service prod/missing")));
 }
@@ -274,23 +355,53 @@ fn host_network_and_host_port() {
     let g = k8s_graph(s);
     assert_eq!(exposed(&g, "agent"), vec![ExposureKind::HostNetwork]);
     assert_eq!(exposed(&g, "web"), vec![ExposureKind::HostPort]);
-    let hp = g.exposures.iter().find(|e| e.kind == ExposureKind::HostPort).unwrap();
+    let hp = g
+        .exposures
+        .iter()
+        .find(|e| e.kind == ExposureKind::HostPort)
+        .unwrap();
     assert_eq!(hp.at.line, 18);
 }
 
 #[test]
 fn policies_where_nothing_runs_and_selectors_matching_nothing() {
-    let g = k8s_graph(&(base()
-        + &policy("p1", "ops", "  podSelector: {matchLabels: {app: nothing}}\n  policyTypes: [Ingress]")
-        + &policy("p2", "ghost", "  podSelector: {}\n  policyTypes: [Ingress]")
-        + "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n---\n"
-        + &policy("p3", "empty", "  podSelector: {}\n  policyTypes: [Ingress]")
-        + &policy("p4", "prod", "  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: nobody}}}]}]")));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "p1",
+                "ops",
+                "  podSelector: {matchLabels: {app: nothing}}\n  policyTypes: [Ingress]",
+            )
+            + &policy("p2", "ghost", "  podSelector: {}\n  policyTypes: [Ingress]")
+            + "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n---\n"
+            + &policy("p3", "empty", "  podSelector: {}\n  policyTypes: [Ingress]")
+            + &policy(
+                "p4",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: nobody}}}]}]",
+            )),
+    );
     let d = diags(&g);
-    assert!(d.iter().any(|m| m.contains("NetworkPolicy/ops/p1") && m.contains("matches no pod")), "{d:?}");
-    assert!(d.iter().any(|m| m.contains("NetworkPolicy/ghost/p2") && m.contains("does not create")), "{d:?}");
-    assert!(d.iter().any(|m| m.contains("NetworkPolicy/empty/p3") && m.contains("protects nothing")), "{d:?}");
-    assert!(d.iter().any(|m| m.contains("NetworkPolicy/prod/p4") && m.contains("app=nobody")), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/ops/p1") && m.contains("matches no pod")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/ghost/p2") && m.contains("does not create")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/empty/p3") && m.contains("protects nothing")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/prod/p4") && m.contains("app=nobody")),
+        "{d:?}"
+    );
     assert!(d.iter().all(|m| m.starts_with("k8s.yaml:")), "{d:?}");
     // p4 isolates db and admits nobody
     assert_eq!(reach(&g, "prod/api", "prod/db"), None);
@@ -298,9 +409,19 @@ fn policies_where_nothing_runs_and_selectors_matching_nothing() {
 
 #[test]
 fn bad_selector_operator_is_diagnosed() {
-    let g = k8s_graph(&(base()
-        + &policy("bad", "prod", "  podSelector: {matchExpressions: [{key: app, operator: Maybe}]}\n  policyTypes: [Ingress]")));
-    assert!(diags(&g).iter().any(|d| d.contains("unknown matchExpressions operator `Maybe`")));
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "bad",
+                "prod",
+                "  podSelector: {matchExpressions: [{key: app, operator: Maybe}]}\n  policyTypes: [Ingress]",
+            )),
+    );
+    assert!(
+        diags(&g)
+            .iter()
+            .any(|d| d.contains("unknown matchExpressions operator `Maybe`"))
+    );
     assert!(reach(&g, "prod/api", "prod/db").is_some());
 }
 
@@ -312,6 +433,15 @@ fn trimming_keeps_what_the_model_reads() {
     );
     assert_eq!(objs.len(), 1, "ConfigMap dropped");
     let j = objs[0].node.to_json().to_string();
-    assert!(!j.contains("SECRET") && !j.contains("volumes") && !j.contains("annotations") && !j.contains("replicas"), "{j}");
-    assert!(j.contains("hostNetwork") && j.contains("hostPort") && j.contains("\"app\":\"web\""), "{j}");
+    assert!(
+        !j.contains("SECRET")
+            && !j.contains("volumes")
+            && !j.contains("annotations")
+            && !j.contains("replicas"),
+        "{j}"
+    );
+    assert!(
+        j.contains("hostNetwork") && j.contains("hostPort") && j.contains("\"app\":\"web\""),
+        "{j}"
+    );
 }

@@ -36,10 +36,16 @@ fn declared_roles_win_over_inference() {
     let g = vigie_net::build(&ps, &[], &roles);
     let w = |n: &str| &g.workloads[id(&g, n)];
     assert!(w("worker").role.api);
-    assert!(!w("api").role.api, "a declared API list replaces the inference by name");
+    assert!(
+        !w("api").role.api,
+        "a declared API list replaces the inference by name"
+    );
     assert!(w("ledger").role.database);
     assert!(w("migrate").role.db_client);
-    assert_eq!(w("worker").role_source.as_deref(), Some("vigie.toml [roles] api"));
+    assert_eq!(
+        w("worker").role_source.as_deref(),
+        Some("vigie.toml [roles] api")
+    );
     // now api is not allowed to reach db
     let j = judge(&g);
     let v = verdict(&j, "NET-02.1", "services.db");
@@ -57,14 +63,23 @@ fn conflicting_and_dangling_declarations_are_diagnosed() {
         "[roles]\napi = [\"api\", \"db\"]\ndatabase = [\"db\"]\nentrypoints = [\"nowhere\"]\nfrontend = [\"x\"]\n",
         &mut d,
     );
-    assert!(d.iter().any(|x| x.message.contains("unknown role `frontend`") && x.location.line == 5), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|x| x.message.contains("unknown role `frontend`") && x.location.line == 5),
+        "{d:?}"
+    );
     let g = vigie_net::build(&ps, &[], &roles);
     let msgs = diags(&g);
     assert!(
-        msgs.iter().any(|m| m.contains("both a database and api") && m.starts_with("vigie.toml:2:")),
+        msgs.iter()
+            .any(|m| m.contains("both a database and api") && m.starts_with("vigie.toml:2:")),
         "{msgs:?}"
     );
-    assert!(msgs.iter().any(|m| m.contains("`nowhere`") && m.starts_with("vigie.toml:4:")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("`nowhere`") && m.starts_with("vigie.toml:4:")),
+        "{msgs:?}"
+    );
     assert!(g.workloads[id(&g, "db")].role.database);
 }
 
@@ -87,7 +102,11 @@ fn net_verdicts_on_a_hardened_stack() {
     let v = verdict(&j, "NET-02.1", "services.db");
     // worker, ledger, cache and migrate? migrate is on the default network, not data
     assert!(v.is_fail());
-    assert!(v.message.contains("worker") && v.message.contains("ledger"), "{}", v.message);
+    assert!(
+        v.message.contains("worker") && v.message.contains("ledger"),
+        "{}",
+        v.message
+    );
     assert!(!v.message.contains("migrate"), "{}", v.message);
     assert!(v.message.contains("network project/data"), "{}", v.message);
     let v = verdict(&j, "NET-02.2", "services.db");
@@ -98,7 +117,11 @@ fn net_verdicts_on_a_hardened_stack() {
     let v = verdict(&j, "NET-03.2", "services.proxy");
     assert!(v.is_pass());
     // an evidence table per database
-    let t = j.tables.iter().find(|t| t.title.contains("database db")).unwrap();
+    let t = j
+        .tables
+        .iter()
+        .find(|t| t.title.contains("database db"))
+        .unwrap();
     assert_eq!(t.control, "NET-02");
     assert!(t.rows.iter().any(|r| r[0] == "api" && r[4] == "yes"));
     assert!(t.rows.iter().any(|r| r[0] == "worker" && r[4] == "no"));
@@ -111,23 +134,43 @@ fn net_verdicts_on_an_open_stack() {
     );
     let j = judge(&g);
     let v = verdict(&j, "NET-01.1", "services.db");
-    assert!(v.is_fail() && v.message.contains("3306:3306"), "{}", v.message);
+    assert!(
+        v.is_fail() && v.message.contains("3306:3306"),
+        "{}",
+        v.message
+    );
     assert_eq!(v.location.line, 3);
     let v = verdict(&j, "NET-02.1", "services.db");
     assert!(v.is_fail());
-    assert!(v.message.contains("the outside world") && v.message.contains("mon"), "{}", v.message);
+    assert!(
+        v.message.contains("the outside world") && v.message.contains("mon"),
+        "{}",
+        v.message
+    );
     let v = verdict(&j, "NET-02.2", "services.db");
-    assert!(v.is_fail() && v.message.contains("project/default"), "{}", v.message);
+    assert!(
+        v.is_fail() && v.message.contains("project/default"),
+        "{}",
+        v.message
+    );
     let v = verdict(&j, "NET-03.1", "services.api");
     assert!(v.is_fail());
     let v = verdict(&j, "NET-03.2", "services.api");
     assert!(v.is_fail());
-    assert!(j.verdicts.iter().any(|(_, v)| v.check == "NET-03.1" && v.subject.ends_with("services.mon") && v.is_fail()));
+    assert!(
+        j.verdicts.iter().any(|(_, v)| v.check == "NET-03.1"
+            && v.subject.ends_with("services.mon")
+            && v.is_fail())
+    );
 }
 
 #[test]
 fn net04_default_deny_per_namespace() {
-    let deploy = |ns: &str| format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n  containers: [{{name: c, image: x/p}}]\n---\n");
+    let deploy = |ns: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n  containers: [{{name: c, image: x/p}}]\n---\n"
+        )
+    };
     let s = deploy("a")
         + &deploy("b")
         + &deploy("c")
@@ -138,9 +181,17 @@ fn net04_default_deny_per_namespace() {
     let j = judge(&g);
     assert!(verdict(&j, "NET-04.1", "Namespace/a").is_pass());
     let b = verdict(&j, "NET-04.1", "Namespace/b");
-    assert!(b.is_fail() && b.message.contains("egress") && !b.message.contains("ingress or"), "{}", b.message);
+    assert!(
+        b.is_fail() && b.message.contains("egress") && !b.message.contains("ingress or"),
+        "{}",
+        b.message
+    );
     let c = verdict(&j, "NET-04.1", "Namespace/c");
-    assert!(c.is_fail() && c.message.contains("ingress or egress"), "{}", c.message);
+    assert!(
+        c.is_fail() && c.message.contains("ingress or egress"),
+        "{}",
+        c.message
+    );
 }
 
 #[test]
@@ -160,13 +211,20 @@ fn check_doc_examples_fail_and_pass() {
                 .map(|(_, v)| v)
                 .filter(|v| v.check == doc.id)
                 .collect();
-            assert!(!mine.is_empty(), "{}: no verdict on its {} example", doc.id, if want_fail { "failing" } else { "passing" });
+            assert!(
+                !mine.is_empty(),
+                "{}: no verdict on its {} example",
+                doc.id,
+                if want_fail { "failing" } else { "passing" }
+            );
             assert_eq!(
                 mine.iter().any(|v| v.is_fail()),
                 want_fail,
                 "{}: {:?}",
                 doc.id,
-                mine.iter().map(|v| v.message.to_string()).collect::<Vec<_>>()
+                mine.iter()
+                    .map(|v| v.message.to_string())
+                    .collect::<Vec<_>>()
             );
         }
     }

@@ -11,10 +11,18 @@ fn graph_formats_and_output_file() {
         ("svg", "<svg xmlns="),
         ("html", "<!DOCTYPE html>"),
     ] {
-        let (code, out, err) =
-            stdout_of(vigie().arg("graph").arg(example("compose-gaps")).args(["--format", format]));
+        let (code, out, err) = stdout_of(
+            vigie()
+                .arg("graph")
+                .arg(example("compose-gaps"))
+                .args(["--format", format]),
+        );
         assert_eq!(code, 0, "{err}");
-        assert!(out.starts_with(start), "{format}: {}", &out[..out.len().min(80)]);
+        assert!(
+            out.starts_with(start),
+            "{format}: {}",
+            &out[..out.len().min(80)]
+        );
         assert!(err.contains("8 workloads"), "{err}");
     }
     let dir = tempfile::tempdir().unwrap();
@@ -34,8 +42,12 @@ fn graph_formats_and_output_file() {
 
 #[test]
 fn graph_errors_exit_2() {
-    let (code, _, err) =
-        stdout_of(vigie().arg("graph").arg(example("k8s-gaps")).args(["--format", "png"]));
+    let (code, _, err) = stdout_of(
+        vigie()
+            .arg("graph")
+            .arg(example("k8s-gaps"))
+            .args(["--format", "png"]),
+    );
     assert_eq!(code, 2);
     assert!(err.contains("unknown graph format `png`"), "{err}");
     let (code, _, err) = stdout_of(vigie().args(["graph", "/nonexistent/nowhere"]));
