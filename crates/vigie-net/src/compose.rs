@@ -173,7 +173,7 @@ fn items_or_scalar(n: Option<&Node>) -> Vec<&Node> {
 }
 
 /// Names listed as a sequence or as the keys of a mapping (`networks:`, `depends_on:`).
-fn names<'a>(n: Option<&'a Node>) -> Vec<(String, &'a Node, Option<&'a Node>)> {
+fn names(n: Option<&Node>) -> Vec<(String, &Node, Option<&Node>)> {
     match n.map(|n| &n.value) {
         Some(Value::Seq(v)) => v
             .iter()

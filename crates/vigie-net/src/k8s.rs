@@ -102,7 +102,6 @@ struct Rule {
 struct Policy {
     ns: String,
     name: String,
-    at: Location,
     ingress: Vec<Rule>,
     egress: Vec<Rule>,
 }
@@ -873,7 +872,6 @@ fn read_policies(
         let mut pol = Policy {
             ns: ns.clone(),
             name: o.name.clone(),
-            at: o.at.clone(),
             ingress: Vec::new(),
             egress: Vec::new(),
         };
@@ -1102,7 +1100,6 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
             }
         }
     }
-    let _ = policies.iter().map(|p| &p.0.at).count();
     (flows, egress)
 }
 
