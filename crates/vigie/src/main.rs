@@ -1,6 +1,7 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
 mod alloc;
+mod cmd_graph;
 mod explain;
 
 #[global_allocator]
@@ -46,6 +47,8 @@ enum Command {
         #[arg(default_value = "docs")]
         dir: PathBuf,
     },
+    /// Draw the platform: who can reach what, exposures, databases (dot, mermaid, svg, html).
+    Graph(cmd_graph::GraphArgs),
 }
 
 #[derive(Args)]
@@ -187,6 +190,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan(args) => scan_command(*args, &mut stdout),
+        Command::Graph(args) => cmd_graph::run(args, &mut stdout),
     }
 }
 

@@ -1,0 +1,1124 @@
+//! Kubernetes into the graph: pods of every workload kind with their labels and ports,
+//! namespaces with their labels, Services of every type, Ingress and Gateway API routes,
+//! `hostNetwork` and `hostPort`, and NetworkPolicies with their full semantics.
+//!
+//! NetworkPolicy semantics implemented (as the API documents them):
+//! - a pod selected by no policy of a type (Ingress, Egress) is not isolated for that direction:
+//!   everything is allowed; a pod selected by at least one is isolated, and allowed exactly what
+//!   the union of those policies' rules allows;
+//! - `policyTypes` absent: Ingress, plus Egress when the policy has an `egress` section;
+//! - a rule with no `from`/`to` (or an empty one) admits every peer, with no `ports` every port;
+//! - a peer with `podSelector` only: pods of the policy's namespace; `namespaceSelector` only:
+//!   every pod of the matching namespaces; both: the matching pods of the matching namespaces;
+//!   `ipBlock` (with `except`): addresses outside the cluster — vigie treats it as the outside
+//!   world when it leaves any public address after private ranges and `except` are removed,
+//!   and never as matching pods (pod addresses are not stable, the API says so too);
+//! - `port` by number or by name (named ports resolve against the destination pod), `endPort`
+//!   ranges, `protocol` (TCP by default);
+//! - a connection needs both the source's egress and the destination's ingress to allow it.
+//!
+//! Selectors are evaluated once per distinct (namespace, selector), pods are indexed by
+//! namespace, and flows are enumerated per destination from the union of the peers its rules
+//! admit: the work grows with the flows found, not with workloads × policies.
+
+use crate::model::*;
+use crate::selector::{BitSet, Selector};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use vigie_core::model::Platform;
+use vigie_core::{DiagKind, Diagnostic, Location};
+use vigie_parse::kubernetes::{Object, PodTemplate};
+use vigie_parse::yaml::Node;
+
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+];
+
+/// The other kinds the model reads.
+pub const NETWORK_KINDS: &[&str] = &[
+    "Namespace",
+    "Service",
+    "Ingress",
+    "NetworkPolicy",
+    "Gateway",
+    "HTTPRoute",
+    "TLSRoute",
+    "GRPCRoute",
+    "TCPRoute",
+];
+
+const TLS_PORTS: &[u16] = &[443, 8443, 4443, 6443, 9443, 465, 993, 995, 636, 5671, 8883];
+
+fn ns_of(o: &Object) -> &str {
+    o.namespace.as_deref().unwrap_or("default")
+}
+
+fn str_map(n: Option<&Node>) -> BTreeMap<String, String> {
+    n.map(Node::entries)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| {
+            (
+                e.key.clone(),
+                e.value.as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+enum PortRef {
+    Num(u16),
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+struct PortSpec {
+    proto: Proto,
+    port: Option<PortRef>,
+    end: Option<u16>,
+}
+
+#[derive(Debug)]
+struct Rule {
+    /// Every peer (no `from`/`to`, or an empty one).
+    all: bool,
+    pods: BitSet,
+    outside: bool,
+    /// Empty: every port.
+    ports: Vec<PortSpec>,
+    at: Location,
+}
+
+#[derive(Debug)]
+struct Policy {
+    ns: String,
+    name: String,
+    ingress: Vec<Rule>,
+    egress: Vec<Rule>,
+}
+
+fn resolve_ports(specs: &[PortSpec], dst: &Workload) -> Ports {
+    if specs.is_empty() {
+        return Ports::Any;
+    }
+    let mut v = Vec::new();
+    for s in specs {
+        match &s.port {
+            None => v.push(PortRange::all(s.proto)),
+            Some(PortRef::Num(p)) => v.push(PortRange {
+                proto: s.proto,
+                from: *p,
+                to: s.end.unwrap_or(*p).max(*p),
+            }),
+            Some(PortRef::Name(n)) => {
+                if let Some(r) = dst.named_port(n).filter(|r| r.proto == s.proto) {
+                    v.push(r)
+                }
+            }
+        }
+    }
+    Ports::from_ranges(v)
+}
+
+/// IPv4 and IPv6 address ranges, inclusive, in one family.
+fn subtract(ranges: Vec<(u128, u128)>, (a, b): (u128, u128)) -> Vec<(u128, u128)> {
+    let mut out = Vec::new();
+    for (lo, hi) in ranges {
+        if b < lo || a > hi {
+            out.push((lo, hi));
+            continue;
+        }
+        if a > lo {
+            out.push((lo, a - 1));
+        }
+        if b < hi {
+            out.push((b + 1, hi));
+        }
+    }
+    out
+}
+
+/// `(v6, lo, hi)` of a CIDR.
+fn cidr(s: &str) -> Option<(bool, u128, u128)> {
+    let (ip, len) = s.trim().split_once('/')?;
+    let len: u32 = len.parse().ok()?;
+    if let Ok(a) = ip.parse::<std::net::Ipv4Addr>() {
+        if len > 32 {
+            return None;
+        }
+        let base = u32::from(a) as u128;
+        let size = 1u128 << (32 - len);
+        let lo = base & !(size - 1);
+        return Some((false, lo, lo + size - 1));
+    }
+    let a: std::net::Ipv6Addr = ip.parse().ok()?;
+    if len > 128 {
+        return None;
+    }
+    let base = u128::from(a);
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - len)
+    };
+    Some((true, base & mask, (base & mask) | !mask))
+}
+
+/// Whether an ipBlock leaves any public address once private ranges and `except` are removed.
+pub fn ip_block_reaches_outside(block: &str, except: &[String]) -> Result<bool, String> {
+    let (v6, lo, hi) = cidr(block).ok_or_else(|| format!("`{block}` is not a CIDR"))?;
+    let private: &[&str] = if v6 {
+        &["fc00::/7", "fe80::/10", "::1/128"]
+    } else {
+        &[
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "100.64.0.0/10",
+        ]
+    };
+    let mut left = vec![(lo, hi)];
+    for p in private
+        .iter()
+        .map(|s| s.to_string())
+        .chain(except.iter().cloned())
+    {
+        let (f, a, b) = cidr(&p).ok_or_else(|| format!("`{p}` is not a CIDR"))?;
+        if f == v6 {
+            left = subtract(left, (a, b));
+        }
+    }
+    Ok(!left.is_empty())
+}
+
+struct Ctx<'a> {
+    /// Workload ids of the pods, in pod-index order.
+    pods: Vec<Wid>,
+    /// pod index by namespace
+    by_ns: BTreeMap<String, Vec<usize>>,
+    ns_labels: BTreeMap<String, BTreeMap<String, String>>,
+    pod_memo: HashMap<(String, Selector), BitSet>,
+    ns_memo: HashMap<Selector, Vec<String>>,
+    graph: &'a Graph,
+}
+
+impl Ctx<'_> {
+    fn pods_in(&mut self, ns: &str, sel: &Selector) -> BitSet {
+        let key = (ns.to_string(), sel.clone());
+        if let Some(b) = self.pod_memo.get(&key) {
+            return b.clone();
+        }
+        let mut b = BitSet::new(self.pods.len());
+        for &i in self.by_ns.get(ns).map(Vec::as_slice).unwrap_or(&[]) {
+            if sel.matches(&self.graph.workloads[self.pods[i]].labels) {
+                b.insert(i);
+            }
+        }
+        self.pod_memo.insert(key, b.clone());
+        b
+    }
+
+    fn namespaces(&mut self, sel: &Selector) -> Vec<String> {
+        if let Some(v) = self.ns_memo.get(sel) {
+            return v.clone();
+        }
+        let v: Vec<String> = self
+            .ns_labels
+            .iter()
+            .filter(|(_, l)| sel.matches(l))
+            .map(|(n, _)| n.clone())
+            .collect();
+        self.ns_memo.insert(sel.clone(), v.clone());
+        v
+    }
+}
+
+/// Lower Kubernetes objects into the graph and compute the flows between pods.
+pub fn lower(graph: &mut Graph, objects: &[Object]) {
+    let mut ns_declared: BTreeMap<String, (BTreeMap<String, String>, Location)> = BTreeMap::new();
+    for o in objects.iter().filter(|o| o.kind == "Namespace") {
+        let mut labels = str_map(o.node.path(&["metadata", "labels"]));
+        labels.insert("kubernetes.io/metadata.name".into(), o.name.clone());
+        ns_declared.insert(o.name.clone(), (labels, o.at.clone()));
+    }
+    // pods
+    let mut pods: Vec<Wid> = Vec::new();
+    for o in objects {
+        if !WORKLOAD_KINDS.contains(&o.kind.as_str()) {
+            continue;
+        }
+        let Some(pod) = PodTemplate::of(o) else {
+            continue;
+        };
+        let ns = ns_of(o).to_string();
+        let home = graph.group_index(&ns, &ns, GroupKind::Namespace);
+        if graph.groups[home].at.is_none() {
+            graph.groups[home].at = ns_declared.get(&ns).map(|(_, l)| l.clone());
+        }
+        let labels = str_map(
+            pod.meta
+                .and_then(|m| m.get("labels"))
+                .or_else(|| o.node.path(&["metadata", "labels"])),
+        );
+        let mut w = Workload {
+            platform: Platform::Kubernetes,
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            group: ns.clone(),
+            subject: Arc::from(o.id()),
+            at: o.at.clone(),
+            images: Vec::new(),
+            labels,
+            listen: Vec::new(),
+            networks: Vec::new(),
+            mode: NetMode::Networks,
+            role: Role::default(),
+            role_source: None,
+            one_shot: matches!(o.kind.as_str(), "Job" | "CronJob"),
+            home,
+        };
+        let wid = graph.workloads.len();
+        let host_network = pod.spec.get("hostNetwork").and_then(Node::as_bool) == Some(true);
+        for (role, c) in pod.containers() {
+            if let Some(i) = c.get("image").and_then(Node::as_str) {
+                w.images.push(i.to_string());
+            }
+            if role != "container" {
+                continue;
+            }
+            for p in c.get("ports").map(Node::items).unwrap_or(&[]) {
+                let proto = p
+                    .get("protocol")
+                    .and_then(Node::as_str)
+                    .and_then(Proto::parse)
+                    .unwrap_or(Proto::Tcp);
+                let Some(cp) = p
+                    .get("containerPort")
+                    .and_then(Node::as_i64)
+                    .and_then(|n| u16::try_from(n).ok())
+                else {
+                    continue;
+                };
+                w.listen.push(Listen {
+                    name: p.get("name").and_then(Node::as_str).map(str::to_string),
+                    range: PortRange::one(proto, cp),
+                });
+                if let Some(hp) = p
+                    .get("hostPort")
+                    .and_then(Node::as_i64)
+                    .and_then(|n| u16::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                {
+                    graph.exposures.push(Exposure {
+                        target: wid,
+                        kind: ExposureKind::HostPort,
+                        ports: Ports::from_ranges(vec![PortRange::one(proto, hp)]),
+                        via: format!("hostPort {hp} → {cp}"),
+                        tls: tls_by_port(hp, cp),
+                        at: o.loc(p.get("hostPort").map_or(p.pos, |n| n.pos)),
+                    });
+                }
+            }
+        }
+        if host_network {
+            w.mode = NetMode::Host;
+            let at = o.loc(pod.spec.get("hostNetwork").map_or(pod.spec.pos, |n| n.pos));
+            graph.exposures.push(Exposure {
+                target: wid,
+                kind: ExposureKind::HostNetwork,
+                ports: w.listen_ports(),
+                via: "hostNetwork: true".into(),
+                tls: Tls::No("a host-network pod listens on the node's interfaces directly".into()),
+                at,
+            });
+        }
+        graph.workloads.push(w);
+        pods.push(wid);
+    }
+    let mut by_ns: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, &w) in pods.iter().enumerate() {
+        by_ns
+            .entry(graph.workloads[w].group.clone())
+            .or_default()
+            .push(i);
+    }
+    let mut ns_labels: BTreeMap<String, BTreeMap<String, String>> = ns_declared
+        .iter()
+        .map(|(k, (l, _))| (k.clone(), l.clone()))
+        .collect();
+    for ns in by_ns.keys() {
+        ns_labels.entry(ns.clone()).or_insert_with(|| {
+            BTreeMap::from([("kubernetes.io/metadata.name".to_string(), ns.clone())])
+        });
+    }
+    // namespaces for NET-04
+    for ns in ns_labels.keys() {
+        graph.namespaces.push(NamespaceInfo {
+            name: ns.clone(),
+            labels: ns_labels[ns].clone(),
+            declared: ns_declared.get(ns).map(|(_, l)| l.clone()),
+            workloads: by_ns
+                .get(ns)
+                .map(|v| v.iter().map(|i| pods[*i]).collect())
+                .unwrap_or_default(),
+            ..NamespaceInfo::default()
+        });
+    }
+    let snapshot = std::mem::take(graph);
+    let mut cx = Ctx {
+        pods,
+        by_ns,
+        ns_labels,
+        pod_memo: HashMap::new(),
+        ns_memo: HashMap::new(),
+        graph: &snapshot,
+    };
+    let mut diags = Vec::new();
+    let mut exposures = Vec::new();
+    services_and_routes(&mut cx, objects, &mut exposures, &mut diags);
+    let policies = read_policies(&mut cx, objects, &ns_declared, &mut diags);
+    let (flows, egress) = evaluate(&cx, &policies);
+    let pods = cx.pods;
+    *graph = snapshot;
+    graph.diagnostics.extend(diags);
+    graph.exposures.extend(exposures);
+    graph.flows.extend(flows);
+    graph.egress_outside.extend(egress);
+    // NET-04 facts
+    for (p, _, _, _) in &policies {
+        if let Some(ns) = graph.namespaces.iter_mut().find(|n| n.name == p.ns) {
+            ns.policies += 1;
+        }
+    }
+    for o in objects.iter().filter(|o| o.kind == "NetworkPolicy") {
+        let Some(spec) = o.node.get("spec") else {
+            continue;
+        };
+        let all = spec
+            .get("podSelector")
+            .is_none_or(|s| Selector::parse(s).is_ok_and(|s| s.is_empty()));
+        if !all {
+            continue;
+        }
+        let (ti, te) = policy_types(spec);
+        let no_in = spec.get("ingress").is_none_or(|n| n.items().is_empty());
+        let no_eg = spec.get("egress").is_none_or(|n| n.items().is_empty());
+        if let Some(ns) = graph.namespaces.iter_mut().find(|n| n.name == ns_of(o)) {
+            if ti && no_in && ns.deny_ingress.is_none() {
+                ns.deny_ingress = Some((o.name.clone(), o.at.clone()));
+            }
+            if te && no_eg && ns.deny_egress.is_none() {
+                ns.deny_egress = Some((o.name.clone(), o.at.clone()));
+            }
+        }
+    }
+    let _ = pods;
+}
+
+fn tls_by_port(host: u16, target: u16) -> Tls {
+    if TLS_PORTS.contains(&host) || TLS_PORTS.contains(&target) {
+        Tls::Yes(format!("port {host} is a TLS port"))
+    } else {
+        Tls::No(format!("port {host} is plain"))
+    }
+}
+
+fn policy_types(spec: &Node) -> (bool, bool) {
+    match spec.get("policyTypes").map(Node::items) {
+        Some(items) if !items.is_empty() => (
+            items.iter().any(|t| t.as_str() == Some("Ingress")),
+            items.iter().any(|t| t.as_str() == Some("Egress")),
+        ),
+        _ => (true, spec.get("egress").is_some()),
+    }
+}
+
+struct Svc {
+    pods: BitSet,
+    /// service port name/number → target (number or name)
+    ports: Vec<(Option<String>, u16, Option<PortRef>, Option<u16>)>,
+    at: Location,
+}
+
+fn services_and_routes(
+    cx: &mut Ctx<'_>,
+    objects: &[Object],
+    exposures: &mut Vec<Exposure>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut services: HashMap<(String, String), Svc> = HashMap::new();
+    for o in objects.iter().filter(|o| o.kind == "Service") {
+        let ns = ns_of(o).to_string();
+        let spec = o.node.get("spec");
+        let ty = spec
+            .and_then(|s| s.get("type"))
+            .and_then(Node::as_str)
+            .unwrap_or("ClusterIP");
+        let sel = spec.and_then(|s| s.get("selector"));
+        let pods = match sel {
+            Some(s) if !s.entries().is_empty() => {
+                let sel = Selector::from_map(s);
+                let b = cx.pods_in(&ns, &sel);
+                if b.is_empty() {
+                    diags.push(Diagnostic::new(
+                        DiagKind::Reference,
+                        o.loc(s.pos),
+                        format!(
+                            "Service {ns}/{} selects `{}`, which matches no pod of the namespace",
+                            o.name,
+                            sel.show()
+                        ),
+                    ));
+                }
+                b
+            }
+            _ => BitSet::new(cx.pods.len()),
+        };
+        let mut ports = Vec::new();
+        for p in spec
+            .and_then(|s| s.get("ports"))
+            .map(Node::items)
+            .unwrap_or(&[])
+        {
+            let port = p
+                .get("port")
+                .and_then(Node::as_i64)
+                .and_then(|n| u16::try_from(n).ok())
+                .unwrap_or(0);
+            let target = p.get("targetPort").map(|t| match t.as_i64() {
+                Some(n) => PortRef::Num(u16::try_from(n).unwrap_or(0)),
+                None => PortRef::Name(t.as_str().unwrap_or_default().to_string()),
+            });
+            let node_port = p
+                .get("nodePort")
+                .and_then(Node::as_i64)
+                .and_then(|n| u16::try_from(n).ok());
+            ports.push((
+                p.get("name").and_then(Node::as_str).map(str::to_string),
+                port,
+                target,
+                node_port,
+            ));
+        }
+        let external_ips = spec
+            .and_then(|s| s.get("externalIPs"))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .len();
+        let kinds: Vec<ExposureKind> = match ty {
+            "NodePort" => vec![ExposureKind::NodePort],
+            "LoadBalancer" => vec![ExposureKind::LoadBalancer],
+            _ => Vec::new(),
+        }
+        .into_iter()
+        .chain((external_ips > 0).then_some(ExposureKind::ExternalIp))
+        .collect();
+        if ty == "ExternalName" {
+            // a DNS alias to something outside: egress, not exposure; nothing selected
+        }
+        for kind in kinds {
+            for i in pods.iter() {
+                let wid = cx.pods[i];
+                for (_, port, target, node_port) in &ports {
+                    let tp = match target {
+                        Some(PortRef::Num(n)) => *n,
+                        Some(PortRef::Name(n)) => cx.graph.workloads[wid]
+                            .named_port(n)
+                            .map_or(*port, |r| r.from),
+                        None => *port,
+                    };
+                    let shown = match (kind, node_port) {
+                        (ExposureKind::NodePort, Some(np)) => format!("nodePort {np}"),
+                        _ => format!("port {port}"),
+                    };
+                    exposures.push(Exposure {
+                        target: wid,
+                        kind,
+                        ports: Ports::from_ranges(vec![PortRange::one(
+                            Proto::Tcp,
+                            node_port
+                                .filter(|_| kind == ExposureKind::NodePort)
+                                .unwrap_or(*port),
+                        )]),
+                        via: format!("Service {ns}/{} ({ty}, {shown})", o.name),
+                        tls: tls_by_port(*port, tp),
+                        at: spec
+                            .and_then(|s| s.get("type"))
+                            .map_or(o.at.clone(), |n| o.loc(n.pos)),
+                    });
+                }
+            }
+        }
+        services.insert(
+            (ns, o.name.clone()),
+            Svc {
+                pods,
+                ports,
+                at: o.at.clone(),
+            },
+        );
+    }
+    let mut seen: std::collections::HashSet<(Wid, String)> = Default::default();
+    let mut expose_service = |ns: &str,
+                              name: &str,
+                              kind: ExposureKind,
+                              via: String,
+                              tls: Tls,
+                              at: Location,
+                              diags: &mut Vec<Diagnostic>| {
+        match services.get(&(ns.to_string(), name.to_string())) {
+            None => diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                at,
+                format!(
+                    "{via} routes to the Service {ns}/{name}, which the repository does not define"
+                ),
+            )),
+            Some(s) => {
+                let _ = &s.at;
+                let _ = &s.ports;
+                for i in s.pods.iter() {
+                    let wid = cx.pods[i];
+                    if !seen.insert((wid, via.clone())) {
+                        continue;
+                    }
+                    exposures.push(Exposure {
+                        target: wid,
+                        kind,
+                        ports: Ports::Any,
+                        via: via.clone(),
+                        tls: tls.clone(),
+                        at: at.clone(),
+                    });
+                }
+            }
+        }
+    };
+    // Ingress
+    for o in objects.iter().filter(|o| o.kind == "Ingress") {
+        let ns = ns_of(o);
+        let spec = o.node.get("spec");
+        let tls_entries = spec
+            .and_then(|s| s.get("tls"))
+            .map(Node::items)
+            .unwrap_or(&[]);
+        let tls_for = |host: Option<&str>| -> Tls {
+            let covered = tls_entries.iter().any(|t| {
+                let hosts = t.get("hosts").map(Node::items).unwrap_or(&[]);
+                hosts.is_empty() || host.is_none() || hosts.iter().any(|h| h.as_str() == host)
+            });
+            if covered && !tls_entries.is_empty() {
+                Tls::Yes(format!(
+                    "Ingress {ns}/{} has a tls section{}",
+                    o.name,
+                    host.map(|h| format!(" for {h}")).unwrap_or_default()
+                ))
+            } else {
+                Tls::No(format!(
+                    "Ingress {ns}/{} has no tls section{}",
+                    o.name,
+                    host.map(|h| format!(" covering {h}")).unwrap_or_default()
+                ))
+            }
+        };
+        let backend_name = |b: &Node| -> Option<String> {
+            b.path(&["service", "name"])
+                .or_else(|| b.get("serviceName"))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        };
+        if let Some(b) = spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend"))) {
+            if let Some(name) = backend_name(b) {
+                expose_service(
+                    ns,
+                    &name,
+                    ExposureKind::Ingress,
+                    format!("Ingress {ns}/{}", o.name),
+                    tls_for(None),
+                    o.loc(b.pos),
+                    diags,
+                );
+            }
+        }
+        for r in spec
+            .and_then(|s| s.get("rules"))
+            .map(Node::items)
+            .unwrap_or(&[])
+        {
+            let host = r.get("host").and_then(Node::as_str);
+            for p in r.path(&["http", "paths"]).map(Node::items).unwrap_or(&[]) {
+                if let Some(b) = p.get("backend")
+                    && let Some(name) = backend_name(b)
+                {
+                    expose_service(
+                        ns,
+                        &name,
+                        ExposureKind::Ingress,
+                        format!("Ingress {ns}/{}", o.name),
+                        tls_for(host),
+                        o.loc(b.pos),
+                        diags,
+                    );
+                }
+            }
+        }
+    }
+    // Gateway API
+    let mut gateways: HashMap<(String, String), Vec<(Option<String>, String, Location)>> =
+        HashMap::new();
+    for o in objects.iter().filter(|o| o.kind == "Gateway") {
+        let listeners = o
+            .node
+            .path(&["spec", "listeners"])
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .map(|l| {
+                (
+                    l.get("name").and_then(Node::as_str).map(str::to_string),
+                    l.get("protocol")
+                        .and_then(Node::as_str)
+                        .unwrap_or("HTTP")
+                        .to_ascii_uppercase(),
+                    o.loc(l.pos),
+                )
+            })
+            .collect();
+        gateways.insert((ns_of(o).to_string(), o.name.clone()), listeners);
+    }
+    for o in objects.iter().filter(|o| {
+        matches!(
+            o.kind.as_str(),
+            "HTTPRoute" | "TLSRoute" | "GRPCRoute" | "TCPRoute"
+        )
+    }) {
+        let ns = ns_of(o);
+        let spec = o.node.get("spec");
+        let mut tls: Option<Tls> = None;
+        for pr in spec
+            .and_then(|s| s.get("parentRefs"))
+            .map(Node::items)
+            .unwrap_or(&[])
+        {
+            let gname = pr.get("name").and_then(Node::as_str).unwrap_or_default();
+            let gns = pr.get("namespace").and_then(Node::as_str).unwrap_or(ns);
+            let section = pr.get("sectionName").and_then(Node::as_str);
+            let Some(ls) = gateways.get(&(gns.to_string(), gname.to_string())) else {
+                diags.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    o.loc(pr.pos),
+                    format!(
+                        "{} {ns}/{} attaches to the Gateway {gns}/{gname}, which the repository does not define",
+                        o.kind, o.name
+                    ),
+                ));
+                continue;
+            };
+            let attached: Vec<&(Option<String>, String, Location)> = ls
+                .iter()
+                .filter(|(n, _, _)| section.is_none() || n.as_deref() == section)
+                .collect();
+            let secure = attached
+                .iter()
+                .filter(|(_, p, _)| p == "HTTPS" || p == "TLS")
+                .count();
+            let t = if o.kind == "TLSRoute" || (secure > 0 && secure == attached.len()) {
+                Tls::Yes(format!("Gateway {gns}/{gname} listens with TLS"))
+            } else if secure > 0 {
+                Tls::Redirect(format!(
+                    "Gateway {gns}/{gname} has HTTPS beside plain HTTP listeners, taken as the redirect"
+                ))
+            } else {
+                Tls::No(format!(
+                    "Gateway {gns}/{gname} has no HTTPS or TLS listener for this route"
+                ))
+            };
+            tls = Some(match (tls, t) {
+                (Some(Tls::No(a)), _) | (_, Tls::No(a)) => Tls::No(a),
+                (Some(Tls::Redirect(a)), _) | (_, Tls::Redirect(a)) => Tls::Redirect(a),
+                (_, t) => t,
+            });
+        }
+        let Some(tls) = tls else { continue };
+        for rule in spec
+            .and_then(|s| s.get("rules"))
+            .map(Node::items)
+            .unwrap_or(&[])
+        {
+            for b in rule.get("backendRefs").map(Node::items).unwrap_or(&[]) {
+                let kind = b.get("kind").and_then(Node::as_str).unwrap_or("Service");
+                if kind != "Service" {
+                    continue;
+                }
+                let name = b.get("name").and_then(Node::as_str).unwrap_or_default();
+                let bns = b.get("namespace").and_then(Node::as_str).unwrap_or(ns);
+                expose_service(
+                    bns,
+                    name,
+                    ExposureKind::Gateway,
+                    format!("{} {ns}/{}", o.kind, o.name),
+                    tls.clone(),
+                    o.loc(b.pos),
+                    diags,
+                );
+            }
+        }
+    }
+}
+
+fn parse_ports(items: &[Node], o: &Object, diags: &mut Vec<Diagnostic>) -> Vec<PortSpec> {
+    let mut v = Vec::new();
+    for p in items {
+        let proto = match p.get("protocol").and_then(Node::as_str) {
+            Some(s) => match Proto::parse(s) {
+                Some(x) => x,
+                None => {
+                    diags.push(Diagnostic::new(
+                        DiagKind::Parse,
+                        o.loc(p.pos),
+                        format!("NetworkPolicy {}: unknown protocol `{s}`", o.id()),
+                    ));
+                    continue;
+                }
+            },
+            None => Proto::Tcp,
+        };
+        let port = p.get("port").map(|n| match n.as_i64() {
+            Some(x) => PortRef::Num(u16::try_from(x).unwrap_or(0)),
+            None => PortRef::Name(n.as_str().unwrap_or_default().to_string()),
+        });
+        let end = p
+            .get("endPort")
+            .and_then(Node::as_i64)
+            .and_then(|n| u16::try_from(n).ok());
+        v.push(PortSpec { proto, port, end });
+    }
+    v
+}
+
+fn read_policies(
+    cx: &mut Ctx<'_>,
+    objects: &[Object],
+    ns_declared: &BTreeMap<String, (BTreeMap<String, String>, Location)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Policy, BitSet, bool, bool)> {
+    let mut out = Vec::new();
+    for o in objects.iter().filter(|o| o.kind == "NetworkPolicy") {
+        let ns = ns_of(o).to_string();
+        let Some(spec) = o.node.get("spec") else {
+            diags.push(Diagnostic::new(
+                DiagKind::Parse,
+                o.at.clone(),
+                format!("NetworkPolicy {} has no spec", o.id()),
+            ));
+            continue;
+        };
+        if !ns_declared.is_empty() && !ns_declared.contains_key(&ns) && !cx.by_ns.contains_key(&ns)
+        {
+            diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                o.at.clone(),
+                format!(
+                    "NetworkPolicy {} is in the namespace `{ns}`, which the repository does not create and where no workload runs",
+                    o.id()
+                ),
+            ));
+        } else if !cx.by_ns.contains_key(&ns) {
+            diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                o.at.clone(),
+                format!(
+                    "NetworkPolicy {} is in the namespace `{ns}`, where no workload of the repository runs: it protects nothing here",
+                    o.id()
+                ),
+            ));
+        }
+        let sel = match spec.get("podSelector").map(Selector::parse) {
+            None => Selector::default(),
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                diags.push(Diagnostic::new(
+                    DiagKind::Parse,
+                    o.loc(spec.get("podSelector").unwrap().pos),
+                    format!("NetworkPolicy {}: {e}; the policy selects nothing", o.id()),
+                ));
+                continue;
+            }
+        };
+        let selected = cx.pods_in(&ns, &sel);
+        if !sel.is_empty() && selected.is_empty() && cx.by_ns.contains_key(&ns) {
+            diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                o.loc(spec.get("podSelector").map_or(spec.pos, |n| n.pos)),
+                format!(
+                    "NetworkPolicy {} selects `{}`, which matches no pod of the namespace",
+                    o.id(),
+                    sel.show()
+                ),
+            ));
+        }
+        let (ti, te) = policy_types(spec);
+        let mut pol = Policy {
+            ns: ns.clone(),
+            name: o.name.clone(),
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        };
+        for (dir, peer_key, enabled) in [("ingress", "from", ti), ("egress", "to", te)] {
+            if !enabled {
+                continue;
+            }
+            for r in spec.get(dir).map(Node::items).unwrap_or(&[]) {
+                let peers = r.get(peer_key).map(Node::items).unwrap_or(&[]);
+                let mut rule = Rule {
+                    all: peers.is_empty(),
+                    pods: BitSet::new(cx.pods.len()),
+                    outside: peers.is_empty(),
+                    ports: parse_ports(r.get("ports").map(Node::items).unwrap_or(&[]), o, diags),
+                    at: o.loc(r.pos),
+                };
+                for peer in peers {
+                    if let Some(b) = peer.get("ipBlock") {
+                        let c = b.get("cidr").and_then(Node::as_str).unwrap_or_default();
+                        let except: Vec<String> = b
+                            .get("except")
+                            .map(Node::items)
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect();
+                        match ip_block_reaches_outside(c, &except) {
+                            Ok(x) => rule.outside |= x,
+                            Err(e) => diags.push(Diagnostic::new(
+                                DiagKind::Parse,
+                                o.loc(b.pos),
+                                format!("NetworkPolicy {}: ipBlock {e}", o.id()),
+                            )),
+                        }
+                        continue;
+                    }
+                    let nsel = peer.get("namespaceSelector").map(Selector::parse);
+                    let psel = peer.get("podSelector").map(Selector::parse);
+                    let (nsel, psel) = match (nsel.transpose(), psel.transpose()) {
+                        (Ok(a), Ok(b)) => (a, b),
+                        (Err(e), _) | (_, Err(e)) => {
+                            diags.push(Diagnostic::new(
+                                DiagKind::Parse,
+                                o.loc(peer.pos),
+                                format!("NetworkPolicy {}: {e}; the peer matches nothing", o.id()),
+                            ));
+                            continue;
+                        }
+                    };
+                    let namespaces = match &nsel {
+                        Some(s) => cx.namespaces(s),
+                        None => vec![ns.clone()],
+                    };
+                    let psel = psel.unwrap_or_default();
+                    let mut found = false;
+                    for n in &namespaces {
+                        let b = cx.pods_in(n, &psel);
+                        found |= !b.is_empty();
+                        rule.pods.union_with(&b);
+                    }
+                    if nsel.is_none() && !found && cx.by_ns.contains_key(&ns) {
+                        diags.push(Diagnostic::new(
+                            DiagKind::Reference,
+                            o.loc(peer.pos),
+                            format!(
+                                "NetworkPolicy {}: the {dir} peer podSelector `{}` matches no pod of the namespace",
+                                o.id(),
+                                psel.show()
+                            ),
+                        ));
+                    }
+                }
+                if dir == "ingress" {
+                    pol.ingress.push(rule);
+                } else {
+                    pol.egress.push(rule);
+                }
+            }
+        }
+        out.push((pol, selected, ti, te));
+    }
+    out
+}
+
+type Evaluated = (Vec<Flow>, Vec<(Wid, Through)>);
+
+fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluated {
+    let n = cx.pods.len();
+    let g = cx.graph;
+    let mut ing: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut egr: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (pi, (_, sel, ti, te)) in policies.iter().enumerate() {
+        for i in sel.iter() {
+            if *ti {
+                ing[i].push(pi);
+            }
+            if *te {
+                egr[i].push(pi);
+            }
+        }
+    }
+    let all = BitSet::full(n);
+    use rayon::prelude::*;
+    let per_dst: Vec<Vec<Flow>> = (0..n)
+        .into_par_iter()
+        .map(|d| {
+            let dw = &g.workloads[cx.pods[d]];
+            let listen = dw.listen_ports();
+            let mut out = Vec::new();
+            let (sources, open) = if ing[d].is_empty() {
+                (all.clone(), true)
+            } else {
+                let mut s = BitSet::new(n);
+                for &pi in &ing[d] {
+                    for r in &policies[pi].0.ingress {
+                        if r.all {
+                            s = all.clone();
+                            break;
+                        }
+                        s.union_with(&r.pods);
+                    }
+                }
+                (s, false)
+            };
+            for s in sources.iter() {
+                if s == d {
+                    continue;
+                }
+                let (in_ports, in_through) = if open {
+                    (
+                        Ports::Any,
+                        Through {
+                            text: format!(
+                                "no NetworkPolicy selects {} for ingress (every pod may connect)",
+                                dw.name
+                            ),
+                            at: None,
+                        },
+                    )
+                } else {
+                    let mut ports = Ports::none();
+                    let mut through = None;
+                    for &pi in &ing[d] {
+                        let p = &policies[pi].0;
+                        for r in &p.ingress {
+                            if r.all || r.pods.contains(s) {
+                                let rp = resolve_ports(&r.ports, dw);
+                                if through.is_none() && !rp.is_empty() {
+                                    through = Some(Through {
+                                        text: format!(
+                                            "NetworkPolicy {}/{} admits it",
+                                            p.ns, p.name
+                                        ),
+                                        at: Some(r.at.clone()),
+                                    });
+                                }
+                                ports = ports.union(&rp);
+                            }
+                        }
+                    }
+                    match through {
+                        Some(t) => (ports, t),
+                        None => continue,
+                    }
+                };
+                let eg_ports = if egr[s].is_empty() {
+                    Ports::Any
+                } else {
+                    let mut ports = Ports::none();
+                    for &pi in &egr[s] {
+                        for r in &policies[pi].0.egress {
+                            if r.all || r.pods.contains(d) {
+                                ports = ports.union(&resolve_ports(&r.ports, dw));
+                            }
+                        }
+                    }
+                    ports
+                };
+                let ports = in_ports.intersect(&eg_ports).intersect(&listen);
+                if ports.is_empty() {
+                    continue;
+                }
+                out.push(Flow {
+                    from: cx.pods[s],
+                    to: cx.pods[d],
+                    ports,
+                    through: in_through,
+                });
+            }
+            out
+        })
+        .collect();
+    let flows = per_dst.into_iter().flatten().collect();
+    let mut egress = Vec::new();
+    for s in 0..n {
+        let w = cx.pods[s];
+        if egr[s].is_empty() {
+            egress.push((
+                w,
+                Through {
+                    text: format!(
+                        "no NetworkPolicy restricts the egress of {}",
+                        g.workloads[w].name
+                    ),
+                    at: None,
+                },
+            ));
+            continue;
+        }
+        'found: for &pi in &egr[s] {
+            let p = &policies[pi].0;
+            for r in &p.egress {
+                if r.outside {
+                    egress.push((
+                        w,
+                        Through {
+                            text: format!(
+                                "NetworkPolicy {}/{} allows egress outside the cluster",
+                                p.ns, p.name
+                            ),
+                            at: Some(r.at.clone()),
+                        },
+                    ));
+                    break 'found;
+                }
+            }
+        }
+    }
+    (flows, egress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_blocks() {
+        assert!(ip_block_reaches_outside("0.0.0.0/0", &[]).unwrap());
+        assert!(
+            !ip_block_reaches_outside("0.0.0.0/0", &["0.0.0.0/1".into(), "128.0.0.0/1".into()])
+                .unwrap()
+        );
+        assert!(!ip_block_reaches_outside("10.0.0.0/8", &[]).unwrap());
+        assert!(ip_block_reaches_outside("203.0.113.0/24", &[]).unwrap());
+        assert!(!ip_block_reaches_outside("203.0.113.0/24", &["203.0.113.0/24".into()]).unwrap());
+        assert!(ip_block_reaches_outside("::/0", &[]).unwrap());
+        assert!(!ip_block_reaches_outside("fd00::/8", &[]).unwrap());
+        assert!(ip_block_reaches_outside("nonsense", &[]).is_err());
+    }
+}

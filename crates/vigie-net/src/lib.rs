@@ -1,0 +1,67 @@
+//! vigie-net: who can reach what on a container platform.
+//!
+//! Compose projects and Kubernetes objects are lowered into one [`Graph`] of workloads, the
+//! groups they live in (Compose networks, Kubernetes namespaces), their exposures to the
+//! outside world and the flows allowed between them ([`compose`], [`k8s`]); [`roles`] says
+//! which workloads are databases, proxies, the API and the entry points; [`controls`] judges
+//! NET-01 … NET-04 on the graph; [`render`] draws it (DOT, Mermaid, SVG, HTML).
+
+// Index loops walk several arrays indexed by workload at once; tuples of lowered facts stay local.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::type_complexity,
+    clippy::collapsible_if
+)]
+
+#[cfg(feature = "analyzer")]
+pub mod analyzer;
+pub mod compose;
+pub mod controls;
+pub mod k8s;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod roles;
+pub mod selector;
+
+#[cfg(feature = "analyzer")]
+pub use analyzer::ANALYZER;
+pub use controls::{CHECKS, Judged, Table, judge};
+pub use model::Graph;
+pub use roles::DeclaredRoles;
+
+use vigie_parse::compose::Project;
+use vigie_parse::kubernetes::Object;
+
+/// Build the graph of a platform.
+pub fn build(projects: &[Project], objects: &[Object], declared: &DeclaredRoles) -> Graph {
+    let mut g = Graph::default();
+    compose::lower(&mut g, projects);
+    let compose_wids: Vec<model::Wid> = (0..g.workloads.len()).collect();
+    k8s::lower(&mut g, objects);
+    compose::flows(&mut g, &compose_wids);
+    roles::assign(&mut g, declared);
+    g.flows.sort_by_key(|f| (f.to, f.from));
+    g
+}
+
+/// Whether the analysis needs a Kubernetes object, and the part of it to keep: the network
+/// kinds whole, workloads trimmed to their metadata and the pod fields the model reads
+/// (labels, `hostNetwork`, container names, images and ports).
+pub fn keep(object: &Object) -> Option<Object> {
+    if k8s::NETWORK_KINDS.contains(&object.kind.as_str()) {
+        return Some(object.clone());
+    }
+    if !k8s::WORKLOAD_KINDS.contains(&object.kind.as_str()) {
+        return None;
+    }
+    Some(Object {
+        file: object.file.clone(),
+        api_version: object.api_version.clone(),
+        kind: object.kind.clone(),
+        name: object.name.clone(),
+        namespace: object.namespace.clone(),
+        at: object.at.clone(),
+        node: load::trim_workload(&object.node),
+    })
+}

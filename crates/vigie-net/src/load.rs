@@ -1,0 +1,159 @@
+//! Reading a repository for `vigie graph` and the benchmark: Compose projects, the Kubernetes
+//! objects the model needs (trimmed) and `[roles]` from `vigie.toml`. `vigie scan` hands the
+//! same inputs to the analyzer from its own pipeline.
+
+use crate::roles::DeclaredRoles;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use vigie_core::{DiagKind, Diagnostic, Location};
+use vigie_parse::compose::{self, Project};
+use vigie_parse::discover::{self, FileKind};
+use vigie_parse::kubernetes::{self, Object};
+use vigie_parse::yaml::{self, Node, Value};
+
+/// Keys kept when trimming a workload object.
+const KEEP: &[&str] = &[
+    "metadata",
+    "name",
+    "namespace",
+    "spec",
+    "template",
+    "jobTemplate",
+    "hostNetwork",
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "image",
+    "ports",
+    "containerPort",
+    "hostPort",
+    "protocol",
+    "apiVersion",
+    "kind",
+];
+
+/// A workload object reduced to what the model reads; `labels` are kept whole.
+pub fn trim_workload(n: &Node) -> Node {
+    let value = match &n.value {
+        Value::Map(es) => Value::Map(
+            es.iter()
+                .filter_map(|e| {
+                    if e.key == "labels" {
+                        Some(e.clone())
+                    } else if KEEP.contains(&e.key.as_str()) {
+                        Some(vigie_parse::yaml::Entry {
+                            key: e.key.clone(),
+                            key_pos: e.key_pos,
+                            value: trim_workload(&e.value),
+                        })
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(items.iter().map(trim_workload).collect()),
+        v => v.clone(),
+    };
+    Node {
+        pos: n.pos,
+        tag: None,
+        value,
+    }
+}
+
+pub struct Loaded {
+    pub projects: Vec<Project>,
+    pub objects: Vec<Object>,
+    pub roles: DeclaredRoles,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const LIMIT: u64 = 10 * 1024 * 1024;
+
+/// Read the repository at `root` (a folder or one file).
+pub fn load(root: &Path) -> Loaded {
+    let found = discover::discover(
+        root,
+        &discover::Options {
+            gitignore: true,
+            excludes: Vec::new(),
+        },
+    );
+    let mut diagnostics = found.diagnostics;
+    let mut compose_texts: HashMap<String, String> = HashMap::new();
+    let mut compose_files = Vec::new();
+    for f in found.files.iter().filter(|f| f.kind == FileKind::Compose) {
+        match discover::read_text(&f.abs, LIMIT) {
+            Ok(t) => {
+                compose_files.push(f.rel.clone());
+                compose_texts.insert(f.rel.clone(), t);
+            }
+            Err(e) => diagnostics.push(e.into_diagnostic(Arc::from(f.rel.as_str()), LIMIT)),
+        }
+    }
+    let base = if root.is_file() {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        root.to_path_buf()
+    };
+    let reader = |p: &str| -> Option<String> {
+        compose_texts.get(p).cloned().or_else(|| {
+            let rel = compose::join("", p)?;
+            discover::read_text(&base.join(rel), LIMIT).ok()
+        })
+    };
+    let mut projects = Vec::new();
+    for group in compose::group_projects(&compose_files, &[]) {
+        let p = compose::load(&group, &reader);
+        diagnostics.extend(p.diagnostics.iter().cloned());
+        projects.push(p);
+    }
+    let per_file: Vec<(Vec<Object>, Vec<Diagnostic>)> = found
+        .files
+        .par_iter()
+        .filter(|f| f.kind == FileKind::Manifest)
+        .map(|f| {
+            let path: Arc<str> = Arc::from(f.rel.as_str());
+            let text = match discover::read_text(&f.abs, LIMIT) {
+                Ok(t) => t,
+                Err(e) => return (Vec::new(), vec![e.into_diagnostic(path, LIMIT)]),
+            };
+            if !text.contains("apiVersion") {
+                return (Vec::new(), Vec::new());
+            }
+            let stream = yaml::parse(&text);
+            let mut d = Vec::new();
+            if let Some(e) = &stream.error {
+                d.push(Diagnostic::new(
+                    DiagKind::Parse,
+                    Location::new(path.clone(), e.pos.line, e.pos.col),
+                    format!("invalid YAML: {}", e.message),
+                ));
+            }
+            let objs = kubernetes::objects(
+                &path,
+                stream.documents.into_iter().map(|d| d.root).collect(),
+            );
+            (objs.iter().filter_map(crate::keep).collect(), d)
+        })
+        .collect();
+    let mut objects = Vec::new();
+    for (o, d) in per_file {
+        objects.extend(o);
+        diagnostics.extend(d);
+    }
+    let mut roles = DeclaredRoles::default();
+    let cfg = base.join("vigie.toml");
+    if let Ok(text) = std::fs::read_to_string(&cfg) {
+        roles = DeclaredRoles::parse("vigie.toml", &text, &mut diagnostics);
+    }
+    Loaded {
+        projects,
+        objects,
+        roles,
+        diagnostics,
+    }
+}

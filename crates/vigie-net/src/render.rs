@@ -1,0 +1,600 @@
+//! Pictures of the platform: Graphviz DOT, Mermaid, SVG and a self-contained HTML page.
+//!
+//! The SVG is laid out here rather than by Graphviz (not installed everywhere) or a layout
+//! crate (none draws nested grouping boxes with layers): layers by distance from the outside
+//! world (outside → exposed entry points → applications → databases last), nodes of one group
+//! (network or namespace) kept in one vertical band so the group boxes never overlap, and
+//! barycentre sweeps ordering the bands and the nodes within them to reduce crossings.
+
+use crate::controls::{Judged, allowed_into_db};
+use crate::model::*;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Write;
+
+const PASS: (&str, &str) = ("#2e7d32", "#e8f5e9");
+const FAIL: (&str, &str) = ("#c62828", "#ffebee");
+const NEUTRAL: (&str, &str) = ("#546e7a", "#eceff1");
+
+/// What the pictures need, computed once.
+pub struct View<'a> {
+    g: &'a Graph,
+    status: Vec<Option<bool>>,
+    /// (group, NET-04 status) per namespace group
+    group_status: Vec<Option<bool>>,
+    edges: Vec<Edge>,
+}
+
+struct Edge {
+    /// `None`: the outside world.
+    from: Option<Wid>,
+    to: Wid,
+    label: String,
+    title: String,
+    bad: bool,
+    exposure: bool,
+}
+
+fn colours(s: Option<bool>) -> (&'static str, &'static str) {
+    match s {
+        Some(true) => PASS,
+        Some(false) => FAIL,
+        None => NEUTRAL,
+    }
+}
+
+fn short_ports(p: &Ports) -> String {
+    match p {
+        Ports::Any => "any".into(),
+        Ports::Ranges(v) => {
+            let mut s: Vec<String> = v
+                .iter()
+                .take(3)
+                .map(|r| {
+                    if r.from == r.to {
+                        r.from.to_string()
+                    } else if r.from == 0 && r.to == u16::MAX {
+                        format!("all/{}", r.proto.as_str())
+                    } else {
+                        format!("{}-{}", r.from, r.to)
+                    }
+                })
+                .collect();
+            if v.len() > 3 {
+                s.push("…".into());
+            }
+            s.join(",")
+        }
+    }
+}
+
+impl<'a> View<'a> {
+    pub fn new(g: &'a Graph, judged: &Judged) -> Self {
+        let status = judged.status(g.workloads.len());
+        let mut group_status = vec![None; g.groups.len()];
+        for (_, v) in &judged.verdicts {
+            if let Some(ns) = v.subject.strip_prefix("Namespace/")
+                && let Some(i) = g
+                    .groups
+                    .iter()
+                    .position(|gr| gr.kind == GroupKind::Namespace && gr.name == ns)
+            {
+                group_status[i] = Some(!v.is_fail());
+            }
+        }
+        let mut edges = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for e in &g.exposures {
+            let w = &g.workloads[e.target];
+            let bad =
+                w.role.database || !e.tls.ok() || !(w.role.entrypoint || e.kind.through_proxy());
+            if !seen.insert((e.target, e.via.clone())) {
+                continue;
+            }
+            edges.push(Edge {
+                from: None,
+                to: e.target,
+                label: match &e.ports {
+                    Ports::Any => e.kind.as_str().to_string(),
+                    p => format!("{} {}", e.kind.as_str(), short_ports(p)),
+                },
+                title: format!("{} → {}: {} ({})", "outside", w.name, e.via, e.tls.reason()),
+                bad,
+                exposure: true,
+            });
+        }
+        for f in &g.flows {
+            let to = &g.workloads[f.to];
+            let bad = to.role.database && !allowed_into_db(g, f.from, f.to);
+            edges.push(Edge {
+                from: Some(f.from),
+                to: f.to,
+                label: short_ports(&f.ports),
+                title: format!(
+                    "{} → {}: {} — {}",
+                    g.workloads[f.from].name, to.name, f.ports, f.through.text
+                ),
+                bad,
+                exposure: false,
+            });
+        }
+        View {
+            g,
+            status,
+            group_status,
+            edges,
+        }
+    }
+
+    fn node_label(&self, w: &Workload) -> String {
+        let mut s = w.name.clone();
+        let role = w.role.label();
+        if role != "app" {
+            s.push_str(&format!(" ({role})"));
+        }
+        if w.platform == vigie_core::model::Platform::Compose && w.networks.len() > 1 {
+            let nets: Vec<&str> = w
+                .networks
+                .iter()
+                .map(|(n, _)| self.g.groups[*n].key.as_str())
+                .collect();
+            s.push_str(&format!("\nnetworks: {}", nets.join(", ")));
+        }
+        s
+    }
+
+    fn group_label(&self, i: usize) -> String {
+        let gr = &self.g.groups[i];
+        match &gr.kind {
+            GroupKind::ComposeNetwork { internal, external } => format!(
+                "network {}{}{}",
+                gr.name,
+                if *internal { " (internal)" } else { "" },
+                if *external { " (external)" } else { "" }
+            ),
+            GroupKind::Namespace => format!("namespace {}", gr.name),
+            _ => gr.name.clone(),
+        }
+    }
+
+    fn members(&self) -> BTreeMap<usize, Vec<Wid>> {
+        let mut m: BTreeMap<usize, Vec<Wid>> = BTreeMap::new();
+        for (i, w) in self.g.workloads.iter().enumerate() {
+            m.entry(w.home).or_default().push(i);
+        }
+        m
+    }
+}
+
+fn dot_esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+pub fn dot(v: &View<'_>) -> String {
+    let mut s = String::new();
+    s.push_str("digraph platform {\n  rankdir=LR;\n  compound=true;\n  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=\"rounded,filled\"];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    s.push_str("  outside [label=\"outside\", shape=ellipse, style=filled, fillcolor=\"#fff8e1\", color=\"#f9a825\"];\n");
+    for (gi, ws) in v.members() {
+        let (stroke, _) = colours(v.group_status[gi]);
+        let _ = writeln!(
+            s,
+            "  subgraph cluster_{gi} {{\n    label=\"{}\";\n    style=\"rounded,dashed\";\n    color=\"{stroke}\";",
+            dot_esc(&v.group_label(gi))
+        );
+        for w in ws {
+            let wl = &v.g.workloads[w];
+            let (stroke, fill) = colours(v.status[w]);
+            let shape = if wl.role.database {
+                ", shape=cylinder"
+            } else {
+                ""
+            };
+            let pen = if wl.role.database { ", penwidth=2" } else { "" };
+            let _ = writeln!(
+                s,
+                "    w{w} [label=\"{}\", color=\"{stroke}\", fillcolor=\"{fill}\"{shape}{pen}];",
+                dot_esc(&v.node_label(wl))
+            );
+        }
+        s.push_str("  }\n");
+    }
+    for e in &v.edges {
+        let from = e.from.map_or("outside".to_string(), |f| format!("w{f}"));
+        let colour = if e.bad {
+            FAIL.0
+        } else if e.exposure {
+            "#f9a825"
+        } else {
+            "#78909c"
+        };
+        let _ = writeln!(
+            s,
+            "  {from} -> w{} [label=\"{}\", color=\"{colour}\", tooltip=\"{}\"{}];",
+            e.to,
+            dot_esc(&e.label),
+            dot_esc(&e.title),
+            if e.bad { ", penwidth=2" } else { "" }
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn mm_esc(s: &str) -> String {
+    s.replace('"', "#quot;").replace('\n', "<br/>")
+}
+
+pub fn mermaid(v: &View<'_>) -> String {
+    let mut s = String::from("flowchart LR\n  outside((outside))\n");
+    for (gi, ws) in v.members() {
+        let _ = writeln!(s, "  subgraph g{gi}[\"{}\"]", mm_esc(&v.group_label(gi)));
+        for w in ws {
+            let wl = &v.g.workloads[w];
+            let label = mm_esc(&v.node_label(wl));
+            if wl.role.database {
+                let _ = writeln!(s, "    w{w}[(\"{label}\")]");
+            } else {
+                let _ = writeln!(s, "    w{w}[\"{label}\"]");
+            }
+        }
+        s.push_str("  end\n");
+    }
+    let mut bad_links = Vec::new();
+    for (i, e) in v.edges.iter().enumerate() {
+        let from = e.from.map_or("outside".to_string(), |f| format!("w{f}"));
+        let arrow = if e.exposure { "==>" } else { "-->" };
+        let _ = writeln!(s, "  {from} {arrow}|\"{}\"| w{}", mm_esc(&e.label), e.to);
+        if e.bad {
+            bad_links.push(i.to_string());
+        }
+    }
+    s.push_str("  classDef pass fill:#e8f5e9,stroke:#2e7d32\n  classDef fail fill:#ffebee,stroke:#c62828\n  classDef db stroke-width:3px\n");
+    for (cls, want) in [("pass", Some(true)), ("fail", Some(false))] {
+        let ids: Vec<String> = (0..v.g.workloads.len())
+            .filter(|w| v.status[*w] == want)
+            .map(|w| format!("w{w}"))
+            .collect();
+        if !ids.is_empty() {
+            let _ = writeln!(s, "  class {} {cls}", ids.join(","));
+        }
+    }
+    let dbs: Vec<String> = (0..v.g.workloads.len())
+        .filter(|w| v.g.workloads[*w].role.database)
+        .map(|w| format!("w{w}"))
+        .collect();
+    if !dbs.is_empty() {
+        let _ = writeln!(s, "  class {} db", dbs.join(","));
+    }
+    if !bad_links.is_empty() {
+        let _ = writeln!(
+            s,
+            "  linkStyle {} stroke:#c62828,stroke-width:2px",
+            bad_links.join(",")
+        );
+    }
+    s
+}
+
+// ---- layout ----
+
+const NODE_W: f64 = 180.0;
+const NODE_H: f64 = 46.0;
+const GAP_X: f64 = 30.0;
+const LAYER_H: f64 = 120.0;
+const BAND_PAD: f64 = 22.0;
+const TOP: f64 = 40.0;
+
+pub struct Layout {
+    /// centre of each workload
+    pub pos: Vec<(f64, f64)>,
+    pub outside: (f64, f64),
+    /// group → (x, y, w, h)
+    pub boxes: Vec<(usize, f64, f64, f64, f64)>,
+    pub width: f64,
+    pub height: f64,
+}
+
+pub fn layout(v: &View<'_>) -> Layout {
+    let g = v.g;
+    let n = g.workloads.len();
+    // layers: exposed at 1, others by distance along flows, databases last
+    let mut layer = vec![usize::MAX; n];
+    let mut q = VecDeque::new();
+    for e in &g.exposures {
+        if layer[e.target] == usize::MAX && !g.workloads[e.target].role.database {
+            layer[e.target] = 1;
+            q.push_back(e.target);
+        }
+    }
+    let mut out_adj: Vec<Vec<Wid>> = vec![Vec::new(); n];
+    for f in &g.flows {
+        out_adj[f.from].push(f.to);
+    }
+    while let Some(a) = q.pop_front() {
+        for &b in &out_adj[a] {
+            if layer[b] == usize::MAX && !g.workloads[b].role.database {
+                layer[b] = layer[a] + 1;
+                q.push_back(b);
+            }
+        }
+    }
+    let max_app = (0..n)
+        .filter(|w| !g.workloads[*w].role.database && layer[*w] != usize::MAX)
+        .map(|w| layer[w])
+        .max()
+        .unwrap_or(1);
+    for w in 0..n {
+        if g.workloads[w].role.database {
+            layer[w] = max_app.max(1) + 1;
+        } else if layer[w] == usize::MAX {
+            layer[w] = 2.min(max_app + 1).max(1);
+        }
+    }
+    let nlayers = layer.iter().copied().max().unwrap_or(1) + 1;
+    // neighbours for barycentres (undirected)
+    let mut adj: Vec<Vec<Wid>> = vec![Vec::new(); n];
+    for f in &g.flows {
+        adj[f.from].push(f.to);
+        adj[f.to].push(f.from);
+    }
+    // order: a position per node, refined by barycentre sweeps
+    let mut order: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    for w in 0..n {
+        if g.exposures.iter().any(|e| e.target == w) {
+            order[w] -= n as f64; // exposed first
+        }
+    }
+    for _ in 0..4 {
+        let mut next = order.clone();
+        for w in 0..n {
+            let nb: Vec<f64> = adj[w]
+                .iter()
+                .filter(|x| layer[**x] != layer[w])
+                .map(|x| order[*x])
+                .collect();
+            if !nb.is_empty() {
+                next[w] = (order[w] + nb.iter().sum::<f64>()) / (nb.len() as f64 + 1.0);
+            }
+        }
+        order = next;
+    }
+    // group order by the mean position of their members
+    let members = v.members();
+    let mut groups: Vec<(usize, f64)> = members
+        .iter()
+        .map(|(gi, ws)| {
+            (
+                *gi,
+                ws.iter().map(|w| order[*w]).sum::<f64>() / ws.len() as f64,
+            )
+        })
+        .collect();
+    groups.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let mut pos = vec![(0.0, 0.0); n];
+    let mut boxes = Vec::new();
+    let mut x = 20.0;
+    for (gi, _) in &groups {
+        let ws = &members[gi];
+        let mut per_layer: BTreeMap<usize, Vec<Wid>> = BTreeMap::new();
+        for &w in ws {
+            per_layer.entry(layer[w]).or_default().push(w);
+        }
+        let cols = per_layer.values().map(Vec::len).max().unwrap_or(1) as f64;
+        let band_w = cols * NODE_W + (cols - 1.0) * GAP_X + 2.0 * BAND_PAD;
+        for (l, list) in per_layer.iter_mut() {
+            list.sort_by(|a, b| order[*a].total_cmp(&order[*b]).then(a.cmp(b)));
+            let row_w = list.len() as f64 * NODE_W + (list.len() as f64 - 1.0) * GAP_X;
+            let start = x + (band_w - row_w) / 2.0 + NODE_W / 2.0;
+            for (k, w) in list.iter().enumerate() {
+                pos[*w] = (
+                    start + k as f64 * (NODE_W + GAP_X),
+                    TOP + *l as f64 * LAYER_H,
+                );
+            }
+        }
+        let lmin = *per_layer.keys().next().unwrap_or(&1) as f64;
+        let lmax = *per_layer.keys().last().unwrap_or(&1) as f64;
+        let y0 = TOP + lmin * LAYER_H - NODE_H / 2.0 - 28.0;
+        let h = (lmax - lmin) * LAYER_H + NODE_H + 40.0;
+        boxes.push((*gi, x, y0, band_w, h));
+        x += band_w + GAP_X;
+    }
+    let width = x.max(NODE_W + 60.0);
+    let height = TOP + nlayers as f64 * LAYER_H + 40.0;
+    Layout {
+        pos,
+        outside: (width / 2.0, TOP),
+        boxes,
+        width,
+        height,
+    }
+}
+
+pub fn xml_esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+pub fn svg(v: &View<'_>) -> String {
+    let l = layout(v);
+    let legend_h = 40.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0}\" height=\"{:.0}\" viewBox=\"0 0 {:.0} {:.0}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">",
+        l.width,
+        l.height + legend_h,
+        l.width,
+        l.height + legend_h
+    );
+    s.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"context-stroke\"/></marker></defs>\n");
+    let _ = writeln!(
+        s,
+        "<rect x=\"0\" y=\"0\" width=\"{:.0}\" height=\"{:.0}\" fill=\"#ffffff\"/>",
+        l.width,
+        l.height + legend_h
+    );
+    for (gi, x, y, w, h) in &l.boxes {
+        let (stroke, _) = colours(v.group_status[*gi]);
+        let _ = writeln!(
+            s,
+            "<g class=\"group\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"10\" fill=\"#fafafa\" stroke=\"{stroke}\" stroke-dasharray=\"6 4\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{stroke}\" font-weight=\"bold\">{}</text></g>",
+            x + 10.0,
+            y + 16.0,
+            xml_esc(&v.group_label(*gi))
+        );
+    }
+    let at = |w: Option<Wid>| -> (f64, f64) { w.map_or(l.outside, |w| l.pos[w]) };
+    for e in &v.edges {
+        let (x1, y1) = at(e.from);
+        let (x2, y2) = at(Some(e.to));
+        let (sy, ty) = if y2 > y1 + 1.0 {
+            (y1 + NODE_H / 2.0, y2 - NODE_H / 2.0)
+        } else if y2 + 1.0 < y1 {
+            (y1 - NODE_H / 2.0, y2 + NODE_H / 2.0)
+        } else {
+            (y1 + NODE_H / 2.0, y2 + NODE_H / 2.0)
+        };
+        let bend = if (y2 - y1).abs() < 1.0 {
+            40.0
+        } else {
+            (ty - sy) / 2.0
+        };
+        let colour = if e.bad {
+            FAIL.0
+        } else if e.exposure {
+            "#f9a825"
+        } else {
+            "#90a4ae"
+        };
+        let width = if e.bad { 2.0 } else { 1.2 };
+        let from = e.from.map_or("outside".to_string(), |f| format!("w{f}"));
+        let _ = writeln!(
+            s,
+            "<g class=\"edge\" data-from=\"{from}\" data-to=\"w{}\"><title>{}</title><path d=\"M{x1:.1},{sy:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{ty:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" marker-end=\"url(#arrow)\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"{colour}\" text-anchor=\"middle\">{}</text></g>",
+            e.to,
+            xml_esc(&e.title),
+            sy + bend,
+            ty - bend,
+            (x1 + x2) / 2.0,
+            (sy + ty) / 2.0 - 3.0,
+            xml_esc(&e.label)
+        );
+    }
+    // outside
+    let _ = writeln!(
+        s,
+        "<g class=\"node\" id=\"outside\"><ellipse cx=\"{:.1}\" cy=\"{:.1}\" rx=\"60\" ry=\"20\" fill=\"#fff8e1\" stroke=\"#f9a825\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-weight=\"bold\">outside</text></g>",
+        l.outside.0,
+        l.outside.1,
+        l.outside.0,
+        l.outside.1 + 4.0
+    );
+    for (i, w) in v.g.workloads.iter().enumerate() {
+        let (cx, cy) = l.pos[i];
+        let (stroke, fill) = colours(v.status[i]);
+        let x = cx - NODE_W / 2.0;
+        let y = cy - NODE_H / 2.0;
+        let shape = if w.role.database {
+            format!(
+                "<path d=\"M{x:.1},{:.1} a{:.1},6 0 0,0 {NODE_W:.1},0 v{:.1} a{:.1},6 0 0,1 -{NODE_W:.1},0 z\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/><ellipse cx=\"{cx:.1}\" cy=\"{:.1}\" rx=\"{:.1}\" ry=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/>",
+                y + 6.0,
+                NODE_W / 2.0,
+                NODE_H - 12.0,
+                NODE_W / 2.0,
+                y + 6.0,
+                NODE_W / 2.0
+            )
+        } else {
+            format!(
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W:.1}\" height=\"{NODE_H:.1}\" rx=\"8\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.5\"/>"
+            )
+        };
+        let label = v.node_label(w);
+        let mut lines = label.lines();
+        let first = lines.next().unwrap_or_default();
+        let second = lines.next();
+        let status = match v.status[i] {
+            Some(true) => "NET checks pass",
+            Some(false) => "a NET check fails",
+            None => "no NET check applies",
+        };
+        let _ = writeln!(
+            s,
+            "<g class=\"node\" id=\"w{i}\"><title>{} — {} {} — {}</title>{shape}<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>{}</g>",
+            xml_esc(&w.subject),
+            xml_esc(&w.kind),
+            xml_esc(&w.images.join(", ")),
+            status,
+            if second.is_some() { cy - 2.0 } else { cy + 4.0 },
+            xml_esc(first),
+            second
+                .map(|t| format!(
+                    "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
+                    cy + 12.0,
+                    xml_esc(t)
+                ))
+                .unwrap_or_default()
+        );
+    }
+    // legend
+    let ly = l.height + 10.0;
+    let _ = writeln!(
+        s,
+        "<g class=\"legend\" font-size=\"11\"><rect x=\"20\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"{}\"/><text x=\"40\" y=\"{:.1}\">passes NET checks</text><rect x=\"170\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"{}\"/><text x=\"190\" y=\"{:.1}\">fails a NET check</text><line x1=\"320\" y1=\"{:.1}\" x2=\"350\" y2=\"{:.1}\" stroke=\"#c62828\" stroke-width=\"2\"/><text x=\"356\" y=\"{:.1}\">flow or exposure that breaks a control</text><line x1=\"600\" y1=\"{:.1}\" x2=\"630\" y2=\"{:.1}\" stroke=\"#f9a825\" stroke-width=\"2\"/><text x=\"636\" y=\"{:.1}\">exposure</text></g>",
+        PASS.1,
+        PASS.0,
+        ly + 11.0,
+        FAIL.1,
+        FAIL.0,
+        ly + 11.0,
+        ly + 7.0,
+        ly + 7.0,
+        ly + 11.0,
+        ly + 7.0,
+        ly + 7.0,
+        ly + 11.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+pub fn html(v: &View<'_>, judged: &Judged, title: &str) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:Helvetica,Arial,sans-serif;margin:1.5em;color:#263238}}\n.wrap{{overflow:auto;border:1px solid #cfd8dc;border-radius:6px}}\n.dim{{opacity:.15}}\n.hl path{{stroke-width:3}}\ntable{{border-collapse:collapse;margin-top:1em;font-size:13px}}\ntd,th{{border:1px solid #cfd8dc;padding:4px 8px;text-align:left;vertical-align:top}}\n.fail{{color:#c62828;font-weight:bold}}.pass{{color:#2e7d32}}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>Hover a workload to show only its flows. Red: a flow or exposure that breaks a NET control; green/red boxes: workloads passing/failing their NET checks.</p>\n<div class=\"wrap\">\n",
+        xml_esc(title),
+        xml_esc(title)
+    );
+    s.push_str(&svg(v));
+    s.push_str("</div>\n<h2>Network verdicts</h2>\n<table>\n<tr><th>Check</th><th>Result</th><th>Subject</th><th>Finding</th><th>Where</th></tr>\n");
+    let mut vs: Vec<&vigie_core::Verdict> = judged.verdicts.iter().map(|(_, v)| v).collect();
+    vs.sort_by(|a, b| (b.is_fail(), a.check, &a.subject).cmp(&(a.is_fail(), b.check, &b.subject)));
+    for v in vs {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            v.check,
+            if v.is_fail() { "fail" } else { "pass" },
+            if v.is_fail() { "fail" } else { "pass" },
+            xml_esc(&v.subject),
+            xml_esc(&v.message),
+            xml_esc(&v.location.to_string())
+        );
+    }
+    s.push_str("</table>\n<script>\n(function(){\n  var edges=document.querySelectorAll('g.edge');\n  document.querySelectorAll('g.node').forEach(function(n){\n    n.addEventListener('mouseenter',function(){\n      edges.forEach(function(e){\n        var on=e.getAttribute('data-from')===n.id||e.getAttribute('data-to')===n.id;\n        e.classList.toggle('dim',!on);e.classList.toggle('hl',on);\n      });\n    });\n    n.addEventListener('mouseleave',function(){\n      edges.forEach(function(e){e.classList.remove('dim');e.classList.remove('hl');});\n    });\n  });\n})();\n</script>\n</body>\n</html>\n");
+    s
+}

@@ -1,0 +1,447 @@
+//! One case per Kubernetes rule: Services, Ingress, Gateway API, host exposure and every
+//! NetworkPolicy semantic, each a small manifest and the reachability expected.
+
+mod common;
+use common::*;
+use vigie_net::model::ExposureKind;
+
+fn pod(name: &str, ns: &str, labels: &str, port: u16) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {labels}\nspec:\n  containers:\n    - name: c\n      image: example/{name}:1\n      ports:\n        - {{name: main, containerPort: {port}}}\n        - {{name: metrics, containerPort: 9100}}\n---\n"
+    )
+}
+
+fn base() -> String {
+    let mut s = String::new();
+    s += "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels: {env: prod}\n---\n";
+    s += "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ops\n  labels: {env: ops}\n---\n";
+    s += &pod("api", "prod", "{app: api, tier: back}", 3000);
+    s += &pod("db", "prod", "{app: db, tier: data}", 5432);
+    s += &pod("web", "prod", "{app: web, tier: front}", 8080);
+    s += &pod("mon", "ops", "{app: mon}", 9090);
+    s += &pod("api", "ops", "{app: api}", 3000);
+    s
+}
+
+fn policy(name: &str, ns: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n{spec}\n---\n"
+    )
+}
+
+#[test]
+fn unselected_pods_accept_everything() {
+    let g = k8s_graph(&base());
+    // listening ports bound the flow
+    assert_eq!(
+        reach(&g, "ops/mon", "prod/db").as_deref(),
+        Some("5432/tcp, 9100/tcp")
+    );
+    assert_eq!(g.flows.len(), 5 * 4);
+    let f = g.flows.iter().find(|f| f.to == id(&g, "prod/db")).unwrap();
+    assert!(f.through.text.contains("no NetworkPolicy selects db"));
+}
+
+#[test]
+fn default_deny_ingress_isolates_the_selected_pods() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "deny",
+                "prod",
+                "  podSelector: {}\n  policyTypes: [Ingress]",
+            )),
+    );
+    assert_eq!(reach(&g, "prod/api", "prod/db"), None);
+    assert_eq!(reach(&g, "ops/mon", "prod/web"), None);
+    // ops is not selected: still open
+    assert!(reach(&g, "prod/api", "ops/mon").is_some());
+}
+
+#[test]
+fn pod_selector_peer_is_the_policy_namespace_only() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: api}}",
+            )),
+    );
+    assert!(reach(&g, "prod/api", "prod/db").is_some());
+    assert_eq!(
+        reach(&g, "ops/api", "prod/db"),
+        None,
+        "same labels, other namespace"
+    );
+    assert_eq!(reach(&g, "prod/web", "prod/db"), None);
+    // the other pods of prod are not selected: open
+    assert!(reach(&g, "ops/mon", "prod/web").is_some());
+}
+
+#[test]
+fn namespace_selector_alone_admits_every_pod_of_those_namespaces() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {env: ops}}",
+            )),
+    );
+    assert!(reach(&g, "ops/mon", "prod/db").is_some());
+    assert!(reach(&g, "ops/api", "prod/db").is_some());
+    assert_eq!(reach(&g, "prod/api", "prod/db"), None);
+}
+
+#[test]
+fn namespace_and_pod_selector_together_are_an_and() {
+    let both = policy(
+        "db",
+        "prod",
+        "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {env: ops}}\n          podSelector: {matchLabels: {app: mon}}",
+    );
+    let g = k8s_graph(&(base() + &both));
+    assert!(reach(&g, "ops/mon", "prod/db").is_some());
+    assert_eq!(reach(&g, "ops/api", "prod/db"), None);
+    // two separate peers are an OR
+    let either = policy(
+        "db",
+        "prod",
+        "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {env: ops}}\n        - podSelector: {matchLabels: {app: mon}}",
+    );
+    let g = k8s_graph(&(base() + &either));
+    assert!(reach(&g, "ops/api", "prod/db").is_some());
+}
+
+#[test]
+fn metadata_name_label_selects_namespaces_even_undeclared_ones() {
+    let g = k8s_graph(
+        &(base()
+            + &pod("tool", "tools", "{app: tool}", 80)
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: tools}}",
+            )),
+    );
+    assert!(reach(&g, "tools/tool", "prod/db").is_some());
+    assert_eq!(reach(&g, "ops/mon", "prod/db"), None);
+}
+
+#[test]
+fn match_expressions() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchExpressions: [{key: tier, operator: In, values: [data]}]}\n  ingress:\n    - from:\n        - podSelector: {matchExpressions: [{key: tier, operator: NotIn, values: [front]}, {key: app, operator: Exists}]}",
+            )),
+    );
+    assert!(reach(&g, "prod/api", "prod/db").is_some());
+    assert_eq!(reach(&g, "prod/web", "prod/db"), None);
+}
+
+#[test]
+fn ports_end_port_named_ports_and_protocols() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "db",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: api}}}]\n      ports: [{port: main}]\n    - from: [{podSelector: {matchLabels: {app: web}}}]\n      ports: [{port: 9000, endPort: 9200}]\n    - from: [{namespaceSelector: {}}]\n      ports: [{protocol: UDP, port: 5432}]",
+            )),
+    );
+    assert_eq!(
+        reach(&g, "prod/api", "prod/db").as_deref(),
+        Some("5432/tcp")
+    );
+    assert_eq!(
+        reach(&g, "prod/web", "prod/db").as_deref(),
+        Some("9100/tcp")
+    );
+    // UDP 5432: the pod listens on TCP only
+    assert_eq!(reach(&g, "ops/mon", "prod/db"), None);
+}
+
+#[test]
+fn empty_rule_admits_everyone() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "open",
+                "prod",
+                "  podSelector: {matchLabels: {app: web}}\n  ingress:\n    - {}",
+            )),
+    );
+    assert!(reach(&g, "ops/mon", "prod/web").is_some());
+}
+
+#[test]
+fn policy_types_default_and_egress_isolation() {
+    // no policyTypes, an egress section: Ingress and Egress; no ingress rule: ingress denied
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "api-out",
+                "prod",
+                "  podSelector: {matchLabels: {app: api}}\n  egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]\n      ports: [{port: 5432}]",
+            )),
+    );
+    assert_eq!(
+        reach(&g, "prod/api", "prod/db").as_deref(),
+        Some("5432/tcp")
+    );
+    assert_eq!(reach(&g, "prod/api", "prod/web"), None, "egress denied");
+    assert_eq!(
+        reach(&g, "prod/web", "prod/api"),
+        None,
+        "ingress isolated by the implied type"
+    );
+    assert!(
+        !g.egress_outside
+            .iter()
+            .any(|(w, _)| *w == id(&g, "prod/api"))
+    );
+    // explicit Egress only: ingress stays open
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "api-out",
+                "prod",
+                "  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]",
+            )),
+    );
+    assert!(reach(&g, "prod/web", "prod/api").is_some());
+    assert_eq!(reach(&g, "prod/api", "prod/web"), None);
+}
+
+#[test]
+fn ingress_allowed_but_source_egress_denied_means_no_flow() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "deny-out",
+                "ops",
+                "  podSelector: {}\n  policyTypes: [Egress]",
+            )),
+    );
+    assert_eq!(reach(&g, "ops/mon", "prod/db"), None);
+    assert!(reach(&g, "prod/api", "ops/mon").is_some());
+}
+
+#[test]
+fn ip_block_with_except_is_the_outside() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "out",
+                "prod",
+                "  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]",
+            )
+            + &policy(
+                "internal-only",
+                "prod",
+                "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 10.0.0.0/8}}]",
+            )),
+    );
+    let out: Vec<String> = g
+        .egress_outside
+        .iter()
+        .map(|(w, _)| format!("{}/{}", g.workloads[*w].group, g.workloads[*w].name))
+        .collect();
+    assert!(out.contains(&"prod/api".to_string()));
+    assert!(!out.contains(&"prod/web".to_string()));
+    // ipBlock never matches pods
+    assert_eq!(reach(&g, "prod/api", "prod/db"), None);
+}
+
+#[test]
+fn services_of_every_type() {
+    let mut s = base();
+    for (name, ty, app) in [
+        ("a", "ClusterIP", "api"),
+        ("b", "NodePort", "web"),
+        ("c", "LoadBalancer", "mon"),
+        ("d", "ExternalName", ""),
+    ] {
+        let ns = if app == "mon" { "ops" } else { "prod" };
+        let sel = if app.is_empty() {
+            "  externalName: db.example.com\n".to_string()
+        } else {
+            format!(
+                "  selector: {{app: {app}}}\n  ports: [{{port: 443, targetPort: main, nodePort: 30443}}]\n"
+            )
+        };
+        s += &format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  type: {ty}\n{sel}---\n"
+        );
+    }
+    s += "apiVersion: v1\nkind: Service\nmetadata:\n  name: headless\n  namespace: prod\nspec:\n  clusterIP: None\n  selector: {app: db}\n---\n";
+    let g = k8s_graph(&s);
+    assert!(exposed(&g, "prod/api").is_empty());
+    assert!(exposed(&g, "prod/db").is_empty());
+    assert_eq!(exposed(&g, "prod/web"), vec![ExposureKind::NodePort]);
+    assert_eq!(exposed(&g, "ops/mon"), vec![ExposureKind::LoadBalancer]);
+    let np = g
+        .exposures
+        .iter()
+        .find(|e| e.kind == ExposureKind::NodePort)
+        .unwrap();
+    assert_eq!(np.ports.to_string(), "30443/tcp");
+}
+
+#[test]
+fn service_selecting_nothing_is_diagnosed() {
+    let g = k8s_graph(
+        &(base()
+            + "apiVersion: v1\nkind: Service\nmetadata:\n  name: ghost\n  namespace: prod\nspec:\n  selector: {app: ghost}\n"),
+    );
+    assert!(
+        diags(&g)
+            .iter()
+            .any(|d| d.contains("Service prod/ghost") && d.contains("matches no pod"))
+    );
+}
+
+#[test]
+fn ingress_with_and_without_tls() {
+    let s = base()
+        + "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n---\n"
+        + "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: prod}\nspec:\n  selector: {app: api}\n  ports: [{port: 80}]\n---\n"
+        + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: secure, namespace: prod}\nspec:\n  tls: [{hosts: [a.example], secretName: a}]\n  rules:\n    - host: a.example\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}\n---\n"
+        + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: plain, namespace: prod}\nspec:\n  rules:\n    - host: b.example\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}, {path: /x, pathType: Prefix, backend: {service: {name: missing, port: {number: 80}}}}]}\n";
+    let g = k8s_graph(&s);
+    let web = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "prod/web"))
+        .unwrap();
+    assert_eq!(web.kind, ExposureKind::Ingress);
+    assert!(web.tls.ok());
+    let api = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "prod/api"))
+        .unwrap();
+    assert!(!api.tls.ok());
+    assert!(diags(&g).iter().any(|d| d.contains("Service prod/missing")));
+}
+
+#[test]
+fn gateway_api_routes() {
+    let s = base()
+        + "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec:\n  selector: {app: web}\n---\n"
+        + "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: prod}\nspec:\n  selector: {app: api}\n---\n"
+        + "apiVersion: v1\nkind: Service\nmetadata: {name: mon, namespace: ops}\nspec:\n  selector: {app: mon}\n---\n"
+        + "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: prod}\nspec:\n  gatewayClassName: x\n  listeners:\n    - {name: https, protocol: HTTPS, port: 443}\n    - {name: http, protocol: HTTP, port: 80}\n---\n"
+        + "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, namespace: prod}\nspec:\n  parentRefs: [{name: gw, sectionName: https}]\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n---\n"
+        + "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: api, namespace: prod}\nspec:\n  parentRefs: [{name: gw, sectionName: http}]\n  rules: [{backendRefs: [{name: api, port: 80}]}]\n---\n"
+        + "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TLSRoute\nmetadata: {name: mon, namespace: ops}\nspec:\n  parentRefs: [{name: gw, namespace: prod}]\n  rules: [{backendRefs: [{name: mon, port: 9090}]}]\n---\n"
+        + "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: lost, namespace: prod}\nspec:\n  parentRefs: [{name: nowhere}]\n  rules: [{backendRefs: [{name: web}]}]\n";
+    let g = k8s_graph(&s);
+    let get = |n: &str| g.exposures.iter().find(|e| e.target == id(&g, n)).unwrap();
+    assert_eq!(get("prod/web").kind, ExposureKind::Gateway);
+    assert!(get("prod/web").tls.ok());
+    assert!(!get("prod/api").tls.ok());
+    assert!(get("ops/mon").tls.ok());
+    assert!(diags(&g).iter().any(|d| d.contains("Gateway prod/nowhere")));
+}
+
+#[test]
+fn host_network_and_host_port() {
+    let s = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: ops}\nspec:\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      hostNetwork: true\n      containers: [{name: a, image: x/agent, ports: [{containerPort: 9100}]}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ops}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: w, image: x/web, ports: [{containerPort: 8080, hostPort: 80}]}]\n";
+    let g = k8s_graph(s);
+    assert_eq!(exposed(&g, "agent"), vec![ExposureKind::HostNetwork]);
+    assert_eq!(exposed(&g, "web"), vec![ExposureKind::HostPort]);
+    let hp = g
+        .exposures
+        .iter()
+        .find(|e| e.kind == ExposureKind::HostPort)
+        .unwrap();
+    assert_eq!(hp.at.line, 18);
+}
+
+#[test]
+fn policies_where_nothing_runs_and_selectors_matching_nothing() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "p1",
+                "ops",
+                "  podSelector: {matchLabels: {app: nothing}}\n  policyTypes: [Ingress]",
+            )
+            + &policy("p2", "ghost", "  podSelector: {}\n  policyTypes: [Ingress]")
+            + "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n---\n"
+            + &policy("p3", "empty", "  podSelector: {}\n  policyTypes: [Ingress]")
+            + &policy(
+                "p4",
+                "prod",
+                "  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: nobody}}}]}]",
+            )),
+    );
+    let d = diags(&g);
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/ops/p1") && m.contains("matches no pod")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/ghost/p2") && m.contains("does not create")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/empty/p3") && m.contains("protects nothing")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|m| m.contains("NetworkPolicy/prod/p4") && m.contains("app=nobody")),
+        "{d:?}"
+    );
+    assert!(d.iter().all(|m| m.starts_with("k8s.yaml:")), "{d:?}");
+    // p4 isolates db and admits nobody
+    assert_eq!(reach(&g, "prod/api", "prod/db"), None);
+}
+
+#[test]
+fn bad_selector_operator_is_diagnosed() {
+    let g = k8s_graph(
+        &(base()
+            + &policy(
+                "bad",
+                "prod",
+                "  podSelector: {matchExpressions: [{key: app, operator: Maybe}]}\n  policyTypes: [Ingress]",
+            )),
+    );
+    assert!(
+        diags(&g)
+            .iter()
+            .any(|d| d.contains("unknown matchExpressions operator `Maybe`"))
+    );
+    assert!(reach(&g, "prod/api", "prod/db").is_some());
+}
+
+#[test]
+fn trimming_keeps_what_the_model_reads() {
+    let objs = objects(
+        "d.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {a: b}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {x: y}\n    spec:\n      hostNetwork: true\n      volumes: [{name: v, emptyDir: {}}]\n      containers:\n        - name: web\n          image: x/web\n          env: [{name: SECRET, value: s}]\n          ports: [{containerPort: 80, hostPort: 81}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    assert_eq!(objs.len(), 1, "ConfigMap dropped");
+    let j = objs[0].node.to_json().to_string();
+    assert!(
+        !j.contains("SECRET")
+            && !j.contains("volumes")
+            && !j.contains("annotations")
+            && !j.contains("replicas"),
+        "{j}"
+    );
+    assert!(
+        j.contains("hostNetwork") && j.contains("hostPort") && j.contains("\"app\":\"web\""),
+        "{j}"
+    );
+}

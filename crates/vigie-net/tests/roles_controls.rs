@@ -1,0 +1,231 @@
+//! Role inference, `[roles]` precedence and conflicts, and the NET verdicts.
+
+mod common;
+use common::*;
+use vigie_net::{DeclaredRoles, judge};
+
+const STACK: &str = "services:\n  proxy: {image: nginx:1.27, ports: [\"443:443\"], networks: [edge]}\n  api: {image: x/api, networks: [edge, data]}\n  worker: {image: x/worker, networks: [data]}\n  ledger: {image: x/ledger, networks: [data]}\n  cache: {build: ., expose: [\"6379\"], networks: [data]}\n  db: {image: postgres:16, networks: [data]}\n  migrate: {image: x/m}\nnetworks:\n  edge: {}\n  data: {internal: true}\n";
+
+#[test]
+fn roles_are_inferred_from_images_ports_and_names() {
+    let g = compose_graph(STACK);
+    let w = |n: &str| &g.workloads[id(&g, n)];
+    assert!(w("db").role.database);
+    assert!(w("db").role_source.as_deref().unwrap().contains("postgres"));
+    assert!(w("cache").role.database, "by port 6379");
+    assert!(w("cache").role_source.as_deref().unwrap().contains("6379"));
+    assert!(w("proxy").role.proxy && w("proxy").role.entrypoint);
+    assert!(w("api").role.api);
+    assert!(!w("worker").role.api && !w("worker").role.database);
+}
+
+#[test]
+fn a_job_running_a_database_image_is_a_client() {
+    let g = k8s_graph(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: backup}\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: b, image: postgres:16}]\n",
+    );
+    assert!(!g.workloads[0].role.database);
+}
+
+#[test]
+fn declared_roles_win_over_inference() {
+    let ps = projects(&[("docker-compose.yml", STACK)]);
+    let roles = roles(
+        "[roles]\napi = [\"worker\"]\ndatabase = [\"ledger\"]\nentrypoints = [\"proxy\"]\ndatabase_clients = [\"migrate\"]\n",
+    );
+    let g = vigie_net::build(&ps, &[], &roles);
+    let w = |n: &str| &g.workloads[id(&g, n)];
+    assert!(w("worker").role.api);
+    assert!(
+        !w("api").role.api,
+        "a declared API list replaces the inference by name"
+    );
+    assert!(w("ledger").role.database);
+    assert!(w("migrate").role.db_client);
+    assert_eq!(
+        w("worker").role_source.as_deref(),
+        Some("vigie.toml [roles] api")
+    );
+    // now api is not allowed to reach db
+    let j = judge(&g);
+    let v = verdict(&j, "NET-02.1", "services.db");
+    assert!(v.is_fail());
+    assert!(v.message.contains("api (app)"), "{}", v.message);
+    assert!(!v.message.contains("worker"), "{}", v.message);
+}
+
+#[test]
+fn conflicting_and_dangling_declarations_are_diagnosed() {
+    let ps = projects(&[("docker-compose.yml", STACK)]);
+    let mut d = Vec::new();
+    let roles = DeclaredRoles::parse(
+        "vigie.toml",
+        "[roles]\napi = [\"api\", \"db\"]\ndatabase = [\"db\"]\nentrypoints = [\"nowhere\"]\nfrontend = [\"x\"]\n",
+        &mut d,
+    );
+    assert!(
+        d.iter()
+            .any(|x| x.message.contains("unknown role `frontend`") && x.location.line == 5),
+        "{d:?}"
+    );
+    let g = vigie_net::build(&ps, &[], &roles);
+    let msgs = diags(&g);
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("both a database and api") && m.starts_with("vigie.toml:2:")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("`nowhere`") && m.starts_with("vigie.toml:4:")),
+        "{msgs:?}"
+    );
+    assert!(g.workloads[id(&g, "db")].role.database);
+}
+
+#[test]
+fn bad_roles_value_is_a_diagnostic() {
+    let mut d = Vec::new();
+    DeclaredRoles::parse("vigie.toml", "[roles]\napi = 3\n", &mut d);
+    assert!(d[0].message.contains("expected a list"), "{d:?}");
+    let mut d = Vec::new();
+    DeclaredRoles::parse("vigie.toml", "[roles\n", &mut d);
+    assert_eq!(d.len(), 1);
+}
+
+#[test]
+fn net_verdicts_on_a_hardened_stack() {
+    let g = compose_graph(STACK);
+    let j = judge(&g);
+    let v = verdict(&j, "NET-01.1", "services.db");
+    assert!(v.is_pass(), "{}", v.message);
+    let v = verdict(&j, "NET-02.1", "services.db");
+    // worker, ledger, cache and migrate? migrate is on the default network, not data
+    assert!(v.is_fail());
+    assert!(
+        v.message.contains("worker") && v.message.contains("ledger"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("migrate"), "{}", v.message);
+    assert!(v.message.contains("network project/data"), "{}", v.message);
+    let v = verdict(&j, "NET-02.2", "services.db");
+    assert!(v.is_pass());
+    assert_eq!(v.location.line, 11, "the internal network is the evidence");
+    let v = verdict(&j, "NET-03.1", "services.proxy");
+    assert!(v.is_pass());
+    let v = verdict(&j, "NET-03.2", "services.proxy");
+    assert!(v.is_pass());
+    // an evidence table per database
+    let t = j
+        .tables
+        .iter()
+        .find(|t| t.title.contains("database db"))
+        .unwrap();
+    assert_eq!(t.control, "NET-02");
+    assert!(t.rows.iter().any(|r| r[0] == "api" && r[4] == "yes"));
+    assert!(t.rows.iter().any(|r| r[0] == "worker" && r[4] == "no"));
+}
+
+#[test]
+fn net_verdicts_on_an_open_stack() {
+    let g = compose_graph(
+        "services:\n  api: {image: x/api, ports: [\"3000:3000\"]}\n  db: {image: mysql:8, ports: [\"3306:3306\"]}\n  mon: {image: x/mon, network_mode: host}\n",
+    );
+    let j = judge(&g);
+    let v = verdict(&j, "NET-01.1", "services.db");
+    assert!(
+        v.is_fail() && v.message.contains("3306:3306"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.location.line, 3);
+    let v = verdict(&j, "NET-02.1", "services.db");
+    assert!(v.is_fail());
+    assert!(
+        v.message.contains("the outside world") && v.message.contains("mon"),
+        "{}",
+        v.message
+    );
+    let v = verdict(&j, "NET-02.2", "services.db");
+    assert!(
+        v.is_fail() && v.message.contains("project/default"),
+        "{}",
+        v.message
+    );
+    let v = verdict(&j, "NET-03.1", "services.api");
+    assert!(v.is_fail());
+    let v = verdict(&j, "NET-03.2", "services.api");
+    assert!(v.is_fail());
+    assert!(
+        j.verdicts.iter().any(|(_, v)| v.check == "NET-03.1"
+            && v.subject.ends_with("services.mon")
+            && v.is_fail())
+    );
+}
+
+#[test]
+fn net04_default_deny_per_namespace() {
+    let deploy = |ns: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n  containers: [{{name: c, image: x/p}}]\n---\n"
+        )
+    };
+    let s = deploy("a")
+        + &deploy("b")
+        + &deploy("c")
+        + "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n---\n"
+        + "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-in, namespace: b}\nspec:\n  podSelector: {}\n---\n"
+        + "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: not-deny, namespace: c}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{}]\n  egress: [{}]\n";
+    let g = k8s_graph(&s);
+    let j = judge(&g);
+    assert!(verdict(&j, "NET-04.1", "Namespace/a").is_pass());
+    let b = verdict(&j, "NET-04.1", "Namespace/b");
+    assert!(
+        b.is_fail() && b.message.contains("egress") && !b.message.contains("ingress or"),
+        "{}",
+        b.message
+    );
+    let c = verdict(&j, "NET-04.1", "Namespace/c");
+    assert!(
+        c.is_fail() && c.message.contains("ingress or egress"),
+        "{}",
+        c.message
+    );
+}
+
+#[test]
+fn check_doc_examples_fail_and_pass() {
+    for doc in vigie_net::CHECKS {
+        for (example, want_fail) in [(doc.failing, true), (doc.passing, false)] {
+            let (path, text) = example;
+            let g = if path.ends_with(".yaml") {
+                vigie_net::build(&[], &objects(path, text), &DeclaredRoles::default())
+            } else {
+                vigie_net::build(&projects(&[(path, text)]), &[], &DeclaredRoles::default())
+            };
+            let j = judge(&g);
+            let mine: Vec<&vigie_core::Verdict> = j
+                .verdicts
+                .iter()
+                .map(|(_, v)| v)
+                .filter(|v| v.check == doc.id)
+                .collect();
+            assert!(
+                !mine.is_empty(),
+                "{}: no verdict on its {} example",
+                doc.id,
+                if want_fail { "failing" } else { "passing" }
+            );
+            assert_eq!(
+                mine.iter().any(|v| v.is_fail()),
+                want_fail,
+                "{}: {:?}",
+                doc.id,
+                mine.iter()
+                    .map(|v| v.message.to_string())
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `vigie graph`: a picture of the platform — workloads grouped by Compose network or
+//! Kubernetes namespace, exposures from outside, allowed flows, databases highlighted, each
+//! element coloured by its NET verdicts.
+
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct GraphArgs {
+    /// Folder or file to draw.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// dot, mermaid, svg or html (self-contained page).
+    #[arg(long, default_value = "svg")]
+    format: String,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
+    if !args.path.exists() {
+        return Err(format!("`{}` does not exist", args.path.display()));
+    }
+    let loaded = vigie_net::load::load(&args.path);
+    let graph = vigie_net::build(&loaded.projects, &loaded.objects, &loaded.roles);
+    let judged = vigie_net::judge(&graph);
+    let view = vigie_net::render::View::new(&graph, &judged);
+    let title = format!("vigie graph: {}", args.path.display());
+    let text = match args.format.as_str() {
+        "dot" => vigie_net::render::dot(&view),
+        "mermaid" => vigie_net::render::mermaid(&view),
+        "svg" => vigie_net::render::svg(&view),
+        "html" => vigie_net::render::html(&view, &judged, &title),
+        other => {
+            return Err(format!(
+                "unknown graph format `{other}` (dot, mermaid, svg, html)"
+            ));
+        }
+    };
+    for d in loaded.diagnostics.iter().chain(&graph.diagnostics) {
+        eprintln!("vigie: {} {}: {}", d.code, d.location, d.message);
+    }
+    match &args.output {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?,
+        None => stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string())?,
+    }
+    eprintln!(
+        "vigie: {} workloads, {} flows, {} exposures",
+        graph.workloads.len(),
+        graph.flows.len(),
+        graph.exposures.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
