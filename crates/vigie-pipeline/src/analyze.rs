@@ -67,7 +67,12 @@ pub fn lower_all(repo: &Repo<'_>) -> (Vec<Pipeline>, Vec<Diagnostic>) {
 
 pub fn analyze(repo: &Repo<'_>) -> Output {
     let (pipelines, mut diagnostics) = lower_all(repo);
-    type Per = (Vec<Verdict>, Vec<Location>, Vec<Location>, Option<checks::Enforcement>);
+    type Per = (
+        Vec<Verdict>,
+        Vec<Location>,
+        Vec<Location>,
+        Option<checks::Enforcement>,
+    );
     let per: Vec<Per> = pipelines
         .par_iter()
         .map(|p| {
@@ -78,7 +83,10 @@ pub fn analyze(repo: &Repo<'_>) -> Output {
             let pushes = checks::sup05_sign(p, &mut v);
             let (_, deploy_points) = checks::build_paths(p);
             let enf = checks::enforcement_in_pipeline(p, &deploy_points);
-            let deploys = deploy_points.into_iter().map(|d| crate::facts::point_loc(p, d)).collect();
+            let deploys = deploy_points
+                .into_iter()
+                .map(|d| crate::facts::point_loc(p, d))
+                .collect();
             sup06::permissions(p, &mut v);
             sup06::pinning(p, &mut v);
             sup06::pull_request_target(p, &mut v);
@@ -101,7 +109,11 @@ pub fn analyze(repo: &Repo<'_>) -> Output {
     let read = |p: &str| (repo.read)(p);
     checks::sup02_dockerfiles(repo.dockerfiles, &mut verdicts);
     checks::sup02_lockfiles(&repo.files, &read, &mut verdicts);
-    enf.extend(repo.objects.iter().filter_map(checks::enforcement_of_object));
+    enf.extend(
+        repo.objects
+            .iter()
+            .filter_map(checks::enforcement_of_object),
+    );
     for f in repo.files.iter().filter(|f| f.ends_with(".tf")) {
         if let Some(t) = read(f) {
             enf.extend(checks::enforcement_in_terraform(f, &t));

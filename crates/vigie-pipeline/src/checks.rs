@@ -59,8 +59,14 @@ pub static SUP02_LOCK: CheckDoc = CheckDoc {
     why: "Without a lockfile every install resolves version ranges anew: what is built is not \
           what was reviewed, and a compromised new release is picked up silently.",
     fix: "Run `npm install` once locally and commit the `package-lock.json` it writes.",
-    failing: ("package.json", "{\n  \"name\": \"api\",\n  \"dependencies\": {\n    \"express\": \"^4.19.2\"\n  }\n}\n"),
-    passing: ("package.json", "{\n  \"name\": \"tools\",\n  \"private\": true\n}\n"),
+    failing: (
+        "package.json",
+        "{\n  \"name\": \"api\",\n  \"dependencies\": {\n    \"express\": \"^4.19.2\"\n  }\n}\n",
+    ),
+    passing: (
+        "package.json",
+        "{\n  \"name\": \"tools\",\n  \"private\": true\n}\n",
+    ),
 };
 
 pub static SUP02_CI: CheckDoc = CheckDoc {
@@ -74,8 +80,14 @@ pub static SUP02_CI: CheckDoc = CheckDoc {
     why: "`npm install` may rewrite the lockfile and resolve newer versions than those reviewed; \
           `npm ci` installs the lockfile exactly and fails when it disagrees with package.json.",
     fix: "Replace `npm install` by `npm ci` (copy the lockfile into the image before it).",
-    failing: ("Dockerfile", "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\n"),
-    passing: ("Dockerfile", "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n"),
+    failing: (
+        "Dockerfile",
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\n",
+    ),
+    passing: (
+        "Dockerfile",
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n",
+    ),
 };
 
 pub static SUP04_SBOM: CheckDoc = CheckDoc {
@@ -141,7 +153,13 @@ pub static SUP05_VERIFY: CheckDoc = CheckDoc {
     id: "SUP-05.2",
     title: "Image signatures are verified where images are deployed",
     severity: Severity::High,
-    applies_to: &["kubernetes", "terraform", "github-actions", "gitlab-ci", "cloudbuild"],
+    applies_to: &[
+        "kubernetes",
+        "terraform",
+        "github-actions",
+        "gitlab-ci",
+        "cloudbuild",
+    ],
     what: "When the repository pushes or deploys images, an admission policy enforces their \
            signatures: a Kyverno policy with `verifyImages` (not in Audit mode), a Sigstore \
            policy-controller `ClusterImagePolicy` (not in warn mode), or GKE Binary Authorization \
@@ -355,18 +373,27 @@ fn pushes(op: ImageOp) -> bool {
 
 pub fn build_paths(p: &Pipeline) -> (Vec<BuildPath>, Vec<Point>) {
     let ops = facts::find(p, |c, _, _| facts::image_op(c), facts::action_image_op);
-    let deploys: Vec<Point> = ops.iter().filter(|(_, (o, _))| *o == ImageOp::Deploy).map(|(pt, _)| *pt).collect();
+    let deploys: Vec<Point> = ops
+        .iter()
+        .filter(|(_, (o, _))| *o == ImageOp::Deploy)
+        .map(|(pt, _)| *pt)
+        .collect();
     let mut paths: Vec<BuildPath> = Vec::new();
     for j in 0..p.jobs.len() {
-        let mine: Vec<&(Point, (ImageOp, Option<String>))> =
-            ops.iter().filter(|(pt, (o, _))| pt.job == j && *o != ImageOp::Deploy).collect();
+        let mine: Vec<&(Point, (ImageOp, Option<String>))> = ops
+            .iter()
+            .filter(|(pt, (o, _))| pt.job == j && *o != ImageOp::Deploy)
+            .collect();
         let chosen = mine.iter().find(|(_, (o, _))| pushes(*o)).or(mine.first());
         // a job that only builds, when another job pushes: the push is the path that matters
-        if chosen.is_some_and(|(_, (o, _))| !pushes(*o)) && ops.iter().any(|(_, (o, _))| pushes(*o)) {
+        if chosen.is_some_and(|(_, (o, _))| !pushes(*o)) && ops.iter().any(|(_, (o, _))| pushes(*o))
+        {
             continue;
         }
         if let Some((pt, (op, img))) = chosen {
-            let img = img.clone().or_else(|| mine.iter().find_map(|(_, (_, i))| i.clone()));
+            let img = img
+                .clone()
+                .or_else(|| mine.iter().find_map(|(_, (_, i))| i.clone()));
             paths.push(BuildPath {
                 point: *pt,
                 op: *op,
@@ -378,13 +405,21 @@ pub fn build_paths(p: &Pipeline) -> (Vec<BuildPath>, Vec<Point>) {
         }
     }
     let explicit_push = paths.iter().any(|bp| pushes(bp.op));
-    if p.system == System::CloudBuild && !p.images.is_empty() && !p.jobs.is_empty() && !explicit_push {
+    if p.system == System::CloudBuild
+        && !p.images.is_empty()
+        && !p.jobs.is_empty()
+        && !explicit_push
+    {
         // the images are pushed by the service after every step succeeded (a step that already
         // pushed them is the path that matters when there is one)
         let steps = p.jobs[0].steps.len();
         paths.clear();
         paths.push(BuildPath {
-            point: Point { job: 0, step: steps, cmd: 0 },
+            point: Point {
+                job: 0,
+                step: steps,
+                cmd: 0,
+            },
             op: ImageOp::Push,
             image: p.images.first().map(|i| i.value.clone()),
             end_of_build: true,
@@ -418,9 +453,20 @@ fn own_swallow(p: &Pipeline, a: Point) -> Option<String> {
     st.commands
         .get(a.cmd)
         .and_then(|c| c.swallowed.clone())
-        .or_else(|| st.allow_failure.as_ref().map(|_| "its step may fail without failing the job".into()))
-        .or_else(|| job.allow_failure.as_ref().map(|_| format!("job `{}` may fail without failing the pipeline", job.id)))
-        .or_else(|| st.after.then(|| "it runs in `after_script`, whose failures never fail the job".into()))
+        .or_else(|| {
+            st.allow_failure
+                .as_ref()
+                .map(|_| "its step may fail without failing the job".into())
+        })
+        .or_else(|| {
+            job.allow_failure
+                .as_ref()
+                .map(|_| format!("job `{}` may fail without failing the pipeline", job.id))
+        })
+        .or_else(|| {
+            st.after
+                .then(|| "it runs in `after_script`, whose failures never fail the job".into())
+        })
 }
 
 fn image_desc(bp: &BuildPath) -> String {
@@ -441,7 +487,11 @@ pub fn sup01(p: &Pipeline, out: &mut Vec<Verdict>) {
     if paths.is_empty() {
         return;
     }
-    let scans = facts::find(p, |c, _, env| facts::scan_of_command(c, env), facts::scan_of_action);
+    let scans = facts::find(
+        p,
+        |c, _, env| facts::scan_of_command(c, env),
+        facts::scan_of_action,
+    );
     for bp in &paths {
         let mut reasons: Vec<String> = Vec::new();
         let mut passed = None;
@@ -459,17 +509,34 @@ pub fn sup01(p: &Pipeline, out: &mut Vec<Verdict>) {
             };
             match verdict {
                 None => {
-                    passed = Some((at, format!("{} (line {}) runs before it and fails on CRITICAL/HIGH", s.what, facts::point_loc(p, *pt).line)));
+                    passed = Some((
+                        at,
+                        format!(
+                            "{} (line {}) runs before it and fails on CRITICAL/HIGH",
+                            s.what,
+                            facts::point_loc(p, *pt).line
+                        ),
+                    ));
                     break;
                 }
                 Some(why) => {
                     // after the push, but before every deployment?
                     if !deploys.is_empty() && deploys.iter().all(|d| p.gates(*pt, *d).is_none()) {
-                        passed = Some((at, format!("{} runs after the push but before every deployment and fails on CRITICAL/HIGH", s.what)));
+                        passed = Some((
+                            at,
+                            format!(
+                                "{} runs after the push but before every deployment and fails on CRITICAL/HIGH",
+                                s.what
+                            ),
+                        ));
                         break;
                     }
                     let mut r = format!("{} (line {}) does not stop it: {why}", s.what, at.line);
-                    if let Some(d) = deploys.iter().find_map(|d| p.gates(*pt, *d)).filter(|_| !deploys.is_empty()) {
+                    if let Some(d) = deploys
+                        .iter()
+                        .find_map(|d| p.gates(*pt, *d))
+                        .filter(|_| !deploys.is_empty())
+                    {
                         r.push_str(&format!(", nor the deployment: {d}"));
                     }
                     reasons.push(r);
@@ -478,13 +545,26 @@ pub fn sup01(p: &Pipeline, out: &mut Vec<Verdict>) {
         }
         match passed {
             Some((at, msg)) => out.push(
-                Verdict::pass(&SUP01, &bp.subject, at, format!("{}; {msg}", capital(&image_desc(bp)))).with_related(Some(bp.at.clone())),
+                Verdict::pass(
+                    &SUP01,
+                    &bp.subject,
+                    at,
+                    format!("{}; {msg}", capital(&image_desc(bp))),
+                )
+                .with_related(Some(bp.at.clone())),
             ),
             None => {
                 let msg = if reasons.is_empty() {
-                    format!("this build path {} with no vulnerability scan before the push or the deployment", image_desc(bp))
+                    format!(
+                        "this build path {} with no vulnerability scan before the push or the deployment",
+                        image_desc(bp)
+                    )
                 } else {
-                    format!("this build path {}, but {}", image_desc(bp), reasons.join("; "))
+                    format!(
+                        "this build path {}, but {}",
+                        image_desc(bp),
+                        reasons.join("; ")
+                    )
                 };
                 out.push(Verdict::fail(
                     &SUP01,
@@ -508,13 +588,19 @@ fn capital(s: &str) -> String {
 
 /// SUP-02.1 and the pipeline half of SUP-02.3.
 pub fn sup02_pipeline(p: &Pipeline, out: &mut Vec<Verdict>) {
-    let node: Vec<(Point, ())> = facts::find(p, |c, _, _| facts::uses_node(c).then_some(()), |_| None);
+    let node: Vec<(Point, ())> =
+        facts::find(p, |c, _, _| facts::uses_node(c).then_some(()), |_| None);
     let audits = facts::find(p, |c, _, _| facts::audit_of_command(c), |_| None);
     for (pt, res) in facts::find(p, |c, _, _| facts::node_install(&c.words), |_| None) {
         let subject = p.subject(pt.job, Some(pt.step));
         let at = facts::point_loc(p, pt);
         match res {
-            Ok(w) => out.push(Verdict::pass(&SUP02_CI, subject, at, format!("`{w}` installs exactly what the lockfile records"))),
+            Ok(w) => out.push(Verdict::pass(
+                &SUP02_CI,
+                subject,
+                at,
+                format!("`{w}` installs exactly what the lockfile records"),
+            )),
             Err(w) => out.push(Verdict::fail(
                 &SUP02_CI,
                 subject,
@@ -535,7 +621,15 @@ pub fn sup02_pipeline(p: &Pipeline, out: &mut Vec<Verdict>) {
         let swallowed = own_swallow(p, *pt);
         match (weak, swallowed) {
             (None, None) => {
-                out.push(Verdict::pass(&SUP02_AUDIT, subject, at, format!("`{}` gates the pipeline on HIGH findings", c.map_or(what.clone(), |c| c.text()))));
+                out.push(Verdict::pass(
+                    &SUP02_AUDIT,
+                    subject,
+                    at,
+                    format!(
+                        "`{}` gates the pipeline on HIGH findings",
+                        c.map_or(what.clone(), |c| c.text())
+                    ),
+                ));
                 return;
             }
             (w, s) => {
@@ -554,11 +648,16 @@ pub fn sup02_pipeline(p: &Pipeline, out: &mut Vec<Verdict>) {
     out.push(Verdict::fail(
         &SUP02_AUDIT,
         subject,
-        audits.first().map_or(first, |(pt, _)| facts::point_loc(p, *pt)),
+        audits
+            .first()
+            .map_or(first, |(pt, _)| facts::point_loc(p, *pt)),
         if reasons.is_empty() {
             "this pipeline installs or builds Node packages but never runs `npm audit`".to_string()
         } else {
-            format!("no dependency audit gates this pipeline: {}", reasons.join("; "))
+            format!(
+                "no dependency audit gates this pipeline: {}",
+                reasons.join("; ")
+            )
         },
         "run `npm audit --audit-level=high` and let its failure fail the job",
     ));
@@ -570,10 +669,18 @@ pub fn sup02_dockerfiles(dfs: &[vigie_parse::dockerfile::Dockerfile], out: &mut 
     for df in dfs {
         for (si, st) in df.stages.iter().enumerate() {
             for ins in &st.instructions {
-                let InstrKind::Run { command, .. } = &ins.kind else { continue };
+                let InstrKind::Run { command, .. } = &ins.kind else {
+                    continue;
+                };
                 for c in crate::shell::parse(command, crate::shell::ShellMode::ERREXIT) {
-                    let Some(res) = facts::node_install(&c.words) else { continue };
-                    let subject = format!("{} › stage {}", df.path, st.name.clone().unwrap_or_else(|| si.to_string()));
+                    let Some(res) = facts::node_install(&c.words) else {
+                        continue;
+                    };
+                    let subject = format!(
+                        "{} › stage {}",
+                        df.path,
+                        st.name.clone().unwrap_or_else(|| si.to_string())
+                    );
                     match res {
                         Ok(w) => out.push(Verdict::pass(&SUP02_CI, subject, ins.at.clone(), format!("`{w}` installs exactly what the lockfile records"))),
                         Err(w) => out.push(Verdict::fail(
@@ -590,31 +697,74 @@ pub fn sup02_dockerfiles(dfs: &[vigie_parse::dockerfile::Dockerfile], out: &mut 
     }
 }
 
-const LOCKFILES: &[&str] = &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"];
+const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+];
 
 /// SUP-02.2: a lockfile beside every package.json.
-pub fn sup02_lockfiles(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {
+pub fn sup02_lockfiles(
+    files: &[&str],
+    read: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Verdict>,
+) {
     let set: std::collections::HashSet<&str> = files.iter().copied().collect();
-    let dir_of = |f: &str| f.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
-    let join = |d: &str, n: &str| if d.is_empty() { n.to_string() } else { format!("{d}/{n}") };
-    let lock_in = |d: &str| LOCKFILES.iter().map(|l| join(d, l)).find(|p| set.contains(p.as_str()));
+    let dir_of = |f: &str| {
+        f.rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string())
+    };
+    let join = |d: &str, n: &str| {
+        if d.is_empty() {
+            n.to_string()
+        } else {
+            format!("{d}/{n}")
+        }
+    };
+    let lock_in = |d: &str| {
+        LOCKFILES
+            .iter()
+            .map(|l| join(d, l))
+            .find(|p| set.contains(p.as_str()))
+    };
     for f in files {
-        if !(*f == "package.json" || f.ends_with("/package.json")) || f.split('/').any(|c| c == "node_modules") {
+        if !(*f == "package.json" || f.ends_with("/package.json"))
+            || f.split('/').any(|c| c == "node_modules")
+        {
             continue;
         }
         let Some(text) = read(f) else { continue };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
         let deps = ["dependencies", "devDependencies", "optionalDependencies"]
             .iter()
-            .any(|k| json.get(k).and_then(|v| v.as_object()).is_some_and(|m| !m.is_empty()));
+            .any(|k| {
+                json.get(k)
+                    .and_then(|v| v.as_object())
+                    .is_some_and(|m| !m.is_empty())
+            });
         let at = Location::new((*f).into(), 1, 1);
         let dir = dir_of(f);
         if let Some(l) = lock_in(&dir) {
-            out.push(Verdict::pass(&SUP02_LOCK, *f, Location::file(l.as_str().into()), format!("`{l}` is committed beside it")));
+            out.push(Verdict::pass(
+                &SUP02_LOCK,
+                *f,
+                Location::file(l.as_str().into()),
+                format!("`{l}` is committed beside it"),
+            ));
             continue;
         }
         if !deps {
-            out.push(Verdict::pass(&SUP02_LOCK, *f, at, "it declares no dependencies: there is nothing to lock"));
+            out.push(Verdict::pass(
+                &SUP02_LOCK,
+                *f,
+                at,
+                "it declares no dependencies: there is nothing to lock",
+            ));
             continue;
         }
         // a workspace member: the root of the workspace holds the lockfile
@@ -631,7 +781,12 @@ pub fn sup02_lockfiles(files: &[&str], read: &dyn Fn(&str) -> Option<String>, ou
             }
         }
         match found {
-            Some(l) => out.push(Verdict::pass(&SUP02_LOCK, *f, Location::file(l.as_str().into()), format!("the workspace lockfile `{l}` covers it"))),
+            Some(l) => out.push(Verdict::pass(
+                &SUP02_LOCK,
+                *f,
+                Location::file(l.as_str().into()),
+                format!("the workspace lockfile `{l}` covers it"),
+            )),
             None => out.push(Verdict::fail(
                 &SUP02_LOCK,
                 *f,
@@ -651,7 +806,11 @@ pub fn sup04(p: &Pipeline, out: &mut Vec<Verdict>) {
     let subject = format!("{} › image builds", p.file);
     let first = paths[0].at.clone();
     // SBOM
-    let sboms = facts::find(p, |c, _, _| facts::sbom_of_command(c), facts::sbom_of_action);
+    let sboms = facts::find(
+        p,
+        |c, _, _| facts::sbom_of_command(c),
+        facts::sbom_of_action,
+    );
     let mut kept = None;
     let mut unkept = Vec::new();
     for (pt, s) in &sboms {
@@ -661,13 +820,18 @@ pub fn sup04(p: &Pipeline, out: &mut Vec<Verdict>) {
             break;
         }
         let Some(file) = &s.output else {
-            unkept.push(format!("{} (line {}) prints it to the log only", s.what, at.line));
+            unkept.push(format!(
+                "{} (line {}) prints it to the log only",
+                s.what, at.line
+            ));
             continue;
         };
         let job = &p.jobs[pt.job];
         let in_artifacts = p.artifacts.iter().chain(&job.artifacts).any(|a| {
             let base = file.rsplit('/').next().unwrap_or(file);
-            a.value.contains(base) || a.value.contains('*') || file.starts_with(a.value.trim_end_matches('/'))
+            a.value.contains(base)
+                || a.value.contains('*')
+                || file.starts_with(a.value.trim_end_matches('/'))
         });
         let later = p.jobs.iter().enumerate().any(|(j, jb)| {
             jb.steps.iter().enumerate().any(|(s, st)| {
@@ -676,10 +840,16 @@ pub fn sup04(p: &Pipeline, out: &mut Vec<Verdict>) {
             })
         });
         if in_artifacts || later {
-            kept = Some((at, format!("{} writes `{file}`, which the pipeline keeps", s.what)));
+            kept = Some((
+                at,
+                format!("{} writes `{file}`, which the pipeline keeps", s.what),
+            ));
             break;
         }
-        unkept.push(format!("{} (line {}) writes `{file}` but nothing uploads or attests it", s.what, at.line));
+        unkept.push(format!(
+            "{} (line {}) writes `{file}` but nothing uploads or attests it",
+            s.what, at.line
+        ));
     }
     match kept {
         Some((at, m)) => out.push(Verdict::pass(&SUP04_SBOM, subject.as_str(), at, m)),
@@ -696,24 +866,43 @@ pub fn sup04(p: &Pipeline, out: &mut Vec<Verdict>) {
         )),
     }
     // provenance
-    let mut prov = facts::find(p, |c, _, _| facts::provenance_of_command(c), facts::provenance_of_action)
-        .into_iter()
-        .map(|(pt, w)| (facts::point_loc(p, pt), w))
-        .collect::<Vec<_>>();
+    let mut prov = facts::find(
+        p,
+        |c, _, _| facts::provenance_of_command(c),
+        facts::provenance_of_action,
+    )
+    .into_iter()
+    .map(|(pt, w)| (facts::point_loc(p, pt), w))
+    .collect::<Vec<_>>();
     for j in &p.jobs {
         if let Some(c) = &j.calls
             && c.value.starts_with("slsa-framework/slsa-github-generator/")
         {
-            prov.push((c.at.clone(), format!("the SLSA generator ({})", c.value.split('@').next().unwrap_or(""))));
+            prov.push((
+                c.at.clone(),
+                format!(
+                    "the SLSA generator ({})",
+                    c.value.split('@').next().unwrap_or("")
+                ),
+            ));
         }
     }
-    if let Some(v) = &p.verify_option {
-        if v.value == "VERIFIED" {
-            prov.push((v.at.clone(), "Cloud Build `requestedVerifyOption: VERIFIED` (SLSA provenance)".into()));
-        }
+    if let Some(v) = &p.verify_option
+        && v.value == "VERIFIED"
+    {
+        prov.push((
+            v.at.clone(),
+            "Cloud Build `requestedVerifyOption: VERIFIED` (SLSA provenance)".into(),
+        ));
     }
-    if p.variables.iter().any(|(k, v)| k == "RUNNER_GENERATE_ARTIFACTS_METADATA" && v == "true") {
-        prov.push((p.at.clone(), "GitLab `RUNNER_GENERATE_ARTIFACTS_METADATA` (SLSA provenance)".into()));
+    if p.variables
+        .iter()
+        .any(|(k, v)| k == "RUNNER_GENERATE_ARTIFACTS_METADATA" && v == "true")
+    {
+        prov.push((
+            p.at.clone(),
+            "GitLab `RUNNER_GENERATE_ARTIFACTS_METADATA` (SLSA provenance)".into(),
+        ));
     }
     match prov.into_iter().next() {
         Some((at, w)) => out.push(Verdict::pass(&SUP04_PROV, subject, at, format!("{w} produces build provenance"))),
@@ -740,7 +929,11 @@ pub fn sup04(p: &Pipeline, out: &mut Vec<Verdict>) {
 /// SUP-05.1: every push followed by a signature. Returns the pushes (for SUP-05.2).
 pub fn sup05_sign(p: &Pipeline, out: &mut Vec<Verdict>) -> Vec<Location> {
     let (paths, _) = build_paths(p);
-    let signs = facts::find(p, |c, _, _| facts::sign_of_command(c), facts::sign_of_action);
+    let signs = facts::find(
+        p,
+        |c, _, _| facts::sign_of_command(c),
+        facts::sign_of_action,
+    );
     let mut pushed = Vec::new();
     for bp in paths.iter().filter(|b| pushes(b.op)) {
         pushed.push(bp.at.clone());
@@ -751,7 +944,11 @@ pub fn sup05_sign(p: &Pipeline, out: &mut Vec<Verdict>) -> Vec<Location> {
             let a = bp.point;
             let b = *pt;
             if a.job == b.job {
-                if a.step == b.step { a.cmd < b.cmd } else { p.step_before(a.job, a.step, b.step) }
+                if a.step == b.step {
+                    a.cmd < b.cmd
+                } else {
+                    p.step_before(a.job, a.step, b.step)
+                }
             } else {
                 p.job_before(a.job, b.job)
             }
@@ -800,17 +997,30 @@ pub fn enforcement_of_object(o: &vigie_parse::kubernetes::Object) -> Option<Enfo
         let spec = o.node.get("spec")?;
         let rules = spec.get("rules")?.items();
         let rule = rules.iter().find(|r| r.get("verifyImages").is_some())?;
-        let global = spec.get("validationFailureAction").and_then(|n| n.as_str()).map(str::to_ascii_lowercase);
-        let per = rule.get("verifyImages").and_then(|v| v.items().first()).and_then(|v| v.get("failureAction")).and_then(|n| n.as_str()).map(str::to_ascii_lowercase);
+        let global = spec
+            .get("validationFailureAction")
+            .and_then(|n| n.as_str())
+            .map(str::to_ascii_lowercase);
+        let per = rule
+            .get("verifyImages")
+            .and_then(|v| v.items().first())
+            .and_then(|v| v.get("failureAction"))
+            .and_then(|n| n.as_str())
+            .map(str::to_ascii_lowercase);
         let mode = per.or(global);
         return Some(Enforcement {
             at: o.at.clone(),
             what: format!("Kyverno {} `{}` (verifyImages)", o.kind, o.name),
-            weak: (mode.as_deref() == Some("audit")).then(|| "it is in Audit mode: unsigned images are only reported".to_string()),
+            weak: (mode.as_deref() == Some("audit"))
+                .then(|| "it is in Audit mode: unsigned images are only reported".to_string()),
         });
     }
     if api.starts_with("policy.sigstore.dev/") && o.kind == "ClusterImagePolicy" {
-        let mode = o.node.path(&["spec", "mode"]).and_then(|n| n.as_str()).map(str::to_ascii_lowercase);
+        let mode = o
+            .node
+            .path(&["spec", "mode"])
+            .and_then(|n| n.as_str())
+            .map(str::to_ascii_lowercase);
         return Some(Enforcement {
             at: o.at.clone(),
             what: format!("Sigstore ClusterImagePolicy `{}`", o.name),
@@ -828,7 +1038,9 @@ pub fn enforcement_in_pipeline(p: &Pipeline, deploys: &[Point]) -> Option<Enforc
     }
     let verifies = facts::find(p, |c, _, _| facts::verify_of_command(c), |_| None);
     let first = verifies.first()?;
-    let all = deploys.iter().all(|d| verifies.iter().any(|(v, _)| p.gates(*v, *d).is_none()));
+    let all = deploys
+        .iter()
+        .all(|d| verifies.iter().any(|(v, _)| p.gates(*v, *d).is_none()));
     Some(Enforcement {
         at: facts::point_loc(p, first.0),
         what: format!("`{}` in {}", first.1, p.file),
@@ -875,13 +1087,23 @@ pub fn enforcement_in_terraform(rel: &str, text: &str) -> Vec<Enforcement> {
     out
 }
 
-pub fn sup05_verify(pushes: &[Location], deploys: &[Location], enf: &[Enforcement], out: &mut Vec<Verdict>) {
+pub fn sup05_verify(
+    pushes: &[Location],
+    deploys: &[Location],
+    enf: &[Enforcement],
+    out: &mut Vec<Verdict>,
+) {
     if pushes.is_empty() && deploys.is_empty() && enf.is_empty() {
         return;
     }
     let subject = "deployment › signature verification";
     if let Some(e) = enf.iter().find(|e| e.weak.is_none()) {
-        out.push(Verdict::pass(&SUP05_VERIFY, subject, e.at.clone(), format!("{} refuses images whose signature does not verify", e.what)));
+        out.push(Verdict::pass(
+            &SUP05_VERIFY,
+            subject,
+            e.at.clone(),
+            format!("{} refuses images whose signature does not verify", e.what),
+        ));
         return;
     }
     let at = enf

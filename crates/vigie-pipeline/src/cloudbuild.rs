@@ -55,7 +55,11 @@ pub fn lower(rel: &str, text_: &str, diags: &mut Vec<Diagnostic>) -> Option<Pipe
     }
     if let Some(a) = root.get("artifacts") {
         if let Some(loc) = a.path(&["objects", "location"]).and_then(|n| src.at_str(n)) {
-            for x in a.path(&["objects", "paths"]).map(|n| n.items()).unwrap_or(&[]) {
+            for x in a
+                .path(&["objects", "paths"])
+                .map(|n| n.items())
+                .unwrap_or(&[])
+            {
                 if let Some(t) = text(x) {
                     p.artifacts.push(At {
                         value: format!("{t} → {}", loc.value),
@@ -73,14 +77,21 @@ pub fn lower(rel: &str, text_: &str, diags: &mut Vec<Diagnostic>) -> Option<Pipe
     }
     if let Some(o) = root.get("options") {
         p.verify_option = o.get("requestedVerifyOption").and_then(|n| src.at_str(n));
-        for (k, n) in [("logging", o.get("logging")), ("pool", o.path(&["pool", "name"]))] {
+        for (k, n) in [
+            ("logging", o.get("logging")),
+            ("pool", o.path(&["pool", "name"])),
+        ] {
             if let Some(v) = n.and_then(|n| src.at_str(n)) {
                 p.options.push((k.to_string(), v));
             }
         }
     }
     p.service_account = root.get("serviceAccount").and_then(|n| src.at_str(n));
-    for sm in root.path(&["availableSecrets", "secretManager"]).map(|n| n.items()).unwrap_or(&[]) {
+    for sm in root
+        .path(&["availableSecrets", "secretManager"])
+        .map(|n| n.items())
+        .unwrap_or(&[])
+    {
         if let Some(e) = sm.get("env").and_then(|n| src.at_str(n)) {
             p.secret_env.push(e);
         }
@@ -132,7 +143,10 @@ pub fn lower(rel: &str, text_: &str, diags: &mut Vec<Diagnostic>) -> Option<Pipe
                 .map(|n| {
                     strings(n)
                         .into_iter()
-                        .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                        .filter_map(|kv| {
+                            kv.split_once('=')
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -144,15 +158,26 @@ pub fn lower(rel: &str, text_: &str, diags: &mut Vec<Diagnostic>) -> Option<Pipe
         if let Some(script) = sn.get("script") {
             let t = text(script).unwrap_or_default().replace("$$", "$");
             let first = t.lines().next().unwrap_or("");
-            let mode = if first.starts_with("#!") && first.contains("-e") { ShellMode::ERREXIT } else { ShellMode::LAX };
+            let mode = if first.starts_with("#!") && first.contains("-e") {
+                ShellMode::ERREXIT
+            } else {
+                ShellMode::LAX
+            };
             st.commands = crate::model::commands(&t, src.content_loc(script), mode);
         } else {
-            let args: Vec<&Node> = sn.get("args").map(|n| n.items().iter().collect()).unwrap_or_default();
+            let args: Vec<&Node> = sn
+                .get("args")
+                .map(|n| n.items().iter().collect())
+                .unwrap_or_default();
             let mut words = vec![match sn.get("entrypoint").and_then(text) {
                 Some(e) => e,
                 None => builder_tool(&image.value),
             }];
-            words.extend(args.iter().filter_map(|a| text(a)).map(|a| a.replace("$$", "$")));
+            words.extend(
+                args.iter()
+                    .filter_map(|a| text(a))
+                    .map(|a| a.replace("$$", "$")),
+            );
             let at = args.first().map_or(image.at.clone(), |a| src.loc(a.pos));
             st.commands = match shell::inner_script(&words) {
                 Some((script, mode)) => {

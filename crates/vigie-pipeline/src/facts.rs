@@ -19,12 +19,19 @@ pub fn flag<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
 }
 
 pub fn has_flag(args: &[String], names: &[&str]) -> bool {
-    args.iter().any(|a| names.iter().any(|n| a == n || a.starts_with(&format!("{n}="))))
+    args.iter().any(|a| {
+        names
+            .iter()
+            .any(|n| a == n || a.starts_with(&format!("{n}=")))
+    })
 }
 
 /// Positional arguments (skipping flags and, roughly, their values).
 fn positionals(args: &[String]) -> Vec<&str> {
-    args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect()
+    args.iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(String::as_str)
+        .collect()
 }
 
 /// `docker run … aquasec/trivy:0.58 image …` runs `trivy image …`.
@@ -34,8 +41,22 @@ pub fn unwrap_docker_run(c: &Command) -> Option<(String, Vec<String>)> {
         return None;
     }
     const WITH_VALUE: &[&str] = &[
-        "-v", "--volume", "-e", "--env", "-w", "--workdir", "--name", "--entrypoint", "--network",
-        "-u", "--user", "--platform", "--mount", "-p", "--env-file", "--pull",
+        "-v",
+        "--volume",
+        "-e",
+        "--env",
+        "-w",
+        "--workdir",
+        "--name",
+        "--entrypoint",
+        "--network",
+        "-u",
+        "--user",
+        "--platform",
+        "--mount",
+        "-p",
+        "--env-file",
+        "--pull",
     ];
     let mut i = 2;
     while i < c.words.len() {
@@ -61,7 +82,11 @@ pub fn tool(c: &Command) -> (String, Vec<String>) {
     }
     let n = c.name();
     if matches!(n, "npx" | "sudo" | "exec" | "env" | "time") && c.words.len() > 1 {
-        let rest: Vec<String> = c.words[1..].iter().skip_while(|w| w.starts_with('-') || w.contains('=')).cloned().collect();
+        let rest: Vec<String> = c.words[1..]
+            .iter()
+            .skip_while(|w| w.starts_with('-') || w.contains('='))
+            .cloned()
+            .collect();
         if let Some(first) = rest.first() {
             let first = first.rsplit('/').next().unwrap_or(first).to_string();
             return (first, rest[1..].to_vec());
@@ -89,16 +114,42 @@ pub fn image_op(c: &Command) -> Option<(ImageOp, Option<String>)> {
             ("build", _) | ("image", "build") => Some((ImageOp::Build, tag())),
             ("buildx", "build" | "b") | ("buildx", "bake") => {
                 let push = has_flag(&a, &["--push"])
-                    || flag(&a, &["--output", "-o"]).is_some_and(|o| o.contains("type=registry") || o.contains("push=true"));
-                Some((if push { ImageOp::BuildPush } else { ImageOp::Build }, tag()))
+                    || flag(&a, &["--output", "-o"])
+                        .is_some_and(|o| o.contains("type=registry") || o.contains("push=true"));
+                Some((
+                    if push {
+                        ImageOp::BuildPush
+                    } else {
+                        ImageOp::Build
+                    },
+                    tag(),
+                ))
             }
-            ("push", _) => Some((ImageOp::Push, positionals(&a[1..]).first().map(|s| s.to_string()))),
-            ("image", "push") => Some((ImageOp::Push, positionals(&a[2..]).first().map(|s| s.to_string()))),
+            ("push", _) => Some((
+                ImageOp::Push,
+                positionals(&a[1..]).first().map(|s| s.to_string()),
+            )),
+            ("image", "push") => Some((
+                ImageOp::Push,
+                positionals(&a[2..]).first().map(|s| s.to_string()),
+            )),
             ("compose", _) => {
-                const WITH_VALUE: &[&str] = &["-f", "--file", "-p", "--project-name", "--env-file", "--profile", "--project-directory"];
+                const WITH_VALUE: &[&str] = &[
+                    "-f",
+                    "--file",
+                    "-p",
+                    "--project-name",
+                    "--env-file",
+                    "--profile",
+                    "--project-directory",
+                ];
                 let mut i = 1;
                 while i < a.len() && a[i].starts_with('-') {
-                    i += if WITH_VALUE.contains(&a[i].as_str()) { 2 } else { 1 };
+                    i += if WITH_VALUE.contains(&a[i].as_str()) {
+                        2
+                    } else {
+                        1
+                    };
                 }
                 match a.get(i).map(String::as_str) {
                     Some("build") => Some((ImageOp::Build, None)),
@@ -112,16 +163,32 @@ pub fn image_op(c: &Command) -> Option<(ImageOp, Option<String>)> {
         },
         "buildah" => match a0 {
             "bud" | "build" => Some((ImageOp::Build, tag())),
-            "push" => Some((ImageOp::Push, positionals(&a[1..]).first().map(|s| s.to_string()))),
+            "push" => Some((
+                ImageOp::Push,
+                positionals(&a[1..]).first().map(|s| s.to_string()),
+            )),
             _ => None,
         },
         "kaniko" | "executor" => {
             let d = flag(&a, &["--destination", "-d"]).map(str::to_string);
-            Some((if has_flag(&a, &["--no-push"]) { ImageOp::Build } else { ImageOp::BuildPush }, d))
+            Some((
+                if has_flag(&a, &["--no-push"]) {
+                    ImageOp::Build
+                } else {
+                    ImageOp::BuildPush
+                },
+                d,
+            ))
         }
         "gcloud" => match (a0, a1) {
-            ("builds", "submit") => Some((ImageOp::BuildPush, flag(&a, &["--tag", "-t"]).map(str::to_string))),
-            ("run", "deploy") | ("deploy", "releases") | ("app", "deploy") | ("functions", "deploy") => {
+            ("builds", "submit") => Some((
+                ImageOp::BuildPush,
+                flag(&a, &["--tag", "-t"]).map(str::to_string),
+            )),
+            ("run", "deploy")
+            | ("deploy", "releases")
+            | ("app", "deploy")
+            | ("functions", "deploy") => {
                 Some((ImageOp::Deploy, flag(&a, &["--image"]).map(str::to_string)))
             }
             _ => None,
@@ -132,14 +199,27 @@ pub fn image_op(c: &Command) -> Option<(ImageOp, Option<String>)> {
             _ => None,
         },
         "pack" if a0 == "build" => Some((
-            if has_flag(&a, &["--publish"]) { ImageOp::BuildPush } else { ImageOp::Build },
+            if has_flag(&a, &["--publish"]) {
+                ImageOp::BuildPush
+            } else {
+                ImageOp::Build
+            },
             positionals(&a[1..]).first().map(|s| s.to_string()),
         )),
         "crane" | "skopeo" if matches!(a0, "push" | "copy" | "cp") => Some((ImageOp::Push, None)),
-        "mvn" | "mvnw" | "./mvnw" | "gradle" | "gradlew" | "./gradlew" if a.iter().any(|w| w.contains("jib:build") || w == "jib") => {
+        "mvn" | "mvnw" | "./mvnw" | "gradle" | "gradlew" | "./gradlew"
+            if a.iter().any(|w| w.contains("jib:build") || w == "jib") =>
+        {
             Some((ImageOp::BuildPush, None))
         }
-        "kubectl" | "oc" if matches!(a0, "apply" | "create" | "set" | "replace" | "rollout" | "patch") => Some((ImageOp::Deploy, None)),
+        "kubectl" | "oc"
+            if matches!(
+                a0,
+                "apply" | "create" | "set" | "replace" | "rollout" | "patch"
+            ) =>
+        {
+            Some((ImageOp::Deploy, None))
+        }
         "helm" if matches!(a0, "upgrade" | "install") => Some((ImageOp::Deploy, None)),
         "skaffold" if matches!(a0, "run" | "deploy") => Some((ImageOp::Deploy, None)),
         "argocd" if a0 == "app" && a1 == "sync" => Some((ImageOp::Deploy, None)),
@@ -158,12 +238,22 @@ pub fn action_image_op(a: &Action) -> Option<(ImageOp, Option<String>)> {
     let input = |k: &str| a.input(k).map(|v| v.value.as_str());
     match r.as_str() {
         "docker/build-push-action" => Some((
-            if truthy(input("push")) { ImageOp::BuildPush } else { ImageOp::Build },
+            if truthy(input("push")) {
+                ImageOp::BuildPush
+            } else {
+                ImageOp::Build
+            },
             input("tags").map(|t| t.lines().next().unwrap_or(t).trim().to_string()),
         )),
-        "redhat-actions/buildah-build" => Some((ImageOp::Build, input("image").map(str::to_string))),
-        "redhat-actions/push-to-registry" => Some((ImageOp::Push, input("image").map(str::to_string))),
-        "google-github-actions/deploy-cloudrun" | "azure/k8s-deploy" | "google-github-actions/deploy-cloud-functions" => {
+        "redhat-actions/buildah-build" => {
+            Some((ImageOp::Build, input("image").map(str::to_string)))
+        }
+        "redhat-actions/push-to-registry" => {
+            Some((ImageOp::Push, input("image").map(str::to_string)))
+        }
+        "google-github-actions/deploy-cloudrun"
+        | "azure/k8s-deploy"
+        | "google-github-actions/deploy-cloud-functions" => {
             Some((ImageOp::Deploy, input("image").map(str::to_string)))
         }
         _ => None,
@@ -187,7 +277,10 @@ pub struct Scan {
 }
 
 fn env_lookup<'a>(env: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    env.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    env.iter()
+        .rev()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.as_str())
 }
 
 pub fn scan_of_command(c: &Command, env: &[(String, String)]) -> Option<Scan> {
@@ -206,27 +299,42 @@ pub fn scan_of_command(c: &Command, env: &[(String, String)]) -> Option<Scan> {
                 return None;
             }
             let format = flag(&a, &["--format", "-f"]).unwrap_or("table");
-            if matches!(format, "cyclonedx" | "spdx" | "spdx-json") && !has_flag(&a, &["--scanners"]) {
+            if matches!(format, "cyclonedx" | "spdx" | "spdx-json")
+                && !has_flag(&a, &["--scanners"])
+            {
                 return None; // an SBOM, not a scan
             }
             let sev = flag(&a, &["--severity", "-s"]).or_else(|| env_lookup(env, "TRIVY_SEVERITY"));
             let code = flag(&a, &["--exit-code"]).or_else(|| env_lookup(env, "TRIVY_EXIT_CODE"));
             let weak = match (sev, code) {
-                (_, None) => Some("it has no `--exit-code 1`, so findings never fail it".to_string()),
+                (_, None) => {
+                    Some("it has no `--exit-code 1`, so findings never fail it".to_string())
+                }
                 (_, Some(c)) if c.trim() == "0" => Some("`--exit-code 0` never fails".to_string()),
-                (Some(s), _) if !trivy_severity_ok(s) => Some(format!("`--severity {s}` lets HIGH or CRITICAL findings through")),
+                (Some(s), _) if !trivy_severity_ok(s) => Some(format!(
+                    "`--severity {s}` lets HIGH or CRITICAL findings through"
+                )),
                 _ => None,
             };
-            Some(Scan { tool: "trivy", weak, what: format!("trivy {sub}") })
+            Some(Scan {
+                tool: "trivy",
+                weak,
+                what: format!("trivy {sub}"),
+            })
         }
         "grype" => {
-            let f = flag(&a, &["--fail-on", "-f"]).or_else(|| env_lookup(env, "GRYPE_FAIL_ON_SEVERITY"));
+            let f = flag(&a, &["--fail-on", "-f"])
+                .or_else(|| env_lookup(env, "GRYPE_FAIL_ON_SEVERITY"));
             let weak = match f.map(|s| s.to_ascii_lowercase()) {
                 None => Some("it has no `--fail-on`, so findings never fail it".to_string()),
                 Some(s) if matches!(s.as_str(), "negligible" | "low" | "medium" | "high") => None,
                 Some(s) => Some(format!("`--fail-on {s}` lets HIGH findings through")),
             };
-            Some(Scan { tool: "grype", weak, what: "grype".into() })
+            Some(Scan {
+                tool: "grype",
+                weak,
+                what: "grype".into(),
+            })
         }
         _ => None,
     }
@@ -243,9 +351,14 @@ pub fn scan_of_action(a: &Action) -> Option<Scan> {
             let code = input("exit-code").unwrap_or("0");
             let sev = input("severity").unwrap_or("UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL");
             let weak = if code.trim() == "0" {
-                Some("its `exit-code` input is 0 (the default), so findings never fail it".to_string())
+                Some(
+                    "its `exit-code` input is 0 (the default), so findings never fail it"
+                        .to_string(),
+                )
             } else if !trivy_severity_ok(sev) {
-                Some(format!("its `severity: {sev}` lets HIGH or CRITICAL findings through"))
+                Some(format!(
+                    "its `severity: {sev}` lets HIGH or CRITICAL findings through"
+                ))
             } else {
                 None
             };
@@ -257,15 +370,23 @@ pub fn scan_of_action(a: &Action) -> Option<Scan> {
         }
         "anchore/scan-action" => {
             let fail = input("fail-build").unwrap_or("true");
-            let cut = input("severity-cutoff").unwrap_or("medium").to_ascii_lowercase();
+            let cut = input("severity-cutoff")
+                .unwrap_or("medium")
+                .to_ascii_lowercase();
             let weak = if fail.trim() == "false" {
                 Some("`fail-build: false` never fails".to_string())
             } else if !matches!(cut.as_str(), "negligible" | "low" | "medium" | "high") {
-                Some(format!("`severity-cutoff: {cut}` lets HIGH findings through"))
+                Some(format!(
+                    "`severity-cutoff: {cut}` lets HIGH findings through"
+                ))
             } else {
                 None
             };
-            Some(Scan { tool: "grype", weak, what: "anchore/scan-action".into() })
+            Some(Scan {
+                tool: "grype",
+                weak,
+                what: "anchore/scan-action".into(),
+            })
         }
         _ => None,
     }
@@ -292,13 +413,17 @@ pub fn sbom_of_command(c: &Command) -> Option<Sbom> {
             }
             Some(Sbom {
                 what: format!("trivy --format {format}"),
-                output: flag(&a, &["--output", "-o"]).map(str::to_string).or(redirected.then(|| "stdout".into())),
+                output: flag(&a, &["--output", "-o"])
+                    .map(str::to_string)
+                    .or(redirected.then(|| "stdout".into())),
                 attached: false,
             })
         }
         "syft" => {
             let o = flag(&a, &["-o", "--output", "--file"]);
-            let file = o.and_then(|o| o.split_once('=').map(|(_, f)| f.to_string())).or_else(|| flag(&a, &["--file"]).map(str::to_string));
+            let file = o
+                .and_then(|o| o.split_once('=').map(|(_, f)| f.to_string()))
+                .or_else(|| flag(&a, &["--file"]).map(str::to_string));
             Some(Sbom {
                 what: "syft".into(),
                 output: file.or(redirected.then(|| "stdout".into())),
@@ -307,7 +432,9 @@ pub fn sbom_of_command(c: &Command) -> Option<Sbom> {
         }
         "vigie" if a.first().map(String::as_str) == Some("sbom") => Some(Sbom {
             what: "vigie sbom".into(),
-            output: flag(&a, &["--output", "-o"]).map(str::to_string).or(redirected.then(|| "stdout".into())),
+            output: flag(&a, &["--output", "-o"])
+                .map(str::to_string)
+                .or(redirected.then(|| "stdout".into())),
             attached: false,
         }),
         "cdxgen" | "cyclonedx-npm" | "cyclonedx-py" | "cyclonedx-gomod" => Some(Sbom {
@@ -376,7 +503,10 @@ pub fn keeps_file(step: &Step, f: &str) -> bool {
         let r = a.repo();
         if matches!(
             r.as_str(),
-            "actions/upload-artifact" | "softprops/action-gh-release" | "actions/attest-sbom" | "google-github-actions/upload-cloud-storage"
+            "actions/upload-artifact"
+                | "softprops/action-gh-release"
+                | "actions/attest-sbom"
+                | "google-github-actions/upload-cloud-storage"
         ) && a.with.iter().any(|(_, v)| mentions(&v.value))
         {
             return true;
@@ -387,7 +517,14 @@ pub fn keeps_file(step: &Step, f: &str) -> bool {
         let a0 = a.first().map(String::as_str).unwrap_or("");
         let keeps = matches!(
             (t.as_str(), a0),
-            ("gsutil", "cp") | ("gcloud", "storage") | ("aws", "s3") | ("cosign", "attest") | ("cosign", "attach") | ("oras", "push") | ("gh", "release") | ("curl", _)
+            ("gsutil", "cp")
+                | ("gcloud", "storage")
+                | ("aws", "s3")
+                | ("cosign", "attest")
+                | ("cosign", "attach")
+                | ("oras", "push")
+                | ("gh", "release")
+                | ("curl", _)
         );
         keeps && a.iter().any(|w| mentions(w))
     })
@@ -404,7 +541,11 @@ pub fn provenance_of_command(c: &Command) -> Option<String> {
         }
         "cosign" if a0 == "attest" => {
             let ty = flag(&a, &["--type"]).unwrap_or("");
-            matches!(ty, "slsaprovenance" | "slsaprovenance02" | "slsaprovenance1").then(|| format!("cosign attest --type {ty}"))
+            matches!(
+                ty,
+                "slsaprovenance" | "slsaprovenance02" | "slsaprovenance1"
+            )
+            .then(|| format!("cosign attest --type {ty}"))
         }
         _ => None,
     }
@@ -416,7 +557,9 @@ pub fn provenance_of_action(a: &Action) -> Option<String> {
     if r == "slsa-framework/slsa-github-generator" {
         return Some(format!("SLSA generator ({})", a.uses));
     }
-    if r == "actions/attest-build-provenance" || (r == "actions/attest" && input("predicate-type").is_some_and(|p| p.contains("slsa"))) {
+    if r == "actions/attest-build-provenance"
+        || (r == "actions/attest" && input("predicate-type").is_some_and(|p| p.contains("slsa")))
+    {
         return Some(a.uses.split('@').next().unwrap_or("").to_string());
     }
     if r == "docker/build-push-action"
@@ -433,9 +576,18 @@ pub fn sign_of_command(c: &Command) -> Option<String> {
     let (t, a) = tool(c);
     let a0 = a.first().map(String::as_str).unwrap_or("");
     match t.as_str() {
-        "cosign" if a0 == "sign" => Some(if has_flag(&a, &["--key"]) { "cosign sign --key" } else { "cosign sign (keyless)" }.into()),
+        "cosign" if a0 == "sign" => Some(
+            if has_flag(&a, &["--key"]) {
+                "cosign sign --key"
+            } else {
+                "cosign sign (keyless)"
+            }
+            .into(),
+        ),
         "notation" if a0 == "sign" => Some("notation sign".into()),
-        "gcloud" if a.iter().any(|w| w == "sign-and-create") => Some("gcloud binauthz attestations sign-and-create".into()),
+        "gcloud" if a.iter().any(|w| w == "sign-and-create") => {
+            Some("gcloud binauthz attestations sign-and-create".into())
+        }
         _ => None,
     }
 }
@@ -465,12 +617,16 @@ pub fn audit_of_command(c: &Command) -> Option<(String, Option<String>)> {
     let ok_npm = |l: &str| matches!(l, "info" | "low" | "moderate" | "high");
     match (t.as_str(), a0) {
         ("npm", "audit") | ("pnpm", "audit") => {
-            if a.get(1).map(String::as_str) == Some("fix") || a.get(1).map(String::as_str) == Some("signatures") {
+            if a.get(1).map(String::as_str) == Some("fix")
+                || a.get(1).map(String::as_str) == Some("signatures")
+            {
                 return None;
             }
             let lvl = flag(&a, &["--audit-level"]);
             let weak = match lvl {
-                None => Some(format!("`{t} audit` has no `--audit-level`: the level it blocks on is not stated in the pipeline")),
+                None => Some(format!(
+                    "`{t} audit` has no `--audit-level`: the level it blocks on is not stated in the pipeline"
+                )),
                 Some(l) if ok_npm(l) => None,
                 Some(l) => Some(format!("`--audit-level={l}` lets HIGH findings through")),
             };
@@ -548,7 +704,14 @@ pub fn find<T>(
             if let Some(a) = &st.action
                 && let Some(v) = on_action(a)
             {
-                out.push((Point { job: j, step: s, cmd: 0 }, v));
+                out.push((
+                    Point {
+                        job: j,
+                        step: s,
+                        cmd: 0,
+                    },
+                    v,
+                ));
             }
             if st.commands.is_empty() {
                 continue;
@@ -569,7 +732,14 @@ pub fn find<T>(
                     &with_own
                 };
                 if let Some(v) = on_cmd(cmd, st, env) {
-                    out.push((Point { job: j, step: s, cmd: c }, v));
+                    out.push((
+                        Point {
+                            job: j,
+                            step: s,
+                            cmd: c,
+                        },
+                        v,
+                    ));
                 }
             }
         }

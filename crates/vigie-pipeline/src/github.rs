@@ -74,7 +74,11 @@ fn lower_at(
             rd.diags.push(Diagnostic::new(
                 DiagKind::Parse,
                 src.loc(e.key_pos),
-                format!("job `{}` should be a mapping, not {}", e.key, jn.kind_name()),
+                format!(
+                    "job `{}` should be a mapping, not {}",
+                    e.key,
+                    jn.kind_name()
+                ),
             ));
             continue;
         }
@@ -104,7 +108,10 @@ fn lower_at(
             variables: pairs(jn.get("env")),
             calls: None,
         };
-        let job_shell = jn.path(&["defaults", "run", "shell"]).and_then(text).or(wf_shell.clone());
+        let job_shell = jn
+            .path(&["defaults", "run", "shell"])
+            .and_then(text)
+            .or(wf_shell.clone());
         if let Some(u) = jn.get("uses") {
             let uses = text(u).unwrap_or_default();
             job.calls = Some(At {
@@ -122,8 +129,10 @@ fn lower_at(
                         format!("reusable workflows nest deeper than {MAX_DEPTH} levels; `{path}` was not followed"),
                     ));
                 } else if let Some(t) = (rd.read)(path) {
-                    let ins: Vec<(String, String)> =
-                        with.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+                    let ins: Vec<(String, String)> = with
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.value.clone()))
+                        .collect();
                     if let Some(callee) = lower_at(path, &t, rd, depth + 1, &ins) {
                         let via = src.loc(u.pos);
                         for cj in callee.jobs {
@@ -153,8 +162,23 @@ fn lower_at(
             p.jobs.push(job);
             continue;
         }
-        for (i, sn) in jn.get("steps").map(|s| s.items()).unwrap_or(&[]).iter().enumerate() {
-            lower_step(&src, sn, i, job_shell.as_deref(), inputs, rd, depth, &mut job.steps);
+        for (i, sn) in jn
+            .get("steps")
+            .map(|s| s.items())
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            lower_step(
+                &src,
+                sn,
+                i,
+                job_shell.as_deref(),
+                inputs,
+                rd,
+                depth,
+                &mut job.steps,
+            );
         }
         p.jobs.push(job);
     }
@@ -169,7 +193,13 @@ fn permissions(src: &Src<'_>, n: &Node) -> Permissions {
     match &n.value {
         Value::Map(es) => Permissions::Scopes(
             es.iter()
-                .map(|e| (e.key.clone(), text(&e.value).unwrap_or_default(), src.loc(e.key_pos)))
+                .map(|e| {
+                    (
+                        e.key.clone(),
+                        text(&e.value).unwrap_or_default(),
+                        src.loc(e.key_pos),
+                    )
+                })
                 .collect(),
         ),
         _ => Permissions::All(text(n).unwrap_or_default(), src.loc(n.pos)),
@@ -285,7 +315,9 @@ pub fn mode_of(shell: Option<&str>) -> ShellMode {
         Some("sh") => ShellMode::ERREXIT,
         Some(s) => {
             // a custom shell: `bash {0}` (no -e), `bash -eo pipefail {0}`…
-            let errexit = s.split_whitespace().any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e'));
+            let errexit = s
+                .split_whitespace()
+                .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e'));
             ShellMode {
                 errexit,
                 pipefail: errexit && s.contains("pipefail"),
@@ -302,13 +334,20 @@ fn composite(a: &Action, rd: &mut Reader<'_>, depth: usize) -> Vec<Step> {
         rd.diags.push(Diagnostic::new(
             DiagKind::Reference,
             a.at.clone(),
-            format!("composite actions nest deeper than {MAX_DEPTH} levels; `{}` was not followed", a.uses),
+            format!(
+                "composite actions nest deeper than {MAX_DEPTH} levels; `{}` was not followed",
+                a.uses
+            ),
         ));
         return Vec::new();
     }
     let mut found = None;
     for name in ["action.yml", "action.yaml"] {
-        let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        let path = if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        };
         if let Some(t) = (rd.read)(&path) {
             found = Some((path, t));
             break;
@@ -318,7 +357,10 @@ fn composite(a: &Action, rd: &mut Reader<'_>, depth: usize) -> Vec<Step> {
         rd.diags.push(Diagnostic::new(
             DiagKind::Reference,
             a.at.clone(),
-            format!("the action `{}` has no action.yml in the repository; it was not followed", a.uses),
+            format!(
+                "the action `{}` has no action.yml in the repository; it was not followed",
+                a.uses
+            ),
         ));
         return Vec::new();
     };
@@ -340,7 +382,10 @@ fn composite(a: &Action, rd: &mut Reader<'_>, depth: usize) -> Vec<Step> {
             inputs.push((e.key.clone(), v));
         }
     }
-    let known: Vec<&str> = root.get("inputs").map(|n| n.entries().iter().map(|e| e.key.as_str()).collect()).unwrap_or_default();
+    let known: Vec<&str> = root
+        .get("inputs")
+        .map(|n| n.entries().iter().map(|e| e.key.as_str()).collect())
+        .unwrap_or_default();
     if root.get("inputs").is_some() {
         for (k, v) in &a.with {
             if !known.contains(&k.as_str()) {
@@ -353,7 +398,13 @@ fn composite(a: &Action, rd: &mut Reader<'_>, depth: usize) -> Vec<Step> {
         }
     }
     let mut out = Vec::new();
-    for (i, sn) in root.path(&["runs", "steps"]).map(|s| s.items()).unwrap_or(&[]).iter().enumerate() {
+    for (i, sn) in root
+        .path(&["runs", "steps"])
+        .map(|s| s.items())
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         lower_step(&src, sn, i, None, &inputs, rd, depth + 1, &mut out);
     }
     out

@@ -14,17 +14,58 @@ pub fn is_gitlab(rel: &str) -> bool {
 
 /// Top-level keys that are not jobs.
 const GLOBAL: &[&str] = &[
-    "default", "include", "stages", "variables", "workflow", "image", "services", "cache",
-    "before_script", "after_script", "spec",
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "spec",
 ];
 
 /// Keys a job may have (to tell a job from a misspelt keyword).
 const JOB_KEYS: &[&str] = &[
-    "script", "before_script", "after_script", "stage", "image", "services", "extends", "needs",
-    "dependencies", "rules", "only", "except", "when", "allow_failure", "artifacts", "cache",
-    "variables", "tags", "environment", "trigger", "retry", "timeout", "parallel", "interruptible",
-    "resource_group", "release", "secrets", "coverage", "inherit", "id_tokens", "pages", "hooks",
-    "identity", "manual_confirmation", "run", "start_in", "dast_configuration",
+    "script",
+    "before_script",
+    "after_script",
+    "stage",
+    "image",
+    "services",
+    "extends",
+    "needs",
+    "dependencies",
+    "rules",
+    "only",
+    "except",
+    "when",
+    "allow_failure",
+    "artifacts",
+    "cache",
+    "variables",
+    "tags",
+    "environment",
+    "trigger",
+    "retry",
+    "timeout",
+    "parallel",
+    "interruptible",
+    "resource_group",
+    "release",
+    "secrets",
+    "coverage",
+    "inherit",
+    "id_tokens",
+    "pages",
+    "hooks",
+    "identity",
+    "manual_confirmation",
+    "run",
+    "start_in",
+    "dast_configuration",
 ];
 
 const MAX_INCLUDES: usize = 50;
@@ -49,19 +90,35 @@ pub fn lower(
         value: Value::Map(Vec::new()),
     };
     let mut seen = vec![rel.to_string()];
-    include(&src, &root, read, files, diags, &mut merged, &mut sources, &mut texts, &mut seen, 0);
+    include(
+        &root,
+        read,
+        files,
+        diags,
+        &mut merged,
+        &mut sources,
+        &mut texts,
+        &mut seen,
+        0,
+    );
     deep_merge(&mut merged, &strip_include(&root));
-    let srcs: Vec<Src<'_>> = sources.iter().zip(&texts).map(|(p, t)| Src::new(p, t)).collect();
+    let srcs: Vec<Src<'_>> = sources
+        .iter()
+        .zip(&texts)
+        .map(|(p, t)| Src::new(p, t))
+        .collect();
 
     // `!reference` tags, then `extends`
     let snapshot = merged.clone();
     resolve_references(&mut merged, &snapshot, &src, &sources, diags, 0);
     let lookup_src = |n: &Node| -> Location { loc(&sources, n.pos) };
 
-    p.stages = merged
-        .get("stages")
-        .map(strings)
-        .unwrap_or_else(|| ["build", "test", "deploy"].iter().map(|s| s.to_string()).collect());
+    p.stages = merged.get("stages").map(strings).unwrap_or_else(|| {
+        ["build", "test", "deploy"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    });
     p.variables = pairs(merged.get("variables"));
     let default = merged.get("default").cloned();
     let templates = merged.clone();
@@ -81,8 +138,15 @@ pub fn lower(
             ));
             continue;
         };
-        if !es.iter().any(|x| matches!(x.key.as_str(), "script" | "trigger" | "extends" | "run")) {
-            let unknown: Vec<&str> = es.iter().map(|x| x.key.as_str()).filter(|k| !JOB_KEYS.contains(k)).collect();
+        if !es
+            .iter()
+            .any(|x| matches!(x.key.as_str(), "script" | "trigger" | "extends" | "run"))
+        {
+            let unknown: Vec<&str> = es
+                .iter()
+                .map(|x| x.key.as_str())
+                .filter(|k| !JOB_KEYS.contains(k))
+                .collect();
             diags.push(Diagnostic::new(
                 DiagKind::Parse,
                 loc(&sources, e.key_pos),
@@ -102,24 +166,35 @@ pub fn lower(
         let mut chain = vec![e.key.clone()];
         apply_extends(&mut jn, &templates, &sources, diags, &mut chain);
         // default: keywords, unless `inherit: default: false`
-        let inherit_default = jn.path(&["inherit", "default"]).map(|n| n.as_bool() != Some(false)).unwrap_or(true);
+        let inherit_default = jn
+            .path(&["inherit", "default"])
+            .map(|n| n.as_bool() != Some(false))
+            .unwrap_or(true);
         if inherit_default && let Some(d) = &default {
             for de in d.entries() {
-                if jn.get(&de.key).is_none() {
-                    if let Value::Map(es) = &mut jn.value {
-                        es.push(de.clone());
-                    }
+                if jn.get(&de.key).is_none()
+                    && let Value::Map(es) = &mut jn.value
+                {
+                    es.push(de.clone());
                 }
             }
         }
         for g in ["image", "before_script", "after_script"] {
-            if jn.get(g).is_none() && inherit_default && let Some(v) = merged.entry(g) {
-                if let Value::Map(es) = &mut jn.value {
-                    es.push(v.clone());
-                }
+            if jn.get(g).is_none()
+                && inherit_default
+                && let Some(v) = merged.entry(g)
+                && let Value::Map(es) = &mut jn.value
+            {
+                es.push(v.clone());
             }
         }
-        p.jobs.push(job(&e.key, loc(&sources, e.key_pos), &jn, &srcs, &lookup_src));
+        p.jobs.push(job(
+            &e.key,
+            loc(&sources, e.key_pos),
+            &jn,
+            &srcs,
+            &lookup_src,
+        ));
     }
     Some(p)
 }
@@ -139,7 +214,6 @@ fn strip_include(root: &Node) -> Node {
 
 #[allow(clippy::too_many_arguments)]
 fn include(
-    src: &Src<'_>,
     root: &Node,
     read: &dyn Fn(&str) -> Option<String>,
     files: &[&str],
@@ -163,10 +237,17 @@ fn include(
             (_, Some(t)) if t.starts_with("http://") || t.starts_with("https://") => ("remote", t),
             (_, Some(t)) => ("local", t),
             (Value::Map(_), None) => {
-                let k = ["local", "remote", "template", "project", "component", "file"]
-                    .into_iter()
-                    .find(|k| it.get(k).is_some())
-                    .unwrap_or("unknown");
+                let k = [
+                    "local",
+                    "remote",
+                    "template",
+                    "project",
+                    "component",
+                    "file",
+                ]
+                .into_iter()
+                .find(|k| it.get(k).is_some())
+                .unwrap_or("unknown");
                 (k, it.get(k).map(render).unwrap_or_default())
             }
             _ => ("unknown", String::new()),
@@ -186,7 +267,11 @@ fn include(
             match globset::Glob::new(&path) {
                 Ok(g) => {
                     let m = g.compile_matcher();
-                    files.iter().filter(|f| m.is_match(f)).map(|f| f.to_string()).collect()
+                    files
+                        .iter()
+                        .filter(|f| m.is_match(f))
+                        .map(|f| f.to_string())
+                        .collect()
                 }
                 Err(_) => Vec::new(),
             }
@@ -209,7 +294,9 @@ fn include(
                 diags.push(Diagnostic::new(
                     DiagKind::Reference,
                     at.clone(),
-                    format!("the included file `{path}` is not in the repository; it was not followed"),
+                    format!(
+                        "the included file `{path}` is not in the repository; it was not followed"
+                    ),
                 ));
                 continue;
             };
@@ -221,7 +308,17 @@ fn include(
             iroot.retag(idx);
             sources.push(path.clone());
             texts.push(t.clone());
-            include(src, &iroot, read, files, diags, merged, sources, texts, seen, depth + 1);
+            include(
+                &iroot,
+                read,
+                files,
+                diags,
+                merged,
+                sources,
+                texts,
+                seen,
+                depth + 1,
+            );
             deep_merge(merged, &strip_include(&iroot));
         }
     }
@@ -255,7 +352,10 @@ fn resolve_references(
                 diags.push(Diagnostic::new(
                     DiagKind::Reference,
                     loc(sources, n.pos),
-                    format!("`!reference [{}]` points to nothing; it was left out", path.join(", ")),
+                    format!(
+                        "`!reference [{}]` points to nothing; it was left out",
+                        path.join(", ")
+                    ),
                 ));
                 *n = Node {
                     pos: n.pos,
@@ -282,7 +382,9 @@ fn resolve_references(
 }
 
 fn is_reference(n: &Node) -> bool {
-    n.tag.as_deref().is_some_and(|t| t == "!reference" || t.ends_with("!reference") || t == "reference")
+    n.tag
+        .as_deref()
+        .is_some_and(|t| t == "!reference" || t.ends_with("!reference") || t == "reference")
 }
 
 fn apply_extends(
@@ -339,22 +441,26 @@ fn apply_extends(
     *jn = base;
 }
 
-fn job(
-    id: &str,
-    at: Location,
-    jn: &Node,
-    srcs: &[Src<'_>],
-    lk: &dyn Fn(&Node) -> Location,
-) -> Job {
+fn job(id: &str, at: Location, jn: &Node, srcs: &[Src<'_>], lk: &dyn Fn(&Node) -> Location) -> Job {
     let when = jn.get("when").and_then(text);
     let cond = jn
         .get("rules")
         .or_else(|| jn.get("only"))
-        .map(|n| At { value: render(n), at: lk(n) })
-        .or_else(|| jn.get("when").map(|n| At { value: render(n), at: lk(n) }));
-    let rules_always = jn
-        .get("rules")
-        .is_some_and(|r| r.items().iter().any(|x| x.get("when").and_then(text).as_deref() == Some("always")));
+        .map(|n| At {
+            value: render(n),
+            at: lk(n),
+        })
+        .or_else(|| {
+            jn.get("when").map(|n| At {
+                value: render(n),
+                at: lk(n),
+            })
+        });
+    let rules_always = jn.get("rules").is_some_and(|r| {
+        r.items()
+            .iter()
+            .any(|x| x.get("when").and_then(text).as_deref() == Some("always"))
+    });
     let allow_failure = jn.get("allow_failure").and_then(|n| match &n.value {
         Value::Map(_) => Some(lk(n)), // exit_codes: some failures are allowed
         _ if n.as_bool() == Some(true) => Some(lk(n)),
@@ -364,7 +470,11 @@ fn job(
         id: id.to_string(),
         name: None,
         at,
-        stage: Some(jn.get("stage").and_then(text).unwrap_or_else(|| "test".into())),
+        stage: Some(
+            jn.get("stage")
+                .and_then(text)
+                .unwrap_or_else(|| "test".into()),
+        ),
         needs: jn.get("needs").map(|n| {
             n.items()
                 .iter()
@@ -382,7 +492,12 @@ fn job(
         steps: Vec::new(),
         artifacts: jn
             .path(&["artifacts", "paths"])
-            .map(|n| n.items().iter().filter_map(|x| text(x).map(|value| At { value, at: lk(x) })).collect())
+            .map(|n| {
+                n.items()
+                    .iter()
+                    .filter_map(|x| text(x).map(|value| At { value, at: lk(x) }))
+                    .collect()
+            })
             .unwrap_or_default(),
         variables: pairs(jn.get("variables")),
         calls: None,
@@ -414,7 +529,9 @@ fn job(
             .iter()
             .filter_map(|n| {
                 let t = text(n)?;
-                let l = srcs.get(n.pos.src as usize).map_or_else(|| lk(n), |s| s.content_loc(n));
+                let l = srcs
+                    .get(n.pos.src as usize)
+                    .map_or_else(|| lk(n), |s| s.content_loc(n));
                 Some((t, l))
             })
             .collect();
@@ -446,4 +563,3 @@ fn flatten<'a>(n: &'a Node, out: &mut Vec<&'a Node>, depth: usize) {
         _ => {}
     }
 }
-

@@ -140,7 +140,11 @@ pub struct Action {
 
 impl Action {
     pub fn input(&self, key: &str) -> Option<&At<String>> {
-        self.with.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.with
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
     /// `owner/repo` (lowercase) of a remote action.
     pub fn repo(&self) -> String {
@@ -288,7 +292,11 @@ impl Pipeline {
             Some(w) if w.iter().any(|x| x == "-") => Vec::new(),
             Some(w) => w
                 .iter()
-                .filter_map(|id| steps.iter().position(|st| st.id.as_deref() == Some(id.as_str())))
+                .filter_map(|id| {
+                    steps
+                        .iter()
+                        .position(|st| st.id.as_deref() == Some(id.as_str()))
+                })
                 .collect(),
         }
     }
@@ -384,10 +392,18 @@ impl Pipeline {
     pub fn points(&self) -> impl Iterator<Item = (Point, &Job, &Step, &Command)> {
         self.jobs.iter().enumerate().flat_map(|(j, job)| {
             job.steps.iter().enumerate().flat_map(move |(s, step)| {
-                step.commands
-                    .iter()
-                    .enumerate()
-                    .map(move |(c, cmd)| (Point { job: j, step: s, cmd: c }, job, step, cmd))
+                step.commands.iter().enumerate().map(move |(c, cmd)| {
+                    (
+                        Point {
+                            job: j,
+                            step: s,
+                            cmd: c,
+                        },
+                        job,
+                        step,
+                        cmd,
+                    )
+                })
             })
         })
     }

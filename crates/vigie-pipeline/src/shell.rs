@@ -129,7 +129,10 @@ fn lex(src: &str) -> Vec<Tok> {
                         if i >= b.len() {
                             break;
                         }
-                        let end = b[i..].iter().position(|&x| x == '\n').map_or(b.len(), |p| i + p);
+                        let end = b[i..]
+                            .iter()
+                            .position(|&x| x == '\n')
+                            .map_or(b.len(), |p| i + p);
                         let text: String = b[i..end].iter().collect();
                         i = (end + 1).min(b.len());
                         line += 1;
@@ -160,7 +163,10 @@ fn lex(src: &str) -> Vec<Tok> {
                 start!();
                 i += 1;
                 while i < b.len() && b[i] != '"' {
-                    if b[i] == '\\' && i + 1 < b.len() && matches!(b[i + 1], '"' | '\\' | '$' | '`' | '\n') {
+                    if b[i] == '\\'
+                        && i + 1 < b.len()
+                        && matches!(b[i + 1], '"' | '\\' | '$' | '`' | '\n')
+                    {
                         if b[i + 1] == '\n' {
                             line += 1;
                         } else {
@@ -184,7 +190,8 @@ fn lex(src: &str) -> Vec<Tok> {
             '$' if b.get(i + 1) == Some(&'{') && b.get(i + 2) == Some(&'{') => {
                 // a GitHub Actions expression: one word whatever its spaces
                 start!();
-                let close = (i + 3..b.len().saturating_sub(1)).find(|&k| b[k] == '}' && b[k + 1] == '}');
+                let close =
+                    (i + 3..b.len().saturating_sub(1)).find(|&k| b[k] == '}' && b[k + 1] == '}');
                 let end = close.map_or(b.len(), |k| k + 2);
                 cur.extend(&b[i..end]);
                 i = end;
@@ -212,7 +219,11 @@ fn lex(src: &str) -> Vec<Tok> {
                         && in_word
                         && !cur.is_empty()
                         && cur.chars().all(|c| c.is_ascii_digit());
-                    let fd = if fd_redirect { std::mem::take(&mut cur) } else { String::new() };
+                    let fd = if fd_redirect {
+                        std::mem::take(&mut cur)
+                    } else {
+                        String::new()
+                    };
                     if fd_redirect {
                         in_word = false;
                     }
@@ -386,9 +397,7 @@ fn parse_lists(toks: Vec<Tok>) -> Vec<List> {
                 _ => {
                     // ; ;; & newline
                     if op == ";" || op == "\n" || op == ";;" {
-                        if skip_words {
-                            skip_words = false;
-                        }
+                        skip_words = false;
                     }
                     // a newline right after `|`, `&&` or `||` continues the list
                     if op == "\n" && connector {
@@ -483,7 +492,10 @@ pub fn parse(script: &str, mode: ShellMode) -> Vec<Cmd> {
                 } else if let Some(k) = or_at {
                     let rhs = &list.pipes[k + 1];
                     if !propagates(rhs) {
-                        swallowed = Some(format!("`|| {}` runs on failure and succeeds", describe(rhs)));
+                        swallowed = Some(format!(
+                            "`|| {}` runs on failure and succeeds",
+                            describe(rhs)
+                        ));
                     }
                 } else if list.background {
                     swallowed = Some("it runs in the background (`&`)".into());
@@ -504,10 +516,17 @@ pub fn parse(script: &str, mode: ShellMode) -> Vec<Cmd> {
                 let idx = out.len();
                 // `VAR=value cmd …`: the assignments are the command's environment
                 let skip = c.words.iter().take_while(|w| is_assignment(w)).count();
-                let words = if skip < c.words.len() { c.words[skip..].to_vec() } else { c.words.clone() };
+                let words = if skip < c.words.len() {
+                    c.words[skip..].to_vec()
+                } else {
+                    c.words.clone()
+                };
                 let env = c.words[..skip.min(c.words.len().saturating_sub(1))]
                     .iter()
-                    .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                    .filter_map(|w| {
+                        w.split_once('=')
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                    })
                     .collect();
                 out.push(Cmd {
                     env,
@@ -515,7 +534,11 @@ pub fn parse(script: &str, mode: ShellMode) -> Vec<Cmd> {
                     line: c.line,
                     swallowed,
                     stdout_captured: ci + 1 < nc || c.stdout_redirect,
-                    skips_to: if pi + 1 < list.pipes.len() { skips_to.max(idx) } else { idx },
+                    skips_to: if pi + 1 < list.pipes.len() {
+                        skips_to.max(idx)
+                    } else {
+                        idx
+                    },
                 });
                 if c.words.first().map(String::as_str) == Some("set") {
                     apply_set(&c.words[1..], &mut mode);
@@ -528,7 +551,11 @@ pub fn parse(script: &str, mode: ShellMode) -> Vec<Cmd> {
 
 fn is_assignment(w: &str) -> bool {
     match w.split_once('=') {
-        Some((k, _)) => !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !k.starts_with(|c: char| c.is_ascii_digit()),
+        Some((k, _)) => {
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !k.starts_with(|c: char| c.is_ascii_digit())
+        }
         None => false,
     }
 }
@@ -643,7 +670,9 @@ mod tests {
     }
 
     fn find<'a>(cmds: &'a [Cmd], first: &str) -> &'a Cmd {
-        cmds.iter().find(|c| c.name() == first).unwrap_or_else(|| panic!("no {first} in {:?}", names(cmds)))
+        cmds.iter()
+            .find(|c| c.name() == first)
+            .unwrap_or_else(|| panic!("no {first} in {:?}", names(cmds)))
     }
 
     #[test]
@@ -655,7 +684,14 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(
             c[0].words,
-            ["trivy", "image", "--severity", "CRITICAL,HIGH", "--exit-code=1", "$IMAGE:${TAG}"]
+            [
+                "trivy",
+                "image",
+                "--severity",
+                "CRITICAL,HIGH",
+                "--exit-code=1",
+                "$IMAGE:${TAG}"
+            ]
         );
         assert_eq!(c[0].swallowed, None);
     }
@@ -663,8 +699,17 @@ mod tests {
     #[test]
     fn or_true_swallows_and_or_exit_does_not() {
         let c = parse("trivy image x || true\ndocker push x\n", ShellMode::STRICT);
-        assert!(find(&c, "trivy").swallowed.as_deref().unwrap().contains("|| true"));
-        let c = parse("trivy image x || exit 1\ndocker push x\n", ShellMode::STRICT);
+        assert!(
+            find(&c, "trivy")
+                .swallowed
+                .as_deref()
+                .unwrap()
+                .contains("|| true")
+        );
+        let c = parse(
+            "trivy image x || exit 1\ndocker push x\n",
+            ShellMode::STRICT,
+        );
         assert_eq!(find(&c, "trivy").swallowed, None);
         let c = parse("npm audit || echo 'audit failed'\n", ShellMode::STRICT);
         assert!(find(&c, "npm").swallowed.is_some());
@@ -682,14 +727,26 @@ mod tests {
     fn set_plus_e_turns_errexit_off() {
         let c = parse("set +e\ntrivy image x\necho done\n", ShellMode::STRICT);
         assert!(find(&c, "trivy").swallowed.is_some());
-        let c = parse("set +e\nset -eo pipefail\ntrivy image x\necho done\n", ShellMode::STRICT);
+        let c = parse(
+            "set +e\nset -eo pipefail\ntrivy image x\necho done\n",
+            ShellMode::STRICT,
+        );
         assert_eq!(find(&c, "trivy").swallowed, None);
     }
 
     #[test]
     fn pipes_mask_without_pipefail() {
-        let c = parse("trivy image x | tee report.txt\necho ok", ShellMode::ERREXIT);
-        assert!(find(&c, "trivy").swallowed.as_deref().unwrap().contains("pipefail"));
+        let c = parse(
+            "trivy image x | tee report.txt\necho ok",
+            ShellMode::ERREXIT,
+        );
+        assert!(
+            find(&c, "trivy")
+                .swallowed
+                .as_deref()
+                .unwrap()
+                .contains("pipefail")
+        );
         assert!(find(&c, "trivy").stdout_captured);
         let c = parse("trivy image x | tee report.txt\necho ok", ShellMode::STRICT);
         assert_eq!(find(&c, "trivy").swallowed, None);
@@ -704,7 +761,10 @@ mod tests {
         let push = c.iter().position(|c| c.name() == "docker").unwrap();
         assert_eq!(t.skips_to, push);
         // not last, set -e: the failure skips the push but the script goes on
-        let c = parse("trivy image x && docker push x\necho done", ShellMode::STRICT);
+        let c = parse(
+            "trivy image x && docker push x\necho done",
+            ShellMode::STRICT,
+        );
         let t = find(&c, "trivy");
         assert!(t.swallowed.is_some());
         assert_eq!(t.skips_to, 1);
@@ -712,8 +772,17 @@ mod tests {
 
     #[test]
     fn conditions_background_and_negation() {
-        let c = parse("if trivy image x; then echo ok; fi\nexit 0", ShellMode::STRICT);
-        assert!(find(&c, "trivy").swallowed.as_deref().unwrap().contains("condition"));
+        let c = parse(
+            "if trivy image x; then echo ok; fi\nexit 0",
+            ShellMode::STRICT,
+        );
+        assert!(
+            find(&c, "trivy")
+                .swallowed
+                .as_deref()
+                .unwrap()
+                .contains("condition")
+        );
         assert_eq!(names(&c), ["trivy image x", "echo ok", "exit 0"]);
         let c = parse("trivy image x &\nwait", ShellMode::STRICT);
         assert!(find(&c, "trivy").swallowed.is_some());
@@ -747,7 +816,20 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["'unterminated", "\"open", "$(", "a && ", "|| b", "<<", "${{ x", "\\", "a |", ";;;", "if", "2>"] {
+        for s in [
+            "'unterminated",
+            "\"open",
+            "$(",
+            "a && ",
+            "|| b",
+            "<<",
+            "${{ x",
+            "\\",
+            "a |",
+            ";;;",
+            "if",
+            "2>",
+        ] {
             let _ = parse(s, ShellMode::STRICT);
         }
     }

@@ -7,9 +7,24 @@ use vigie_core::{Location, Verdict};
 
 /// Which write scopes a job's steps use.
 fn uses_scope(job: &Job, scope: &str) -> bool {
-    let actions: Vec<String> = job.steps.iter().filter_map(|s| s.action.as_ref()).map(|a| a.repo()).collect();
-    let has_action = |names: &[&str]| actions.iter().any(|a| names.iter().any(|n| a == n || a.starts_with(&format!("{n}/"))));
-    let cmds: Vec<(String, Vec<String>)> = job.steps.iter().flat_map(|s| s.commands.iter().map(tool)).collect();
+    let actions: Vec<String> = job
+        .steps
+        .iter()
+        .filter_map(|s| s.action.as_ref())
+        .map(|a| a.repo())
+        .collect();
+    let has_action = |names: &[&str]| {
+        actions.iter().any(|a| {
+            names
+                .iter()
+                .any(|n| a == n || a.starts_with(&format!("{n}/")))
+        })
+    };
+    let cmds: Vec<(String, Vec<String>)> = job
+        .steps
+        .iter()
+        .flat_map(|s| s.commands.iter().map(tool))
+        .collect();
     let has_cmd = |f: &dyn Fn(&str, &[String]) -> bool| cmds.iter().any(|(t, a)| f(t, a));
     let a0 = |a: &[String], w: &str| a.first().is_some_and(|x| x == w);
     if has_action(&["actions/github-script"]) {
@@ -18,10 +33,16 @@ fn uses_scope(job: &Job, scope: &str) -> bool {
     match scope {
         "contents" => {
             has_action(&[
-                "softprops/action-gh-release", "actions/create-release", "ncipollo/release-action",
-                "stefanzweifel/git-auto-commit-action", "peter-evans/create-pull-request",
-                "googleapis/release-please-action", "google-github-actions/release-please-action",
-                "changesets/action", "slsa-framework/slsa-github-generator", "actions/upload-release-asset",
+                "softprops/action-gh-release",
+                "actions/create-release",
+                "ncipollo/release-action",
+                "stefanzweifel/git-auto-commit-action",
+                "peter-evans/create-pull-request",
+                "googleapis/release-please-action",
+                "google-github-actions/release-please-action",
+                "changesets/action",
+                "slsa-framework/slsa-github-generator",
+                "actions/upload-release-asset",
             ]) || has_cmd(&|t, a| {
                 (t == "git" && (a0(a, "push") || a0(a, "tag")))
                     || (t == "gh" && (a0(a, "release") || a0(a, "api")))
@@ -30,18 +51,32 @@ fn uses_scope(job: &Job, scope: &str) -> bool {
         }
         "packages" => {
             job.steps.iter().flat_map(|s| &s.commands).any(|c| {
-                facts::image_op(c).is_some_and(|(o, _)| matches!(o, facts::ImageOp::Push | facts::ImageOp::BuildPush))
+                facts::image_op(c).is_some_and(|(o, _)| {
+                    matches!(o, facts::ImageOp::Push | facts::ImageOp::BuildPush)
+                })
             }) || job.steps.iter().filter_map(|s| s.action.as_ref()).any(|a| {
-                facts::action_image_op(a).is_some_and(|(o, _)| matches!(o, facts::ImageOp::Push | facts::ImageOp::BuildPush))
-                    || (a.repo() == "docker/login-action" && a.input("registry").is_some_and(|r| r.value.contains("ghcr.io")))
+                facts::action_image_op(a).is_some_and(|(o, _)| {
+                    matches!(o, facts::ImageOp::Push | facts::ImageOp::BuildPush)
+                }) || (a.repo() == "docker/login-action"
+                    && a.input("registry")
+                        .is_some_and(|r| r.value.contains("ghcr.io")))
             }) || has_cmd(&|t, a| (t == "npm" || t == "pnpm" || t == "yarn") && a0(a, "publish"))
-                || has_cmd(&|t, a| t == "docker" && a0(a, "login") && a.iter().any(|w| w.contains("ghcr.io")))
+                || has_cmd(&|t, a| {
+                    t == "docker" && a0(a, "login") && a.iter().any(|w| w.contains("ghcr.io"))
+                })
         }
         "id-token" => {
             has_action(&[
-                "google-github-actions/auth", "aws-actions/configure-aws-credentials", "azure/login",
-                "sigstore", "actions/attest-build-provenance", "actions/attest-sbom", "actions/attest",
-                "slsa-framework/slsa-github-generator", "pypa/gh-action-pypi-publish", "hashicorp/vault-action",
+                "google-github-actions/auth",
+                "aws-actions/configure-aws-credentials",
+                "azure/login",
+                "sigstore",
+                "actions/attest-build-provenance",
+                "actions/attest-sbom",
+                "actions/attest",
+                "slsa-framework/slsa-github-generator",
+                "pypa/gh-action-pypi-publish",
+                "hashicorp/vault-action",
                 "sigstore/cosign-installer",
             ]) || has_cmd(&|t, a| {
                 (t == "cosign" && (a0(a, "sign") || a0(a, "attest") || a0(a, "sign-blob")))
@@ -49,23 +84,46 @@ fn uses_scope(job: &Job, scope: &str) -> bool {
                     || t == "gitsign"
             })
         }
-        "attestations" => has_action(&["actions/attest-build-provenance", "actions/attest-sbom", "actions/attest"]),
+        "attestations" => has_action(&[
+            "actions/attest-build-provenance",
+            "actions/attest-sbom",
+            "actions/attest",
+        ]),
         "pull-requests" => {
             has_action(&[
-                "peter-evans/create-pull-request", "marocchino/sticky-pull-request-comment",
-                "thollander/actions-comment-pull-request", "actions/labeler", "peter-evans/create-or-update-comment",
+                "peter-evans/create-pull-request",
+                "marocchino/sticky-pull-request-comment",
+                "thollander/actions-comment-pull-request",
+                "actions/labeler",
+                "peter-evans/create-or-update-comment",
                 "dependabot/fetch-metadata",
             ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "pr") || a0(a, "api")))
         }
         "issues" => {
-            has_action(&["actions/stale", "peter-evans/create-or-update-comment", "actions/labeler"])
-                || has_cmd(&|t, a| t == "gh" && (a0(a, "issue") || a0(a, "api")))
+            has_action(&[
+                "actions/stale",
+                "peter-evans/create-or-update-comment",
+                "actions/labeler",
+            ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "issue") || a0(a, "api")))
         }
-        "security-events" => has_action(&["github/codeql-action", "aquasecurity/trivy-action", "ossf/scorecard-action"]),
+        "security-events" => has_action(&[
+            "github/codeql-action",
+            "aquasecurity/trivy-action",
+            "ossf/scorecard-action",
+        ]),
         "pages" => has_action(&["actions/deploy-pages"]),
-        "checks" => has_action(&["dorny/test-reporter", "mikepenz/action-junit-report", "EnricoMi/publish-unit-test-result-action"]),
-        "statuses" | "deployments" => has_action(&["chrnorm/deployment-action", "bobheadxi/deployments"]) || has_cmd(&|t, a| t == "gh" && a0(a, "api")),
-        "actions" => has_cmd(&|t, a| t == "gh" && (a0(a, "run") || a0(a, "workflow") || a0(a, "cache"))),
+        "checks" => has_action(&[
+            "dorny/test-reporter",
+            "mikepenz/action-junit-report",
+            "EnricoMi/publish-unit-test-result-action",
+        ]),
+        "statuses" | "deployments" => {
+            has_action(&["chrnorm/deployment-action", "bobheadxi/deployments"])
+                || has_cmd(&|t, a| t == "gh" && a0(a, "api"))
+        }
+        "actions" => {
+            has_cmd(&|t, a| t == "gh" && (a0(a, "run") || a0(a, "workflow") || a0(a, "cache")))
+        }
         _ => false,
     }
 }
@@ -104,7 +162,10 @@ pub fn permissions(p: &Pipeline, out: &mut Vec<Verdict>) {
             continue;
         }
         // a called reusable workflow from another repository: its use of the grant is not visible here
-        let remote_call = job.calls.as_ref().is_some_and(|c| !c.value.starts_with("./"));
+        let remote_call = job
+            .calls
+            .as_ref()
+            .is_some_and(|c| !c.value.starts_with("./"));
         let unused: Vec<(String, Location)> = perms
             .writes()
             .into_iter()
@@ -117,15 +178,27 @@ pub fn permissions(p: &Pipeline, out: &mut Vec<Verdict>) {
             } else if remote_call {
                 format!(
                     "writes ({}) are passed to the called workflow `{}`",
-                    w.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join(", "),
+                    w.iter()
+                        .map(|x| x.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     job.calls.as_ref().map_or("", |c| c.value.as_str())
                 )
             } else {
-                format!("every write scope ({}) is used by a step of the job", w.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "every write scope ({}) is used by a step of the job",
+                    w.iter()
+                        .map(|x| x.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             out.push(Verdict::pass(&SUP06_PERMS, subject, perm_at, msg));
         } else {
-            let names: Vec<String> = unused.iter().map(|(s, _)| format!("`{s}: write`")).collect();
+            let names: Vec<String> = unused
+                .iter()
+                .map(|(s, _)| format!("`{s}: write`"))
+                .collect();
             out.push(Verdict::fail(
                 &SUP06_PERMS,
                 subject,
@@ -167,14 +240,28 @@ pub fn pinning(p: &Pipeline, out: &mut Vec<Verdict>) {
         }
         if let Some(img) = u.strip_prefix("docker://") {
             if img.contains("@sha256:") {
-                out.push(Verdict::pass(&SUP06_PIN, subject, at, format!("`{u}` is pinned by digest")));
+                out.push(Verdict::pass(
+                    &SUP06_PIN,
+                    subject,
+                    at,
+                    format!("`{u}` is pinned by digest"),
+                ));
             } else {
-                out.push(Verdict::fail(&SUP06_PIN, subject, at, format!("the container action `{u}` is not pinned by digest"), "append `@sha256:<digest>` to the image"));
+                out.push(Verdict::fail(
+                    &SUP06_PIN,
+                    subject,
+                    at,
+                    format!("the container action `{u}` is not pinned by digest"),
+                    "append `@sha256:<digest>` to the image",
+                ));
             }
             continue;
         }
         let (name, r) = u.split_once('@').unwrap_or((u.as_str(), ""));
-        if name.to_ascii_lowercase().starts_with("slsa-framework/slsa-github-generator/") {
+        if name
+            .to_ascii_lowercase()
+            .starts_with("slsa-framework/slsa-github-generator/")
+        {
             out.push(Verdict::pass(
                 &SUP06_PIN,
                 subject,
@@ -182,7 +269,12 @@ pub fn pinning(p: &Pipeline, out: &mut Vec<Verdict>) {
                 format!("`{u}`: the SLSA generator is referenced by tag by design (it verifies its own ref)"),
             ));
         } else if is_sha(r) {
-            out.push(Verdict::pass(&SUP06_PIN, subject, at, format!("`{name}` is pinned to commit {}", &r[..12])));
+            out.push(Verdict::pass(
+                &SUP06_PIN,
+                subject,
+                at,
+                format!("`{name}` is pinned to commit {}", &r[..12]),
+            ));
         } else {
             out.push(Verdict::fail(
                 &SUP06_PIN,
@@ -193,7 +285,10 @@ pub fn pinning(p: &Pipeline, out: &mut Vec<Verdict>) {
                 } else {
                     format!("`{name}@{r}` follows a tag or branch that its owner can move")
                 },
-                format!("pin `{name}` to the full commit SHA of `{}` and keep the tag as a comment", if r.is_empty() { "a release" } else { r }),
+                format!(
+                    "pin `{name}` to the full commit SHA of `{}` and keep the tag as a comment",
+                    if r.is_empty() { "a release" } else { r }
+                ),
             ));
         }
     }
@@ -223,14 +318,23 @@ pub fn pull_request_target(p: &Pipeline, out: &mut Vec<Verdict>) {
                     return None;
                 }
                 let r = a.input("ref").or_else(|| a.input("repository"))?;
-                HEAD_REFS.iter().any(|h| r.value.contains(h)).then(|| r.clone())
+                HEAD_REFS
+                    .iter()
+                    .any(|h| r.value.contains(h))
+                    .then(|| r.clone())
             });
             let git_fetch = st.commands.iter().find(|c| {
                 let (t, a) = tool(c);
-                (t == "git" && (a.first().is_some_and(|x| x == "fetch" || x == "checkout")) && a.iter().any(|w| HEAD_REFS.iter().any(|h| w.contains(h))))
-                    || (t == "gh" && a.first().is_some_and(|x| x == "pr") && a.get(1).is_some_and(|x| x == "checkout"))
+                (t == "git"
+                    && (a.first().is_some_and(|x| x == "fetch" || x == "checkout"))
+                    && a.iter().any(|w| HEAD_REFS.iter().any(|h| w.contains(h))))
+                    || (t == "gh"
+                        && a.first().is_some_and(|x| x == "pr")
+                        && a.get(1).is_some_and(|x| x == "checkout"))
             });
-            let at = head_ref.map(|r| r.at).or_else(|| git_fetch.map(|c| c.at.clone()));
+            let at = head_ref
+                .map(|r| r.at)
+                .or_else(|| git_fetch.map(|c| c.at.clone()));
             if let Some(at) = at {
                 bad = true;
                 out.push(Verdict::fail(
@@ -256,8 +360,23 @@ pub fn pull_request_target(p: &Pipeline, out: &mut Vec<Verdict>) {
 /// Names that hold secrets in GitLab without being declared in the file.
 fn secretish(name: &str) -> bool {
     let up = name.to_ascii_uppercase();
-    matches!(up.as_str(), "CI_REGISTRY_PASSWORD" | "CI_JOB_TOKEN" | "CI_DEPLOY_PASSWORD" | "CI_JOB_JWT" | "CI_JOB_JWT_V2")
-        || ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY"].iter().any(|k| up.contains(k))
+    matches!(
+        up.as_str(),
+        "CI_REGISTRY_PASSWORD"
+            | "CI_JOB_TOKEN"
+            | "CI_DEPLOY_PASSWORD"
+            | "CI_JOB_JWT"
+            | "CI_JOB_JWT_V2"
+    ) || [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "PRIVATE_KEY",
+    ]
+    .iter()
+    .any(|k| up.contains(k))
 }
 
 pub fn echoed_secrets(p: &Pipeline, out: &mut Vec<Verdict>) {
@@ -278,10 +397,16 @@ pub fn echoed_secrets(p: &Pipeline, out: &mut Vec<Verdict>) {
             for c in &st.commands {
                 let refs_secret = |w: &str| {
                     w.contains("secrets.")
-                        || bound.iter().any(|b| w.contains(&format!("${b}")) || w.contains(&format!("${{{b}}}")))
+                        || bound.iter().any(|b| {
+                            w.contains(&format!("${b}")) || w.contains(&format!("${{{b}}}"))
+                        })
                         || (p.system == System::GitLab && {
                             w.split('$').skip(1).any(|v| {
-                                let name: String = v.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                                let name: String = v
+                                    .trim_start_matches('{')
+                                    .chars()
+                                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                                    .collect();
                                 secretish(&name)
                             })
                         })
@@ -307,7 +432,12 @@ pub fn echoed_secrets(p: &Pipeline, out: &mut Vec<Verdict>) {
         }
     }
     if !bad && let Some(at) = uses_secrets {
-        out.push(Verdict::pass(&SUP06_ECHO, format!("{} › secrets", p.file), at, "secrets are used but never printed to the log"));
+        out.push(Verdict::pass(
+            &SUP06_ECHO,
+            format!("{} › secrets", p.file),
+            at,
+            "secrets are used but never printed to the log",
+        ));
     }
 }
 
@@ -358,7 +488,10 @@ pub fn keys_in_pipeline(p: &Pipeline, out: &mut Vec<Verdict>) {
             }
             for c in &st.commands {
                 let (t, a) = tool(c);
-                if t == "gcloud" && a.iter().any(|w| w == "activate-service-account") && facts::has_flag(&a, &["--key-file"]) {
+                if t == "gcloud"
+                    && a.iter().any(|w| w == "activate-service-account")
+                    && facts::has_flag(&a, &["--key-file"])
+                {
                     out.push(Verdict::fail(
                         &SUP06_KEYS,
                         p.subject(j, Some(s)),
@@ -373,17 +506,31 @@ pub fn keys_in_pipeline(p: &Pipeline, out: &mut Vec<Verdict>) {
 }
 
 /// Key files and `google_service_account_key` resources in the repository.
-pub fn keys_in_files(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {
+pub fn keys_in_files(
+    files: &[&str],
+    read: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Verdict>,
+) {
     for f in files {
         if f.ends_with(".json") {
             let Some(t) = read(f) else { continue };
             if !(t.contains("service_account") && t.contains("private_key")) {
                 continue;
             }
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else { continue };
-            if v.get("type").and_then(|x| x.as_str()) == Some("service_account") && v.get("private_key").is_some() {
-                let line = t.lines().position(|l| l.contains("\"private_key\"")).map_or(1, |i| i as u32 + 1);
-                let email = v.get("client_email").and_then(|x| x.as_str()).unwrap_or("?");
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else {
+                continue;
+            };
+            if v.get("type").and_then(|x| x.as_str()) == Some("service_account")
+                && v.get("private_key").is_some()
+            {
+                let line = t
+                    .lines()
+                    .position(|l| l.contains("\"private_key\""))
+                    .map_or(1, |i| i as u32 + 1);
+                let email = v
+                    .get("client_email")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("?");
                 out.push(Verdict::fail(
                     &SUP06_KEYS,
                     *f,

@@ -13,11 +13,16 @@ fn dir_of(f: &str) -> &str {
 }
 
 fn join(d: &str, n: &str) -> String {
-    if d.is_empty() { n.to_string() } else { format!("{d}/{n}") }
+    if d.is_empty() {
+        n.to_string()
+    } else {
+        format!("{d}/{n}")
+    }
 }
 
 fn is_schema(f: &str) -> bool {
-    (f == "schema.prisma" || f.ends_with("/schema.prisma")) && !f.split('/').any(|c| c == "node_modules")
+    (f == "schema.prisma" || f.ends_with("/schema.prisma"))
+        && !f.split('/').any(|c| c == "node_modules")
 }
 
 fn uses_mongodb(text: &str) -> bool {
@@ -34,7 +39,9 @@ pub fn sup07_static(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: 
             continue; // Prisma Migrate does not apply to MongoDB
         }
         let mig = join(dir_of(f), "migrations/");
-        let first = files.iter().find(|x| x.starts_with(&mig) && x[mig.len()..].contains('/'));
+        let first = files
+            .iter()
+            .find(|x| x.starts_with(&mig) && x[mig.len()..].contains('/'));
         match first {
             Some(m) => out.push(Verdict::pass(
                 &SUP07,
@@ -67,15 +74,18 @@ pub struct Range {
 }
 
 pub fn diff_range(root: &Path, since: &str) -> Result<Range, String> {
-    let repo = gix::discover(root).map_err(|e| format!("{} is not in a git repository ({e})", root.display()))?;
+    let repo = gix::discover(root)
+        .map_err(|e| format!("{} is not in a git repository ({e})", root.display()))?;
     let from = repo
         .rev_parse_single(since)
         .map_err(|e| format!("`{since}` does not name a commit of this repository ({e})"))?;
     let from_commit = from
         .object()
-        .and_then(|o| o.peel_to_commit().map_err(Into::into))
+        .and_then(|o| o.peel_to_commit())
         .map_err(|e| format!("`{since}` is not a commit ({e})"))?;
-    let head = repo.head_commit().map_err(|e| format!("HEAD has no commit ({e})"))?;
+    let head = repo
+        .head_commit()
+        .map_err(|e| format!("HEAD has no commit ({e})"))?;
     let ta = from_commit.tree().map_err(|e| e.to_string())?;
     let tb = head.tree().map_err(|e| e.to_string())?;
     let mut rec = gix::diff::tree::Recorder::default();
@@ -101,14 +111,18 @@ pub fn diff_range(root: &Path, since: &str) -> Result<Range, String> {
     use gix::diff::tree::recorder::Change;
     for c in rec.records {
         match c {
-            Change::Addition { path, entry_mode, .. } => {
+            Change::Addition {
+                path, entry_mode, ..
+            } => {
                 let p = path.to_string();
                 if is_schema(&p) && entry_mode.is_blob() {
                     r.schemas.push(p.clone());
                 }
                 r.added.push(p);
             }
-            Change::Modification { path, entry_mode, .. } => {
+            Change::Modification {
+                path, entry_mode, ..
+            } => {
                 let p = path.to_string();
                 if is_schema(&p) && entry_mode.is_blob() {
                     r.schemas.push(p);
@@ -137,14 +151,18 @@ pub fn sup07_since(root: &Path, since: &str, out: &mut Vec<Verdict>, diags: &mut
         if r.prefix.is_empty() {
             Some(p.to_string())
         } else {
-            p.strip_prefix(&format!("{}/", r.prefix)).map(str::to_string)
+            p.strip_prefix(&format!("{}/", r.prefix))
+                .map(str::to_string)
         }
     };
     for s in &r.schemas {
         let Some(rel) = strip(s) else { continue };
         let mig = join(dir_of(s), "migrations/");
         // a new folder under migrations/: an added path with a folder component after it
-        let new = r.added.iter().find(|a| a.starts_with(&mig) && a[mig.len()..].contains('/'));
+        let new = r
+            .added
+            .iter()
+            .find(|a| a.starts_with(&mig) && a[mig.len()..].contains('/'));
         let subject = format!("{rel} › {range}");
         match new {
             Some(m) => {

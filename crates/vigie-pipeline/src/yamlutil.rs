@@ -27,15 +27,30 @@ impl<'a> Src<'a> {
 
     /// Where the content of a scalar starts: the line after `|`/`>` for block scalars.
     pub fn content_loc(&self, node: &Node) -> Location {
-        let line = self.lines.get(node.pos.line.saturating_sub(1) as usize).copied().unwrap_or("");
-        let rest: String = line.chars().skip(node.pos.col.saturating_sub(1) as usize).collect();
+        let line = self
+            .lines
+            .get(node.pos.line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("");
+        let rest: String = line
+            .chars()
+            .skip(node.pos.col.saturating_sub(1) as usize)
+            .collect();
         if rest.starts_with('|') || rest.starts_with('>') {
-            let next = self.lines.get(node.pos.line as usize).copied().unwrap_or("");
+            let next = self
+                .lines
+                .get(node.pos.line as usize)
+                .copied()
+                .unwrap_or("");
             let indent = next.len() - next.trim_start().len();
             Location::new(self.file.clone(), node.pos.line + 1, indent as u32 + 1)
         } else {
             let quoted = rest.starts_with('"') || rest.starts_with('\'');
-            Location::new(self.file.clone(), node.pos.line.max(1), node.pos.col + quoted as u32)
+            Location::new(
+                self.file.clone(),
+                node.pos.line.max(1),
+                node.pos.col + quoted as u32,
+            )
         }
     }
 
@@ -60,7 +75,10 @@ impl<'a> Src<'a> {
             diags.push(Diagnostic::new(
                 DiagKind::Parse,
                 self.loc(e.pos),
-                format!("{what} is not valid YAML ({}); it was not evaluated", e.message),
+                format!(
+                    "{what} is not valid YAML ({}); it was not evaluated",
+                    e.message
+                ),
             ));
             return None;
         }

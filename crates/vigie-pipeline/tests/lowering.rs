@@ -5,14 +5,25 @@ use vigie_pipeline::model::{Pipeline, System};
 use vigie_pipeline::{cloudbuild, github, gitlab};
 
 fn files(list: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-    let owned: Vec<(String, String)> = list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let owned: Vec<(String, String)> = list
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     move |p: &str| owned.iter().find(|(n, _)| n == p).map(|(_, t)| t.clone())
 }
 
 fn gh(text: &str, others: &[(&str, &str)]) -> (Pipeline, Vec<Diagnostic>) {
     let read = files(others);
     let mut diags = Vec::new();
-    let p = github::lower(".github/workflows/ci.yml", text, &mut github::Reader { read: &read, diags: &mut diags }).expect("a pipeline");
+    let p = github::lower(
+        ".github/workflows/ci.yml",
+        text,
+        &mut github::Reader {
+            read: &read,
+            diags: &mut diags,
+        },
+    )
+    .expect("a pipeline");
     (p, diags)
 }
 
@@ -25,8 +36,15 @@ fn gl(text: &str, others: &[(&str, &str)]) -> (Pipeline, Vec<Diagnostic>) {
 }
 
 fn cmds(p: &Pipeline, job: &str) -> Vec<String> {
-    let j = p.jobs.iter().find(|j| j.id == job).unwrap_or_else(|| panic!("no job {job}"));
-    j.steps.iter().flat_map(|s| s.commands.iter().map(|c| c.text())).collect()
+    let j = p
+        .jobs
+        .iter()
+        .find(|j| j.id == job)
+        .unwrap_or_else(|| panic!("no job {job}"));
+    j.steps
+        .iter()
+        .flat_map(|s| s.commands.iter().map(|c| c.text()))
+        .collect()
 }
 
 #[test]
@@ -64,14 +82,25 @@ fn github_composite_actions_are_followed_with_their_inputs() {
         "on: push\njobs:\n  a:\n    steps:\n      - uses: ./.github/actions/scan\n        with:\n          image: ghcr.io/a/b:1\n          colour: red\n      - uses: ./.github/actions/missing\n",
         &[(".github/actions/scan/action.yml", action)],
     );
-    assert_eq!(cmds(&p, "a"), ["trivy image --severity CRITICAL,HIGH --exit-code 1 ghcr.io/a/b:1"]);
+    assert_eq!(
+        cmds(&p, "a"),
+        ["trivy image --severity CRITICAL,HIGH --exit-code 1 ghcr.io/a/b:1"]
+    );
     let st = &p.jobs[0].steps[1];
     assert_eq!(&*st.commands[0].at.path, ".github/actions/scan/action.yml");
     assert_eq!(st.commands[0].at.line, 11);
     assert_eq!(st.via.as_ref().unwrap().line, 5);
     // an unknown input and a missing action are diagnostics
-    assert!(d.iter().any(|x| x.message.contains("`colour` is not an input")), "{d:?}");
-    assert!(d.iter().any(|x| x.message.contains("missing") && x.message.contains("not followed")), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|x| x.message.contains("`colour` is not an input")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|x| x.message.contains("missing") && x.message.contains("not followed")),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -84,7 +113,10 @@ fn github_reusable_workflows_of_the_repository_are_followed() {
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(cmds(&p, "release"), ["docker push ghcr.io/a/b:2"]);
     let r = &p.jobs[1];
-    assert_eq!(r.calls.as_ref().unwrap().value, "./.github/workflows/release.yml");
+    assert_eq!(
+        r.calls.as_ref().unwrap().value,
+        "./.github/workflows/release.yml"
+    );
     assert_eq!(&*r.steps[0].at.path, ".github/workflows/release.yml");
     assert!(p.jobs[2].steps.is_empty());
 }
@@ -93,7 +125,14 @@ fn github_reusable_workflows_of_the_repository_are_followed() {
 fn github_invalid_yaml_is_a_diagnostic() {
     let read = files(&[]);
     let mut diags = Vec::new();
-    let p = github::lower(".github/workflows/x.yml", "on: push\njobs:\n  a: [\n", &mut github::Reader { read: &read, diags: &mut diags });
+    let p = github::lower(
+        ".github/workflows/x.yml",
+        "on: push\njobs:\n  a: [\n",
+        &mut github::Reader {
+            read: &read,
+            diags: &mut diags,
+        },
+    );
     assert!(p.is_none());
     assert_eq!(diags.len(), 1);
     assert!(diags[0].message.contains("not valid YAML"));
@@ -113,7 +152,15 @@ fn gitlab_anchors_extends_references_includes_and_defaults() {
     assert_eq!(b.image.as_ref().unwrap().value, "alpine:3.20");
     // the job's own allow_failure wins over the template's
     assert!(b.allow_failure.is_none());
-    assert_eq!(cmds(&p, "build"), ["echo setup", "docker build -t x .", "npm audit --audit-level=high", "echo bye"]);
+    assert_eq!(
+        cmds(&p, "build"),
+        [
+            "echo setup",
+            "docker build -t x .",
+            "npm audit --audit-level=high",
+            "echo bye"
+        ]
+    );
     // positions: the included command points into the included file
     let setup = &b.steps[0].commands[0];
     assert_eq!(&*setup.at.path, "ci/base.yml");
@@ -125,16 +172,38 @@ fn gitlab_anchors_extends_references_includes_and_defaults() {
     assert!(t.runs_after_failure);
     assert!(p.job_before(0, 1));
     let msgs: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
-    assert!(msgs.iter().any(|m| m.contains("template: Security/SAST") && m.contains("not followed")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("remote: https://example.com/x.yml")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("`extends: .nope`")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("!reference [.nothing, script]")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("`not_a_job`") && m.contains("imgae")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("template: Security/SAST") && m.contains("not followed")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("remote: https://example.com/x.yml")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("`extends: .nope`")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("!reference [.nothing, script]")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("`not_a_job`") && m.contains("imgae")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
 fn gitlab_stage_order_without_needs() {
-    let (p, _) = gl("stages: [a, b]\nj1:\n  stage: a\n  script: [x]\nj2:\n  stage: b\n  script: [y]\nj3:\n  stage: b\n  script: [z]\n", &[]);
+    let (p, _) = gl(
+        "stages: [a, b]\nj1:\n  stage: a\n  script: [x]\nj2:\n  stage: b\n  script: [y]\nj3:\n  stage: b\n  script: [z]\n",
+        &[],
+    );
     assert!(p.job_before(0, 1));
     assert!(!p.job_before(1, 2));
     assert!(!p.job_before(1, 0));

@@ -12,7 +12,11 @@ fn scan(dir: &str) -> vigie_pipeline::analyze::Output {
 
 fn assert_all(out: &vigie_pipeline::analyze::Output, check: &str, pass: bool) {
     let vs = of(&out.verdicts, check);
-    assert!(!vs.is_empty(), "no {check} verdict:\n{}", show(&out.verdicts));
+    assert!(
+        !vs.is_empty(),
+        "no {check} verdict:\n{}",
+        show(&out.verdicts)
+    );
     for v in &vs {
         assert_eq!(v.is_pass(), pass, "{check}:\n{}", show(&out.verdicts));
     }
@@ -31,12 +35,20 @@ fn assert_some_fail(out: &vigie_pipeline::analyze::Output, check: &str, needle: 
 fn github_hardened_passes() {
     let out = scan("compose-hardened");
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-    for c in ["SUP-01", "SUP-02.1", "SUP-02.2", "SUP-02.3", "SUP-04.1", "SUP-04.2", "SUP-05.1", "SUP-05.2", "SUP-06.1", "SUP-06.2"] {
+    for c in [
+        "SUP-01", "SUP-02.1", "SUP-02.2", "SUP-02.3", "SUP-04.1", "SUP-04.2", "SUP-05.1",
+        "SUP-05.2", "SUP-06.1", "SUP-06.2",
+    ] {
         assert_all(&out, c, true);
     }
     // the scan evidence is the composite action's step, reached through the workflow
     let s = of(&out.verdicts, "SUP-01");
-    assert_eq!(&*s[0].location.path, ".github/actions/trivy-gate/action.yml", "{}", show(&out.verdicts));
+    assert_eq!(
+        &*s[0].location.path,
+        ".github/actions/trivy-gate/action.yml",
+        "{}",
+        show(&out.verdicts)
+    );
     assert!(s[0].message.contains("trivy image"), "{}", s[0].message);
     assert_all(&out, "SUP-06.4", true);
 }
@@ -65,7 +77,10 @@ fn github_gaps_fail() {
 fn gitlab_and_cloudbuild_hardened_pass() {
     let out = scan("k8s-hardened");
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-    for c in ["SUP-01", "SUP-02.1", "SUP-02.3", "SUP-04.1", "SUP-04.2", "SUP-05.1", "SUP-05.2", "SUP-06.5"] {
+    for c in [
+        "SUP-01", "SUP-02.1", "SUP-02.3", "SUP-04.1", "SUP-04.2", "SUP-05.1", "SUP-05.2",
+        "SUP-06.5",
+    ] {
         assert_all(&out, c, true);
     }
     let v = of(&out.verdicts, "SUP-05.2");
@@ -93,8 +108,15 @@ fn gitlab_and_cloudbuild_gaps_fail() {
     assert_some_fail(&out, "SUP-06.4", "CI_REGISTRY_PASSWORD");
     assert_some_fail(&out, "SUP-06.6", "--key-file");
     let msgs: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
-    assert!(msgs.iter().any(|m| m.contains("template: Security/Container-Scanning")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("`extends: .scan-base`")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("template: Security/Container-Scanning")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("`extends: .scan-base`")),
+        "{msgs:?}"
+    );
     assert!(msgs.iter().any(|m| m.contains("`notify`")), "{msgs:?}");
 }
 
@@ -112,7 +134,12 @@ fn documented_examples() {
                 assert!(vs.is_empty());
                 continue;
             }
-            assert!(!vs.is_empty(), "{} {which}: no verdict\n{}", doc.id, show(&out.verdicts));
+            assert!(
+                !vs.is_empty(),
+                "{} {which}: no verdict\n{}",
+                doc.id,
+                show(&out.verdicts)
+            );
             let want_pass = which == "passing";
             assert!(
                 vs.iter().all(|v| v.is_pass() == want_pass),
@@ -120,7 +147,12 @@ fn documented_examples() {
                 doc.id,
                 show(&out.verdicts)
             );
-            assert!(out.diagnostics.is_empty(), "{} {which}: {:?}", doc.id, out.diagnostics);
+            assert!(
+                out.diagnostics.is_empty(),
+                "{} {which}: {:?}",
+                doc.id,
+                out.diagnostics
+            );
         }
     }
 }
@@ -130,7 +162,10 @@ fn key_files_and_terraform_keys() {
     let mut files = BTreeMap::new();
     files.insert("infra/iam.tf".to_string(), "resource \"google_service_account_key\" \"ci\" {\n  service_account_id = google_service_account.ci.name\n}\n".to_string());
     files.insert("infra/gke.tf".to_string(), "resource \"google_container_cluster\" \"c\" {\n  binary_authorization {\n    evaluation_mode = \"PROJECT_SINGLETON_POLICY_ENFORCE\"\n  }\n}\n".to_string());
-    files.insert("ok.json".to_string(), "{\"type\": \"service_account\"}".to_string());
+    files.insert(
+        "ok.json".to_string(),
+        "{\"type\": \"service_account\"}".to_string(),
+    );
     files.insert(
         ".github/workflows/d.yml".to_string(),
         "on: push\npermissions: {}\njobs:\n  d:\n    steps:\n      - uses: google-github-actions/auth@v2\n        with:\n          credentials_json: ${{ secrets.GCP_KEY }}\n      - run: kubectl apply -f k8s/\n".to_string(),
@@ -139,11 +174,18 @@ fn key_files_and_terraform_keys() {
     let k = of(&out.verdicts, "SUP-06.6");
     assert_eq!(k.len(), 2, "{}", show(&out.verdicts));
     assert!(k.iter().all(|v| v.is_fail()));
-    assert!(k.iter().any(|v| v.subject.contains("google_service_account_key.ci")));
+    assert!(
+        k.iter()
+            .any(|v| v.subject.contains("google_service_account_key.ci"))
+    );
     assert!(k.iter().any(|v| v.message.contains("credentials_json")));
     // Binary Authorization enforced by the cluster: deployment verification passes
     let v = of(&out.verdicts, "SUP-05.2");
-    assert!(v[0].is_pass() && v[0].message.contains("Binary Authorization"), "{}", show(&out.verdicts));
+    assert!(
+        v[0].is_pass() && v[0].message.contains("Binary Authorization"),
+        "{}",
+        show(&out.verdicts)
+    );
 }
 
 #[test]
@@ -155,7 +197,11 @@ fn kyverno_in_audit_mode_does_not_enforce() {
     );
     let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
     let v = of(&out.verdicts, "SUP-05.2");
-    assert!(v[0].is_fail() && v[0].message.contains("Audit"), "{}", show(&out.verdicts));
+    assert!(
+        v[0].is_fail() && v[0].message.contains("Audit"),
+        "{}",
+        show(&out.verdicts)
+    );
 }
 
 #[test]
@@ -168,7 +214,11 @@ fn scan_ordering_and_deploy_gating() {
     );
     let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
     let v = of(&out.verdicts, "SUP-01");
-    assert!(v[0].is_pass() && v[0].message.contains("before every deployment"), "{}", show(&out.verdicts));
+    assert!(
+        v[0].is_pass() && v[0].message.contains("before every deployment"),
+        "{}",
+        show(&out.verdicts)
+    );
     // a scan in a parallel job gates nothing
     files.insert(
         ".github/workflows/b.yml".to_string(),
@@ -176,7 +226,11 @@ fn scan_ordering_and_deploy_gating() {
     );
     let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
     let v = of(&out.verdicts, "SUP-01");
-    assert!(v[0].is_fail() && v[0].message.contains("does not finish before"), "{}", show(&out.verdicts));
+    assert!(
+        v[0].is_fail() && v[0].message.contains("does not finish before"),
+        "{}",
+        show(&out.verdicts)
+    );
     // severity too lax, exit code missing, grype
     for (cmd, pass) in [
         ("trivy image --severity CRITICAL --exit-code 1 x", false),
@@ -184,7 +238,10 @@ fn scan_ordering_and_deploy_gating() {
         ("trivy fs --exit-code 1 .", true),
         ("grype x --fail-on high", true),
         ("grype x --fail-on critical", false),
-        ("docker run --rm -v /var/run/docker.sock:/var/run/docker.sock aquasec/trivy:0.58.1 image --severity HIGH,CRITICAL --exit-code 1 x", true),
+        (
+            "docker run --rm -v /var/run/docker.sock:/var/run/docker.sock aquasec/trivy:0.58.1 image --severity HIGH,CRITICAL --exit-code 1 x",
+            true,
+        ),
         ("TRIVY_EXIT_CODE=1 trivy image x | tee out.txt", true),
         ("set +e; trivy image --exit-code 1 x; echo done", false),
     ] {

@@ -14,7 +14,9 @@ pub fn examples() -> PathBuf {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.file_name().is_some_and(|n| n == ".git") {
@@ -23,7 +25,11 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         if p.is_dir() {
             walk(root, &p, out);
         } else if let Ok(t) = std::fs::read_to_string(&p) {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, t);
         }
     }
@@ -39,8 +45,13 @@ pub fn scan_files(root: &Path, files: &BTreeMap<String, String>, since: Option<&
     let mut dockerfiles: Vec<Dockerfile> = Vec::new();
     let mut objects: Vec<Object> = Vec::new();
     for (rel, text) in files {
-        if rel.rsplit('/').next().is_some_and(|n| n == "Dockerfile" || n.ends_with(".Dockerfile")) {
-            if let Ok(d) = Dockerfile::parse(Arc::new(SourceFile::new(rel.as_str(), text.clone()))) {
+        if rel
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| n == "Dockerfile" || n.ends_with(".Dockerfile"))
+        {
+            if let Ok(d) = Dockerfile::parse(Arc::new(SourceFile::new(rel.as_str(), text.clone())))
+            {
                 dockerfiles.push(d);
             }
         } else if rel.ends_with(".yaml") || rel.ends_with(".yml") {
@@ -76,7 +87,12 @@ pub fn of<'a>(vs: &'a [Verdict], check: &str) -> Vec<&'a Verdict> {
 
 pub fn show(vs: &[Verdict]) -> String {
     vs.iter()
-        .map(|v| format!("{:?} {} {} @{}:{} — {}", v.outcome, v.check, v.subject, v.location.path, v.location.line, v.message))
+        .map(|v| {
+            format!(
+                "{:?} {} {} @{}:{} — {}",
+                v.outcome, v.check, v.subject, v.location.path, v.location.line, v.message
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
