@@ -755,3 +755,168 @@ pub fn point_loc(p: &Pipeline, pt: Point) -> vigie_core::Location {
         _ => st.action.as_ref().map_or(st.at.clone(), |a| a.at.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::ShellMode;
+    use vigie_core::Location;
+
+    fn cmd(s: &str) -> Command {
+        crate::model::commands(s, Location::new("x".into(), 1, 1), ShellMode::STRICT).remove(0)
+    }
+
+    fn w(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn installs() {
+        assert_eq!(node_install(&w("npm ci")), Some(Ok("npm ci".into())));
+        assert!(matches!(node_install(&w("npm install")), Some(Err(_))));
+        assert!(matches!(node_install(&w("npm i --omit=dev")), Some(Err(_))));
+        assert_eq!(node_install(&w("npm install -g pnpm")), None);
+        assert_eq!(node_install(&w("npm install left-pad")), None);
+        assert!(matches!(
+            node_install(&w("yarn install --immutable")),
+            Some(Ok(_))
+        ));
+        assert!(matches!(node_install(&w("yarn")), Some(Err(_))));
+        assert!(matches!(
+            node_install(&w("pnpm install --frozen-lockfile")),
+            Some(Ok(_))
+        ));
+    }
+
+    #[test]
+    fn audits() {
+        assert_eq!(
+            audit_of_command(&cmd("npm audit --audit-level=high"))
+                .unwrap()
+                .1,
+            None
+        );
+        assert_eq!(
+            audit_of_command(&cmd("npm audit --audit-level moderate"))
+                .unwrap()
+                .1,
+            None
+        );
+        assert!(
+            audit_of_command(&cmd("npm audit --audit-level=critical"))
+                .unwrap()
+                .1
+                .is_some()
+        );
+        assert!(audit_of_command(&cmd("npm audit")).unwrap().1.is_some());
+        assert_eq!(
+            audit_of_command(&cmd("pnpm audit --audit-level high"))
+                .unwrap()
+                .1,
+            None
+        );
+        assert_eq!(
+            audit_of_command(&cmd("yarn npm audit --severity high"))
+                .unwrap()
+                .1,
+            None
+        );
+        assert!(audit_of_command(&cmd("npm audit fix")).is_none());
+    }
+
+    #[test]
+    fn image_ops() {
+        assert_eq!(
+            image_op(&cmd("docker build -t a/b:1 .")),
+            Some((ImageOp::Build, Some("a/b:1".into())))
+        );
+        assert_eq!(
+            image_op(&cmd("docker buildx build --push -t a/b:1 ."))
+                .unwrap()
+                .0,
+            ImageOp::BuildPush
+        );
+        assert_eq!(
+            image_op(&cmd("docker buildx build --output type=registry -t a ."))
+                .unwrap()
+                .0,
+            ImageOp::BuildPush
+        );
+        assert_eq!(
+            image_op(&cmd("docker push a/b:1")),
+            Some((ImageOp::Push, Some("a/b:1".into())))
+        );
+        assert_eq!(
+            image_op(&cmd("/kaniko/executor --destination a/b:1"))
+                .unwrap()
+                .0,
+            ImageOp::BuildPush
+        );
+        assert_eq!(
+            image_op(&cmd("/kaniko/executor --no-push")).unwrap().0,
+            ImageOp::Build
+        );
+        assert_eq!(
+            image_op(&cmd("gcloud builds submit --tag a/b:1"))
+                .unwrap()
+                .0,
+            ImageOp::BuildPush
+        );
+        assert_eq!(
+            image_op(&cmd("gcloud run deploy api --image a/b:1"))
+                .unwrap()
+                .0,
+            ImageOp::Deploy
+        );
+        assert_eq!(
+            image_op(&cmd("docker compose -f c.yml up -d")).unwrap().0,
+            ImageOp::Deploy
+        );
+        assert_eq!(
+            image_op(&cmd("helm upgrade --install api chart/"))
+                .unwrap()
+                .0,
+            ImageOp::Deploy
+        );
+        assert_eq!(image_op(&cmd("docker run --rm alpine echo")), None);
+    }
+
+    #[test]
+    fn scans_and_sboms() {
+        let env = vec![];
+        let s = scan_of_command(&cmd("trivy i -s HIGH,CRITICAL --exit-code=1 x"), &env).unwrap();
+        assert_eq!(s.weak, None);
+        let s = scan_of_command(&cmd("trivy image --exit-code 0 x"), &env).unwrap();
+        assert!(s.weak.unwrap().contains("exit-code 0"));
+        let env = vec![
+            ("TRIVY_EXIT_CODE".to_string(), "1".to_string()),
+            ("TRIVY_SEVERITY".to_string(), "CRITICAL".to_string()),
+        ];
+        let s = scan_of_command(&cmd("trivy image x"), &env).unwrap();
+        assert!(s.weak.unwrap().contains("--severity CRITICAL"));
+        assert!(scan_of_command(&cmd("trivy image --format cyclonedx -o s.json x"), &[]).is_none());
+        let b = sbom_of_command(&cmd("trivy image --format cyclonedx -o s.json x")).unwrap();
+        assert_eq!(b.output.as_deref(), Some("s.json"));
+        let b = sbom_of_command(&cmd("syft dir:. -o cyclonedx-json=sbom.json")).unwrap();
+        assert_eq!(b.output.as_deref(), Some("sbom.json"));
+        let b = sbom_of_command(&cmd(
+            "vigie sbom . --format cyclonedx-json --output bom.json",
+        ))
+        .unwrap();
+        assert_eq!(b.output.as_deref(), Some("bom.json"));
+        assert!(
+            sbom_of_command(&cmd("docker buildx build --sbom=true --push -t a ."))
+                .unwrap()
+                .attached
+        );
+        assert!(
+            provenance_of_command(&cmd("docker buildx build --provenance=mode=max -t a ."))
+                .is_some()
+        );
+        assert!(
+            provenance_of_command(&cmd("docker buildx build --provenance=false -t a .")).is_none()
+        );
+        assert!(sign_of_command(&cmd("cosign sign --yes a@sha256:x")).is_some());
+        assert!(verify_of_command(&cmd("cosign verify a")).is_some());
+    }
+}

@@ -414,7 +414,11 @@ pub fn echoed_secrets(p: &Pipeline, out: &mut Vec<Verdict>) {
                 if c.words.iter().any(|w| refs_secret(w)) && uses_secrets.is_none() {
                     uses_secrets = Some(c.at.clone());
                 }
-                if !matches!(c.name(), "echo" | "printf") || c.stdout_captured {
+                // `::add-mask::` is how a workflow hides a value from the log
+                if !matches!(c.name(), "echo" | "printf")
+                    || c.stdout_captured
+                    || c.args().iter().any(|w| w.contains("::add-mask::"))
+                {
                     continue;
                 }
                 if let Some(w) = c.args().iter().find(|w| refs_secret(w)) {
