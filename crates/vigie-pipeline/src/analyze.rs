@@ -77,10 +77,13 @@ pub fn analyze(repo: &Repo<'_>) -> Output {
         .par_iter()
         .map(|p| {
             let mut v = Vec::new();
-            checks::sup01(p, &mut v);
-            checks::sup02_pipeline(p, &mut v);
-            checks::sup04(p, &mut v);
-            let pushes = checks::sup05_sign(p, &mut v);
+            let mut pushes = Vec::new();
+            if !p.only_called() {
+                checks::sup01(p, &mut v);
+                checks::sup02_pipeline(p, &mut v);
+                checks::sup04(p, &mut v);
+                pushes = checks::sup05_sign(p, &mut v);
+            }
             let (_, deploy_points) = checks::build_paths(p);
             let enf = checks::enforcement_in_pipeline(p, &deploy_points);
             let deploys = deploy_points

@@ -143,12 +143,6 @@ fn lower_at(
                                 }
                                 job.steps.push(st);
                             }
-                            if job.permissions.is_none() && callee.permissions.is_none() {
-                                job.permissions = cj.permissions.clone();
-                            }
-                        }
-                        if job.permissions.is_none() {
-                            job.permissions = callee.permissions;
                         }
                     }
                 } else {

@@ -236,6 +236,18 @@ impl Pipeline {
         }
     }
 
+    /// A workflow that only runs when another workflow calls it: its callers are where its
+    /// steps are judged in order.
+    pub fn only_called(&self) -> bool {
+        !self.triggers.is_empty() && self.triggers.iter().all(|t| t.value == "workflow_call")
+    }
+
+    /// Does a location belong to another workflow file of the repository (a called reusable
+    /// workflow, which is also judged on its own)?
+    pub fn in_other_workflow(&self, at: &Location) -> bool {
+        at.path != self.file && crate::github::is_workflow(&at.path)
+    }
+
     pub fn job_index(&self, id: &str) -> Option<usize> {
         self.jobs.iter().position(|j| j.id == id)
     }

@@ -229,6 +229,7 @@ pub fn pinning(p: &Pipeline, out: &mut Vec<Verdict>) {
         for (s, st) in job.steps.iter().enumerate() {
             if let Some(a) = &st.action
                 && !a.is_local()
+                && !p.in_other_workflow(&a.at)
             {
                 uses.push((a.uses.clone(), a.at.clone(), p.subject(j, Some(s))));
             }
@@ -394,7 +395,7 @@ pub fn echoed_secrets(p: &Pipeline, out: &mut Vec<Verdict>) {
                 .map(|(k, _)| k.clone())
                 .collect();
             bound.extend(p.secret_env.iter().map(|s| s.value.clone()));
-            for c in &st.commands {
+            for c in st.commands.iter().filter(|c| !p.in_other_workflow(&c.at)) {
                 let refs_secret = |w: &str| {
                     w.contains("secrets.")
                         || bound.iter().any(|b| {

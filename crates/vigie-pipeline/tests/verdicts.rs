@@ -51,6 +51,20 @@ fn github_hardened_passes() {
     );
     assert!(s[0].message.contains("trivy image"), "{}", s[0].message);
     assert_all(&out, "SUP-06.4", true);
+    // a called workflow's actions are judged once, in their own file
+    let pins = of(&out.verdicts, "SUP-06.2");
+    assert_eq!(
+        pins.iter()
+            .filter(|v| &*v.location.path == ".github/workflows/deploy.yml")
+            .count(),
+        2,
+        "{}",
+        show(&out.verdicts)
+    );
+    assert!(
+        pins.iter()
+            .all(|v| v.subject.starts_with(&*v.location.path))
+    );
 }
 
 #[test]
