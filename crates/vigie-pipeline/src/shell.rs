@@ -834,3 +834,22 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn never_panics_and_indices_stay_in_range(s in "[a-z &|;'\"\\\\$(){}<>\n#!=-]{0,80}") {
+            for mode in [ShellMode::STRICT, ShellMode::LAX] {
+                let cmds = parse(&s, mode);
+                for (i, c) in cmds.iter().enumerate() {
+                    prop_assert!(c.skips_to >= i && c.skips_to < cmds.len().max(1));
+                    prop_assert!(!c.words.is_empty());
+                }
+            }
+        }
+    }
+}
