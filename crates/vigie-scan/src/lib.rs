@@ -32,7 +32,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The repository-level analyses of this build, each judging the repository as a whole.
 pub fn analyzers() -> Vec<&'static dyn Analyzer> {
-    vec![&vigie_net::ANALYZER]
+    vec![
+        &vigie_net::ANALYZER,
+        &vigie_pipeline::ANALYZER,
+    ]
 }
 
 /// Every check of this build, per-file checks and analyses' alike, sorted by id.

@@ -1,0 +1,270 @@
+//! A verdict test per control on the hardened and gaps example pipelines, and the check
+//! documentation's own examples.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use vigie_pipeline::CHECKS;
+
+fn scan(dir: &str) -> vigie_pipeline::analyze::Output {
+    scan_dir(&examples().join(dir))
+}
+
+fn assert_all(out: &vigie_pipeline::analyze::Output, check: &str, pass: bool) {
+    let vs = of(&out.verdicts, check);
+    assert!(
+        !vs.is_empty(),
+        "no {check} verdict:\n{}",
+        show(&out.verdicts)
+    );
+    for v in &vs {
+        assert_eq!(v.is_pass(), pass, "{check}:\n{}", show(&out.verdicts));
+    }
+}
+
+fn assert_some_fail(out: &vigie_pipeline::analyze::Output, check: &str, needle: &str) {
+    let vs = of(&out.verdicts, check);
+    assert!(
+        vs.iter().any(|v| v.is_fail() && v.message.contains(needle)),
+        "no failing {check} with `{needle}`:\n{}",
+        show(&out.verdicts)
+    );
+}
+
+#[test]
+fn github_hardened_passes() {
+    let out = scan("compose-hardened");
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    for c in [
+        "SUP-01", "SUP-02.1", "SUP-02.2", "SUP-02.3", "SUP-04.1", "SUP-04.2", "SUP-05.1",
+        "SUP-05.2", "SUP-06.1", "SUP-06.2",
+    ] {
+        assert_all(&out, c, true);
+    }
+    // the scan evidence is the composite action's step, reached through the workflow
+    let s = of(&out.verdicts, "SUP-01");
+    assert_eq!(
+        &*s[0].location.path,
+        ".github/actions/trivy-gate/action.yml",
+        "{}",
+        show(&out.verdicts)
+    );
+    assert!(s[0].message.contains("trivy image"), "{}", s[0].message);
+    assert_all(&out, "SUP-06.4", true);
+    // a called workflow's actions are judged once, in their own file
+    let pins = of(&out.verdicts, "SUP-06.2");
+    assert_eq!(
+        pins.iter()
+            .filter(|v| &*v.location.path == ".github/workflows/deploy.yml")
+            .count(),
+        2,
+        "{}",
+        show(&out.verdicts)
+    );
+    assert!(
+        pins.iter()
+            .all(|v| v.subject.starts_with(&*v.location.path))
+    );
+}
+
+#[test]
+fn github_gaps_fail() {
+    let out = scan("compose-gaps");
+    // scan after the push and swallowed
+    assert_some_fail(&out, "SUP-01", "|| true");
+    assert_some_fail(&out, "SUP-02.1", "swallowed");
+    assert_some_fail(&out, "SUP-02.3", "npm install");
+    assert_all(&out, "SUP-04.1", false);
+    assert_all(&out, "SUP-04.2", false);
+    assert_all(&out, "SUP-05.1", false);
+    assert_all(&out, "SUP-05.2", false);
+    assert_some_fail(&out, "SUP-06.1", "write-all");
+    assert_some_fail(&out, "SUP-06.1", "neither this job nor the workflow");
+    assert_some_fail(&out, "SUP-06.1", "`contents: write`");
+    assert_some_fail(&out, "SUP-06.2", "actions/checkout@v4");
+    assert_some_fail(&out, "SUP-06.3", "checks out the pull request's head");
+    assert_some_fail(&out, "SUP-06.4", "DEPLOY_TOKEN");
+    assert!(of(&out.verdicts, "SUP-06.2").iter().all(|v| v.is_fail()));
+}
+
+#[test]
+fn gitlab_and_cloudbuild_hardened_pass() {
+    let out = scan("k8s-hardened");
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    for c in [
+        "SUP-01", "SUP-02.1", "SUP-02.3", "SUP-04.1", "SUP-04.2", "SUP-05.1", "SUP-05.2",
+        "SUP-06.5",
+    ] {
+        assert_all(&out, c, true);
+    }
+    let v = of(&out.verdicts, "SUP-05.2");
+    assert!(v[0].message.contains("Kyverno"), "{}", v[0].message);
+    // both pipelines have a gated build path
+    let s = of(&out.verdicts, "SUP-01");
+    assert!(s.iter().any(|v| &*v.location.path == ".gitlab-ci.yml"));
+    assert!(s.iter().any(|v| &*v.location.path == "cloudbuild.yaml"));
+    // the secret piped into docker login is not an echo
+    assert!(of(&out.verdicts, "SUP-06.4").iter().all(|v| v.is_pass()));
+}
+
+#[test]
+fn gitlab_and_cloudbuild_gaps_fail() {
+    let out = scan("k8s-gaps");
+    assert_some_fail(&out, "SUP-01", "job `trivy` has `allow_failure: true`");
+    assert_some_fail(&out, "SUP-01", "|| true");
+    assert_some_fail(&out, "SUP-02.1", "no `--audit-level`");
+    assert_some_fail(&out, "SUP-02.3", "npm install");
+    assert_all(&out, "SUP-04.1", false);
+    assert_all(&out, "SUP-04.2", false);
+    assert_all(&out, "SUP-05.1", false);
+    assert_all(&out, "SUP-05.2", false);
+    assert_all(&out, "SUP-06.5", false);
+    assert_some_fail(&out, "SUP-06.4", "CI_REGISTRY_PASSWORD");
+    assert_some_fail(&out, "SUP-06.6", "--key-file");
+    let msgs: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("template: Security/Container-Scanning")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("`extends: .scan-base`")),
+        "{msgs:?}"
+    );
+    assert!(msgs.iter().any(|m| m.contains("`notify`")), "{msgs:?}");
+}
+
+/// Every check's documented failing and passing example, written alone into a folder.
+#[test]
+fn documented_examples() {
+    for doc in CHECKS {
+        for (which, (path, text)) in [("failing", doc.failing), ("passing", doc.passing)] {
+            let mut files = BTreeMap::new();
+            files.insert(path.to_string(), text.to_string());
+            let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+            let vs = of(&out.verdicts, doc.id);
+            if doc.id == "SUP-07" && which == "passing" {
+                // a migration alone: nothing to judge without a schema (see sup07 tests)
+                assert!(vs.is_empty());
+                continue;
+            }
+            assert!(
+                !vs.is_empty(),
+                "{} {which}: no verdict\n{}",
+                doc.id,
+                show(&out.verdicts)
+            );
+            let want_pass = which == "passing";
+            assert!(
+                vs.iter().all(|v| v.is_pass() == want_pass),
+                "{} {which}:\n{}",
+                doc.id,
+                show(&out.verdicts)
+            );
+            assert!(
+                out.diagnostics.is_empty(),
+                "{} {which}: {:?}",
+                doc.id,
+                out.diagnostics
+            );
+        }
+    }
+}
+
+#[test]
+fn key_files_and_terraform_keys() {
+    let mut files = BTreeMap::new();
+    files.insert("infra/iam.tf".to_string(), "resource \"google_service_account_key\" \"ci\" {\n  service_account_id = google_service_account.ci.name\n}\n".to_string());
+    files.insert("infra/gke.tf".to_string(), "resource \"google_container_cluster\" \"c\" {\n  binary_authorization {\n    evaluation_mode = \"PROJECT_SINGLETON_POLICY_ENFORCE\"\n  }\n}\n".to_string());
+    files.insert(
+        "ok.json".to_string(),
+        "{\"type\": \"service_account\"}".to_string(),
+    );
+    files.insert(
+        ".github/workflows/d.yml".to_string(),
+        "on: push\npermissions: {}\njobs:\n  d:\n    steps:\n      - uses: google-github-actions/auth@v2\n        with:\n          credentials_json: ${{ secrets.GCP_KEY }}\n      - run: kubectl apply -f k8s/\n".to_string(),
+    );
+    let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+    let k = of(&out.verdicts, "SUP-06.6");
+    assert_eq!(k.len(), 2, "{}", show(&out.verdicts));
+    assert!(k.iter().all(|v| v.is_fail()));
+    assert!(
+        k.iter()
+            .any(|v| v.subject.contains("google_service_account_key.ci"))
+    );
+    assert!(k.iter().any(|v| v.message.contains("credentials_json")));
+    // Binary Authorization enforced by the cluster: deployment verification passes
+    let v = of(&out.verdicts, "SUP-05.2");
+    assert!(
+        v[0].is_pass() && v[0].message.contains("Binary Authorization"),
+        "{}",
+        show(&out.verdicts)
+    );
+}
+
+#[test]
+fn kyverno_in_audit_mode_does_not_enforce() {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "policy.yaml".to_string(),
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n  validationFailureAction: Audit\n  rules:\n    - name: r\n      verifyImages:\n        - imageReferences: ['*']\n".to_string(),
+    );
+    let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+    let v = of(&out.verdicts, "SUP-05.2");
+    assert!(
+        v[0].is_fail() && v[0].message.contains("Audit"),
+        "{}",
+        show(&out.verdicts)
+    );
+}
+
+#[test]
+fn scan_ordering_and_deploy_gating() {
+    // scan after the push but before the deployment counts
+    let mut files = BTreeMap::new();
+    files.insert(
+        ".github/workflows/b.yml".to_string(),
+        "on: push\npermissions:\n  contents: read\njobs:\n  build:\n    steps:\n      - run: docker build -t x . && docker push x\n  scan:\n    needs: build\n    steps:\n      - run: trivy image --severity CRITICAL,HIGH,MEDIUM --exit-code 1 x\n  deploy:\n    needs: scan\n    steps:\n      - run: kubectl set image deploy/a a=x\n".to_string(),
+    );
+    let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+    let v = of(&out.verdicts, "SUP-01");
+    assert!(
+        v[0].is_pass() && v[0].message.contains("before every deployment"),
+        "{}",
+        show(&out.verdicts)
+    );
+    // a scan in a parallel job gates nothing
+    files.insert(
+        ".github/workflows/b.yml".to_string(),
+        "on: push\npermissions:\n  contents: read\njobs:\n  build:\n    steps:\n      - run: docker build -t x . && docker push x\n  scan:\n    steps:\n      - run: trivy image --severity CRITICAL,HIGH --exit-code 1 x\n".to_string(),
+    );
+    let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+    let v = of(&out.verdicts, "SUP-01");
+    assert!(
+        v[0].is_fail() && v[0].message.contains("does not finish before"),
+        "{}",
+        show(&out.verdicts)
+    );
+    // severity too lax, exit code missing, grype
+    for (cmd, pass) in [
+        ("trivy image --severity CRITICAL --exit-code 1 x", false),
+        ("trivy image --severity CRITICAL,HIGH x", false),
+        ("trivy fs --exit-code 1 .", true),
+        ("grype x --fail-on high", true),
+        ("grype x --fail-on critical", false),
+        (
+            "docker run --rm -v /var/run/docker.sock:/var/run/docker.sock aquasec/trivy:0.58.1 image --severity HIGH,CRITICAL --exit-code 1 x",
+            true,
+        ),
+        ("TRIVY_EXIT_CODE=1 trivy image x | tee out.txt", true),
+        ("set +e; trivy image --exit-code 1 x; echo done", false),
+    ] {
+        files.insert(
+            ".github/workflows/b.yml".to_string(),
+            format!("on: push\npermissions:\n  contents: read\njobs:\n  build:\n    steps:\n      - run: docker build -t x .\n      - run: {cmd}\n      - run: docker push x\n"),
+        );
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+        let v = of(&out.verdicts, "SUP-01");
+        assert_eq!(v[0].is_pass(), pass, "{cmd}: {}", show(&out.verdicts));
+    }
+}
