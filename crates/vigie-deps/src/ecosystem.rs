@@ -106,12 +106,11 @@ impl Ecosystem {
     }
 }
 
-/// Percent-encoding of a purl segment: everything but unreserved characters (RFC 3986) is
-/// encoded; the purl spec keeps `:` readable in versions only, so it is encoded here too
-/// except where it stays unambiguous.
+/// Percent-encoding of a purl segment: everything but RFC 3986's unreserved characters is
+/// encoded (`@` of an npm scope, `+` of Go's `+incompatible`, `:`).
 fn encode_into(out: &mut String, s: &str) {
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -125,25 +124,43 @@ mod tests {
 
     #[test]
     fn pypi_names_are_normalised() {
-        assert_eq!(Ecosystem::PyPI.normalise("Django_REST.framework"), "django-rest-framework");
-        assert_eq!(Ecosystem::PyPI.normalise("zope.interface"), "zope-interface");
+        assert_eq!(
+            Ecosystem::PyPI.normalise("Django_REST.framework"),
+            "django-rest-framework"
+        );
+        assert_eq!(
+            Ecosystem::PyPI.normalise("zope.interface"),
+            "zope-interface"
+        );
         assert_eq!(Ecosystem::CratesIo.normalise("Serde"), "serde");
         assert_eq!(Ecosystem::Npm.normalise("JSONStream"), "JSONStream");
     }
 
     #[test]
     fn purls() {
-        assert_eq!(Ecosystem::Npm.purl("@babel/core", "7.24.0"), "pkg:npm/%40babel/core@7.24.0");
-        assert_eq!(Ecosystem::Npm.purl("lodash", "4.17.21"), "pkg:npm/lodash@4.17.21");
-        assert_eq!(Ecosystem::CratesIo.purl("serde", "1.0.1"), "pkg:cargo/serde@1.0.1");
-        assert_eq!(Ecosystem::PyPI.purl("Flask_Login", "0.6.3"), "pkg:pypi/flask-login@0.6.3");
+        assert_eq!(
+            Ecosystem::Npm.purl("@babel/core", "7.24.0"),
+            "pkg:npm/%40babel/core@7.24.0"
+        );
+        assert_eq!(
+            Ecosystem::Npm.purl("lodash", "4.17.21"),
+            "pkg:npm/lodash@4.17.21"
+        );
+        assert_eq!(
+            Ecosystem::CratesIo.purl("serde", "1.0.1"),
+            "pkg:cargo/serde@1.0.1"
+        );
+        assert_eq!(
+            Ecosystem::PyPI.purl("Flask_Login", "0.6.3"),
+            "pkg:pypi/flask-login@0.6.3"
+        );
         assert_eq!(
             Ecosystem::Go.purl("github.com/gin-gonic/gin", "v1.9.1"),
             "pkg:golang/github.com/gin-gonic/gin@v1.9.1"
         );
         assert_eq!(
             Ecosystem::Go.purl("github.com/docker/docker", "v24.0.7+incompatible"),
-            "pkg:golang/github.com/docker/docker@v24.0.7+incompatible"
+            "pkg:golang/github.com/docker/docker@v24.0.7%2Bincompatible"
         );
     }
 }

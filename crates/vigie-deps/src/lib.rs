@@ -8,6 +8,7 @@ pub mod matcher;
 pub mod osv;
 pub mod sbom;
 pub mod store;
+pub mod sup03;
 pub mod version;
 
 pub use ecosystem::Ecosystem;

@@ -36,9 +36,7 @@ impl Kind {
             "poetry.lock" => Kind::PoetryLock,
             "go.sum" => Kind::GoSum,
             n if n.starts_with("requirements") && n.ends_with(".txt") => Kind::Requirements,
-            n if n.ends_with(".txt")
-                && rel.split('/').rev().nth(1) == Some("requirements") =>
-            {
+            n if n.ends_with(".txt") && rel.split('/').rev().nth(1) == Some("requirements") => {
                 Kind::Requirements
             }
             _ => return None,
@@ -192,11 +190,19 @@ fn package_lock(lf: &mut Lockfile, text: &str) {
         return;
     };
     if root.as_map().is_none() {
-        lf.diag(DiagKind::Parse, root.pos.line, root.pos.col, "the lockfile is not a JSON object");
+        lf.diag(
+            DiagKind::Parse,
+            root.pos.line,
+            root.pos.col,
+            "the lockfile is not a JSON object",
+        );
         return;
     }
     let version = root.get("lockfileVersion").and_then(Node::as_i64);
-    if let (Some(n), Some(v)) = (root.get("name").and_then(Node::as_str), root.get("version").and_then(Node::as_str)) {
+    if let (Some(n), Some(v)) = (
+        root.get("name").and_then(Node::as_str),
+        root.get("version").and_then(Node::as_str),
+    ) {
         lf.root = Some((n.to_string(), v.to_string()));
     }
     match (version, root.get("packages")) {
@@ -204,7 +210,12 @@ fn package_lock(lf: &mut Lockfile, text: &str) {
         (Some(1) | None, _) if root.get("dependencies").is_some() => {
             if version.is_none() {
                 let pos = root.pos;
-                lf.diag(DiagKind::Parse, pos.line, pos.col, "no `lockfileVersion`: read as version 1");
+                lf.diag(
+                    DiagKind::Parse,
+                    pos.line,
+                    pos.col,
+                    "no `lockfileVersion`: read as version 1",
+                );
             }
             let mut scopes = Vec::new();
             if let Some(d) = root.get("dependencies") {
@@ -212,7 +223,9 @@ fn package_lock(lf: &mut Lockfile, text: &str) {
             }
         }
         (v, packages) => {
-            let pos = root.entry("lockfileVersion").map_or(root.pos, |e| e.key_pos);
+            let pos = root
+                .entry("lockfileVersion")
+                .map_or(root.pos, |e| e.key_pos);
             let shown = v.map_or("none".to_string(), |v| v.to_string());
             if let Some(p) = packages {
                 lf.diag(
@@ -247,12 +260,20 @@ fn npm_packages(lf: &mut Lockfile, packages: &Node) {
             if lf.root.is_none()
                 && let Some(n) = v.get("name").and_then(Node::as_str)
             {
-                lf.root = Some((n.to_string(), v.get("version").and_then(Node::as_str).unwrap_or("").to_string()));
+                lf.root = Some((
+                    n.to_string(),
+                    v.get("version")
+                        .and_then(Node::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                ));
             }
             continue;
         }
         // Workspace members (`packages/app`) and links are the project's own code.
-        let Some(at) = key.rfind("node_modules/") else { continue };
+        let Some(at) = key.rfind("node_modules/") else {
+            continue;
+        };
         if v.get("link").and_then(Node::as_bool) == Some(true) {
             continue;
         }
@@ -261,7 +282,12 @@ fn npm_packages(lf: &mut Lockfile, packages: &Node) {
             .and_then(Node::as_str)
             .unwrap_or(&key[at + "node_modules/".len()..]);
         let Some(version) = v.get("version").and_then(Node::as_str) else {
-            lf.diag(DiagKind::Parse, e.key_pos.line, e.key_pos.col, format!("`{key}` has no version"));
+            lf.diag(
+                DiagKind::Parse,
+                e.key_pos.line,
+                e.key_pos.col,
+                format!("`{key}` has no version"),
+            );
             continue;
         };
         let resolved = v.get("resolved").and_then(Node::as_str).unwrap_or("");
@@ -269,7 +295,11 @@ fn npm_packages(lf: &mut Lockfile, packages: &Node) {
             name: name.to_string(),
             version: version.to_string(),
             line: e.key_pos.line,
-            hashes: v.get("integrity").and_then(Node::as_str).map(sri).unwrap_or_default(),
+            hashes: v
+                .get("integrity")
+                .and_then(Node::as_str)
+                .map(sri)
+                .unwrap_or_default(),
             deps: Vec::new(),
             registry: npm_registry(version, resolved),
         });
@@ -314,7 +344,13 @@ fn npm_packages(lf: &mut Lockfile, packages: &Node) {
 
 fn dep_names(v: &Node) -> Vec<String> {
     let mut out = Vec::new();
-    for k in ["dependencies", "optionalDependencies", "devDependencies", "peerDependencies", "requires"] {
+    for k in [
+        "dependencies",
+        "optionalDependencies",
+        "devDependencies",
+        "peerDependencies",
+        "requires",
+    ] {
         if let Some(m) = v.get(k) {
             for e in m.entries() {
                 if !out.contains(&e.key) {
@@ -327,7 +363,8 @@ fn dep_names(v: &Node) -> Vec<String> {
 }
 
 fn npm_registry(version: &str, resolved: &str) -> bool {
-    let protocol = version.contains(':') || resolved.starts_with("git") || resolved.starts_with("file:");
+    let protocol =
+        version.contains(':') || resolved.starts_with("git") || resolved.starts_with("file:");
     !protocol && crate::version::Version::parse(Ecosystem::Npm, version).is_some()
 }
 
@@ -344,11 +381,19 @@ fn npm_v1<'a>(
     for e in deps.entries() {
         let v = &e.value;
         let Some(version) = v.get("version").and_then(Node::as_str) else {
-            lf.diag(DiagKind::Parse, e.key_pos.line, e.key_pos.col, format!("`{}` has no version", e.key));
+            lf.diag(
+                DiagKind::Parse,
+                e.key_pos.line,
+                e.key_pos.col,
+                format!("`{}` has no version", e.key),
+            );
             continue;
         };
         // `npm:real-name@1.0.0` aliases.
-        let (name, version) = match version.strip_prefix("npm:").and_then(|a| a.rsplit_once('@')) {
+        let (name, version) = match version
+            .strip_prefix("npm:")
+            .and_then(|a| a.rsplit_once('@'))
+        {
             Some((n, ver)) if !n.is_empty() => (n, ver),
             _ => (e.key.as_str(), version),
         };
@@ -357,7 +402,11 @@ fn npm_v1<'a>(
             name: name.to_string(),
             version: version.to_string(),
             line: e.key_pos.line,
-            hashes: v.get("integrity").and_then(Node::as_str).map(sri).unwrap_or_default(),
+            hashes: v
+                .get("integrity")
+                .and_then(Node::as_str)
+                .map(sri)
+                .unwrap_or_default(),
             deps: Vec::new(),
             registry: npm_registry(version, resolved),
         });
@@ -386,7 +435,11 @@ fn npm_v1<'a>(
 fn npm_v1_requires(lf: &mut Lockfile, i: usize, v: &Node, scopes: &[HashMap<&str, usize>]) {
     let mut out = Vec::new();
     for r in v.get("requires").map(Node::entries).unwrap_or(&[]) {
-        if let Some(j) = scopes.iter().rev().find_map(|s| s.get(r.key.as_str()).copied()) {
+        if let Some(j) = scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(r.key.as_str()).copied())
+        {
             out.push(j);
         }
     }
@@ -432,12 +485,23 @@ fn yarn_v1(lf: &mut Lockfile, text: &str) {
         if indent == 0 {
             in_deps = false;
             let Some(head) = body.strip_suffix(':') else {
-                lf.diag(DiagKind::Parse, line, 1, format!("expected `descriptor:` here, found `{}`", short(body)));
+                lf.diag(
+                    DiagKind::Parse,
+                    line,
+                    1,
+                    format!("expected `descriptor:` here, found `{}`", short(body)),
+                );
                 continue;
             };
-            let descriptors: Vec<String> = head.split(", ").map(|d| unquote(d).to_string()).collect();
+            let descriptors: Vec<String> =
+                head.split(", ").map(|d| unquote(d).to_string()).collect();
             let Some((name, _)) = descriptors.first().and_then(|d| split_descriptor(d)) else {
-                lf.diag(DiagKind::Parse, line, 1, format!("`{}` is not a `name@range` descriptor", short(head)));
+                lf.diag(
+                    DiagKind::Parse,
+                    line,
+                    1,
+                    format!("`{}` is not a `name@range` descriptor", short(head)),
+                );
                 continue;
             };
             entries.push(Entry {
@@ -452,7 +516,12 @@ fn yarn_v1(lf: &mut Lockfile, text: &str) {
             continue;
         }
         let Some(cur) = entries.last_mut() else {
-            lf.diag(DiagKind::Parse, line, indent as u32 + 1, "indented line outside any entry");
+            lf.diag(
+                DiagKind::Parse,
+                line,
+                indent as u32 + 1,
+                "indented line outside any entry",
+            );
             continue;
         };
         if indent <= 2 {
@@ -484,7 +553,12 @@ fn yarn_v1(lf: &mut Lockfile, text: &str) {
     let mut wanted = Vec::new();
     for e in entries {
         let Some(version) = e.version else {
-            lf.diag(DiagKind::Parse, e.line, 1, format!("`{}` has no version", e.name));
+            lf.diag(
+                DiagKind::Parse,
+                e.line,
+                1,
+                format!("`{}` has no version", e.name),
+            );
             continue;
         };
         let mut hashes = sri(&e.integrity);
@@ -493,9 +567,13 @@ fn yarn_v1(lf: &mut Lockfile, text: &str) {
             && frag.len() == 40
             && frag.bytes().all(|b| b.is_ascii_hexdigit())
         {
-            hashes.push(Hash { alg: "SHA-1", hex: frag.to_ascii_lowercase() });
+            hashes.push(Hash {
+                alg: "SHA-1",
+                hex: frag.to_ascii_lowercase(),
+            });
         }
-        let registry = e.resolved.starts_with("http") && !e.resolved.contains("codeload.github.com");
+        let registry =
+            e.resolved.starts_with("http") && !e.resolved.contains("codeload.github.com");
         lf.packages.push(Package {
             registry: registry && npm_registry(&version, ""),
             name: e.name,
@@ -511,14 +589,19 @@ fn yarn_v1(lf: &mut Lockfile, text: &str) {
         wanted.push((i, e.deps));
     }
     for (i, deps) in wanted {
-        lf.packages[i].deps = deps.iter().filter_map(|d| by_desc.get(d).copied()).collect();
+        lf.packages[i].deps = deps
+            .iter()
+            .filter_map(|d| by_desc.get(d).copied())
+            .collect();
     }
 }
 
 /// yarn 2+ (berry): YAML; entries keyed by descriptors (`lodash@npm:^4.17.21`), the resolution
 /// says where the package comes from (`npm:` is the registry; `workspace:` the project).
 fn yarn_berry(lf: &mut Lockfile, text: &str) {
-    let Some(root) = yaml_doc(lf, text) else { return };
+    let Some(root) = yaml_doc(lf, text) else {
+        return;
+    };
     let mut by_desc: HashMap<String, usize> = HashMap::new();
     let mut wanted: Vec<(Option<usize>, Vec<String>)> = Vec::new();
     for e in root.entries() {
@@ -539,7 +622,11 @@ fn yarn_berry(lf: &mut Lockfile, text: &str) {
         if resolution.contains("@workspace:") {
             if resolution.ends_with("@workspace:.") {
                 if let Some((n, _)) = split_descriptor(resolution) {
-                    let version = v.get("version").and_then(Node::as_str).unwrap_or("").to_string();
+                    let version = v
+                        .get("version")
+                        .and_then(Node::as_str)
+                        .unwrap_or("")
+                        .to_string();
                     lf.root = Some((n.to_string(), version));
                 }
                 wanted.push((None, deps));
@@ -547,11 +634,21 @@ fn yarn_berry(lf: &mut Lockfile, text: &str) {
             continue;
         }
         let Some((name, source)) = split_descriptor(resolution) else {
-            lf.diag(DiagKind::Parse, e.key_pos.line, e.key_pos.col, format!("`{}` has no resolution", short(&e.key)));
+            lf.diag(
+                DiagKind::Parse,
+                e.key_pos.line,
+                e.key_pos.col,
+                format!("`{}` has no resolution", short(&e.key)),
+            );
             continue;
         };
         let Some(version) = v.get("version").and_then(Node::as_str) else {
-            lf.diag(DiagKind::Parse, e.key_pos.line, e.key_pos.col, format!("`{}` has no version", short(&e.key)));
+            lf.diag(
+                DiagKind::Parse,
+                e.key_pos.line,
+                e.key_pos.col,
+                format!("`{}` has no version", short(&e.key)),
+            );
             continue;
         };
         lf.packages.push(Package {
@@ -595,7 +692,9 @@ fn pnpm_key(k: &str) -> Option<(&str, &str)> {
     let k = k.strip_prefix('/').unwrap_or(k);
     let k = k.split('(').next().unwrap_or(k);
     let (name, version) = match split_descriptor(k) {
-        Some((n, v)) if !n.contains('/') || n.starts_with('@') && n.matches('/').count() == 1 => (n, v),
+        Some((n, v)) if !n.contains('/') || n.starts_with('@') && n.matches('/').count() == 1 => {
+            (n, v)
+        }
         _ => k.rsplit_once('/')?,
     };
     // v5 appends peers with `_`.
@@ -607,18 +706,39 @@ fn pnpm_key(k: &str) -> Option<(&str, &str)> {
 }
 
 fn pnpm(lf: &mut Lockfile, text: &str) {
-    let Some(root) = yaml_doc(lf, text) else { return };
-    let lv = root.get("lockfileVersion").and_then(Node::as_str).unwrap_or("");
-    let major: u32 = lv.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let Some(root) = yaml_doc(lf, text) else {
+        return;
+    };
+    let lv = root
+        .get("lockfileVersion")
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    let major: u32 = lv
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
     if !(5..=9).contains(&major) {
-        let pos = root.entry("lockfileVersion").map_or(root.pos, |e| e.key_pos);
-        lf.diag(DiagKind::Parse, pos.line, pos.col, format!("lockfileVersion `{lv}` is not one vigie knows (5 to 9): read as 9"));
+        let pos = root
+            .entry("lockfileVersion")
+            .map_or(root.pos, |e| e.key_pos);
+        lf.diag(
+            DiagKind::Parse,
+            pos.line,
+            pos.col,
+            format!("lockfileVersion `{lv}` is not one vigie knows (5 to 9): read as 9"),
+        );
     }
     let mut by_id: HashMap<(String, String), usize> = HashMap::new();
     let mut wanted: Vec<(usize, &Node)> = Vec::new();
     for e in root.get("packages").map(Node::entries).unwrap_or(&[]) {
         let Some((name, version)) = pnpm_key(&e.key) else {
-            lf.diag(DiagKind::Parse, e.key_pos.line, e.key_pos.col, format!("`{}` is not a `name@version` key", short(&e.key)));
+            lf.diag(
+                DiagKind::Parse,
+                e.key_pos.line,
+                e.key_pos.col,
+                format!("`{}` is not a `name@version` key", short(&e.key)),
+            );
             continue;
         };
         let id = (name.to_string(), version.to_string());
@@ -628,7 +748,10 @@ fn pnpm(lf: &mut Lockfile, text: &str) {
             continue;
         }
         let res = e.value.get("resolution");
-        let integrity = res.and_then(|r| r.get("integrity")).and_then(Node::as_str).unwrap_or("");
+        let integrity = res
+            .and_then(|r| r.get("integrity"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
         let registry = res.is_some_and(|r| r.get("tarball").is_none() && r.get("type").is_none())
             && npm_registry(version, "");
         lf.packages.push(Package {
@@ -658,7 +781,15 @@ fn pnpm(lf: &mut Lockfile, text: &str) {
         }
         let (n, ver) = match pnpm_key(v) {
             Some((n, ver)) if v.starts_with('/') || v[1..].contains('@') => (n, ver),
-            _ => (name, v.split('(').next().unwrap_or(v).split('_').next().unwrap_or(v)),
+            _ => (
+                name,
+                v.split('(')
+                    .next()
+                    .unwrap_or(v)
+                    .split('_')
+                    .next()
+                    .unwrap_or(v),
+            ),
         };
         by_id.get(&(n.to_string(), ver.to_string())).copied()
     };
@@ -678,7 +809,10 @@ fn pnpm(lf: &mut Lockfile, text: &str) {
         }
     }
     // Direct dependencies: the root importer (v6+), or the top-level maps (v5, single project).
-    let top = root.get("importers").and_then(|m| m.get(".")).unwrap_or(&root);
+    let top = root
+        .get("importers")
+        .and_then(|m| m.get("."))
+        .unwrap_or(&root);
     let mut roots = Vec::new();
     for k in ["dependencies", "devDependencies", "optionalDependencies"] {
         for d in top.get(k).map(Node::entries).unwrap_or(&[]) {
@@ -725,7 +859,9 @@ fn str_of<'a>(t: &'a toml::Table, k: &str) -> Option<&'a str> {
 }
 
 fn cargo_lock(lf: &mut Lockfile, text: &str) {
-    let Some((lock, sf)) = toml_lock(lf, text) else { return };
+    let Some((lock, sf)) = toml_lock(lf, text) else {
+        return;
+    };
     // Cargo.lock v1 kept checksums in `[metadata]`: "checksum NAME VERSION (SOURCE)" = "HEX".
     let old_sums: HashMap<String, String> = lock
         .metadata
@@ -734,7 +870,10 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
         .filter_map(|(k, v)| {
             let rest = k.strip_prefix("checksum ")?;
             let mut it = rest.split(' ');
-            Some((format!("{} {}", it.next()?, it.next()?), v.as_str()?.to_string()))
+            Some((
+                format!("{} {}", it.next()?, it.next()?),
+                v.as_str()?.to_string(),
+            ))
         })
         .collect();
     let mut wanted = Vec::new();
@@ -744,7 +883,12 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
         let line = line + 1; // the span starts at the `[[package]]` header.
         let t = p.get_ref();
         let (Some(name), Some(version)) = (str_of(t, "name"), str_of(t, "version")) else {
-            lf.diag(DiagKind::Parse, line, 1, "a package without `name` or `version`");
+            lf.diag(
+                DiagKind::Parse,
+                line,
+                1,
+                "a package without `name` or `version`",
+            );
             continue;
         };
         let source = str_of(t, "source").unwrap_or("");
@@ -757,7 +901,12 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
             line,
             hashes: checksum
                 .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
-                .map(|hex| vec![Hash { alg: "SHA-256", hex: hex.to_ascii_lowercase() }])
+                .map(|hex| {
+                    vec![Hash {
+                        alg: "SHA-256",
+                        hex: hex.to_ascii_lowercase(),
+                    }]
+                })
                 .unwrap_or_default(),
             deps: Vec::new(),
             registry: source.starts_with("registry+") || source.starts_with("sparse+"),
@@ -769,7 +918,11 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
         let deps: Vec<String> = t
             .get("dependencies")
             .and_then(toml::Value::as_array)
-            .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         wanted.push((i, deps));
     }
@@ -802,7 +955,10 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
     }
     // The workspace's own crates are the roots: their dependencies are the direct ones.
     if let Some(&first) = locals.first() {
-        lf.root = Some((lf.packages[first].name.clone(), lf.packages[first].version.clone()));
+        lf.root = Some((
+            lf.packages[first].name.clone(),
+            lf.packages[first].version.clone(),
+        ));
     }
     let mut roots = Vec::new();
     for &l in &locals {
@@ -816,7 +972,9 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
 }
 
 fn poetry_lock(lf: &mut Lockfile, text: &str) {
-    let Some((lock, sf)) = toml_lock(lf, text) else { return };
+    let Some((lock, sf)) = toml_lock(lf, text) else {
+        return;
+    };
     // poetry < 1.2 kept file hashes in `[metadata.files]`.
     let old_files = lock
         .metadata
@@ -829,7 +987,12 @@ fn poetry_lock(lf: &mut Lockfile, text: &str) {
         let line = line + 1;
         let t = p.get_ref();
         let (Some(name), Some(version)) = (str_of(t, "name"), str_of(t, "version")) else {
-            lf.diag(DiagKind::Parse, line, 1, "a package without `name` or `version`");
+            lf.diag(
+                DiagKind::Parse,
+                line,
+                1,
+                "a package without `name` or `version`",
+            );
             continue;
         };
         let files = t
@@ -848,7 +1011,10 @@ fn poetry_lock(lf: &mut Lockfile, text: &str) {
                     "md5" => "MD5",
                     _ => continue,
                 };
-                let hash = Hash { alg, hex: hex.to_ascii_lowercase() };
+                let hash = Hash {
+                    alg,
+                    hex: hex.to_ascii_lowercase(),
+                };
                 if !hashes.contains(&hash) {
                     hashes.push(hash);
                 }
@@ -913,7 +1079,10 @@ fn requirements(lf: &mut Lockfile, text: &str) {
     }
     for (line, l) in logical {
         // A comment starts at `#` at the start or after whitespace.
-        let l = match l.find(" #").or_else(|| l.trim_start().starts_with('#').then_some(0)) {
+        let l = match l
+            .find(" #")
+            .or_else(|| l.trim_start().starts_with('#').then_some(0))
+        {
             Some(i) => &l[..i],
             None => l.as_str(),
         };
@@ -923,8 +1092,15 @@ fn requirements(lf: &mut Lockfile, text: &str) {
         }
         if l.starts_with('-') {
             // Options (`-r other.txt`, `--index-url`, `-e .`): not packages.
-            if let Some(rest) = l.strip_prefix("-e ").or_else(|| l.strip_prefix("--editable ")) {
-                lf.unpinned.push(Unpinned { name: rest.trim().to_string(), spec: "editable".into(), line });
+            if let Some(rest) = l
+                .strip_prefix("-e ")
+                .or_else(|| l.strip_prefix("--editable "))
+            {
+                lf.unpinned.push(Unpinned {
+                    name: rest.trim().to_string(),
+                    spec: "editable".into(),
+                    line,
+                });
             }
             continue;
         }
@@ -938,7 +1114,11 @@ fn requirements(lf: &mut Lockfile, text: &str) {
             .unwrap_or(req.len());
         let name = &req[..name_end];
         if name.is_empty() {
-            lf.unpinned.push(Unpinned { name: short(req).to_string(), spec: "not a requirement".into(), line });
+            lf.unpinned.push(Unpinned {
+                name: short(req).to_string(),
+                spec: "not a requirement".into(),
+                line,
+            });
             continue;
         }
         let mut rest = req[name_end..].trim_start();
@@ -963,7 +1143,10 @@ fn requirements(lf: &mut Lockfile, text: &str) {
                             "sha512" => "SHA-512",
                             _ => return None,
                         };
-                        Some(Hash { alg, hex: hex.to_ascii_lowercase() })
+                        Some(Hash {
+                            alg,
+                            hex: hex.to_ascii_lowercase(),
+                        })
                     })
                     .collect();
                 lf.packages.push(Package {
@@ -979,7 +1162,11 @@ fn requirements(lf: &mut Lockfile, text: &str) {
             }
             None => lf.unpinned.push(Unpinned {
                 name: name.to_string(),
-                spec: if rest.is_empty() { "any version".into() } else { short(rest).to_string() },
+                spec: if rest.is_empty() {
+                    "any version".into()
+                } else {
+                    short(rest).to_string()
+                },
                 line,
             }),
         }
@@ -1001,12 +1188,24 @@ fn go_sum(lf: &mut Lockfile, text: &str) {
             continue;
         }
         let mut it = l.split_whitespace();
-        let (Some(module), Some(version), Some(hash), None) = (it.next(), it.next(), it.next(), it.next()) else {
-            lf.diag(DiagKind::Parse, line, 1, format!("expected `module version hash`, found `{}`", short(l)));
+        let (Some(module), Some(version), Some(hash), None) =
+            (it.next(), it.next(), it.next(), it.next())
+        else {
+            lf.diag(
+                DiagKind::Parse,
+                line,
+                1,
+                format!("expected `module version hash`, found `{}`", short(l)),
+            );
             continue;
         };
         if !hash.starts_with("h1:") || !version.starts_with('v') {
-            lf.diag(DiagKind::Parse, line, 1, format!("`{}` is not a go.sum line", short(l)));
+            lf.diag(
+                DiagKind::Parse,
+                line,
+                1,
+                format!("`{}` is not a go.sum line", short(l)),
+            );
             continue;
         }
         if version.ends_with("/go.mod") {
@@ -1036,4 +1235,54 @@ fn short(s: &str) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+/// Every lockfile under `root` (or `root` itself when it is a file), read, in path order.
+/// `.git` and `node_modules` are not entered (what npm installed there is described by the
+/// lockfile beside it); `.gitignore` is respected.
+pub fn find(root: &std::path::Path) -> Vec<Lockfile> {
+    let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
+    if root.is_file() {
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        paths.push((name, root.to_path_buf()));
+    } else {
+        let walk = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_global(false)
+            .require_git(false)
+            .filter_entry(|e| {
+                let n = e.file_name();
+                n != ".git" && n != "node_modules"
+            })
+            .build();
+        for e in walk.flatten() {
+            if !e.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if Kind::of(&rel).is_some() {
+                paths.push((rel, e.path().to_path_buf()));
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|(rel, abs)| match std::fs::read_to_string(&abs) {
+            Ok(text) => parse(&rel, &text),
+            Err(e) => {
+                let mut lf = Lockfile::new(&rel, Kind::of(&rel)?);
+                lf.diag(DiagKind::Io, 0, 0, format!("cannot read: {e}"));
+                Some(lf)
+            }
+        })
+        .collect()
 }

@@ -1,10 +1,10 @@
 //! Matching locked packages against the store: every registry package of every lockfile, by
 //! ecosystem and name (one index lookup per distinct name), then by version.
 
+use crate::Ecosystem;
 use crate::lockfile::Lockfile;
 use crate::osv::{Advisory, Rating};
 use crate::store::Store;
-use crate::Ecosystem;
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigie_core::Severity;

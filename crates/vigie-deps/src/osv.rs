@@ -132,7 +132,12 @@ pub fn digest(v: &Value) -> Result<(Advisory, Notes), Skip> {
             )));
         };
         let mut ranges = Vec::new();
-        for r in a.get("ranges").and_then(Value::as_array).into_iter().flatten() {
+        for r in a
+            .get("ranges")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let kind = r.get("type").and_then(Value::as_str).unwrap_or("");
             match kind {
                 "SEMVER" | "ECOSYSTEM" => {}
@@ -147,7 +152,12 @@ pub fn digest(v: &Value) -> Result<(Advisory, Notes), Skip> {
                 }
             }
             let mut events = Vec::new();
-            for e in r.get("events").and_then(Value::as_array).into_iter().flatten() {
+            for e in r
+                .get("events")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let Some(eo) = e.as_object() else { continue };
                 for (k, val) in eo {
                     let Some(s) = val.as_str() else {
@@ -318,8 +328,7 @@ impl Affected {
         let parsed = Version::parse(self.ecosystem, version);
         let mut hit = None;
         if self.versions.iter().any(|v| {
-            v == version
-                || (parsed.is_some() && Version::parse(self.ecosystem, v) == parsed)
+            v == version || (parsed.is_some() && Version::parse(self.ecosystem, v) == parsed)
         }) {
             hit = Some(Hit {
                 fixed: None,
@@ -435,9 +444,14 @@ mod tests {
 
     #[test]
     fn introduced_fixed() {
-        let a = adv(json!({"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"lodash"},
-            "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"4.17.21"}]}]}]}));
-        assert_eq!(affects(&a, "4.17.20").unwrap().fixed.as_deref(), Some("4.17.21"));
+        let a = adv(
+            json!({"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"lodash"},
+            "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"4.17.21"}]}]}]}),
+        );
+        assert_eq!(
+            affects(&a, "4.17.20").unwrap().fixed.as_deref(),
+            Some("4.17.21")
+        );
         assert!(affects(&a, "4.17.21").is_none());
         assert!(affects(&a, "4.17.21-rc.1").is_some());
         assert!(affects(&a, "5.0.0").is_none());
@@ -445,12 +459,17 @@ mod tests {
 
     #[test]
     fn several_intervals_last_affected_and_limit() {
-        let a = adv(json!({"id":"X-2","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"crates.io","name":"Foo"},
+        let a = adv(
+            json!({"id":"X-2","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"crates.io","name":"Foo"},
             "ranges":[{"type":"SEMVER","events":[{"introduced":"1.0.0"},{"fixed":"1.2.0"},{"introduced":"2.0.0"},{"last_affected":"2.3.1"}]},
-                      {"type":"ECOSYSTEM","events":[{"introduced":"3.0.0"},{"limit":"3.5.0"}]}]}]}));
+                      {"type":"ECOSYSTEM","events":[{"introduced":"3.0.0"},{"limit":"3.5.0"}]}]}]}),
+        );
         assert_eq!(a.affected[0].name, "foo");
         assert!(affects(&a, "0.9.0").is_none());
-        assert_eq!(affects(&a, "1.1.9").unwrap().fixed.as_deref(), Some("1.2.0"));
+        assert_eq!(
+            affects(&a, "1.1.9").unwrap().fixed.as_deref(),
+            Some("1.2.0")
+        );
         assert!(affects(&a, "1.2.0").is_none());
         let h = affects(&a, "2.3.1").unwrap();
         assert_eq!((h.fixed, h.last_affected.as_deref()), (None, Some("2.3.1")));
@@ -461,9 +480,11 @@ mod tests {
 
     #[test]
     fn versions_list_and_pep440() {
-        let a = adv(json!({"id":"PYSEC-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"Django_Thing"},
+        let a = adv(
+            json!({"id":"PYSEC-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"Django_Thing"},
             "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"1.0.post1"}]}],
-            "versions":["0.9rc1"]}]}));
+            "versions":["0.9rc1"]}]}),
+        );
         assert_eq!(a.affected[0].name, "django-thing");
         assert!(affects(&a, "0.9rc1").is_some());
         assert!(affects(&a, "0.9").is_none());
@@ -473,8 +494,10 @@ mod tests {
 
     #[test]
     fn unparsable_events_are_counted_not_guessed() {
-        let a = adv(json!({"id":"X-3","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},
-            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"not a version"}]}]}]}));
+        let a = adv(
+            json!({"id":"X-3","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},
+            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"not a version"}]}]}]}),
+        );
         let mut n = 0;
         assert!(a.affected[0].affects("1.0.0", &mut n).is_none());
         assert_eq!(n, 1);
@@ -483,14 +506,20 @@ mod tests {
     #[test]
     fn skipped_records() {
         assert_eq!(
-            digest(&json!({"id":"W","modified":"x","withdrawn":"2024-01-01T00:00:00Z","affected":[]})).err(),
+            digest(
+                &json!({"id":"W","modified":"x","withdrawn":"2024-01-01T00:00:00Z","affected":[]})
+            )
+            .err(),
             Some(Skip::Withdrawn)
         );
         assert_eq!(
             digest(&json!({"id":"D","modified":"x","affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"}}]})).err(),
             Some(Skip::UnknownEcosystem("Debian:12".into()))
         );
-        assert!(matches!(digest(&json!({"modified":"x"})), Err(Skip::Malformed(_))));
+        assert!(matches!(
+            digest(&json!({"modified":"x"})),
+            Err(Skip::Malformed(_))
+        ));
         assert!(matches!(digest(&json!([1])), Err(Skip::Malformed(_))));
         let (a, n) = digest(&json!({"id":"G","modified":"x","affected":[{"package":{"ecosystem":"Go","name":"example.com/m"},
             "ranges":[{"type":"GIT","repo":"https://x","events":[{"introduced":"0"}]}]},
@@ -501,15 +530,25 @@ mod tests {
 
     #[test]
     fn cvss_scores() {
-        assert_eq!(cvss_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), Some(9.8));
-        assert_eq!(cvss_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"), Some(9.3));
+        assert_eq!(
+            cvss_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Some(9.8)
+        );
+        assert_eq!(
+            cvss_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            Some(9.3)
+        );
         assert_eq!(cvss_score("garbage"), None);
-        let a = adv(json!({"id":"S","modified":"x","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N"}],
-            "affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":["1.0.0"]}]}));
+        let a = adv(
+            json!({"id":"S","modified":"x","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N"}],
+            "affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":["1.0.0"]}]}),
+        );
         let r = a.severity.unwrap();
         assert_eq!((r.level, r.score), (Severity::Medium, Some(5.9)));
-        let a = adv(json!({"id":"S2","modified":"x","database_specific":{"severity":"MODERATE"},
-            "affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":["1.0.0"]}]}));
+        let a = adv(
+            json!({"id":"S2","modified":"x","database_specific":{"severity":"MODERATE"},
+            "affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":["1.0.0"]}]}),
+        );
         assert_eq!(a.severity.unwrap().level, Severity::Medium);
     }
 }

@@ -29,16 +29,26 @@ fn valid_hex(alg: &str, hex: &str) -> bool {
 }
 
 /// The SBOM of `lockfiles` for the project `root_name`, stamped `timestamp`.
-pub fn cyclonedx(lockfiles: &[Lockfile], root_name: &str, timestamp: time::OffsetDateTime) -> Value {
+pub fn cyclonedx(
+    lockfiles: &[Lockfile],
+    root_name: &str,
+    timestamp: time::OffsetDateTime,
+) -> Value {
     let mut comps: BTreeMap<String, Component> = BTreeMap::new();
     let mut root_deps: Vec<String> = Vec::new();
     for lf in lockfiles {
         let eco = lf.ecosystem;
-        let purls: Vec<String> = lf.packages.iter().map(|p| eco.purl(&p.name, &p.version)).collect();
+        let purls: Vec<String> = lf
+            .packages
+            .iter()
+            .map(|p| eco.purl(&p.name, &p.version))
+            .collect();
         for (i, p) in lf.packages.iter().enumerate() {
             let purl = &purls[i];
             let (group, name) = match (eco, p.name.split_once('/')) {
-                (crate::Ecosystem::Npm, Some((g, n))) if g.starts_with('@') => (Some(g.to_string()), n.to_string()),
+                (crate::Ecosystem::Npm, Some((g, n))) if g.starts_with('@') => {
+                    (Some(g.to_string()), n.to_string())
+                }
                 _ => (None, p.name.clone()),
             };
             let c = comps.entry(purl.clone()).or_insert_with(|| Component {
@@ -124,7 +134,11 @@ pub fn cyclonedx(lockfiles: &[Lockfile], root_name: &str, timestamp: time::Offse
         })
         .collect();
     let mut deps = vec![json!({"ref": root_ref, "dependsOn": root_deps})];
-    deps.extend(comps.values().map(|c| json!({"ref": c.purl, "dependsOn": c.depends})));
+    deps.extend(
+        comps
+            .values()
+            .map(|c| json!({"ref": c.purl, "dependsOn": c.depends})),
+    );
     json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",

@@ -84,15 +84,17 @@ impl Store {
             }
         })?;
         let mut head = [0u8; HEADER as usize];
-        file.read_exact(&mut head)
-            .map_err(|e| corrupt(path, e))?;
+        file.read_exact(&mut head).map_err(|e| corrupt(path, e))?;
         if &head[..8] != MAGIC {
             return Err(corrupt(path, "wrong magic number"));
         }
         let u32_at = |i: usize| u32::from_le_bytes(head[i..i + 4].try_into().unwrap_or([0; 4]));
         let u64_at = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or([0; 8]));
         if u32_at(8) != FORMAT {
-            return Err(corrupt(path, format!("format {} is not {FORMAT}", u32_at(8))));
+            return Err(corrupt(
+                path,
+                format!("format {} is not {FORMAT}", u32_at(8)),
+            ));
         }
         let (off, len) = (u64_at(12), u64_at(20));
         let size = file.metadata().map_err(|e| corrupt(path, e))?.len();
@@ -104,7 +106,11 @@ impl Store {
             .and_then(|_| file.read_exact(&mut buf))
             .map_err(|e| corrupt(path, e))?;
         let index: Index = serde_json::from_slice(&buf).map_err(|e| corrupt(path, e))?;
-        if index.records.iter().any(|&(o, l)| o < HEADER || o + l as u64 > off) {
+        if index
+            .records
+            .iter()
+            .any(|&(o, l)| o < HEADER || o + l as u64 > off)
+        {
             return Err(corrupt(path, "a record lies outside the data"));
         }
         Ok(Store {
@@ -268,7 +274,8 @@ impl Builder {
 const BATCH: usize = 4096;
 
 fn read_input(path: &Path, b: &mut Builder) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut batch = Vec::with_capacity(BATCH);
     if meta.is_dir() {
         let mut files = Vec::new();
@@ -322,7 +329,8 @@ fn read_input(path: &Path, b: &mut Builder) -> Result<(), String> {
             }
         }
     } else {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         batch.push(Raw {
             origin: path.display().to_string(),
             bytes,
@@ -350,7 +358,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// there are kept; one with the same id is replaced when the imported copy is newer
 /// (`modified`). The file is rewritten beside and renamed into place, so a failed import leaves
 /// the previous database intact.
-pub fn import(db: &Path, inputs: &[PathBuf], now: time::OffsetDateTime) -> Result<ImportReport, String> {
+pub fn import(
+    db: &Path,
+    inputs: &[PathBuf],
+    now: time::OffsetDateTime,
+) -> Result<ImportReport, String> {
     let mut b = Builder {
         map: HashMap::new(),
         report: ImportReport::default(),
@@ -450,4 +462,14 @@ fn write(
     file.sync_all().map_err(io)?;
     drop(file);
     std::fs::rename(&tmp, db).map_err(|e| format!("cannot replace {}: {e}", db.display()))
+}
+
+/// Whole days between the last import and `now`.
+pub fn age_days(meta: &Meta, now: time::OffsetDateTime) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(
+        &meta.imported,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()?;
+    Some((now - t).whole_days())
 }

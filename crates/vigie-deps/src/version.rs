@@ -74,7 +74,9 @@ mod tests {
     #[test]
     fn go_versions() {
         let e = Ecosystem::Go;
-        assert!(v(e, "v0.0.0-20200101000000-abcdef123456") < v(e, "v0.0.0-20210101000000-abcdef123456"));
+        assert!(
+            v(e, "v0.0.0-20200101000000-abcdef123456") < v(e, "v0.0.0-20210101000000-abcdef123456")
+        );
         assert!(v(e, "v0.0.0-20210101000000-abcdef123456") < v(e, "0.0.1"));
         assert!(v(e, "v24.0.7+incompatible") == v(e, "24.0.7"));
         assert!(v(e, "v1.9.0") < v(e, "1.10.0"));

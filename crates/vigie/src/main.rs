@@ -1,6 +1,8 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
 mod alloc;
+mod cmd_db;
+mod cmd_sbom;
 mod explain;
 
 #[global_allocator]
@@ -46,6 +48,10 @@ enum Command {
         #[arg(default_value = "docs")]
         dir: PathBuf,
     },
+    /// Manage the offline vulnerability database (OSV advisories) that SUP-03 matches lockfiles against.
+    Db(cmd_db::DbArgs),
+    /// Write a CycloneDX 1.6 SBOM of every package in the lockfiles under a folder.
+    Sbom(cmd_sbom::SbomArgs),
 }
 
 #[derive(Args)]
@@ -182,6 +188,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan(args) => scan_command(args, &mut stdout),
+        Command::Db(args) => cmd_db::run(args, &mut stdout),
+        Command::Sbom(args) => cmd_sbom::run(args, &mut stdout),
     }
 }
 
