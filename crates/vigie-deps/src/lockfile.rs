@@ -1274,8 +1274,9 @@ pub fn find(root: &std::path::Path) -> Vec<Lockfile> {
         }
     }
     paths.sort();
+    use rayon::prelude::*;
     paths
-        .into_iter()
+        .into_par_iter()
         .filter_map(|(rel, abs)| match std::fs::read_to_string(&abs) {
             Ok(text) => parse(&rel, &text),
             Err(e) => {

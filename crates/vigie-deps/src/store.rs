@@ -410,6 +410,8 @@ fn write(
     w.write_all(&[0u8; HEADER as usize]).map_err(io)?;
     let mut meta = Meta {
         imported: now
+            .replace_nanosecond(0)
+            .unwrap_or(now)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         sources,

@@ -91,9 +91,16 @@ pub fn run(args: DbArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let age = store::age_days(m, time::OffsetDateTime::now_utc())
                 .map_or(String::new(), |d| format!(" ({d} days ago)"));
-            s.push_str(&format!("database    {} ({})\n", path.display(), human(size)));
+            s.push_str(&format!(
+                "database    {} ({})\n",
+                path.display(),
+                human(size)
+            ));
             s.push_str(&format!("imported    {}{age}\n", m.imported));
-            s.push_str(&format!("newest      {} (latest `modified` of an advisory)\n", m.newest_modified));
+            s.push_str(&format!(
+                "newest      {} (latest `modified` of an advisory)\n",
+                m.newest_modified
+            ));
             s.push_str(&format!("advisories  {}\n", m.advisories));
             for (e, n) in &m.ecosystems {
                 s.push_str(&format!("  {e:<10} {n}\n"));

@@ -53,7 +53,11 @@ pub fn run(args: SbomArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
     let root = std::fs::canonicalize(&args.path)
         .ok()
         .and_then(|p| {
-            let p = if p.is_file() { p.parent()?.to_path_buf() } else { p };
+            let p = if p.is_file() {
+                p.parent()?.to_path_buf()
+            } else {
+                p
+            };
             p.file_name().map(|n| n.to_string_lossy().to_string())
         })
         .unwrap_or_else(|| "project".to_string());
@@ -62,13 +66,11 @@ pub fn run(args: SbomArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
     text.push('\n');
     match &args.output {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => stdout.write_all(text.as_bytes()).map_err(|e| e.to_string())?,
+        None => stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string())?,
     }
     let n: usize = lockfiles.iter().map(|l| l.packages.len()).sum();
-    eprintln!(
-        "vigie: {} packages from {} lockfiles",
-        n,
-        lockfiles.len()
-    );
+    eprintln!("vigie: {} packages from {} lockfiles", n, lockfiles.len());
     Ok(ExitCode::SUCCESS)
 }
