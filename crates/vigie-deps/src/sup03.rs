@@ -167,7 +167,7 @@ pub fn assess(
             format!("{}:{}", lf.path, p.line),
             v.advisories
                 .iter()
-                .map(|a| advisory_label(a))
+                .map(advisory_label)
                 .collect::<Vec<_>>()
                 .join(", "),
             v.severity().map_or("unrated".into(), |s| s.to_string()),

@@ -187,7 +187,7 @@ fn reimport_replaces_older_copies_only() {
     rec["modified"] = "2025-01-01T00:00:00Z".into();
     rec["affected"][0]["ranges"][0]["events"][1]["fixed"] = "4.17.20".into();
     std::fs::write(&newer, rec.to_string()).unwrap();
-    let r = store::import(&db, &[newer.clone()], now()).unwrap();
+    let r = store::import(&db, std::slice::from_ref(&newer), now()).unwrap();
     assert_eq!((r.replaced, r.total), (1, 10));
     assert!(
         vulns(&db, "pnpm-v6/pnpm-lock.yaml").is_empty(),
