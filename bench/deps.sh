@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark the dependency side: `vigie db import` of a generated OSV export (records/s, store
-# size, peak RSS), then a `vigie scan` matching a generated monorepo of lockfiles against it
-# (time, peak RSS), and `vigie sbom` of the same monorepo.
+# size, peak RSS), then matching a generated monorepo of lockfiles against it (the vigie-deps
+# `match` example: lockfile discovery, parsing and SUP-03 assessment, time and peak RSS), and
+# `vigie sbom` of the same monorepo.
 # Usage: bench/deps.sh [OUT_DIR]   (default: bench-out/deps; git-ignored)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ if [ ! -f "$out/osv/all.zip" ]; then
   python3 bench/gen_deps.py "$out" --advisories 200000 --lockfiles 300 --packages 150000
 fi
 cargo build --release --quiet -p vigie
+cargo build --release --quiet -p vigie-deps --example match
 bin=${CARGO_TARGET_DIR:-target}/release/vigie
 db="$out/osv.db"
 
@@ -29,13 +31,7 @@ echo "store size: $(du -h "$db" | cut -f1) ($(stat -c %s "$db") bytes); export: 
 
 files=$(find "$out/monorepo" -type f | wc -l)
 echo "monorepo: $files lockfiles"
-measure scan env VIGIE_DB="$db" "$bin" scan "$out/monorepo" --format json --output "$out/report.json" --fail-on critical
-python3 - "$out/report.json" <<'PY' || true
-import json, sys
-r = json.load(open(sys.argv[1]))
-vs = [v for v in r.get("verdicts", r.get("results", [])) if isinstance(v, dict) and v.get("check") == "SUP-03"]
-fails = sum(1 for v in vs if v.get("outcome") == "fail")
-print(f"SUP-03 verdicts: {len(vs)} ({fails} vulnerable packages)")
-PY
+measure match "${CARGO_TARGET_DIR:-target}/release/examples/match" "$db" "$out/monorepo"
+cat "$out/stdout-match.txt"
 measure sbom "$bin" sbom "$out/monorepo" --output "$out/sbom.json"
 tail -n 1 "$out/stderr-sbom.txt"
