@@ -2,6 +2,7 @@
 //! version semantics (npm and crates semver, PEP 440, Go modules), an offline store of OSV
 //! advisories, matching of locked packages against it (SUP-03), and CycloneDX SBOMs.
 
+pub mod analyzer;
 pub mod ecosystem;
 pub mod lockfile;
 pub mod matcher;
