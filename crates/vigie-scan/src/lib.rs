@@ -35,6 +35,7 @@ pub fn analyzers() -> Vec<&'static dyn Analyzer> {
     vec![
         &vigie_net::ANALYZER,
         &vigie_pipeline::ANALYZER,
+        &vigie_deps::analyzer::ANALYZER,
     ]
 }
 

@@ -30,6 +30,13 @@ fn scan_example(path: &str, text: &str) -> vigie_core::ScanReport {
 
 #[test]
 fn documented_examples_fail_and_pass() {
+    // SUP-03's examples are matched against a vulnerability database: one built from the
+    // vigie-deps fixture advisories (the only test of this binary, so setting the variable is safe).
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = db_dir.path().join("osv.db");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-deps/tests/fixtures/osv");
+    vigie_deps::store::import(&db, &[fixtures], time::OffsetDateTime::now_utc()).unwrap();
+    unsafe { std::env::set_var("VIGIE_DB", &db) };
     let mut problems = Vec::new();
     for a in analyzers() {
         for doc in a.checks() {

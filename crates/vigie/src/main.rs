@@ -2,6 +2,8 @@
 
 mod alloc;
 mod cmd_graph;
+mod cmd_db;
+mod cmd_sbom;
 mod explain;
 
 #[global_allocator]
@@ -49,6 +51,10 @@ enum Command {
     },
     /// Draw the platform: who can reach what, exposures, databases (dot, mermaid, svg, html).
     Graph(cmd_graph::GraphArgs),
+    /// Manage the offline vulnerability database (OSV advisories) that SUP-03 matches lockfiles against.
+    Db(cmd_db::DbArgs),
+    /// Write a CycloneDX 1.6 SBOM of every package in the lockfiles under a folder.
+    Sbom(cmd_sbom::SbomArgs),
 }
 
 #[derive(Args)]
@@ -191,6 +197,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Scan(args) => scan_command(*args, &mut stdout),
         Command::Graph(args) => cmd_graph::run(args, &mut stdout),
+        Command::Db(args) => cmd_db::run(args, &mut stdout),
+        Command::Sbom(args) => cmd_sbom::run(args, &mut stdout),
     }
 }
 

@@ -17,6 +17,8 @@ pub fn example(name: &str) -> PathBuf {
 pub fn vigie() -> Command {
     let mut c = Command::cargo_bin("vigie").expect("the vigie binary is built");
     c.env("VIGIE_TODAY", "2026-11-23").env_remove("NO_COLOR");
+    // No vulnerability database unless a test gives one: reports do not depend on the machine.
+    c.env("VIGIE_DB", "/nonexistent/vigie/osv.db");
     c
 }
 
