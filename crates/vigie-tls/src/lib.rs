@@ -2,10 +2,14 @@
 //! ingress-nginx), read with locations and judged against the ANSSI TLS guide (CRY-01..CRY-03).
 
 pub mod anssi;
+pub mod caddy;
 pub mod cipher;
+pub mod haproxy;
 pub mod judge;
+pub mod kube;
 pub mod model;
 pub mod nginx;
+pub mod traefik;
 
 use std::sync::Arc;
 
@@ -42,8 +46,60 @@ impl Files for MemFiles {
     }
 }
 
-/// Read every TLS configuration of the repository.
-pub fn scan(files: &dyn Files) -> model::Found {
-    let (found, _) = nginx::analyze(files);
+/// Read every TLS configuration of the repository and the kept Kubernetes objects.
+pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> model::Found {
+    let (mut found, _) = nginx::analyze(files);
+    let mut traefik_docs: Vec<(Arc<str>, vigie_parse::yaml::Node)> = Vec::new();
+    for f in files.list() {
+        let rel = f.as_ref();
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        if caddy::looks_like(rel) {
+            if let Some(t) = files.read(rel) {
+                found.extend(caddy::analyze(f, &t));
+            }
+            continue;
+        }
+        let yaml = base.ends_with(".yml") || base.ends_with(".yaml");
+        let toml = base.ends_with(".toml");
+        if base.ends_with(".cfg") || base.contains("haproxy") {
+            if let Some(t) = files.read(rel)
+                && haproxy::looks_like(rel, &t)
+            {
+                found.extend(haproxy::analyze(f, &t));
+            }
+            continue;
+        }
+        if !(yaml || toml) {
+            continue;
+        }
+        let Some(t) = files.read(rel) else { continue };
+        if !traefik::looks_like(&t) {
+            continue;
+        }
+        if toml {
+            match traefik::toml_node(&t) {
+                Ok(n) => traefik_docs.push((f.clone(), n)),
+                Err((l, c, m)) => found.problems.push(model::Problem {
+                    at: vigie_core::Location::new(f.clone(), l, c),
+                    message: format!("Traefik configuration: {m}"),
+                    reference: false,
+                }),
+            }
+        } else {
+            let s = vigie_parse::yaml::parse(&t);
+            // Kubernetes manifests come through `objects`; only plain configuration documents here.
+            for d in s.documents {
+                if d.root.get("apiVersion").is_none() {
+                    traefik_docs.push((f.clone(), d.root));
+                }
+            }
+        }
+    }
+    let has_default = traefik_docs.iter().any(|(_, n)| traefik::defines_default(n))
+        || objects.iter().any(|o| o.kind == "TLSOption" && o.name == "default");
+    for (f, n) in &traefik_docs {
+        traefik::analyze_doc(f, n, &mut found, has_default);
+    }
+    found.extend(kube::analyze(objects));
     found
 }
