@@ -144,12 +144,27 @@ fn assumed<T>(s: &Setting<T>) -> String {
         .unwrap_or_default()
 }
 
-fn list(names: &[String], max: usize) -> String {
-    if names.len() <= max {
-        names.join(", ")
-    } else {
-        format!("{} and {} more", names[..max].join(", "), names.len() - max)
+/// `no forward secrecy: AES256-SHA, AES128-SHA; MD5: …`, at most six names per reason.
+fn grouped(items: &[(String, String)]) -> String {
+    let mut reasons: Vec<&str> = Vec::new();
+    for (r, _) in items {
+        if !reasons.contains(&r.as_str()) {
+            reasons.push(r);
+        }
     }
+    reasons
+        .iter()
+        .map(|r| {
+            let names: Vec<&str> = items.iter().filter(|(x, _)| x == r).map(|(_, n)| n.as_str()).collect();
+            let shown = names.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+            if names.len() > 6 {
+                format!("{r}: {shown} and {} more", names.len() - 6)
+            } else {
+                format!("{r}: {shown}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A cipher-string problem located in its directive.
@@ -221,8 +236,8 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
     let subject = e.subject.as_str();
     let tls12 = e.versions.as_ref().is_none_or(|v| v.value.0.iter().any(|&i| i < 4));
     let tls13 = e.versions.as_ref().is_none_or(|v| v.value.0.contains(&4));
-    let mut forbidden: Vec<String> = Vec::new();
-    let mut degraded: Vec<String> = Vec::new();
+    let mut forbidden: Vec<(String, String)> = Vec::new();
+    let mut degraded: Vec<(String, String)> = Vec::new();
     let mut fail_at: Option<Location> = None;
     let mut extra: Vec<String> = Vec::new();
     let mut offered = 0usize;
@@ -259,20 +274,30 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                     return;
                 }
                 for (w, why) in &x.legacy {
-                    forbidden.push(format!("{w} ({why}, on OpenSSL builds that still have it)"));
+                    forbidden.push((format!("{why} (on OpenSSL builds that still have it)"), w.clone()));
                     fail_at = Some(c.at.clone());
                 }
+                let mut inert = 0usize;
                 for &i in &x.suites {
                     let s = &cipher::suites()[i];
+                    // PSK and SRP suites need a key or verifier the proxies here never configure:
+                    // listed by OpenSSL, never negotiated.
+                    if matches!(s.kx.as_str(), "PSK" | "RSAPSK" | "ECDHEPSK" | "DHEPSK" | "SRP") {
+                        inert += 1;
+                        continue;
+                    }
                     offered += 1;
                     match anssi::classify(s) {
                         Class::Recommended => {}
-                        Class::Degraded(why) => degraded.push(format!("{} ({why})", s.openssl)),
+                        Class::Degraded(why) => degraded.push((why.to_string(), s.openssl.clone())),
                         Class::Forbidden(why) => {
-                            forbidden.push(format!("{} ({why})", s.openssl));
+                            forbidden.push((why.to_string(), s.openssl.clone()));
                             fail_at = Some(c.at.clone());
                         }
                     }
+                }
+                if inert > 0 {
+                    extra.push(format!("{inert} PSK/SRP suites left aside, never negotiated without a pre-shared key"));
                 }
             }
             Ciphers::List(names) => {
@@ -281,16 +306,19 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                     let class = match cipher::by_name(n) {
                         Some(i) => anssi::classify(&cipher::suites()[i]),
                         None if n.starts_with("TLS_") && cipher::TLS13_SUITES.contains(&n.as_str()) => anssi::classify_tls13(n),
-                        None => {
-                            notes.push(CipherNote { at: c.at.clone(), message: format!("`{n}` is not a cipher suite vigie knows") });
-                            continue;
-                        }
+                        None => match by_iana_words(n) {
+                            Some(why) => Class::Forbidden(why),
+                            None => {
+                                notes.push(CipherNote { at: c.at.clone(), message: format!("`{n}` is not a cipher suite vigie knows") });
+                                continue;
+                            }
+                        },
                     };
                     match class {
                         Class::Recommended => {}
-                        Class::Degraded(why) => degraded.push(format!("{n} ({why})")),
+                        Class::Degraded(why) => degraded.push((why.to_string(), n.clone())),
                         Class::Forbidden(why) => {
-                            forbidden.push(format!("{n} ({why})"));
+                            forbidden.push((why.to_string(), n.clone()));
                             fail_at = Some(c.at.clone());
                         }
                     }
@@ -305,7 +333,7 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
         for n in &t.value {
             match anssi::classify_tls13(n) {
                 Class::Recommended => {}
-                Class::Degraded(why) => degraded.push(format!("{n} ({why})")),
+                Class::Degraded(why) => degraded.push((why.to_string(), n.clone())),
                 Class::Forbidden(_) => {
                     notes.push(CipherNote { at: t.at.clone(), message: format!("`{n}` is not a TLS 1.3 suite") });
                 }
@@ -318,7 +346,7 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                 Class::Recommended => {}
                 Class::Degraded(_) => {}
                 Class::Forbidden(_) => {
-                    forbidden.push(format!("group {n}"));
+                    forbidden.push(("group off the ANSSI list".to_string(), n.clone()));
                     fail_at.get_or_insert(g.at.clone());
                 }
             }
@@ -336,7 +364,7 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
             &CRY02,
             subject,
             at.clone(),
-            format!("offers {} forbidden: {}", forbidden.len(), list(&forbidden, 8)),
+            format!("offers {} forbidden suites or groups: {}", forbidden.len(), grouped(&forbidden)),
             "offer ECDHE suites with AES-GCM or ChaCha20-Poly1305 only",
         ));
     }
@@ -349,7 +377,7 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
             &CRY02_1,
             subject,
             at2,
-            format!("offers {} degraded suites: {}{src}", degraded.len(), list(&degraded, 8)),
+            format!("offers {} degraded suites: {}{src}", degraded.len(), grouped(&degraded)),
             "keep ECDHE with AES-GCM, AES-CCM or ChaCha20-Poly1305 only",
         ));
     }
@@ -440,5 +468,26 @@ fn hygiene(e: &Endpoint, out: &mut Vec<Verdict>) {
                 "ssl_stapling on; ssl_stapling_verify on;",
             ));
         }
+    }
+}
+
+/// Suites OpenSSL 3 no longer builds, named the IANA way (Traefik, Caddy): forbidden by what their
+/// name says.
+fn by_iana_words(n: &str) -> Option<&'static str> {
+    let u = n.to_ascii_uppercase();
+    if u.contains("RC4") {
+        Some("RC4")
+    } else if u.contains("3DES") || u.contains("_DES_") || u.contains("DES40") {
+        Some("DES or 3DES (64-bit blocks)")
+    } else if u.contains("EXPORT") {
+        Some("export-grade cryptography")
+    } else if u.contains("_NULL_") || u.ends_with("_NULL") {
+        Some("no encryption")
+    } else if u.contains("_ANON_") {
+        Some("anonymous, no authentication")
+    } else if u.starts_with("TLS_RSA_WITH_") {
+        Some("no forward secrecy")
+    } else {
+        None
     }
 }
