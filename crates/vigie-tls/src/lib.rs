@@ -69,7 +69,9 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
             }
             continue;
         }
-        if !(yaml || toml) {
+        // Traefik's own files (by name or folder): reading every YAML file of a large repository
+        // again would double the scan's reading; Kubernetes objects come through `objects`.
+        if !(yaml || toml) || !traefik_path(rel) {
             continue;
         }
         let Some(t) = files.read(rel) else { continue };
@@ -102,4 +104,14 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
     }
     found.extend(kube::analyze(objects));
     found
+}
+
+/// A path where Traefik's static or dynamic configuration is kept.
+pub fn traefik_path(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let base = lower.rsplit('/').next().unwrap_or(&lower);
+    let stem = base.split('.').next().unwrap_or(base);
+    lower.contains("traefik")
+        || matches!(stem, "dynamic" | "tls" | "tls-options" | "middlewares" | "routers" | "entrypoints")
+        || lower.split('/').any(|c| c == "dynamic")
 }
