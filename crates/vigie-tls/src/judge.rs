@@ -256,7 +256,7 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                 return;
             }
             Ciphers::OpenSsl(s) => {
-                let x = cipher::expand(s);
+                let x = expand_cached(s);
                 for p in &x.problems {
                     notes.push(CipherNote {
                         at: c.at.clone(),
@@ -490,4 +490,26 @@ fn by_iana_words(n: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Many endpoints share one cipher string (an `http`-level directive, an included snippet).
+fn expand_cached(s: &str) -> std::rc::Rc<cipher::Expansion> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Rc<cipher::Expansion>>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|c| {
+        if let Some(x) = c.borrow().get(s) {
+            return x.clone();
+        }
+        let x = Rc::new(cipher::expand(s));
+        let mut c = c.borrow_mut();
+        if c.len() > 4096 {
+            c.clear();
+        }
+        c.insert(s.to_string(), x.clone());
+        x
+    })
 }

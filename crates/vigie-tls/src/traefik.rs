@@ -252,3 +252,64 @@ mod tests {
         assert_eq!(e.0, 2);
     }
 }
+
+/// Traefik's static configuration given as command-line flags (a Compose service's `command`:
+/// `--entrypoints.web.address=:80`, `--entrypoints.web.http.redirections.entrypoint.to=websecure`),
+/// as the same tree as a configuration file. Each flag keeps its position.
+pub fn flags_node(flags: &[(String, Pos)], at: Pos) -> Option<Node> {
+    let mut root = Node { pos: at, tag: None, value: Value::Map(Vec::new()) };
+    let mut any = false;
+    for (flag, pos) in flags {
+        let Some(body) = flag.strip_prefix("--") else { continue };
+        let (key, value) = body.split_once('=').unwrap_or((body, "true"));
+        let parts: Vec<&str> = key.split('.').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() || !parts[0].eq_ignore_ascii_case("entrypoints") {
+            continue;
+        }
+        any = true;
+        let mut cur = &mut root;
+        for (i, p) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            let Value::Map(entries) = &mut cur.value else { break };
+            let idx = match entries.iter().position(|e| e.key.eq_ignore_ascii_case(p)) {
+                Some(i) => i,
+                None => {
+                    entries.push(vigie_parse::yaml::Entry {
+                        key: p.to_string(),
+                        key_pos: *pos,
+                        value: Node { pos: *pos, tag: None, value: Value::Map(Vec::new()) },
+                    });
+                    entries.len() - 1
+                }
+            };
+            if last {
+                entries[idx].value = Node { pos: *pos, tag: None, value: Value::Scalar { text: value.to_string(), plain: true } };
+            }
+            cur = &mut entries[idx].value;
+        }
+    }
+    any.then_some(root)
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_a_static_configuration() {
+        let p = |l| Pos { line: l, col: 7, src: 0 };
+        let flags = vec![
+            ("--entrypoints.web.address=:80".to_string(), p(3)),
+            ("--entrypoints.websecure.address=:443".to_string(), p(4)),
+            ("--entrypoints.web.http.redirections.entrypoint.to=websecure".to_string(), p(5)),
+            ("--providers.docker=true".to_string(), p(6)),
+        ];
+        let n = flags_node(&flags, p(2)).unwrap();
+        let f: Arc<str> = Arc::from("docker-compose.yml");
+        let mut found = Found::default();
+        analyze_doc(&f, &n, &mut found, false);
+        assert_eq!(found.plain[0].redirect.as_ref().unwrap().line, 5);
+        assert_eq!(found.endpoints.len(), 1);
+        assert!(flags_node(&flags[3..], p(2)).is_none());
+    }
+}
