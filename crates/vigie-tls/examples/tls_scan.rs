@@ -20,7 +20,9 @@ impl Files for Dir {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<Arc<str>>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -42,7 +44,10 @@ fn main() {
     let mut out = Vec::new();
     let mut notes = Vec::new();
     judge::judge(&found, &mut out, &mut notes);
-    let fails = out.iter().filter(|v| v.outcome == vigie_core::Outcome::Fail).count();
+    let fails = out
+        .iter()
+        .filter(|v| v.outcome == vigie_core::Outcome::Fail)
+        .count();
     println!(
         "files: {}\nendpoints: {}\nplain listeners: {}\nproblems: {}\nverdicts: {} ({} failing)\nelapsed: {:.3} s",
         dir.names.len(),

@@ -54,10 +54,10 @@ pub enum Class {
 /// How ANSSI classes a TLS 1.2-and-below suite.
 pub fn classify(s: &Suite) -> Class {
     let p = policy();
-    if p.tls12.recommended.iter().any(|n| *n == s.iana) {
+    if p.tls12.recommended.contains(&s.iana) {
         return Class::Recommended;
     }
-    if p.tls12.degraded.iter().any(|n| *n == s.iana) {
+    if p.tls12.degraded.contains(&s.iana) {
         return Class::Degraded(if s.kx == "DH" {
             "finite-field DHE"
         } else if s.enc == "AESCCM8" {
@@ -101,9 +101,18 @@ pub fn classify_tls13(name: &str) -> Class {
 /// A key-exchange group by any of its spellings.
 pub fn classify_group(name: &str) -> Class {
     let p = policy();
-    if p.groups.recommended.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+    if p.groups
+        .recommended
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+    {
         Class::Recommended
-    } else if p.groups.degraded.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+    } else if p
+        .groups
+        .degraded
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+    {
         Class::Degraded("group of lesser strength or left to the library")
     } else {
         Class::Forbidden("not on the ANSSI lists")
@@ -129,8 +138,14 @@ mod tests {
         let c = |n: &str| classify(&suites()[by_name(n).unwrap()]);
         assert_eq!(c("ECDHE-RSA-AES128-GCM-SHA256"), Class::Recommended);
         assert!(matches!(c("DHE-RSA-AES128-GCM-SHA256"), Class::Degraded(_)));
-        assert_eq!(c("AES128-GCM-SHA256"), Class::Forbidden("no forward secrecy"));
-        assert_eq!(c("ADH-AES128-SHA"), Class::Forbidden("anonymous, no authentication"));
+        assert_eq!(
+            c("AES128-GCM-SHA256"),
+            Class::Forbidden("no forward secrecy")
+        );
+        assert_eq!(
+            c("ADH-AES128-SHA"),
+            Class::Forbidden("anonymous, no authentication")
+        );
         assert_eq!(c("NULL-SHA256"), Class::Forbidden("no encryption"));
         assert_eq!(classify_group("x25519"), Class::Recommended);
         assert!(matches!(classify_group("secp192r1"), Class::Forbidden(_)));

@@ -66,7 +66,11 @@ fn parse(file: &Arc<str>, text: &str) -> Result<Vec<Item>, Problem> {
         let at = Location::new(file.clone(), i as u32 + 1, col as u32);
         if ws.len() == 1 && ws[0] == "}" {
             let Some(mut item) = open.pop() else {
-                return Err(Problem { at, message: "unexpected `}`: no block is open here".into(), reference: false });
+                return Err(Problem {
+                    at,
+                    message: "unexpected `}`: no block is open here".into(),
+                    reference: false,
+                });
             };
             item.block = stack.pop().unwrap_or_default();
             if let Some(top) = stack.last_mut() {
@@ -76,19 +80,38 @@ fn parse(file: &Arc<str>, text: &str) -> Result<Vec<Item>, Problem> {
         }
         if ws.last().map(String::as_str) == Some("{") {
             ws.pop();
-            open.push(Item { words: ws, at, block: Vec::new() });
+            open.push(Item {
+                words: ws,
+                at,
+                block: Vec::new(),
+            });
             stack.push(Vec::new());
             if stack.len() > 64 {
-                return Err(Problem { at: open.last().map(|o| o.at.clone()).unwrap_or_else(|| Location::file(file.clone())), message: "blocks nested too deep".into(), reference: false });
+                return Err(Problem {
+                    at: open
+                        .last()
+                        .map(|o| o.at.clone())
+                        .unwrap_or_else(|| Location::file(file.clone())),
+                    message: "blocks nested too deep".into(),
+                    reference: false,
+                });
             }
             continue;
         }
         if let Some(top) = stack.last_mut() {
-            top.push(Item { words: ws, at, block: Vec::new() });
+            top.push(Item {
+                words: ws,
+                at,
+                block: Vec::new(),
+            });
         }
     }
     if let Some(o) = open.last() {
-        return Err(Problem { at: o.at.clone(), message: "this block is never closed by `}`".into(), reference: false });
+        return Err(Problem {
+            at: o.at.clone(),
+            message: "this block is never closed by `}`".into(),
+            reference: false,
+        });
     }
     Ok(stack.pop().unwrap_or_default())
 }
@@ -108,48 +131,125 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
         }
     };
     let auto_off = items.iter().any(|i| {
-        i.words.is_empty() && i.block.iter().any(|g| g.words.first().map(String::as_str) == Some("auto_https") && matches!(g.words.get(1).map(String::as_str), Some("off" | "disable_redirects")))
+        i.words.is_empty()
+            && i.block.iter().any(|g| {
+                g.words.first().map(String::as_str) == Some("auto_https")
+                    && matches!(
+                        g.words.get(1).map(String::as_str),
+                        Some("off" | "disable_redirects")
+                    )
+            })
     });
     for site in items.iter().filter(|i| !i.words.is_empty()) {
         let addr = site.words.join(" ");
-        let plain = site.words.iter().all(|w| w.starts_with("http://") || w.ends_with(":80"));
+        let plain = site
+            .words
+            .iter()
+            .all(|w| w.starts_with("http://") || w.ends_with(":80"));
         if plain {
-            let red = site.block.iter().find(|d| d.words.first().map(String::as_str) == Some("redir") && d.words.iter().any(|w| w.starts_with("https://")));
+            let red = site.block.iter().find(|d| {
+                d.words.first().map(String::as_str) == Some("redir")
+                    && d.words.iter().any(|w| w.starts_with("https://"))
+            });
             let redirect = match red {
-                Some(d) if d.words.iter().any(|w| w == "permanent" || w == "301" || w == "308") => Ok(d.at.clone()),
-                Some(d) => Err(format!("`redir` at {} is temporary (Caddy's default 302): add `permanent`", d.at)),
-                None => Err("the site serves plain HTTP without `redir https://{host}{uri} permanent`".into()),
+                Some(d)
+                    if d.words
+                        .iter()
+                        .any(|w| w == "permanent" || w == "301" || w == "308") =>
+                {
+                    Ok(d.at.clone())
+                }
+                Some(d) => Err(format!(
+                    "`redir` at {} is temporary (Caddy's default 302): add `permanent`",
+                    d.at
+                )),
+                None => Err(
+                    "the site serves plain HTTP without `redir https://{host}{uri} permanent`"
+                        .into(),
+                ),
             };
-            found.plain.push(Plain { subject: format!("{file} › {addr}"), at: site.at.clone(), redirect });
+            found.plain.push(Plain {
+                subject: format!("{file} › {addr}"),
+                at: site.at.clone(),
+                redirect,
+            });
             continue;
         }
-        let mut e = Endpoint { subject: format!("{file} › {addr}"), product: "caddy", at: Some(site.at.clone()), ..Endpoint::default() };
-        let tls = site.block.iter().find(|d| d.words.first().map(String::as_str) == Some("tls"));
-        let sub = |k: &str| tls.and_then(|t| t.block.iter().find(|d| d.words.first().map(String::as_str) == Some(k)));
+        let mut e = Endpoint {
+            subject: format!("{file} › {addr}"),
+            product: "caddy",
+            at: Some(site.at.clone()),
+            ..Endpoint::default()
+        };
+        let tls = site
+            .block
+            .iter()
+            .find(|d| d.words.first().map(String::as_str) == Some("tls"));
+        let sub = |k: &str| {
+            tls.and_then(|t| {
+                t.block
+                    .iter()
+                    .find(|d| d.words.first().map(String::as_str) == Some(k))
+            })
+        };
         e.versions = Some(match sub("protocols") {
             Some(d) => {
-                let min = d.words.get(1).and_then(|v| Versions::parse_one(v)).unwrap_or(3);
-                let max = d.words.get(2).and_then(|v| Versions::parse_one(v)).unwrap_or(4);
+                let min = d
+                    .words
+                    .get(1)
+                    .and_then(|v| Versions::parse_one(v))
+                    .unwrap_or(3);
+                let max = d
+                    .words
+                    .get(2)
+                    .and_then(|v| Versions::parse_one(v))
+                    .unwrap_or(4);
                 Setting::set(Versions::range(min, max), d.at.clone())
             }
             None => Setting::defaulted(Versions::range(3, 4), site.at.clone(), DEFAULTS),
         });
         e.ciphers = Some(match sub("ciphers") {
             Some(d) => Setting::set(Ciphers::List(d.words[1..].to_vec()), d.at.clone()),
-            None => Setting::defaulted(Ciphers::List(CADDY_SUITES.iter().map(|s| s.to_string()).collect()), site.at.clone(), DEFAULTS),
+            None => Setting::defaulted(
+                Ciphers::List(CADDY_SUITES.iter().map(|s| s.to_string()).collect()),
+                site.at.clone(),
+                DEFAULTS,
+            ),
         });
         e.groups = sub("curves").map(|d| Setting::set(d.words[1..].to_vec(), d.at.clone()));
-        e.tickets = Some(Setting::defaulted(Tickets { enabled: true, lifetime: Some(12 * 3600) }, site.at.clone(), DEFAULTS));
+        e.tickets = Some(Setting::defaulted(
+            Tickets {
+                enabled: true,
+                lifetime: Some(12 * 3600),
+            },
+            site.at.clone(),
+            DEFAULTS,
+        ));
         e.stapling = Some(Setting::defaulted(true, site.at.clone(), DEFAULTS));
         let hsts = site.block.iter().find_map(|d| {
             if d.words.first().map(String::as_str) != Some("header") {
                 return None;
             }
-            if let Some(i) = d.words.iter().position(|w| w.eq_ignore_ascii_case("Strict-Transport-Security")) {
-                return Some((d.at.clone(), d.words.get(i + 1).cloned().unwrap_or_default()));
+            if let Some(i) = d
+                .words
+                .iter()
+                .position(|w| w.eq_ignore_ascii_case("Strict-Transport-Security"))
+            {
+                return Some((
+                    d.at.clone(),
+                    d.words.get(i + 1).cloned().unwrap_or_default(),
+                ));
             }
             d.block.iter().find_map(|h| {
-                h.words.iter().position(|w| w.eq_ignore_ascii_case("Strict-Transport-Security")).map(|i| (h.at.clone(), h.words.get(i + 1).cloned().unwrap_or_default()))
+                h.words
+                    .iter()
+                    .position(|w| w.eq_ignore_ascii_case("Strict-Transport-Security"))
+                    .map(|i| {
+                        (
+                            h.at.clone(),
+                            h.words.get(i + 1).cloned().unwrap_or_default(),
+                        )
+                    })
             })
         });
         e.hsts = Some(match hsts {
@@ -179,10 +279,21 @@ mod tests {
         let found = analyze(&f, t);
         let e = &found.endpoints[0];
         assert_eq!(e.subject, "Caddyfile › shop.example");
-        assert_eq!(e.versions.as_ref().unwrap().value.names(), vec!["TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+        assert_eq!(
+            e.versions.as_ref().unwrap().value.names(),
+            vec!["TLSv1.1", "TLSv1.2", "TLSv1.3"]
+        );
         assert_eq!(e.versions.as_ref().unwrap().at.line, 7);
-        assert_eq!(e.hsts.as_ref().unwrap().value.as_ref().unwrap().max_age, Some(31536000));
-        assert!(found.plain.iter().any(|p| p.redirect.as_ref().is_err_and(|m| m.contains("temporary"))));
+        assert_eq!(
+            e.hsts.as_ref().unwrap().value.as_ref().unwrap().max_age,
+            Some(31536000)
+        );
+        assert!(
+            found
+                .plain
+                .iter()
+                .any(|p| p.redirect.as_ref().is_err_and(|m| m.contains("temporary")))
+        );
     }
 
     #[test]

@@ -114,11 +114,54 @@ pub const OPENSSL_DEFAULT: &str = "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
 /// Words OpenSSL no longer knows (its build leaves those algorithms out, or they were removed)
 /// that are harmless when excluded (`!RC4`) and were real suites on older builds.
 const RETIRED_WORDS: &[&str] = &[
-    "RC4", "RC2", "IDEA", "SEED", "3DES", "DES", "EXP", "EXPORT", "EXPORT40", "EXPORT56", "aFZA",
-    "eFZA", "kFZA", "FZA", "KRB5", "aKRB5", "kKRB5", "kDH", "kDHr", "kDHd", "aDH", "kECDHr",
-    "kECDHe", "kECDH", "aECDH", "SSLv2", "GOST", "GOST89MAC", "GOST94", "GOST12", "aGOST",
-    "aGOST01", "aGOST12", "kGOST", "kGOST18", "DHd", "DHr", "ECDHd", "ECDHr", "kEDH", "ADHE",
-    "CBC", "TLSv1.1", "TLSv1.3", "SUITEB128", "SUITEB128ONLY", "SUITEB128C2", "SUITEB192",
+    "RC4",
+    "RC2",
+    "IDEA",
+    "SEED",
+    "3DES",
+    "DES",
+    "EXP",
+    "EXPORT",
+    "EXPORT40",
+    "EXPORT56",
+    "aFZA",
+    "eFZA",
+    "kFZA",
+    "FZA",
+    "KRB5",
+    "aKRB5",
+    "kKRB5",
+    "kDH",
+    "kDHr",
+    "kDHd",
+    "aDH",
+    "kECDHr",
+    "kECDHe",
+    "kECDH",
+    "aECDH",
+    "SSLv2",
+    "GOST",
+    "GOST89MAC",
+    "GOST94",
+    "GOST12",
+    "aGOST",
+    "aGOST01",
+    "aGOST12",
+    "kGOST",
+    "kGOST18",
+    "DHd",
+    "DHr",
+    "ECDHd",
+    "ECDHr",
+    "kEDH",
+    "ADHE",
+    "CBC",
+    "TLSv1.1",
+    "TLSv1.3",
+    "SUITEB128",
+    "SUITEB128ONLY",
+    "SUITEB128C2",
+    "SUITEB192",
 ];
 
 /// How one word selects suites.
@@ -320,9 +363,15 @@ pub fn expand(rule_str: &str) -> Expansion {
     let mut out = Expansion::default();
     let mut rest = rule_str;
     let mut base = 0usize;
-    if rule_str.starts_with("DEFAULT") {
-        run_rules(OPENSSL_DEFAULT, 0, &mut list, &mut Expansion::default(), false);
-        rest = &rule_str[7..];
+    if let Some(after) = rule_str.strip_prefix("DEFAULT") {
+        run_rules(
+            OPENSSL_DEFAULT,
+            0,
+            &mut list,
+            &mut Expansion::default(),
+            false,
+        );
+        rest = after;
         base = 7;
         if rest.starts_with(':') {
             rest = &rest[1..];
@@ -406,14 +455,16 @@ fn run_rules(s: &str, base: usize, list: &mut List, out: &mut Expansion, report:
             if multi {
                 l += 1;
             }
-            let mask: Option<Vec<bool>> = if let Some(i) = all.iter().position(|x| x.openssl == word) {
-                Some((0..all.len()).map(|j| j == i).collect())
-            } else if known_alias(word) {
-                Some(all.iter().map(|x| alias(word, x) == Some(true)).collect())
-            } else {
-                None
-            };
-            if report && matches!(rule, Rule::Add | Rule::Ord)
+            let mask: Option<Vec<bool>> =
+                if let Some(i) = all.iter().position(|x| x.openssl == word) {
+                    Some((0..all.len()).map(|j| j == i).collect())
+                } else if known_alias(word) {
+                    Some(all.iter().map(|x| alias(word, x) == Some(true)).collect())
+                } else {
+                    None
+                };
+            if report
+                && matches!(rule, Rule::Add | Rule::Ord)
                 && let Some(r) = legacy_reason(word)
             {
                 out.legacy.push((word.to_string(), r.to_string()));
@@ -464,7 +515,9 @@ fn run_rules(s: &str, base: usize, list: &mut List, out: &mut Expansion, report:
             } else if report {
                 out.problems.push(Problem {
                     offset: base + start,
-                    message: format!("`@{word}` is not a command OpenSSL knows (`@STRENGTH`, `@SECLEVEL=n`)"),
+                    message: format!(
+                        "`@{word}` is not a command OpenSSL knows (`@STRENGTH`, `@SECLEVEL=n`)"
+                    ),
                     fatal: true,
                 });
             }

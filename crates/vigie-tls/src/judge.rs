@@ -136,7 +136,9 @@ pub static CRY03_5: CheckDoc = CheckDoc {
     passing: ("nginx/nginx.conf", NGINX_GOOD),
 };
 
-pub static CHECKS: &[&CheckDoc] = &[&CRY01, &CRY02, &CRY02_1, &CRY03_1, &CRY03_2, &CRY03_3, &CRY03_4, &CRY03_5];
+pub static CHECKS: &[&CheckDoc] = &[
+    &CRY01, &CRY02, &CRY02_1, &CRY03_1, &CRY03_2, &CRY03_3, &CRY03_4, &CRY03_5,
+];
 
 fn assumed<T>(s: &Setting<T>) -> String {
     s.default
@@ -155,7 +157,11 @@ fn grouped(items: &[(String, String)]) -> String {
     reasons
         .iter()
         .map(|r| {
-            let names: Vec<&str> = items.iter().filter(|(x, _)| x == r).map(|(_, n)| n.as_str()).collect();
+            let names: Vec<&str> = items
+                .iter()
+                .filter(|(x, _)| x == r)
+                .map(|(_, n)| n.as_str())
+                .collect();
             let shown = names.iter().take(6).copied().collect::<Vec<_>>().join(", ");
             if names.len() > 6 {
                 format!("{r}: {shown} and {} more", names.len() - 6)
@@ -203,14 +209,24 @@ pub fn judge(found: &Found, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>)
 fn versions(e: &Endpoint, out: &mut Vec<Verdict>) {
     let Some(v) = &e.versions else { return };
     let names = v.value.names();
-    let forbidden: Vec<&str> = v.value.0.iter().filter(|&&i| i < 3).map(|&i| VERSIONS[i]).collect();
+    let forbidden: Vec<&str> = v
+        .value
+        .0
+        .iter()
+        .filter(|&&i| i < 3)
+        .map(|&i| VERSIONS[i])
+        .collect();
     let subject = e.subject.as_str();
     if !forbidden.is_empty() {
         out.push(Verdict::fail(
             &CRY01,
             subject,
             v.at.clone(),
-            format!("accepts {} (forbidden by the ANSSI TLS guide){}", forbidden.join(", "), assumed(v)),
+            format!(
+                "accepts {} (forbidden by the ANSSI TLS guide){}",
+                forbidden.join(", "),
+                assumed(v)
+            ),
             "accept TLSv1.2 and TLSv1.3 only",
         ));
     } else if names.is_empty() {
@@ -222,7 +238,11 @@ fn versions(e: &Endpoint, out: &mut Vec<Verdict>) {
             "accept TLSv1.2 and TLSv1.3 only",
         ));
     } else {
-        let note = if v.value.0.contains(&4) { "" } else { "; TLS 1.3, which ANSSI prefers, is not enabled" };
+        let note = if v.value.0.contains(&4) {
+            ""
+        } else {
+            "; TLS 1.3, which ANSSI prefers, is not enabled"
+        };
         out.push(Verdict::pass(
             &CRY01,
             subject,
@@ -234,7 +254,10 @@ fn versions(e: &Endpoint, out: &mut Vec<Verdict>) {
 
 fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
     let subject = e.subject.as_str();
-    let tls12 = e.versions.as_ref().is_none_or(|v| v.value.0.iter().any(|&i| i < 4));
+    let tls12 = e
+        .versions
+        .as_ref()
+        .is_none_or(|v| v.value.0.iter().any(|&i| i < 4));
     let tls13 = e.versions.as_ref().is_none_or(|v| v.value.0.contains(&4));
     let mut forbidden: Vec<(String, String)> = Vec::new();
     let mut degraded: Vec<(String, String)> = Vec::new();
@@ -260,7 +283,11 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                 for p in &x.problems {
                     notes.push(CipherNote {
                         at: c.at.clone(),
-                        message: format!("cipher string `{s}`, at character {}: {}", p.offset + 1, p.message),
+                        message: format!(
+                            "cipher string `{s}`, at character {}: {}",
+                            p.offset + 1,
+                            p.message
+                        ),
                     });
                 }
                 if x.rejected {
@@ -268,13 +295,22 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                         &CRY02,
                         subject,
                         c.at.clone(),
-                        format!("OpenSSL refuses the cipher string `{s}`: {}", x.problems.iter().find(|p| p.fatal).map_or("", |p| p.message.as_str())),
+                        format!(
+                            "OpenSSL refuses the cipher string `{s}`: {}",
+                            x.problems
+                                .iter()
+                                .find(|p| p.fatal)
+                                .map_or("", |p| p.message.as_str())
+                        ),
                         "write a valid cipher string of ECDHE AEAD suites",
                     ));
                     return;
                 }
                 for (w, why) in &x.legacy {
-                    forbidden.push((format!("{why} (on OpenSSL builds that still have it)"), w.clone()));
+                    forbidden.push((
+                        format!("{why} (on OpenSSL builds that still have it)"),
+                        w.clone(),
+                    ));
                     fail_at = Some(c.at.clone());
                 }
                 let mut inert = 0usize;
@@ -282,7 +318,10 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                     let s = &cipher::suites()[i];
                     // PSK and SRP suites need a key or verifier the proxies here never configure:
                     // listed by OpenSSL, never negotiated.
-                    if matches!(s.kx.as_str(), "PSK" | "RSAPSK" | "ECDHEPSK" | "DHEPSK" | "SRP") {
+                    if matches!(
+                        s.kx.as_str(),
+                        "PSK" | "RSAPSK" | "ECDHEPSK" | "DHEPSK" | "SRP"
+                    ) {
                         inert += 1;
                         continue;
                     }
@@ -305,11 +344,18 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                     offered += 1;
                     let class = match cipher::by_name(n) {
                         Some(i) => anssi::classify(&cipher::suites()[i]),
-                        None if n.starts_with("TLS_") && cipher::TLS13_SUITES.contains(&n.as_str()) => anssi::classify_tls13(n),
+                        None if n.starts_with("TLS_")
+                            && cipher::TLS13_SUITES.contains(&n.as_str()) =>
+                        {
+                            anssi::classify_tls13(n)
+                        }
                         None => match by_iana_words(n) {
                             Some(why) => Class::Forbidden(why),
                             None => {
-                                notes.push(CipherNote { at: c.at.clone(), message: format!("`{n}` is not a cipher suite vigie knows") });
+                                notes.push(CipherNote {
+                                    at: c.at.clone(),
+                                    message: format!("`{n}` is not a cipher suite vigie knows"),
+                                });
                                 continue;
                             }
                         },
@@ -325,7 +371,11 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                 }
             }
         }
-        extra.push(format!("{offered} TLS 1.2 suites from {}{}", c.at, assumed(c)));
+        extra.push(format!(
+            "{offered} TLS 1.2 suites from {}{}",
+            c.at,
+            assumed(c)
+        ));
     }
     if let Some(t) = &e.tls13
         && tls13
@@ -335,7 +385,10 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                 Class::Recommended => {}
                 Class::Degraded(why) => degraded.push((why.to_string(), n.clone())),
                 Class::Forbidden(_) => {
-                    notes.push(CipherNote { at: t.at.clone(), message: format!("`{n}` is not a TLS 1.3 suite") });
+                    notes.push(CipherNote {
+                        at: t.at.clone(),
+                        message: format!("`{n}` is not a TLS 1.3 suite"),
+                    });
                 }
             }
         }
@@ -358,26 +411,47 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
         .or_else(|| e.at.clone());
     let Some(at) = at else { return };
     if forbidden.is_empty() {
-        out.push(Verdict::pass(&CRY02, subject, at.clone(), format!("no forbidden suite or group on offer ({})", extra.join("; "))));
+        out.push(Verdict::pass(
+            &CRY02,
+            subject,
+            at.clone(),
+            format!(
+                "no forbidden suite or group on offer ({})",
+                extra.join("; ")
+            ),
+        ));
     } else {
         out.push(Verdict::fail(
             &CRY02,
             subject,
             at.clone(),
-            format!("offers {} forbidden suites or groups: {}", forbidden.len(), grouped(&forbidden)),
+            format!(
+                "offers {} forbidden suites or groups: {}",
+                forbidden.len(),
+                grouped(&forbidden)
+            ),
             "offer ECDHE suites with AES-GCM or ChaCha20-Poly1305 only",
         ));
     }
     let at2 = e.ciphers.as_ref().map(|c| c.at.clone()).unwrap_or(at);
     if degraded.is_empty() {
-        out.push(Verdict::pass(&CRY02_1, subject, at2, "every suite on offer is on the ANSSI recommended list"));
+        out.push(Verdict::pass(
+            &CRY02_1,
+            subject,
+            at2,
+            "every suite on offer is on the ANSSI recommended list",
+        ));
     } else {
         let src = e.ciphers.as_ref().map(assumed).unwrap_or_default();
         out.push(Verdict::fail(
             &CRY02_1,
             subject,
             at2,
-            format!("offers {} degraded suites: {}{src}", degraded.len(), grouped(&degraded)),
+            format!(
+                "offers {} degraded suites: {}{src}",
+                degraded.len(),
+                grouped(&degraded)
+            ),
             "keep ECDHE with AES-GCM, AES-CCM or ChaCha20-Poly1305 only",
         ));
     }
@@ -427,7 +501,12 @@ fn hygiene(e: &Endpoint, out: &mut Vec<Verdict>) {
     if let Some(t) = &e.tickets {
         let a = assumed(t);
         match (t.value.enabled, t.value.lifetime) {
-            (false, _) => out.push(Verdict::pass(&CRY03_3, subject, t.at.clone(), format!("session tickets are off{a}"))),
+            (false, _) => out.push(Verdict::pass(
+                &CRY03_3,
+                subject,
+                t.at.clone(),
+                format!("session tickets are off{a}"),
+            )),
             (true, Some(l)) if l <= 86_400 => out.push(Verdict::pass(
                 &CRY03_3,
                 subject,
@@ -451,14 +530,30 @@ fn hygiene(e: &Endpoint, out: &mut Vec<Verdict>) {
     }
     if let Some(d) = &e.early_data {
         if d.value {
-            out.push(Verdict::fail(&CRY03_4, subject, d.at.clone(), "TLS 1.3 early data (0-RTT) is accepted: requests can be replayed", "turn early data off"));
+            out.push(Verdict::fail(
+                &CRY03_4,
+                subject,
+                d.at.clone(),
+                "TLS 1.3 early data (0-RTT) is accepted: requests can be replayed",
+                "turn early data off",
+            ));
         } else {
-            out.push(Verdict::pass(&CRY03_4, subject, d.at.clone(), format!("early data (0-RTT) is off{}", assumed(d))));
+            out.push(Verdict::pass(
+                &CRY03_4,
+                subject,
+                d.at.clone(),
+                format!("early data (0-RTT) is off{}", assumed(d)),
+            ));
         }
     }
     if let Some(s) = &e.stapling {
         if s.value {
-            out.push(Verdict::pass(&CRY03_5, subject, s.at.clone(), format!("OCSP stapling is on{}", assumed(s))));
+            out.push(Verdict::pass(
+                &CRY03_5,
+                subject,
+                s.at.clone(),
+                format!("OCSP stapling is on{}", assumed(s)),
+            ));
         } else {
             out.push(Verdict::fail(
                 &CRY03_5,

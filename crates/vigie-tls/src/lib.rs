@@ -97,8 +97,12 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
             }
         }
     }
-    let has_default = traefik_docs.iter().any(|(_, n)| traefik::defines_default(n))
-        || objects.iter().any(|o| o.kind == "TLSOption" && o.name == "default");
+    let has_default = traefik_docs
+        .iter()
+        .any(|(_, n)| traefik::defines_default(n))
+        || objects
+            .iter()
+            .any(|o| o.kind == "TLSOption" && o.name == "default");
     for (f, n) in &traefik_docs {
         traefik::analyze_doc(f, n, &mut found, has_default);
     }
@@ -112,6 +116,9 @@ pub fn traefik_path(rel: &str) -> bool {
     let base = lower.rsplit('/').next().unwrap_or(&lower);
     let stem = base.split('.').next().unwrap_or(base);
     lower.contains("traefik")
-        || matches!(stem, "dynamic" | "tls" | "tls-options" | "middlewares" | "routers" | "entrypoints")
+        || matches!(
+            stem,
+            "dynamic" | "tls" | "tls-options" | "middlewares" | "routers" | "entrypoints"
+        )
         || lower.split('/').any(|c| c == "dynamic")
 }

@@ -275,7 +275,11 @@ fn parse_block(
     }
     if depth > 0 {
         let (l, c) = toks.last().map_or((1, 1), tok_pos);
-        return Err(err(l, c, "a block is not closed by `}` before the end of the file"));
+        return Err(err(
+            l,
+            c,
+            "a block is not closed by `}` before the end of the file",
+        ));
     }
     Ok(out)
 }
@@ -328,7 +332,12 @@ fn include_candidates(pattern: &str, main_dir: &str, cur_dir: &str) -> Vec<Strin
     let mut out = Vec::new();
     if let Some(abs) = pattern.strip_prefix('/') {
         // /etc/nginx/conf.d/*.conf: the main file stands for /etc/nginx/nginx.conf.
-        for prefix in ["etc/nginx/", "usr/local/nginx/conf/", "usr/local/etc/nginx/", "opt/nginx/conf/"] {
+        for prefix in [
+            "etc/nginx/",
+            "usr/local/nginx/conf/",
+            "usr/local/etc/nginx/",
+            "opt/nginx/conf/",
+        ] {
             if let Some(rest) = abs.strip_prefix(prefix) {
                 out.push(join(main_dir, rest));
             }
@@ -360,7 +369,12 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn expand(&mut self, dirs: Vec<Directive>, cur: &str, stack: &mut Vec<Arc<str>>) -> Vec<Directive> {
+    fn expand(
+        &mut self,
+        dirs: Vec<Directive>,
+        cur: &str,
+        stack: &mut Vec<Arc<str>>,
+    ) -> Vec<Directive> {
         let mut out = Vec::with_capacity(dirs.len());
         for mut d in dirs {
             if d.name == "include" && d.block.is_none() {
@@ -404,7 +418,13 @@ impl Loader<'_> {
                     continue;
                 };
                 let m = g.compile_matcher();
-                matched.extend(self.files.list().iter().filter(|f| m.is_match(f.as_ref())).cloned());
+                matched.extend(
+                    self.files
+                        .list()
+                        .iter()
+                        .filter(|f| m.is_match(f.as_ref()))
+                        .cloned(),
+                );
             } else if let Some(f) = self.files.list().iter().find(|f| f.as_ref() == c) {
                 matched.push(f.clone());
             }
@@ -432,7 +452,9 @@ impl Loader<'_> {
             if stack.contains(&f) || stack.len() >= MAX_INCLUDE_DEPTH {
                 self.problems.push(Problem {
                     at: at.clone(),
-                    message: format!("`include {pattern}` includes {f} again (a loop): not followed"),
+                    message: format!(
+                        "`include {pattern}` includes {f} again (a loop): not followed"
+                    ),
                     reference: true,
                 });
                 continue;
@@ -458,16 +480,22 @@ impl Loader<'_> {
 pub fn candidate(rel: &str) -> bool {
     let base = rel.rsplit('/').next().unwrap_or(rel);
     let in_nginx_dir = rel.split('/').any(|c| {
-        matches!(c, "conf.d" | "sites-available" | "sites-enabled" | "nginx" | "templates" | "snippets")
+        matches!(
+            c,
+            "conf.d" | "sites-available" | "sites-enabled" | "nginx" | "templates" | "snippets"
+        )
     });
     base == "nginx.conf"
         || base.ends_with(".nginx")
         || base.starts_with("nginx") && (base.ends_with(".conf") || base.ends_with(".template"))
-        || (in_nginx_dir && (base.ends_with(".conf") || base.ends_with(".conf.template") || !base.contains('.')))
+        || (in_nginx_dir
+            && (base.ends_with(".conf") || base.ends_with(".conf.template") || !base.contains('.')))
 }
 
 pub fn looks_like_nginx(text: &str) -> bool {
-    (text.contains("server") && text.contains('{') && (text.contains("listen") || text.contains("ssl_")))
+    (text.contains("server")
+        && text.contains('{')
+        && (text.contains("listen") || text.contains("ssl_")))
         || text.contains("http {")
         || text.contains("http{")
 }
@@ -475,7 +503,12 @@ pub fn looks_like_nginx(text: &str) -> bool {
 /// Read the configurations: every candidate not included by another is a main file.
 pub fn analyze(files: &dyn Files) -> (Found, BTreeSet<Arc<str>>) {
     let mut found = Found::default();
-    let cands: Vec<Arc<str>> = files.list().iter().filter(|f| candidate(f)).cloned().collect();
+    let cands: Vec<Arc<str>> = files
+        .list()
+        .iter()
+        .filter(|f| candidate(f))
+        .cloned()
+        .collect();
     let mut parsed = Vec::new();
     let mut included_all: BTreeSet<Arc<str>> = BTreeSet::new();
     for f in &cands {
@@ -582,7 +615,9 @@ fn redirect_of(d: &Directive) -> Option<Result<(), String>> {
             }
             Some(match code {
                 "301" | "308" => Ok(()),
-                c => Err(format!("the redirect to https is temporary (`return {c}`): browsers do not remember it; use 301 or 308")),
+                c => Err(format!(
+                    "the redirect to https is temporary (`return {c}`): browsers do not remember it; use 301 or 308"
+                )),
             })
         }
         "rewrite" => {
@@ -647,8 +682,16 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
     let mut found = Found::default();
     let (http_level, servers): (&[Directive], Vec<&Directive>) =
         match ds.iter().find(|d| d.name == "http" && d.block.is_some()) {
-            Some(h) => (h.children(), h.children().iter().filter(|d| d.name == "server").collect()),
-            None => (ds, ds.iter().filter(|d| d.name == "server" && d.block.is_some()).collect()),
+            Some(h) => (
+                h.children(),
+                h.children().iter().filter(|d| d.name == "server").collect(),
+            ),
+            None => (
+                ds,
+                ds.iter()
+                    .filter(|d| d.name == "server" && d.block.is_some())
+                    .collect(),
+            ),
         };
     let mut tls_servers = Vec::new();
     let mut plain_servers = Vec::new();
@@ -684,32 +727,51 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
                 None
             }
             Some(d) => {
-                let mut v: Vec<usize> = d.args.iter().filter_map(|a| Versions::parse_one(a)).collect();
+                let mut v: Vec<usize> = d
+                    .args
+                    .iter()
+                    .filter_map(|a| Versions::parse_one(a))
+                    .collect();
                 v.sort_unstable();
                 v.dedup();
                 Some(Setting::set(Versions(v), d.at.clone()))
             }
-            None => Some(Setting::defaulted(Versions(vec![3, 4]), at.clone(), DEFAULTS)),
+            None => Some(Setting::defaulted(
+                Versions(vec![3, 4]),
+                at.clone(),
+                DEFAULTS,
+            )),
         };
         e.ciphers = Some(match find(&levels, "ssl_ciphers") {
             Some(d) if d.args.iter().any(|a| has_var(a)) => {
                 Setting::set(Ciphers::Unresolved(joined(d)), d.at.clone())
             }
             Some(d) => Setting::set(Ciphers::OpenSsl(joined(d)), d.at.clone()),
-            None => Setting::defaulted(Ciphers::OpenSsl("HIGH:!aNULL:!MD5".into()), at.clone(), DEFAULTS),
+            None => Setting::defaulted(
+                Ciphers::OpenSsl("HIGH:!aNULL:!MD5".into()),
+                at.clone(),
+                DEFAULTS,
+            ),
         });
         let confs = find_all(&levels, "ssl_conf_command");
         e.tls13 = Some(
-            match confs
-                .iter()
-                .find(|d| d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("Ciphersuites")))
-            {
+            match confs.iter().find(|d| {
+                d.arg(0)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("Ciphersuites"))
+            }) {
                 Some(d) => Setting::set(
-                    d.arg(1).unwrap_or("").split(':').map(str::to_string).collect(),
+                    d.arg(1)
+                        .unwrap_or("")
+                        .split(':')
+                        .map(str::to_string)
+                        .collect(),
                     d.at.clone(),
                 ),
                 None => Setting::defaulted(
-                    crate::cipher::TLS13_DEFAULT.iter().map(|s| s.to_string()).collect(),
+                    crate::cipher::TLS13_DEFAULT
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
                     at.clone(),
                     "OpenSSL 3 default",
                 ),
@@ -717,20 +779,29 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
         );
         e.groups = Some(match find(&levels, "ssl_ecdh_curve") {
             Some(d) => Setting::set(
-                d.arg(0).unwrap_or("").split(':').map(str::to_string).collect(),
+                d.arg(0)
+                    .unwrap_or("")
+                    .split(':')
+                    .map(str::to_string)
+                    .collect(),
                 d.at.clone(),
             ),
             None => Setting::defaulted(vec!["auto".into()], at.clone(), DEFAULTS),
         });
         let timeout = find(&levels, "ssl_session_timeout");
-        let lifetime = timeout.and_then(|d| d.arg(0)).and_then(nginx_time).unwrap_or(300);
+        let lifetime = timeout
+            .and_then(|d| d.arg(0))
+            .and_then(nginx_time)
+            .unwrap_or(300);
         e.tickets = Some(match find(&levels, "ssl_session_tickets") {
             Some(d) => Setting::set(
                 Tickets {
                     enabled: d.arg(0) != Some("off"),
                     lifetime: Some(lifetime),
                 },
-                timeout.filter(|_| d.arg(0) != Some("off")).map_or(d.at.clone(), |t| t.at.clone()),
+                timeout
+                    .filter(|_| d.arg(0) != Some("off"))
+                    .map_or(d.at.clone(), |t| t.at.clone()),
             ),
             None => match timeout {
                 Some(t) => Setting::set(
@@ -760,17 +831,20 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
         });
         // HSTS: the server's add_headers, or the http level's when the server has none.
         let headers = find_all(&levels, "add_header");
-        let hsts = headers
-            .iter()
-            .find(|d| d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("Strict-Transport-Security")));
-        let more = find_all(&levels, "more_set_headers").into_iter().find_map(|d| {
-            d.args.iter().find_map(|a| {
-                let (n, v) = a.split_once(':')?;
-                n.trim()
-                    .eq_ignore_ascii_case("Strict-Transport-Security")
-                    .then(|| (d, v.trim().to_string()))
-            })
+        let hsts = headers.iter().find(|d| {
+            d.arg(0)
+                .is_some_and(|n| n.eq_ignore_ascii_case("Strict-Transport-Security"))
         });
+        let more = find_all(&levels, "more_set_headers")
+            .into_iter()
+            .find_map(|d| {
+                d.args.iter().find_map(|a| {
+                    let (n, v) = a.split_once(':')?;
+                    n.trim()
+                        .eq_ignore_ascii_case("Strict-Transport-Security")
+                        .then(|| (d, v.trim().to_string()))
+                })
+            });
         e.hsts = Some(match (hsts, more) {
             (Some(d), _) => {
                 let mut h = parse_hsts(d.arg(1).unwrap_or(""));
@@ -790,7 +864,10 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
         found.endpoints.push(e);
     }
     for (s, ls) in plain_servers {
-        let port = ls.iter().find(|l| !l.local).map_or("80", |l| l.port.as_str());
+        let port = ls
+            .iter()
+            .find(|l| !l.local)
+            .map_or("80", |l| l.port.as_str());
         found.plain.push(Plain {
             subject: format!("{file} › server {}:{port}", server_name(s)),
             at: s.at.clone(),
@@ -802,10 +879,15 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
 
 fn lost_in_locations(ds: &[Directive], out: &mut Vec<Location>) {
     for d in ds.iter().filter(|d| d.name == "location" || d.name == "if") {
-        let hs: Vec<&Directive> = d.children().iter().filter(|c| c.name == "add_header").collect();
-        let has = hs
+        let hs: Vec<&Directive> = d
+            .children()
             .iter()
-            .any(|c| c.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("Strict-Transport-Security")));
+            .filter(|c| c.name == "add_header")
+            .collect();
+        let has = hs.iter().any(|c| {
+            c.arg(0)
+                .is_some_and(|n| n.eq_ignore_ascii_case("Strict-Transport-Security"))
+        });
         if !hs.is_empty() && !has {
             out.push(d.at.clone());
         } else if hs.is_empty() {
@@ -867,7 +949,10 @@ mod tests {
         assert_eq!(b.versions.as_ref().unwrap().at.line, 5);
         // Defaults where nothing is said, located at the server block.
         let st = b.stapling.as_ref().unwrap();
-        assert_eq!((st.value, st.default, st.at.line), (false, Some(DEFAULTS), 5));
+        assert_eq!(
+            (st.value, st.default, st.at.line),
+            (false, Some(DEFAULTS), 5)
+        );
     }
 
     #[test]
@@ -877,13 +962,28 @@ mod tests {
                 "nginx/nginx.conf",
                 "http {\n include /etc/nginx/mime.types;\n include /etc/nginx/conf.d/*.conf;\n include /etc/nginx/tls.conf;\n}\n",
             ),
-            ("nginx/conf.d/site.conf", "server {\n listen 443 ssl;\n ssl_protocols TLSv1.2;\n}\n"),
-            ("nginx/conf.d/other.conf", "server {\n listen 80;\n return 301 https://$host$request_uri;\n}\n"),
+            (
+                "nginx/conf.d/site.conf",
+                "server {\n listen 443 ssl;\n ssl_protocols TLSv1.2;\n}\n",
+            ),
+            (
+                "nginx/conf.d/other.conf",
+                "server {\n listen 80;\n return 301 https://$host$request_uri;\n}\n",
+            ),
         ]);
         let (found, included) = analyze(&files);
         assert!(included.contains("nginx/conf.d/site.conf"));
         assert_eq!(found.endpoints.len(), 1, "{:?}", found.endpoints);
-        assert_eq!(found.endpoints[0].versions.as_ref().unwrap().at.path.as_ref(), "nginx/conf.d/site.conf");
+        assert_eq!(
+            found.endpoints[0]
+                .versions
+                .as_ref()
+                .unwrap()
+                .at
+                .path
+                .as_ref(),
+            "nginx/conf.d/site.conf"
+        );
         assert_eq!(found.plain.len(), 1);
         assert!(found.plain[0].redirect.is_ok());
         assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
@@ -894,11 +994,18 @@ mod tests {
     #[test]
     fn include_loops_stop() {
         let files = MemFiles::new(&[
-            ("nginx.conf", "http { include a.conf; server { listen 443 ssl; } }\n"),
+            (
+                "nginx.conf",
+                "http { include a.conf; server { listen 443 ssl; } }\n",
+            ),
             ("a.conf", "include nginx.conf;\n"),
         ]);
         let (found, _) = analyze(&files);
-        assert!(found.problems.iter().any(|p| p.message.contains("loop")), "{:?}", found.problems);
+        assert!(
+            found.problems.iter().any(|p| p.message.contains("loop")),
+            "{:?}",
+            found.problems
+        );
     }
 
     #[test]
@@ -924,8 +1031,20 @@ mod tests {
         )]);
         let (found, _) = analyze(&files);
         assert_eq!(found.plain.len(), 3);
-        assert!(found.plain[0].redirect.as_ref().unwrap_err().contains("temporary"));
-        assert!(found.plain[1].redirect.as_ref().unwrap_err().contains("serves plain HTTP"));
+        assert!(
+            found.plain[0]
+                .redirect
+                .as_ref()
+                .unwrap_err()
+                .contains("temporary")
+        );
+        assert!(
+            found.plain[1]
+                .redirect
+                .as_ref()
+                .unwrap_err()
+                .contains("serves plain HTTP")
+        );
         assert_eq!(found.plain[2].redirect.as_ref().unwrap().line, 6);
     }
 

@@ -13,7 +13,12 @@ fn cases() -> Vec<(String, Option<Vec<String>>)> {
         } else if line == "!error" {
             out.last_mut().unwrap().1 = None;
         } else if !line.starts_with('#') && !line.is_empty() {
-            out.last_mut().unwrap().1.as_mut().unwrap().push(line.to_string());
+            out.last_mut()
+                .unwrap()
+                .1
+                .as_mut()
+                .unwrap()
+                .push(line.to_string());
         }
     }
     out
@@ -22,8 +27,18 @@ fn cases() -> Vec<(String, Option<Vec<String>>)> {
 #[test]
 fn same_openssl_version_as_the_suite_table() {
     let fixture_version = FIXTURE.lines().next().unwrap().trim_start_matches("# ");
-    assert!(table_version().starts_with(fixture_version.split(' ').take(2).collect::<Vec<_>>().join(" ").as_str()),
-        "suite table from {} but fixture from {fixture_version}", table_version());
+    assert!(
+        table_version().starts_with(
+            fixture_version
+                .split(' ')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str()
+        ),
+        "suite table from {} but fixture from {fixture_version}",
+        table_version()
+    );
 }
 
 #[test]
@@ -36,16 +51,28 @@ fn expansion_matches_openssl() {
         match expected {
             None => {
                 if !e.rejected {
-                    failures.push(format!("{s}: OpenSSL rejects it, vigie expands it to {:?}", e.names()));
+                    failures.push(format!(
+                        "{s}: OpenSSL rejects it, vigie expands it to {:?}",
+                        e.names()
+                    ));
                 }
             }
             Some(want) => {
                 let got: Vec<String> = e.names().into_iter().map(String::from).collect();
                 if e.rejected || &got != want {
-                    failures.push(format!("{s}:\n  openssl: {want:?}\n  vigie:   {got:?} (rejected: {})", e.rejected));
+                    failures.push(format!(
+                        "{s}:\n  openssl: {want:?}\n  vigie:   {got:?} (rejected: {})",
+                        e.rejected
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
