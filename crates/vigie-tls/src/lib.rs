@@ -103,8 +103,32 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
         || objects
             .iter()
             .any(|o| o.kind == "TLSOption" && o.name == "default");
+    let before = found.endpoints.len();
     for (f, n) in &traefik_docs {
         traefik::analyze_doc(f, n, &mut found, has_default);
+    }
+    // HSTS in Traefik comes from a `headers` middleware (`stsSeconds`); which routers use it is
+    // not followed: the longest one defined stands for all.
+    let sts = traefik_docs
+        .iter()
+        .flat_map(|(f, n)| traefik::sts_middlewares(f, n))
+        .max_by_key(|(s, _)| *s);
+    for e in &mut found.endpoints[before..] {
+        e.hsts = Some(match &sts {
+            Some((secs, at)) => model::Setting::set(
+                Some(model::Hsts {
+                    max_age: Some(*secs),
+                    include_subdomains: false,
+                    always: true,
+                }),
+                at.clone(),
+            ),
+            None => model::Setting::set(
+                None,
+                e.at.clone()
+                    .unwrap_or_else(|| vigie_core::Location::file(Arc::from(""))),
+            ),
+        });
     }
     found.extend(kube::analyze(objects));
     found

@@ -182,6 +182,21 @@ pub fn analyze_doc(file: &Arc<str>, root: &Node, found: &mut Found, has_default_
     }
 }
 
+/// `http.middlewares.NAME.headers.stsSeconds` values with their location.
+pub fn sts_middlewares(file: &Arc<str>, root: &Node) -> Vec<(u64, Location)> {
+    let Some(mws) = geti(root, "http").and_then(|h| geti(h, "middlewares")) else {
+        return Vec::new();
+    };
+    mws.entries()
+        .iter()
+        .filter_map(|m| {
+            let s = geti(&m.value, "headers").and_then(|h| geti(h, "stsSeconds"))?;
+            let secs = s.as_str().and_then(|t| t.parse().ok())?;
+            Some((secs, loc(file, s.pos)))
+        })
+        .collect()
+}
+
 /// Does the document define a `default` TLS option?
 pub fn defines_default(root: &Node) -> bool {
     geti(root, "tls")
