@@ -4,9 +4,9 @@
 use crate::model::Ciphers;
 use crate::{Files, judge, kube, scan};
 use std::sync::Arc;
-use vigie_checks::repo::{Analyzer, FileLookup, RepoInput, RepoOutput};
-use vigie_core::report::EvidenceTable;
-use vigie_core::{CheckDoc, DiagKind, Diagnostic};
+use vigie_checks::FileLookup;
+use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, EvidenceTable};
 use vigie_parse::kubernetes::Object;
 
 pub struct Tls;

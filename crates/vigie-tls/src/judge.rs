@@ -314,6 +314,7 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                     fail_at = Some(c.at.clone());
                 }
                 let mut inert = 0usize;
+                let mut no_dh = 0usize;
                 for &i in &x.suites {
                     let s = &cipher::suites()[i];
                     // PSK and SRP suites need a key or verifier the proxies here never configure:
@@ -325,6 +326,11 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                         inert += 1;
                         continue;
                     }
+                    // nginx without `ssl_dhparam` has no DH group: its DHE suites are never chosen.
+                    if s.kx == "DH" && e.dhparam.as_ref().is_some_and(|d| !d.value) {
+                        no_dh += 1;
+                        continue;
+                    }
                     offered += 1;
                     match anssi::classify(s) {
                         Class::Recommended => {}
@@ -334,6 +340,11 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                             fail_at = Some(c.at.clone());
                         }
                     }
+                }
+                if no_dh > 0 {
+                    extra.push(format!(
+                        "{no_dh} DHE suites left aside, never negotiated without ssl_dhparam"
+                    ));
                 }
                 if inert > 0 {
                     extra.push(format!("{inert} PSK/SRP suites left aside, never negotiated without a pre-shared key"));

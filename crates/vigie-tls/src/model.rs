@@ -110,6 +110,8 @@ pub struct Endpoint {
     pub stapling: Option<Setting<bool>>,
     /// `value: None`: no header.
     pub hsts: Option<Setting<Option<Hsts>>>,
+    /// nginx `ssl_dhparam`: without it nginx never negotiates finite-field DHE suites.
+    pub dhparam: Option<Setting<bool>>,
     /// Places where HSTS is lost (an nginx `location` with its own `add_header`s).
     pub hsts_lost: Vec<Location>,
 }

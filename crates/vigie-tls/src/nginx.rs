@@ -777,6 +777,10 @@ pub fn judge_tree(file: &Arc<str>, ds: &[Directive]) -> Found {
                 ),
             },
         );
+        e.dhparam = Some(match find(&levels, "ssl_dhparam") {
+            Some(d) => Setting::set(true, d.at.clone()),
+            None => Setting::defaulted(false, at.clone(), DEFAULTS),
+        });
         e.groups = Some(match find(&levels, "ssl_ecdh_curve") {
             Some(d) => Setting::set(
                 d.arg(0)
