@@ -53,6 +53,9 @@ impl Analyzer for Tls {
         }
         let mut notes = Vec::new();
         judge::judge(&found, &mut out.verdicts, &mut notes);
+        // An http-level cipher string shared by many servers is reported once.
+        notes.sort_by(|a, b| (&a.at, &a.message).cmp(&(&b.at, &b.message)));
+        notes.dedup_by(|a, b| a.at == b.at && a.message == b.message);
         for n in notes {
             out.diagnostics.push(Diagnostic::new(DiagKind::Parse, n.at, n.message));
         }
