@@ -1,5 +1,9 @@
 //! The repository analyzer: finds the TLS configurations among the scanned files and the kept
 //! Kubernetes objects, and emits the CRY-01..CRY-03 verdicts, diagnostics and an evidence table.
+//!
+//! Compiled once `vigie_checks::repo` (the repository-analyzer hook) is on this branch: then
+//! `pub mod analyzer;` in lib.rs, `vigie-checks.workspace = true` in Cargo.toml, and
+//! `&vigie_tls::analyzer::ANALYZER,` in vigie-scan's `analyzers()`.
 
 use crate::model::Ciphers;
 use crate::{Files, judge, kube, scan};
