@@ -36,6 +36,7 @@ pub fn analyzers() -> Vec<&'static dyn Analyzer> {
         &vigie_net::ANALYZER,
         &vigie_pipeline::ANALYZER,
         &vigie_deps::analyzer::ANALYZER,
+        &vigie_tls::analyzer::ANALYZER,
     ]
 }
 

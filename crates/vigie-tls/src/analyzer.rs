@@ -1,0 +1,168 @@
+//! The repository analyzer: finds the TLS configurations among the scanned files and the kept
+//! Kubernetes objects, and emits the CRY-01..CRY-03 verdicts, diagnostics and an evidence table.
+
+use crate::model::Ciphers;
+use crate::{Files, judge, kube, scan};
+use std::sync::Arc;
+use vigie_checks::FileLookup;
+use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, EvidenceTable};
+use vigie_parse::kubernetes::Object;
+
+pub struct Tls;
+
+pub static ANALYZER: Tls = Tls;
+
+struct RepoFiles<'a> {
+    names: Vec<Arc<str>>,
+    lookup: &'a dyn FileLookup,
+}
+
+impl Files for RepoFiles<'_> {
+    fn list(&self) -> &[Arc<str>] {
+        &self.names
+    }
+    fn read(&self, rel: &str) -> Option<String> {
+        self.lookup.read(rel)
+    }
+}
+
+impl Analyzer for Tls {
+    fn name(&self) -> &'static str {
+        "tls"
+    }
+
+    fn checks(&self) -> &'static [&'static CheckDoc] {
+        judge::CHECKS
+    }
+
+    fn keep(&self, object: &Object) -> Option<Object> {
+        kube::keep(object).then(|| object.clone())
+    }
+
+    fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {
+        let files = RepoFiles {
+            names: input.files.iter().map(|f| f.rel.clone()).collect(),
+            lookup: input.lookup,
+        };
+        let mut found = scan(&files, objects);
+        compose_traefik(input, &mut found);
+        for p in &found.problems {
+            let kind = if p.reference {
+                DiagKind::Reference
+            } else {
+                DiagKind::Parse
+            };
+            out.diagnostics
+                .push(Diagnostic::new(kind, p.at.clone(), p.message.clone()));
+        }
+        let mut notes = Vec::new();
+        judge::judge(&found, &mut out.verdicts, &mut notes);
+        // An http-level cipher string shared by many servers is reported once.
+        notes.sort_by(|a, b| (&a.at, &a.message).cmp(&(&b.at, &b.message)));
+        notes.dedup_by(|a, b| a.at == b.at && a.message == b.message);
+        for n in notes {
+            out.diagnostics
+                .push(Diagnostic::new(DiagKind::Parse, n.at, n.message));
+        }
+        if !found.endpoints.is_empty() {
+            let rows = found
+                .endpoints
+                .iter()
+                .map(|e| {
+                    let versions = e
+                        .versions
+                        .as_ref()
+                        .map_or("-".into(), |v| v.value.names().join(" "));
+                    let ciphers = e.ciphers.as_ref().map_or("-".into(), |c| match &c.value {
+                        Ciphers::OpenSsl(s) => s.clone(),
+                        Ciphers::List(l) => l.join(":"),
+                        Ciphers::Unresolved(s) => format!("{s} (unresolved)"),
+                    });
+                    let at = e
+                        .versions
+                        .as_ref()
+                        .map(|v| v.at.to_string())
+                        .or_else(|| e.at.as_ref().map(|a| a.to_string()))
+                        .unwrap_or_default();
+                    vec![
+                        e.subject.clone(),
+                        e.product.to_string(),
+                        versions,
+                        ciphers,
+                        at,
+                    ]
+                })
+                .collect();
+            out.tables.push(EvidenceTable {
+                control: "CRY-01".into(),
+                title: "TLS endpoints".into(),
+                columns: vec![
+                    "endpoint".into(),
+                    "product".into(),
+                    "versions".into(),
+                    "suites".into(),
+                    "where".into(),
+                ],
+                rows,
+            });
+        }
+    }
+}
+
+/// Traefik run from Compose: its static configuration as `command` flags.
+fn compose_traefik(input: &RepoInput<'_>, found: &mut crate::model::Found) {
+    use vigie_parse::yaml::Value;
+    for p in input.compose {
+        let Some(services) = p.merged.as_ref().and_then(|m| m.get("services")) else {
+            continue;
+        };
+        for svc in services.entries() {
+            let image = svc
+                .value
+                .get("image")
+                .and_then(|i| i.as_str())
+                .unwrap_or("");
+            let command = svc.value.get("command");
+            let Some(command) = command else { continue };
+            let flags: Vec<(String, vigie_parse::yaml::Pos)> = match &command.value {
+                Value::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.pos)))
+                    .collect(),
+                Value::Scalar { text, .. } => text
+                    .split_whitespace()
+                    .map(|s| (s.to_string(), command.pos))
+                    .collect(),
+                Value::Map(_) => Vec::new(),
+            };
+            if !image.contains("traefik")
+                && !flags.iter().any(|(f, _)| f.starts_with("--entrypoints."))
+            {
+                continue;
+            }
+            let Some(node) = crate::traefik::flags_node(&flags, svc.key_pos) else {
+                continue;
+            };
+            let file = p.loc(svc.key_pos).path;
+            let has_default = found
+                .endpoints
+                .iter()
+                .any(|e| e.product == "traefik" && e.subject.ends_with("tls.options.default"));
+            let mut f = crate::model::Found::default();
+            crate::traefik::analyze_doc(&file, &node, &mut f, has_default);
+            for e in &mut f.endpoints {
+                e.subject = format!("{} › services.{} (Traefik flags)", p.name, svc.key);
+            }
+            for pl in &mut f.plain {
+                pl.subject = format!(
+                    "{} › services.{} › {}",
+                    p.name,
+                    svc.key,
+                    pl.subject.rsplit(" › ").next().unwrap_or("")
+                );
+            }
+            found.extend(f);
+        }
+    }
+}
