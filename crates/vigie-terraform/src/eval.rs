@@ -305,13 +305,19 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
     let mut model = Model::default();
     let mut defs: BTreeMap<String, ModuleDef> = BTreeMap::new();
     let mut other_tfvars: HashMap<String, Vec<String>> = HashMap::new();
+    use rayon::prelude::*;
+    let results: Vec<(Arc<str>, Result<Body, Diagnostic>)> = files
+        .par_iter()
+        .filter(|f| is_tf(&f.rel))
+        .map(|f| (f.rel.clone(), hcl::parse_file(&f.rel, f.text)))
+        .collect();
     let mut parsed: Vec<(Arc<str>, Body, bool)> = Vec::new();
-    for f in files {
-        if !is_tf(&f.rel) {
-            continue;
-        }
-        match hcl::parse_file(&f.rel, f.text) {
-            Ok(body) => parsed.push((f.rel.clone(), body, is_tfvars(&f.rel))),
+    for (rel, r) in results {
+        match r {
+            Ok(body) => {
+                let tfvars = is_tfvars(&rel);
+                parsed.push((rel, body, tfvars));
+            }
             Err(d) => model.diagnostics.push(d),
         }
     }
