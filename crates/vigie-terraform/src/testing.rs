@@ -50,3 +50,92 @@ fn every_example_fails_and_passes_as_documented() {
         assert_examples(doc);
     }
 }
+
+/// Every file of an example platform, relative to its folder.
+fn example(name: &str) -> Output {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                files.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    analyze_files(&refs)
+}
+
+fn summary(out: &Output, check: &str) -> Vec<String> {
+    let mut v: Vec<String> = of(out, check)
+        .iter()
+        .map(|v| format!("{} {} {}", if v.is_pass() { "pass" } else { "FAIL" }, v.subject, v.location))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn hardened_example_passes_every_cloud_check() {
+    let out = example("terraform-gke-hardened");
+    let fails: Vec<_> = out.verdicts.iter().filter(|v| v.is_fail()).map(|v| format!("{} {} {} {}", v.check, v.subject, v.location, v.message)).collect();
+    assert!(fails.is_empty(), "{fails:#?}");
+    for doc in ALL {
+        if doc.id == "NET-05.3" {
+            continue; // no Compose project here
+        }
+        assert!(!of(&out, doc.id).is_empty(), "{} has no verdict", doc.id);
+    }
+    let sov01 = of(&out, "SOV-01.1");
+    assert!(sov01[0].message.contains("S3NS PREMI3NS") && sov01[0].message.contains("attest"), "{}", sov01[0].message);
+    assert_eq!(out.tables[0].control, "SOV-01");
+    // through the module call, with its inputs
+    assert!(summary(&out, "SOV-02.1").iter().any(|s| s.starts_with("pass module.kms.google_kms_key_ring.ring › location modules/kms/main.tf:")), "{:#?}", summary(&out, "SOV-02.1"));
+    let unexpected: Vec<_> = out.diagnostics.iter().filter(|d| d.severity > vigie_core::Severity::Info).collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+}
+
+#[test]
+fn gaps_example_fails_each_control_where_written() {
+    let out = example("terraform-gke-gaps");
+    let fail = |check: &str, subject: &str, at: &str| {
+        let found = of(&out, check).iter().any(|v| v.is_fail() && v.subject.as_ref() == subject && v.location.to_string() == at);
+        assert!(found, "{check} {subject} {at} not failed: {:#?}", summary(&out, check));
+    };
+    fail("SOV-01.1", "provider google", "versions.tf:12:3");
+    assert!(of(&out, "SOV-01.1")[0].message.contains("not SecNumCloud-qualified"));
+    fail("SOV-02.1", "module.backups.google_storage_bucket.this › location", "modules/storage/main.tf:11:3");
+    fail("SOV-02.1", "google_sql_database_instance.db › settings.backup_configuration.location", "data.tf:29:7");
+    fail("SOV-02.1", "google_logging_project_bucket_config.audit › location", "logging.tf:3:3");
+    fail("SOV-02.1", "google_secret_manager_secret.db_password › replication", "data.tf:37:3");
+    // the zone nobody sets: low-severity "cannot be proven", and a diagnostic on the variable
+    let zone = of(&out, "SOV-02.1").into_iter().find(|v| v.subject.contains("bastion › zone")).unwrap();
+    assert!(zone.is_fail() && zone.severity == vigie_core::Severity::Low && zone.message.starts_with("cannot be proven"), "{zone:?}");
+    assert!(out.diagnostics.iter().any(|d| d.message.contains("\"bastion_zone\"") && d.location.to_string() == "variables.tf:12:1"), "{:?}", out.diagnostics);
+    // exports in "EU" pass through the same module
+    assert!(of(&out, "SOV-02.1").iter().any(|v| v.is_pass() && v.subject.starts_with("module.exports.")));
+    fail("SOV-03.1", "app/package.json", "app/package.json:6:1");
+    fail("SOV-03.1", "app/package.json", "app/package.json:7:1");
+    fail("SOV-03.1", "app/.env.example", "app/.env.example:2:1");
+    fail("SOV-03.1", "app/.env.example", "app/.env.example:3:1");
+    fail("CRY-04.1", "google_compute_disk.scratch", "data.tf:13:1");
+    fail("CRY-04.1", "module.backups.google_storage_bucket.this", "modules/storage/main.tf:9:1");
+    fail("CRY-04.1", "google_sql_database_instance.db", "data.tf:19:1");
+    fail("CRY-04.2", "google_container_cluster.main", "gke.tf:1:1");
+    fail("LOG-02.1", "google_logging_project_bucket_config.audit", "logging.tf:5:3");
+    assert!(of(&out, "LOG-02.1")[0].message.contains("6-month"));
+    fail("LOG-02.2", "google_logging_project_bucket_config.audit", "logging.tf:1:1");
+    fail("LOG-02.3", "google_logging_project_sink.audit", "logging.tf:10:3");
+    fail("NET-05.1", "google_compute_backend_service.web", "lb.tf:1:1");
+    fail("NET-05.2", "BackendConfig/sillage/web", "k8s/backendconfig.yaml:1:1");
+    fail("SUP-06.10", "google_service_account_key.ci", "gke.tf:30:1");
+    fail("SUP-06.11", "google_container_cluster.main", "gke.tf:1:1");
+    fail("SUP-06.12", "google_container_node_pool.apps", "gke.tf:21:7");
+    fail("SUP-06.12", "google_container_cluster.main", "gke.tf:6:3");
+}
