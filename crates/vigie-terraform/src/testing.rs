@@ -139,3 +139,100 @@ fn gaps_example_fails_each_control_where_written() {
     fail("SUP-06.12", "google_container_node_pool.apps", "gke.tf:21:7");
     fail("SUP-06.12", "google_container_cluster.main", "gke.tf:6:3");
 }
+
+#[test]
+fn bad_input_is_reported_and_the_rest_is_judged() {
+    let out = analyze_files(&[
+        ("broken.tf", "resource \"google_compute_disk\" \"x\" {\n  zone = \n"),
+        ("bad.tf.json", "{\"resource\": [1,\n"),
+        ("main.tf", "provider \"exoscale\" {}\nresource \"exoscale_compute_instance\" \"vm\" {\n  zone = \"ch-gva-2\"\n}\nresource \"google_storage_bucket\" \"b\" {\n  location = \"US\"\n}\n"),
+    ]);
+    let parse: Vec<_> = out.diagnostics.iter().filter(|d| d.kind == vigie_core::DiagKind::Parse).map(|d| d.location.to_string()).collect();
+    assert_eq!(parse, ["bad.tf.json:2:1", "broken.tf:2:10"], "{:?}", out.diagnostics);
+    // an unknown provider is a note, not an error, and is not judged
+    let note = out.diagnostics.iter().find(|d| d.message.contains("\"exoscale\"")).unwrap();
+    assert_eq!(note.severity, vigie_core::Severity::Info);
+    assert_eq!(note.location.to_string(), "main.tf:1:1");
+    assert!(!out.verdicts.iter().any(|v| v.subject.contains("exoscale")));
+    // the readable file is still judged
+    assert!(of(&out, "SOV-02.1").iter().any(|v| v.is_fail() && v.location.to_string() == "main.tf:6:3"));
+}
+
+#[test]
+fn terraform_json_is_judged_like_native_syntax() {
+    let out = analyze_files(&[(
+        "main.tf.json",
+        r#"{
+  "variable": {"region": {"default": "us-east1"}},
+  "provider": {"google": {"region": "${var.region}"}},
+  "resource": {"google_compute_disk": {"d": {"zone": "${var.region}-b", "disk_encryption_key": {"kms_key_self_link": "${google_kms_crypto_key.k.id}"}}}}
+}"#,
+    )]);
+    let s = summary(&out, "SOV-02.1");
+    assert!(s.contains(&"FAIL google_compute_disk.d › zone main.tf.json:4:60".to_string()) || s.iter().any(|x| x.starts_with("FAIL google_compute_disk.d › zone main.tf.json:4:")), "{s:?}");
+    assert!(of(&out, "CRY-04.1")[0].is_pass());
+}
+
+#[test]
+fn s3_bucket_linked_encryption_and_cloudtrail_object_lock() {
+    let out = analyze_files(&[(
+        "main.tf",
+        r#"
+provider "aws" { region = "eu-west-3" }
+resource "aws_s3_bucket" "trail" {
+  bucket = "trail"
+}
+resource "aws_s3_bucket_server_side_encryption_configuration" "trail" {
+  bucket = aws_s3_bucket.trail.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.logs.arn
+    }
+  }
+}
+resource "aws_cloudtrail" "main" {
+  name           = "main"
+  s3_bucket_name = aws_s3_bucket.trail.id
+}
+resource "aws_cloudwatch_log_group" "app" {
+  retention_in_days = 90
+}
+resource "aws_ebs_volume" "v" {
+  availability_zone = "eu-west-3a"
+  encrypted         = false
+}
+"#,
+    )]);
+    let cry = summary(&out, "CRY-04.1");
+    assert!(cry.iter().any(|s| s.starts_with("pass aws_s3_bucket.trail main.tf:11:")), "{cry:?}");
+    assert!(cry.iter().any(|s| s.starts_with("FAIL aws_ebs_volume.v main.tf:24:")), "{cry:?}");
+    assert!(summary(&out, "LOG-02.2").iter().any(|s| s.starts_with("FAIL aws_s3_bucket.trail")));
+    assert!(summary(&out, "LOG-02.1").iter().any(|s| s.starts_with("FAIL aws_cloudwatch_log_group.app")));
+    let sov01 = of(&out, "SOV-01.1");
+    assert!(sov01[0].is_fail() && sov01[0].message.contains("Amazon Web Services"), "{:?}", sov01[0].message);
+    assert!(of(&out, "SOV-02.1").iter().all(|v| v.is_pass()));
+}
+
+#[test]
+fn outscale_cloudgouv_passes_and_eu_west_2_needs_confirmation() {
+    let ok = analyze_files(&[("main.tf", "provider \"outscale\" {\n  region = \"cloudgouv-eu-west-1\"\n}\n")]);
+    assert!(of(&ok, "SOV-01.1")[0].is_pass() && of(&ok, "SOV-01.1")[0].message.contains("3DS Outscale"));
+    let low = analyze_files(&[("main.tf", "provider \"outscale\" {\n  region = \"eu-west-2\"\n}\n")]);
+    let v = of(&low, "SOV-01.1")[0];
+    assert!(v.is_fail() && v.severity == vigie_core::Severity::Low && v.message.contains("not confirmed"), "{v:?}");
+    let unknown = analyze_files(&[("main.tf", "variable \"u\" {}\nprovider \"google\" {\n  universe_domain = var.u\n}\n")]);
+    let v = of(&unknown, "SOV-01.1")[0];
+    assert!(v.is_fail() && v.message.starts_with("cannot be proven"), "{v:?}");
+}
+
+#[test]
+fn compose_waf_by_config_file_and_saas_in_environment() {
+    let out = analyze_files(&[
+        ("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"443:443\"\n    environment:\n      SENTRY_DSN: https://k@o1.ingest.sentry.io/2\n"),
+        ("fail2ban/jail.local", "[sshd]\nenabled = true\n"),
+    ]);
+    let net = of(&out, "NET-05.3");
+    assert!(net[0].is_pass() && net[0].message.contains("Fail2Ban"), "{net:?}");
+    assert!(of(&out, "SOV-03.1").iter().any(|v| v.is_fail() && v.subject.contains("services.web") && v.location.line == 7));
+}
