@@ -1,6 +1,7 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
 mod alloc;
+mod cmd_offers;
 mod explain;
 
 #[global_allocator]
@@ -46,6 +47,8 @@ enum Command {
         #[arg(default_value = "docs")]
         dir: PathBuf,
     },
+    /// Print the dated list of SecNumCloud-qualified offers that SOV-01 matches against.
+    Offers,
 }
 
 #[derive(Args)]
@@ -117,6 +120,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         w.write_all(s.as_bytes()).map_err(|e| e.to_string())
     };
     match cli.command {
+        Command::Offers => {
+            out(&cmd_offers::run()?, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Frameworks => {
             let mut s = String::new();
             for f in &catalog.frameworks {
