@@ -198,7 +198,10 @@ pub fn in_eu(provider: &str, location: &str) -> Option<bool> {
     }
     if norm.len() > 1 {
         let (head, last) = norm.split_at(norm.len() - 1);
-        if last.chars().all(|c| c.is_ascii_lowercase()) && head.ends_with(|c: char| c.is_ascii_digit()) && on(head) {
+        if last.chars().all(|c| c.is_ascii_lowercase())
+            && head.ends_with(|c: char| c.is_ascii_digit())
+            && on(head)
+        {
             return Some(true);
         }
     }
@@ -244,12 +247,24 @@ mod tests {
         assert_eq!(in_eu("google", "EU"), Some(true));
         assert_eq!(in_eu("google", "US"), Some(false));
         assert_eq!(in_eu("google", "us-central1"), Some(false));
-        assert_eq!(in_eu("google", "europe-west2"), Some(false), "London is not in the EU");
-        assert_eq!(in_eu("google", "europe-west6-a"), Some(false), "Zurich is not in the EU");
+        assert_eq!(
+            in_eu("google", "europe-west2"),
+            Some(false),
+            "London is not in the EU"
+        );
+        assert_eq!(
+            in_eu("google", "europe-west6-a"),
+            Some(false),
+            "Zurich is not in the EU"
+        );
         assert_eq!(in_eu("google-beta", "u-france-east1"), Some(true));
         assert_eq!(in_eu("aws", "eu-west-3a"), Some(true));
         assert_eq!(in_eu("aws", "eu-west-2"), Some(false), "London");
-        assert_eq!(in_eu("outscale", "eu-west-2"), Some(true), "Outscale's eu-west-2 is in France");
+        assert_eq!(
+            in_eu("outscale", "eu-west-2"),
+            Some(true),
+            "Outscale's eu-west-2 is in France"
+        );
         assert_eq!(in_eu("outscale", "cloudgouv-eu-west-1a"), Some(true));
         assert_eq!(in_eu("azurerm", "France Central"), Some(true));
         assert_eq!(in_eu("azurerm", "uksouth"), Some(false));

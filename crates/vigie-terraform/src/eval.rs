@@ -401,7 +401,9 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
             } else if let Some(def) = v.body.attr("default") {
                 scope0.eval(&def.expr)
             } else {
-                let mut reason = format!("variable \"{name}\" has no default and no value in terraform.tfvars or *.auto.tfvars");
+                let mut reason = format!(
+                    "variable \"{name}\" has no default and no value in terraform.tfvars or *.auto.tfvars"
+                );
                 if let Some(others) = other_tfvars.get(&root.dir) {
                     reason.push_str(&format!(
                         " ({} are read only with -var-file)",
@@ -494,7 +496,10 @@ fn instantiate(
             continue;
         };
         let body = scope.eval_body(&p.body);
-        let alias = body.attr("alias").and_then(|a| a.value.as_str()).map(str::to_string);
+        let alias = body
+            .attr("alias")
+            .and_then(|a| a.value.as_str())
+            .map(str::to_string);
         model.providers.push(ProviderConf {
             name: name.clone(),
             alias,
@@ -632,7 +637,9 @@ pub fn expr_text(e: &Expr) -> String {
                         s.push_str(a);
                     }
                     Step::Index(Expr::Lit(Lit::Str(k))) => s.push_str(&format!("[\"{k}\"]")),
-                    Step::Index(Expr::Lit(Lit::Num(n))) => s.push_str(&format!("[{}]", fmt_num(*n))),
+                    Step::Index(Expr::Lit(Lit::Num(n))) => {
+                        s.push_str(&format!("[{}]", fmt_num(*n)))
+                    }
                     Step::Index(i) => s.push_str(&format!("[{}]", expr_text(i))),
                     Step::Splat => s.push_str("[*]"),
                 }
@@ -687,8 +694,10 @@ impl<'m> Scope<'m> {
     fn eval_body(&self, body: &Body) -> RBody {
         let mut out = RBody::default();
         for a in &body.attrs {
-            if matches!(a.name.as_str(), "count" | "for_each" | "depends_on" | "provider" | "providers")
-            {
+            if matches!(
+                a.name.as_str(),
+                "count" | "for_each" | "depends_on" | "provider" | "providers"
+            ) {
                 continue;
             }
             out.attrs.push(RAttr {
@@ -941,12 +950,25 @@ fn binop(op: BinOp, l: Value, r: Value) -> Value {
 fn func(name: &str, mut a: Vec<Value>) -> Value {
     let s0 = a.first().and_then(|v| v.to_text());
     match (name, a.len()) {
-        ("lower", 1) => s0.map_or_else(|| unknown("lower() of a non-string"), |s| Value::Str(s.to_lowercase())),
-        ("upper", 1) => s0.map_or_else(|| unknown("upper() of a non-string"), |s| Value::Str(s.to_uppercase())),
-        ("trimspace", 1) => s0.map_or_else(|| unknown("trimspace() of a non-string"), |s| Value::Str(s.trim().into())),
+        ("lower", 1) => s0.map_or_else(
+            || unknown("lower() of a non-string"),
+            |s| Value::Str(s.to_lowercase()),
+        ),
+        ("upper", 1) => s0.map_or_else(
+            || unknown("upper() of a non-string"),
+            |s| Value::Str(s.to_uppercase()),
+        ),
+        ("trimspace", 1) => s0.map_or_else(
+            || unknown("trimspace() of a non-string"),
+            |s| Value::Str(s.trim().into()),
+        ),
         ("tostring", 1) => s0.map_or_else(|| unknown("tostring() of a non-string"), Value::Str),
-        ("tonumber", 1) => a[0].as_num().map_or_else(|| unknown("tonumber() of a non-number"), Value::Num),
-        ("tobool", 1) => a[0].as_bool().map_or_else(|| unknown("tobool() of a non-boolean"), Value::Bool),
+        ("tonumber", 1) => a[0]
+            .as_num()
+            .map_or_else(|| unknown("tonumber() of a non-number"), Value::Num),
+        ("tobool", 1) => a[0]
+            .as_bool()
+            .map_or_else(|| unknown("tobool() of a non-boolean"), Value::Bool),
         ("tolist" | "toset", 1) => a.swap_remove(0),
         ("tomap", 1) => a.swap_remove(0),
         ("length", 1) => match &a[0] {
@@ -992,13 +1014,18 @@ fn func(name: &str, mut a: Vec<Value>) -> Value {
             }
         }
         ("element", 2) => match (&a[0], a[1].as_num()) {
-            (Value::List(l), Some(n)) if !l.is_empty() && n >= 0.0 => l[n as usize % l.len()].clone(),
+            (Value::List(l), Some(n)) if !l.is_empty() && n >= 0.0 => {
+                l[n as usize % l.len()].clone()
+            }
             _ => unknown("element() of a computed value"),
         },
         ("join", 2) => match (&a[0], &a[1]) {
             (Value::Str(sep), Value::List(l)) => {
                 let parts: Option<Vec<String>> = l.iter().map(Value::to_text).collect();
-                parts.map_or_else(|| unknown("join() of computed values"), |p| Value::Str(p.join(sep)))
+                parts.map_or_else(
+                    || unknown("join() of computed values"),
+                    |p| Value::Str(p.join(sep)),
+                )
             }
             _ => unknown("join() of a computed value"),
         },
@@ -1059,7 +1086,12 @@ mod tests {
             .resources
             .iter()
             .find(|r| r.address == addr)
-            .unwrap_or_else(|| panic!("no {addr} in {:?}", m.resources.iter().map(|r| &r.address).collect::<Vec<_>>()));
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {addr} in {:?}",
+                    m.resources.iter().map(|r| &r.address).collect::<Vec<_>>()
+                )
+            });
         &r.body.attr(name).unwrap().value
     }
 
@@ -1088,26 +1120,44 @@ resource "google_compute_disk" "d" {
             ("terraform.tfvars", "region = \"europe-west9\"\n"),
             ("prod.auto.tfvars", "zone_suffix = \"b\"\n"),
         ]);
-        assert_eq!(attr(&m, "google_compute_disk.d", "zone"), &Value::Str("europe-west9-b".into()));
-        assert_eq!(attr(&m, "google_compute_disk.d", "name"), &Value::Str("data-europe-west9-b".into()));
+        assert_eq!(
+            attr(&m, "google_compute_disk.d", "zone"),
+            &Value::Str("europe-west9-b".into())
+        );
+        assert_eq!(
+            attr(&m, "google_compute_disk.d", "name"),
+            &Value::Str("data-europe-west9-b".into())
+        );
         assert_eq!(attr(&m, "google_compute_disk.d", "size"), &Value::Num(20.0));
         // an unset variable is unknown, with its reason, and a diagnostic names its line
         match attr(&m, "google_compute_disk.d", "labels") {
-            Value::Map(l) => assert!(matches!(&l["env"], Value::Unknown(r) if r.contains("\"env\""))),
+            Value::Map(l) => {
+                assert!(matches!(&l["env"], Value::Unknown(r) if r.contains("\"env\"")))
+            }
             v => panic!("{v:?}"),
         }
-        let d = m.diagnostics.iter().find(|d| d.message.contains("\"env\"")).unwrap();
+        let d = m
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("\"env\""))
+            .unwrap();
         assert_eq!(d.location.line, 4);
     }
 
     #[test]
     fn later_auto_tfvars_win_over_terraform_tfvars() {
         let m = model(&[
-            ("main.tf", "variable \"r\" {}\nresource \"google_storage_bucket\" \"b\" { location = var.r }\n"),
+            (
+                "main.tf",
+                "variable \"r\" {}\nresource \"google_storage_bucket\" \"b\" { location = var.r }\n",
+            ),
             ("b.auto.tfvars", "r = \"EU\"\n"),
             ("terraform.tfvars", "r = \"US\"\n"),
         ]);
-        assert_eq!(attr(&m, "google_storage_bucket.b", "location"), &Value::Str("EU".into()));
+        assert_eq!(
+            attr(&m, "google_storage_bucket.b", "location"),
+            &Value::Str("EU".into())
+        );
     }
 
     #[test]
@@ -1142,18 +1192,40 @@ resource "google_storage_bucket" "b" {
 "#,
             ),
         ]);
-        let r = m.resources.iter().find(|r| r.address == "module.storage.google_storage_bucket.b").unwrap();
-        assert_eq!(r.body.attr("location").unwrap().value, Value::Str("EUROPE-WEST9".into()));
-        assert_eq!(r.body.attr("storage_class").unwrap().value, Value::Str("STANDARD".into()));
+        let r = m
+            .resources
+            .iter()
+            .find(|r| r.address == "module.storage.google_storage_bucket.b")
+            .unwrap();
+        assert_eq!(
+            r.body.attr("location").unwrap().value,
+            Value::Str("EUROPE-WEST9".into())
+        );
+        assert_eq!(
+            r.body.attr("storage_class").unwrap().value,
+            Value::Str("STANDARD".into())
+        );
         assert_eq!(r.at.path.as_ref(), "modules/storage/main.tf");
         assert_eq!(
-            r.body.path(&["encryption", "default_kms_key_name"]).unwrap().value,
+            r.body
+                .path(&["encryption", "default_kms_key_name"])
+                .unwrap()
+                .value,
             Value::Computed("google_kms_crypto_key.k.id".into())
         );
         // the called folder is not also read as a root of its own
         assert_eq!(m.resources.len(), 1);
-        assert!(m.diagnostics.iter().any(|d| d.kind == DiagKind::Skipped && d.message.contains("terraform-google-modules")));
-        assert!(m.diagnostics.iter().any(|d| d.kind == DiagKind::Reference && d.message.contains("./modules/nope")));
+        assert!(
+            m.diagnostics
+                .iter()
+                .any(|d| d.kind == DiagKind::Skipped
+                    && d.message.contains("terraform-google-modules"))
+        );
+        assert!(
+            m.diagnostics
+                .iter()
+                .any(|d| d.kind == DiagKind::Reference && d.message.contains("./modules/nope"))
+        );
     }
 
     #[test]
@@ -1180,13 +1252,21 @@ resource "google_compute_disk" "off" {
         let d = m.resources.iter().find(|r| r.name == "d").unwrap();
         assert_eq!(d.address, "google_compute_disk.d[each.key]");
         assert_eq!(d.repeated, Some("for_each"));
-        assert!(matches!(&d.body.attr("zone").unwrap().value, Value::Unknown(r) if r.contains("each.value")));
-        assert_eq!(d.body.attr("type").unwrap().value, Value::Str("pd-ssd".into()));
+        assert!(
+            matches!(&d.body.attr("zone").unwrap().value, Value::Unknown(r) if r.contains("each.value"))
+        );
+        assert_eq!(
+            d.body.attr("type").unwrap().value,
+            Value::Str("pd-ssd".into())
+        );
         assert_eq!(
             m.resources.iter().find(|r| r.name == "c").unwrap().address,
             "google_compute_disk.c[count.index]"
         );
-        assert!(!m.resources.iter().any(|r| r.name == "off"), "count = 0 creates nothing");
+        assert!(
+            !m.resources.iter().any(|r| r.name == "off"),
+            "count = 0 creates nothing"
+        );
     }
 
     #[test]
@@ -1215,11 +1295,24 @@ resource "google_storage_bucket" "b" {
         )]);
         assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
         let b = &m.resources[0].body;
-        assert_eq!(b.attr("location").unwrap().value, Value::Computed("data.google_client_config.c.region".into()));
-        assert_eq!(b.attr("name").unwrap().value, Value::Computed("x-${random_id.r.hex}".into()));
-        assert!(matches!(&b.attr("project").unwrap().value, Value::Unknown(r) if r.contains("itself")));
-        assert!(matches!(&b.attr("labels").unwrap().value, Value::Unknown(_)));
-        assert!(matches!(&b.attr("storage_class").unwrap().value, Value::Unknown(r) if r.contains("cidrsubnet")));
+        assert_eq!(
+            b.attr("location").unwrap().value,
+            Value::Computed("data.google_client_config.c.region".into())
+        );
+        assert_eq!(
+            b.attr("name").unwrap().value,
+            Value::Computed("x-${random_id.r.hex}".into())
+        );
+        assert!(
+            matches!(&b.attr("project").unwrap().value, Value::Unknown(r) if r.contains("itself"))
+        );
+        assert!(matches!(
+            &b.attr("labels").unwrap().value,
+            Value::Unknown(_)
+        ));
+        assert!(
+            matches!(&b.attr("storage_class").unwrap().value, Value::Unknown(r) if r.contains("cidrsubnet"))
+        );
         let age = b.path(&["lifecycle_rule", "condition", "age"]).unwrap();
         assert!(matches!(&age.value, Value::Unknown(r) if r.contains("dynamic")));
     }
@@ -1228,7 +1321,10 @@ resource "google_storage_bucket" "b" {
     fn module_call_cycles_stop() {
         let m = model(&[
             ("main.tf", "module \"a\" { source = \"./a\" }\n"),
-            ("a/main.tf", "module \"b\" { source = \"../b\" }\nresource \"null_resource\" \"x\" {}\n"),
+            (
+                "a/main.tf",
+                "module \"b\" { source = \"../b\" }\nresource \"null_resource\" \"x\" {}\n",
+            ),
             ("b/main.tf", "module \"a\" { source = \"../a\" }\n"),
         ]);
         assert!(m.diagnostics.iter().any(|d| d.message.contains("deeper")));
@@ -1260,7 +1356,10 @@ resource "google_compute_disk" "d" { provider = google.eu }
         )]);
         assert_eq!(m.required[0].source, "hashicorp/google");
         assert_eq!(m.providers.len(), 2);
-        assert_eq!(m.providers[0].body.attr("universe_domain").unwrap().value, Value::Str("s3nsapis.fr".into()));
+        assert_eq!(
+            m.providers[0].body.attr("universe_domain").unwrap().value,
+            Value::Str("s3nsapis.fr".into())
+        );
         assert_eq!(m.providers[1].alias.as_deref(), Some("eu"));
         assert_eq!(m.resources[0].provider, "google.eu");
         assert_eq!(m.backends[0].labels, ["gcs"]);

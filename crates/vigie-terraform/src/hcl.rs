@@ -139,7 +139,12 @@ struct LineIndex {
 impl LineIndex {
     fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
     fn loc(&self, path: &Arc<str>, offset: Option<usize>) -> Location {
@@ -458,7 +463,9 @@ mod tests {
 
     #[test]
     fn native_blocks_and_attributes_keep_their_lines() {
-        let b = p("# c\nresource \"google_compute_disk\" \"d\" {\n  zone = \"europe-west9-a\"\n  disk_encryption_key {\n    kms_key_name = var.k\n  }\n}\n");
+        let b = p(
+            "# c\nresource \"google_compute_disk\" \"d\" {\n  zone = \"europe-west9-a\"\n  disk_encryption_key {\n    kms_key_name = var.k\n  }\n}\n",
+        );
         let r = &b.blocks[0];
         assert_eq!(r.kind, "resource");
         assert_eq!(r.labels, ["google_compute_disk", "d"]);
@@ -468,13 +475,15 @@ mod tests {
         assert_eq!(z.expr, Expr::Lit(Lit::Str("europe-west9-a".into())));
         let k = &r.body.blocks[0].body.attrs[0];
         assert_eq!(k.at.line, 5);
-        assert!(matches!(&k.expr, Expr::Traversal(b, s) if **b == Expr::Var("var".into()) && s == &[Step::Attr("k".into())]));
+        assert!(
+            matches!(&k.expr, Expr::Traversal(b, s) if **b == Expr::Var("var".into()) && s == &[Step::Attr("k".into())])
+        );
     }
 
     #[test]
     fn invalid_hcl_is_a_diagnostic_with_its_line() {
-        let d = parse_native(&Arc::from("bad.tf"), "resource \"a\" \"b\" {\n  x = \n}\n")
-            .unwrap_err();
+        let d =
+            parse_native(&Arc::from("bad.tf"), "resource \"a\" \"b\" {\n  x = \n}\n").unwrap_err();
         assert_eq!(d.kind, DiagKind::Parse);
         assert_eq!(d.location.path.as_ref(), "bad.tf");
         assert!(d.location.line >= 2, "{:?}", d.location);
@@ -503,7 +512,10 @@ mod tests {
         let loc = r.body.attr("location").unwrap();
         assert_eq!(loc.at.line, 6);
         assert!(matches!(loc.expr, Expr::Traversal(..)));
-        assert!(matches!(r.body.attr("name").unwrap().expr, Expr::Template(_)));
+        assert!(matches!(
+            r.body.attr("name").unwrap().expr,
+            Expr::Template(_)
+        ));
         assert_eq!(r.body.blocks[0].kind, "retention_policy");
     }
 

@@ -8,8 +8,8 @@ pub mod data;
 pub mod eval;
 pub mod hcl;
 
-pub use checks::{ALL, Table};
 pub use checks::sov01::offers_text;
+pub use checks::{ALL, Table};
 
 use checks::Ctx;
 use std::sync::Arc;
@@ -47,7 +47,10 @@ pub fn analyze(input: &Input<'_>) -> Output {
         .collect();
     let tf_files: Vec<eval::TfFile<'_>> = tf
         .iter()
-        .map(|(rel, text)| eval::TfFile { rel: rel.clone(), text })
+        .map(|(rel, text)| eval::TfFile {
+            rel: rel.clone(),
+            text,
+        })
         .collect();
     let model = eval::resolve(&tf_files);
     let mut out = Output::default();
@@ -58,7 +61,12 @@ pub fn analyze(input: &Input<'_>) -> Output {
         compose: input.compose,
         objects: input.objects,
     };
-    checks::sov01::run(&cx, &mut out.verdicts, &mut out.diagnostics, &mut out.tables);
+    checks::sov01::run(
+        &cx,
+        &mut out.verdicts,
+        &mut out.diagnostics,
+        &mut out.tables,
+    );
     checks::sov02::run(&cx, &mut out.verdicts);
     checks::sov03::run(&cx, &mut out.verdicts);
     checks::cry04::run(&cx, &mut out.verdicts);
@@ -66,7 +74,8 @@ pub fn analyze(input: &Input<'_>) -> Output {
     checks::net05::run(&cx, &mut out.verdicts);
     checks::sup06::run(&cx, &mut out.verdicts);
     out.diagnostics.extend(model.diagnostics);
-    out.diagnostics.sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
+    out.diagnostics
+        .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
     out
 }
 

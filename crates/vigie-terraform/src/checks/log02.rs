@@ -94,29 +94,59 @@ const SINKS: &[&str] = &[
 ];
 
 fn days_msg(days: f64) -> String {
-    let d = if days.fract() == 0.0 { format!("{}", days as i64) } else { format!("{days:.1}") };
-    if days >= CHECKLIST_DAYS {
-        format!("retention {d} days: meets the checklist's 400 days (SecNumCloud 12.6.c: at least 6 months)")
-    } else if days >= SNC_DAYS {
-        format!("retention {d} days: meets SecNumCloud's 6-month minimum (12.6.c) but not the checklist's 400 days")
+    let d = if days.fract() == 0.0 {
+        format!("{}", days as i64)
     } else {
-        format!("retention {d} days: below the checklist's 400 days and SecNumCloud's 6-month minimum (12.6.c)")
+        format!("{days:.1}")
+    };
+    if days >= CHECKLIST_DAYS {
+        format!(
+            "retention {d} days: meets the checklist's 400 days (SecNumCloud 12.6.c: at least 6 months)"
+        )
+    } else if days >= SNC_DAYS {
+        format!(
+            "retention {d} days: meets SecNumCloud's 6-month minimum (12.6.c) but not the checklist's 400 days"
+        )
+    } else {
+        format!(
+            "retention {d} days: below the checklist's 400 days and SecNumCloud's 6-month minimum (12.6.c)"
+        )
     }
 }
 
-fn retention(r: &Resource, attr: Option<&RAttr>, days_of: fn(f64) -> f64, default: Option<f64>, fix: &str, out: &mut Vec<Verdict>) {
+fn retention(
+    r: &Resource,
+    attr: Option<&RAttr>,
+    days_of: fn(f64) -> f64,
+    default: Option<f64>,
+    fix: &str,
+    out: &mut Vec<Verdict>,
+) {
     let (days, at) = match attr {
         Some(a) => match a.value.as_num() {
             Some(n) => (days_of(n), a.at.clone()),
             None => {
-                out.push(cannot_prove(&DOC_RETENTION, r.address.clone(), a.at.clone(), &a.name, &a.value, fix));
+                out.push(cannot_prove(
+                    &DOC_RETENTION,
+                    r.address.clone(),
+                    a.at.clone(),
+                    &a.name,
+                    &a.value,
+                    fix,
+                ));
                 return;
             }
         },
         None => match default {
             Some(d) => (d, r.at.clone()),
             None => {
-                out.push(Verdict::fail(&DOC_RETENTION, r.address.clone(), r.at.clone(), "no retention is set on this log store", fix.to_string()));
+                out.push(Verdict::fail(
+                    &DOC_RETENTION,
+                    r.address.clone(),
+                    r.at.clone(),
+                    "no retention is set on this log store",
+                    fix.to_string(),
+                ));
                 return;
             }
         },
@@ -128,7 +158,13 @@ fn retention(r: &Resource, attr: Option<&RAttr>, days_of: fn(f64) -> f64, defaul
     if days >= CHECKLIST_DAYS {
         out.push(Verdict::pass(&DOC_RETENTION, r.address.clone(), at, msg));
     } else {
-        out.push(Verdict::fail(&DOC_RETENTION, r.address.clone(), at, msg, fix.to_string()));
+        out.push(Verdict::fail(
+            &DOC_RETENTION,
+            r.address.clone(),
+            at,
+            msg,
+            fix.to_string(),
+        ));
     }
 }
 
@@ -165,19 +201,58 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let dests = destinations(cx);
     let is_dest = |r: &Resource| {
         let me = r.local_ref();
-        dests.iter().any(|(m, d)| *m == r.module && refers_to(&Value::Computed(d.clone()), &me))
+        dests
+            .iter()
+            .any(|(m, d)| *m == r.module && refers_to(&Value::Computed(d.clone()), &me))
     };
-    for r in cx.model.resources.iter().filter(|r| r.mode == Mode::Managed) {
+    for r in cx
+        .model
+        .resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed)
+    {
         let t = r.rtype.as_str();
         if LOG_BUCKETS.contains(&t) {
-            retention(r, r.body.attr("retention_days"), |d| d, Some(30.0), "set retention_days = 400", out);
-            locked(r, r.body.attr("locked"), "locked", "set locked = true once the retention is right", out);
+            retention(
+                r,
+                r.body.attr("retention_days"),
+                |d| d,
+                Some(30.0),
+                "set retention_days = 400",
+                out,
+            );
+            locked(
+                r,
+                r.body.attr("locked"),
+                "locked",
+                "set locked = true once the retention is right",
+                out,
+            );
         } else if t == "google_storage_bucket" && is_dest(r) {
             let rp = r.body.block("retention_policy");
-            retention(r, rp.and_then(|b| b.body.attr("retention_period")), |s| s / 86_400.0, None, "add retention_policy { retention_period = 34560000 } (400 days, in seconds)", out);
+            retention(
+                r,
+                rp.and_then(|b| b.body.attr("retention_period")),
+                |s| s / 86_400.0,
+                None,
+                "add retention_policy { retention_period = 34560000 } (400 days, in seconds)",
+                out,
+            );
             match rp {
-                Some(b) => locked(r, b.body.attr("is_locked"), "retention_policy.is_locked", "set is_locked = true in retention_policy", out),
-                None => locked(r, None, "retention_policy.is_locked", "add retention_policy { retention_period = 34560000  is_locked = true }", out),
+                Some(b) => locked(
+                    r,
+                    b.body.attr("is_locked"),
+                    "retention_policy.is_locked",
+                    "set is_locked = true in retention_policy",
+                    out,
+                ),
+                None => locked(
+                    r,
+                    None,
+                    "retention_policy.is_locked",
+                    "add retention_policy { retention_period = 34560000  is_locked = true }",
+                    out,
+                ),
             }
         } else if t == "aws_cloudwatch_log_group" {
             // 0 or unset means the logs never expire
@@ -187,13 +262,37 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
                 a => retention(r, a, |d| d, None, "set retention_in_days = 400", out),
             }
         } else if t == "azurerm_log_analytics_workspace" {
-            retention(r, r.body.attr("retention_in_days"), |d| d, Some(30.0), "set retention_in_days = 400", out);
+            retention(
+                r,
+                r.body.attr("retention_in_days"),
+                |d| d,
+                Some(30.0),
+                "set retention_in_days = 400",
+                out,
+            );
         } else if t == "aws_s3_bucket" && is_dest(r) {
             let me = r.local_ref();
-            let lock_conf = cx.model.resources.iter().find(|o| o.rtype == "aws_s3_bucket_object_lock_configuration" && o.module == r.module && o.body.attr("bucket").is_some_and(|a| refers_to(&a.value, &me)));
+            let lock_conf = cx.model.resources.iter().find(|o| {
+                o.rtype == "aws_s3_bucket_object_lock_configuration"
+                    && o.module == r.module
+                    && o.body
+                        .attr("bucket")
+                        .is_some_and(|a| refers_to(&a.value, &me))
+            });
             match (r.body.attr("object_lock_enabled"), lock_conf) {
-                (_, Some(conf)) => out.push(Verdict::pass(&DOC_LOCKED, r.address.clone(), conf.at.clone(), format!("object lock is configured by {}", conf.address))),
-                (a, None) => locked(r, a, "object_lock_enabled", "set object_lock_enabled = true and add an aws_s3_bucket_object_lock_configuration in COMPLIANCE mode", out),
+                (_, Some(conf)) => out.push(Verdict::pass(
+                    &DOC_LOCKED,
+                    r.address.clone(),
+                    conf.at.clone(),
+                    format!("object lock is configured by {}", conf.address),
+                )),
+                (a, None) => locked(
+                    r,
+                    a,
+                    "object_lock_enabled",
+                    "set object_lock_enabled = true and add an aws_s3_bucket_object_lock_configuration in COMPLIANCE mode",
+                    out,
+                ),
             }
         } else if SINKS.contains(&t) {
             sink(cx, r, out);
@@ -204,7 +303,13 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
 fn sink(cx: &Ctx<'_>, r: &Resource, out: &mut Vec<Verdict>) {
     let fix = "send the sink to a log bucket declared here with 400 days of locked retention";
     let Some(a) = r.body.attr("destination") else {
-        out.push(Verdict::fail(&DOC_SINK, r.address.clone(), r.at.clone(), "the sink has no destination", fix));
+        out.push(Verdict::fail(
+            &DOC_SINK,
+            r.address.clone(),
+            r.at.clone(),
+            "the sink has no destination",
+            fix,
+        ));
         return;
     };
     let at: Location = a.at.clone();
@@ -215,7 +320,9 @@ fn sink(cx: &Ctx<'_>, r: &Resource, out: &mut Vec<Verdict>) {
         Value::Computed(text) => {
             let target = cx.model.resources.iter().find(|o| {
                 o.module == r.module
-                    && (LOG_BUCKETS.contains(&o.rtype.as_str()) || o.rtype == "google_storage_bucket" || o.rtype == "google_bigquery_dataset")
+                    && (LOG_BUCKETS.contains(&o.rtype.as_str())
+                        || o.rtype == "google_storage_bucket"
+                        || o.rtype == "google_bigquery_dataset")
                     && refers_to(&Value::Computed(text.clone()), &o.local_ref())
             });
             match target {
@@ -229,10 +336,25 @@ fn sink(cx: &Ctx<'_>, r: &Resource, out: &mut Vec<Verdict>) {
             }
         }
         Value::Str(s) => {
-            let mut v = Verdict::fail(&DOC_SINK, r.address.clone(), at, format!("cannot be proven: the sink writes to `{s}`, which is not declared in this repository, so its retention is not shown"), fix);
+            let mut v = Verdict::fail(
+                &DOC_SINK,
+                r.address.clone(),
+                at,
+                format!(
+                    "cannot be proven: the sink writes to `{s}`, which is not declared in this repository, so its retention is not shown"
+                ),
+                fix,
+            );
             v.severity = Severity::Low;
             out.push(v);
         }
-        v => out.push(cannot_prove(&DOC_SINK, r.address.clone(), at, "the retention of the sink's destination", v, fix)),
+        v => out.push(cannot_prove(
+            &DOC_SINK,
+            r.address.clone(),
+            at,
+            "the retention of the sink's destination",
+            v,
+            fix,
+        )),
     }
 }

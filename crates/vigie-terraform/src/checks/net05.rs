@@ -98,14 +98,28 @@ fn waf_file(rel: &str) -> Option<&'static str> {
         "modsecurity.conf" | "crs-setup.conf" | "modsec.conf" => Some("ModSecurity"),
         "coraza.conf" => Some("Coraza"),
         _ if lower.contains("fail2ban/jail.d/") => Some("Fail2Ban"),
-        _ if lower.contains("crowdsec/") && (name.ends_with(".yaml") || name.ends_with(".yml")) => Some("CrowdSec"),
+        _ if lower.contains("crowdsec/") && (name.ends_with(".yaml") || name.ends_with(".yml")) => {
+            Some("CrowdSec")
+        }
         _ => None,
     }
 }
 
 pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
-    for r in cx.model.resources.iter().filter(|r| r.mode == Mode::Managed && (r.rtype == "google_compute_backend_service" || r.rtype == "google_compute_region_backend_service")) {
-        let scheme = r.body.attr("load_balancing_scheme").and_then(|a| a.value.as_str()).unwrap_or(if r.rtype == "google_compute_backend_service" { "EXTERNAL" } else { "INTERNAL" });
+    for r in cx.model.resources.iter().filter(|r| {
+        r.mode == Mode::Managed
+            && (r.rtype == "google_compute_backend_service"
+                || r.rtype == "google_compute_region_backend_service")
+    }) {
+        let scheme = r
+            .body
+            .attr("load_balancing_scheme")
+            .and_then(|a| a.value.as_str())
+            .unwrap_or(if r.rtype == "google_compute_backend_service" {
+                "EXTERNAL"
+            } else {
+                "INTERNAL"
+            });
         if scheme.starts_with("INTERNAL") {
             continue;
         }
@@ -119,8 +133,22 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     for o in cx.objects.iter().filter(|o| is_backend_config(o)) {
         let subject = o.id();
         match o.node.path(&["spec", "securityPolicy", "name"]) {
-            Some(n) if n.as_str().is_some_and(|s| !s.is_empty()) => out.push(Verdict::pass(&DOC_BACKENDCONFIG, subject, o.loc(n.pos), format!("the BackendConfig attaches the Cloud Armor policy `{}`", n.as_str().unwrap_or_default()))),
-            _ => out.push(Verdict::fail(&DOC_BACKENDCONFIG, subject, o.at.clone(), "the BackendConfig attaches no Cloud Armor policy (spec.securityPolicy.name)", "add spec.securityPolicy.name: <Cloud Armor policy>")),
+            Some(n) if n.as_str().is_some_and(|s| !s.is_empty()) => out.push(Verdict::pass(
+                &DOC_BACKENDCONFIG,
+                subject,
+                o.loc(n.pos),
+                format!(
+                    "the BackendConfig attaches the Cloud Armor policy `{}`",
+                    n.as_str().unwrap_or_default()
+                ),
+            )),
+            _ => out.push(Verdict::fail(
+                &DOC_BACKENDCONFIG,
+                subject,
+                o.at.clone(),
+                "the BackendConfig attaches no Cloud Armor policy (spec.securityPolicy.name)",
+                "add spec.securityPolicy.name: <Cloud Armor policy>",
+            )),
         }
     }
     compose(cx, out);
@@ -135,12 +163,21 @@ fn compose(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     if cx.compose.is_empty() {
         return;
     }
-    let files: Vec<(&str, &'static str)> = cx.files.iter().filter_map(|f| waf_file(f).map(|t| (f.as_ref(), t))).collect();
+    let files: Vec<(&str, &'static str)> = cx
+        .files
+        .iter()
+        .filter_map(|f| waf_file(f).map(|t| (f.as_ref(), t)))
+        .collect();
     let nginx_modsec: Vec<&str> = cx
         .files
         .iter()
         .filter(|f| f.ends_with(".conf") && f.to_ascii_lowercase().contains("nginx"))
-        .filter(|f| (cx.read)(f).is_some_and(|t| t.lines().any(|l| l.trim_start().starts_with("modsecurity on"))))
+        .filter(|f| {
+            (cx.read)(f).is_some_and(|t| {
+                t.lines()
+                    .any(|l| l.trim_start().starts_with("modsecurity on"))
+            })
+        })
         .map(|f| f.as_ref())
         .collect();
     for p in cx.compose {
@@ -158,10 +195,19 @@ fn compose(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
             }
             if let Some(img) = e.value.get("image").and_then(|n| n.as_str()) {
                 let repo = img.split('@').next().unwrap_or(img);
-                let repo = repo.rsplit_once(':').map_or(repo, |(r, t)| if t.contains('/') { repo } else { r });
+                let repo = repo
+                    .rsplit_once(':')
+                    .map_or(repo, |(r, t)| if t.contains('/') { repo } else { r });
                 let last = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
-                if let Some((_, tool)) = WAF_IMAGES.iter().find(|(n, _)| last == *n || last.starts_with(&format!("{n}-")) || repo.to_ascii_lowercase().contains(&format!("{n}/"))) {
-                    found.get_or_insert((format!("the service `{}` runs {tool} (image {img})", e.key), p.loc(e.key_pos)));
+                if let Some((_, tool)) = WAF_IMAGES.iter().find(|(n, _)| {
+                    last == *n
+                        || last.starts_with(&format!("{n}-"))
+                        || repo.to_ascii_lowercase().contains(&format!("{n}/"))
+                }) {
+                    found.get_or_insert((
+                        format!("the service `{}` runs {tool} (image {img})", e.key),
+                        p.loc(e.key_pos),
+                    ));
                 }
             }
         }
@@ -172,12 +218,18 @@ fn compose(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
         if found.is_none()
             && let Some((f, tool)) = files.first()
         {
-            found = Some((format!("{tool} is configured in the repository ({f})"), Location::file((*f).into())));
+            found = Some((
+                format!("{tool} is configured in the repository ({f})"),
+                Location::file((*f).into()),
+            ));
         }
         if found.is_none()
             && let Some(f) = nginx_modsec.first()
         {
-            found = Some((format!("ModSecurity is switched on in {f}"), Location::file((*f).into())));
+            found = Some((
+                format!("ModSecurity is switched on in {f}"),
+                Location::file((*f).into()),
+            ));
         }
         match found {
             Some((what, at)) => out.push(Verdict::pass(&DOC_COMPOSE, subject, at, format!("heuristic: {what}"))),

@@ -78,9 +78,7 @@ fn facts(body: &RBody) -> Facts {
     let universe = body
         .attr("universe_domain")
         .map(|a| (a.value.clone(), a.at.clone()));
-    let region = body
-        .attr("region")
-        .map(|a| (a.value.clone(), a.at.clone()));
+    let region = body.attr("region").map(|a| (a.value.clone(), a.at.clone()));
     let mut endpoints = Vec::new();
     let mut prefix = Vec::new();
     body.walk(&mut prefix, &mut |path, a| {
@@ -101,7 +99,13 @@ fn facts(body: &RBody) -> Facts {
 fn host_of(url: &str) -> &str {
     let s = url.split("://").nth(1).unwrap_or(url);
     let s = s.split(['/', '?']).next().unwrap_or(s);
-    s.rsplit_once(':').map_or(s, |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { s })
+    s.rsplit_once(':').map_or(s, |(h, p)| {
+        if p.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            s
+        }
+    })
 }
 
 /// The offer a configuration matches, and what matched.
@@ -119,7 +123,9 @@ fn matching<'o>(
             let mut why = Vec::new();
             if let Some(u) = &m.universe_domain {
                 match f.universe.as_ref().and_then(|(v, _)| v.as_str()) {
-                    Some(x) if x.eq_ignore_ascii_case(u) => why.push(format!("universe_domain = \"{x}\"")),
+                    Some(x) if x.eq_ignore_ascii_case(u) => {
+                        why.push(format!("universe_domain = \"{x}\""))
+                    }
                     _ => continue,
                 }
             }
@@ -130,18 +136,21 @@ fn matching<'o>(
                 }
             }
             if let Some(e) = &m.endpoint_suffix {
-                match f
-                    .endpoints
-                    .iter()
-                    .find(|(url, _)| host_of(url).to_ascii_lowercase().ends_with(&e.to_ascii_lowercase()))
-                {
+                match f.endpoints.iter().find(|(url, _)| {
+                    host_of(url)
+                        .to_ascii_lowercase()
+                        .ends_with(&e.to_ascii_lowercase())
+                }) {
                     Some((url, _)) => why.push(format!("endpoint {url}")),
                     None => continue,
                 }
             }
             if let Some(p) = &m.product_contains {
                 let p = p.to_ascii_lowercase();
-                match products.iter().find(|s| s.to_ascii_lowercase().contains(&p)) {
+                match products
+                    .iter()
+                    .find(|s| s.to_ascii_lowercase().contains(&p))
+                {
                     Some(s) => why.push(format!("product \"{s}\"")),
                     None => continue,
                 }
@@ -152,11 +161,20 @@ fn matching<'o>(
     None
 }
 
-pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, tables: &mut Vec<Table>) {
+pub fn run(
+    cx: &Ctx<'_>,
+    out: &mut Vec<Verdict>,
+    diags: &mut Vec<Diagnostic>,
+    tables: &mut Vec<Table>,
+) {
     let offers = match data::offers() {
         Ok(o) => o,
         Err(e) => {
-            diags.push(Diagnostic::new(DiagKind::Config, Location::file("offers.toml".into()), e));
+            diags.push(Diagnostic::new(
+                DiagKind::Config,
+                Location::file("offers.toml".into()),
+                e,
+            ));
             return;
         }
     };
@@ -164,9 +182,7 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
     // every provider in use: where it is first seen, and its source when declared
     let mut used: BTreeMap<String, (Location, Option<String>)> = BTreeMap::new();
     for r in &model.required {
-        used.entry(r.name.clone())
-            .or_insert((r.at.clone(), None))
-            .1 = Some(r.source.clone());
+        used.entry(r.name.clone()).or_insert((r.at.clone(), None)).1 = Some(r.source.clone());
     }
     for p in &model.providers {
         used.entry(p.name.clone()).or_insert((p.at.clone(), None));
@@ -178,7 +194,11 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
     let saas = data::saas().ok();
     let mut rows = Vec::new();
     for (name, (at, source)) in &used {
-        let known_saas = saas.is_some_and(|s| s.services.iter().any(|x| x.providers.iter().any(|p| p == name)));
+        let known_saas = saas.is_some_and(|s| {
+            s.services
+                .iter()
+                .any(|x| x.providers.iter().any(|p| p == name))
+        });
         let family = if HOSTING.contains(&name.as_str()) {
             "cloud"
         } else if PLATFORM.contains(&name.as_str()) {
@@ -189,7 +209,9 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
             let mut d = Diagnostic::new(
                 DiagKind::Skipped,
                 at.clone(),
-                format!("provider \"{name}\" is not one vigie understands: its resources are not assessed"),
+                format!(
+                    "provider \"{name}\" is not one vigie understands: its resources are not assessed"
+                ),
             );
             d.severity = Severity::Info;
             diags.push(d);
@@ -221,7 +243,8 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
                 v
             })
             .collect();
-        let confs: Vec<&ProviderConf> = model.providers.iter().filter(|p| &p.name == name).collect();
+        let confs: Vec<&ProviderConf> =
+            model.providers.iter().filter(|p| &p.name == name).collect();
         if confs.is_empty() {
             let subject = format!("provider {name}");
             let mut v = Verdict::fail(
@@ -231,11 +254,20 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
                 format!(
                     "cannot be proven: provider {name} has no provider block, so its universe domain, region and endpoints come from the environment"
                 ),
-                format!("declare provider \"{name}\" with its region (and universe_domain/endpoints) in the code"),
+                format!(
+                    "declare provider \"{name}\" with its region (and universe_domain/endpoints) in the code"
+                ),
             );
             v.severity = Severity::Low;
             out.push(v);
-            rows.push(vec![name.clone(), source.clone().unwrap_or_default(), at.to_string(), String::new(), String::new(), "not proven (no provider block)".into()]);
+            rows.push(vec![
+                name.clone(),
+                source.clone().unwrap_or_default(),
+                at.to_string(),
+                String::new(),
+                String::new(),
+                "not proven (no provider block)".into(),
+            ]);
             continue;
         }
         for conf in confs {
@@ -294,17 +326,33 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
                     row[5] = format!("{} (unconfirmed)", o.name);
                 }
                 None if undecided.is_some() => {
-                    let (val, loc) = undecided.map(|(v, l)| (v.clone(), l.clone())).unwrap_or((Value::Null, conf.at.clone()));
-                    out.push(cannot_prove(&DOC, subject, loc, "the universe domain or region", &val, FIX));
+                    let (val, loc) = undecided
+                        .map(|(v, l)| (v.clone(), l.clone()))
+                        .unwrap_or((Value::Null, conf.at.clone()));
+                    out.push(cannot_prove(
+                        &DOC,
+                        subject,
+                        loc,
+                        "the universe domain or region",
+                        &val,
+                        FIX,
+                    ));
                     row[5] = "not proven (unknown value)".into();
                 }
                 None => {
-                    let nq = offers.not_qualified.iter().find(|n| n.providers.iter().any(|p| p == name));
+                    let nq = offers
+                        .not_qualified
+                        .iter()
+                        .find(|n| n.providers.iter().any(|p| p == name));
                     let what = match nq {
                         Some(n) => format!("{}: {}", n.name, n.note),
                         None => format!("provider {name}"),
                     };
-                    let loc = f.region.as_ref().map(|(_, l)| l.clone()).unwrap_or_else(|| conf.at.clone());
+                    let loc = f
+                        .region
+                        .as_ref()
+                        .map(|(_, l)| l.clone())
+                        .unwrap_or_else(|| conf.at.clone());
                     out.push(Verdict::fail(
                         &DOC,
                         subject,
@@ -325,10 +373,20 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>, ta
     if !rows.is_empty() {
         tables.push(Table {
             control: "SOV-01".into(),
-            title: format!("Terraform providers in use (qualified offers as of {})", offers.as_of),
-            columns: ["provider", "source", "configured at", "region", "universe / endpoints", "offer"]
-                .map(String::from)
-                .to_vec(),
+            title: format!(
+                "Terraform providers in use (qualified offers as of {})",
+                offers.as_of
+            ),
+            columns: [
+                "provider",
+                "source",
+                "configured at",
+                "region",
+                "universe / endpoints",
+                "offer",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         });
     }

@@ -52,13 +52,7 @@ const LOCATION_ATTRS: &[&str] = &[
 
 const FIX: &str = "set it to a region on the EU allow-list (e.g. europe-west9, EU, eu-west-3, francecentral, cloudgouv-eu-west-1)";
 
-fn judge(
-    provider: &str,
-    subject: &str,
-    path: &[&str],
-    a: &RAttr,
-    out: &mut Vec<Verdict>,
-) {
+fn judge(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: &mut Vec<Verdict>) {
     let shown_attr = if path.is_empty() {
         a.name.clone()
     } else {
@@ -83,7 +77,14 @@ fn judge(
                 None => return,
             },
             other => {
-                out.push(cannot_prove(&DOC, subject, a.at.clone(), &format!("the location `{shown_attr}`"), other, FIX));
+                out.push(cannot_prove(
+                    &DOC,
+                    subject,
+                    a.at.clone(),
+                    &format!("the location `{shown_attr}`"),
+                    other,
+                    FIX,
+                ));
                 return;
             }
         }
@@ -93,7 +94,14 @@ fn judge(
             &DOC,
             subject,
             a.at.clone(),
-            format!("{shown_attr} {} outside the EU allow-list for {provider}", if outside.len() == 1 { format!("{} is", outside[0]) } else { format!("{} are", outside.join(", ")) }),
+            format!(
+                "{shown_attr} {} outside the EU allow-list for {provider}",
+                if outside.len() == 1 {
+                    format!("{} is", outside[0])
+                } else {
+                    format!("{} are", outside.join(", "))
+                }
+            ),
             FIX.to_string(),
         ));
     } else if !inside.is_empty() {
@@ -109,7 +117,9 @@ fn judge(
 fn walk_body(provider: &str, subject: &str, body: &RBody, out: &mut Vec<Verdict>) {
     let mut prefix = Vec::new();
     body.walk(&mut prefix, &mut |path, a| {
-        if LOCATION_ATTRS.contains(&a.name.as_str()) && !path.iter().any(|p| *p == "labels" || *p == "tags") {
+        if LOCATION_ATTRS.contains(&a.name.as_str())
+            && !path.iter().any(|p| *p == "labels" || *p == "tags")
+        {
             judge(provider, subject, path, a, out);
         }
     });

@@ -73,8 +73,9 @@ fn package_of(token: &str) -> &str {
         Some(i) if i > 0 => &t[..i],
         _ => t,
     };
-    let t = t.split(['=', '<', '>', '~', '!', '[', ';', ' ']).next().unwrap_or(t);
-    t
+    t.split(['=', '<', '>', '~', '!', '[', ';', ' '])
+        .next()
+        .unwrap_or(t)
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
@@ -213,17 +214,35 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
             };
             checked = true;
             let pairs: Vec<(String, String, vigie_parse::yaml::Pos)> = if envn.as_map().is_some() {
-                envn.entries().iter().map(|e| (e.key.clone(), e.value.as_str().unwrap_or_default().to_string(), e.key_pos)).collect()
+                envn.entries()
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.key.clone(),
+                            e.value.as_str().unwrap_or_default().to_string(),
+                            e.key_pos,
+                        )
+                    })
+                    .collect()
             } else {
-                envn.items().iter().filter_map(|i| i.as_str().map(|s| {
-                    let (k, v) = s.split_once('=').unwrap_or((s, ""));
-                    (k.to_string(), v.to_string(), i.pos)
-                })).collect()
+                envn.items()
+                    .iter()
+                    .filter_map(|i| {
+                        i.as_str().map(|s| {
+                            let (k, v) = s.split_once('=').unwrap_or((s, ""));
+                            (k.to_string(), v.to_string(), i.pos)
+                        })
+                    })
+                    .collect()
             };
             for (k, v, pos) in pairs {
                 if let Some((s, h)) = scan_value(&v, services) {
                     any = true;
-                    let f = Finding { service: s, what: format!("`{k}` points at {h}"), at: p.loc(pos) };
+                    let f = Finding {
+                        service: s,
+                        what: format!("`{k}` points at {h}"),
+                        at: p.loc(pos),
+                    };
                     out.push(verdict(format!("{} › services.{}", p.name, svc.key), &f));
                 }
             }
@@ -239,9 +258,19 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     }
     let mut any = false;
     for r in &m.required {
-        if let Some(s) = services.iter().find(|s| s.providers.iter().any(|p| *p == r.name)) {
+        if let Some(s) = services
+            .iter()
+            .find(|s| s.providers.contains(&r.name))
+        {
             any = true;
-            out.push(verdict(format!("provider {}", r.name), &Finding { service: s, what: format!("the Terraform provider `{}`", r.source), at: r.at.clone() }));
+            out.push(verdict(
+                format!("provider {}", r.name),
+                &Finding {
+                    service: s,
+                    what: format!("the Terraform provider `{}`", r.source),
+                    at: r.at.clone(),
+                },
+            ));
         }
     }
     let mut seen = BTreeSet::new();
@@ -256,7 +285,14 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
                 && seen.insert((r.address.clone(), a.name.clone()))
             {
                 any = true;
-                out.push(verdict(r.address.clone(), &Finding { service: s, what: format!("`{}` points at {h}", a.name), at: a.at.clone() }));
+                out.push(verdict(
+                    r.address.clone(),
+                    &Finding {
+                        service: s,
+                        what: format!("`{}` points at {h}", a.name),
+                        at: a.at.clone(),
+                    },
+                ));
             }
         });
     }
@@ -274,7 +310,10 @@ mod tests {
         assert_eq!(package_of("\"node_modules/@sentry/node\":"), "@sentry/node");
         assert_eq!(package_of("\"@sentry/node@^8.0.0\":"), "@sentry/node");
         assert_eq!(package_of("sentry-sdk==2.1.0"), "sentry-sdk");
-        assert_eq!(package_of("/@amplitude/analytics-browser@2.0.0:"), "@amplitude/analytics-browser");
+        assert_eq!(
+            package_of("/@amplitude/analytics-browser@2.0.0:"),
+            "@amplitude/analytics-browser"
+        );
     }
 
     #[test]

@@ -73,7 +73,10 @@ fn node_metadata(r: &Resource, out: &mut Vec<Verdict>) {
         out.push(Verdict::fail(&DOC_WI_NODES, r.address.clone(), r.at.clone(), "the node pool has no node_config, so its nodes expose the node metadata server to pods", fix));
         return;
     };
-    let mode = nc.body.path(&["workload_metadata_config", "mode"]).or_else(|| nc.body.path(&["workload_metadata_config", "node_metadata"]));
+    let mode = nc
+        .body
+        .path(&["workload_metadata_config", "mode"])
+        .or_else(|| nc.body.path(&["workload_metadata_config", "node_metadata"]));
     match mode {
         Some(a) => match &a.value {
             Value::Str(s) if s == "GKE_METADATA" || s == "GKE_METADATA_SERVER" => out.push(Verdict::pass(&DOC_WI_NODES, r.address.clone(), a.at.clone(), format!("nodes serve the Workload Identity metadata server ({} = {s})", a.name))),
@@ -87,7 +90,12 @@ fn node_metadata(r: &Resource, out: &mut Vec<Verdict>) {
 pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let mut google = None;
     let mut keys = 0;
-    for r in cx.model.resources.iter().filter(|r| r.mode == Mode::Managed) {
+    for r in cx
+        .model
+        .resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed)
+    {
         if r.rtype.starts_with("google_") && google.is_none() {
             google = Some(r);
         }
@@ -97,14 +105,19 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
                 out.push(Verdict::fail(&DOC_NO_KEY, r.address.clone(), r.at.clone(), "a long-lived service-account key is created (and its private key stored in the Terraform state)", "remove it; use Workload Identity (GKE) or Workload Identity Federation (CI)"));
             }
             "google_container_cluster" => {
-                let fix = "add workload_identity_config { workload_pool = \"<project>.svc.id.goog\" }";
+                let fix =
+                    "add workload_identity_config { workload_pool = \"<project>.svc.id.goog\" }";
                 match r.body.path(&["workload_identity_config", "workload_pool"]) {
                     Some(a) if a.value.is_set() => out.push(Verdict::pass(&DOC_WI_CLUSTER, r.address.clone(), a.at.clone(), format!("Workload Identity is enabled (workload_pool = {})", a.value.show()))),
                     Some(a) if matches!(a.value, Value::Unknown(_)) => out.push(cannot_prove(&DOC_WI_CLUSTER, r.address.clone(), a.at.clone(), "workload_identity_config.workload_pool", &a.value, fix)),
                     _ => out.push(Verdict::fail(&DOC_WI_CLUSTER, r.address.clone(), r.at.clone(), "Workload Identity is not enabled (no workload_identity_config.workload_pool)", fix)),
                 }
                 // the default node pool, when the cluster keeps it
-                let removes_default = r.body.attr("remove_default_node_pool").and_then(|a| a.value.as_bool()) == Some(true);
+                let removes_default = r
+                    .body
+                    .attr("remove_default_node_pool")
+                    .and_then(|a| a.value.as_bool())
+                    == Some(true);
                 if !removes_default && r.body.block("node_config").is_some() {
                     node_metadata(r, out);
                 }
@@ -116,7 +129,17 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     if keys == 0
         && let Some(r) = google
     {
-        let n = cx.model.resources.iter().filter(|r| r.mode == Mode::Managed && r.rtype.starts_with("google_")).count();
-        out.push(Verdict::pass(&DOC_NO_KEY, "terraform (google provider)", r.at.clone(), format!("no google_service_account_key among the {n} Google resources")));
+        let n = cx
+            .model
+            .resources
+            .iter()
+            .filter(|r| r.mode == Mode::Managed && r.rtype.starts_with("google_"))
+            .count();
+        out.push(Verdict::pass(
+            &DOC_NO_KEY,
+            "terraform (google provider)",
+            r.at.clone(),
+            format!("no google_service_account_key among the {n} Google resources"),
+        ));
     }
 }
