@@ -258,10 +258,7 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     }
     let mut any = false;
     for r in &m.required {
-        if let Some(s) = services
-            .iter()
-            .find(|s| s.providers.contains(&r.name))
-        {
+        if let Some(s) = services.iter().find(|s| s.providers.contains(&r.name)) {
             any = true;
             out.push(verdict(
                 format!("provider {}", r.name),
