@@ -132,12 +132,13 @@ pub fn parse_native(path: &Arc<str>, text: &str) -> Result<Body, Diagnostic> {
 }
 
 /// Byte offset to line and column, without copying the text.
-struct LineIndex {
+struct LineIndex<'t> {
+    text: &'t str,
     starts: Vec<usize>,
 }
 
-impl LineIndex {
-    fn new(text: &str) -> Self {
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(
             text.bytes()
@@ -145,7 +146,7 @@ impl LineIndex {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { starts }
+        LineIndex { text, starts }
     }
     fn loc(&self, path: &Arc<str>, offset: Option<usize>) -> Location {
         let Some(off) = offset else {
@@ -155,12 +156,17 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let col = off - self.starts[line];
+        // columns count characters, as everywhere in vigie
+        let start = self.starts[line];
+        let col = self
+            .text
+            .get(start..off.min(self.text.len()))
+            .map_or(off - start, |s| s.chars().count());
         Location::new(path.clone(), line as u32 + 1, col as u32 + 1)
     }
 }
 
-fn lower_body(body: &HBody, path: &Arc<str>, li: &LineIndex) -> Body {
+fn lower_body(body: &HBody, path: &Arc<str>, li: &LineIndex<'_>) -> Body {
     let mut out = Body::default();
     for s in body.iter() {
         match s {
@@ -478,6 +484,13 @@ mod tests {
         assert!(
             matches!(&k.expr, Expr::Traversal(b, s) if **b == Expr::Var("var".into()) && s == &[Step::Attr("k".into())])
         );
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let b = p("resource \"x\" \"é€\" { zone = \"us\" }\n");
+        let z = b.blocks[0].body.attr("zone").unwrap();
+        assert_eq!((z.at.line, z.at.column), (1, 21));
     }
 
     #[test]
