@@ -32,7 +32,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The repository-level analyses of this build, each judging the repository as a whole.
 pub fn analyzers() -> Vec<&'static dyn Analyzer> {
-    Vec::new()
+    vec![&vigie_terraform::ANALYZER]
 }
 
 /// Every check of this build, per-file checks and analyses' alike, sorted by id.

@@ -3,11 +3,13 @@
 //! SOV-01 qualified offers, SOV-02 EU locations, SOV-03 extra-EU SaaS (heuristic), CRY-04
 //! customer-managed keys, LOG-02 log retention, NET-05 WAF, and SUP-06's Terraform half.
 
+pub mod analyzer;
 pub mod checks;
 pub mod data;
 pub mod eval;
 pub mod hcl;
 
+pub use analyzer::ANALYZER;
 pub use checks::sov01::offers_text;
 pub use checks::{ALL, Table};
 
