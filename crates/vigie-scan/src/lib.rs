@@ -37,6 +37,7 @@ pub fn analyzers() -> Vec<&'static dyn Analyzer> {
         &vigie_pipeline::ANALYZER,
         &vigie_deps::analyzer::ANALYZER,
         &vigie_tls::analyzer::ANALYZER,
+        &vigie_terraform::ANALYZER,
     ]
 }
 

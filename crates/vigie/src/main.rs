@@ -4,6 +4,7 @@ mod alloc;
 mod cmd_graph;
 mod cmd_db;
 mod cmd_sbom;
+mod cmd_offers;
 mod explain;
 
 #[global_allocator]
@@ -55,6 +56,8 @@ enum Command {
     Db(cmd_db::DbArgs),
     /// Write a CycloneDX 1.6 SBOM of every package in the lockfiles under a folder.
     Sbom(cmd_sbom::SbomArgs),
+    /// Print the dated list of SecNumCloud-qualified offers that SOV-01 matches against.
+    Offers,
 }
 
 #[derive(Args)]
@@ -132,6 +135,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         w.write_all(s.as_bytes()).map_err(|e| e.to_string())
     };
     match cli.command {
+        Command::Offers => {
+            out(&cmd_offers::run()?, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Frameworks => {
             let mut s = String::new();
             for f in &catalog.frameworks {

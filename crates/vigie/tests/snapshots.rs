@@ -35,3 +35,9 @@ snap!(k8s_gaps_text, "k8s-gaps", "text");
 snap!(k8s_gaps_markdown, "k8s-gaps", "markdown");
 snap!(compose_gaps_sarif, "compose-gaps", "sarif");
 snap!(k8s_gaps_junit, "k8s-gaps", "junit");
+snap!(
+    terraform_gke_hardened_text,
+    "terraform-gke-hardened",
+    "text"
+);
+snap!(terraform_gke_gaps_text, "terraform-gke-gaps", "text");

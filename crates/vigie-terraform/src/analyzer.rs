@@ -1,0 +1,50 @@
+//! The Terraform and cloud checks as a repository analyzer of `vigie scan`.
+
+use crate::checks::{self, net05};
+use crate::{Input, analyze};
+use std::sync::Arc;
+use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
+use vigie_core::CheckDoc;
+use vigie_core::EvidenceTable;
+use vigie_parse::kubernetes::Object;
+
+pub struct TerraformAnalyzer;
+
+/// Registered in `vigie_scan::analyzers()`.
+pub static ANALYZER: TerraformAnalyzer = TerraformAnalyzer;
+
+impl Analyzer for TerraformAnalyzer {
+    fn name(&self) -> &'static str {
+        "terraform"
+    }
+
+    fn checks(&self) -> &'static [&'static CheckDoc] {
+        checks::ALL
+    }
+
+    /// GKE BackendConfigs only (NET-05.2): small objects, kept whole.
+    fn keep(&self, object: &Object) -> Option<Object> {
+        net05::is_backend_config(object).then(|| object.clone())
+    }
+
+    fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {
+        let files: Vec<Arc<str>> = input.files.iter().map(|f| f.rel.clone()).collect();
+        let lookup = input.lookup;
+        let read = move |p: &str| lookup.read(p);
+        let result = analyze(&Input {
+            files: &files,
+            read: &read,
+            compose: input.compose,
+            objects,
+        });
+        out.verdicts.extend(result.verdicts);
+        out.diagnostics.extend(result.diagnostics);
+        out.tables
+            .extend(result.tables.into_iter().map(|t| EvidenceTable {
+                control: t.control,
+                title: t.title,
+                columns: t.columns,
+                rows: t.rows,
+            }));
+    }
+}

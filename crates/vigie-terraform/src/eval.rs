@@ -1,0 +1,1367 @@
+//! Static resolution of a Terraform tree: modules (folders), their calls with inputs, variables
+//! with defaults and tfvars, locals, simple expressions and functions. What cannot be known
+//! before `terraform apply` (another resource's attributes, data sources, per-instance values of
+//! `for_each`/`count`, unset variables) is kept as [`Value::Computed`] or [`Value::Unknown`], never
+//! guessed.
+
+use crate::hcl::{self, BinOp, Block, Body, Expr, Lit, Part, Step};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use vigie_core::{DiagKind, Diagnostic, Location, Severity};
+
+/// A resolved value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// Set, but computed when the plan is applied: another object's attribute, a data source,
+    /// a module output. Shown as the reference (`google_kms_crypto_key.disk.id`).
+    Computed(String),
+    /// Not known to vigie, with the reason (`variable "region" has no value`).
+    Unknown(Arc<str>),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) if s == "true" => Some(true),
+            Value::Str(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) => Some(*n),
+            Value::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    /// Given a value that is not null or empty (a computed reference counts).
+    pub fn is_set(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Unknown(_) => false,
+            _ => true,
+        }
+    }
+    pub fn unknown_reason(&self) -> Option<&str> {
+        match self {
+            Value::Unknown(r) => Some(r),
+            _ => None,
+        }
+    }
+    /// A short rendering for messages.
+    pub fn show(&self) -> String {
+        match self {
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Num(n) => fmt_num(*n),
+            Value::Str(s) => format!("`{s}`"),
+            Value::List(l) => format!(
+                "[{}]",
+                l.iter().map(Value::show).collect::<Vec<_>>().join(", ")
+            ),
+            Value::Map(_) => "{…}".into(),
+            Value::Computed(r) => format!("`{r}` (computed at apply)"),
+            Value::Unknown(r) => format!("unknown ({r})"),
+        }
+    }
+    fn to_text(&self) -> Option<String> {
+        match self {
+            Value::Str(s) => Some(s.clone()),
+            Value::Num(n) => Some(fmt_num(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+fn unknown(reason: impl Into<Arc<str>>) -> Value {
+    Value::Unknown(reason.into())
+}
+
+/// An attribute after resolution.
+#[derive(Debug, Clone)]
+pub struct RAttr {
+    pub name: String,
+    pub value: Value,
+    pub at: Location,
+}
+
+/// A nested block after resolution (dynamic blocks appear under their own name).
+#[derive(Debug, Clone)]
+pub struct RBlock {
+    pub kind: String,
+    pub labels: Vec<String>,
+    pub body: RBody,
+    pub at: Location,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RBody {
+    pub attrs: Vec<RAttr>,
+    pub blocks: Vec<RBlock>,
+}
+
+impl RBody {
+    pub fn attr(&self, name: &str) -> Option<&RAttr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+    pub fn block(&self, kind: &str) -> Option<&RBlock> {
+        self.blocks.iter().find(|b| b.kind == kind)
+    }
+    pub fn blocks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a RBlock> + 'a {
+        self.blocks.iter().filter(move |b| b.kind == kind)
+    }
+    /// An attribute by a path of block kinds then the attribute name: `["settings", "backup_configuration", "location"]`.
+    pub fn path(&self, path: &[&str]) -> Option<&RAttr> {
+        match path {
+            [] => None,
+            [a] => self.attr(a),
+            [b, rest @ ..] => self
+                .blocks
+                .iter()
+                .filter(|blk| blk.kind == *b)
+                .find_map(|blk| blk.body.path(rest)),
+        }
+    }
+    /// Every attribute, nested blocks included, with the block path that leads to it.
+    pub fn walk<'a>(&'a self, prefix: &mut Vec<&'a str>, f: &mut dyn FnMut(&[&'a str], &'a RAttr)) {
+        for a in &self.attrs {
+            f(prefix, a);
+        }
+        for b in &self.blocks {
+            prefix.push(&b.kind);
+            b.body.walk(prefix, f);
+            prefix.pop();
+        }
+    }
+}
+
+/// `resource` or `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// One resource (or data source) of one module instance. A resource with `count` or
+/// `for_each` appears once, templated: per-instance values are unknown.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub mode: Mode,
+    pub rtype: String,
+    pub name: String,
+    /// `module.network.module.subnets` or empty for the root module.
+    pub module: String,
+    /// `module.network.google_compute_subnetwork.main[each.key]`.
+    pub address: String,
+    /// `count` or `for_each` when the resource is repeated.
+    pub repeated: Option<&'static str>,
+    /// The provider configuration it uses: `google`, `google.eu`.
+    pub provider: String,
+    pub body: RBody,
+    pub at: Location,
+    /// The folder of the module that declares it.
+    pub dir: String,
+}
+
+impl Resource {
+    /// `google_compute_disk.data`, the address within its module, to match references.
+    pub fn local_ref(&self) -> String {
+        format!("{}.{}", self.rtype, self.name)
+    }
+    /// The provider's local name: `google` for `google_compute_disk`.
+    pub fn provider_name(&self) -> &str {
+        self.provider.split('.').next().unwrap_or(&self.provider)
+    }
+}
+
+/// A `provider` block of a module instance.
+#[derive(Debug, Clone)]
+pub struct ProviderConf {
+    pub name: String,
+    pub alias: Option<String>,
+    pub module: String,
+    pub body: RBody,
+    pub at: Location,
+}
+
+impl ProviderConf {
+    pub fn display(&self) -> String {
+        let mut s = format!("provider {}", self.name);
+        if let Some(a) = &self.alias {
+            s.push('.');
+            s.push_str(a);
+        }
+        if !self.module.is_empty() {
+            s = format!("{} › {s}", self.module);
+        }
+        s
+    }
+}
+
+/// A `required_providers` entry.
+#[derive(Debug, Clone)]
+pub struct Required {
+    pub name: String,
+    pub source: String,
+    pub at: Location,
+}
+
+/// The resolved tree.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub resources: Vec<Resource>,
+    pub providers: Vec<ProviderConf>,
+    pub required: Vec<Required>,
+    /// `terraform { backend "…" { … } }` blocks.
+    pub backends: Vec<RBlock>,
+    /// Module folders that were read.
+    pub modules: usize,
+    /// Terraform files read (`.tf`, `.tf.json`).
+    pub files: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One module folder: its declarations.
+#[derive(Debug, Default)]
+struct ModuleDef {
+    dir: String,
+    variables: Vec<Block>,
+    locals: HashMap<String, hcl::Attr>,
+    resources: Vec<Block>,
+    providers: Vec<Block>,
+    calls: Vec<Block>,
+    terraform: Vec<Block>,
+    /// `terraform.tfvars` and `*.auto.tfvars` of the folder, in Terraform's order of precedence.
+    tfvars: Vec<hcl::Attr>,
+    files: usize,
+}
+
+/// Files of a repository, for [`resolve`]: each relative path with its text.
+pub struct TfFile<'a> {
+    pub rel: Arc<str>,
+    pub text: &'a str,
+}
+
+fn dir_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rfind('/').map_or(rel, |i| &rel[i + 1..])
+}
+
+/// Whether a path is a Terraform file vigie reads.
+pub fn is_tf(rel: &str) -> bool {
+    let n = file_name(rel);
+    n.ends_with(".tf") || n.ends_with(".tf.json") || is_tfvars(rel)
+}
+
+fn is_tfvars(rel: &str) -> bool {
+    let n = file_name(rel);
+    n.ends_with(".tfvars") || n.ends_with(".tfvars.json")
+}
+
+/// Terraform loads these without `-var-file`.
+fn auto_loaded(rel: &str) -> bool {
+    let n = file_name(rel);
+    n == "terraform.tfvars"
+        || n == "terraform.tfvars.json"
+        || n.ends_with(".auto.tfvars")
+        || n.ends_with(".auto.tfvars.json")
+}
+
+/// Deepest chain of module calls followed (a call cycle stops there).
+const MAX_DEPTH: usize = 16;
+
+/// Parse every Terraform file, group them into modules by folder, and resolve each root module
+/// (a folder no other module calls) with its calls into local modules.
+pub fn resolve(files: &[TfFile<'_>]) -> Model {
+    let mut model = Model::default();
+    let mut defs: BTreeMap<String, ModuleDef> = BTreeMap::new();
+    let mut other_tfvars: HashMap<String, Vec<String>> = HashMap::new();
+    use rayon::prelude::*;
+    let results: Vec<(Arc<str>, Result<Body, Diagnostic>)> = files
+        .par_iter()
+        .filter(|f| is_tf(&f.rel))
+        .map(|f| (f.rel.clone(), hcl::parse_file(&f.rel, f.text)))
+        .collect();
+    let mut parsed: Vec<(Arc<str>, Body, bool)> = Vec::new();
+    for (rel, r) in results {
+        match r {
+            Ok(body) => {
+                let tfvars = is_tfvars(&rel);
+                parsed.push((rel, body, tfvars));
+            }
+            Err(d) => model.diagnostics.push(d),
+        }
+    }
+    // tfvars in Terraform's order: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars
+    // in lexical order; later files win.
+    parsed.sort_by_key(|(rel, _, tfvars)| {
+        let n = file_name(rel);
+        let rank = if !tfvars {
+            0
+        } else if n.starts_with("terraform.tfvars") {
+            1
+        } else {
+            2
+        };
+        (rank, rel.clone())
+    });
+    for (rel, body, tfvars) in parsed {
+        let dir = dir_of(&rel).to_string();
+        if tfvars {
+            if auto_loaded(&rel) {
+                let d = defs.entry(dir.clone()).or_default();
+                d.tfvars.extend(body.attrs);
+            } else {
+                other_tfvars
+                    .entry(dir)
+                    .or_default()
+                    .push(file_name(&rel).to_string());
+            }
+            continue;
+        }
+        let d = defs.entry(dir.clone()).or_default();
+        d.dir = dir;
+        d.files += 1;
+        model.files += 1;
+        for b in body.blocks {
+            match b.kind.as_str() {
+                "variable" => d.variables.push(b),
+                "locals" => {
+                    for a in b.body.attrs {
+                        d.locals.insert(a.name.clone(), a);
+                    }
+                }
+                "resource" | "data" => d.resources.push(b),
+                "provider" => d.providers.push(b),
+                "module" => d.calls.push(b),
+                "terraform" => d.terraform.push(b),
+                _ => {}
+            }
+        }
+    }
+    // only folders with configuration are modules (a folder of tfvars alone is not)
+    defs.retain(|_, d| d.files > 0);
+    model.modules = defs.len();
+
+    // which folders are called by another module
+    let mut called: std::collections::HashSet<String> = Default::default();
+    for d in defs.values() {
+        for c in &d.calls {
+            if let Some(src) = local_source(c)
+                && let Some(target) = join(&d.dir, &src)
+            {
+                called.insert(target);
+            }
+        }
+    }
+    let roots: Vec<&ModuleDef> = defs.values().filter(|d| !called.contains(&d.dir)).collect();
+    for root in roots {
+        // values from tfvars, then defaults
+        let mut inputs: HashMap<String, Value> = HashMap::new();
+        let scope0 = Scope::new(root, String::new(), HashMap::new());
+        for a in &root.tfvars {
+            inputs.insert(a.name.clone(), scope0.eval(&a.expr));
+        }
+        let mut vars = HashMap::new();
+        for v in &root.variables {
+            let Some(name) = v.labels.first() else {
+                continue;
+            };
+            let value = if let Some(val) = inputs.get(name) {
+                val.clone()
+            } else if let Some(def) = v.body.attr("default") {
+                scope0.eval(&def.expr)
+            } else {
+                let mut reason = format!(
+                    "variable \"{name}\" has no default and no value in terraform.tfvars or *.auto.tfvars"
+                );
+                if let Some(others) = other_tfvars.get(&root.dir) {
+                    reason.push_str(&format!(
+                        " ({} are read only with -var-file)",
+                        others.join(", ")
+                    ));
+                }
+                let mut d = Diagnostic::new(
+                    DiagKind::Reference,
+                    v.at.clone(),
+                    format!("{reason}: the attributes that use it are not assessed"),
+                );
+                d.severity = Severity::Low;
+                model.diagnostics.push(d);
+                unknown(format!("variable \"{name}\" has no value"))
+            };
+            vars.insert(name.clone(), value);
+        }
+        instantiate(&defs, root, String::new(), vars, 0, &mut model);
+    }
+    model
+}
+
+/// The folder a `module` block calls, when it is a local path.
+fn local_source(call: &Block) -> Option<String> {
+    let a = call.body.attr("source")?;
+    match &a.expr {
+        Expr::Lit(Lit::Str(s)) if s.starts_with("./") || s.starts_with("../") => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Normalise `dir/rel`; `None` when it leaves the root.
+fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn instantiate(
+    defs: &BTreeMap<String, ModuleDef>,
+    def: &ModuleDef,
+    path: String,
+    vars: HashMap<String, Value>,
+    depth: usize,
+    model: &mut Model,
+) {
+    let scope = Scope::new(def, path.clone(), vars);
+    let prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}.")
+    };
+    for t in &def.terraform {
+        for rp in t.body.blocks("required_providers") {
+            for a in &rp.body.attrs {
+                let source = match scope.eval(&a.expr) {
+                    Value::Map(m) => m
+                        .get("source")
+                        .and_then(|s| s.as_str())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("hashicorp/{}", a.name)),
+                    _ => format!("hashicorp/{}", a.name),
+                };
+                model.required.push(Required {
+                    name: a.name.clone(),
+                    source,
+                    at: a.at.clone(),
+                });
+            }
+        }
+        for b in t.body.blocks("backend") {
+            model.backends.push(RBlock {
+                kind: "backend".into(),
+                labels: b.labels.clone(),
+                body: scope.eval_body(&b.body),
+                at: b.at.clone(),
+            });
+        }
+    }
+    for p in &def.providers {
+        let Some(name) = p.labels.first() else {
+            continue;
+        };
+        let body = scope.eval_body(&p.body);
+        let alias = body
+            .attr("alias")
+            .and_then(|a| a.value.as_str())
+            .map(str::to_string);
+        model.providers.push(ProviderConf {
+            name: name.clone(),
+            alias,
+            module: path.clone(),
+            body,
+            at: p.at.clone(),
+        });
+    }
+    for r in &def.resources {
+        let (Some(rtype), Some(name)) = (r.labels.first(), r.labels.get(1)) else {
+            continue;
+        };
+        let mode = if r.kind == "data" {
+            Mode::Data
+        } else {
+            Mode::Managed
+        };
+        let (repeated, key) = if let Some(c) = r.body.attr("count") {
+            // `count = 0` (a known condition off) creates nothing
+            if scope.eval(&c.expr).as_num() == Some(0.0) {
+                continue;
+            }
+            (Some("count"), "[count.index]")
+        } else if let Some(f) = r.body.attr("for_each") {
+            match scope.eval(&f.expr) {
+                Value::List(l) if l.is_empty() => continue,
+                Value::Map(m) if m.is_empty() => continue,
+                _ => {}
+            }
+            (Some("for_each"), "[each.key]")
+        } else {
+            (None, "")
+        };
+        let data = if mode == Mode::Data { "data." } else { "" };
+        let provider = r
+            .body
+            .attr("provider")
+            .map(|a| expr_text(&a.expr))
+            .unwrap_or_else(|| rtype.split('_').next().unwrap_or(rtype).to_string());
+        model.resources.push(Resource {
+            mode,
+            rtype: rtype.clone(),
+            name: name.clone(),
+            module: path.clone(),
+            address: format!("{prefix}{data}{rtype}.{name}{key}"),
+            repeated,
+            provider,
+            body: scope.eval_body(&r.body),
+            at: r.at.clone(),
+            dir: def.dir.clone(),
+        });
+    }
+    for call in &def.calls {
+        let Some(cname) = call.labels.first() else {
+            continue;
+        };
+        let Some(src_attr) = call.body.attr("source") else {
+            continue;
+        };
+        let Some(src) = local_source(call) else {
+            let shown = match &src_attr.expr {
+                Expr::Lit(Lit::Str(s)) => s.clone(),
+                _ => "(an expression)".into(),
+            };
+            let mut d = Diagnostic::new(
+                DiagKind::Skipped,
+                src_attr.at.clone(),
+                format!(
+                    "module \"{cname}\" comes from {shown}, outside the repository: its resources are not assessed"
+                ),
+            );
+            d.severity = Severity::Info;
+            model.diagnostics.push(d);
+            continue;
+        };
+        let target = join(&def.dir, &src);
+        let Some(child) = target.as_ref().and_then(|t| defs.get(t)) else {
+            model.diagnostics.push(Diagnostic::new(
+                DiagKind::Reference,
+                src_attr.at.clone(),
+                format!(
+                    "module \"{cname}\" calls `{src}`, which is not a folder of Terraform files in the repository"
+                ),
+            ));
+            continue;
+        };
+        if depth >= MAX_DEPTH {
+            model.diagnostics.push(Diagnostic::new(
+                DiagKind::Reference,
+                src_attr.at.clone(),
+                format!(
+                    "module \"{cname}\": calls nested deeper than {MAX_DEPTH} (a cycle?) are not followed"
+                ),
+            ));
+            continue;
+        }
+        let mut repeated = "";
+        if call.body.attr("count").is_some() {
+            repeated = "[count.index]";
+        } else if call.body.attr("for_each").is_some() {
+            repeated = "[each.key]";
+        }
+        let child_path = format!("{prefix}module.{cname}{repeated}");
+        let mut vars = HashMap::new();
+        let child_scope0 = Scope::new(child, child_path.clone(), HashMap::new());
+        for v in &child.variables {
+            let Some(vname) = v.labels.first() else {
+                continue;
+            };
+            let value = if let Some(a) = call.body.attr(vname) {
+                scope.eval(&a.expr)
+            } else if let Some(def) = v.body.attr("default") {
+                child_scope0.eval(&def.expr)
+            } else {
+                unknown(format!(
+                    "variable \"{vname}\" of module \"{cname}\" is not given a value"
+                ))
+            };
+            vars.insert(vname.clone(), value);
+        }
+        instantiate(defs, child, child_path, vars, depth + 1, model);
+    }
+}
+
+/// The text of a reference expression (`google.eu`, `var.x`), for messages and provider names.
+pub fn expr_text(e: &Expr) -> String {
+    match e {
+        Expr::Var(v) => v.clone(),
+        Expr::Traversal(head, steps) => {
+            let mut s = expr_text(head);
+            for st in steps {
+                match st {
+                    Step::Attr(a) => {
+                        s.push('.');
+                        s.push_str(a);
+                    }
+                    Step::Index(Expr::Lit(Lit::Str(k))) => s.push_str(&format!("[\"{k}\"]")),
+                    Step::Index(Expr::Lit(Lit::Num(n))) => {
+                        s.push_str(&format!("[{}]", fmt_num(*n)))
+                    }
+                    Step::Index(i) => s.push_str(&format!("[{}]", expr_text(i))),
+                    Step::Splat => s.push_str("[*]"),
+                }
+            }
+            s
+        }
+        Expr::Lit(Lit::Str(s)) => s.clone(),
+        Expr::Call(n, _) => format!("{n}(…)"),
+        _ => "…".into(),
+    }
+}
+
+/// Evaluation of one module instance.
+struct Scope<'m> {
+    def: &'m ModuleDef,
+    path: String,
+    vars: HashMap<String, Value>,
+    locals: RefCell<HashMap<String, Option<Value>>>,
+    /// Names bound per instance (`each`, `count`, dynamic block iterators).
+    iterators: RefCell<Vec<String>>,
+}
+
+impl<'m> Scope<'m> {
+    fn new(def: &'m ModuleDef, path: String, vars: HashMap<String, Value>) -> Self {
+        Scope {
+            def,
+            path,
+            vars,
+            locals: RefCell::new(HashMap::new()),
+            iterators: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn local(&self, name: &str) -> Value {
+        if let Some(state) = self.locals.borrow().get(name) {
+            return state
+                .clone()
+                .unwrap_or_else(|| unknown(format!("local.{name} refers to itself")));
+        }
+        let Some(attr) = self.def.locals.get(name) else {
+            return unknown(format!("local.{name} is not declared"));
+        };
+        // mark in progress: a cycle reads as unknown
+        self.locals.borrow_mut().insert(name.to_string(), None);
+        let v = self.eval(&attr.expr);
+        self.locals
+            .borrow_mut()
+            .insert(name.to_string(), Some(v.clone()));
+        v
+    }
+
+    fn eval_body(&self, body: &Body) -> RBody {
+        let mut out = RBody::default();
+        for a in &body.attrs {
+            if matches!(
+                a.name.as_str(),
+                "count" | "for_each" | "depends_on" | "provider" | "providers"
+            ) {
+                continue;
+            }
+            out.attrs.push(RAttr {
+                name: a.name.clone(),
+                value: self.eval(&a.expr),
+                at: a.at.clone(),
+            });
+        }
+        for b in &body.blocks {
+            match b.kind.as_str() {
+                "lifecycle" | "provisioner" | "connection" => continue,
+                "dynamic" => {
+                    let Some(name) = b.labels.first() else {
+                        continue;
+                    };
+                    let iter = b
+                        .body
+                        .attr("iterator")
+                        .map(|a| expr_text(&a.expr))
+                        .unwrap_or_else(|| name.clone());
+                    self.iterators.borrow_mut().push(iter);
+                    for c in b.body.blocks("content") {
+                        out.blocks.push(RBlock {
+                            kind: name.clone(),
+                            labels: Vec::new(),
+                            body: self.eval_body(&c.body),
+                            at: b.at.clone(),
+                        });
+                    }
+                    self.iterators.borrow_mut().pop();
+                }
+                _ => out.blocks.push(RBlock {
+                    kind: b.kind.clone(),
+                    labels: b.labels.clone(),
+                    body: self.eval_body(&b.body),
+                    at: b.at.clone(),
+                }),
+            }
+        }
+        out
+    }
+
+    fn eval(&self, e: &Expr) -> Value {
+        match e {
+            Expr::Lit(Lit::Null) => Value::Null,
+            Expr::Lit(Lit::Bool(b)) => Value::Bool(*b),
+            Expr::Lit(Lit::Num(n)) => Value::Num(*n),
+            Expr::Lit(Lit::Str(s)) => Value::Str(s.clone()),
+            Expr::Template(parts) => self.template(parts),
+            Expr::Var(name) => self.head(name, &[]),
+            Expr::Traversal(head, steps) => match &**head {
+                Expr::Var(name) => self.head(name, steps),
+                other => apply_steps(self, self.eval(other), steps, &expr_text(e)),
+            },
+            Expr::Call(name, args) => self.call(name, args),
+            Expr::Cond(c, t, f) => match self.eval(c) {
+                Value::Bool(true) => self.eval(t),
+                Value::Bool(false) => self.eval(f),
+                Value::Unknown(r) => Value::Unknown(r),
+                Value::Computed(r) => unknown(format!("the condition depends on {r}")),
+                _ => unknown("a condition is not a boolean"),
+            },
+            Expr::Bin(op, l, r) => binop(*op, self.eval(l), self.eval(r)),
+            Expr::Not(x) => match self.eval(x) {
+                Value::Bool(b) => Value::Bool(!b),
+                u @ Value::Unknown(_) => u,
+                _ => unknown("`!` on a value that is not a boolean"),
+            },
+            Expr::Neg(x) => match self.eval(x) {
+                Value::Num(n) => Value::Num(-n),
+                u @ Value::Unknown(_) => u,
+                _ => unknown("`-` on a value that is not a number"),
+            },
+            Expr::Array(items) => Value::List(items.iter().map(|i| self.eval(i)).collect()),
+            Expr::Object(entries) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in entries {
+                    let key = match k {
+                        // an identifier key written as a bare word is a literal
+                        Expr::Var(name) => Value::Str(name.clone()),
+                        k => self.eval(k),
+                    };
+                    match key.to_text() {
+                        Some(k) => {
+                            m.insert(k, self.eval(v));
+                        }
+                        None => return unknown("an object key is not known"),
+                    }
+                }
+                Value::Map(m)
+            }
+            Expr::For => unknown("`for` expressions are not evaluated"),
+        }
+    }
+
+    fn head(&self, name: &str, steps: &[Step]) -> Value {
+        let text = expr_text(&Expr::Traversal(
+            Box::new(Expr::Var(name.to_string())),
+            steps.to_vec(),
+        ));
+        let first = match steps.first() {
+            Some(Step::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        if self.iterators.borrow().iter().any(|i| i == name) {
+            return unknown(format!("`{text}` varies per element of a dynamic block"));
+        }
+        match (name, first) {
+            ("var", Some(v)) => match self.vars.get(v) {
+                Some(val) => apply_steps(self, val.clone(), &steps[1..], &text),
+                None => unknown(format!("variable \"{v}\" is not declared")),
+            },
+            ("local", Some(l)) => apply_steps(self, self.local(l), &steps[1..], &text),
+            ("each", _) | ("count", _) => unknown(format!(
+                "`{text}` varies per instance of the templated resource"
+            )),
+            ("path", Some("module")) => Value::Str(if self.def.dir.is_empty() {
+                ".".into()
+            } else {
+                self.def.dir.clone()
+            }),
+            ("path", Some("root")) | ("path", Some("cwd")) => Value::Str(".".into()),
+            ("terraform", Some("workspace")) => {
+                unknown("terraform.workspace is chosen when Terraform runs")
+            }
+            ("module", _) | ("data", _) | ("self", _) => Value::Computed(text),
+            (n, _) if n.contains('_') => Value::Computed(text),
+            _ => unknown(format!("`{text}` is not a reference vigie resolves")),
+        }
+    }
+
+    fn template(&self, parts: &[Part]) -> Value {
+        let mut s = String::new();
+        let mut computed = false;
+        for p in parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                Part::Interp(e) => match self.eval(e) {
+                    Value::Unknown(r) => return Value::Unknown(r),
+                    Value::Computed(r) => {
+                        computed = true;
+                        s.push_str("${");
+                        s.push_str(&r);
+                        s.push('}');
+                    }
+                    Value::Null => {}
+                    v => match v.to_text() {
+                        Some(t) => s.push_str(&t),
+                        None => return unknown("a list or object interpolated in a string"),
+                    },
+                },
+                Part::Directive => return unknown("template directives are not evaluated"),
+            }
+        }
+        if computed {
+            Value::Computed(s)
+        } else {
+            Value::Str(s)
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Expr]) -> Value {
+        // `try` and `coalesce` look at their arguments one by one
+        if name == "try" {
+            for a in args {
+                match self.eval(a) {
+                    Value::Unknown(_) => continue,
+                    v => return v,
+                }
+            }
+            return unknown("no argument of try() is known");
+        }
+        let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
+        if let Some(u) = vals.iter().find(|v| matches!(v, Value::Unknown(_))) {
+            return u.clone();
+        }
+        let _ = &self.path;
+        func(name, vals)
+    }
+}
+
+fn apply_steps(scope: &Scope<'_>, mut v: Value, steps: &[Step], text: &str) -> Value {
+    for st in steps {
+        v = match (v, st) {
+            (u @ Value::Unknown(_), _) => return u,
+            (Value::Computed(_), _) => return Value::Computed(text.to_string()),
+            (Value::Map(mut m), Step::Attr(a)) => match m.remove(a) {
+                Some(x) => x,
+                None => return unknown(format!("`{text}`: no key \"{a}\"")),
+            },
+            (Value::Map(mut m), Step::Index(i)) => {
+                let k = scope.eval(i);
+                match k.to_text() {
+                    Some(k) => match m.remove(&k) {
+                        Some(x) => x,
+                        None => return unknown(format!("`{text}`: no key \"{k}\"")),
+                    },
+                    None => return unknown(format!("`{text}`: the key is not known")),
+                }
+            }
+            (Value::List(l), Step::Index(i)) => match scope.eval(i).as_num() {
+                Some(n) if n >= 0.0 && (n as usize) < l.len() => l[n as usize].clone(),
+                _ => return unknown(format!("`{text}`: the index is not known")),
+            },
+            (Value::List(l), Step::Splat) => Value::List(l),
+            _ => return unknown(format!("`{text}` cannot be followed")),
+        };
+    }
+    v
+}
+
+fn binop(op: BinOp, l: Value, r: Value) -> Value {
+    if let Value::Unknown(x) = &l {
+        return Value::Unknown(x.clone());
+    }
+    if let Value::Unknown(x) = &r {
+        return Value::Unknown(x.clone());
+    }
+    if matches!(l, Value::Computed(_)) || matches!(r, Value::Computed(_)) {
+        return unknown("an operation on a value computed at apply");
+    }
+    let num = |f: fn(f64, f64) -> f64| match (l.as_num(), r.as_num()) {
+        (Some(a), Some(b)) => Value::Num(f(a, b)),
+        _ => unknown("arithmetic on a value that is not a number"),
+    };
+    let cmp = |f: fn(f64, f64) -> bool| match (l.as_num(), r.as_num()) {
+        (Some(a), Some(b)) => Value::Bool(f(a, b)),
+        _ => unknown("a comparison of values that are not numbers"),
+    };
+    match op {
+        BinOp::Eq => Value::Bool(l == r),
+        BinOp::Ne => Value::Bool(l != r),
+        BinOp::Lt => cmp(|a, b| a < b),
+        BinOp::Le => cmp(|a, b| a <= b),
+        BinOp::Gt => cmp(|a, b| a > b),
+        BinOp::Ge => cmp(|a, b| a >= b),
+        BinOp::Add => num(|a, b| a + b),
+        BinOp::Sub => num(|a, b| a - b),
+        BinOp::Mul => num(|a, b| a * b),
+        BinOp::Div => num(|a, b| a / b),
+        BinOp::Mod => num(|a, b| a % b),
+        BinOp::And | BinOp::Or => match (l.as_bool(), r.as_bool()) {
+            (Some(a), Some(b)) => Value::Bool(if op == BinOp::And { a && b } else { a || b }),
+            _ => unknown("a logical operation on values that are not booleans"),
+        },
+    }
+}
+
+/// The functions vigie evaluates; the others are unknown. All arguments are known here.
+fn func(name: &str, mut a: Vec<Value>) -> Value {
+    let s0 = a.first().and_then(|v| v.to_text());
+    match (name, a.len()) {
+        ("lower", 1) => s0.map_or_else(
+            || unknown("lower() of a non-string"),
+            |s| Value::Str(s.to_lowercase()),
+        ),
+        ("upper", 1) => s0.map_or_else(
+            || unknown("upper() of a non-string"),
+            |s| Value::Str(s.to_uppercase()),
+        ),
+        ("trimspace", 1) => s0.map_or_else(
+            || unknown("trimspace() of a non-string"),
+            |s| Value::Str(s.trim().into()),
+        ),
+        ("tostring", 1) => s0.map_or_else(|| unknown("tostring() of a non-string"), Value::Str),
+        ("tonumber", 1) => a[0]
+            .as_num()
+            .map_or_else(|| unknown("tonumber() of a non-number"), Value::Num),
+        ("tobool", 1) => a[0]
+            .as_bool()
+            .map_or_else(|| unknown("tobool() of a non-boolean"), Value::Bool),
+        ("tolist" | "toset", 1) => a.swap_remove(0),
+        ("tomap", 1) => a.swap_remove(0),
+        ("length", 1) => match &a[0] {
+            Value::List(l) => Value::Num(l.len() as f64),
+            Value::Map(m) => Value::Num(m.len() as f64),
+            Value::Str(s) => Value::Num(s.chars().count() as f64),
+            _ => unknown("length() of a computed value"),
+        },
+        ("coalesce", _) => a
+            .into_iter()
+            .find(|v| v.is_set() || matches!(v, Value::Computed(_)))
+            .unwrap_or_else(|| unknown("coalesce() with no non-empty argument")),
+        ("concat", _) => {
+            let mut out = Vec::new();
+            for v in a {
+                match v {
+                    Value::List(l) => out.extend(l),
+                    _ => return unknown("concat() of a non-list"),
+                }
+            }
+            Value::List(out)
+        }
+        ("merge", _) => {
+            let mut out = BTreeMap::new();
+            for v in a {
+                match v {
+                    Value::Map(m) => out.extend(m),
+                    Value::Null => {}
+                    _ => return unknown("merge() of a non-object"),
+                }
+            }
+            Value::Map(out)
+        }
+        ("lookup", 2 | 3) => {
+            let key = a[1].to_text();
+            match (&a[0], key) {
+                (Value::Map(m), Some(k)) => match m.get(&k) {
+                    Some(v) => v.clone(),
+                    None if a.len() == 3 => a[2].clone(),
+                    None => unknown(format!("lookup(): no key \"{k}\"")),
+                },
+                _ => unknown("lookup() of a computed value"),
+            }
+        }
+        ("element", 2) => match (&a[0], a[1].as_num()) {
+            (Value::List(l), Some(n)) if !l.is_empty() && n >= 0.0 => {
+                l[n as usize % l.len()].clone()
+            }
+            _ => unknown("element() of a computed value"),
+        },
+        ("join", 2) => match (&a[0], &a[1]) {
+            (Value::Str(sep), Value::List(l)) => {
+                let parts: Option<Vec<String>> = l.iter().map(Value::to_text).collect();
+                parts.map_or_else(
+                    || unknown("join() of computed values"),
+                    |p| Value::Str(p.join(sep)),
+                )
+            }
+            _ => unknown("join() of a computed value"),
+        },
+        ("contains", 2) => match &a[0] {
+            Value::List(l) => Value::Bool(l.contains(&a[1])),
+            _ => unknown("contains() of a computed value"),
+        },
+        ("replace", 3) => match (s0, a[1].to_text(), a[2].to_text()) {
+            (Some(s), Some(from), Some(to)) if !(from.starts_with('/') && from.ends_with('/')) => {
+                Value::Str(s.replace(&from, &to))
+            }
+            _ => unknown("replace() with a pattern is not evaluated"),
+        },
+        ("format", _) if s0.is_some() => format_fn(&s0.unwrap_or_default(), &a[1..]),
+        _ => unknown(format!("the function {name}() is not evaluated")),
+    }
+}
+
+/// `format()` with `%s`, `%d`, `%v` and `%%`.
+fn format_fn(spec: &str, args: &[Value]) -> Value {
+    let mut out = String::new();
+    let mut it = args.iter();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('%') => out.push('%'),
+            Some('s' | 'd' | 'v') => match it.next().and_then(Value::to_text) {
+                Some(t) => out.push_str(&t),
+                None => return unknown("format() of a computed value"),
+            },
+            _ => return unknown("format() verbs other than %s, %d, %v are not evaluated"),
+        }
+    }
+    Value::Str(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(files: &[(&str, &str)]) -> Model {
+        let fs: Vec<TfFile<'_>> = files
+            .iter()
+            .map(|(r, t)| TfFile {
+                rel: Arc::from(*r),
+                text: t,
+            })
+            .collect();
+        resolve(&fs)
+    }
+
+    fn attr<'a>(m: &'a Model, addr: &str, name: &str) -> &'a Value {
+        let r = m
+            .resources
+            .iter()
+            .find(|r| r.address == addr)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {addr} in {:?}",
+                    m.resources.iter().map(|r| &r.address).collect::<Vec<_>>()
+                )
+            });
+        &r.body.attr(name).unwrap().value
+    }
+
+    #[test]
+    fn variables_defaults_tfvars_and_locals() {
+        let m = model(&[
+            (
+                "main.tf",
+                r#"
+variable "region" { default = "us-central1" }
+variable "zone_suffix" { default = "a" }
+variable "env" {}
+locals {
+  zone = "${var.region}-${var.zone_suffix}"
+  name = lower("DATA-${local.zone}")
+  size = 10 * 2
+}
+resource "google_compute_disk" "d" {
+  zone = local.zone
+  name = local.name
+  size = local.size
+  labels = { env = var.env }
+}
+"#,
+            ),
+            ("terraform.tfvars", "region = \"europe-west9\"\n"),
+            ("prod.auto.tfvars", "zone_suffix = \"b\"\n"),
+        ]);
+        assert_eq!(
+            attr(&m, "google_compute_disk.d", "zone"),
+            &Value::Str("europe-west9-b".into())
+        );
+        assert_eq!(
+            attr(&m, "google_compute_disk.d", "name"),
+            &Value::Str("data-europe-west9-b".into())
+        );
+        assert_eq!(attr(&m, "google_compute_disk.d", "size"), &Value::Num(20.0));
+        // an unset variable is unknown, with its reason, and a diagnostic names its line
+        match attr(&m, "google_compute_disk.d", "labels") {
+            Value::Map(l) => {
+                assert!(matches!(&l["env"], Value::Unknown(r) if r.contains("\"env\"")))
+            }
+            v => panic!("{v:?}"),
+        }
+        let d = m
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("\"env\""))
+            .unwrap();
+        assert_eq!(d.location.line, 4);
+    }
+
+    #[test]
+    fn later_auto_tfvars_win_over_terraform_tfvars() {
+        let m = model(&[
+            (
+                "main.tf",
+                "variable \"r\" {}\nresource \"google_storage_bucket\" \"b\" { location = var.r }\n",
+            ),
+            ("b.auto.tfvars", "r = \"EU\"\n"),
+            ("terraform.tfvars", "r = \"US\"\n"),
+        ]);
+        assert_eq!(
+            attr(&m, "google_storage_bucket.b", "location"),
+            &Value::Str("EU".into())
+        );
+    }
+
+    #[test]
+    fn modules_receive_their_inputs_and_defaults() {
+        let m = model(&[
+            (
+                "main.tf",
+                r#"
+variable "region" { default = "europe-west9" }
+module "storage" {
+  source = "./modules/storage"
+  location = upper(var.region)
+}
+module "remote" {
+  source = "terraform-google-modules/network/google"
+}
+module "missing" {
+  source = "./modules/nope"
+}
+"#,
+            ),
+            (
+                "modules/storage/main.tf",
+                r#"
+variable "location" {}
+variable "class" { default = "STANDARD" }
+resource "google_storage_bucket" "b" {
+  location = var.location
+  storage_class = var.class
+  encryption { default_kms_key_name = google_kms_crypto_key.k.id }
+}
+"#,
+            ),
+        ]);
+        let r = m
+            .resources
+            .iter()
+            .find(|r| r.address == "module.storage.google_storage_bucket.b")
+            .unwrap();
+        assert_eq!(
+            r.body.attr("location").unwrap().value,
+            Value::Str("EUROPE-WEST9".into())
+        );
+        assert_eq!(
+            r.body.attr("storage_class").unwrap().value,
+            Value::Str("STANDARD".into())
+        );
+        assert_eq!(r.at.path.as_ref(), "modules/storage/main.tf");
+        assert_eq!(
+            r.body
+                .path(&["encryption", "default_kms_key_name"])
+                .unwrap()
+                .value,
+            Value::Computed("google_kms_crypto_key.k.id".into())
+        );
+        // the called folder is not also read as a root of its own
+        assert_eq!(m.resources.len(), 1);
+        assert!(
+            m.diagnostics
+                .iter()
+                .any(|d| d.kind == DiagKind::Skipped
+                    && d.message.contains("terraform-google-modules"))
+        );
+        assert!(
+            m.diagnostics
+                .iter()
+                .any(|d| d.kind == DiagKind::Reference && d.message.contains("./modules/nope"))
+        );
+    }
+
+    #[test]
+    fn count_and_for_each_are_one_templated_resource() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+variable "zones" { default = ["europe-west9-a", "europe-west9-b"] }
+variable "enabled" { default = false }
+resource "google_compute_disk" "d" {
+  for_each = toset(var.zones)
+  zone = each.value
+  type = "pd-ssd"
+}
+resource "google_compute_disk" "c" {
+  count = 3
+  name = "disk-${count.index}"
+}
+resource "google_compute_disk" "off" {
+  count = var.enabled ? 1 : 0
+}
+"#,
+        )]);
+        let d = m.resources.iter().find(|r| r.name == "d").unwrap();
+        assert_eq!(d.address, "google_compute_disk.d[each.key]");
+        assert_eq!(d.repeated, Some("for_each"));
+        assert!(
+            matches!(&d.body.attr("zone").unwrap().value, Value::Unknown(r) if r.contains("each.value"))
+        );
+        assert_eq!(
+            d.body.attr("type").unwrap().value,
+            Value::Str("pd-ssd".into())
+        );
+        assert_eq!(
+            m.resources.iter().find(|r| r.name == "c").unwrap().address,
+            "google_compute_disk.c[count.index]"
+        );
+        assert!(
+            !m.resources.iter().any(|r| r.name == "off"),
+            "count = 0 creates nothing"
+        );
+    }
+
+    #[test]
+    fn unknowns_are_never_guessed() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+locals {
+  a = local.b
+  b = local.a
+}
+resource "google_storage_bucket" "b" {
+  location = data.google_client_config.c.region
+  name = "x-${random_id.r.hex}"
+  project = local.a
+  labels = { for k in ["a"] : k => k }
+  storage_class = cidrsubnet("10.0.0.0/8", 8, 1)
+  dynamic "lifecycle_rule" {
+    for_each = [1]
+    content {
+      condition { age = lifecycle_rule.value }
+    }
+  }
+}
+"#,
+        )]);
+        assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
+        let b = &m.resources[0].body;
+        assert_eq!(
+            b.attr("location").unwrap().value,
+            Value::Computed("data.google_client_config.c.region".into())
+        );
+        assert_eq!(
+            b.attr("name").unwrap().value,
+            Value::Computed("x-${random_id.r.hex}".into())
+        );
+        assert!(
+            matches!(&b.attr("project").unwrap().value, Value::Unknown(r) if r.contains("itself"))
+        );
+        assert!(matches!(
+            &b.attr("labels").unwrap().value,
+            Value::Unknown(_)
+        ));
+        assert!(
+            matches!(&b.attr("storage_class").unwrap().value, Value::Unknown(r) if r.contains("cidrsubnet"))
+        );
+        let age = b.path(&["lifecycle_rule", "condition", "age"]).unwrap();
+        assert!(matches!(&age.value, Value::Unknown(r) if r.contains("dynamic")));
+    }
+
+    #[test]
+    fn module_call_cycles_stop() {
+        let m = model(&[
+            ("main.tf", "module \"a\" { source = \"./a\" }\n"),
+            (
+                "a/main.tf",
+                "module \"b\" { source = \"../b\" }\nresource \"null_resource\" \"x\" {}\n",
+            ),
+            ("b/main.tf", "module \"a\" { source = \"../a\" }\n"),
+        ]);
+        assert!(m.diagnostics.iter().any(|d| d.message.contains("deeper")));
+        assert!(m.resources.len() <= MAX_DEPTH + 1);
+    }
+
+    #[test]
+    fn providers_and_required_providers() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+terraform {
+  required_providers {
+    google = { source = "hashicorp/google", version = "~> 6.0" }
+  }
+  backend "gcs" { bucket = "state" }
+}
+variable "ud" { default = "s3nsapis.fr" }
+provider "google" {
+  universe_domain = var.ud
+  region = "u-france-east1"
+}
+provider "google" {
+  alias = "eu"
+  region = "europe-west9"
+}
+resource "google_compute_disk" "d" { provider = google.eu }
+"#,
+        )]);
+        assert_eq!(m.required[0].source, "hashicorp/google");
+        assert_eq!(m.providers.len(), 2);
+        assert_eq!(
+            m.providers[0].body.attr("universe_domain").unwrap().value,
+            Value::Str("s3nsapis.fr".into())
+        );
+        assert_eq!(m.providers[1].alias.as_deref(), Some("eu"));
+        assert_eq!(m.resources[0].provider, "google.eu");
+        assert_eq!(m.backends[0].labels, ["gcs"]);
+    }
+}

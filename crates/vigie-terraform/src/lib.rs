@@ -1,0 +1,85 @@
+//! Terraform and OpenTofu for vigie: the files parsed with locations (`hcl`), what is
+//! statically known resolved (`eval`), and the cloud controls judged on it (`checks`):
+//! SOV-01 qualified offers, SOV-02 EU locations, SOV-03 extra-EU SaaS (heuristic), CRY-04
+//! customer-managed keys, LOG-02 log retention, NET-05 WAF, and SUP-06's Terraform half.
+
+pub mod analyzer;
+pub mod checks;
+pub mod data;
+pub mod eval;
+pub mod hcl;
+
+pub use analyzer::ANALYZER;
+pub use checks::sov01::offers_text;
+pub use checks::{ALL, Table};
+
+use checks::Ctx;
+use std::sync::Arc;
+use vigie_core::{Diagnostic, Verdict};
+use vigie_parse::compose::Project;
+use vigie_parse::kubernetes::Object;
+
+/// What one analysis produces.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub verdicts: Vec<Verdict>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub tables: Vec<Table>,
+}
+
+/// What the analysis reads from the scan.
+pub struct Input<'a> {
+    /// Every file of the repository, relative and `/`-separated.
+    pub files: &'a [Arc<str>],
+    /// A file's text, `None` when it cannot be read (the scan reports why).
+    pub read: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    pub compose: &'a [Project],
+    /// Kubernetes objects kept for these checks (GKE BackendConfigs).
+    pub objects: &'a [Object],
+}
+
+/// Run every Terraform and cloud check.
+pub fn analyze(input: &Input<'_>) -> Output {
+    use rayon::prelude::*;
+    let tf: Vec<(Arc<str>, String)> = input
+        .files
+        .par_iter()
+        .filter(|f| eval::is_tf(f))
+        .filter_map(|f| (input.read)(f).map(|t| (f.clone(), t)))
+        .collect();
+    let tf_files: Vec<eval::TfFile<'_>> = tf
+        .iter()
+        .map(|(rel, text)| eval::TfFile {
+            rel: rel.clone(),
+            text,
+        })
+        .collect();
+    let model = eval::resolve(&tf_files);
+    let mut out = Output::default();
+    let cx = Ctx {
+        model: &model,
+        files: input.files,
+        read: input.read,
+        compose: input.compose,
+        objects: input.objects,
+    };
+    checks::sov01::run(
+        &cx,
+        &mut out.verdicts,
+        &mut out.diagnostics,
+        &mut out.tables,
+    );
+    checks::sov02::run(&cx, &mut out.verdicts);
+    checks::sov03::run(&cx, &mut out.verdicts);
+    checks::cry04::run(&cx, &mut out.verdicts);
+    checks::log02::run(&cx, &mut out.verdicts);
+    checks::net05::run(&cx, &mut out.verdicts);
+    checks::sup06::run(&cx, &mut out.verdicts);
+    out.diagnostics.extend(model.diagnostics);
+    out.diagnostics
+        .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

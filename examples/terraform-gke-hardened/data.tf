@@ -1,0 +1,42 @@
+resource "google_storage_bucket" "exports" {
+  name                        = "${local.name}-exports"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  labels                      = local.labels
+
+  encryption {
+    default_kms_key_name = module.kms.ids["storage"]
+  }
+}
+
+resource "google_sql_database_instance" "db" {
+  name                = "${local.name}-db"
+  region              = var.region
+  database_version    = "POSTGRES_16"
+  encryption_key_name = module.kms.ids["sql"]
+
+  settings {
+    tier = "db-custom-2-7680"
+
+    backup_configuration {
+      enabled  = true
+      location = var.region
+    }
+  }
+}
+
+resource "google_secret_manager_secret" "db_password" {
+  secret_id = "db-password"
+
+  replication {
+    user_managed {
+      replicas {
+        location = var.region
+
+        customer_managed_encryption {
+          kms_key_name = module.kms.ids["secrets"]
+        }
+      }
+    }
+  }
+}
