@@ -1,6 +1,7 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
 mod alloc;
+mod cmd_attest;
 mod explain;
 
 #[global_allocator]
@@ -46,6 +47,8 @@ enum Command {
         #[arg(default_value = "docs")]
         dir: PathBuf,
     },
+    /// Record an attestation in .vigie/attestations.toml (what only a person can vouch for).
+    Attest(cmd_attest::AttestArgs),
 }
 
 #[derive(Args)]
@@ -182,6 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan(args) => scan_command(args, &mut stdout),
+        Command::Attest(args) => cmd_attest::run(args, today()?),
     }
 }
 
