@@ -300,7 +300,11 @@ impl<'a> Attestations<'a> {
 
     /// A control's state, and the attestation verdict behind it.
     fn state(&self, c: &Control) -> (Option<AttestationState>, Option<&'a Verdict>) {
-        let list = self.by_control.get(c.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let list = self
+            .by_control
+            .get(c.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if let Some(v) = list.iter().find(|v| v.outcome == Outcome::Attested) {
             return (Some(AttestationState::Attested), Some(v));
         }
@@ -577,13 +581,23 @@ mod tests {
         let r = roll_up(cat, &[], &implemented, &[fw]);
         let gov = |r: &Rollup, id: &str| r.controls.iter().find(|c| c.id == id).unwrap().clone();
         assert_eq!(gov(&r, "GOV-01").status, Status::NotAssessed);
-        assert_eq!(gov(&r, "GOV-01").attestation, Some(AttestationState::Missing));
-        assert!(r.todo.iter().any(|t| t.control == "GOV-01" && t.owner.is_none()));
+        assert_eq!(
+            gov(&r, "GOV-01").attestation,
+            Some(AttestationState::Missing)
+        );
+        assert!(
+            r.todo
+                .iter()
+                .any(|t| t.control == "GOV-01" && t.owner.is_none())
+        );
         assert!(!r.todo.iter().any(|t| t.control == "LOG-03"));
         // a valid one makes the control compliant, marked attested
         let r = roll_up(cat, &[att("GOV-01", false)], &implemented, &[fw]);
         assert_eq!(gov(&r, "GOV-01").status, Status::Compliant);
-        assert_eq!(gov(&r, "GOV-01").attestation, Some(AttestationState::Attested));
+        assert_eq!(
+            gov(&r, "GOV-01").attestation,
+            Some(AttestationState::Attested)
+        );
         assert!(!r.todo.iter().any(|t| t.control == "GOV-01"));
         let req = r.frameworks[0]
             .sections

@@ -48,7 +48,14 @@ struct RawFile {
     attestation: Vec<toml::Spanned<Fields>>,
 }
 
-const KNOWN: [&str; 6] = ["control", "statement", "owner", "date", "expires", "evidence"];
+const KNOWN: [&str; 6] = [
+    "control",
+    "statement",
+    "owner",
+    "date",
+    "expires",
+    "evidence",
+];
 
 /// A date written as a TOML date (`2027-06-30`) or a string (`"2027-06-30"`).
 fn date_of(v: &toml::Value) -> Result<Date, String> {
@@ -73,8 +80,12 @@ fn date_of(v: &toml::Value) -> Result<Date, String> {
 /// `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Result<Date, String> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &fmt)
-        .map_err(|_| format!("expected a date such as 2027-06-30, found `{}`", text.trim()))
+    Date::parse(text.trim(), &fmt).map_err(|_| {
+        format!(
+            "expected a date such as 2027-06-30, found `{}`",
+            text.trim()
+        )
+    })
 }
 
 /// Parse the attestations file: the valid entries, and a diagnostic per problem.
@@ -93,10 +104,7 @@ pub fn parse(path: &str, text: &str, catalog: &Catalog) -> (Vec<Entry>, Vec<Diag
             diags.push(Diagnostic::new(
                 DiagKind::Config,
                 at,
-                format!(
-                    "malformed attestations file: {}",
-                    e.message().trim_end()
-                ),
+                format!("malformed attestations file: {}", e.message().trim_end()),
             ));
             return (entries, diags);
         }
@@ -295,7 +303,9 @@ mod tests {
 
     #[test]
     fn parses_entries_with_their_line() {
-        let text = format!("# header\n\n{GOOD}\n[[attestation]]\ncontrol = \"scm-03\"\nstatement = \"branch protection on main\"\nowner = \"lead@example.org\"\nexpires = \"2026-12-31\"\n");
+        let text = format!(
+            "# header\n\n{GOOD}\n[[attestation]]\ncontrol = \"scm-03\"\nstatement = \"branch protection on main\"\nowner = \"lead@example.org\"\nexpires = \"2026-12-31\"\n"
+        );
         let (e, d) = parse(PATH, &text, cat());
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(e.len(), 2);
@@ -316,7 +326,11 @@ mod tests {
         assert_eq!(&*v[0].subject, "GOV-02");
         let v = verdicts(&e, date!(2027 - 02 - 03));
         assert_eq!(v[0].outcome, vigie_core::Outcome::Todo);
-        assert!(v[0].message.contains("expired on 2027-02-02"), "{}", v[0].message);
+        assert!(
+            v[0].message.contains("expired on 2027-02-02"),
+            "{}",
+            v[0].message
+        );
     }
 
     #[test]
@@ -326,16 +340,35 @@ mod tests {
         );
         let (e, d) = parse(PATH, &text, cat());
         assert_eq!(e.len(), 1, "the good entry still counts");
-        let msgs: Vec<String> = d.iter().map(|d| format!("{} {}", d.location, d.message)).collect();
-        assert!(msgs.iter().any(|m| m.contains(":12:") && m.contains("`expires`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains(":9:") && m.contains("`statement` is missing")), "{msgs:?}");
+        let msgs: Vec<String> = d
+            .iter()
+            .map(|d| format!("{} {}", d.location, d.message))
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":12:") && m.contains("`expires`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":9:") && m.contains("`statement` is missing")),
+            "{msgs:?}"
+        );
         assert!(msgs.iter().any(|m| m.contains("NOPE-9")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains(":19:") && m.contains("unknown field `colour`")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":19:") && m.contains("unknown field `colour`")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
     fn a_file_that_is_not_toml_is_one_diagnostic_with_its_line() {
-        let (e, d) = parse(PATH, "[[attestation]]\ncontrol = \"GOV-01\nowner = 1\n", cat());
+        let (e, d) = parse(
+            PATH,
+            "[[attestation]]\ncontrol = \"GOV-01\nowner = 1\n",
+            cat(),
+        );
         assert!(e.is_empty());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].location.line, 2, "{:?}", d[0]);

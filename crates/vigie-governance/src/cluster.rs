@@ -301,7 +301,10 @@ fn summarise(o: &Object, pod: &PodTemplate<'_>) -> Object {
         if o.kind == "CronJob"
             && let Some(tool) = backup_tool(&words)
         {
-            let p = c.get("command").or_else(|| c.get("args")).map_or(at, |n| n.pos);
+            let p = c
+                .get("command")
+                .or_else(|| c.get("args"))
+                .map_or(at, |n| n.pos);
             e.push(entry("x-backup", scalar(tool, p)));
         } else if o.kind != "CronJob" && o.kind != "Job" && is_database_image(image) {
             let p = c.get("image").map_or(at, |n| n.pos);
@@ -391,7 +394,9 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
                     &K8S_01_1,
                     subject,
                     at,
-                    format!("the namespace `{name}` enforces `{other}`, which admits privileged pods"),
+                    format!(
+                        "the namespace `{name}` enforces `{other}`, which admits privileged pods"
+                    ),
                     fix,
                 ));
                 continue;
@@ -403,7 +408,9 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
                     &K8S_01_1,
                     subject.clone(),
                     at,
-                    format!("the namespace `{name}` enforces Pod Security `{level}` at version {v}"),
+                    format!(
+                        "the namespace `{name}` enforces Pod Security `{level}` at version {v}"
+                    ),
                 ));
             }
             v => {
@@ -522,13 +529,16 @@ fn rbac(objects: &[Object], out: &mut Out) {
         let rname = rname_node.and_then(Node::as_str).unwrap_or("");
         let at = rname_node.map_or(b.at.clone(), |n| loc(b, n.pos));
         let who = sas.join(", ");
-        let fix = "bind the service account to a Role listing only the verbs and resources it needs";
+        let fix =
+            "bind the service account to a Role listing only the verbs and resources it needs";
         if rkind == "ClusterRole" && rname == "cluster-admin" {
             out.verdicts.push(Verdict::fail(
                 &K8S_02_1,
                 b.id(),
                 at,
-                format!("{who} is bound to `cluster-admin`: the pod's token controls the whole cluster"),
+                format!(
+                    "{who} is bound to `cluster-admin`: the pod's token controls the whole cluster"
+                ),
                 fix,
             ));
             continue;
@@ -571,8 +581,13 @@ fn tokens(objects: &[Object], workloads: &[&Object], out: &mut Out) {
         .map(|o| ((ns(o), o.name.as_str()), o))
         .collect();
     for w in workloads {
-        let sa = w.node.get("x-sa").and_then(Node::as_str).unwrap_or("default");
-        let fix = "set `automountServiceAccountToken: false` on the pod spec (or its ServiceAccount)";
+        let sa = w
+            .node
+            .get("x-sa")
+            .and_then(Node::as_str)
+            .unwrap_or("default");
+        let fix =
+            "set `automountServiceAccountToken: false` on the pod spec (or its ServiceAccount)";
         match w.node.get("x-automount") {
             Some(n) if n.as_str() == Some("false") => out.verdicts.push(Verdict::pass(
                 &K8S_02_2,
@@ -672,7 +687,10 @@ fn secrets(objects: &[Object], workloads: &[&Object], out: &mut Out) {
                     &SEC_02_1,
                     o.id(),
                     o.at.clone(),
-                    format!("{} delivers its secret without writing it in the repository", o.id()),
+                    format!(
+                        "{} delivers its secret without writing it in the repository",
+                        o.id()
+                    ),
                 ));
             }
             "SecretProviderClass" => {

@@ -286,7 +286,10 @@ pub static SCM_03: CheckDoc = CheckDoc {
     fix: "Add lines such as `/.github/ @org/platform`, `*.tf @org/platform`, `/k8s/ @org/platform` \
           (later lines win), and require code-owner review in branch protection.",
     failing: ("CODEOWNERS", "/docs/ @example/writers\n"),
-    passing: ("CODEOWNERS", "* @example/platform\n/docs/ @example/writers\n"),
+    passing: (
+        "CODEOWNERS",
+        "* @example/platform\n/docs/ @example/writers\n",
+    ),
 };
 
 pub static SCM_04: CheckDoc = CheckDoc {
@@ -383,6 +386,6 @@ pub static GOV_02: CheckDoc = CheckDoc {
 
 /// Every check of this crate, in id order.
 pub static ALL: &[&CheckDoc] = &[
-    &GOV_01_1, &GOV_01_2, &GOV_02, &K8S_01_1, &K8S_01_2, &K8S_02_1, &K8S_02_2, &LOG_01,
-    &LOG_03, &LOG_04, &SCM_01, &SCM_02, &SCM_03, &SCM_04, &SEC_02_1, &SEC_02_2, &SEC_02_3,
+    &GOV_01_1, &GOV_01_2, &GOV_02, &K8S_01_1, &K8S_01_2, &K8S_02_1, &K8S_02_2, &LOG_01, &LOG_03,
+    &LOG_04, &SCM_01, &SCM_02, &SCM_03, &SCM_04, &SEC_02_1, &SEC_02_2, &SEC_02_3,
 ];

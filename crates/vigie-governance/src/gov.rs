@@ -161,10 +161,12 @@ fn runbooks(repo: &Repo<'_>, out: &mut Out) {
         let hs = headings(&text);
         let path: Arc<str> = Arc::from(*rel);
         let is_deploy = any_word(&stem, DEPLOY_NAMES)
-            || hs
-                .iter()
-                .take(1)
-                .any(|(_, h)| any_word(h, &["deploy", "déploiement", "mise en production", "runbook"]));
+            || hs.iter().take(1).any(|(_, h)| {
+                any_word(
+                    h,
+                    &["deploy", "déploiement", "mise en production", "runbook"],
+                )
+            });
         let rollback = hs.iter().find(|(_, h)| any_word(h, ROLLBACK));
         if let Some((line, h)) = rollback {
             deploy_found = true;
@@ -177,7 +179,10 @@ fn runbooks(repo: &Repo<'_>, out: &mut Out) {
         } else if is_deploy {
             deploy_without_rollback.push(path.clone());
         }
-        let incident = hs.iter().find(|(_, h)| any_word(h, INCIDENT)).map(|(l, h)| (*l, h.clone()));
+        let incident = hs
+            .iter()
+            .find(|(_, h)| any_word(h, INCIDENT))
+            .map(|(l, h)| (*l, h.clone()));
         let incident = incident.or_else(|| {
             any_word(&stem, &["incident", "postmortem", "post-mortem", "crise"])
                 .then(|| (hs.first().map_or(1, |h| h.0), stem.clone()))
@@ -268,7 +273,11 @@ fn backups(repo: &Repo<'_>, objects: &[Object], tf: &Terraform, out: &mut Out) {
                     .filter(|n| n.contains("backup"))
                     .map(|_| "a backup image")
             }) {
-                evidence.push((subject, p.loc(s.key_pos), format!("Compose service running {tool}")));
+                evidence.push((
+                    subject,
+                    p.loc(s.key_pos),
+                    format!("Compose service running {tool}"),
+                ));
             } else if is_database_image(image) {
                 let at = s.value.get("image").map_or(s.key_pos, |n| n.pos);
                 databases.push((subject, p.loc(at)));
@@ -311,8 +320,14 @@ fn backups(repo: &Repo<'_>, objects: &[Object], tf: &Terraform, out: &mut Out) {
     ] {
         for r in tf.resources(kind) {
             let scheduled = match kind {
-                "google_gke_backup_backup_plan" => blocks(&r.block.body, "backup_schedule").next().is_some(),
-                "google_compute_resource_policy" => blocks(&r.block.body, "snapshot_schedule_policy").next().is_some(),
+                "google_gke_backup_backup_plan" => {
+                    blocks(&r.block.body, "backup_schedule").next().is_some()
+                }
+                "google_compute_resource_policy" => {
+                    blocks(&r.block.body, "snapshot_schedule_policy")
+                        .next()
+                        .is_some()
+                }
                 _ => true,
             };
             if scheduled {
@@ -361,9 +376,14 @@ mod tests {
 
     #[test]
     fn headings_in_three_syntaxes() {
-        let h = headings("# Déploiement\n\ntext\n\n## Retour arrière\n```\n# not a heading\n```\nRollback\n========\n= Incident\n");
+        let h = headings(
+            "# Déploiement\n\ntext\n\n## Retour arrière\n```\n# not a heading\n```\nRollback\n========\n= Incident\n",
+        );
         let titles: Vec<&str> = h.iter().map(|(_, t)| t.as_str()).collect();
-        assert_eq!(titles, ["déploiement", "retour arrière", "rollback", "incident"]);
+        assert_eq!(
+            titles,
+            ["déploiement", "retour arrière", "rollback", "incident"]
+        );
         assert_eq!(h[1].0, 5);
     }
 }

@@ -148,7 +148,9 @@ mod tests {
         assert_eq!(backup_tool("velero backup create"), Some("velero"));
         assert_eq!(backup_tool("restic-exporter serve"), None);
         assert_eq!(backup_tool("node server.js"), None);
-        assert!(is_database_image("docker.io/library/postgres:17.2@sha256:abc"));
+        assert!(is_database_image(
+            "docker.io/library/postgres:17.2@sha256:abc"
+        ));
         assert!(!is_database_image("example/postgres-exporter:1"));
     }
 }

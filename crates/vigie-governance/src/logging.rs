@@ -402,8 +402,11 @@ fn log_shipping(repo: &Repo<'_>, docs: &[Doc], tf: &Terraform, out: &mut Out) {
             let at = p.loc(driver_node.map_or(s.key_pos, |n| n.pos));
             let remote = match driver {
                 d if SHIPPING_DRIVERS.contains(&d) || d.starts_with("grafana/loki") => true,
-                "syslog" => opt("syslog-address").is_some_and(|a| !is_local_host(a) && !a.starts_with("unix")),
-                "fluentd" => opt("fluentd-address").is_some_and(|a| !is_local_host(a)) || shipping.is_some(),
+                "syslog" => opt("syslog-address")
+                    .is_some_and(|a| !is_local_host(a) && !a.starts_with("unix")),
+                "fluentd" => {
+                    opt("fluentd-address").is_some_and(|a| !is_local_host(a)) || shipping.is_some()
+                }
                 _ => false,
             };
             if remote {
@@ -411,7 +414,10 @@ fn log_shipping(repo: &Repo<'_>, docs: &[Doc], tf: &Terraform, out: &mut Out) {
                     &LOG_01,
                     subject,
                     at,
-                    format!("the `{driver}` logging driver sends the logs of `{}` off the host", s.key),
+                    format!(
+                        "the `{driver}` logging driver sends the logs of `{}` off the host",
+                        s.key
+                    ),
                 ));
             } else if driver != "none"
                 && let Some(c) = shipping
@@ -454,7 +460,10 @@ fn log_shipping(repo: &Repo<'_>, docs: &[Doc], tf: &Terraform, out: &mut Out) {
                     &LOG_01,
                     r.id(),
                     at,
-                    format!("{} turns Cloud Logging off (`logging_service = \"none\"`)", r.id()),
+                    format!(
+                        "{} turns Cloud Logging off (`logging_service = \"none\"`)",
+                        r.id()
+                    ),
                     "remove `logging_service` or set it to `logging.googleapis.com/kubernetes`",
                 ));
             } else {
@@ -482,7 +491,10 @@ fn log_shipping(repo: &Repo<'_>, docs: &[Doc], tf: &Terraform, out: &mut Out) {
                     &LOG_01,
                     r.id(),
                     at,
-                    format!("{} does not collect workload logs (`enable_components = {v}`)", r.id()),
+                    format!(
+                        "{} does not collect workload logs (`enable_components = {v}`)",
+                        r.id()
+                    ),
                     "set `enable_components = [\"SYSTEM_COMPONENTS\", \"WORKLOADS\"]`",
                 ));
             }
@@ -492,7 +504,10 @@ fn log_shipping(repo: &Repo<'_>, docs: &[Doc], tf: &Terraform, out: &mut Out) {
             &LOG_01,
             r.id(),
             r.at(),
-            format!("{} keeps GKE's default Cloud Logging of system and workload logs", r.id()),
+            format!(
+                "{} keeps GKE's default Cloud Logging of system and workload logs",
+                r.id()
+            ),
         ));
     }
 }
@@ -507,10 +522,8 @@ struct Rule {
 fn rules_of(root: &Node, at: &dyn Fn(&Node) -> Location, out: &mut Vec<Rule>) {
     for g in root.get("groups").map(Node::items).unwrap_or(&[]) {
         for r in g.get("rules").map(Node::items).unwrap_or(&[]) {
-            let (Some(name), Some(expr)) = (
-                r.get("alert").and_then(Node::as_str),
-                r.get("expr"),
-            ) else {
+            let (Some(name), Some(expr)) = (r.get("alert").and_then(Node::as_str), r.get("expr"))
+            else {
                 continue;
             };
             out.push(Rule {
@@ -527,15 +540,18 @@ fn alerts(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], tf: &Terraform, out
     // (source, rules)
     let mut sources: Vec<(String, Location, Vec<Rule>)> = Vec::new();
     for d in docs {
-        if !(d.key.ends_with(".yml") || d.key.ends_with(".yaml"))
-            || !d.src.text.contains("groups")
+        if !(d.key.ends_with(".yml") || d.key.ends_with(".yaml")) || !d.src.text.contains("groups")
         {
             continue;
         }
         let stream = yaml::parse(&d.src.text);
         let mut rules = Vec::new();
         for doc in &stream.documents {
-            rules_of(&doc.root, &|n: &Node| d.at(n.pos.line, n.pos.col), &mut rules);
+            rules_of(
+                &doc.root,
+                &|n: &Node| d.at(n.pos.line, n.pos.col),
+                &mut rules,
+            );
         }
         if !rules.is_empty() {
             sources.push((d.name.clone(), d.at(1, 1), rules));
@@ -648,7 +664,11 @@ fn alerts(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], tf: &Terraform, out
             at.clone(),
             format!(
                 "{} alerting rule(s) in {} source(s), none on repeated 401/403 responses",
-                sources.iter().map(|s| s.2.len()).sum::<usize>().max(rules.len()),
+                sources
+                    .iter()
+                    .map(|s| s.2.len())
+                    .sum::<usize>()
+                    .max(rules.len()),
                 sources.len()
             ),
             fix,
@@ -693,7 +713,11 @@ fn metrics(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], out: &mut Out) {
             continue;
         }
         let has_scrape = d.src.text.contains("scrape_configs");
-        let prom_name = d.key.rsplit('/').next().is_some_and(|n| n.starts_with("prometheus"));
+        let prom_name = d
+            .key
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| n.starts_with("prometheus"));
         let datasources = d.key.contains("datasources") || d.src.text.contains("datasources:");
         let otel = d.src.text.contains("pipelines");
         if !(has_scrape || prom_name || datasources || otel) {
@@ -714,7 +738,10 @@ fn metrics(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], out: &mut Out) {
                     &LOG_04,
                     d.name.clone(),
                     d.at(ds[0].pos.line, ds[0].pos.col),
-                    format!("Grafana is provisioned with data source(s) {}", kinds.join(", ")),
+                    format!(
+                        "Grafana is provisioned with data source(s) {}",
+                        kinds.join(", ")
+                    ),
                 ));
                 continue;
             }
@@ -742,7 +769,8 @@ fn metrics(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], out: &mut Out) {
                 continue;
             }
             let is_prometheus = root.get("scrape_configs").is_some()
-                || (prom_name && (root.get("global").is_some() || root.get("rule_files").is_some()));
+                || (prom_name
+                    && (root.get("global").is_some() || root.get("rule_files").is_some()));
             if !is_prometheus {
                 continue;
             }
@@ -770,7 +798,11 @@ fn metrics(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], out: &mut Out) {
                     &LOG_04,
                     d.name.clone(),
                     at,
-                    format!("Prometheus scrapes {} job(s): {}", jobs.len(), jobs.join(", ")),
+                    format!(
+                        "Prometheus scrapes {} job(s): {}",
+                        jobs.len(),
+                        jobs.join(", ")
+                    ),
                 ));
             }
         }
@@ -784,7 +816,10 @@ fn metrics(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], out: &mut Out) {
             &LOG_04,
             o.id(),
             o.at.clone(),
-            format!("{} has the Prometheus operator scrape the selected workloads", o.id()),
+            format!(
+                "{} has the Prometheus operator scrape the selected workloads",
+                o.id()
+            ),
         ));
     }
     if !any && let Some(at) = platform_anchor(repo, objects) {

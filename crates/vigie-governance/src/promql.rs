@@ -194,7 +194,9 @@ mod tests {
 
     #[test]
     fn reads_label_matchers() {
-        let m = matchers(r#"sum by (job) (rate(http_requests_total{job="api", status=~"40[13]"}[5m])) > 1"#);
+        let m = matchers(
+            r#"sum by (job) (rate(http_requests_total{job="api", status=~"40[13]"}[5m])) > 1"#,
+        );
         assert_eq!(m.len(), 2);
         assert_eq!(m[1].to_string(), r#"status=~"40[13]""#);
         let m = matchers(r#"x{code!="200",le='0.5'}"#);

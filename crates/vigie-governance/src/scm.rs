@@ -46,17 +46,26 @@ impl ScmSettings {
                     let text = match v {
                         toml::Value::Datetime(d) => d.to_string(),
                         toml::Value::String(s) => s.clone(),
-                        _ => return Err("scm.signed_since: expected a date such as 2026-01-01".into()),
+                        _ => {
+                            return Err(
+                                "scm.signed_since: expected a date such as 2026-01-01".into()
+                            );
+                        }
                     };
                     s.signed_since = Some(
-                        crate::attest::parse_date(&text).map_err(|m| format!("scm.signed_since: {m}"))?,
+                        crate::attest::parse_date(&text)
+                            .map_err(|m| format!("scm.signed_since: {m}"))?,
                     );
                 }
                 "min_signed_share" => {
                     let f = match v {
                         toml::Value::Float(f) => *f,
                         toml::Value::Integer(i) => *i as f64,
-                        _ => return Err("scm.min_signed_share: expected a number between 0 and 1".into()),
+                        _ => {
+                            return Err(
+                                "scm.min_signed_share: expected a number between 0 and 1".into()
+                            );
+                        }
                     };
                     if !(0.0..=1.0).contains(&f) {
                         return Err(format!("scm.min_signed_share: {f} is not between 0 and 1"));
@@ -166,7 +175,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Release tags `v*`: their names, and the latest by commit date.
-pub fn release_tags(root: &std::path::Path) -> Result<(usize, Option<(String, String, i64)>), String> {
+pub fn release_tags(
+    root: &std::path::Path,
+) -> Result<(usize, Option<(String, String, i64)>), String> {
     let r = gix::open(root).map_err(|e| e.to_string())?;
     let refs = r.references().map_err(|e| e.to_string())?;
     let mut n = 0;
@@ -181,7 +192,10 @@ pub fn release_tags(root: &std::path::Path) -> Result<(usize, Option<(String, St
         if let Ok(c) = rf.peel_to_commit() {
             let t = c.time().map(|t| t.seconds).unwrap_or(0);
             let id = c.id.to_hex_with_len(7).to_string();
-            if latest.as_ref().is_none_or(|l| t > l.2 || (t == l.2 && name > l.0)) {
+            if latest
+                .as_ref()
+                .is_none_or(|l| t > l.2 || (t == l.2 && name > l.0))
+            {
                 latest = Some((name, id, t));
             }
         }
@@ -245,7 +259,8 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
             ));
             let subject = format!("git › {}", s.branch);
             if judged + 1e-9 >= cfg.min_signed_share {
-                out.verdicts.push(Verdict::pass(&SCM_01, subject, git_loc(), msg));
+                out.verdicts
+                    .push(Verdict::pass(&SCM_01, subject, git_loc(), msg));
             } else {
                 out.verdicts.push(Verdict::fail(
                     &SCM_01,
@@ -321,14 +336,20 @@ fn hooks(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
         } else if !rel.contains('/')
             && matches!(
                 name,
-                "lefthook.yml" | ".lefthook.yml" | "lefthook.yaml" | ".lefthook.yaml" | "lefthook-local.yml"
+                "lefthook.yml"
+                    | ".lefthook.yml"
+                    | "lefthook.yaml"
+                    | ".lefthook.yaml"
+                    | "lefthook-local.yml"
             )
         {
             "lefthook"
         } else {
             continue;
         };
-        let Some(text) = (repo.read)(rel) else { continue };
+        let Some(text) = (repo.read)(rel) else {
+            continue;
+        };
         seen = true;
         let path: Arc<str> = Arc::from(rel);
         let mut hit: Option<(String, Location)> = None;
@@ -349,7 +370,10 @@ fn hooks(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
                                 && let Some(s) = scanner_in(&words)
                             {
                                 let p = id.map_or(h.pos, |n| n.pos);
-                                hit = Some((s.to_string(), Location::new(path.clone(), p.line, p.col)));
+                                hit = Some((
+                                    s.to_string(),
+                                    Location::new(path.clone(), p.line, p.col),
+                                ));
                             }
                         }
                     }
@@ -370,7 +394,10 @@ fn hooks(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
                                 && let Some(s) = run.and_then(Node::as_str).and_then(scanner_in)
                             {
                                 let p = run.map_or(c.key_pos, |n| n.pos);
-                                hit = Some((s.to_string(), Location::new(path.clone(), p.line, p.col)));
+                                hit = Some((
+                                    s.to_string(),
+                                    Location::new(path.clone(), p.line, p.col),
+                                ));
                             }
                         }
                     }
@@ -493,16 +520,29 @@ fn matters(rel: &str) -> bool {
         || name.ends_with(".tf")
         || name.ends_with(".tfvars")
         || ((name.ends_with(".yaml") || name.ends_with(".yml"))
-            && ["k8s/", "kubernetes/", "manifests/", "deploy/", "helm/", "charts/", "infra/"]
-                .iter()
-                .any(|d| l.starts_with(d) || l.contains(&format!("/{d}"))))
+            && [
+                "k8s/",
+                "kubernetes/",
+                "manifests/",
+                "deploy/",
+                "helm/",
+                "charts/",
+                "infra/",
+            ]
+            .iter()
+            .any(|d| l.starts_with(d) || l.contains(&format!("/{d}"))))
 }
 
 fn codeowners(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
     // GitHub's order: .github/, the root, docs/ (GitLab also reads .gitlab/)
-    let file = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"]
-        .into_iter()
-        .find(|f| repo.files.contains(f));
+    let file = [
+        ".github/CODEOWNERS",
+        "CODEOWNERS",
+        "docs/CODEOWNERS",
+        ".gitlab/CODEOWNERS",
+    ]
+    .into_iter()
+    .find(|f| repo.files.contains(f));
     let Some(file) = file else {
         if is_git {
             out.verdicts.push(Verdict::fail(
@@ -515,7 +555,9 @@ fn codeowners(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
         }
         return;
     };
-    let Some(text) = (repo.read)(file) else { return };
+    let Some(text) = (repo.read)(file) else {
+        return;
+    };
     let path: Arc<str> = Arc::from(file);
     let mut rules = Vec::new();
     for (i, l) in text.lines().enumerate() {
@@ -524,14 +566,18 @@ fn codeowners(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
             continue;
         }
         let mut parts = t.split_whitespace();
-        let Some(pattern) = parts.next() else { continue };
+        let Some(pattern) = parts.next() else {
+            continue;
+        };
         let owners: Vec<String> = parts.map(str::to_string).collect();
         match rule(pattern, i as u32 + 1, owners) {
             Some(r) => rules.push(r),
             None => out.diagnostics.push(Diagnostic::new(
                 DiagKind::Parse,
                 Location::new(path.clone(), i as u32 + 1, 1),
-                format!("CODEOWNERS: `{pattern}` is not a pattern vigie can read; the line is ignored"),
+                format!(
+                    "CODEOWNERS: `{pattern}` is not a pattern vigie can read; the line is ignored"
+                ),
             )),
         }
     }
@@ -545,13 +591,20 @@ fn codeowners(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
                 &SCM_03,
                 rel.to_string(),
                 Location::new(path.clone(), r.line, 1),
-                format!("`{rel}` is owned by {} (`{}`)", r.owners.join(" "), r.pattern),
+                format!(
+                    "`{rel}` is owned by {} (`{}`)",
+                    r.owners.join(" "),
+                    r.pattern
+                ),
             )),
             Some(r) => out.verdicts.push(Verdict::fail(
                 &SCM_03,
                 rel.to_string(),
                 Location::new(path.clone(), r.line, 1),
-                format!("`{rel}` is explicitly left without owner by `{}`", r.pattern),
+                format!(
+                    "`{rel}` is explicitly left without owner by `{}`",
+                    r.pattern
+                ),
                 "name an owner for it (later lines win)",
             )),
             None => out.verdicts.push(Verdict::fail(
@@ -570,7 +623,8 @@ mod tests {
     use super::*;
 
     fn owns(pattern: &str, path: &str) -> bool {
-        rule(pattern, 1, vec!["@o".into()]).is_some_and(|r| r.globs.iter().any(|g| g.is_match(path)))
+        rule(pattern, 1, vec!["@o".into()])
+            .is_some_and(|r| r.globs.iter().any(|g| g.is_match(path)))
     }
 
     #[test]
@@ -589,13 +643,19 @@ mod tests {
 
     #[test]
     fn settings_are_validated() {
-        let t: toml::Table = "signed_since = 2026-01-01\nmin_signed_share = 0.9\n".parse().unwrap();
+        let t: toml::Table = "signed_since = 2026-01-01\nmin_signed_share = 0.9\n"
+            .parse()
+            .unwrap();
         let s = ScmSettings::from_table(&t).unwrap();
         assert_eq!(s.min_signed_share, 0.9);
         assert!(s.signed_since.is_some());
         let t: toml::Table = "min_signed_share = 2\n".parse().unwrap();
         assert!(ScmSettings::from_table(&t).is_err());
         let t: toml::Table = "colour = 1\n".parse().unwrap();
-        assert!(ScmSettings::from_table(&t).unwrap_err().contains("unknown key"));
+        assert!(
+            ScmSettings::from_table(&t)
+                .unwrap_err()
+                .contains("unknown key")
+        );
     }
 }

@@ -38,18 +38,41 @@ fn compose_logs_collected_by_a_shipping_collector_pass() {
     write(
         dir.path(),
         &[
-            ("docker-compose.yml", "services:\n  api:\n    image: example/api:1\n  db:\n    image: postgres:17\n    logging:\n      driver: none\n"),
-            ("promtail/config.yml", "clients:\n  - url: https://loki.example.org/loki/api/v1/push\nscrape_configs:\n  - job_name: docker\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  api:\n    image: example/api:1\n  db:\n    image: postgres:17\n    logging:\n      driver: none\n",
+            ),
+            (
+                "promtail/config.yml",
+                "clients:\n  - url: https://loki.example.org/loki/api/v1/push\nscrape_configs:\n  - job_name: docker\n",
+            ),
         ],
     );
     let out = scan(dir.path());
     let v = of(&out, "LOG-01");
-    assert!(v.iter().any(|v| v.subject.ends_with("services.api") && v.is_pass()), "{v:#?}");
-    assert!(v.iter().any(|v| v.subject.ends_with("services.db") && v.is_fail()), "logging disabled: {v:#?}");
-    assert!(v.iter().any(|v| &*v.subject == "promtail/config.yml" && v.is_pass()));
+    assert!(
+        v.iter()
+            .any(|v| v.subject.ends_with("services.api") && v.is_pass()),
+        "{v:#?}"
+    );
+    assert!(
+        v.iter()
+            .any(|v| v.subject.ends_with("services.db") && v.is_fail()),
+        "logging disabled: {v:#?}"
+    );
+    assert!(
+        v.iter()
+            .any(|v| &*v.subject == "promtail/config.yml" && v.is_pass())
+    );
     // the local-only collector fails
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[("fluent-bit/fluent-bit.conf", "[INPUT]\n    Name tail\n\n[OUTPUT]\n    Name  stdout\n    Match *\n")]);
+    write(
+        dir.path(),
+        &[(
+            "fluent-bit/fluent-bit.conf",
+            "[INPUT]\n    Name tail\n\n[OUTPUT]\n    Name  stdout\n    Match *\n",
+        )],
+    );
     let out = scan(dir.path());
     assert_eq!(fails(&out, "LOG-01"), 1);
     assert_eq!(of(&out, "LOG-01")[0].location.line, 4);
@@ -58,7 +81,13 @@ fn compose_logs_collected_by_a_shipping_collector_pass() {
 #[test]
 fn single_401_alerts_and_terraform_log_metrics() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[("monitoring/rules.yml", "groups:\n  - name: a\n    rules:\n      - alert: Any401\n        expr: http_requests_total{code=\"401\"} > 0\n")]);
+    write(
+        dir.path(),
+        &[(
+            "monitoring/rules.yml",
+            "groups:\n  - name: a\n    rules:\n      - alert: Any401\n        expr: http_requests_total{code=\"401\"} > 0\n",
+        )],
+    );
     let out = scan(dir.path());
     assert_eq!(fails(&out, "LOG-03"), 1, "{:#?}", of(&out, "LOG-03"));
     assert!(of(&out, "LOG-03")[0].message.contains("single response"));
@@ -89,8 +118,16 @@ fn service_account_and_rbac_precedence() {
     );
     let out = scan(dir.path());
     let t = of(&out, "K8S-02.2");
-    assert!(t.iter().any(|v| v.subject.contains("Deployment/shop/web") && v.is_pass()), "the account's false counts: {t:#?}");
-    assert!(t.iter().any(|v| v.subject.contains("Deployment/shop/agent") && v.is_fail()), "the pod's true wins: {t:#?}");
+    assert!(
+        t.iter()
+            .any(|v| v.subject.contains("Deployment/shop/web") && v.is_pass()),
+        "the account's false counts: {t:#?}"
+    );
+    assert!(
+        t.iter()
+            .any(|v| v.subject.contains("Deployment/shop/agent") && v.is_fail()),
+        "the pod's true wins: {t:#?}"
+    );
     let r = of(&out, "K8S-02.1");
     assert_eq!(r.len(), 1);
     assert!(r[0].is_fail() && r[0].message.contains("`*`"), "{r:#?}");
@@ -122,7 +159,13 @@ fn namespaces_without_declaration_or_version_fail() {
 #[test]
 fn backups_from_terraform() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[("main.tf", "resource \"google_sql_database_instance\" \"main\" {\n  settings {\n    tier = \"db-f1-micro\"\n    backup_configuration {\n      enabled = false\n    }\n  }\n}\n")]);
+    write(
+        dir.path(),
+        &[(
+            "main.tf",
+            "resource \"google_sql_database_instance\" \"main\" {\n  settings {\n    tier = \"db-f1-micro\"\n    backup_configuration {\n      enabled = false\n    }\n  }\n}\n",
+        )],
+    );
     let out = scan(dir.path());
     let v = of(&out, "GOV-02");
     assert_eq!(v.len(), 1);
@@ -135,7 +178,10 @@ fn codeowners_last_match_wins_and_unowned_paths_fail() {
     write(
         dir.path(),
         &[
-            (".github/CODEOWNERS", "* @org/dev\n/infra/ @org/platform\n/infra/sandbox/\n"),
+            (
+                ".github/CODEOWNERS",
+                "* @org/dev\n/infra/ @org/platform\n/infra/sandbox/\n",
+            ),
             ("infra/main.tf", ""),
             ("infra/sandbox/main.tf", ""),
             (".github/workflows/ci.yml", "on: push\n"),
@@ -144,11 +190,18 @@ fn codeowners_last_match_wins_and_unowned_paths_fail() {
     );
     let out = scan(dir.path());
     let v = of(&out, "SCM-03");
-    let get = |p: &str| v.iter().find(|v| &*v.subject == p).unwrap_or_else(|| panic!("{p}: {v:#?}"));
+    let get = |p: &str| {
+        v.iter()
+            .find(|v| &*v.subject == p)
+            .unwrap_or_else(|| panic!("{p}: {v:#?}"))
+    };
     assert!(get("infra/main.tf").is_pass() && get("infra/main.tf").location.line == 2);
     assert!(get("infra/sandbox/main.tf").is_fail());
     assert!(get(".github/workflows/ci.yml").is_pass());
-    assert!(!v.iter().any(|v| &*v.subject == "src/app.js"), "only the paths that matter");
+    assert!(
+        !v.iter().any(|v| &*v.subject == "src/app.js"),
+        "only the paths that matter"
+    );
 }
 
 #[test]
@@ -180,7 +233,13 @@ fn attestations_are_read_from_the_repository() {
     assert_eq!(a.len(), 2);
     assert_eq!(a[0].outcome, Outcome::Attested);
     assert_eq!(a[1].outcome, Outcome::Todo, "expired on 2026-01-01");
-    assert!(out.diagnostics.iter().any(|d| d.location.line == 13 && d.message.contains("statement")), "{:#?}", out.diagnostics);
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.location.line == 13 && d.message.contains("statement")),
+        "{:#?}",
+        out.diagnostics
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,7 +248,18 @@ fn attestations_are_read_from_the_repository() {
 fn git(dir: &std::path::Path, args: &[&str]) -> bool {
     Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .env("GIT_COMMITTER_DATE", "2026-06-01T12:00:00Z")
         .env("GIT_AUTHOR_DATE", "2026-06-01T12:00:00Z")
@@ -215,13 +285,40 @@ fn signed_commit(dir: &std::path::Path, msg: &str) {
     if have_keygen
         && git(
             dir,
-            &["-c", "gpg.format=ssh", "-c", &format!("user.signingkey={}", key.display()), "commit", "-q", "-S", "--allow-empty", "-m", msg],
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &format!("user.signingkey={}", key.display()),
+                "commit",
+                "-q",
+                "-S",
+                "--allow-empty",
+                "-m",
+                msg,
+            ],
         )
     {
         return;
     }
-    let head = String::from_utf8(Command::new("git").current_dir(dir).args(["rev-parse", "HEAD"]).output().unwrap().stdout).unwrap();
-    let tree = String::from_utf8(Command::new("git").current_dir(dir).args(["rev-parse", "HEAD^{tree}"]).output().unwrap().stdout).unwrap();
+    let head = String::from_utf8(
+        Command::new("git")
+            .current_dir(dir)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let tree = String::from_utf8(
+        Command::new("git")
+            .current_dir(dir)
+            .args(["rev-parse", "HEAD^{tree}"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     let obj = format!(
         "tree {}\nparent {}\nauthor T <t@example.org> 1780315200 +0000\ncommitter T <t@example.org> 1780315200 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n\n{msg}\n",
         tree.trim(),
@@ -229,7 +326,12 @@ fn signed_commit(dir: &std::path::Path, msg: &str) {
     );
     let f = dir.join(".git/obj");
     std::fs::write(&f, obj).unwrap();
-    let id = Command::new("git").current_dir(dir).args(["hash-object", "-t", "commit", "-w"]).arg(&f).output().unwrap();
+    let id = Command::new("git")
+        .current_dir(dir)
+        .args(["hash-object", "-t", "commit", "-w"])
+        .arg(&f)
+        .output()
+        .unwrap();
     let id = String::from_utf8(id.stdout).unwrap();
     assert!(git(dir, &["update-ref", "HEAD", id.trim()]));
 }
@@ -248,7 +350,11 @@ fn signed_commits_and_release_tags() {
     assert!(of(&out, "SCM-01")[0].message.contains("0/1 commits"));
     assert_eq!(fails(&out, "SCM-04"), 1);
     assert_eq!(fails(&out, "SCM-02"), 1, "a git repository without hook");
-    assert_eq!(fails(&out, "SCM-03"), 1, "a git repository without CODEOWNERS");
+    assert_eq!(
+        fails(&out, "SCM-03"),
+        1,
+        "a git repository without CODEOWNERS"
+    );
 
     signed_commit(d, "second");
     assert!(git(d, &["tag", "v1.0.0"]));
@@ -275,5 +381,9 @@ fn a_folder_that_is_not_a_repository_is_not_assessed() {
     write(dir.path(), &[("README.md", "# x\n")]);
     let out = scan(dir.path());
     assert!(of(&out, "SCM-01").is_empty() && of(&out, "SCM-04").is_empty());
-    assert!(out.diagnostics.iter().any(|d| d.message.contains("not a git repository")));
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.message.contains("not a git repository"))
+    );
 }

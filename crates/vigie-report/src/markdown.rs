@@ -194,9 +194,12 @@ impl<'c, 'r> Markdown<'c, 'r> {
         if list.is_empty() {
             return;
         }
-        let _ = writeln!(out, "
+        let _ = writeln!(
+            out,
+            "
 ## Attestations to do
-");
+"
+        );
         let _ = writeln!(out, "| control | measure | state | owner | record with |");
         let _ = writeln!(out, "|---|---|---|---|---|");
         for t in list {
@@ -210,7 +213,9 @@ impl<'c, 'r> Markdown<'c, 'r> {
                 t.control,
                 cell(&t.title),
                 cell(&state),
-                t.owner.as_deref().map_or("unassigned".to_string(), |o| cell(&code(o))),
+                t.owner
+                    .as_deref()
+                    .map_or("unassigned".to_string(), |o| cell(&code(o))),
                 t.control
             );
         }
@@ -226,7 +231,9 @@ impl<'c, 'r> Markdown<'c, 'r> {
                 for v in report.verdicts.iter().filter(|v| {
                     v.outcome == Outcome::Attested && r.controls.iter().any(|c| **c == *v.subject)
                 }) {
-                    let Some(a) = v.attestation_record() else { continue };
+                    let Some(a) = v.attestation_record() else {
+                        continue;
+                    };
                     let _ = write!(
                         out,
                         "{EVIDENCE}- Attested ({}): \"{}\" — owner {}, expires {}",

@@ -55,11 +55,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
         .map(|v| verdict_result(&cx, v, rule_index.get(v.check).copied()))
         .collect();
     let attest_index = rule_index.get(ATTESTATION_CHECK).copied();
-    results.extend(
-        attested
-            .iter()
-            .map(|v| attested_result(v, attest_index)),
-    );
+    results.extend(attested.iter().map(|v| attested_result(v, attest_index)));
     results.extend(
         report
             .rollup

@@ -235,7 +235,11 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
         }
         Outcome::Attested | Outcome::Todo => {
             if let Some(e) = v.attestation_record().and_then(|a| a.evidence.as_deref()) {
-                let _ = writeln!(out, "{INDENT}{}", p.dim(&format!("evidence: {}", one_line(e))));
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{}",
+                    p.dim(&format!("evidence: {}", one_line(e)))
+                );
             }
         }
         Outcome::Pass => {}
@@ -529,7 +533,10 @@ fn verdict_line(out: &mut String, cx: &Context<'_>, p: &Paint) {
             extra.push(format!("{} waived", g.waived));
         }
         if g.attested > 0 {
-            extra.push(format!("{} attested", plural(g.attested, "control", "controls")));
+            extra.push(format!(
+                "{} attested",
+                plural(g.attested, "control", "controls")
+            ));
         }
         if g.todo > 0 {
             extra.push(format!(

@@ -50,10 +50,14 @@ pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
         None => today,
     };
     if expires < date {
-        return Err(format!("--expires {expires} is before the attestation's date {date}"));
+        return Err(format!(
+            "--expires {expires} is before the attestation's date {date}"
+        ));
     }
     if expires < today {
-        return Err(format!("--expires {expires} is already past (today is {today})"));
+        return Err(format!(
+            "--expires {expires} is already past (today is {today})"
+        ));
     }
     for (name, v) in [("--statement", &args.statement), ("--owner", &args.owner)] {
         if v.trim().is_empty() {
@@ -66,7 +70,10 @@ pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
         owner: args.owner.trim().to_string(),
         date: Some(date.to_string()),
         expires: expires.to_string(),
-        evidence: args.evidence.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
+        evidence: args
+            .evidence
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty()),
     };
     let path = args.root.join(attest::PATH);
     let existing = match std::fs::read_to_string(&path) {

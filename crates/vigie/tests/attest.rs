@@ -13,7 +13,20 @@ fn attest_creates_the_file_then_appends() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
     vigie()
-        .args(["attest", "gov-02", "--statement", "Restores are tested monthly", "--owner", "ops@example.org", "--expires", "2027-03-01", "--evidence", "https://wiki.example.org/restore", "--root", root])
+        .args([
+            "attest",
+            "gov-02",
+            "--statement",
+            "Restores are tested monthly",
+            "--owner",
+            "ops@example.org",
+            "--expires",
+            "2027-03-01",
+            "--evidence",
+            "https://wiki.example.org/restore",
+            "--root",
+            root,
+        ])
         .assert()
         .success();
     let path = dir.path().join(".vigie/attestations.toml");
@@ -22,12 +35,27 @@ fn attest_creates_the_file_then_appends() {
     assert!(text.contains("date = 2026-12-01"), "{text}");
     assert!(text.contains("expires = 2027-03-01"), "{text}");
     vigie()
-        .args(["attest", "SCM-03", "--statement", "main is \"protected\"", "--owner", "lead@example.org", "--expires", "2027-12-01", "--root", root])
+        .args([
+            "attest",
+            "SCM-03",
+            "--statement",
+            "main is \"protected\"",
+            "--owner",
+            "lead@example.org",
+            "--expires",
+            "2027-12-01",
+            "--root",
+            root,
+        ])
         .assert()
         .success();
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.matches("[[attestation]]").count(), 2);
-    assert!(text.contains("statement = 'main is \"protected\"'") || text.contains("main is \\\"protected\\\""), "{text}");
+    assert!(
+        text.contains("statement = 'main is \"protected\"'")
+            || text.contains("main is \\\"protected\\\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -35,10 +63,46 @@ fn attest_rejects_bad_input_without_writing() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
     for args in [
-        vec!["attest", "NOPE-1", "--statement", "s", "--owner", "o", "--expires", "2027-01-01"],
-        vec!["attest", "GOV-02", "--statement", "s", "--owner", "o", "--expires", "soon"],
-        vec!["attest", "GOV-02", "--statement", "s", "--owner", "o", "--expires", "2026-01-01"],
-        vec!["attest", "GOV-02", "--statement", " ", "--owner", "o", "--expires", "2027-01-01"],
+        vec![
+            "attest",
+            "NOPE-1",
+            "--statement",
+            "s",
+            "--owner",
+            "o",
+            "--expires",
+            "2027-01-01",
+        ],
+        vec![
+            "attest",
+            "GOV-02",
+            "--statement",
+            "s",
+            "--owner",
+            "o",
+            "--expires",
+            "soon",
+        ],
+        vec![
+            "attest",
+            "GOV-02",
+            "--statement",
+            "s",
+            "--owner",
+            "o",
+            "--expires",
+            "2026-01-01",
+        ],
+        vec![
+            "attest",
+            "GOV-02",
+            "--statement",
+            " ",
+            "--owner",
+            "o",
+            "--expires",
+            "2027-01-01",
+        ],
     ] {
         let mut a = args.clone();
         a.extend(["--root", root]);

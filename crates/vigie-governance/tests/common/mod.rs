@@ -8,7 +8,9 @@ use vigie_governance::{Out, Repo, ScmSettings, analyze, keep};
 use vigie_parse::{compose, kubernetes, yaml};
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p: PathBuf = e.path();
         if p.file_name().is_some_and(|n| n == ".git") {
@@ -47,7 +49,10 @@ pub fn scan_with(root: &Path, scm: ScmSettings, today: time::Date) -> Out {
             let text = read(f).unwrap();
             let stream = yaml::parse(&text);
             let path = std::sync::Arc::from(f.as_str());
-            for o in kubernetes::objects(&path, stream.documents.into_iter().map(|d| d.root).collect()) {
+            for o in kubernetes::objects(
+                &path,
+                stream.documents.into_iter().map(|d| d.root).collect(),
+            ) {
                 if let Some(k) = keep(&o) {
                     objects.push(k);
                 }
@@ -73,7 +78,11 @@ pub fn scan_with(root: &Path, scm: ScmSettings, today: time::Date) -> Out {
 }
 
 pub fn scan(root: &Path) -> Out {
-    scan_with(root, ScmSettings::default(), time::macros::date!(2026 - 12 - 01))
+    scan_with(
+        root,
+        ScmSettings::default(),
+        time::macros::date!(2026 - 12 - 01),
+    )
 }
 
 pub fn of<'a>(out: &'a Out, check: &str) -> Vec<&'a Verdict> {
@@ -81,9 +90,15 @@ pub fn of<'a>(out: &'a Out, check: &str) -> Vec<&'a Verdict> {
 }
 
 pub fn fails(out: &Out, check: &str) -> usize {
-    of(out, check).iter().filter(|v| v.outcome == Outcome::Fail).count()
+    of(out, check)
+        .iter()
+        .filter(|v| v.outcome == Outcome::Fail)
+        .count()
 }
 
 pub fn passes(out: &Out, check: &str) -> usize {
-    of(out, check).iter().filter(|v| v.outcome == Outcome::Pass).count()
+    of(out, check)
+        .iter()
+        .filter(|v| v.outcome == Outcome::Pass)
+        .count()
 }
