@@ -34,7 +34,13 @@ impl Analyzer for Governance {
                 Err(m) => {
                     diagnostics.push(Diagnostic::new(
                         DiagKind::Config,
-                        Location::file(Arc::from(input.config_path.unwrap_or("vigie.toml"))),
+                        input
+                            .config
+                            .section_location("scm")
+                            .cloned()
+                            .unwrap_or_else(|| {
+                                Location::file(Arc::from(input.config_path.unwrap_or("vigie.toml")))
+                            }),
                         m,
                     ));
                     ScmSettings::default()

@@ -12,6 +12,7 @@
 //! Logging metric and alert policy of LOG-03, provider backup configuration of GOV-02, Secret
 //! Manager rotation of SEC-02 and GKE logging of LOG-01.
 
+mod analyzer;
 pub mod attest;
 mod cluster;
 pub mod docs;
@@ -28,6 +29,7 @@ use vigie_core::{Diagnostic, Verdict};
 use vigie_parse::compose::Project;
 use vigie_parse::kubernetes::Object;
 
+pub use analyzer::{ANALYZER, Governance};
 pub use cluster::keep;
 pub use scm::ScmSettings;
 

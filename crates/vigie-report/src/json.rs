@@ -32,6 +32,9 @@ struct Tail<'a> {
     framework_results: &'a [FrameworkResult],
     attestations_todo: &'a [Todo],
     checks: Vec<JsonCheck>,
+    /// Evidence tables, written only when an analysis gave some.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence_tables: &'a [vigie_core::EvidenceTable],
 }
 
 #[derive(Serialize)]
@@ -154,6 +157,7 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
         controls: &report.rollup.controls,
         framework_results: &report.rollup.frameworks,
         attestations_todo: &report.rollup.todo,
+        evidence_tables: &report.tables,
         checks: report
             .checks
             .iter()
