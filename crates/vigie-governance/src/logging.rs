@@ -145,7 +145,7 @@ fn outputs(d: &Doc, out: &mut Vec<Output>) {
     // Fluent Bit, classic format: [OUTPUT] sections with Name and Host
     if text.contains("[OUTPUT]") {
         let mut section: Option<(usize, String, Option<String>)> = None;
-        let mut flush = |s: Option<(usize, String, Option<String>)>, out: &mut Vec<Output>| {
+        let flush = |s: Option<(usize, String, Option<String>)>, out: &mut Vec<Output>| {
             if let Some((off, name, host)) = s {
                 let local = LOCAL_PLUGINS.contains(&name.as_str())
                     || host.as_deref().is_some_and(is_local_host);
