@@ -193,11 +193,20 @@ fn sarif_results_have_lines_fingerprints_and_rules() {
 
     let results = run["results"].as_array().expect("results");
     let failing_or_waived = report.verdicts.iter().filter(|v| !v.is_pass()).count();
-    assert_eq!(results.len(), failing_or_waived + report.diagnostics.len());
+    // plus one `review` result per attestation to do
+    assert_eq!(
+        results.len(),
+        failing_or_waived + report.diagnostics.len() + report.rollup.todo.len()
+    );
     for r in results {
         let rule = r["ruleId"].as_str().unwrap();
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], rule, "{r}");
+        if rule == "ATTEST" && r["locations"].is_null() {
+            // a missing attestation has no place in the repository yet
+            assert_eq!(r["kind"], "review", "{r}");
+            continue;
+        }
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1, "{r}");
@@ -565,7 +574,8 @@ fn junit_parses_with_one_case_per_control_and_subject() {
         .map(|c| c.tally.subjects)
         .sum::<usize>()
         + report.diagnostics.len();
-    assert_eq!(parsed.tests, expected);
+    // plus one skipped case per attestation to do
+    assert_eq!(parsed.tests, expected + report.rollup.todo.len());
     assert_eq!(expected, 4 + 4 + 4 + 2);
     let diags = parsed.test_suites.last().unwrap();
     assert_eq!(diags.name.as_str(), "vigie diagnostics");
