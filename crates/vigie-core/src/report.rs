@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.2";
+pub const REPORT_SCHEMA_VERSION: &str = "1.3";
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {

@@ -5,7 +5,7 @@
 //! counted apart so reports can show it.
 
 use crate::catalog::{Catalog, Control, Framework};
-use crate::{Outcome, Verdict};
+use crate::{Location, Outcome, Verdict};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -62,6 +62,48 @@ pub struct Tally {
     pub waived: usize,
 }
 
+/// Where a control stands with attestations (`.vigie/attestations.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttestationState {
+    /// A person vouches for it, within the expiry: counted, and shown as attested, not proven.
+    Attested,
+    /// Its attestation has expired: a to-do for its owner.
+    Expired,
+    /// Its mode asks for an attestation (`attest`, `auto+attest`, `heuristic+attest`) and none
+    /// exists: a to-do.
+    Missing,
+}
+
+impl AttestationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestationState::Attested => "attested",
+            AttestationState::Expired => "expired",
+            AttestationState::Missing => "missing",
+        }
+    }
+}
+
+/// An attestation to record or renew.
+#[derive(Debug, Clone, Serialize)]
+pub struct Todo {
+    pub control: String,
+    pub title: String,
+    /// `expired` or `missing`.
+    pub state: AttestationState,
+    /// Who owns it: the owner of the expired attestation, none for a missing one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The expired entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlResult {
     pub id: String,
@@ -71,6 +113,9 @@ pub struct ControlResult {
     pub tally: Tally,
     /// Checks of the control this version of vigie implements.
     pub checks: Vec<String>,
+    /// Attested, or an attestation expired or missing; absent when none is involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationState>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +128,8 @@ pub struct RequirementResult {
     pub tally: Tally,
     pub controls: Vec<String>,
     pub checks: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationState>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +155,8 @@ pub struct FrameworkResult {
 pub struct Rollup {
     pub controls: Vec<ControlResult>,
     pub frameworks: Vec<FrameworkResult>,
+    /// Attestations expired or missing for the controls reported on, by control.
+    pub todo: Vec<Todo>,
 }
 
 /// Verdicts indexed by check, with subjects interned, so that tallying a set of checks costs
@@ -120,7 +169,7 @@ pub struct VerdictIndex<'a> {
 
 fn state_of(o: &Outcome) -> u8 {
     match o {
-        Outcome::Pass => 1,
+        Outcome::Pass | Outcome::Attested | Outcome::Todo => 1,
         Outcome::Waived => 2,
         Outcome::Fail => 3,
     }
@@ -134,7 +183,7 @@ impl<'a> VerdictIndex<'a> {
         let mut ids: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
         let mut by_check: HashMap<&str, Vec<(u32, u8)>, foldhash::fast::RandomState> =
             HashMap::default();
-        for v in verdicts {
+        for v in verdicts.iter().filter(|v| !v.is_attestation()) {
             let id = *by_addr.entry(v.subject.as_ptr()).or_insert_with(|| {
                 let next = ids.len() as u32;
                 *ids.entry(&v.subject).or_insert(next)
@@ -212,6 +261,63 @@ pub fn status(implemented_checks: usize, t: Tally) -> Status {
     }
 }
 
+/// Whether a control's mode asks for an attestation (`attest`, `auto+attest`, `heuristic+attest`).
+pub fn needs_attestation(c: &Control) -> bool {
+    c.mode.split('+').any(|m| m.trim() == "attest")
+}
+
+/// The status once attestations are counted: a valid attestation makes a control that no check
+/// decides (or that nothing in the repository applies to) compliant, never hides a failure; an
+/// attestation the control needs, expired or missing, leaves it not assessed unless a check
+/// already fails.
+pub fn with_attestation(st: Status, att: Option<AttestationState>, required: bool) -> Status {
+    match att {
+        Some(AttestationState::Attested) => match st {
+            Status::NotAssessed | Status::NotApplicable => Status::Compliant,
+            s => s,
+        },
+        Some(AttestationState::Expired | AttestationState::Missing) if required => match st {
+            Status::NonCompliant | Status::PartiallyCompliant => st,
+            _ => Status::NotAssessed,
+        },
+        _ => st,
+    }
+}
+
+/// Attestation verdicts by the control they vouch for.
+struct Attestations<'a> {
+    by_control: HashMap<&'a str, Vec<&'a Verdict>>,
+}
+
+impl<'a> Attestations<'a> {
+    fn new(verdicts: &'a [Verdict]) -> Self {
+        let mut by_control: HashMap<&str, Vec<&Verdict>> = HashMap::new();
+        for v in verdicts.iter().filter(|v| v.is_attestation()) {
+            by_control.entry(&v.subject).or_default().push(v);
+        }
+        Attestations { by_control }
+    }
+
+    /// A control's state, and the attestation verdict behind it.
+    fn state(&self, c: &Control) -> (Option<AttestationState>, Option<&'a Verdict>) {
+        let list = self
+            .by_control
+            .get(c.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if let Some(v) = list.iter().find(|v| v.outcome == Outcome::Attested) {
+            return (Some(AttestationState::Attested), Some(v));
+        }
+        if let Some(v) = list.iter().find(|v| v.outcome == Outcome::Todo) {
+            return (Some(AttestationState::Expired), Some(v));
+        }
+        if needs_attestation(c) {
+            return (Some(AttestationState::Missing), None);
+        }
+        (None, None)
+    }
+}
+
 pub fn section_status(reqs: &[RequirementResult]) -> (SectionStatus, usize, usize) {
     let applicable: Vec<_> = reqs
         .iter()
@@ -246,6 +352,8 @@ pub fn roll_up(
     frameworks: &[&Framework],
 ) -> Rollup {
     let index = VerdictIndex::new(verdicts);
+    let atts = Attestations::new(verdicts);
+    let mut todo = Vec::new();
     let mut control_ids: Vec<&Control> = Vec::new();
     let mut seen = BTreeSet::new();
     for fw in frameworks {
@@ -266,12 +374,26 @@ pub fn roll_up(
                 .filter(|k| implemented.contains(k))
                 .collect();
             let t = index.tally(checks.iter().copied());
+            let (att, v) = atts.state(c);
+            if let Some(st @ (AttestationState::Expired | AttestationState::Missing)) = att {
+                let rec = v.and_then(Verdict::attestation_record);
+                todo.push(Todo {
+                    control: c.id.clone(),
+                    title: c.title.clone(),
+                    state: st,
+                    owner: rec.map(|a| a.owner.clone()),
+                    statement: rec.map(|a| a.statement.clone()),
+                    expires: rec.map(|a| a.expires.clone()),
+                    location: v.map(|v| v.location.clone()),
+                });
+            }
             ControlResult {
                 id: c.id.clone(),
                 title: c.title.clone(),
-                status: status(checks.len(), t),
+                status: with_attestation(status(checks.len(), t), att, needs_attestation(c)),
                 tally: t,
                 checks: checks.iter().map(|s| s.to_string()).collect(),
+                attestation: att,
             }
         })
         .collect();
@@ -293,7 +415,31 @@ pub fn roll_up(
                                 .filter(|k| implemented.contains(k))
                                 .collect();
                             let t = index.tally(checks.iter().copied());
-                            let st = status(checks.len(), t);
+                            // an attestation one of its controls needs and lacks comes first,
+                            // then one that vouches, then an expired optional one
+                            let mut pending = None;
+                            let mut attested = false;
+                            let mut expired = false;
+                            for c in r.controls.iter().filter_map(|id| catalog.control(id)) {
+                                match atts.state(c).0 {
+                                    Some(AttestationState::Attested) => attested = true,
+                                    Some(x) if needs_attestation(c) => {
+                                        pending = pending.or(Some(x));
+                                    }
+                                    Some(_) => expired = true,
+                                    None => {}
+                                }
+                            }
+                            let (att, required) = if pending.is_some() {
+                                (pending, true)
+                            } else if attested {
+                                (Some(AttestationState::Attested), false)
+                            } else if expired {
+                                (Some(AttestationState::Expired), false)
+                            } else {
+                                (None, false)
+                            };
+                            let st = with_attestation(status(checks.len(), t), att, required);
                             *counts.entry(st).or_default() += 1;
                             RequirementResult {
                                 id: r.id.clone(),
@@ -303,6 +449,7 @@ pub fn roll_up(
                                 tally: t,
                                 controls: r.controls.clone(),
                                 checks: checks.iter().map(|s| s.to_string()).collect(),
+                                attestation: att,
                             }
                         })
                         .collect();
@@ -328,6 +475,7 @@ pub fn roll_up(
     Rollup {
         controls,
         frameworks,
+        todo,
     }
 }
 
@@ -405,6 +553,77 @@ mod tests {
                     waived: 1
                 }
             ),
+            Status::Compliant
+        );
+    }
+
+    #[test]
+    fn attestations_count_apart_from_proof() {
+        use crate::verdict::Attestation;
+        let cat = Catalog::embedded();
+        let att = |control: &str, expired: bool| {
+            Verdict::attestation(
+                Attestation {
+                    control: control.into(),
+                    statement: "s".into(),
+                    owner: "o@example.org".into(),
+                    date: None,
+                    expires: "2027-01-01".into(),
+                    evidence: None,
+                },
+                loc(),
+                expired,
+            )
+        };
+        let fw = cat.framework("devsecops").unwrap();
+        let implemented = BTreeSet::new();
+        // nothing recorded: controls whose mode asks for an attestation are to do
+        let r = roll_up(cat, &[], &implemented, &[fw]);
+        let gov = |r: &Rollup, id: &str| r.controls.iter().find(|c| c.id == id).unwrap().clone();
+        assert_eq!(gov(&r, "GOV-01").status, Status::NotAssessed);
+        assert_eq!(
+            gov(&r, "GOV-01").attestation,
+            Some(AttestationState::Missing)
+        );
+        assert!(
+            r.todo
+                .iter()
+                .any(|t| t.control == "GOV-01" && t.owner.is_none())
+        );
+        assert!(!r.todo.iter().any(|t| t.control == "LOG-03"));
+        // a valid one makes the control compliant, marked attested
+        let r = roll_up(cat, &[att("GOV-01", false)], &implemented, &[fw]);
+        assert_eq!(gov(&r, "GOV-01").status, Status::Compliant);
+        assert_eq!(
+            gov(&r, "GOV-01").attestation,
+            Some(AttestationState::Attested)
+        );
+        assert!(!r.todo.iter().any(|t| t.control == "GOV-01"));
+        let req = r.frameworks[0]
+            .sections
+            .iter()
+            .flat_map(|s| &s.requirements)
+            .find(|q| q.id == "7.1")
+            .unwrap();
+        assert_eq!(req.status, Status::Compliant);
+        assert_eq!(req.attestation, Some(AttestationState::Attested));
+        // an expired one is to do, with its owner
+        let r = roll_up(cat, &[att("GOV-01", true)], &implemented, &[fw]);
+        assert_eq!(gov(&r, "GOV-01").status, Status::NotAssessed);
+        let t = r.todo.iter().find(|t| t.control == "GOV-01").unwrap();
+        assert_eq!(t.state, AttestationState::Expired);
+        assert_eq!(t.owner.as_deref(), Some("o@example.org"));
+        // an attestation never hides a failure
+        assert_eq!(
+            with_attestation(Status::NonCompliant, Some(AttestationState::Attested), true),
+            Status::NonCompliant
+        );
+        assert_eq!(
+            with_attestation(Status::Compliant, Some(AttestationState::Missing), true),
+            Status::NotAssessed
+        );
+        assert_eq!(
+            with_attestation(Status::Compliant, Some(AttestationState::Expired), false),
             Status::Compliant
         );
     }

@@ -70,6 +70,45 @@ pub enum Outcome {
     Pass,
     Fail,
     Waived,
+    /// A person vouches for the control in `.vigie/attestations.toml` (distinct from proven):
+    /// the verdict's [`Verdict::attestation`] holds who, what and until when.
+    Attested,
+    /// An attestation the control needs is expired: listed as to-do with its owner.
+    Todo,
+}
+
+/// The check id of attestation verdicts: their subject is the control id they vouch for.
+pub const ATTESTATION_CHECK: &str = "ATTEST";
+
+/// The documentation of attestation verdicts. Not a check of the registry: an attestation is
+/// not decided from the repository, it is recorded by a person and judged by its expiry.
+pub static ATTESTATION: CheckDoc = CheckDoc {
+    id: ATTESTATION_CHECK,
+    title: "Attested by a person (.vigie/attestations.toml)",
+    severity: Severity::Info,
+    applies_to: &["attestations"],
+    what: "A statement recorded in `.vigie/attestations.toml` by an owner, with a date, an expiry \
+and an evidence link, vouching for what only a person can say about a control.",
+    why: "Some measures (a hosting contract, branch protection on the server, restore tests, \
+incident reviews) leave no trace in the repository; an attestation records who vouches for \
+them and until when, so that the report shows them as attested rather than proven.",
+    fix: "Record or renew it: `vigie attest CONTROL --statement … --owner … --expires YYYY-MM-DD \
+--evidence URL`.",
+    failing: (".vigie/attestations.toml", ""),
+    passing: (".vigie/attestations.toml", ""),
+};
+
+/// What a person vouches for in `.vigie/attestations.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attestation {
+    pub control: String,
+    pub statement: String,
+    pub owner: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub expires: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 /// Who accepted a failure, why, and until when.
@@ -92,6 +131,8 @@ struct Detail {
     /// The waiver that accepts the failure (outcome `Waived`), or one that has expired
     /// (outcome `Fail`).
     waiver: Option<Box<Waiver>>,
+    /// The attestation of an `Attested` or `Todo` verdict.
+    attestation: Option<Box<Attestation>>,
 }
 
 /// One check's verdict on one subject.
@@ -148,6 +189,47 @@ impl Verdict {
                 ..Detail::default()
             })),
         }
+    }
+
+    /// A valid attestation (`expired` false) or an expired one (`Todo`), located at its entry.
+    pub fn attestation(a: Attestation, location: Location, expired: bool) -> Self {
+        let message = if expired {
+            format!(
+                "attestation by {} expired on {}: \"{}\"",
+                a.owner, a.expires, a.statement
+            )
+        } else {
+            format!(
+                "attested by {} until {}: \"{}\"",
+                a.owner, a.expires, a.statement
+            )
+        };
+        Verdict {
+            check: ATTESTATION_CHECK,
+            subject: Arc::from(a.control.as_str()),
+            outcome: if expired {
+                Outcome::Todo
+            } else {
+                Outcome::Attested
+            },
+            severity: Severity::Info,
+            location,
+            message: message.into(),
+            detail: Some(Box::new(Detail {
+                attestation: Some(Box::new(a)),
+                ..Detail::default()
+            })),
+        }
+    }
+
+    /// The attestation an `Attested` or `Todo` verdict records.
+    pub fn attestation_record(&self) -> Option<&Attestation> {
+        self.detail.as_ref()?.attestation.as_deref()
+    }
+
+    /// Whether this verdict records an attestation rather than a check's finding.
+    pub fn is_attestation(&self) -> bool {
+        self.check == ATTESTATION_CHECK
     }
 
     fn detail_mut(&mut self) -> &mut Detail {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_core::catalog::{Catalog, Control};
-use vigie_core::rollup::Status;
+use vigie_core::rollup::{AttestationState, Status};
 use vigie_core::{Location, Outcome, ScanReport, Verdict};
 
 /// A framework requirement a check evidences.
@@ -125,9 +125,19 @@ impl<'r> Context<'r> {
                 Outcome::Fail => g.failures_below += 1,
                 Outcome::Waived => g.waived += 1,
                 Outcome::Pass => g.passes += 1,
+                // attestations are counted per control, from the roll-up, below
+                Outcome::Attested | Outcome::Todo => {}
             }
         }
         g.controls = controls.len();
+        g.attested = self
+            .report
+            .rollup
+            .controls
+            .iter()
+            .filter(|c| c.attestation == Some(AttestationState::Attested))
+            .count();
+        g.todo = self.report.rollup.todo.len();
         g.diagnostics = self
             .report
             .diagnostics
@@ -152,6 +162,10 @@ pub(crate) struct Gate {
     pub controls: usize,
     /// Diagnostics at or above `fail_on`.
     pub diagnostics: usize,
+    /// Controls vouched for by a valid attestation.
+    pub attested: usize,
+    /// Attestations to record or renew.
+    pub todo: usize,
 }
 
 /// `3 failures`, `1 failure`.

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 use vigie_core::report::REPORT_SCHEMA_VERSION;
-use vigie_core::rollup::{ControlResult, FrameworkResult};
+use vigie_core::rollup::{ControlResult, FrameworkResult, Todo};
 use vigie_core::verdict::Waiver;
 use vigie_core::{DiagKind, Location, Outcome, ScanReport, Severity, Stats, Verdict};
 
@@ -30,6 +30,7 @@ struct Tail<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     controls: &'a [ControlResult],
     framework_results: &'a [FrameworkResult],
+    attestations_todo: &'a [Todo],
     checks: Vec<JsonCheck>,
     /// Evidence tables, written only when an analysis gave some.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -52,6 +53,10 @@ struct Summary {
     passes: usize,
     /// Diagnostics at or above `fail_on`.
     diagnostics: usize,
+    /// Controls vouched for by a valid attestation (attested, not proven).
+    attested: usize,
+    /// Attestations expired or missing (listed in `attestations_todo`).
+    attestations_todo: usize,
 }
 
 /// What every verdict of a check repeats: whether it is in scope, and its controls.
@@ -132,6 +137,8 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
             waived: gate.waived,
             passes: gate.passes,
             diagnostics: gate.diagnostics,
+            attested: gate.attested,
+            attestations_todo: gate.todo,
         },
         stats: &report.stats,
     };
@@ -149,6 +156,7 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
             .collect(),
         controls: &report.rollup.controls,
         framework_results: &report.rollup.frameworks,
+        attestations_todo: &report.rollup.todo,
         evidence_tables: &report.tables,
         checks: report
             .checks
@@ -272,9 +280,16 @@ fn location(buf: &mut Vec<u8>, l: &Location) {
 /// One verdict, written by hand: a report can hold millions, and this is several times faster
 /// than serialising a struct. `JsonVerdict` (tests) is the reference it must match.
 fn write_verdict(buf: &mut Vec<u8>, facts: &HashMap<&str, CheckFacts>, v: &Verdict) {
-    let (in_scope, controls) = facts
-        .get(v.check)
-        .map_or((false, &[][..]), |f| (f.in_scope, f.controls.as_slice()));
+    let attested_control;
+    let (in_scope, controls) = if v.is_attestation() {
+        // an attestation vouches for the control its subject names
+        attested_control = [&*v.subject];
+        (true, &attested_control[..])
+    } else {
+        facts
+            .get(v.check)
+            .map_or((false, &[][..]), |f| (f.in_scope, f.controls.as_slice()))
+    };
     buf.extend_from_slice(b"{\"check\":");
     string(buf, v.check);
     buf.extend_from_slice(b",\"subject\":");
@@ -283,10 +298,16 @@ fn write_verdict(buf: &mut Vec<u8>, facts: &HashMap<&str, CheckFacts>, v: &Verdi
         Outcome::Pass => b",\"outcome\":\"pass\"",
         Outcome::Fail => b",\"outcome\":\"fail\"",
         Outcome::Waived => b",\"outcome\":\"waived\"",
+        Outcome::Attested => b",\"outcome\":\"attested\"",
+        Outcome::Todo => b",\"outcome\":\"todo\"",
     });
     if let Some(w) = v.waiver() {
         buf.extend_from_slice(b",\"waiver\":");
         value(buf, &JsonWaiver::from(w));
+    }
+    if let Some(a) = v.attestation_record() {
+        buf.extend_from_slice(b",\"attestation\":");
+        value(buf, a);
     }
     buf.extend_from_slice(b",\"severity\":\"");
     buf.extend_from_slice(v.severity.as_str().as_bytes());
@@ -338,6 +359,8 @@ mod tests {
         outcome: &'static str,
         #[serde(skip_serializing_if = "Option::is_none")]
         waiver: Option<JsonWaiver<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attestation: Option<&'a vigie_core::verdict::Attestation>,
         severity: Severity,
         location: &'a Location,
         message: &'a str,
@@ -348,13 +371,17 @@ mod tests {
         #[serde(skip_serializing_if = "Option::is_none")]
         expired_waiver: Option<JsonWaiver<'a>>,
         in_scope: bool,
-        controls: &'a [&'static str],
+        controls: Vec<&'a str>,
     }
 
     fn reference<'a>(facts: &'a HashMap<&str, CheckFacts>, v: &'a Verdict) -> JsonVerdict<'a> {
-        let (in_scope, controls) = facts
-            .get(v.check)
-            .map_or((false, &[][..]), |f| (f.in_scope, f.controls.as_slice()));
+        let (in_scope, controls) = if v.is_attestation() {
+            (true, vec![&*v.subject])
+        } else {
+            facts.get(v.check).map_or((false, vec![]), |f| {
+                (f.in_scope, f.controls.iter().map(|c| &**c).collect())
+            })
+        };
         JsonVerdict {
             check: v.check,
             subject: &v.subject,
@@ -362,8 +389,11 @@ mod tests {
                 Outcome::Pass => "pass",
                 Outcome::Fail => "fail",
                 Outcome::Waived => "waived",
+                Outcome::Attested => "attested",
+                Outcome::Todo => "todo",
             },
             waiver: v.waiver().map(JsonWaiver::from),
+            attestation: v.attestation_record(),
             severity: v.severity,
             location: &v.location,
             message: &v.message,
@@ -413,6 +443,18 @@ mod tests {
             .with_related(Some(Location::new(tricky.into(), 3, 4))),
             waived,
             expired,
+            Verdict::attestation(
+                vigie_core::verdict::Attestation {
+                    control: "GOV-01".into(),
+                    statement: tricky.into(),
+                    owner: "ops@example.org".into(),
+                    date: Some("2026-11-01".into()),
+                    expires: "2027-11-01".into(),
+                    evidence: None,
+                },
+                Location::new(".vigie/attestations.toml".into(), 2, 1),
+                false,
+            ),
         ];
         for scoped in [true, false] {
             let facts = HashMap::from([(

@@ -1,12 +1,13 @@
 //! JUnit XML for CI dashboards: one test suite per control a check of this build decides, one
-//! test case per subject the control judged (failed, skipped when waived, passed otherwise), and
+//! test case per subject the control judged (failed, skipped when waived, passed otherwise), a test
+//! case for its attestation (passed and marked attested, or skipped as a to-do), and
 //! a suite of diagnostics.
 
 use crate::common::{Context, one_line, path_line_col};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use vigie_core::rollup::Status;
+use vigie_core::rollup::{AttestationState, ControlResult, Status};
 use vigie_core::{Outcome, ScanReport, Verdict};
 
 const DIAGNOSTICS_SUITE: &str = "vigie diagnostics";
@@ -15,7 +16,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
     let cx = Context::new(report);
     // control id -> subject -> its verdicts, from the verdicts of the selected frameworks
     let mut by_control: BTreeMap<&str, BTreeMap<&str, Vec<&Verdict>>> = BTreeMap::new();
-    for v in cx.scoped_verdicts() {
+    for v in cx.scoped_verdicts().filter(|v| !v.is_attestation()) {
         for c in cx.control_ids(v.check) {
             by_control
                 .entry(c)
@@ -31,15 +32,21 @@ pub(crate) fn render(report: &ScanReport) -> String {
         .rollup
         .controls
         .iter()
-        .filter(|c| c.status != Status::NotAssessed)
+        .filter(|c| c.status != Status::NotAssessed || c.attestation.is_some())
     {
         let mut suite = TestSuite::new(format!("{} {}", c.id, c.title));
         suite.add_property(Property::new("status", c.status.as_str()));
         suite.add_property(Property::new("checks", c.checks.join(" ")));
+        if let Some(a) = c.attestation {
+            suite.add_property(Property::new("attestation", a.as_str()));
+        }
         if let Some(subjects) = by_control.get(c.id.as_str()) {
             for (subject, verdicts) in subjects {
                 suite.add_test_case(test_case(&c.id, subject, verdicts));
             }
+        }
+        if let Some(case) = attestation_case(report, c) {
+            suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
     }
@@ -76,6 +83,43 @@ pub(crate) fn render(report: &ScanReport) -> String {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"vigie\" tests=\"0\" failures=\"0\" errors=\"1\"><!-- {} --></testsuites>\n",
             e.to_string().replace("--", "- -")
         ),
+    }
+}
+
+/// The attestation of a control: passed and marked attested (not proven), or skipped as a
+/// to-do naming its owner.
+fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> {
+    let name = format!("attestation {}", c.id);
+    match c.attestation? {
+        AttestationState::Attested => {
+            let v = report
+                .verdicts
+                .iter()
+                .find(|v| v.outcome == Outcome::Attested && *v.subject == *c.id)?;
+            let mut case = TestCase::new(name, TestCaseStatus::success());
+            case.set_classname(format!("vigie.{}", c.id));
+            case.set_system_out(format!(
+                "ATTESTED (not proven) at {}: {}",
+                path_line_col(&v.location),
+                one_line(&v.message)
+            ));
+            Some(case)
+        }
+        AttestationState::Expired | AttestationState::Missing => {
+            let t = report.rollup.todo.iter().find(|t| t.control == c.id)?;
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(match (&t.owner, &t.expires) {
+                (Some(o), Some(e)) => format!(
+                    "to do: attestation by {} expired on {}",
+                    one_line(o),
+                    one_line(e)
+                ),
+                _ => format!("to do: no attestation recorded (vigie attest {})", c.id),
+            });
+            let mut case = TestCase::new(name, s);
+            case.set_classname(format!("vigie.{}", c.id));
+            Some(case)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! SARIF 2.1.0, in the shape GitHub code scanning accepts: one run, a rule per check (and per
 //! diagnostic code that occurs), a result per failing or waived verdict and per diagnostic.
-//! Passing verdicts are not results.
+//! Passing verdicts are not results; attested controls are (`kind: pass`, marked attested, so
+//! that they are not mistaken for proven ones), and attestations to do are `review` results.
 
 use crate::common::{Context, one_line};
 use serde_json::{Value, json};
@@ -8,7 +9,11 @@ use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, ScanReport, Severity, Verdict};
+use vigie_core::rollup::Todo;
+use vigie_core::verdict::{ATTESTATION, ATTESTATION_CHECK};
+use vigie_core::{
+    CheckDoc, DiagKind, Diagnostic, Location, Outcome, ScanReport, Severity, Verdict,
+};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
@@ -20,13 +25,25 @@ const MAX_TAGS: usize = 20;
 pub(crate) fn render(report: &ScanReport) -> String {
     let cx = Context::new(report);
     let diag_kinds: BTreeSet<DiagKind> = report.diagnostics.iter().map(|d| d.kind).collect();
+    // attested controls and attestations to do are results of their own rule
+    let reported = |id: &str| report.rollup.controls.iter().any(|c| c.id == id);
+    let attested: Vec<&Verdict> = report
+        .verdicts
+        .iter()
+        .filter(|v| v.outcome == Outcome::Attested && reported(&v.subject))
+        .collect();
+    let attest_rule = !attested.is_empty() || !report.rollup.todo.is_empty();
     let mut rules: Vec<sarif::ReportingDescriptor> =
         report.checks.iter().map(|c| check_rule(&cx, c)).collect();
+    if attest_rule {
+        rules.push(check_rule(&cx, &ATTESTATION));
+    }
     rules.extend(diag_kinds.iter().map(|k| diag_rule(*k)));
     let rule_index: BTreeMap<&str, usize> = report
         .checks
         .iter()
         .map(|c| c.id)
+        .chain(attest_rule.then_some(ATTESTATION_CHECK))
         .chain(diag_kinds.iter().map(|k| k.code()))
         .enumerate()
         .map(|(i, id)| (id, i))
@@ -37,6 +54,15 @@ pub(crate) fn render(report: &ScanReport) -> String {
         .filter(|v| !v.is_pass())
         .map(|v| verdict_result(&cx, v, rule_index.get(v.check).copied()))
         .collect();
+    let attest_index = rule_index.get(ATTESTATION_CHECK).copied();
+    results.extend(attested.iter().map(|v| attested_result(v, attest_index)));
+    results.extend(
+        report
+            .rollup
+            .todo
+            .iter()
+            .map(|t| todo_result(t, attest_index)),
+    );
     results.extend(
         report
             .diagnostics
@@ -406,6 +432,86 @@ fn verdict_result(cx: &Context<'_>, v: &Verdict, rule_index: Option<usize>) -> s
         r.suppressions = Some(vec![s]);
     }
     r
+}
+
+/// A control vouched for by a person: a `pass` result, marked attested (not proven).
+fn attested_result(v: &Verdict, rule_index: Option<usize>) -> sarif::Result {
+    let mut props = BTreeMap::from([
+        ("attested".to_string(), json!(true)),
+        ("controls".to_string(), json!([&*v.subject])),
+    ]);
+    if let Some(a) = v.attestation_record() {
+        props.insert("attestation".to_string(), json!(a));
+    }
+    let mut r = sarif::Result::builder()
+        .rule_id(ATTESTATION_CHECK)
+        .message(
+            sarif::Message::builder()
+                .text(format!("{} attested: {}", v.subject, one_line(&v.message)))
+                .build(),
+        )
+        .level(sarif::ResultLevel::None)
+        .kind(sarif::ResultKind::Pass)
+        .locations(vec![location(&v.location, None, None)])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            fingerprint(&[ATTESTATION_CHECK, &v.subject, &v.location.path, "attested"]),
+        )]))
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(props)
+                .build(),
+        )
+        .build();
+    r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+    r
+}
+
+/// An attestation to record or renew: a `review` result naming its owner.
+fn todo_result(t: &Todo, rule_index: Option<usize>) -> sarif::Result {
+    let text = match (&t.expires, &t.owner) {
+        (Some(e), Some(o)) => format!(
+            "{} {}: the attestation by {} expired on {}; renew it with `vigie attest {}`",
+            t.control,
+            one_line(&t.title),
+            one_line(o),
+            one_line(e),
+            t.control
+        ),
+        _ => format!(
+            "{} {}: needs an attestation, none is recorded; record it with `vigie attest {}`",
+            t.control,
+            one_line(&t.title),
+            t.control
+        ),
+    };
+    let mut props = BTreeMap::from([
+        ("attestation".to_string(), json!(t.state.as_str())),
+        ("controls".to_string(), json!([t.control])),
+    ]);
+    if let Some(o) = &t.owner {
+        props.insert("owner".to_string(), json!(o));
+    }
+    let mut b = sarif::Result::builder()
+        .rule_id(ATTESTATION_CHECK)
+        .message(sarif::Message::builder().text(text).build())
+        .level(sarif::ResultLevel::Note)
+        .kind(sarif::ResultKind::Review)
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            fingerprint(&[ATTESTATION_CHECK, &t.control, t.state.as_str()]),
+        )]))
+        .properties(
+            sarif::PropertyBag::builder()
+                .additional_properties(props)
+                .build(),
+        )
+        .build();
+    if let Some(l) = &t.location {
+        b.locations = Some(vec![location(l, None, None)]);
+    }
+    b.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+    b
 }
 
 fn diag_result(d: &Diagnostic, rule_index: Option<usize>) -> sarif::Result {

@@ -60,6 +60,7 @@ pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     header(&mut out, report, &p);
     findings(&mut out, &cx, &p, opts.verbose);
     diagnostics(&mut out, report, &p);
+    attestations(&mut out, &cx, &p);
     summary(&mut out, report, &p, opts.verbose);
     verdict_line(&mut out, &cx, &p);
     out
@@ -191,6 +192,8 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
         Outcome::Fail => ("FAIL", p.red("FAIL  ")),
         Outcome::Waived => ("WAIVED", p.yellow("WAIVED")),
         Outcome::Pass => ("PASS", p.green("PASS  ")),
+        Outcome::Attested => ("ATTESTED", p.cyan("ATTESTED")),
+        Outcome::Todo => ("TODO", p.yellow("TODO  ")),
     };
     let mut line = format!(
         "  {painted}  {}  {}  [{}",
@@ -198,7 +201,7 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
         one_line(&v.subject),
         v.check
     );
-    if tag != "PASS" {
+    if !matches!(tag, "PASS" | "ATTESTED" | "TODO") {
         let _ = write!(line, " {}", v.severity);
     }
     line.push(']');
@@ -230,10 +233,76 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
                 );
             }
         }
+        Outcome::Attested | Outcome::Todo => {
+            if let Some(e) = v.attestation_record().and_then(|a| a.evidence.as_deref()) {
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{}",
+                    p.dim(&format!("evidence: {}", one_line(e)))
+                );
+            }
+        }
         Outcome::Pass => {}
     }
     for r in v.related() {
         let _ = writeln!(out, "{INDENT}{}", p.dim(&format!("see also {}", loc(r))));
+    }
+}
+
+/// Controls vouched for by a person (attested, not proven), then the attestations to record or
+/// renew, with their owner.
+fn attestations(out: &mut String, cx: &Context<'_>, p: &Paint) {
+    let rollup = &cx.report.rollup;
+    let reported = |id: &str| rollup.controls.iter().any(|c| c.id == id);
+    let attested: Vec<&Verdict> = cx
+        .report
+        .verdicts
+        .iter()
+        .filter(|v| v.outcome == Outcome::Attested && reported(&v.subject))
+        .collect();
+    if attested.is_empty() && rollup.todo.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.bold("Attestations"));
+    if !attested.is_empty() {
+        let _ = writeln!(out);
+        for v in attested {
+            entry(out, v, p);
+        }
+    }
+    if !rollup.todo.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", p.bold("To do"));
+        for t in &rollup.todo {
+            let what = match (&t.expires, &t.owner) {
+                (Some(e), Some(o)) => format!(
+                    "expired on {} — owner {}{}",
+                    one_line(e),
+                    one_line(o),
+                    t.location
+                        .as_ref()
+                        .map(|l| format!(" ({})", path_line(l)))
+                        .unwrap_or_default()
+                ),
+                _ => "no attestation recorded — no owner yet".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {} {} — {what}",
+                p.yellow("TODO  "),
+                one_line(&t.control),
+                one_line(&t.title)
+            );
+            let _ = writeln!(
+                out,
+                "          {}",
+                p.cyan(&format!(
+                    "fix: vigie attest {} --statement … --owner … --expires YYYY-MM-DD --evidence URL",
+                    t.control
+                ))
+            );
+        }
     }
 }
 
@@ -365,7 +434,13 @@ fn summary(out: &mut String, report: &ScanReport, p: &Paint, verbose: bool) {
             .chain(["title".len()])
             .max()
             .unwrap_or(0);
-        let status_w = "partially compliant".len();
+        let status_w = "partially compliant".len().max(
+            rows.iter()
+                .filter(|r| r.attestation == Some(vigie_core::rollup::AttestationState::Attested))
+                .map(|r| status_words(r.status).len() + " (attested)".len())
+                .max()
+                .unwrap_or(0),
+        );
         let _ = writeln!(
             out,
             "  {}",
@@ -387,7 +462,18 @@ fn summary(out: &mut String, report: &ScanReport, p: &Paint, verbose: bool) {
                 "  {}  {}  {}  {:>6}  {:>6}  {:>6}  {:>8}",
                 pad(&one_line(&r.label), label_w),
                 pad(&cut(&one_line(&r.title), TITLE_WIDTH), title_w),
-                p.status(r.status, &pad(status_words(r.status), status_w)),
+                p.status(
+                    r.status,
+                    &pad(
+                        &match r.attestation {
+                            Some(vigie_core::rollup::AttestationState::Attested) => {
+                                format!("{} (attested)", status_words(r.status))
+                            }
+                            _ => status_words(r.status).to_string(),
+                        },
+                        status_w
+                    )
+                ),
                 t.passed,
                 t.failed,
                 t.waived,
@@ -445,6 +531,18 @@ fn verdict_line(out: &mut String, cx: &Context<'_>, p: &Paint) {
         }
         if g.waived > 0 {
             extra.push(format!("{} waived", g.waived));
+        }
+        if g.attested > 0 {
+            extra.push(format!(
+                "{} attested",
+                plural(g.attested, "control", "controls")
+            ));
+        }
+        if g.todo > 0 {
+            extra.push(format!(
+                "{} to do",
+                plural(g.todo, "attestation", "attestations")
+            ));
         }
         let mut s = format!("no failure at or above {fail_on}");
         if !extra.is_empty() {

@@ -38,6 +38,7 @@ pub fn analyzers() -> Vec<&'static dyn Analyzer> {
         &vigie_deps::analyzer::ANALYZER,
         &vigie_tls::analyzer::ANALYZER,
         &vigie_terraform::ANALYZER,
+        &vigie_governance::ANALYZER,
     ]
 }
 

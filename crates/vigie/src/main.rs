@@ -5,6 +5,7 @@ mod cmd_graph;
 mod cmd_db;
 mod cmd_sbom;
 mod cmd_offers;
+mod cmd_attest;
 mod explain;
 
 #[global_allocator]
@@ -58,6 +59,8 @@ enum Command {
     Sbom(cmd_sbom::SbomArgs),
     /// Print the dated list of SecNumCloud-qualified offers that SOV-01 matches against.
     Offers,
+    /// Record an attestation in .vigie/attestations.toml (what only a person can vouch for).
+    Attest(cmd_attest::AttestArgs),
 }
 
 #[derive(Args)]
@@ -206,6 +209,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Graph(args) => cmd_graph::run(args, &mut stdout),
         Command::Db(args) => cmd_db::run(args, &mut stdout),
         Command::Sbom(args) => cmd_sbom::run(args, &mut stdout),
+        Command::Attest(args) => cmd_attest::run(args, today()?),
     }
 }
 

@@ -1,0 +1,109 @@
+//! `vigie attest CONTROL --statement … --owner … --expires YYYY-MM-DD --evidence URL`: record
+//! what a person vouches for in `.vigie/attestations.toml` (the file is created if needed).
+
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigie_core::catalog::Catalog;
+use vigie_core::verdict::Attestation;
+use vigie_governance::attest;
+
+#[derive(Args)]
+pub struct AttestArgs {
+    /// The control vouched for (GOV-02, SCM-03, SOV-01…; `vigie controls` lists them).
+    control: String,
+    /// What is vouched for, in one sentence.
+    #[arg(long)]
+    statement: String,
+    /// Who vouches for it (a person or a team address).
+    #[arg(long)]
+    owner: String,
+    /// Until when it holds (YYYY-MM-DD); after that it is listed as to do.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    expires: String,
+    /// Where the evidence is (a link to the contract, the settings page, the test report).
+    #[arg(long, value_name = "URL")]
+    evidence: Option<String>,
+    /// The date of the attestation (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+    /// The repository root the attestations file belongs to.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
+    let catalog = Catalog::embedded();
+    let control = catalog
+        .control(&args.control)
+        .ok_or_else(|| {
+            format!(
+                "`{}` is no control of the catalogue (`vigie controls` lists them)",
+                args.control
+            )
+        })?
+        .id
+        .clone();
+    let expires = attest::parse_date(&args.expires).map_err(|m| format!("--expires: {m}"))?;
+    let date = match &args.date {
+        Some(d) => attest::parse_date(d).map_err(|m| format!("--date: {m}"))?,
+        None => today,
+    };
+    if expires < date {
+        return Err(format!(
+            "--expires {expires} is before the attestation's date {date}"
+        ));
+    }
+    if expires < today {
+        return Err(format!(
+            "--expires {expires} is already past (today is {today})"
+        ));
+    }
+    for (name, v) in [("--statement", &args.statement), ("--owner", &args.owner)] {
+        if v.trim().is_empty() {
+            return Err(format!("{name} must not be empty"));
+        }
+    }
+    let a = Attestation {
+        control: control.clone(),
+        statement: args.statement.trim().to_string(),
+        owner: args.owner.trim().to_string(),
+        date: Some(date.to_string()),
+        expires: expires.to_string(),
+        evidence: args
+            .evidence
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty()),
+    };
+    let path = args.root.join(attest::PATH);
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    if let Some(t) = &existing {
+        let (_, diags) = attest::parse(attest::PATH, t, catalog);
+        for d in diags {
+            eprintln!("vigie: warning: {}: {}", d.location, d.message);
+        }
+    }
+    let text = attest::append(existing.as_deref(), &a);
+    // what is written must read back as this attestation
+    let (entries, _) = attest::parse(attest::PATH, &text, catalog);
+    let line = entries
+        .iter()
+        .rev()
+        .find(|e| e.attestation == a)
+        .map(|e| e.location.line)
+        .ok_or("the attestation could not be written in a form that reads back")?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!(
+        "vigie: {control} attested by {} until {expires} ({}:{line})",
+        a.owner,
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
