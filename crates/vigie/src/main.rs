@@ -1,6 +1,7 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
 mod alloc;
+mod cmd_secrets;
 mod explain;
 
 #[global_allocator]
@@ -46,6 +47,11 @@ enum Command {
         #[arg(default_value = "docs")]
         dir: PathBuf,
     },
+    /// Find secrets in the working tree, the staged changes (--staged) or the git history (--history).
+    Secrets(cmd_secrets::SecretsArgs),
+    /// Git hooks: `vigie hook install` adds a pre-commit hook running `vigie secrets --staged`.
+    #[command(subcommand)]
+    Hook(cmd_secrets::HookCommand),
 }
 
 #[derive(Args)]
@@ -182,6 +188,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan(args) => scan_command(args, &mut stdout),
+        Command::Secrets(args) => cmd_secrets::secrets(args, &mut stdout),
+        Command::Hook(cmd) => cmd_secrets::hook(cmd),
     }
 }
 
