@@ -166,9 +166,6 @@ impl Engine {
             out.binary = true;
             return out;
         }
-        if docker::is_dockerfile(path) {
-            self.scan_dockerfile(path, data, commit, &mut out);
-        }
         // Windows per rule: (rule, start, end).
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
@@ -180,7 +177,11 @@ impl Engine {
                 }
             }
         }
+        let dockerfile = docker::is_dockerfile(path);
         if windows.is_empty() && self.unkeyed.is_empty() {
+            if dockerfile {
+                self.scan_dockerfile(path, data, commit, &mut out);
+            }
             return out;
         }
         windows.sort_unstable();
@@ -229,6 +230,14 @@ impl Engine {
         }
         found.sort_unstable();
         found.dedup();
+        // Several rules matching the very same secret (a specific rule and a generic one, or two
+        // rule files covering one provider) make one match: a specific rule wins over a generic one, a rule restricted to some paths
+        // over one that is not, then the first defined.
+        found.sort_by_key(|f| {
+            let r = &self.rules[f.0];
+            (f.1, f.2, r.generic, r.path.is_none(), f.0)
+        });
+        found.dedup_by(|b, a| a.1 == b.1 && a.2 == b.2);
         let mut lines = LineIndex::new(data);
         found.sort_unstable_by_key(|f| (f.1, f.0));
         for (r, ss, se, ms, me) in found {
@@ -271,6 +280,9 @@ impl Engine {
                 column,
             });
         }
+        if dockerfile {
+            self.scan_dockerfile(path, data, commit, &mut out);
+        }
         out
     }
 
@@ -297,6 +309,14 @@ impl Engine {
                 .any(|mk| memchr::memmem::find(line, mk).is_some())
             {
                 out.inline_allowed += 1;
+                continue;
+            }
+            // A rule file already reported this line as an image secret, or the same value.
+            if out.matches.iter().any(|x| {
+                x.line == m.line
+                    && (x.secret == m.value.as_bytes()
+                        || self.rules[x.rule].control == crate::rules::Control::Image)
+            }) {
                 continue;
             }
             let cand = Candidate {

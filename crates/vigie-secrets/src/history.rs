@@ -35,6 +35,7 @@ pub struct HistoryOptions {
 
 struct CommitMeta {
     id: ObjectId,
+    parents: Vec<ObjectId>,
     tree: ObjectId,
     seconds: i64,
     info: CommitInfo,
@@ -75,6 +76,7 @@ fn read_commit(repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>) -> Resul
     Ok((
         CommitMeta {
             id,
+            parents: parents.clone(),
             tree: commit.tree(),
             seconds,
             info: CommitInfo {
@@ -145,6 +147,38 @@ fn walk(
         ));
     }
     (out, boundary)
+}
+
+/// Parents before children (so that a blob is attributed to the commit that introduced it even
+/// when dates are equal or skewed), oldest first among unrelated commits. `commits` is sorted by date.
+fn topological(commits: Vec<CommitMeta>) -> Vec<CommitMeta> {
+    let pos: HashMap<ObjectId, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut visited = vec![false; commits.len()];
+    let mut order = Vec::with_capacity(commits.len());
+    for root in 0..commits.len() {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some(top) = stack.last_mut() {
+            let (i, k) = *top;
+            if let Some(p) = commits[i].parents.get(k) {
+                top.1 += 1;
+                if let Some(&pi) = pos.get(p)
+                    && !visited[pi]
+                {
+                    visited[pi] = true;
+                    stack.push((pi, 0));
+                }
+            } else {
+                stack.pop();
+                order.push(i);
+            }
+        }
+    }
+    let mut slots: Vec<Option<CommitMeta>> = commits.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Every commit reachable from `from` (for `--since`).
@@ -313,6 +347,7 @@ pub fn scan_history(engine: &Engine, path: &Path, opts: &HistoryOptions) -> Resu
     };
     let (mut commits, boundary) = walk(&repo, &tips, &excluded, &mut notes);
     commits.sort_by(|a, b| (a.seconds, a.id).cmp(&(b.seconds, b.id)));
+    let commits = topological(commits);
 
     // Map each blob to the first commit and path that introduced it.
     let mut seen_trees: HashSet<ObjectId> = HashSet::new();

@@ -424,6 +424,14 @@ impl RuleSet {
             match Self::compile_rule(origin, raw) {
                 Ok(rule) => {
                     if let Some(old) = self.rules.iter_mut().find(|r| r.id == rule.id) {
+                        self.problems.push(RuleProblem {
+                            origin: origin.to_string(),
+                            rule: rule.id.clone(),
+                            message: format!(
+                                "the id is already defined in {}; this definition replaces it",
+                                old.origin
+                            ),
+                        });
                         *old = rule;
                     } else {
                         self.rules.push(rule);
@@ -577,6 +585,7 @@ regex = '''fine_[a-z]{4}'''
             "[extend]\nuseDefault = true\n[[rules]]\nid = \"mine\"\nregex = 'mine_[0-9]{8}'\n",
         );
         assert!(set.rules.iter().any(|r| r.id == "mine"));
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
         assert!(set.rules.len() > 1);
         let alone = RuleSet::from_gitleaks(
             "gitleaks.toml",
