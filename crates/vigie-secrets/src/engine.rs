@@ -230,14 +230,16 @@ impl Engine {
         }
         found.sort_unstable();
         found.dedup();
-        // Several rules matching the very same secret (a specific rule and a generic one, or two
-        // rule files covering one provider) make one match: a specific rule wins over a generic one, a rule restricted to some paths
+        // Several rules of one control matching the very same secret (a specific rule and a generic
+        // one, or two rule files covering one provider) make one match: a specific rule wins over a generic one, a rule restricted to some paths
         // over one that is not, then the first defined.
         found.sort_by_key(|f| {
             let r = &self.rules[f.0];
-            (f.1, f.2, r.generic, r.path.is_none(), f.0)
+            (f.1, f.2, r.control, r.generic, r.path.is_none(), f.0)
         });
-        found.dedup_by(|b, a| a.1 == b.1 && a.2 == b.2);
+        found.dedup_by(|b, a| {
+            a.1 == b.1 && a.2 == b.2 && self.rules[a.0].control == self.rules[b.0].control
+        });
         let mut lines = LineIndex::new(data);
         found.sort_unstable_by_key(|f| (f.1, f.0));
         for (r, ss, se, ms, me) in found {
