@@ -20,7 +20,12 @@ fn main() {
     for n in &names {
         let p = dir.join(n);
         println!("cargo:rerun-if-changed={}", p.display());
-        writeln!(out, "    ({n:?}, include_str!({:?})),", p.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({n:?}, include_str!({:?})),",
+            p.display().to_string()
+        )
+        .unwrap();
     }
     out.push(']');
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");

@@ -49,10 +49,7 @@ pub static SEC03: CheckDoc = CheckDoc {
           `.gitignore`; keep Terraform state in a remote backend and commit a `.env.example` with \
           placeholders instead of `.env`.",
     failing: ("deploy/.env", "DB_HOST=db\nDB_PASSWORD=Tq8vLz2Wp5kXm1Rq\n"), // vigie:allow-secret
-    passing: (
-        "deploy/.env",
-        "DB_HOST=db\nDB_PASSWORD=${DB_PASSWORD}\n",
-    ),
+    passing: ("deploy/.env", "DB_HOST=db\nDB_PASSWORD=${DB_PASSWORD}\n"),
 };
 
 pub static SEC04: CheckDoc = CheckDoc {
@@ -118,7 +115,14 @@ fn verdicts(outcome: &Outcome, what: &str, dockerfiles: usize, out: &mut RepoOut
                 Control::Image => format!(
                     "no secret in the ENV, ARG, LABEL or COPY of {dockerfiles} Dockerfile(s) ({what})"
                 ),
-                _ => format!("no {} found in {what}", if c == Control::Content { "secret" } else { "forbidden file" }),
+                _ => format!(
+                    "no {} found in {what}",
+                    if c == Control::Content {
+                        "secret"
+                    } else {
+                        "forbidden file"
+                    }
+                ),
             };
             out.verdicts.push(Verdict::pass(
                 doc,
@@ -145,7 +149,10 @@ fn verdicts(outcome: &Outcome, what: &str, dockerfiles: usize, out: &mut RepoOut
                     }
                 ));
             }
-            msg.push_str(&format!(" [rule {}, fingerprint {}]", f.rule_id, f.fingerprint));
+            msg.push_str(&format!(
+                " [rule {}, fingerprint {}]",
+                f.rule_id, f.fingerprint
+            ));
             let mut v = Verdict::fail(
                 doc,
                 format!("{} › {}", first.path, f.rule_id),
@@ -171,7 +178,12 @@ impl Analyzer for SecretsAnalyzer {
         &CHECKS
     }
 
-    fn run(&self, input: &RepoInput<'_>, _objects: &[vigie_parse::kubernetes::Object], out: &mut RepoOutput) {
+    fn run(
+        &self,
+        input: &RepoInput<'_>,
+        _objects: &[vigie_parse::kubernetes::Object],
+        out: &mut RepoOutput,
+    ) {
         let config_name: Arc<str> = Arc::from(input.config_path.unwrap_or("vigie.toml"));
         let cfg = match input.config.section("secrets") {
             Some(t) => match SecretsConfig::from_table(t.get_ref()) {
@@ -202,7 +214,10 @@ impl Analyzer for SecretsAnalyzer {
                 size: f.size,
             })
             .collect();
-        let dockerfiles = files.iter().filter(|f| crate::docker::is_dockerfile(&f.rel)).count();
+        let dockerfiles = files
+            .iter()
+            .filter(|f| crate::docker::is_dockerfile(&f.rel))
+            .count();
         let mut outcome = crate::scan_files(&setup.engine, &files, setup.max_size);
         let mut what = format!(
             "{} file(s), {:.1} MB, by {} rules",

@@ -75,7 +75,8 @@ impl SecretsConfig {
     pub fn max_size(&self) -> Result<u64, String> {
         match &self.max_file_size {
             None => Ok(DEFAULT_MAX_SIZE),
-            Some(s) => vigie_core::config::parse_size(s).map_err(|e| format!("[secrets] max_file_size: {e}")),
+            Some(s) => vigie_core::config::parse_size(s)
+                .map_err(|e| format!("[secrets] max_file_size: {e}")),
         }
     }
 }

@@ -58,7 +58,11 @@ pub fn analyse(path: &str, text: &str) -> Result<Vec<DockerMatch>, String> {
                     p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
                 }
                 InstrKind::Arg(k, Some(v)) => vec![(k.as_str(), v.as_str())],
-                InstrKind::Copy { sources, from: None } | InstrKind::Add { sources } => {
+                InstrKind::Copy {
+                    sources,
+                    from: None,
+                }
+                | InstrKind::Add { sources } => {
                     for s in sources {
                         let s = s.trim_start_matches("./");
                         if SECRET_FILE.is_match(s) {

@@ -3,8 +3,8 @@
 //! before to 4096 bytes after, widened to whole lines, overlapping windows merged). A file with no
 //! keyword is read once by the automaton and nothing else.
 
-use crate::{docker, gate};
 use crate::rules::{Allowlist, Candidate, Rule, RuleSet};
+use crate::{docker, gate};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
 
@@ -140,7 +140,11 @@ impl Engine {
         let mut out = FileScan::default();
         for &r in &self.file_rules {
             let rule = &self.rules[r as usize];
-            if rule.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes())) {
+            if rule
+                .path
+                .as_ref()
+                .is_some_and(|p| p.is_match(path.as_bytes()))
+            {
                 let cand = Candidate {
                     path,
                     commit,
@@ -448,8 +452,18 @@ keywords = ["mytoken"]
 "#,
         );
         let hex = "0123456789abcdef0123456789abcdef";
-        assert_eq!(e.scan("a", format!("mytoken={hex}").as_bytes(), None).matches.len(), 1);
-        assert_eq!(e.scan("a", format!("other={hex}").as_bytes(), None).matches.len(), 0);
+        assert_eq!(
+            e.scan("a", format!("mytoken={hex}").as_bytes(), None)
+                .matches
+                .len(),
+            1
+        );
+        assert_eq!(
+            e.scan("a", format!("other={hex}").as_bytes(), None)
+                .matches
+                .len(),
+            0
+        );
         // Far beyond the window (and on another line): not matched.
         let far = format!("MYTOKEN\n{}\n{hex}\n", "a\n".repeat(5000));
         assert_eq!(e.scan("a", far.as_bytes(), None).matches.len(), 0);
@@ -537,8 +551,19 @@ regexes = ['''fixture''']
 paths = ['''^docs/''']
 "#,
         );
-        assert_eq!(e.scan("a", b"AKIAQWERTYUIOPASDFGH fixture", None).allowlisted, 1);
-        assert_eq!(e.scan("docs/x.md", b"AKIAQWERTYUIOPASDFGH", None).allowlisted, 1);
-        assert_eq!(e.scan("src/x", b"AKIAQWERTYUIOPASDFGH", None).matches.len(), 1);
+        assert_eq!(
+            e.scan("a", b"AKIAQWERTYUIOPASDFGH fixture", None)
+                .allowlisted,
+            1
+        );
+        assert_eq!(
+            e.scan("docs/x.md", b"AKIAQWERTYUIOPASDFGH", None)
+                .allowlisted,
+            1
+        );
+        assert_eq!(
+            e.scan("src/x", b"AKIAQWERTYUIOPASDFGH", None).matches.len(),
+            1
+        );
     }
 }

@@ -147,7 +147,12 @@ impl Grouper {
             });
         }
         v.sort_by(|a, b| {
-            (std::cmp::Reverse(a.severity), &a.rule_id, &a.locations[0].path, a.locations[0].line)
+            (
+                std::cmp::Reverse(a.severity),
+                &a.rule_id,
+                &a.locations[0].path,
+                a.locations[0].line,
+            )
                 .cmp(&(
                     std::cmp::Reverse(b.severity),
                     &b.rule_id,
@@ -257,9 +262,15 @@ impl GitleaksIgnore {
         }
         f.locations.retain(|l| {
             let commit = l.commit.as_ref().map_or("", |c| c.id.as_str());
-            let key = (commit.to_string(), l.path.clone(), f.rule_id.clone(), l.line);
+            let key = (
+                commit.to_string(),
+                l.path.clone(),
+                f.rule_id.clone(),
+                l.line,
+            );
             let any_commit = (String::new(), l.path.clone(), f.rule_id.clone(), l.line);
-            !(self.entries.contains(&key) || (commit.is_empty() && self.entries.contains(&any_commit)))
+            !(self.entries.contains(&key)
+                || (commit.is_empty() && self.entries.contains(&any_commit)))
         });
         f.locations.is_empty()
     }

@@ -115,9 +115,12 @@ pub fn plausible_secret(value: &[u8]) -> Result<(), Rejection> {
         return Err(Rejection::Reference);
     }
     if v.iter().all(|&b| b == v[0])
-        || v
-            .iter()
-            .all(|&b| matches!(b, b'x' | b'X' | b'*' | b'.' | b'#' | b'-' | b'_' | b'0' | b' '))
+        || v.iter().all(|&b| {
+            matches!(
+                b,
+                b'x' | b'X' | b'*' | b'.' | b'#' | b'-' | b'_' | b'0' | b' '
+            )
+        })
     {
         return Err(Rejection::Filler);
     }
@@ -192,8 +195,7 @@ fn is_reference(v: &[u8]) -> bool {
     // A dotted identifier or a call: `config.db.password`, `settings.SECRET`, `get_token()`.
     let ident = |p: &str| {
         !p.is_empty()
-            && p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             && !p.as_bytes()[0].is_ascii_digit()
     };
     let body = s.strip_suffix("()").unwrap_or(&s);
@@ -250,7 +252,10 @@ mod tests {
             "EXAMPLE_1234567890",
             "12345678",
         ] {
-            assert!(plausible_secret(v.as_bytes()).is_err(), "{v} passed the gate");
+            assert!(
+                plausible_secret(v.as_bytes()).is_err(),
+                "{v} passed the gate"
+            );
         }
     }
 

@@ -60,7 +60,11 @@ fn rfc3339(seconds: i64, offset: i32) -> String {
         .unwrap_or_default()
 }
 
-fn read_commit(repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>) -> Result<(CommitMeta, Vec<ObjectId>), String> {
+fn read_commit(
+    repo: &gix::Repository,
+    id: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<(CommitMeta, Vec<ObjectId>), String> {
     let commit = repo
         .objects
         .find_commit(&id, buf)
@@ -152,7 +156,8 @@ fn walk(
 /// Parents before children (so that a blob is attributed to the commit that introduced it even
 /// when dates are equal or skewed), oldest first among unrelated commits. `commits` is sorted by date.
 fn topological(commits: Vec<CommitMeta>) -> Vec<CommitMeta> {
-    let pos: HashMap<ObjectId, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let pos: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut visited = vec![false; commits.len()];
     let mut order = Vec::with_capacity(commits.len());
     for root in 0..commits.len() {
@@ -252,7 +257,11 @@ fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
 }
 
 /// Scan every blob reachable from the references of the repository at `path`.
-pub fn scan_history(engine: &Engine, path: &Path, opts: &HistoryOptions) -> Result<Outcome, String> {
+pub fn scan_history(
+    engine: &Engine,
+    path: &Path,
+    opts: &HistoryOptions,
+) -> Result<Outcome, String> {
     let start = std::time::Instant::now();
     let mut repo = open(path)?;
     repo.object_cache_size_if_unset(4 << 20);
@@ -276,7 +285,10 @@ pub fn scan_history(engine: &Engine, path: &Path, opts: &HistoryOptions) -> Resu
             None => return Err(format!("--branch {b} does not name a commit")),
         }
     } else {
-        match repo.references().and_then(|p| p.all().map(|it| it.collect::<Vec<_>>())) {
+        match repo
+            .references()
+            .and_then(|p| p.all().map(|it| it.collect::<Vec<_>>()))
+        {
             Ok(refs) => {
                 for r in refs {
                     let Ok(mut r) = r else { continue };
@@ -491,7 +503,9 @@ pub fn scan_history(engine: &Engine, path: &Path, opts: &HistoryOptions) -> Resu
                     notes.push(Note::new(
                         DiagKind::Io,
                         idx.display().to_string(),
-                        format!("pack cannot be opened ({e}); its objects are looked up one by one"),
+                        format!(
+                            "pack cannot be opened ({e}); its objects are looked up one by one"
+                        ),
                     ));
                     continue;
                 }
@@ -526,7 +540,9 @@ pub fn scan_history(engine: &Engine, path: &Path, opts: &HistoryOptions) -> Resu
                 notes.push(Note::new(
                     DiagKind::Io,
                     idx.display().to_string(),
-                    format!("pack traversal stopped ({e}); the blobs not read are looked up one by one"),
+                    format!(
+                        "pack traversal stopped ({e}); the blobs not read are looked up one by one"
+                    ),
                 ));
             }
         }
@@ -642,7 +658,11 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
         let data = match repo.objects.find_blob(&e.id, &mut buf) {
             Ok(b) => b.data,
             Err(err) => {
-                notes.push(Note::new(DiagKind::Io, &p, format!("staged content cannot be read ({err})")));
+                notes.push(Note::new(
+                    DiagKind::Io,
+                    &p,
+                    format!("staged content cannot be read ({err})"),
+                ));
                 continue;
             }
         };

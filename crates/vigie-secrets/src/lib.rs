@@ -87,7 +87,11 @@ pub struct Outcome {
 
 impl Outcome {
     /// Drop the findings a baseline or `.gitleaksignore` accepts, counting them.
-    pub fn suppress(&mut self, baseline: Option<&HashSet<String>>, ignore: Option<&GitleaksIgnore>) {
+    pub fn suppress(
+        &mut self,
+        baseline: Option<&HashSet<String>>,
+        ignore: Option<&GitleaksIgnore>,
+    ) {
         let mut kept = Vec::with_capacity(self.findings.len());
         for mut f in std::mem::take(&mut self.findings) {
             if baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
@@ -197,7 +201,11 @@ pub fn list_files(root: &Path, no_gitignore: bool) -> (Vec<TreeFile>, Vec<Note>)
                     });
                 }
             }
-            Err(err) => notes.push(Note::new(DiagKind::Io, root.display().to_string(), err.to_string())),
+            Err(err) => notes.push(Note::new(
+                DiagKind::Io,
+                root.display().to_string(),
+                err.to_string(),
+            )),
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));

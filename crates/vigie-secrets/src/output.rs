@@ -31,8 +31,12 @@ impl Format {
 pub fn render(out: &Outcome, format: Format, show_secrets: bool, color: bool) -> String {
     match format {
         Format::Text => text(out, show_secrets, color),
-        Format::Json => serde_json::to_string_pretty(&json(out, show_secrets)).unwrap_or_default() + "\n",
-        Format::Sarif => serde_json::to_string_pretty(&sarif(out, show_secrets)).unwrap_or_default() + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&json(out, show_secrets)).unwrap_or_default() + "\n"
+        }
+        Format::Sarif => {
+            serde_json::to_string_pretty(&sarif(out, show_secrets)).unwrap_or_default() + "\n"
+        }
         Format::Junit => junit(out, show_secrets),
     }
 }
@@ -89,7 +93,11 @@ pub fn text(out: &Outcome, show: bool, color: bool) -> String {
         }
     }
     for n in &out.notes {
-        let at = if n.path.is_empty() { String::new() } else { format!("{}: ", n.path) };
+        let at = if n.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", n.path)
+        };
         let _ = writeln!(s, "note [{}] {at}{}", n.kind.code(), n.message);
     }
     let st = &out.stats;
@@ -98,7 +106,11 @@ pub fn text(out: &Outcome, show: bool, color: bool) -> String {
         out.findings.len(),
         scope_name(out.scope),
         st.scanned,
-        if out.scope == Scope::History { "blobs" } else { "files" },
+        if out.scope == Scope::History {
+            "blobs"
+        } else {
+            "files"
+        },
         st.bytes as f64 / 1e6,
         st.rules
     );
@@ -169,7 +181,11 @@ pub fn sarif(out: &Outcome, show: bool) -> Value {
     let rules: Vec<Value> = rule_ids
         .iter()
         .map(|id| {
-            let f = out.findings.iter().find(|f| f.rule_id == *id).expect("listed from findings");
+            let f = out
+                .findings
+                .iter()
+                .find(|f| f.rule_id == *id)
+                .expect("listed from findings");
             json!({
                 "id": id,
                 "shortDescription": {"text": f.description},
@@ -276,7 +292,11 @@ pub fn junit(out: &Outcome, show: bool) -> String {
             "      <failure message=\"{}\" type=\"{}\">{}</failure>",
             xml_escape(&format!("{}: {}", f.description, f.shown_secret(show))),
             f.severity,
-            xml_escape(&format!("fingerprint {}\n{}", f.fingerprint, body.join("\n")))
+            xml_escape(&format!(
+                "fingerprint {}\n{}",
+                f.fingerprint,
+                body.join("\n")
+            ))
         );
         let _ = writeln!(s, "    </testcase>");
     }

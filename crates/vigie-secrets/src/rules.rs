@@ -185,9 +185,11 @@ impl Allowlist {
         }
         if !self.stopwords.is_empty() {
             let lower = c.secret.to_ascii_lowercase();
-            checks[3] = Some(self.stopwords.iter().any(|w| {
-                !w.is_empty() && memchr::memmem::find(&lower, w).is_some()
-            }));
+            checks[3] = Some(
+                self.stopwords
+                    .iter()
+                    .any(|w| !w.is_empty() && memchr::memmem::find(&lower, w).is_some()),
+            );
         }
         let mut set = checks.iter().flatten().peekable();
         if set.peek().is_none() {
@@ -232,7 +234,13 @@ impl Rule {
     }
 
     /// A rule implemented in code rather than by a regex (Dockerfile analysis).
-    pub fn builtin_code(id: &str, description: &str, control: Control, severity: Severity, literal: bool) -> Rule {
+    pub fn builtin_code(
+        id: &str,
+        description: &str,
+        control: Control,
+        severity: Severity,
+        literal: bool,
+    ) -> Rule {
         Rule {
             id: id.to_string(),
             description: description.to_string(),
@@ -356,10 +364,19 @@ fn control_of(s: &str) -> Option<Control> {
 }
 
 pub fn compile_allowlist(raw: &RawAllowlist) -> Result<Allowlist, String> {
-    let and = match raw.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
+    let and = match raw
+        .condition
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
         None | Some("OR") | Some("") => false,
         Some("AND") => true,
-        Some(other) => return Err(format!("allowlist condition `{other}` is neither OR nor AND")),
+        Some(other) => {
+            return Err(format!(
+                "allowlist condition `{other}` is neither OR nor AND"
+            ));
+        }
     };
     let target = match raw.regex_target.as_deref() {
         None | Some("secret") | Some("") => RegexTarget::Secret,
@@ -479,7 +496,9 @@ impl RuleSet {
                     set.problems.push(RuleProblem {
                         origin: origin.to_string(),
                         rule: String::new(),
-                        message: format!("[extend] path = \"{p}\" is not followed; only useDefault is supported"),
+                        message: format!(
+                            "[extend] path = \"{p}\" is not followed; only useDefault is supported"
+                        ),
                     });
                 }
                 set
@@ -534,7 +553,11 @@ impl RuleSet {
             regex,
             secret_group: raw.secret_group,
             entropy: raw.entropy.filter(|e| *e > 0.0),
-            keywords: raw.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+            keywords: raw
+                .keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase())
+                .collect(),
             path,
             severity,
             control,
@@ -573,8 +596,16 @@ regex = '''fine_[a-z]{4}'''
         assert_eq!(set.rules.len(), 1);
         assert_eq!(set.rules[0].id, "fine");
         assert_eq!(set.problems.len(), 2);
-        assert!(set.problems[0].message.contains("look-around"), "{}", set.problems[0]);
-        assert!(set.problems[1].message.contains("back-references"), "{}", set.problems[1]);
+        assert!(
+            set.problems[0].message.contains("look-around"),
+            "{}",
+            set.problems[0]
+        );
+        assert!(
+            set.problems[1].message.contains("back-references"),
+            "{}",
+            set.problems[1]
+        );
         assert!(set.problems[0].to_string().contains("rule `lookahead`"));
     }
 

@@ -18,7 +18,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -63,7 +67,12 @@ fn opts() -> HistoryOptions {
 #[test]
 fn secret_added_then_removed_is_found_in_history_only() {
     let d = repo();
-    let c1 = commit(d.path(), "config/app.yml", Some(&format!("aws_key: {KEY_A}\n")), "add config");
+    let c1 = commit(
+        d.path(),
+        "config/app.yml",
+        Some(&format!("aws_key: {KEY_A}\n")),
+        "add config",
+    );
     commit(d.path(), "config/app.yml", None, "remove config");
     commit(d.path(), "README.md", Some("hello\n"), "readme");
     let e = engine();
@@ -86,18 +95,36 @@ fn secret_added_then_removed_is_found_in_history_only() {
 #[test]
 fn same_secret_in_two_commits_is_one_finding_with_two_locations_packed() {
     let d = repo();
-    let c1 = commit(d.path(), "a.env.yml", Some(&format!("key: {KEY_A}\n")), "one");
-    let c2 = commit(d.path(), "b/settings.yml", Some(&format!("# other\nkey: {KEY_A}\n")), "two");
+    let c1 = commit(
+        d.path(),
+        "a.env.yml",
+        Some(&format!("key: {KEY_A}\n")),
+        "one",
+    );
+    let c2 = commit(
+        d.path(),
+        "b/settings.yml",
+        Some(&format!("# other\nkey: {KEY_A}\n")),
+        "two",
+    );
     // Packs are traversed rather than looked up object by object.
     git(d.path(), &["gc", "-q", "--aggressive"]);
     let h = scan_history(&engine(), d.path(), &opts()).unwrap();
     assert_eq!(h.findings.len(), 1, "{:#?}", h.findings);
     let f = &h.findings[0];
     assert_eq!(f.locations.len(), 2);
-    let commits: Vec<_> = f.locations.iter().map(|l| l.commit.clone().unwrap().id).collect();
+    let commits: Vec<_> = f
+        .locations
+        .iter()
+        .map(|l| l.commit.clone().unwrap().id)
+        .collect();
     assert!(commits.contains(&c1) && commits.contains(&c2));
     assert_eq!(f.present_at_head(), Some(true));
-    assert!(f.locations.iter().any(|l| l.path == "b/settings.yml" && l.line == 2));
+    assert!(
+        f.locations
+            .iter()
+            .any(|l| l.path == "b/settings.yml" && l.line == 2)
+    );
 }
 
 #[test]
@@ -120,7 +147,12 @@ fn since_limits_to_later_commits_and_branch_to_one_branch() {
 
     // A secret only on another branch: found with every ref, not with --branch main.
     git(d.path(), &["checkout", "-q", "-b", "feature"]);
-    commit(d.path(), "feat.yml", Some("k: AKIAQWERTYUIOPASDFG2\n"), "feature");
+    commit(
+        d.path(),
+        "feat.yml",
+        Some("k: AKIAQWERTYUIOPASDFG2\n"),
+        "feature",
+    );
     git(d.path(), &["checkout", "-q", "main"]);
     let all = scan_history(&engine(), d.path(), &opts()).unwrap();
     assert_eq!(all.findings.len(), 3);
@@ -139,7 +171,12 @@ fn since_limits_to_later_commits_and_branch_to_one_branch() {
 #[test]
 fn staged_scans_only_staged_changes() {
     let d = repo();
-    commit(d.path(), "committed.yml", Some(&format!("k: {KEY_A}\n")), "c");
+    commit(
+        d.path(),
+        "committed.yml",
+        Some(&format!("k: {KEY_A}\n")),
+        "c",
+    );
     std::fs::write(d.path().join("staged.yml"), format!("k: {KEY_B}\n")).unwrap();
     git(d.path(), &["add", "staged.yml"]);
     std::fs::write(d.path().join("unstaged.yml"), "k: AKIAQWERTYUIOPASDFG2\n").unwrap();
@@ -156,7 +193,12 @@ fn bare_mirror_stash_and_tags_are_scanned() {
     std::fs::write(d.path().join("a.txt"), format!("k: {KEY_B}\n")).unwrap();
     git(d.path(), &["stash", "-q"]);
     let h = scan_history(&engine(), d.path(), &opts()).unwrap();
-    assert_eq!(h.findings.len(), 1, "stash content is scanned: {:#?}", h.findings);
+    assert_eq!(
+        h.findings.len(),
+        1,
+        "stash content is scanned: {:#?}",
+        h.findings
+    );
 
     let m = tempfile::tempdir().unwrap();
     let bare = m.path().join("mirror.git");
@@ -177,14 +219,22 @@ fn empty_repository_and_detached_head_give_notes() {
     let d = repo();
     let h = scan_history(&engine(), d.path(), &opts()).unwrap();
     assert!(h.findings.is_empty());
-    assert!(h.notes.iter().any(|n| n.message.contains("no commits")), "{:?}", h.notes);
+    assert!(
+        h.notes.iter().any(|n| n.message.contains("no commits")),
+        "{:?}",
+        h.notes
+    );
 
     let c1 = commit(d.path(), "a.yml", Some(&format!("k: {KEY_A}\n")), "a");
     commit(d.path(), "b.txt", Some("b\n"), "b");
     git(d.path(), &["checkout", "-q", &c1]);
     let h = scan_history(&engine(), d.path(), &opts()).unwrap();
     assert_eq!(h.findings.len(), 1);
-    assert!(h.notes.iter().any(|n| n.message.contains("detached")), "{:?}", h.notes);
+    assert!(
+        h.notes.iter().any(|n| n.message.contains("detached")),
+        "{:?}",
+        h.notes
+    );
 }
 
 #[test]
@@ -200,9 +250,17 @@ fn shallow_clone_is_noted_and_scanned() {
         .arg(&shallow)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let h = scan_history(&engine(), &shallow, &opts()).unwrap();
-    assert!(h.notes.iter().any(|n| n.message.contains("shallow")), "{:?}", h.notes);
+    assert!(
+        h.notes.iter().any(|n| n.message.contains("shallow")),
+        "{:?}",
+        h.notes
+    );
     // Both files are in the one fetched commit's tree.
     assert_eq!(h.findings.len(), 2);
 }

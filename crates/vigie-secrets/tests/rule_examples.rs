@@ -26,7 +26,11 @@ const CANDIDATE_PATHS: &[&str] = &[
 #[test]
 fn every_builtin_rule_finds_its_positives_and_not_its_negatives() {
     let set = RuleSet::builtin();
-    assert!(set.problems.is_empty(), "rule problems: {:#?}", set.problems);
+    assert!(
+        set.problems.is_empty(),
+        "rule problems: {:#?}",
+        set.problems
+    );
     assert!(!set.rules.is_empty());
     let rules = set.rules.clone();
     let mut failures = Vec::new();
@@ -52,15 +56,12 @@ fn every_builtin_rule_finds_its_positives_and_not_its_negatives() {
                 (example.to_string(), b"content")
             } else if rule.path.is_some() {
                 let re = rule.path.as_ref().expect("checked");
-                match rule
-                    .example_path
-                    .clone()
-                    .or_else(|| {
-                        CANDIDATE_PATHS
-                            .iter()
-                            .find(|p| re.is_match(p.as_bytes()))
-                            .map(|p| p.to_string())
-                    }) {
+                match rule.example_path.clone().or_else(|| {
+                    CANDIDATE_PATHS
+                        .iter()
+                        .find(|p| re.is_match(p.as_bytes()))
+                        .map(|p| p.to_string())
+                }) {
                     Some(p) => (p, example.as_bytes()),
                     None => {
                         return Err(format!(
@@ -73,7 +74,10 @@ fn every_builtin_rule_finds_its_positives_and_not_its_negatives() {
                 ("example.txt".to_string(), example.as_bytes())
             };
             let scan = engine.scan(&path, content, None);
-            Ok(scan.matches.iter().any(|m| engine.rules[m.rule].id == rule.id))
+            Ok(scan
+                .matches
+                .iter()
+                .any(|m| engine.rules[m.rule].id == rule.id))
         };
         for p in &rule.positive {
             match finds(p) {
@@ -114,6 +118,10 @@ fn ids_are_kebab_case_and_rules_described() {
             "{} is not kebab-case",
             rule.id
         );
-        assert!(!rule.description.is_empty(), "{} has no description", rule.id);
+        assert!(
+            !rule.description.is_empty(),
+            "{} has no description",
+            rule.id
+        );
     }
 }

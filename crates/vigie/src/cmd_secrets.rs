@@ -98,13 +98,16 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
         args.path.clone()
     };
     let (cfg, mut notes) = vigie_secrets::config::load_vigie_toml(&root);
-    let baseline_path = args
-        .baseline
-        .clone()
-        .or_else(|| cfg.baseline.as_ref().map(|b| root.join(b)).filter(|p| p.is_file()));
+    let baseline_path = args.baseline.clone().or_else(|| {
+        cfg.baseline
+            .as_ref()
+            .map(|b| root.join(b))
+            .filter(|p| p.is_file())
+    });
     let mut setup = vigie_secrets::setup(&args.path, args.config.as_deref(), cfg);
     if let Some(s) = &args.max_file_size {
-        setup.max_size = vigie_core::config::parse_size(s).map_err(|e| format!("--max-file-size: {e}"))?;
+        setup.max_size =
+            vigie_core::config::parse_size(s).map_err(|e| format!("--max-file-size: {e}"))?;
     }
     notes.append(&mut setup.notes);
     let mut outcome = if args.history {
@@ -144,7 +147,8 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
     let ignore = vigie_secrets::read_gitleaksignore(&args.path);
     outcome.suppress(baseline.as_ref(), ignore.as_ref());
 
-    let color = !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     for (i, f) in formats.iter().enumerate() {
         match args.outputs.get(i) {
             Some(p) => {
@@ -153,7 +157,9 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
             }
             None => {
                 let text = render(&outcome, *f, args.show_secrets, color && *f == Format::Text);
-                stdout.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+                stdout
+                    .write_all(text.as_bytes())
+                    .map_err(|e| e.to_string())?;
             }
         }
     }

@@ -29,7 +29,11 @@ fn git(dir: &Path, args: &[&str]) {
         .args(args)
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
 }
 
 #[test]
@@ -78,7 +82,11 @@ fn baseline_round_trip() {
         .assert()
         .success();
     // A new secret is still reported.
-    std::fs::write(d.path().join("new.txt"), "ghp_R2d9fKq8ZxW3mN7bT1vY5sL0pH4jC6gE8aQx\n").unwrap();
+    std::fs::write(
+        d.path().join("new.txt"),
+        "ghp_R2d9fKq8ZxW3mN7bT1vY5sL0pH4jC6gE8aQx\n",
+    )
+    .unwrap();
     vigie()
         .args(["secrets", "--baseline"])
         .arg(&b)
@@ -108,10 +116,12 @@ fn json_sarif_junit_outputs() {
     assert_eq!(json["findings"][0]["secret"], "AKIA…(20 chars)");
     assert_eq!(json["findings"][0]["control"], "SEC-01");
 
-    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/sarif-2.1.0.json");
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/sarif-2.1.0.json");
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
@@ -143,7 +153,11 @@ paths = ['''^vendor/''']
     std::fs::create_dir_all(d.path().join("vendor")).unwrap();
     std::fs::write(d.path().join("vendor/b.txt"), "itk_zzzzzzzzzz0123456789\n").unwrap();
     std::fs::write(d.path().join("c.txt"), format!("{KEY}\n")).unwrap();
-    let out = vigie().args(["secrets", "--format", "json"]).arg(d.path()).output().unwrap();
+    let out = vigie()
+        .args(["secrets", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules: Vec<&str> = json["findings"]
@@ -155,14 +169,32 @@ paths = ['''^vendor/''']
     // Only the configuration's rules (no useDefault): the AWS key is not looked for.
     assert_eq!(rules, vec!["internal-token"]);
     let notes = json["notes"].to_string();
-    assert!(notes.contains("lookaround") && notes.contains("look-around"), "{notes}");
+    assert!(
+        notes.contains("lookaround") && notes.contains("look-around"),
+        "{notes}"
+    );
 }
 
 #[test]
 fn gitleaksignore_and_inline_allow() {
     let d = tree_with_secret();
-    std::fs::write(d.path().join("other.yml"), format!("key: {KEY} # gitleaks:allow\n")).unwrap();
-    std::fs::write(d.path().join(".gitleaksignore"), "config/app.yml:aws-access-key-id:2\n").unwrap();
+    std::fs::write(
+        d.path().join("other.yml"),
+        format!("key: {KEY} # gitleaks:allow\n"),
+    )
+    .unwrap();
+    let out = vigie()
+        .args(["secrets", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rule = json["findings"][0]["rule"].as_str().unwrap().to_string();
+    std::fs::write(
+        d.path().join(".gitleaksignore"),
+        format!("config/app.yml:{rule}:2\n"),
+    )
+    .unwrap();
     vigie().arg("secrets").arg(d.path()).assert().success();
 }
 
@@ -185,7 +217,11 @@ fn staged_and_history_from_the_command_line() {
     git(d.path(), &["config", "user.name", "A"]);
     std::fs::write(d.path().join("a.yml"), format!("k: {KEY}\n")).unwrap();
     git(d.path(), &["add", "a.yml"]);
-    vigie().args(["secrets", "--staged"]).arg(d.path()).assert().code(1);
+    vigie()
+        .args(["secrets", "--staged"])
+        .arg(d.path())
+        .assert()
+        .code(1);
     git(d.path(), &["commit", "-q", "-m", "a"]);
     git(d.path(), &["rm", "-q", "a.yml"]);
     git(d.path(), &["commit", "-q", "-m", "rm"]);
@@ -207,11 +243,23 @@ fn hook_install_refuses_a_foreign_hook() {
     git(d.path(), &["init", "-q"]);
     let hook = d.path().join(".git/hooks/pre-commit");
     std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
-    vigie().args(["hook", "install"]).arg(d.path()).assert().code(2);
+    vigie()
+        .args(["hook", "install"])
+        .arg(d.path())
+        .assert()
+        .code(2);
     assert!(std::fs::read_to_string(&hook).unwrap().contains("mine"));
-    vigie().args(["hook", "install", "--force"]).arg(d.path()).assert().success();
+    vigie()
+        .args(["hook", "install", "--force"])
+        .arg(d.path())
+        .assert()
+        .success();
     let text = std::fs::read_to_string(&hook).unwrap();
     assert!(text.contains("vigie secrets --staged"));
     // Re-installing over vigie's own hook needs no --force.
-    vigie().args(["hook", "install"]).arg(d.path()).assert().success();
+    vigie()
+        .args(["hook", "install"])
+        .arg(d.path())
+        .assert()
+        .success();
 }
