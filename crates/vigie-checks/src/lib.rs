@@ -7,6 +7,7 @@
 
 pub mod container;
 pub mod pss;
+pub mod repo;
 
 use std::collections::BTreeSet;
 use vigie_core::catalog::Catalog;

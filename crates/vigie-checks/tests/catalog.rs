@@ -42,8 +42,10 @@ fn every_control_of_the_shared_catalogue_is_present_in_order() {
     assert_eq!(ours, ids);
 }
 
+/// Every per-file check is named by a control. (That every check a control names exists,
+/// per-file or from a repository-level analysis, is tested in vigie-scan, which knows both.)
 #[test]
-fn registry_and_catalogue_name_the_same_checks() {
+fn every_registered_check_is_named_by_a_control() {
     let cat = Catalog::embedded();
     let registered: BTreeSet<&str> = vigie_checks::registry().iter().map(|c| c.doc.id).collect();
     let named: BTreeSet<&str> = cat
@@ -51,12 +53,7 @@ fn registry_and_catalogue_name_the_same_checks() {
         .iter()
         .flat_map(|c| c.checks.iter().map(String::as_str))
         .collect();
-    let unregistered: Vec<_> = named.difference(&registered).collect();
     let unnamed: Vec<_> = registered.difference(&named).collect();
-    assert!(
-        unregistered.is_empty(),
-        "named by a control but not implemented: {unregistered:?}"
-    );
     assert!(
         unnamed.is_empty(),
         "implemented but no control names them: {unnamed:?}"

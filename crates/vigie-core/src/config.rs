@@ -22,6 +22,9 @@ pub struct Config {
     pub max_file_size: u64,
     pub severity: BTreeMap<String, Severity>,
     pub waivers: Vec<ConfigWaiver>,
+    /// The sections that belong to repository-level analyses (`[roles]`, `[secrets]`…), raw,
+    /// with where each starts: each analysis validates its own.
+    sections: BTreeMap<&'static str, (toml::Spanned<toml::Table>, Location)>,
 }
 
 impl Default for Config {
@@ -35,7 +38,35 @@ impl Default for Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             severity: BTreeMap::new(),
             waivers: Vec::new(),
+            sections: BTreeMap::new(),
         }
+    }
+}
+
+/// The sections of `vigie.toml` that repository-level analyses own.
+pub const ANALYSIS_SECTIONS: &[&str] = &[
+    "roles",
+    "network",
+    "tls",
+    "secrets",
+    "supply_chain",
+    "db",
+    "terraform",
+    "governance",
+    "scm",
+    "logging",
+    "attestations",
+];
+
+impl Config {
+    /// An analysis' own section (`[secrets]`…), as written; `None` when absent.
+    pub fn section(&self, name: &str) -> Option<&toml::Spanned<toml::Table>> {
+        self.sections.get(name).map(|(t, _)| t)
+    }
+
+    /// Where a section starts in the configuration file, for messages about it.
+    pub fn section_location(&self, name: &str) -> Option<&Location> {
+        self.sections.get(name).map(|(_, l)| l)
     }
 }
 
@@ -106,6 +137,17 @@ struct RawConfig {
     severity: BTreeMap<String, String>,
     #[serde(default)]
     waiver: Vec<toml::Spanned<RawWaiver>>,
+    roles: Option<toml::Spanned<toml::Table>>,
+    network: Option<toml::Spanned<toml::Table>>,
+    tls: Option<toml::Spanned<toml::Table>>,
+    secrets: Option<toml::Spanned<toml::Table>>,
+    supply_chain: Option<toml::Spanned<toml::Table>>,
+    db: Option<toml::Spanned<toml::Table>>,
+    terraform: Option<toml::Spanned<toml::Table>>,
+    governance: Option<toml::Spanned<toml::Table>>,
+    scm: Option<toml::Spanned<toml::Table>>,
+    logging: Option<toml::Spanned<toml::Table>>,
+    attestations: Option<toml::Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -250,7 +292,28 @@ impl Config {
                 location,
             });
         }
+        let mut sections = BTreeMap::new();
+        let raw_sections = [
+            raw.roles,
+            raw.network,
+            raw.tls,
+            raw.secrets,
+            raw.supply_chain,
+            raw.db,
+            raw.terraform,
+            raw.governance,
+            raw.scm,
+            raw.logging,
+            raw.attestations,
+        ];
+        for (name, t) in ANALYSIS_SECTIONS.iter().zip(raw_sections) {
+            if let Some(t) = t {
+                let l = at(t.span().start);
+                sections.insert(*name, (t, l));
+            }
+        }
         Ok(Config {
+            sections,
             path: Some(file),
             frameworks: raw.frameworks,
             fail_on,
@@ -266,6 +329,21 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_analysis_sections_raw_with_their_line() {
+        let c = Config::parse(
+            "vigie.toml",
+            "fail_on = \"high\"\n\n[roles]\napi = [\"api\", \"worker\"]\n",
+        )
+        .unwrap();
+        let roles = c.section("roles").expect("roles");
+        assert_eq!(roles.get_ref()["api"].as_array().map(|a| a.len()), Some(2));
+        assert_eq!(c.section_location("roles").map(|l| l.line), Some(3));
+        assert!(c.section("secrets").is_none());
+        let e = Config::parse("vigie.toml", "[rolez]\na = 1\n").unwrap_err();
+        assert!(e.message.contains("rolez"), "{}", e.message);
+    }
 
     #[test]
     fn parses_waivers_with_their_line() {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.1";
+pub const REPORT_SCHEMA_VERSION: &str = "1.2";
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
@@ -22,6 +22,17 @@ pub struct Stats {
     pub kubernetes_objects: usize,
     /// Containers as they will run (Compose services, Kubernetes containers).
     pub workloads: usize,
+}
+
+/// A table of evidence for one control, written by a repository-level analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceTable {
+    /// The control it documents (`NET-02`).
+    pub control: String,
+    pub title: String,
+    pub columns: Vec<String>,
+    /// Each row has as many cells as there are columns.
+    pub rows: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +53,9 @@ pub struct ScanReport {
     pub rollup: Rollup,
     /// The checks this build implements, sorted by id.
     pub checks: Vec<&'static CheckDoc>,
+    /// Evidence that reads best as a table (who can reach a database, through what), shown
+    /// under its control; sorted by control, in the order the analyses gave them.
+    pub tables: Vec<EvidenceTable>,
     /// The check ids in scope of the selected frameworks, computed on first use.
     pub scope: OnceLock<BTreeSet<String>>,
 }

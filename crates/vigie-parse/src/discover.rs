@@ -14,6 +14,9 @@ pub enum FileKind {
     Compose,
     /// Any other YAML or JSON file: a Kubernetes manifest if it holds `apiVersion` and `kind`.
     Manifest,
+    /// Every other file: read by the repository-level analyses that want it (TLS
+    /// configurations, pipelines, lockfiles, Terraform, secrets).
+    Other,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +34,8 @@ pub struct Options {
 }
 
 pub struct Discovered {
+    /// Every regular file of the walk, sorted by path; those vigie parses itself carry their
+    /// kind, the rest [`FileKind::Other`].
     pub files: Vec<Found>,
     pub diagnostics: Vec<Diagnostic>,
     /// Every regular file the walk saw, relevant or not.
@@ -169,15 +174,13 @@ pub fn discover(root: &Path, opts: &Options) -> Discovered {
                 return ignore::WalkState::Quit;
             };
             g.2 += 1;
-            if let Some(kind) = kind {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                g.0.push(Found {
-                    rel,
-                    abs: path.to_path_buf(),
-                    kind,
-                    size,
-                });
-            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            g.0.push(Found {
+                rel,
+                abs: path.to_path_buf(),
+                kind: kind.unwrap_or(FileKind::Other),
+                size,
+            });
             ignore::WalkState::Continue
         })
     });

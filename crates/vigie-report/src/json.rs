@@ -31,6 +31,9 @@ struct Tail<'a> {
     controls: &'a [ControlResult],
     framework_results: &'a [FrameworkResult],
     checks: Vec<JsonCheck>,
+    /// Evidence tables, written only when an analysis gave some.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence_tables: &'a [vigie_core::EvidenceTable],
 }
 
 #[derive(Serialize)]
@@ -146,6 +149,7 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
             .collect(),
         controls: &report.rollup.controls,
         framework_results: &report.rollup.frameworks,
+        evidence_tables: &report.tables,
         checks: report
             .checks
             .iter()

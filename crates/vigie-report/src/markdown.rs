@@ -292,6 +292,15 @@ impl<'c, 'r> Markdown<'c, 'r> {
                 passes.len() - limit
             );
         }
+        for t in self
+            .cx
+            .report
+            .tables
+            .iter()
+            .filter(|t| r.controls.contains(&t.control))
+        {
+            evidence_table(out, t);
+        }
     }
 
     /// `CNT-01 · FT-082 R7 · CIS 4.1, 5.2`: the measure's controls, then the requirements of
@@ -386,6 +395,29 @@ impl<'c, 'r> Markdown<'c, 'r> {
             );
         }
     }
+}
+
+/// A table an analysis gave as evidence, under the measure it documents.
+fn evidence_table(out: &mut String, t: &vigie_core::EvidenceTable) {
+    let _ = writeln!(
+        out,
+        "\n{EVIDENCE}{}:\n",
+        sentence(&t.title).trim_end_matches('.')
+    );
+    let row = |cells: &mut dyn Iterator<Item = &String>| -> String {
+        let cells: Vec<String> = cells.map(|c| cell(c)).collect();
+        format!("{EVIDENCE}| {} |", cells.join(" | "))
+    };
+    let _ = writeln!(out, "{}", row(&mut t.columns.iter()));
+    let _ = writeln!(out, "{EVIDENCE}|{}", "---|".repeat(t.columns.len().max(1)));
+    for r in &t.rows {
+        // a short row is padded, a long one cut: the table stays well formed
+        let cells: Vec<String> = (0..t.columns.len())
+            .map(|i| r.get(i).cloned().unwrap_or_default())
+            .collect();
+        let _ = writeln!(out, "{}", row(&mut cells.iter()));
+    }
+    out.push('\n');
 }
 
 fn section_icon(s: SectionStatus) -> &'static str {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use time::Date;
+use vigie_checks::repo::{Analyzer, RepoFile, RepoInput, RepoOutput, RunOptions};
 use vigie_checks::{Context, FileLookup};
 use vigie_core::catalog::Catalog;
 use vigie_core::config::Config;
@@ -18,7 +19,7 @@ use vigie_core::model::Workload;
 use vigie_core::rollup::roll_up;
 use vigie_core::verdict::Waiver;
 use vigie_core::{
-    DiagKind, Diagnostic, Location, ScanReport, Severity, SourceFile, Stats, Verdict,
+    CheckDoc, DiagKind, Diagnostic, Location, ScanReport, Severity, SourceFile, Stats, Verdict,
 };
 use vigie_parse::compose;
 use vigie_parse::discover::{self, FileKind, Found, read_text};
@@ -28,6 +29,26 @@ use vigie_parse::suppress::{self, Suppression};
 use vigie_parse::yaml;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The repository-level analyses of this build, each judging the repository as a whole.
+pub fn analyzers() -> Vec<&'static dyn Analyzer> {
+    vec![&vigie_secrets::ANALYZER]
+}
+
+/// Every check of this build, per-file checks and analyses' alike, sorted by id.
+pub fn all_checks() -> Vec<&'static CheckDoc> {
+    checks_of(&analyzers())
+}
+
+fn checks_of(analyzers: &[&'static dyn Analyzer]) -> Vec<&'static CheckDoc> {
+    let mut all: Vec<&'static CheckDoc> = vigie_checks::registry().iter().map(|c| c.doc).collect();
+    for a in analyzers {
+        all.extend(a.checks().iter().copied());
+    }
+    all.sort_by(|a, b| a.id.cmp(b.id));
+    all.dedup_by(|a, b| a.id == b.id);
+    all
+}
 
 pub struct ScanOptions {
     pub root: PathBuf,
@@ -44,6 +65,8 @@ pub struct ScanOptions {
     pub max_file_size: Option<u64>,
     /// The date waivers are judged against.
     pub today: Date,
+    /// What the repository-level analyses are asked (history, changes since a revision).
+    pub run: RunOptions,
 }
 
 /// A fatal error: nothing could be scanned, or the options are wrong.
@@ -104,6 +127,8 @@ struct FileOutput {
     workloads: usize,
     bytes: u64,
     parsed: bool,
+    /// Objects the analyses asked to keep, by analysis index.
+    kept: Vec<(usize, kubernetes::Object)>,
 }
 
 /// One copy of each string the verdicts repeat: many verdicts say the same thing about the
@@ -170,6 +195,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         workloads: 0,
         bytes: 0,
         parsed: false,
+        kept: Vec::new(),
     };
     let text = match read_text(&f.abs, cx_base.limit) {
         Ok(t) => t,
@@ -232,6 +258,11 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
     );
     out.objects = objects.len();
     for o in &objects {
+        for (i, a) in cx_base.analyzers.iter().enumerate() {
+            if let Some(k) = a.keep(o) {
+                out.kept.push((i, k));
+            }
+        }
         let (s, d) = suppress::annotation(o);
         out.diagnostics.extend(d);
         if !s.is_empty() {
@@ -263,13 +294,22 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
 
 struct ContextBase<'a> {
     catalog: &'a Catalog,
+    analyzers: &'a [&'static dyn Analyzer],
     files: &'a dyn FileLookup,
     built: &'a BTreeSet<String>,
     limit: u64,
 }
 
-/// Run a whole scan.
+/// Run a whole scan with this build's analyses.
 pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
+    scan_with(opts, &analyzers())
+}
+
+/// Run a whole scan with the given repository-level analyses.
+pub fn scan_with(
+    opts: &ScanOptions,
+    analyzers: &[&'static dyn Analyzer],
+) -> Result<ScanReport, ScanError> {
     let catalog = Catalog::embedded();
     let cfg = &opts.config;
     if !opts.root.exists() {
@@ -339,6 +379,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         match f.kind {
             FileKind::Manifest => manifests.push(f),
             FileKind::Dockerfile | FileKind::Compose => early.push(f),
+            FileKind::Other => {}
         }
     }
     let texts: Vec<(&Found, Result<String, Diagnostic>)> = early
@@ -419,20 +460,22 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         |p: &str| -> Option<String> { compose_texts.get(p).cloned().or_else(|| files.read(p)) };
     let df_map: HashMap<&str, &Dockerfile> = dockerfiles.iter().map(|d| (&*d.path, d)).collect();
     // each project is loaded and lowered in one go, so its merged tree is dropped at once
-    let lowered: Vec<(Vec<Diagnostic>, compose::Lowered)> =
+    let lowered: Vec<(compose::Project, compose::Lowered)> =
         compose::group_projects(&compose_files, &explicit)
             .par_iter()
             .map(|p| {
                 let project = compose::load(p, &reader);
                 let l = compose::lower(&project, &df_map, catalog);
-                (project.diagnostics, l)
+                (project, l)
             })
             .collect();
     stats.compose_projects = lowered.len();
     let mut compose_workloads = Vec::new();
+    let mut compose_projects = Vec::new();
     let mut built = BTreeSet::new();
-    for (d, l) in lowered {
-        diagnostics.extend(d);
+    for (mut p, l) in lowered {
+        diagnostics.append(&mut p.diagnostics);
+        compose_projects.push(p);
         diagnostics.extend(l.diagnostics);
         built.extend(l.builds);
         compose_workloads.extend(l.workloads);
@@ -460,6 +503,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     // global sort and each file's buffers are freed as soon as they are merged.
     let base = ContextBase {
         catalog,
+        analyzers,
         files: &files,
         built: &built,
         limit,
@@ -470,7 +514,11 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     let manifest_paths: HashSet<&str> = manifests.iter().map(|f| f.rel.as_str()).collect();
     let mut early_verdicts = early_verdicts.into_iter().peekable();
     let mut interner = Interner::default();
+    let mut kept: Vec<Vec<kubernetes::Object>> = analyzers.iter().map(|_| Vec::new()).collect();
     let mut merge = |mut o: FileOutput| {
+        for (i, k) in o.kept.drain(..) {
+            kept[i].push(k);
+        }
         interner.verdicts(&mut o.verdicts);
         while let Some(v) = early_verdicts.next_if(|v| *v.location.path < *o.path) {
             verdicts.push(v);
@@ -526,6 +574,58 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     verdicts.extend(early_verdicts);
 
     vigie_core::timings::mark("manifests");
+    // Repository-level analyses, in parallel with each other, once every file is read
+    let repo_files: Vec<RepoFile> = found
+        .files
+        .iter()
+        .map(|f| RepoFile {
+            rel: Arc::from(f.rel.as_str()),
+            abs: f.abs.clone(),
+            size: f.size,
+        })
+        .collect();
+    let scan_root = if single_file {
+        opts.root.parent().unwrap_or(Path::new("."))
+    } else {
+        opts.root.as_path()
+    };
+    let input = RepoInput {
+        catalog,
+        config: cfg,
+        config_path: cfg.path.as_deref(),
+        root: scan_root,
+        files: &repo_files,
+        lookup: &files,
+        dockerfiles: &dockerfiles,
+        compose: &compose_projects,
+        workloads: &compose_workloads,
+        today: opts.today,
+        options: &opts.run,
+    };
+    let outputs: Vec<RepoOutput> = analyzers
+        .par_iter()
+        .zip(kept.par_iter())
+        .map(|(a, objects)| {
+            let mut out = RepoOutput::default();
+            a.run(&input, objects, &mut out);
+            out
+        })
+        .collect();
+    drop(kept);
+    let mut tables = Vec::new();
+    let mut repo_verdicts = Vec::new();
+    for o in outputs {
+        repo_verdicts.extend(o.verdicts);
+        diagnostics.extend(o.diagnostics);
+        tables.extend(o.tables);
+    }
+    tables.sort_by(|a, b| a.control.cmp(&b.control));
+    if !repo_verdicts.is_empty() {
+        interner.verdicts(&mut repo_verdicts);
+        repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        verdicts = merge_sorted(verdicts, repo_verdicts);
+    }
+    vigie_core::timings::mark("analyses");
     if stats.files_parsed == 0 && !diagnostics.is_empty() && stats.files_seen <= diagnostics.len() {
         // nothing readable at all
         if single_file {
@@ -541,9 +641,9 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     }
 
     // Inline suppressions in the files the failures point at
-    let registry = vigie_checks::registry();
+    let all_checks = checks_of(analyzers);
     let known_check = |id: &str| {
-        registry.iter().any(|c| c.doc.id.eq_ignore_ascii_case(id)) || catalog.control(id).is_some()
+        all_checks.iter().any(|c| c.id.eq_ignore_ascii_case(id)) || catalog.control(id).is_some()
     };
     let mut comment_sups: HashMap<Arc<str>, Vec<(u32, Suppression)>> = HashMap::new();
     let fail_files: BTreeSet<Arc<str>> = verdicts
@@ -706,7 +806,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             })
             .collect(),
     };
-    let implemented: BTreeSet<&str> = registry.iter().map(|c| c.doc.id).collect();
+    let implemented: BTreeSet<&str> = all_checks.iter().map(|c| c.id).collect();
     let rollup = roll_up(catalog, &verdicts, &implemented, &selected);
     vigie_core::timings::mark("roll-up");
     Ok(ScanReport {
@@ -719,7 +819,22 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         verdicts,
         diagnostics,
         rollup,
-        checks: registry.iter().map(|c| c.doc).collect(),
+        checks: all_checks,
+        tables,
         scope: Default::default(),
     })
+}
+
+/// Merge two lists sorted by [`Verdict::sort_key`] into one.
+fn merge_sorted(a: Vec<Verdict>, b: Vec<Verdict>) -> Vec<Verdict> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut b = b.into_iter().peekable();
+    for v in a {
+        while let Some(w) = b.next_if(|w| w.sort_key() < v.sort_key()) {
+            out.push(w);
+        }
+        out.push(v);
+    }
+    out.extend(b);
+    out
 }

@@ -9,6 +9,7 @@
 //! - [`history`]: the object database through gix, each blob once;
 //! - [`output`]: text, JSON, SARIF and JUnit.
 
+pub mod analyzer;
 pub mod config;
 pub mod docker;
 pub mod engine;
@@ -18,6 +19,7 @@ pub mod history;
 pub mod output;
 pub mod rules;
 
+pub use analyzer::ANALYZER;
 use engine::Engine;
 use findings::{Finding, GitleaksIgnore, Grouper, SecretLocation};
 use rayon::prelude::*;

@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan a repository (or one file) and report compliance per control and framework.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the frameworks vigie reports on.
     Frameworks,
     /// List the controls, or those of one framework.
@@ -92,6 +92,12 @@ struct ScanArgs {
     /// No colour (also when NO_COLOR is set or output is not a terminal).
     #[arg(long)]
     no_color: bool,
+    /// Also read the git history (analyses that look at it: secrets, signed commits).
+    #[arg(long)]
+    history: bool,
+    /// Judge the changes since this revision (e.g. origin/main) where a check looks at changes.
+    #[arg(long, value_name = "REV")]
+    since: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -151,8 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 None => catalog.controls.iter().collect(),
             };
-            let implemented: Vec<&str> =
-                vigie_checks::registry().iter().map(|c| c.doc.id).collect();
+            let implemented: Vec<&str> = vigie_scan::all_checks().iter().map(|c| c.id).collect();
             let mut s = String::new();
             for c in controls {
                 let checks: Vec<&str> = c
@@ -187,7 +192,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("vigie: wrote {n} pages under {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scan(args) => scan_command(args, &mut stdout),
+        Command::Scan(args) => scan_command(*args, &mut stdout),
         Command::Secrets(args) => cmd_secrets::secrets(args, &mut stdout),
         Command::Hook(cmd) => cmd_secrets::hook(cmd),
     }
@@ -241,6 +246,10 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         extra_excludes: args.exclude.clone(),
         max_file_size,
         today: today()?,
+        run: vigie_checks::repo::RunOptions {
+            history: args.history,
+            since: args.since.clone(),
+        },
     };
     let report = scan(&opts).map_err(|e| e.to_string())?;
     if report.stats.files_parsed == 0 && report.verdicts.is_empty() && report.stats.files_seen == 0

@@ -216,6 +216,7 @@ pub fn report_of(verdicts: Vec<Verdict>, diagnostics: Vec<Diagnostic>) -> ScanRe
         diagnostics,
         rollup,
         checks,
+        tables: Vec::new(),
         scope: Default::default(),
     }
 }

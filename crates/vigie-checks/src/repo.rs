@@ -1,0 +1,81 @@
+//! Repository-level analyses: the domains that judge the repository as a whole rather than one
+//! file at a time (who can reach a database, what a pipeline runs, which secrets the history
+//! holds). Each is an [`Analyzer`]; the scan hands every analyzer the same [`RepoInput`] once
+//! all files are read, and its verdicts then go through suppressions, waivers and the roll-up
+//! like every other.
+
+use crate::FileLookup;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use vigie_core::catalog::Catalog;
+use vigie_core::config::Config;
+use vigie_core::model::Workload;
+use vigie_core::{CheckDoc, Diagnostic, EvidenceTable, Verdict};
+use vigie_parse::compose::Project;
+use vigie_parse::dockerfile::Dockerfile;
+use vigie_parse::kubernetes::Object;
+
+/// A file of the repository, whatever its kind.
+#[derive(Debug, Clone)]
+pub struct RepoFile {
+    /// Relative to the root, `/`-separated.
+    pub rel: Arc<str>,
+    pub abs: PathBuf,
+    pub size: u64,
+}
+
+/// What the command line asked of the repository-level analyses.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Read the git history too (`vigie scan --history`).
+    pub history: bool,
+    /// Judge the changes since this revision (`vigie scan --since REV`).
+    pub since: Option<String>,
+}
+
+/// Everything an analysis may read.
+pub struct RepoInput<'a> {
+    pub catalog: &'a Catalog,
+    /// `vigie.toml`; [`Config::section`] gives an analysis its own raw section.
+    pub config: &'a Config,
+    /// Where the configuration was read from, for messages about it.
+    pub config_path: Option<&'a str>,
+    /// The scanned folder (for a one-file scan, that file's folder).
+    pub root: &'a Path,
+    /// Every file the walk kept (after `.gitignore` and excludes), sorted by path.
+    pub files: &'a [RepoFile],
+    /// Reads a file by relative path, within the root and the size limit.
+    pub lookup: &'a dyn FileLookup,
+    pub dockerfiles: &'a [Dockerfile],
+    /// Compose projects, loaded and merged.
+    pub compose: &'a [Project],
+    /// Compose workloads (Kubernetes workloads are checked file by file and not kept).
+    pub workloads: &'a [Workload],
+    pub today: time::Date,
+    pub options: &'a RunOptions,
+}
+
+/// What an analysis found.
+#[derive(Debug, Default)]
+pub struct RepoOutput {
+    pub verdicts: Vec<Verdict>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Evidence shown as a table under its control (markdown roadmap, JSON).
+    pub tables: Vec<EvidenceTable>,
+}
+
+/// A repository-level analysis.
+pub trait Analyzer: Sync {
+    /// A short name (`network`, `secrets`), for timings and messages.
+    fn name(&self) -> &'static str;
+    /// Every check it may emit, with its documentation.
+    fn checks(&self) -> &'static [&'static CheckDoc];
+    /// Called on worker threads for every Kubernetes object of every manifest: return a copy
+    /// (whole, or trimmed to the fields `run` reads) to receive it in `run`. Manifests are
+    /// otherwise dropped once checked, so what is kept here is what the scan holds in memory.
+    fn keep(&self, _object: &Object) -> Option<Object> {
+        None
+    }
+    /// Runs once per scan, after every file is read, in parallel with the other analyses.
+    fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput);
+}

@@ -1,0 +1,57 @@
+//! Every repository-level check's documented examples are true: the failing configuration,
+//! written alone into an empty folder at the path its documentation names, fails the check,
+//! and the passing one passes it.
+
+use std::path::Path;
+use vigie_checks::repo::RunOptions;
+use vigie_core::config::Config;
+use vigie_scan::{ScanOptions, analyzers, scan};
+
+fn scan_example(path: &str, text: &str) -> vigie_core::ScanReport {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(path);
+    std::fs::create_dir_all(p.parent().unwrap_or(Path::new("."))).unwrap();
+    std::fs::write(&p, text).unwrap();
+    let opts = ScanOptions {
+        root: dir.path().to_path_buf(),
+        display_root: ".".into(),
+        config: Config::default(),
+        compose_files: Vec::new(),
+        frameworks: None,
+        fail_on: None,
+        gitignore: Some(false),
+        extra_excludes: Vec::new(),
+        max_file_size: None,
+        today: time::macros::date!(2026 - 12 - 01),
+        run: RunOptions::default(),
+    };
+    scan(&opts).unwrap()
+}
+
+#[test]
+fn documented_examples_fail_and_pass() {
+    let mut problems = Vec::new();
+    for a in analyzers() {
+        for doc in a.checks() {
+            let (path, text) = doc.failing;
+            let r = scan_example(path, text);
+            if !r.verdicts.iter().any(|v| v.check == doc.id && v.is_fail()) {
+                problems.push(format!(
+                    "{}: the failing example ({path}) does not fail",
+                    doc.id
+                ));
+            }
+            let (path, text) = doc.passing;
+            let r = scan_example(path, text);
+            if !r.verdicts.iter().any(|v| v.check == doc.id && v.is_pass())
+                || r.verdicts.iter().any(|v| v.check == doc.id && v.is_fail())
+            {
+                problems.push(format!(
+                    "{}: the passing example ({path}) does not pass",
+                    doc.id
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
