@@ -39,6 +39,7 @@ pub fn analyzers() -> Vec<&'static dyn Analyzer> {
         &vigie_tls::analyzer::ANALYZER,
         &vigie_terraform::ANALYZER,
         &vigie_governance::ANALYZER,
+        &vigie_secrets::ANALYZER,
     ]
 }
 

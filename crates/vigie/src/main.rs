@@ -6,6 +6,7 @@ mod cmd_db;
 mod cmd_sbom;
 mod cmd_offers;
 mod cmd_attest;
+mod cmd_secrets;
 mod explain;
 
 #[global_allocator]
@@ -61,6 +62,11 @@ enum Command {
     Offers,
     /// Record an attestation in .vigie/attestations.toml (what only a person can vouch for).
     Attest(cmd_attest::AttestArgs),
+    /// Find secrets in the working tree, the staged changes (--staged) or the git history (--history).
+    Secrets(cmd_secrets::SecretsArgs),
+    /// Git hooks: `vigie hook install` adds a pre-commit hook running `vigie secrets --staged`.
+    #[command(subcommand)]
+    Hook(cmd_secrets::HookCommand),
 }
 
 #[derive(Args)]
@@ -210,6 +216,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Db(args) => cmd_db::run(args, &mut stdout),
         Command::Sbom(args) => cmd_sbom::run(args, &mut stdout),
         Command::Attest(args) => cmd_attest::run(args, today()?),
+        Command::Secrets(args) => cmd_secrets::secrets(args, &mut stdout),
+        Command::Hook(cmd) => cmd_secrets::hook(cmd),
     }
 }
 

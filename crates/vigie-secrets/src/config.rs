@@ -1,0 +1,123 @@
+//! The `[secrets]` section of `vigie.toml`.
+//!
+//! ```toml
+//! [secrets]
+//! history = true                          # `vigie scan` also scans the git history
+//! allow_paths = ['''^test/fixtures/''']   # regexes on paths whose findings are accepted
+//! allow_regexes = ['''^AKIA.*EXAMPLE$'''] # regexes on secrets that are accepted
+//! stopwords = ["dummy"]                   # secrets containing one of these are accepted
+//! baseline = ".vigie-secrets-baseline.json"
+//! config = "gitleaks.toml"                # rules file (default: .gitleaks.toml or gitleaks.toml at the root)
+//! disable_rules = ["generic-secret-assignment"]
+//! max_file_size = "10MB"
+//! ```
+
+use crate::rules::{Allowlist, RawAllowlist, compile_allowlist};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    #[serde(default)]
+    pub history: bool,
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
+    #[serde(default)]
+    pub allow_regexes: Vec<String>,
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    #[serde(default)]
+    pub baseline: Option<String>,
+    #[serde(default)]
+    pub config: Option<String>,
+    #[serde(default)]
+    pub disable_rules: Vec<String>,
+    #[serde(default)]
+    pub max_file_size: Option<String>,
+}
+
+/// The default size limit: larger files and blobs are counted and skipped.
+pub const DEFAULT_MAX_SIZE: u64 = 50 << 20;
+
+impl SecretsConfig {
+    /// Read the section; problems are returned as messages (the caller locates them).
+    pub fn from_table(table: &toml::Table) -> Result<SecretsConfig, String> {
+        let value = toml::Value::Table(table.clone());
+        value
+            .try_into::<SecretsConfig>()
+            .map_err(|e| format!("[secrets]: {}", e.message()))
+    }
+
+    /// The allowlists it defines, applied to every rule.
+    pub fn allowlists(&self) -> Result<Vec<Allowlist>, String> {
+        let mut v = Vec::new();
+        if !self.allow_paths.is_empty() {
+            v.push(compile_allowlist(&RawAllowlist {
+                paths: self.allow_paths.clone(),
+                ..RawAllowlist::default()
+            })?);
+        }
+        if !self.allow_regexes.is_empty() {
+            v.push(compile_allowlist(&RawAllowlist {
+                regexes: self.allow_regexes.clone(),
+                ..RawAllowlist::default()
+            })?);
+        }
+        if !self.stopwords.is_empty() {
+            v.push(compile_allowlist(&RawAllowlist {
+                stopwords: self.stopwords.clone(),
+                ..RawAllowlist::default()
+            })?);
+        }
+        Ok(v)
+    }
+
+    pub fn max_size(&self) -> Result<u64, String> {
+        match &self.max_file_size {
+            None => Ok(DEFAULT_MAX_SIZE),
+            Some(s) => vigie_core::config::parse_size(s)
+                .map_err(|e| format!("[secrets] max_file_size: {e}")),
+        }
+    }
+}
+
+/// Read the `[secrets]` section of `vigie.toml` in `dir`, if there is one. Problems become notes
+/// and the defaults are used.
+pub fn load_vigie_toml(dir: &std::path::Path) -> (SecretsConfig, Vec<crate::Note>) {
+    let path = dir.join("vigie.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return (SecretsConfig::default(), Vec::new());
+    };
+    let name = path.display().to_string();
+    let table: toml::Table = match toml::from_str(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            return (
+                SecretsConfig::default(),
+                vec![crate::Note::new(
+                    vigie_core::DiagKind::Config,
+                    name,
+                    format!("not valid TOML: {}", e.message()),
+                )],
+            );
+        }
+    };
+    match table.get("secrets") {
+        Some(toml::Value::Table(t)) => match SecretsConfig::from_table(t) {
+            Ok(c) => (c, Vec::new()),
+            Err(e) => (
+                SecretsConfig::default(),
+                vec![crate::Note::new(vigie_core::DiagKind::Config, name, e)],
+            ),
+        },
+        Some(_) => (
+            SecretsConfig::default(),
+            vec![crate::Note::new(
+                vigie_core::DiagKind::Config,
+                name,
+                "[secrets] must be a table",
+            )],
+        ),
+        None => (SecretsConfig::default(), Vec::new()),
+    }
+}

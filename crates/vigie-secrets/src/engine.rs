@@ -1,0 +1,569 @@
+//! The matching engine: one aho-corasick automaton over every rule's keywords finds where rules may
+//! match; each candidate rule's regex then runs only on windows around its keyword hits (256 bytes
+//! before to 4096 bytes after, widened to whole lines, overlapping windows merged). A file with no
+//! keyword is read once by the automaton and nothing else.
+
+use crate::rules::{Allowlist, Candidate, Rule, RuleSet};
+use crate::{docker, gate};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
+
+/// Bytes of context before a keyword hit that a rule's regex sees.
+pub const WINDOW_BEFORE: usize = 256;
+/// Bytes of context after a keyword hit that a rule's regex sees.
+pub const WINDOW_AFTER: usize = 4096;
+/// How far a window is widened to reach a line boundary: bounds the work on minified files whose
+/// single line is megabytes long.
+const LINE_WIDEN_LIMIT: usize = 4096;
+/// Content with a NUL byte in its first 8 KB is binary and not matched (file rules still apply).
+const BINARY_PROBE: usize = 8192;
+
+/// Inline markers that accept a secret on their line.
+pub const ALLOW_MARKERS: [&[u8]; 2] = [b"vigie:allow-secret", b"gitleaks:allow"];
+
+/// One rule match in one file, before grouping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index into [`Engine::rules`].
+    pub rule: usize,
+    pub secret: Vec<u8>,
+    /// Byte offset of the secret (0 for file rules).
+    pub offset: usize,
+    /// 1-based line and column (0 for a file rule: the whole file).
+    pub line: u32,
+    pub column: u32,
+}
+
+/// What scanning one file gave.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub matches: Vec<Match>,
+    /// Matches accepted by `vigie:allow-secret` / `gitleaks:allow` on their line.
+    pub inline_allowed: usize,
+    /// Matches accepted by an allowlist.
+    pub allowlisted: usize,
+    /// The content looked binary and only file rules were applied.
+    pub binary: bool,
+}
+
+pub struct Engine {
+    pub rules: Vec<Rule>,
+    global: Vec<Allowlist>,
+    /// Allowlists from `vigie.toml`, applied to every rule.
+    extra: Vec<Allowlist>,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules that keyword opens.
+    pattern_rules: Vec<Vec<u32>>,
+    /// Content rules without keywords: they run on the whole content.
+    unkeyed: Vec<u32>,
+    file_rules: Vec<u32>,
+    /// Indices of the Dockerfile rules implemented in code (ENV/ARG/LABEL, COPY/ADD).
+    docker_env: usize,
+    docker_copy: usize,
+}
+
+impl Engine {
+    pub fn new(mut set: RuleSet, extra: Vec<Allowlist>) -> Engine {
+        use crate::rules::Control;
+        use vigie_core::Severity;
+        let docker_env = set.rules.len();
+        set.rules.push(Rule::builtin_code(
+            docker::ENV_RULE,
+            "Secret written into an image by a Dockerfile ENV, ARG or LABEL",
+            Control::Image,
+            Severity::High,
+            false,
+        ));
+        let docker_copy = set.rules.len();
+        set.rules.push(Rule::builtin_code(
+            docker::COPY_RULE,
+            "Key, credential or .env file copied into an image by a Dockerfile COPY or ADD",
+            Control::Image,
+            Severity::High,
+            true,
+        ));
+        let mut keyword_index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
+        let mut unkeyed = Vec::new();
+        let mut file_rules = Vec::new();
+        for (i, rule) in set.rules.iter().enumerate() {
+            if rule.is_file_rule() {
+                file_rules.push(i as u32);
+                continue;
+            }
+            if rule.regex.is_none() {
+                continue;
+            }
+            let kws: Vec<&String> = rule.keywords.iter().filter(|k| !k.is_empty()).collect();
+            if kws.is_empty() {
+                unkeyed.push(i as u32);
+                continue;
+            }
+            for k in kws {
+                let idx = *keyword_index.entry(k.clone()).or_insert_with(|| {
+                    patterns.push(k.clone());
+                    pattern_rules.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !pattern_rules[idx].contains(&(i as u32)) {
+                    pattern_rules[idx].push(i as u32);
+                }
+            }
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+                    .expect("keywords are plain strings"),
+            )
+        };
+        Engine {
+            rules: set.rules,
+            global: set.global,
+            extra,
+            automaton,
+            pattern_rules,
+            unkeyed,
+            file_rules,
+            docker_env,
+            docker_copy,
+        }
+    }
+
+    /// Scan one file (or blob) named `path`, from `commit` when it comes from history.
+    pub fn scan(&self, path: &str, data: &[u8], commit: Option<&str>) -> FileScan {
+        let mut out = FileScan::default();
+        for &r in &self.file_rules {
+            let rule = &self.rules[r as usize];
+            if rule
+                .path
+                .as_ref()
+                .is_some_and(|p| p.is_match(path.as_bytes()))
+            {
+                let cand = Candidate {
+                    path,
+                    commit,
+                    secret: path.as_bytes(),
+                    matched: path.as_bytes(),
+                    line: path.as_bytes(),
+                };
+                if self.allowlisted(rule, &cand) {
+                    out.allowlisted += 1;
+                } else {
+                    out.matches.push(Match {
+                        rule: r as usize,
+                        secret: path.as_bytes().to_vec(),
+                        offset: 0,
+                        line: 0,
+                        column: 0,
+                    });
+                }
+            }
+        }
+        let probe = &data[..data.len().min(BINARY_PROBE)];
+        if memchr::memchr(0, probe).is_some() {
+            out.binary = true;
+            return out;
+        }
+        // Windows per rule: (rule, start, end).
+        let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        if let Some(ac) = &self.automaton {
+            for hit in ac.find_overlapping_iter(data) {
+                let start = hit.start().saturating_sub(WINDOW_BEFORE);
+                let end = (hit.end() + WINDOW_AFTER).min(data.len());
+                for &r in &self.pattern_rules[hit.pattern().as_usize()] {
+                    windows.push((r, start, end));
+                }
+            }
+        }
+        let dockerfile = docker::is_dockerfile(path);
+        if windows.is_empty() && self.unkeyed.is_empty() {
+            if dockerfile {
+                self.scan_dockerfile(path, data, commit, &mut out);
+            }
+            return out;
+        }
+        windows.sort_unstable();
+        let mut merged: Vec<(u32, usize, usize)> = Vec::with_capacity(windows.len());
+        for (r, s, e) in windows {
+            match merged.last_mut() {
+                Some((lr, _, le)) if *lr == r && s <= *le => *le = (*le).max(e),
+                _ => merged.push((r, s, e)),
+            }
+        }
+        for &r in &self.unkeyed {
+            merged.push((r, 0, data.len()));
+        }
+        let mut found: Vec<(usize, usize, usize, usize, usize)> = Vec::new(); // rule, secret s/e, match s/e
+        let mut path_ok: HashMap<u32, bool> = HashMap::new();
+        for (r, s, e) in merged {
+            let rule = &self.rules[r as usize];
+            let ok = *path_ok.entry(r).or_insert_with(|| {
+                rule.path
+                    .as_ref()
+                    .is_none_or(|p| p.is_match(path.as_bytes()))
+            });
+            if !ok {
+                continue;
+            }
+            let Some(re) = &rule.regex else { continue };
+            let (s, e) = widen(data, s, e);
+            let window = &data[s..e];
+            let group = rule
+                .secret_group
+                .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+            for caps in re.captures_iter(window) {
+                let whole = caps.get(0).expect("group 0 always matches");
+                let secret = caps.get(group).unwrap_or(whole);
+                if secret.is_empty() {
+                    continue;
+                }
+                found.push((
+                    r as usize,
+                    s + secret.start(),
+                    s + secret.end(),
+                    s + whole.start(),
+                    s + whole.end(),
+                ));
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        // Several rules of one control matching the very same secret (a specific rule and a generic
+        // one, or two rule files covering one provider) make one match: a specific rule wins over a generic one, a rule restricted to some paths
+        // over one that is not, then the first defined.
+        found.sort_by_key(|f| {
+            let r = &self.rules[f.0];
+            (f.1, f.2, r.control, r.generic, r.path.is_none(), f.0)
+        });
+        found.dedup_by(|b, a| {
+            a.1 == b.1 && a.2 == b.2 && self.rules[a.0].control == self.rules[b.0].control
+        });
+        let mut lines = LineIndex::new(data);
+        found.sort_unstable_by_key(|f| (f.1, f.0));
+        for (r, ss, se, ms, me) in found {
+            let rule = &self.rules[r];
+            let secret = &data[ss..se];
+            if let Some(min) = rule.entropy
+                && gate::shannon_entropy(secret) < min
+            {
+                continue;
+            }
+            if rule.generic && gate::plausible_secret(secret).is_err() {
+                continue;
+            }
+            let (ls, le) = line_bounds(data, ms, me);
+            let line = &data[ls..le];
+            if ALLOW_MARKERS
+                .iter()
+                .any(|m| memchr::memmem::find(line, m).is_some())
+            {
+                out.inline_allowed += 1;
+                continue;
+            }
+            let cand = Candidate {
+                path,
+                commit,
+                secret,
+                matched: &data[ms..me],
+                line,
+            };
+            if self.allowlisted(rule, &cand) {
+                out.allowlisted += 1;
+                continue;
+            }
+            let (line_no, column) = lines.position(ss);
+            out.matches.push(Match {
+                rule: r,
+                secret: secret.to_vec(),
+                offset: ss,
+                line: line_no,
+                column,
+            });
+        }
+        if dockerfile {
+            self.scan_dockerfile(path, data, commit, &mut out);
+        }
+        out
+    }
+
+    fn scan_dockerfile(&self, path: &str, data: &[u8], commit: Option<&str>, out: &mut FileScan) {
+        let text = String::from_utf8_lossy(data);
+        // A Dockerfile that does not parse is reported by the Dockerfile checks; here it only
+        // means no SEC-04 finding.
+        let Ok(found) = docker::analyse(path, &text) else {
+            return;
+        };
+        let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+        for m in found {
+            let r = if m.rule == docker::ENV_RULE {
+                self.docker_env
+            } else {
+                self.docker_copy
+            };
+            let line = lines
+                .get((m.line as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or_default();
+            if ALLOW_MARKERS
+                .iter()
+                .any(|mk| memchr::memmem::find(line, mk).is_some())
+            {
+                out.inline_allowed += 1;
+                continue;
+            }
+            // A rule file already reported this line as an image secret, or the same value.
+            if out.matches.iter().any(|x| {
+                x.line == m.line
+                    && (x.secret == m.value.as_bytes()
+                        || self.rules[x.rule].control == crate::rules::Control::Image)
+            }) {
+                continue;
+            }
+            let cand = Candidate {
+                path,
+                commit,
+                secret: m.value.as_bytes(),
+                matched: m.value.as_bytes(),
+                line,
+            };
+            if self.allowlisted(&self.rules[r], &cand) {
+                out.allowlisted += 1;
+                continue;
+            }
+            out.matches.push(Match {
+                rule: r,
+                secret: m.value.into_bytes(),
+                offset: 0,
+                line: m.line,
+                column: m.column,
+            });
+        }
+    }
+
+    fn allowlisted(&self, rule: &Rule, c: &Candidate<'_>) -> bool {
+        rule.allowlists.iter().any(|a| a.allows(c))
+            || self
+                .global
+                .iter()
+                .filter(|a| a.target_rules.is_empty() || a.target_rules.contains(&rule.id))
+                .any(|a| a.allows(c))
+            || self.extra.iter().any(|a| a.allows(c))
+    }
+}
+
+/// Widen `[s, e)` to the enclosing line boundaries, at most [`LINE_WIDEN_LIMIT`] bytes each way.
+fn widen(data: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let lo = s.saturating_sub(LINE_WIDEN_LIMIT);
+    let s = match memchr::memrchr(b'\n', &data[lo..s]) {
+        Some(i) => lo + i + 1,
+        None => lo,
+    };
+    let hi = (e + LINE_WIDEN_LIMIT).min(data.len());
+    let e = match memchr::memchr(b'\n', &data[e..hi]) {
+        Some(i) => e + i,
+        None => hi,
+    };
+    (s, e)
+}
+
+/// The line (without its newline) holding `[s, e)`, bounded as [`widen`] is.
+fn line_bounds(data: &[u8], s: usize, e: usize) -> (usize, usize) {
+    widen(data, s, e)
+}
+
+/// Turns increasing byte offsets into 1-based line and column (columns count characters).
+struct LineIndex<'a> {
+    data: &'a [u8],
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        LineIndex {
+            data,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> (u32, u32) {
+        if offset < self.pos {
+            *self = LineIndex::new(self.data);
+        }
+        for i in memchr::memchr_iter(b'\n', &self.data[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + i + 1;
+        }
+        self.pos = offset;
+        let col = self.data[self.line_start..offset]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count() as u32
+            + 1;
+        (self.line, col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(toml: &str) -> Engine {
+        let mut set = RuleSet::default();
+        set.add_file("test.toml", toml);
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        Engine::new(set, Vec::new())
+    }
+
+    const AWS: &str = r#"
+[[rules]]
+id = "aws"
+regex = '''\b((?:AKIA|ASIA)[A-Z2-7]{16})\b'''
+keywords = ["akia", "asia"]
+"#;
+
+    #[test]
+    fn finds_line_and_column_of_the_secret() {
+        let e = engine(AWS);
+        let text = b"first line\n  key = \"AKIAQWERTYUIOPASDFGH\"\n";
+        let s = e.scan("a.txt", text, None);
+        assert_eq!(s.matches.len(), 1);
+        assert_eq!(s.matches[0].secret, b"AKIAQWERTYUIOPASDFGH");
+        assert_eq!((s.matches[0].line, s.matches[0].column), (2, 10));
+    }
+
+    #[test]
+    fn keyword_is_needed_near_the_match() {
+        let e = engine(
+            r#"
+[[rules]]
+id = "tok"
+regex = '''[0-9a-f]{32}'''
+keywords = ["mytoken"]
+"#,
+        );
+        let hex = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            e.scan("a", format!("mytoken={hex}").as_bytes(), None)
+                .matches
+                .len(),
+            1
+        );
+        assert_eq!(
+            e.scan("a", format!("other={hex}").as_bytes(), None)
+                .matches
+                .len(),
+            0
+        );
+        // Far beyond the window (and on another line): not matched.
+        let far = format!("MYTOKEN\n{}\n{hex}\n", "a\n".repeat(5000));
+        assert_eq!(e.scan("a", far.as_bytes(), None).matches.len(), 0);
+    }
+
+    #[test]
+    fn inline_markers_allow() {
+        let e = engine(AWS);
+        let s = e.scan(
+            "a",
+            b"k = AKIAQWERTYUIOPASDFGH # vigie:allow-secret\nj = AKIAQWERTYUIOPASDFGJ // gitleaks:allow\n",
+            None,
+        );
+        assert!(s.matches.is_empty());
+        assert_eq!(s.inline_allowed, 2);
+    }
+
+    #[test]
+    fn binary_and_non_utf8_content() {
+        let e = engine(AWS);
+        let mut bin = b"AKIAQWERTYUIOPASDFGH".to_vec();
+        bin.insert(0, 0);
+        let s = e.scan("a", &bin, None);
+        assert!(s.binary && s.matches.is_empty());
+        let latin1 = b"caf\xe9 \xff AKIAQWERTYUIOPASDFGH\n";
+        assert_eq!(e.scan("a", latin1, None).matches.len(), 1);
+    }
+
+    #[test]
+    fn entropy_and_generic_gate_filter() {
+        let e = engine(
+            r#"
+[[rules]]
+id = "generic-password"
+regex = '''(?i)password\s*[:=]\s*["']?([^\s"']+)'''
+keywords = ["password"]
+generic = true
+entropy = 3.0
+"#,
+        );
+        let found = |t: &str| e.scan("a", t.as_bytes(), None).matches.len();
+        assert_eq!(found("password: changeme"), 0);
+        assert_eq!(found("password: ${DB_PASSWORD}"), 0);
+        assert_eq!(found("password = \"{{ .Values.password }}\""), 0);
+        assert_eq!(found("password: Zt4qRm81pLw3Xn9k"), 1);
+    }
+
+    #[test]
+    fn file_rules_apply_to_binary_files() {
+        let e = engine(
+            r#"
+[[rules]]
+id = "pkcs12"
+path = '''(?i)\.(p12|pfx)$'''
+"#,
+        );
+        let s = e.scan("certs/client.p12", b"\0\x01\x02", None);
+        assert_eq!(s.matches.len(), 1);
+        assert_eq!(s.matches[0].line, 0);
+    }
+
+    #[test]
+    fn huge_single_line_is_bounded() {
+        let e = engine(AWS);
+        let mut line = "x".repeat(3_000_000);
+        line.push_str(" AKIAQWERTYUIOPASDFGH ");
+        line.push_str(&"y".repeat(3_000_000));
+        let s = e.scan("min.js", line.as_bytes(), None);
+        assert_eq!(s.matches.len(), 1);
+        assert_eq!(s.matches[0].line, 1);
+    }
+
+    #[test]
+    fn rule_allowlists_with_targets() {
+        let e = engine(
+            r#"
+[[rules]]
+id = "aws"
+regex = '''\b((?:AKIA|ASIA)[A-Z2-7]{16})\b'''
+keywords = ["akia"]
+[[rules.allowlists]]
+regexTarget = "line"
+regexes = ['''fixture''']
+[[rules.allowlists]]
+paths = ['''^docs/''']
+"#,
+        );
+        assert_eq!(
+            e.scan("a", b"AKIAQWERTYUIOPASDFGH fixture", None)
+                .allowlisted,
+            1
+        );
+        assert_eq!(
+            e.scan("docs/x.md", b"AKIAQWERTYUIOPASDFGH", None)
+                .allowlisted,
+            1
+        );
+        assert_eq!(
+            e.scan("src/x", b"AKIAQWERTYUIOPASDFGH", None).matches.len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,700 @@
+//! The git history and the index, read through gix.
+//!
+//! History: every commit reachable from any reference (branches, tags, remotes, stash, a detached
+//! HEAD) is walked once; commits are visited oldest first and their trees walked, skipping trees
+//! already seen, so that each distinct blob is mapped to the first commit and path that introduced
+//! it. The blobs are then decoded by traversing each pack in parallel (gix's delta-tree traversal,
+//! which resolves each delta chain once instead of looking objects up one by one); the blobs that
+//! are not in a pack (loose objects, alternates) are looked up individually. Each blob is scanned
+//! once, on the traversal's worker threads, so memory is bounded by a few blobs per thread plus the
+//! blob-to-path map.
+
+use crate::engine::{Engine, FileScan};
+use crate::findings::{CommitInfo, Grouper, SecretLocation};
+use crate::{Note, Outcome, Scope, Tally};
+use gix::ObjectId;
+use gix::prelude::FindExt;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use vigie_core::DiagKind;
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// Only commits not reachable from this revision (`REV..refs`).
+    pub since: Option<String>,
+    /// Only this branch (or any revision) instead of every reference.
+    pub branch: Option<String>,
+    pub max_size: u64,
+    /// Show a progress bar on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+struct CommitMeta {
+    id: ObjectId,
+    parents: Vec<ObjectId>,
+    tree: ObjectId,
+    seconds: i64,
+    info: CommitInfo,
+}
+
+struct BlobEntry {
+    id: ObjectId,
+    path: String,
+    commit: u32,
+}
+
+fn open(path: &Path) -> Result<gix::Repository, String> {
+    gix::discover(path).map_err(|e| format!("{} is not a git repository ({e})", path.display()))
+}
+
+fn rfc3339(seconds: i64, offset: i32) -> String {
+    let utc = time::OffsetDateTime::from_unix_timestamp(seconds)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let off = time::UtcOffset::from_whole_seconds(offset).unwrap_or(time::UtcOffset::UTC);
+    utc.to_offset(off)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn read_commit(
+    repo: &gix::Repository,
+    id: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<(CommitMeta, Vec<ObjectId>), String> {
+    let commit = repo
+        .objects
+        .find_commit(&id, buf)
+        .map_err(|e| format!("commit {id} cannot be read ({e})"))?;
+    let (seconds, offset, author) = match commit.author() {
+        Ok(sig) => {
+            let t = sig.time().unwrap_or_default();
+            (t.seconds, t.offset, sig.name.to_string())
+        }
+        Err(_) => (0, 0, String::new()),
+    };
+    let parents: Vec<ObjectId> = commit.parents().collect();
+    Ok((
+        CommitMeta {
+            id,
+            parents: parents.clone(),
+            tree: commit.tree(),
+            seconds,
+            info: CommitInfo {
+                id: id.to_string(),
+                date: rfc3339(seconds, offset),
+                author,
+            },
+        },
+        parents,
+    ))
+}
+
+/// Peel a reference target to a commit id.
+fn peel_to_commit(repo: &gix::Repository, id: ObjectId) -> Option<ObjectId> {
+    let obj = repo.find_object(id).ok()?.peel_tags_to_end().ok()?;
+    (obj.kind == gix::objs::Kind::Commit).then_some(obj.id)
+}
+
+/// The commits to scan (ids) from the tips, stopping at `excluded`.
+fn walk(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    excluded: &HashSet<ObjectId>,
+    notes: &mut Vec<Note>,
+) -> (Vec<CommitMeta>, Vec<ObjectId>) {
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<ObjectId> = tips.to_vec();
+    let mut out = Vec::new();
+    let mut boundary = Vec::new();
+    let mut buf = Vec::new();
+    let mut missing = 0usize;
+    let mut first_missing = None;
+    let shallow: HashSet<ObjectId> = repo
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if excluded.contains(&id) {
+            boundary.push(id);
+            continue;
+        }
+        match read_commit(repo, id, &mut buf) {
+            Ok((meta, parents)) => {
+                if !shallow.contains(&id) {
+                    stack.extend(parents);
+                }
+                out.push(meta);
+            }
+            Err(_) => {
+                missing += 1;
+                first_missing.get_or_insert(id);
+            }
+        }
+    }
+    if missing > 0 {
+        notes.push(Note::new(
+            DiagKind::Reference,
+            repo.git_dir().display().to_string(),
+            format!(
+                "{missing} commit(s) are missing from the object database (first: {}); the history behind them was not scanned",
+                first_missing.map(|i| i.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
+    (out, boundary)
+}
+
+/// Parents before children (so that a blob is attributed to the commit that introduced it even
+/// when dates are equal or skewed), oldest first among unrelated commits. `commits` is sorted by date.
+fn topological(commits: Vec<CommitMeta>) -> Vec<CommitMeta> {
+    let pos: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut visited = vec![false; commits.len()];
+    let mut order = Vec::with_capacity(commits.len());
+    for root in 0..commits.len() {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some(top) = stack.last_mut() {
+            let (i, k) = *top;
+            if let Some(p) = commits[i].parents.get(k) {
+                top.1 += 1;
+                if let Some(&pi) = pos.get(p)
+                    && !visited[pi]
+                {
+                    visited[pi] = true;
+                    stack.push((pi, 0));
+                }
+            } else {
+                stack.pop();
+                order.push(i);
+            }
+        }
+    }
+    let mut slots: Vec<Option<CommitMeta>> = commits.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// Every commit reachable from `from` (for `--since`).
+fn ancestors(repo: &gix::Repository, from: ObjectId) -> HashSet<ObjectId> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![from];
+    let mut buf = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Ok(c) = repo.objects.find_commit(&id, &mut buf) {
+            stack.extend(c.parents());
+        }
+    }
+    seen
+}
+
+/// Walk a tree, skipping trees in `seen_trees`, calling `on_blob(id, path)` for each blob entry.
+fn walk_tree(
+    repo: &gix::Repository,
+    root: ObjectId,
+    seen_trees: &mut HashSet<ObjectId>,
+    buf: &mut Vec<u8>,
+    on_blob: &mut dyn FnMut(ObjectId, String),
+    submodules: &mut Vec<String>,
+    missing: &mut usize,
+) {
+    let mut stack = vec![(root, String::new())];
+    while let Some((tid, prefix)) = stack.pop() {
+        if !seen_trees.insert(tid) {
+            continue;
+        }
+        let tree = match repo.objects.find_tree(&tid, buf) {
+            Ok(t) => t,
+            Err(_) => {
+                *missing += 1;
+                continue;
+            }
+        };
+        for e in &tree.entries {
+            let name = String::from_utf8_lossy(e.filename);
+            let path = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if e.mode.is_tree() {
+                stack.push((e.oid.to_owned(), path));
+            } else if e.mode.is_commit() {
+                submodules.push(path);
+            } else if e.mode.is_blob() {
+                on_blob(e.oid.to_owned(), path);
+            }
+        }
+    }
+}
+
+fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(total);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {wide_bar} {pos}/{len} blobs {msg} {elapsed_precise}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+/// Scan every blob reachable from the references of the repository at `path`.
+pub fn scan_history(
+    engine: &Engine,
+    path: &Path,
+    opts: &HistoryOptions,
+) -> Result<Outcome, String> {
+    let start = std::time::Instant::now();
+    let mut repo = open(path)?;
+    repo.object_cache_size_if_unset(4 << 20);
+    let mut notes = Vec::new();
+    let git_dir = repo.git_dir().display().to_string();
+    if repo.is_shallow().unwrap_or(false) {
+        notes.push(Note::new(
+            DiagKind::Skipped,
+            &git_dir,
+            "shallow clone: only the fetched commits are scanned; secrets in older commits cannot be seen",
+        ));
+    }
+    // The tips.
+    let mut tips = Vec::new();
+    if let Some(b) = &opts.branch {
+        let id = repo
+            .rev_parse_single(b.as_str())
+            .map_err(|e| format!("--branch {b}: {e}"))?;
+        match peel_to_commit(&repo, id.detach()) {
+            Some(c) => tips.push(c),
+            None => return Err(format!("--branch {b} does not name a commit")),
+        }
+    } else {
+        match repo
+            .references()
+            .and_then(|p| p.all().map(|it| it.collect::<Vec<_>>()))
+        {
+            Ok(refs) => {
+                for r in refs {
+                    let Ok(mut r) = r else { continue };
+                    match r.peel_to_id() {
+                        Ok(id) => {
+                            if let Some(c) = peel_to_commit(&repo, id.detach()) {
+                                tips.push(c);
+                            }
+                        }
+                        Err(e) => notes.push(Note::new(
+                            DiagKind::Reference,
+                            &git_dir,
+                            format!("reference {} cannot be resolved ({e})", r.name().as_bstr()),
+                        )),
+                    }
+                }
+            }
+            Err(e) => notes.push(Note::new(
+                DiagKind::Reference,
+                &git_dir,
+                format!("references cannot be listed ({e})"),
+            )),
+        }
+        match repo.head() {
+            Ok(h) if h.is_detached() => {
+                if let Some(id) = h.id() {
+                    notes.push(Note::new(
+                        DiagKind::Skipped,
+                        &git_dir,
+                        format!("HEAD is detached at {}; its commits are scanned too", id),
+                    ));
+                    tips.push(id.detach());
+                }
+            }
+            _ => {}
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    if tips.is_empty() {
+        notes.push(Note::new(
+            DiagKind::Skipped,
+            &git_dir,
+            "the repository has no commits: there is no history to scan",
+        ));
+        let mut stats = crate::Stats {
+            rules: engine.rules.len(),
+            ..Default::default()
+        };
+        stats.elapsed = start.elapsed();
+        return Ok(Outcome {
+            scope: Scope::History,
+            findings: Vec::new(),
+            notes,
+            stats,
+        });
+    }
+    let excluded = match &opts.since {
+        Some(rev) => {
+            let id = repo
+                .rev_parse_single(rev.as_str())
+                .map_err(|e| format!("--since {rev}: {e}"))?;
+            let c = peel_to_commit(&repo, id.detach())
+                .ok_or_else(|| format!("--since {rev} does not name a commit"))?;
+            ancestors(&repo, c)
+        }
+        None => HashSet::new(),
+    };
+    let (mut commits, boundary) = walk(&repo, &tips, &excluded, &mut notes);
+    commits.sort_by(|a, b| (a.seconds, a.id).cmp(&(b.seconds, b.id)));
+    let commits = topological(commits);
+
+    // Map each blob to the first commit and path that introduced it.
+    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
+    let mut known: HashSet<ObjectId> = HashSet::new();
+    let mut index: HashMap<ObjectId, u32> = HashMap::new();
+    let mut blobs: Vec<BlobEntry> = Vec::new();
+    let mut buf = Vec::new();
+    let mut submodules = Vec::new();
+    let mut missing_trees = 0usize;
+    let mut tree_buf = Vec::new();
+    for b in &boundary {
+        if let Ok((meta, _)) = read_commit(&repo, *b, &mut buf) {
+            walk_tree(
+                &repo,
+                meta.tree,
+                &mut seen_trees,
+                &mut tree_buf,
+                &mut |id, _| {
+                    known.insert(id);
+                },
+                &mut submodules,
+                &mut missing_trees,
+            );
+        }
+    }
+    submodules.clear();
+    for (ci, c) in commits.iter().enumerate() {
+        walk_tree(
+            &repo,
+            c.tree,
+            &mut seen_trees,
+            &mut tree_buf,
+            &mut |id, path| {
+                if known.contains(&id) {
+                    return;
+                }
+                if let std::collections::hash_map::Entry::Vacant(v) = index.entry(id) {
+                    v.insert(blobs.len() as u32);
+                    blobs.push(BlobEntry {
+                        id,
+                        path,
+                        commit: ci as u32,
+                    });
+                }
+            },
+            &mut submodules,
+            &mut missing_trees,
+        );
+    }
+    drop(known);
+    drop(seen_trees);
+    submodules.sort();
+    submodules.dedup();
+    if !submodules.is_empty() {
+        notes.push(Note::new(
+            DiagKind::Skipped,
+            &git_dir,
+            format!(
+                "{} submodule path(s) ({}) are other repositories and were not scanned; scan them on their own",
+                submodules.len(),
+                submodules.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    if missing_trees > 0 {
+        notes.push(Note::new(
+            DiagKind::Reference,
+            &git_dir,
+            format!("{missing_trees} tree(s) are missing from the object database (partial clone or broken pack); their files were not scanned"),
+        ));
+    }
+
+    // Blobs in HEAD's tree, for "still present at HEAD".
+    let mut head_blobs: HashSet<ObjectId> = HashSet::new();
+    if let Ok(head) = repo.head_commit()
+        && let Ok(tree) = head.tree_id()
+    {
+        let mut seen = HashSet::new();
+        let mut sm = Vec::new();
+        let mut miss = 0;
+        walk_tree(
+            &repo,
+            tree.detach(),
+            &mut seen,
+            &mut tree_buf,
+            &mut |id, _| {
+                head_blobs.insert(id);
+            },
+            &mut sm,
+            &mut miss,
+        );
+    }
+
+    // Decode and scan.
+    let tally = Tally::default();
+    let done: Vec<AtomicBool> = (0..blobs.len()).map(|_| AtomicBool::new(false)).collect();
+    let results: Mutex<Vec<(u32, FileScan)>> = Mutex::new(Vec::new());
+    let pb = progress_bar(blobs.len() as u64, opts.progress);
+    let scan_one = |i: u32, data: &[u8]| {
+        let b = &blobs[i as usize];
+        if data.len() as u64 > opts.max_size {
+            tally.large.fetch_add(1, Ordering::Relaxed);
+            let s = engine.scan(&b.path, &[0], None);
+            if !s.matches.is_empty() {
+                results.lock().expect("not poisoned").push((i, s));
+            }
+        } else {
+            let commit = &commits[b.commit as usize].info.id;
+            let s = engine.scan(&b.path, data, Some(commit));
+            tally.count(&s, data.len());
+            if !s.matches.is_empty() {
+                results.lock().expect("not poisoned").push((i, s));
+            }
+        }
+        pb.inc(1);
+        let pos = pb.position();
+        if pos % 1024 == 0 {
+            let secs = start.elapsed().as_secs_f64().max(0.001);
+            pb.set_message(format!(
+                "{:.0} MB/s",
+                tally.bytes.load(Ordering::Relaxed) as f64 / secs / 1e6
+            ));
+        }
+    };
+    let pack_dir = repo.common_dir().join("objects").join("pack");
+    let mut idx_files: Vec<_> = std::fs::read_dir(&pack_dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                .collect()
+        })
+        .unwrap_or_default();
+    idx_files.sort();
+    let interrupt = AtomicBool::new(false);
+    if !blobs.is_empty() {
+        for idx in &idx_files {
+            let bundle = match gix::odb::pack::Bundle::at(idx, repo.object_hash()) {
+                Ok(b) => b,
+                Err(e) => {
+                    notes.push(Note::new(
+                        DiagKind::Io,
+                        idx.display().to_string(),
+                        format!(
+                            "pack cannot be opened ({e}); its objects are looked up one by one"
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let processor = |kind: gix::objs::Kind,
+                             data: &[u8],
+                             entry: &gix::odb::pack::index::Entry,
+                             _: &dyn gix::Progress|
+             -> gix::error::Result<()> {
+                if kind == gix::objs::Kind::Blob
+                    && let Some(&i) = index.get(&entry.oid)
+                    && !done[i as usize].swap(true, Ordering::AcqRel)
+                {
+                    scan_one(i, data);
+                }
+                Ok(())
+            };
+            let res = bundle.index.traverse(
+                &bundle.pack,
+                &mut gix::progress::Discard,
+                &interrupt,
+                processor,
+                gix::odb::pack::index::traverse::Options {
+                    traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
+                    thread_limit: None,
+                    check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
+                    alloc_limit_bytes: None,
+                    make_pack_lookup_cache: || gix::odb::pack::cache::Never,
+                },
+            );
+            if let Err(e) = res {
+                notes.push(Note::new(
+                    DiagKind::Io,
+                    idx.display().to_string(),
+                    format!(
+                        "pack traversal stopped ({e}); the blobs not read are looked up one by one"
+                    ),
+                ));
+            }
+        }
+    }
+    // Loose objects, alternates, and whatever a broken pack did not yield.
+    let rest: Vec<u32> = (0..blobs.len() as u32)
+        .filter(|&i| !done[i as usize].load(Ordering::Acquire))
+        .collect();
+    let missing = Mutex::new(Vec::new());
+    if !rest.is_empty() {
+        let sync = repo.clone().into_sync();
+        rest.par_iter().for_each_init(
+            || (sync.to_thread_local(), Vec::new()),
+            |(repo, buf), &i| {
+                let b = &blobs[i as usize];
+                match repo.objects.find_blob(&b.id, buf) {
+                    Ok(blob) => {
+                        let data = blob.data;
+                        scan_one(i, data);
+                    }
+                    Err(_) => missing.lock().expect("not poisoned").push(i),
+                }
+            },
+        );
+    }
+    pb.finish_and_clear();
+    let missing = missing.into_inner().expect("not poisoned");
+    if !missing.is_empty() {
+        let first = &blobs[missing[0] as usize];
+        notes.push(Note::new(
+            DiagKind::Reference,
+            &git_dir,
+            format!(
+                "{} blob(s) are missing from the object database (partial clone or broken pack), first {} at {}; they were not scanned",
+                missing.len(),
+                first.id,
+                first.path
+            ),
+        ));
+    }
+
+    let mut g = Grouper::default();
+    for (i, s) in results.into_inner().expect("not poisoned") {
+        let b = &blobs[i as usize];
+        let c = &commits[b.commit as usize];
+        for m in s.matches {
+            g.add(
+                m.rule,
+                &engine.rules[m.rule],
+                &m.secret,
+                SecretLocation {
+                    path: b.path.clone(),
+                    line: m.line,
+                    column: m.column,
+                    commit: Some(c.info.clone()),
+                    at_head: Some(head_blobs.contains(&b.id)),
+                },
+            );
+        }
+    }
+    let mut stats = tally.into_stats(engine.rules.len());
+    stats.commits = commits.len() as u64;
+    stats.elapsed = start.elapsed();
+    Ok(Outcome {
+        scope: Scope::History,
+        findings: g.finish(),
+        notes,
+        stats,
+    })
+}
+
+/// Scan what is staged: index entries whose content differs from HEAD's (all of them when there
+/// is no commit yet). Lines refer to the staged content.
+pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcome, String> {
+    let start = std::time::Instant::now();
+    let repo = open(path)?;
+    let mut notes = Vec::new();
+    let index = repo
+        .open_index()
+        .map_err(|e| format!("the index cannot be read ({e})"))?;
+    let mut head: HashMap<String, ObjectId> = HashMap::new();
+    if let Ok(commit) = repo.head_commit()
+        && let Ok(tree) = commit.tree_id()
+    {
+        let mut seen = HashSet::new();
+        let mut sm = Vec::new();
+        let mut miss = 0;
+        let mut buf = Vec::new();
+        walk_tree(
+            &repo,
+            tree.detach(),
+            &mut seen,
+            &mut buf,
+            &mut |id, p| {
+                head.insert(p, id);
+            },
+            &mut sm,
+            &mut miss,
+        );
+    }
+    let tally = Tally::default();
+    let mut g = Grouper::default();
+    let mut buf = Vec::new();
+    for e in index.entries() {
+        use gix::index::entry::Mode;
+        if !(e.mode == Mode::FILE || e.mode == Mode::FILE_EXECUTABLE) {
+            continue;
+        }
+        let p = e.path(&index).to_string();
+        if head.get(&p) == Some(&e.id) {
+            continue;
+        }
+        let data = match repo.objects.find_blob(&e.id, &mut buf) {
+            Ok(b) => b.data,
+            Err(err) => {
+                notes.push(Note::new(
+                    DiagKind::Io,
+                    &p,
+                    format!("staged content cannot be read ({err})"),
+                ));
+                continue;
+            }
+        };
+        let s = if data.len() as u64 > max_size {
+            tally.large.fetch_add(1, Ordering::Relaxed);
+            engine.scan(&p, &[0], None)
+        } else {
+            let s = engine.scan(&p, data, None);
+            tally.count(&s, data.len());
+            s
+        };
+        for m in s.matches {
+            g.add(
+                m.rule,
+                &engine.rules[m.rule],
+                &m.secret,
+                SecretLocation {
+                    path: p.clone(),
+                    line: m.line,
+                    column: m.column,
+                    commit: None,
+                    at_head: None,
+                },
+            );
+        }
+    }
+    let mut stats = tally.into_stats(engine.rules.len());
+    stats.elapsed = start.elapsed();
+    Ok(Outcome {
+        scope: Scope::Staged,
+        findings: g.finish(),
+        notes,
+        stats,
+    })
+}

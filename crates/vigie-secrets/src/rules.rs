@@ -1,0 +1,659 @@
+//! Rule files: the built-in `rules/*.toml` embedded at build time, and gitleaks configurations.
+//!
+//! The format is gitleaks' (`[[rules]]` with `id`, `description`, `regex`, `secretGroup`, `entropy`,
+//! `keywords`, `path`, `tags`, `[[rules.allowlists]]`, a global `[allowlist]` or `[[allowlists]]`,
+//! `[extend] useDefault`) plus vigie's extensions:
+//!
+//! - `severity` (`critical`, `high`, `medium`, `low`; default `high`),
+//! - `control` (`SEC-01` content secret, `SEC-03` forbidden file, `SEC-04` secret baked into an image),
+//! - `generic = true`: the secret must also pass [`crate::gate::plausible_secret`],
+//! - `positive` / `negative`: texts the rule must find / must not find, run by the test suite. For a file
+//!   rule (`path` and no `regex`) they are file paths. For a rule with both `path` and `regex` they are
+//!   contents, scanned as a file named `examplePath` (default: the rule cannot be tested without it).
+//!
+//! Regexes are compiled on bytes with Unicode off, so `\w`, `\d`, `\s` are ASCII as in Go.
+//! A regex Rust cannot compile (look-around, back-references) makes that one rule unusable: it is
+//! reported in [`RuleSet::problems`] and the other rules go on.
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::fmt;
+use vigie_core::Severity;
+
+/// The built-in rule files, embedded by build.rs.
+pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// A rule file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleFile {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub extend: Option<Extend>,
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+    /// gitleaks < 8.25: one global allowlist.
+    #[serde(default)]
+    pub allowlist: Option<RawAllowlist>,
+    /// gitleaks >= 8.25: several global allowlists, optionally restricted to some rules.
+    #[serde(default)]
+    pub allowlists: Vec<RawAllowlist>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extend {
+    #[serde(default)]
+    pub use_default: bool,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub disabled_rules: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRule {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub severity: Option<String>,
+    #[serde(default)]
+    pub control: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub generic: bool,
+    #[serde(default)]
+    pub positive: Vec<String>,
+    #[serde(default)]
+    pub negative: Vec<String>,
+    #[serde(default)]
+    pub example_path: Option<String>,
+    #[serde(default)]
+    pub allowlists: Vec<RawAllowlist>,
+    /// gitleaks < 8.25 spelling.
+    #[serde(default)]
+    pub allowlist: Option<RawAllowlist>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawAllowlist {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    #[serde(default)]
+    pub regex_target: Option<String>,
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// Global allowlists only: the rules it applies to (all when empty).
+    #[serde(default)]
+    pub target_rules: Vec<String>,
+}
+
+/// Which control a rule feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Control {
+    /// A secret in a file's content.
+    Content,
+    /// A file that must not be committed at all.
+    ForbiddenFile,
+    /// A secret written into a container image.
+    Image,
+}
+
+impl Control {
+    pub fn id(self) -> &'static str {
+        match self {
+            Control::Content => "SEC-01",
+            Control::ForbiddenFile => "SEC-03",
+            Control::Image => "SEC-04",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegexTarget {
+    Secret,
+    Match,
+    Line,
+}
+
+/// A compiled allowlist.
+#[derive(Debug, Clone)]
+pub struct Allowlist {
+    pub and: bool,
+    pub paths: Vec<Regex>,
+    pub regexes: Vec<Regex>,
+    pub target: RegexTarget,
+    pub stopwords: Vec<Vec<u8>>,
+    pub commits: Vec<String>,
+    /// Rules it applies to (global allowlists only; empty: all).
+    pub target_rules: Vec<String>,
+}
+
+/// What a candidate secret is checked against.
+pub struct Candidate<'a> {
+    pub path: &'a str,
+    pub commit: Option<&'a str>,
+    pub secret: &'a [u8],
+    pub matched: &'a [u8],
+    pub line: &'a [u8],
+}
+
+impl Allowlist {
+    /// Whether the allowlist accepts the candidate (gitleaks semantics: with `condition = "OR"`, the
+    /// default, any criterion that matches allows; with `"AND"`, every criterion that is set must match).
+    pub fn allows(&self, c: &Candidate<'_>) -> bool {
+        let mut checks: [Option<bool>; 4] = [None; 4];
+        if !self.commits.is_empty() {
+            checks[0] = Some(
+                c.commit
+                    .is_some_and(|id| self.commits.iter().any(|x| id.starts_with(x.as_str()))),
+            );
+        }
+        if !self.paths.is_empty() {
+            checks[1] = Some(self.paths.iter().any(|r| r.is_match(c.path.as_bytes())));
+        }
+        if !self.regexes.is_empty() {
+            let target = match self.target {
+                RegexTarget::Secret => c.secret,
+                RegexTarget::Match => c.matched,
+                RegexTarget::Line => c.line,
+            };
+            checks[2] = Some(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            let lower = c.secret.to_ascii_lowercase();
+            checks[3] = Some(
+                self.stopwords
+                    .iter()
+                    .any(|w| !w.is_empty() && memchr::memmem::find(&lower, w).is_some()),
+            );
+        }
+        let mut set = checks.iter().flatten().peekable();
+        if set.peek().is_none() {
+            return false;
+        }
+        if self.and {
+            checks.iter().flatten().all(|b| *b)
+        } else {
+            checks.iter().flatten().any(|b| *b)
+        }
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub description: String,
+    pub regex: Option<Regex>,
+    pub secret_group: Option<usize>,
+    pub entropy: Option<f64>,
+    pub keywords: Vec<String>,
+    pub path: Option<Regex>,
+    pub severity: Severity,
+    pub control: Control,
+    pub tags: Vec<String>,
+    pub generic: bool,
+    pub positive: Vec<String>,
+    pub negative: Vec<String>,
+    pub example_path: Option<String>,
+    pub allowlists: Vec<Allowlist>,
+    /// Where the rule was defined (`rules/core.toml`, `gitleaks.toml`).
+    pub origin: String,
+    /// The match is a file name, not a secret, and is shown as is (file rules, Dockerfile COPY).
+    pub literal: bool,
+}
+
+impl Rule {
+    /// A file rule: the file's path alone is the finding.
+    pub fn is_file_rule(&self) -> bool {
+        self.regex.is_none() && self.path.is_some()
+    }
+
+    /// A rule implemented in code rather than by a regex (Dockerfile analysis).
+    pub fn builtin_code(
+        id: &str,
+        description: &str,
+        control: Control,
+        severity: Severity,
+        literal: bool,
+    ) -> Rule {
+        Rule {
+            id: id.to_string(),
+            description: description.to_string(),
+            regex: None,
+            secret_group: None,
+            entropy: None,
+            keywords: Vec::new(),
+            path: None,
+            severity,
+            control,
+            tags: vec!["dockerfile".to_string()],
+            generic: false,
+            positive: Vec::new(),
+            negative: Vec::new(),
+            example_path: None,
+            allowlists: Vec::new(),
+            origin: "vigie".to_string(),
+            literal,
+        }
+    }
+}
+
+/// A rule that could not be loaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProblem {
+    pub origin: String,
+    pub rule: String,
+    pub message: String,
+}
+
+impl fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rule.is_empty() {
+            write!(f, "{}: {}", self.origin, self.message)
+        } else {
+            write!(f, "{}: rule `{}`: {}", self.origin, self.rule, self.message)
+        }
+    }
+}
+
+/// The rules in force and the global allowlists.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub global: Vec<Allowlist>,
+    pub problems: Vec<RuleProblem>,
+}
+
+/// Compile a regex as gitleaks does: on bytes, ASCII classes, with a size limit large enough for the
+/// long alternations some rules have.
+pub fn compile(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map_err(|e| explain_regex_error(pattern, &e.to_string()))
+}
+
+fn explain_regex_error(pattern: &str, err: &str) -> String {
+    let hint = if pattern.contains("(?=")
+        || pattern.contains("(?!")
+        || pattern.contains("(?<=")
+        || pattern.contains("(?<!")
+    {
+        "look-around assertions are not supported by vigie's regex engine"
+    } else if regex_has_backreference(pattern) {
+        "back-references are not supported by vigie's regex engine"
+    } else if err.contains("too big") || err.contains("size limit") {
+        "the compiled regex exceeds the size limit"
+    } else {
+        "the regex is not valid for vigie's regex engine"
+    };
+    let first = err
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("")
+        .trim();
+    if first.is_empty() {
+        format!("{hint}; the rule is skipped")
+    } else {
+        format!("{hint} ({first}); the rule is skipped")
+    }
+}
+
+fn regex_has_backreference(p: &str) -> bool {
+    let b = p.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'\\' {
+            if b[i + 1].is_ascii_digit() && b[i + 1] != b'0' {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+fn severity_of(s: &str) -> Option<Severity> {
+    match s.to_ascii_lowercase().as_str() {
+        "critical" => Some(Severity::Critical),
+        "high" => Some(Severity::High),
+        "medium" => Some(Severity::Medium),
+        "low" => Some(Severity::Low),
+        "info" => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+fn control_of(s: &str) -> Option<Control> {
+    match s {
+        "SEC-01" => Some(Control::Content),
+        "SEC-03" => Some(Control::ForbiddenFile),
+        "SEC-04" => Some(Control::Image),
+        _ => None,
+    }
+}
+
+pub fn compile_allowlist(raw: &RawAllowlist) -> Result<Allowlist, String> {
+    let and = match raw
+        .condition
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        None | Some("OR") | Some("") => false,
+        Some("AND") => true,
+        Some(other) => {
+            return Err(format!(
+                "allowlist condition `{other}` is neither OR nor AND"
+            ));
+        }
+    };
+    let target = match raw.regex_target.as_deref() {
+        None | Some("secret") | Some("") => RegexTarget::Secret,
+        Some("match") => RegexTarget::Match,
+        Some("line") => RegexTarget::Line,
+        Some(other) => {
+            return Err(format!(
+                "allowlist regexTarget `{other}` is none of secret, match, line"
+            ));
+        }
+    };
+    let paths = raw
+        .paths
+        .iter()
+        .map(|p| compile(p).map_err(|e| format!("allowlist path `{p}`: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let regexes = raw
+        .regexes
+        .iter()
+        .map(|p| compile(p).map_err(|e| format!("allowlist regex `{p}`: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Allowlist {
+        and,
+        paths,
+        regexes,
+        target,
+        stopwords: raw
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes())
+            .collect(),
+        commits: raw.commits.clone(),
+        target_rules: raw.target_rules.clone(),
+    })
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> RuleSet {
+        let mut set = RuleSet::default();
+        for (name, text) in BUILTIN {
+            set.add_file(&format!("rules/{name}"), text);
+        }
+        set
+    }
+
+    /// Parse one rule file and add its rules (a rule with an id already present replaces it, as a
+    /// gitleaks configuration that extends the defaults does).
+    pub fn add_file(&mut self, origin: &str, text: &str) -> Option<Extend> {
+        let file: RuleFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                self.problems.push(RuleProblem {
+                    origin: origin.to_string(),
+                    rule: String::new(),
+                    message: format!("not a valid rule file: {}", e.message()),
+                });
+                return None;
+            }
+        };
+        for raw in &file.rules {
+            match Self::compile_rule(origin, raw) {
+                Ok(rule) => {
+                    if let Some(old) = self.rules.iter_mut().find(|r| r.id == rule.id) {
+                        self.problems.push(RuleProblem {
+                            origin: origin.to_string(),
+                            rule: rule.id.clone(),
+                            message: format!(
+                                "the id is already defined in {}; this definition replaces it",
+                                old.origin
+                            ),
+                        });
+                        *old = rule;
+                    } else {
+                        self.rules.push(rule);
+                    }
+                }
+                Err(message) => self.problems.push(RuleProblem {
+                    origin: origin.to_string(),
+                    rule: raw.id.clone(),
+                    message,
+                }),
+            }
+        }
+        for raw in file.allowlist.iter().chain(&file.allowlists) {
+            match compile_allowlist(raw) {
+                Ok(a) => self.global.push(a),
+                Err(message) => self.problems.push(RuleProblem {
+                    origin: origin.to_string(),
+                    rule: String::new(),
+                    message: format!("global allowlist: {message}"),
+                }),
+            }
+        }
+        file.extend
+    }
+
+    /// A gitleaks configuration: its rules alone, or added to the built-in ones with
+    /// `[extend] useDefault = true` (minus `disabledRules`).
+    pub fn from_gitleaks(origin: &str, text: &str) -> RuleSet {
+        let mut own = RuleSet::default();
+        let extend = own.add_file(origin, text);
+        match extend {
+            Some(e) if e.use_default => {
+                let mut set = RuleSet::builtin();
+                set.rules.retain(|r| !e.disabled_rules.contains(&r.id));
+                for r in own.rules {
+                    if let Some(old) = set.rules.iter_mut().find(|x| x.id == r.id) {
+                        *old = r;
+                    } else {
+                        set.rules.push(r);
+                    }
+                }
+                set.global.extend(own.global);
+                set.problems.extend(own.problems);
+                if let Some(p) = e.path {
+                    set.problems.push(RuleProblem {
+                        origin: origin.to_string(),
+                        rule: String::new(),
+                        message: format!(
+                            "[extend] path = \"{p}\" is not followed; only useDefault is supported"
+                        ),
+                    });
+                }
+                set
+            }
+            _ => own,
+        }
+    }
+
+    fn compile_rule(origin: &str, raw: &RawRule) -> Result<Rule, String> {
+        if raw.id.trim().is_empty() {
+            return Err("a rule has no id".into());
+        }
+        let regex = raw.regex.as_deref().map(compile).transpose()?;
+        let path = raw
+            .path
+            .as_deref()
+            .map(|p| compile(p).map_err(|e| format!("path `{p}`: {e}")))
+            .transpose()?;
+        if regex.is_none() && path.is_none() {
+            return Err("the rule has neither `regex` nor `path`".into());
+        }
+        if let (Some(re), Some(g)) = (&regex, raw.secret_group)
+            && g >= re.captures_len()
+        {
+            return Err(format!(
+                "secretGroup = {g} but the regex has only {} group(s)",
+                re.captures_len() - 1
+            ));
+        }
+        let severity = match raw.severity.as_deref() {
+            None => Severity::High,
+            Some(s) => severity_of(s).ok_or_else(|| format!("unknown severity `{s}`"))?,
+        };
+        let control = match raw.control.as_deref() {
+            None => {
+                if regex.is_none() {
+                    Control::ForbiddenFile
+                } else {
+                    Control::Content
+                }
+            }
+            Some(s) => control_of(s)
+                .ok_or_else(|| format!("unknown control `{s}` (SEC-01, SEC-03 or SEC-04)"))?,
+        };
+        let mut allowlists = Vec::new();
+        for a in raw.allowlists.iter().chain(&raw.allowlist) {
+            allowlists.push(compile_allowlist(a)?);
+        }
+        Ok(Rule {
+            id: raw.id.clone(),
+            description: raw.description.clone(),
+            regex,
+            secret_group: raw.secret_group,
+            entropy: raw.entropy.filter(|e| *e > 0.0),
+            keywords: raw
+                .keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase())
+                .collect(),
+            path,
+            severity,
+            control,
+            tags: raw.tags.clone(),
+            generic: raw.generic,
+            positive: raw.positive.clone(),
+            negative: raw.negative.clone(),
+            example_path: raw.example_path.clone(),
+            allowlists,
+            origin: origin.to_string(),
+            literal: false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsupported_regex_is_reported_per_rule_and_others_load() {
+        let set = RuleSet::from_gitleaks(
+            "gitleaks.toml",
+            r#"
+[[rules]]
+id = "lookahead"
+regex = '''secret(?=[0-9])'''
+[[rules]]
+id = "backref"
+regex = '''(['"])abc\1'''
+[[rules]]
+id = "fine"
+regex = '''fine_[a-z]{4}'''
+"#,
+        );
+        assert_eq!(set.rules.len(), 1);
+        assert_eq!(set.rules[0].id, "fine");
+        assert_eq!(set.problems.len(), 2);
+        assert!(
+            set.problems[0].message.contains("look-around"),
+            "{}",
+            set.problems[0]
+        );
+        assert!(
+            set.problems[1].message.contains("back-references"),
+            "{}",
+            set.problems[1]
+        );
+        assert!(set.problems[0].to_string().contains("rule `lookahead`"));
+    }
+
+    #[test]
+    fn extend_use_default_keeps_builtin_rules() {
+        let set = RuleSet::from_gitleaks(
+            "gitleaks.toml",
+            "[extend]\nuseDefault = true\n[[rules]]\nid = \"mine\"\nregex = 'mine_[0-9]{8}'\n",
+        );
+        assert!(set.rules.iter().any(|r| r.id == "mine"));
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        assert!(set.rules.len() > 1);
+        let alone = RuleSet::from_gitleaks(
+            "gitleaks.toml",
+            "[[rules]]\nid = \"mine\"\nregex = 'mine_[0-9]{8}'\n",
+        );
+        assert_eq!(alone.rules.len(), 1);
+    }
+
+    #[test]
+    fn builtin_rules_load_without_problems() {
+        let set = RuleSet::builtin();
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        let mut ids: Vec<_> = set.rules.iter().map(|r| r.id.as_str()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(n, ids.len(), "rule ids are unique");
+    }
+
+    #[test]
+    fn allowlist_and_condition_needs_every_criterion() {
+        let a = compile_allowlist(&RawAllowlist {
+            condition: Some("AND".into()),
+            paths: vec![r"test".into()],
+            stopwords: vec!["fake".into()],
+            ..RawAllowlist::default()
+        })
+        .unwrap();
+        let c = |path, secret| Candidate {
+            path,
+            commit: None,
+            secret,
+            matched: secret,
+            line: secret,
+        };
+        assert!(a.allows(&c("src/test/a.rs", b"FAKEsecret")));
+        assert!(!a.allows(&c("src/main.rs", b"FAKEsecret")));
+        assert!(!a.allows(&c("src/test/a.rs", b"realsecret")));
+    }
+}

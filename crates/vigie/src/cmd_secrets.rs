@@ -1,0 +1,218 @@
+//! `vigie secrets` (working tree, staged changes, git history) and `vigie hook install`.
+
+use clap::{Args, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vigie_secrets::findings::Baseline;
+use vigie_secrets::history::{HistoryOptions, scan_history, scan_staged};
+use vigie_secrets::output::{Format, render};
+
+#[derive(Args)]
+pub struct SecretsArgs {
+    /// Folder to scan (for --history: a repository, which may be bare, e.g. a mirror clone).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Scan every blob reachable from any reference (branches, tags, remotes, stash).
+    #[arg(long, conflicts_with = "staged")]
+    history: bool,
+    /// With --history: only commits not reachable from REV (REV..refs).
+    #[arg(long, value_name = "REV", requires = "history")]
+    since: Option<String>,
+    /// With --history: only the commits of this branch (or revision) instead of every reference.
+    #[arg(long, value_name = "BRANCH", requires = "history")]
+    branch: Option<String>,
+    /// Scan only what is staged in the index (for a pre-commit hook).
+    #[arg(long)]
+    staged: bool,
+    /// A gitleaks configuration to use instead of the built-in rules (default: .gitleaks.toml or
+    /// gitleaks.toml at the root; `[extend] useDefault = true` adds the built-in rules).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format: text, json, sarif, junit. Repeat, with --output, to write several.
+    #[arg(long = "format", value_name = "FORMAT")]
+    formats: Vec<String>,
+    /// Where to write each --format, in the same order; a format without one goes to stdout.
+    #[arg(long = "output", short = 'o', value_name = "FILE")]
+    outputs: Vec<PathBuf>,
+    /// Accept the findings whose fingerprints this file lists (written by --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the fingerprints of the findings to FILE (secrets redacted) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Print secrets in full instead of their first 4 characters and length.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Scan files that .gitignore lists.
+    #[arg(long)]
+    no_gitignore: bool,
+    /// Files and blobs larger than this are counted and skipped (default 50MB).
+    #[arg(long, value_name = "SIZE")]
+    max_file_size: Option<String>,
+    /// No colour.
+    #[arg(long)]
+    no_color: bool,
+    /// No progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Subcommand)]
+pub enum HookCommand {
+    /// Install a git pre-commit hook that runs `vigie secrets --staged`.
+    Install {
+        /// The repository (default: the current folder).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Replace a pre-commit hook vigie did not write.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
+    let formats: Vec<Format> = if args.formats.is_empty() {
+        vec![Format::Text]
+    } else {
+        args.formats
+            .iter()
+            .map(|f| {
+                Format::parse(f)
+                    .ok_or_else(|| format!("unknown format `{f}` (text, json, sarif, junit)"))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if args.outputs.len() > formats.len() {
+        return Err("more --output than --format: give one --format per --output".into());
+    }
+    if formats.len() - args.outputs.len() > 1 {
+        return Err("several --format without --output: only one can go to stdout".into());
+    }
+    if !args.path.exists() {
+        return Err(format!("{}: no such file or folder", args.path.display()));
+    }
+    let root = if args.path.is_file() {
+        args.path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    } else {
+        args.path.clone()
+    };
+    let (cfg, mut notes) = vigie_secrets::config::load_vigie_toml(&root);
+    let baseline_path = args.baseline.clone().or_else(|| {
+        cfg.baseline
+            .as_ref()
+            .map(|b| root.join(b))
+            .filter(|p| p.is_file())
+    });
+    let mut setup = vigie_secrets::setup(&args.path, args.config.as_deref(), cfg);
+    if let Some(s) = &args.max_file_size {
+        setup.max_size =
+            vigie_core::config::parse_size(s).map_err(|e| format!("--max-file-size: {e}"))?;
+    }
+    notes.append(&mut setup.notes);
+    let mut outcome = if args.history {
+        let opts = HistoryOptions {
+            since: args.since.clone(),
+            branch: args.branch.clone(),
+            max_size: setup.max_size,
+            progress: !args.no_progress,
+        };
+        scan_history(&setup.engine, &args.path, &opts)?
+    } else if args.staged {
+        scan_staged(&setup.engine, &args.path, setup.max_size)?
+    } else {
+        vigie_secrets::scan_worktree(&setup.engine, &args.path, args.no_gitignore, setup.max_size)
+    };
+    notes.append(&mut outcome.notes);
+    outcome.notes = notes;
+
+    if let Some(p) = &args.write_baseline {
+        let b = Baseline::from_findings(&outcome.findings);
+        let text = serde_json::to_string_pretty(&b).map_err(|e| e.to_string())? + "\n";
+        std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        eprintln!(
+            "vigie: wrote {} fingerprint(s) to {}",
+            b.findings.len(),
+            p.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let baseline = match &baseline_path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(Baseline::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
+    let ignore = vigie_secrets::read_gitleaksignore(&args.path);
+    outcome.suppress(baseline.as_ref(), ignore.as_ref());
+
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    for (i, f) in formats.iter().enumerate() {
+        match args.outputs.get(i) {
+            Some(p) => {
+                let text = render(&outcome, *f, args.show_secrets, false);
+                std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+            }
+            None => {
+                let text = render(&outcome, *f, args.show_secrets, color && *f == Format::Text);
+                stdout
+                    .write_all(text.as_bytes())
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(if outcome.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+const HOOK_MARKER: &str = "# installed by vigie hook install";
+
+pub fn hook(cmd: HookCommand) -> Result<ExitCode, String> {
+    match cmd {
+        HookCommand::Install { path, force } => {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(&path)
+                .args(["rev-parse", "--git-path", "hooks"])
+                .output()
+                .map_err(|e| format!("git cannot be run: {e}"))?;
+            if !out.status.success() {
+                return Err(format!("{} is not a git repository", path.display()));
+            }
+            let rel = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            let hooks = if Path::new(&rel).is_absolute() {
+                PathBuf::from(rel)
+            } else {
+                path.join(rel)
+            };
+            std::fs::create_dir_all(&hooks).map_err(|e| format!("{}: {e}", hooks.display()))?;
+            let file = hooks.join("pre-commit");
+            if let Ok(existing) = std::fs::read_to_string(&file)
+                && !existing.contains(HOOK_MARKER)
+                && !force
+            {
+                return Err(format!(
+                    "{} already exists and was not written by vigie; add `vigie secrets --staged` to it, or use --force to replace it",
+                    file.display()
+                ));
+            }
+            let script = format!(
+                "#!/bin/sh\n{HOOK_MARKER}\n# Refuses the commit when the staged changes hold a secret.\n# Accept a false positive with `vigie:allow-secret` on its line, or a baseline (vigie secrets --write-baseline).\nexec vigie secrets --staged --no-progress \"$(git rev-parse --show-toplevel)\"\n"
+            );
+            std::fs::write(&file, script).map_err(|e| format!("{}: {e}", file.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+            }
+            eprintln!("vigie: installed {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

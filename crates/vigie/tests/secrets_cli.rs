@@ -1,0 +1,267 @@
+//! `vigie secrets` and `vigie hook install` from the command line.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const KEY: &str = "AKIAZQ3DRSLTWUMN6HGA";
+
+fn vigie() -> Command {
+    Command::cargo_bin("vigie").unwrap()
+}
+
+fn tree_with_secret() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("config")).unwrap();
+    std::fs::write(
+        d.path().join("config/app.yml"),
+        format!("region: eu-west-3\naws_key: {KEY}\n"),
+    )
+    .unwrap();
+    std::fs::write(d.path().join("other.yml"), format!("key: {KEY}\n")).unwrap();
+    std::fs::write(d.path().join("README.md"), "nothing here\n").unwrap();
+    d
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
+#[test]
+fn finding_exits_1_and_is_redacted_and_grouped() {
+    let d = tree_with_secret();
+    let out = vigie().arg("secrets").arg(d.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(!s.contains(KEY), "secret printed in full: {s}");
+    assert!(s.contains("AKIA…(20 chars)"), "{s}");
+    assert!(s.contains("2 locations"), "{s}");
+    assert!(s.contains("config/app.yml:2:10"), "{s}");
+    assert!(s.contains("1 secret(s) found"), "{s}");
+
+    let out = vigie()
+        .args(["secrets", "--show-secrets"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains(KEY));
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.yml"), "password: ${DB_PASSWORD}\n").unwrap();
+    vigie().arg("secrets").arg(d.path()).assert().success();
+}
+
+#[test]
+fn baseline_round_trip() {
+    let d = tree_with_secret();
+    // Outside the scanned tree: a baseline lists redacted secrets under a `secret` key.
+    let bd = tempfile::tempdir().unwrap();
+    let b = bd.path().join("baseline.json");
+    vigie()
+        .args(["secrets", "--write-baseline"])
+        .arg(&b)
+        .arg(d.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&b).unwrap();
+    assert!(!text.contains(KEY), "baseline holds the secret: {text}");
+    vigie()
+        .args(["secrets", "--baseline"])
+        .arg(&b)
+        .arg(d.path())
+        .assert()
+        .success();
+    // A new secret is still reported.
+    std::fs::write(
+        d.path().join("new.txt"),
+        "ghp_R2d9fKq8ZxW3mN7bT1vY5sL0pH4jC6gE8aQx\n",
+    )
+    .unwrap();
+    vigie()
+        .args(["secrets", "--baseline"])
+        .arg(&b)
+        .arg(d.path())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn json_sarif_junit_outputs() {
+    let d = tree_with_secret();
+    let o = tempfile::tempdir().unwrap();
+    let sarif = o.path().join("s.sarif");
+    let junit = o.path().join("j.xml");
+    let out = vigie()
+        .args(["secrets", "--format", "sarif", "--output"])
+        .arg(&sarif)
+        .args(["--format", "junit", "--output"])
+        .arg(&junit)
+        .args(["--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["count"], 2);
+    assert_eq!(json["findings"][0]["secret"], "AKIA…(20 chars)");
+    assert_eq!(json["findings"][0]["control"], "SEC-01");
+
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/sarif-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(!std::fs::read_to_string(&sarif).unwrap().contains(KEY));
+    let x = std::fs::read_to_string(&junit).unwrap();
+    assert!(x.contains("<failure") && !x.contains(KEY));
+}
+
+#[test]
+fn gitleaks_config_with_unsupported_regex_goes_on() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join(".gitleaks.toml"),
+        r#"
+[[rules]]
+id = "lookaround"
+regex = '''tok(?=[0-9])'''
+[[rules]]
+id = "internal-token"
+description = "Internal token"
+regex = '''\b(itk_[a-z0-9]{20})\b'''
+keywords = ["itk_"]
+[allowlist]
+paths = ['''^vendor/''']
+"#,
+    )
+    .unwrap();
+    std::fs::write(d.path().join("a.txt"), "itk_abcdefghij0123456789\n").unwrap();
+    std::fs::create_dir_all(d.path().join("vendor")).unwrap();
+    std::fs::write(d.path().join("vendor/b.txt"), "itk_zzzzzzzzzz0123456789\n").unwrap();
+    std::fs::write(d.path().join("c.txt"), format!("{KEY}\n")).unwrap();
+    let out = vigie()
+        .args(["secrets", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    // Only the configuration's rules (no useDefault): the AWS key is not looked for.
+    assert_eq!(rules, vec!["internal-token"]);
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("lookaround") && notes.contains("look-around"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn gitleaksignore_and_inline_allow() {
+    let d = tree_with_secret();
+    std::fs::write(
+        d.path().join("other.yml"),
+        format!("key: {KEY} # gitleaks:allow\n"),
+    )
+    .unwrap();
+    let out = vigie()
+        .args(["secrets", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rule = json["findings"][0]["rule"].as_str().unwrap().to_string();
+    std::fs::write(
+        d.path().join(".gitleaksignore"),
+        format!("config/app.yml:{rule}:2\n"),
+    )
+    .unwrap();
+    vigie().arg("secrets").arg(d.path()).assert().success();
+}
+
+#[test]
+fn vigie_toml_allowlists() {
+    let d = tree_with_secret();
+    std::fs::write(
+        d.path().join("vigie.toml"),
+        "[secrets]\nallow_paths = ['''^(config|other)''']\n",
+    )
+    .unwrap();
+    vigie().arg("secrets").arg(d.path()).assert().success();
+}
+
+#[test]
+fn staged_and_history_from_the_command_line() {
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["config", "user.email", "a@b.c"]);
+    git(d.path(), &["config", "user.name", "A"]);
+    std::fs::write(d.path().join("a.yml"), format!("k: {KEY}\n")).unwrap();
+    git(d.path(), &["add", "a.yml"]);
+    vigie()
+        .args(["secrets", "--staged"])
+        .arg(d.path())
+        .assert()
+        .code(1);
+    git(d.path(), &["commit", "-q", "-m", "a"]);
+    git(d.path(), &["rm", "-q", "a.yml"]);
+    git(d.path(), &["commit", "-q", "-m", "rm"]);
+    vigie().args(["secrets"]).arg(d.path()).assert().success();
+    let out = vigie()
+        .args(["secrets", "--history", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["present_at_head"], false);
+    assert!(json["findings"][0]["locations"][0]["commit"]["id"].is_string());
+}
+
+#[test]
+fn hook_install_refuses_a_foreign_hook() {
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q"]);
+    let hook = d.path().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    vigie()
+        .args(["hook", "install"])
+        .arg(d.path())
+        .assert()
+        .code(2);
+    assert!(std::fs::read_to_string(&hook).unwrap().contains("mine"));
+    vigie()
+        .args(["hook", "install", "--force"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&hook).unwrap();
+    assert!(text.contains("vigie secrets --staged"));
+    // Re-installing over vigie's own hook needs no --force.
+    vigie()
+        .args(["hook", "install"])
+        .arg(d.path())
+        .assert()
+        .success();
+}
