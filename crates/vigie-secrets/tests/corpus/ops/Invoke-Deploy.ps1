@@ -1,0 +1,5 @@
+$ErrorActionPreference = "Stop"
+$env:AZURE_CLIENT_SECRET = "UOr8Q~Qo_d8tllmdOGt1ETikkibZ1BPN8Llmu_ug"
+$env:ARM_CLIENT_ID = "16684c70-0c3a-400f-a119-a4b812439554"
+$password = Read-Host -AsSecureString "Password"
+az login --service-principal -u $env:ARM_CLIENT_ID -p $env:AZURE_CLIENT_SECRET --tenant "ef65c266-2afe-4517-af61-d6f143656ab3"
