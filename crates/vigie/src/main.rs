@@ -1,11 +1,11 @@
 //! The `vigie` command line. Argument handling and output only: the work is in the library crates.
 
 mod alloc;
-mod cmd_graph;
-mod cmd_db;
-mod cmd_sbom;
-mod cmd_offers;
 mod cmd_attest;
+mod cmd_db;
+mod cmd_graph;
+mod cmd_offers;
+mod cmd_sbom;
 mod cmd_secrets;
 mod explain;
 
@@ -275,8 +275,7 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         },
     };
     let report = scan(&opts).map_err(|e| e.to_string())?;
-    if report.stats.files_parsed == 0 && report.verdicts.is_empty() && report.stats.files_seen == 0
-    {
+    if report.stats.files_seen == 0 {
         eprintln!(
             "vigie: no Dockerfile, Compose file or Kubernetes manifest found under {}",
             args.path.display()
@@ -307,15 +306,21 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             }
         }
     }
-    // nothing evaluated, and files that could not be read: the scan proves nothing
-    let nothing_read = report.verdicts.is_empty()
+    // every file the walk saw could not be read: the scan proves nothing (repository-level
+    // analyses still report what they miss, so their verdicts do not count as reading)
+    let unreadable: std::collections::BTreeSet<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.kind != vigie_core::DiagKind::Skipped && !matches!(&*d.location.path, "" | ".")
+        })
+        .map(|d| &*d.location.path)
+        .collect();
+    let nothing_read = report.stats.files_seen > 0
         && report.stats.dockerfiles == 0
         && report.stats.kubernetes_objects == 0
         && report.stats.workloads == 0
-        && report
-            .diagnostics
-            .iter()
-            .any(|d| d.kind != vigie_core::DiagKind::Skipped);
+        && unreadable.len() >= report.stats.files_seen;
     if nothing_read {
         eprintln!(
             "vigie: error: nothing under {} could be read ({} file(s) reported above)",
