@@ -81,7 +81,8 @@ impl FileLookup for NoFiles {
 /// What the analyzer keeps of an object, if anything.
 pub fn keep(o: &Object) -> Option<Object> {
     let k = o.kind.as_str();
-    if KEPT_KINDS.contains(&k) && !(k == "Schedule" && !o.api_version.starts_with("velero.io")) {
+    // a `Schedule` is kept only when it is Velero's
+    if KEPT_KINDS.contains(&k) && (k != "Schedule" || o.api_version.starts_with("velero.io")) {
         return Some(o.clone());
     }
     if k == "Secret" {
@@ -769,8 +770,11 @@ fn secrets(objects: &[Object], workloads: &[&Object], out: &mut Out) {
     }
 }
 
+/// A backup found: what runs it, where, and how it was recognised.
+pub type BackupEvidence = (String, Location, String);
+
 /// GOV-02 evidence from Kubernetes: backup CronJobs and Velero schedules; and the databases.
-pub fn backups(objects: &[Object]) -> (Vec<(String, Location, String)>, Vec<(String, Location)>) {
+pub fn backups(objects: &[Object]) -> (Vec<BackupEvidence>, Vec<(String, Location)>) {
     let mut evidence = Vec::new();
     let mut databases = Vec::new();
     for o in objects {

@@ -174,10 +174,11 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Release tags `v*`: their names, and the latest by commit date.
-pub fn release_tags(
-    root: &std::path::Path,
-) -> Result<(usize, Option<(String, String, i64)>), String> {
+/// The latest release tag: its name, its commit, and the commit's time (seconds).
+pub type LatestTag = (String, String, i64);
+
+/// Release tags `v*`: how many, and the latest by commit date.
+pub fn release_tags(root: &std::path::Path) -> Result<(usize, Option<LatestTag>), String> {
     let r = gix::open(root).map_err(|e| e.to_string())?;
     let refs = r.references().map_err(|e| e.to_string())?;
     let mut n = 0;

@@ -253,7 +253,7 @@ impl<'c, 'r> Markdown<'c, 'r> {
                     .rollup
                     .todo
                     .iter()
-                    .filter(|t| r.controls.iter().any(|c| *c == t.control))
+                    .filter(|t| r.controls.contains(&t.control))
                 {
                     match (&t.owner, &t.expires, &t.location) {
                         (Some(o), Some(e), Some(l)) => {

@@ -358,7 +358,7 @@ pub fn scan_history(
         None => HashSet::new(),
     };
     let (mut commits, boundary) = walk(&repo, &tips, &excluded, &mut notes);
-    commits.sort_by(|a, b| (a.seconds, a.id).cmp(&(b.seconds, b.id)));
+    commits.sort_by_key(|c| (c.seconds, c.id));
     let commits = topological(commits);
 
     // Map each blob to the first commit and path that introduced it.
@@ -476,7 +476,7 @@ pub fn scan_history(
         }
         pb.inc(1);
         let pos = pb.position();
-        if pos % 1024 == 0 {
+        if pos.is_multiple_of(1024) {
             let secs = start.elapsed().as_secs_f64().max(0.001);
             pb.set_message(format!(
                 "{:.0} MB/s",
