@@ -40,6 +40,12 @@ fn documented_examples_fail_and_pass() {
     let mut problems = Vec::new();
     for a in analyzers() {
         for doc in a.checks() {
+            if doc.applies_to.contains(&"git") {
+                // judged on the history, which one file cannot carry: these checks are tested
+                // on repositories built commit by commit in their own crates
+                // (vigie-governance/tests, vigie-pipeline/tests)
+                continue;
+            }
             let (path, text) = doc.failing;
             let r = scan_example(path, text);
             if !r.verdicts.iter().any(|v| v.check == doc.id && v.is_fail()) {

@@ -221,7 +221,7 @@ pub struct Rule {
     pub negative: Vec<String>,
     pub example_path: Option<String>,
     pub allowlists: Vec<Allowlist>,
-    /// Where the rule was defined (`rules/core.toml`, `gitleaks.toml`).
+    /// Where the rule was defined (`rules/builtin-cloud.toml`, `gitleaks.toml`).
     pub origin: String,
     /// The match is a file name, not a secret, and is shown as is (file rules, Dockerfile COPY).
     pub literal: bool,
