@@ -39,7 +39,7 @@ impl Analyzer for NetworkAnalyzer {
                 roles = DeclaredRoles::parse(shown, &text, &mut out.diagnostics);
             }
         }
-        let graph = crate::build(input.compose, objects, &roles);
+        let graph = crate::build_for_checks(input.compose, objects, &roles);
         let judged = crate::judge(&graph);
         out.verdicts
             .extend(judged.verdicts.into_iter().map(|(_, v)| v));

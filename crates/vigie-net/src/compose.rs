@@ -657,6 +657,17 @@ fn effective_mode(graph: &Graph, w: Wid) -> NetMode {
 
 /// Compute the flows between Compose workloads and their way out.
 pub fn flows(graph: &mut Graph, compose: &[Wid]) {
+    // the destinations whose flows are computed (all, unless only the databases' are wanted)
+    let wanted: Vec<bool> = graph
+        .workloads
+        .iter()
+        .map(|w| {
+            graph
+                .only_into_databases
+                .as_ref()
+                .is_none_or(|d| crate::roles::may_be_database(w, d))
+        })
+        .collect();
     let host_g = graph.group_index("host network", "host", GroupKind::Host);
     let bridge_g = graph.group_index("engine default bridge", "bridge", GroupKind::DefaultBridge);
     let none_g = graph.group_index("no network", "none", GroupKind::Isolated);
@@ -734,7 +745,7 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
         };
         for &a in ws {
             for &b in ws {
-                if a != b && seen.insert((a, b)) {
+                if a != b && wanted[b] && seen.insert((a, b)) {
                     let ports = graph.workloads[b].listen_ports();
                     graph.flows.push(Flow {
                         from: a,
@@ -755,6 +766,9 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
         .collect();
     let mut host_flows: HashMap<(Wid, Wid), usize> = HashMap::new();
     for (to, ports, via, at) in published {
+        if !wanted[to] {
+            continue;
+        }
         for (from, how) in &reach_host {
             if let Some(&i) = host_flows.get(&(*from, to)) {
                 graph.flows[i].ports = graph.flows[i].ports.union(&ports);
@@ -781,6 +795,9 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
         .map(|l| (l.target, l.ports.clone(), l.via.clone(), l.at.clone()))
         .collect();
     for (to, ports, via, at) in loopback {
+        if !wanted[to] {
+            continue;
+        }
         for &from in &host_mode {
             if let Some(&i) = host_flows.get(&(from, to)) {
                 graph.flows[i].ports = graph.flows[i].ports.union(&ports);

@@ -979,8 +979,13 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
         .into_par_iter()
         .map(|d| {
             let dw = &g.workloads[cx.pods[d]];
-            let listen = dw.listen_ports();
             let mut out = Vec::new();
+            if let Some(declared) = &g.only_into_databases
+                && !crate::roles::may_be_database(dw, declared)
+            {
+                return out;
+            }
+            let listen = dw.listen_ports();
             let (sources, open) = if ing[d].is_empty() {
                 (all.clone(), true)
             } else {

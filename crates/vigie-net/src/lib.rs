@@ -35,7 +35,34 @@ use vigie_parse::kubernetes::Object;
 
 /// Build the graph of a platform.
 pub fn build(projects: &[Project], objects: &[Object], declared: &DeclaredRoles) -> Graph {
-    let mut g = Graph::default();
+    build_with(Graph::default(), projects, objects, declared)
+}
+
+/// Build the graph the checks need: Kubernetes flows only into the workloads that may be
+/// databases (see [`Graph::only_into_databases`]); `vigie graph` draws them all.
+pub fn build_for_checks(
+    projects: &[Project],
+    objects: &[Object],
+    declared: &DeclaredRoles,
+) -> Graph {
+    let names = declared
+        .lists
+        .get("database")
+        .map(|v| v.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
+    let g = Graph {
+        only_into_databases: Some(names),
+        ..Graph::default()
+    };
+    build_with(g, projects, objects, declared)
+}
+
+fn build_with(
+    mut g: Graph,
+    projects: &[Project],
+    objects: &[Object],
+    declared: &DeclaredRoles,
+) -> Graph {
     compose::lower(&mut g, projects);
     let compose_wids: Vec<model::Wid> = (0..g.workloads.len()).collect();
     k8s::lower(&mut g, objects);

@@ -413,6 +413,11 @@ pub struct Graph {
     pub egress_outside: Vec<(Wid, Through)>,
     pub namespaces: Vec<NamespaceInfo>,
     pub diagnostics: Vec<vigie_core::Diagnostic>,
+    /// When set, Kubernetes flows are computed only into the workloads that may be databases
+    /// (inferred, or named in this list): what the checks read. A namespace without policies
+    /// lets every pod reach every other, and listing all those pairs for thousands of pods
+    /// would cost memory quadratic in the pods for flows no check looks at.
+    pub only_into_databases: Option<Vec<String>>,
 }
 
 impl Graph {

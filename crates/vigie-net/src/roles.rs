@@ -262,6 +262,21 @@ fn value_start(text: &str, src: &SourceFile, at: &Location) -> usize {
 }
 
 /// Whether a declared name designates a workload: its name, or `group/name`.
+/// Whether a workload may be a database: inferred from its image or its ports as [`assign`]
+/// does, or declared by name.
+pub fn may_be_database(w: &crate::model::Workload, declared: &[String]) -> bool {
+    if declared.iter().any(|d| name_matches(d, w)) {
+        return true;
+    }
+    !w.one_shot
+        && (w.images.iter().any(|i| database_engine(i).is_some())
+            || w.listen.iter().any(|l| {
+                DATABASE_PORTS.iter().any(|(p, _)| {
+                    l.range.from <= *p && *p <= l.range.to && l.range.to - l.range.from < 16
+                })
+            }))
+}
+
 fn name_matches(decl: &str, w: &crate::model::Workload) -> bool {
     decl == w.name || decl == format!("{}/{}", w.group, w.name)
 }

@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use vigie_net::{DeclaredRoles, judge};
+use vigie_net::{DeclaredRoles, Graph, judge};
 
 const STACK: &str = "services:\n  proxy: {image: nginx:1.27, ports: [\"443:443\"], networks: [edge]}\n  api: {image: x/api, networks: [edge, data]}\n  worker: {image: x/worker, networks: [data]}\n  ledger: {image: x/ledger, networks: [data]}\n  cache: {build: ., expose: [\"6379\"], networks: [data]}\n  db: {image: postgres:16, networks: [data]}\n  migrate: {image: x/m}\nnetworks:\n  edge: {}\n  data: {internal: true}\n";
 
@@ -227,5 +227,41 @@ fn check_doc_examples_fail_and_pass() {
                     .collect::<Vec<_>>()
             );
         }
+    }
+}
+
+/// The checks read only the flows into databases: the graph they build leaves out the others
+/// (a namespace without policies would otherwise give every pair of pods), and keeps every
+/// flow into a database, whether its role comes from the image or from `[roles]`.
+#[test]
+fn checks_build_only_the_flows_into_databases() {
+    let k8s = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx:1.27, ports: [{containerPort: 8080}]}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: shop/api:1, ports: [{containerPort: 9000}]}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: db, image: postgres:17, ports: [{containerPort: 5432}]}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ledger, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: ledger}}\n    spec:\n      containers: [{name: ledger, image: shop/ledger:1, ports: [{containerPort: 7000}]}]\n";
+    let compose = "services:\n  front:\n    image: shop/front:1\n    ports: [\"8080:8080\"]\n  cache:\n    image: redis:7\n  worker:\n    image: shop/worker:1\n";
+    let objects = objects("k8s.yaml", k8s);
+    let ps = projects(&[("docker-compose.yml", compose)]);
+    let declared = roles("[roles]\ndatabase = [\"ledger\"]\n");
+    let all = vigie_net::build(&ps, &objects, &declared);
+    let checks = vigie_net::build_for_checks(&ps, &objects, &declared);
+    let name = |g: &Graph, w: usize| g.workloads[w].name.clone();
+    let into = |g: &Graph| -> std::collections::BTreeSet<String> {
+        g.flows.iter().map(|f| name(g, f.to)).collect()
+    };
+    assert!(into(&all).contains("web") && into(&all).contains("front"));
+    assert_eq!(
+        into(&checks),
+        ["cache", "db", "ledger"].iter().map(|s| s.to_string()).collect()
+    );
+    let pairs = |g: &Graph, to: &str| -> Vec<String> {
+        let mut v: Vec<String> = g
+            .flows
+            .iter()
+            .filter(|f| name(g, f.to) == to)
+            .map(|f| name(g, f.from))
+            .collect();
+        v.sort();
+        v
+    };
+    for db in ["db", "ledger", "cache"] {
+        assert_eq!(pairs(&all, db), pairs(&checks, db), "flows into {db}");
     }
 }
