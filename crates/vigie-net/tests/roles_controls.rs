@@ -249,7 +249,10 @@ fn checks_build_only_the_flows_into_databases() {
     assert!(into(&all).contains("web") && into(&all).contains("front"));
     assert_eq!(
         into(&checks),
-        ["cache", "db", "ledger"].iter().map(|s| s.to_string()).collect()
+        ["cache", "db", "ledger"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     );
     let pairs = |g: &Graph, to: &str| -> Vec<String> {
         let mut v: Vec<String> = g
