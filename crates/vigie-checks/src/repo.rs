@@ -62,6 +62,19 @@ pub struct RepoOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// Evidence shown as a table under its control (markdown roadmap, JSON).
     pub tables: Vec<EvidenceTable>,
+    /// Checks the analysis could not run on this repository, with the reason.
+    pub unassessed: Vec<vigie_core::Unassessed>,
+}
+
+impl RepoOutput {
+    /// Record that `check` could not run here and why; the requirements it alone decides are
+    /// then reported as not assessed with this reason (not as not applicable).
+    pub fn not_assessed(&mut self, check: &str, reason: impl Into<String>) {
+        self.unassessed.push(vigie_core::Unassessed {
+            check: check.to_string(),
+            reason: reason.into(),
+        });
+    }
 }
 
 /// A repository-level analysis.

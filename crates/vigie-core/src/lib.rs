@@ -20,7 +20,7 @@ pub mod timings;
 pub mod verdict;
 
 pub use diag::{DiagKind, Diagnostic};
-pub use report::{EvidenceTable, ScanReport, Stats};
+pub use report::{EvidenceTable, ScanReport, Stats, Unassessed};
 pub use severity::Severity;
 pub use source::{Location, SourceFile};
 pub use verdict::{CheckDoc, Outcome, Verdict};

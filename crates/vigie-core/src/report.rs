@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.3";
+pub const REPORT_SCHEMA_VERSION: &str = "1.4";
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
@@ -35,6 +35,15 @@ pub struct EvidenceTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A check an analysis could not run on this repository, and why (no git history, no
+/// vulnerability database, no `--since`): the requirements it alone decides are reported as not
+/// assessed with that reason, never as not applicable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unassessed {
+    pub check: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct ScanReport {
     pub tool_version: &'static str,
@@ -56,6 +65,8 @@ pub struct ScanReport {
     /// Evidence that reads best as a table (who can reach a database, through what), shown
     /// under its control; sorted by control, in the order the analyses gave them.
     pub tables: Vec<EvidenceTable>,
+    /// Checks that could not run here, with the reason, sorted by check.
+    pub unassessed: Vec<Unassessed>,
     /// The check ids in scope of the selected frameworks, computed on first use.
     pub scope: OnceLock<BTreeSet<String>>,
 }

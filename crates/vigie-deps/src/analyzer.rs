@@ -92,6 +92,9 @@ impl Analyzer for Dependencies {
         out.verdicts.extend(a.verdicts);
         out.diagnostics.extend(diags);
         out.diagnostics.extend(a.diagnostics);
+        if let Some(why) = a.unassessed {
+            out.not_assessed(sup03::DOC.id, why);
+        }
         if !a.rows.is_empty() {
             out.tables.push(EvidenceTable {
                 control: "SUP-03".into(),

@@ -69,6 +69,23 @@ pub struct Assessment {
     pub diagnostics: Vec<Diagnostic>,
     /// Rows of the evidence table: package, version, lockfile line, advisories, severity, fixed in.
     pub rows: Vec<Vec<String>>,
+    /// Why the lockfiles could not be matched at all (no database, unreadable store).
+    pub unassessed: Option<String>,
+}
+
+impl Assessment {
+    fn not_assessed(&mut self, at: Location, why: String) {
+        let mut d = Diagnostic::new(
+            DiagKind::Skipped,
+            at,
+            format!("SUP-03 not assessed (lockfiles not matched against vulnerabilities): {why}"),
+        );
+        d.severity = Severity::Medium;
+        self.diagnostics.push(d);
+        self.unassessed = Some(format!(
+            "the lockfiles were not matched against vulnerabilities: {why}; load advisories with `vigie db import`"
+        ));
+    }
 }
 
 pub const TABLE_COLUMNS: [&str; 6] = [
@@ -114,16 +131,16 @@ pub fn assess(
     }
     let first = Location::file(lockfiles[0].path.clone());
     let Some(path) = settings.path.clone().or_else(|| store::resolve_path(None)) else {
-        out.diagnostics.push(not_assessed(
+        out.not_assessed(
             first,
             "no data folder for this user and no `[db] path`".into(),
-        ));
+        );
         return out;
     };
     let st = match Store::open(&path) {
         Ok(s) => s,
         Err(e) => {
-            out.diagnostics.push(not_assessed(first, e));
+            out.not_assessed(first, e);
             return out;
         }
     };
@@ -146,7 +163,7 @@ pub fn assess(
     let report = match matcher::match_lockfiles(&st, lockfiles) {
         Ok(r) => r,
         Err(e) => {
-            out.diagnostics.push(not_assessed(first, e));
+            out.not_assessed(first, e);
             return out;
         }
     };
@@ -201,16 +218,6 @@ pub fn assess(
         ));
     }
     out
-}
-
-fn not_assessed(at: Location, why: String) -> Diagnostic {
-    let mut d = Diagnostic::new(
-        DiagKind::Skipped,
-        at,
-        format!("SUP-03 not assessed (lockfiles not matched against vulnerabilities): {why}"),
-    );
-    d.severity = Severity::Medium;
-    d
 }
 
 fn advisory_label(a: &matcher::AdvisoryHit) -> String {

@@ -62,5 +62,6 @@ impl Analyzer for Governance {
         out.verdicts.extend(o.verdicts);
         out.diagnostics.extend(diagnostics);
         out.diagnostics.extend(o.diagnostics);
+        out.unassessed.extend(o.unassessed);
     }
 }

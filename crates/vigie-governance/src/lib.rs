@@ -53,6 +53,17 @@ pub struct Repo<'a> {
 pub struct Out {
     pub verdicts: Vec<Verdict>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Checks that could not run here (no git history), with the reason.
+    pub unassessed: Vec<vigie_core::Unassessed>,
+}
+
+impl Out {
+    fn not_assessed(&mut self, check: &str, reason: impl Into<String>) {
+        self.unassessed.push(vigie_core::Unassessed {
+            check: check.to_string(),
+            reason: reason.into(),
+        });
+    }
 }
 
 /// Run every repository-level check over the repository and the objects [`keep`] kept.

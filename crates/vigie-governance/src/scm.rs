@@ -216,6 +216,12 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
             Location::file(Arc::from(".")),
             "not a git repository (no .git in the scanned folder): SCM-01 (signed commits) and SCM-04 (release tags) are not assessed",
         ));
+        for check in [&SCM_01, &SCM_04] {
+            out.not_assessed(
+                check.id,
+                "the scanned folder is not a git repository: scan the clone itself",
+            );
+        }
         return;
     }
     let cfg = &repo.scm;
@@ -227,11 +233,17 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
         ));
     }
     match signatures(repo.root, cfg.signed_since) {
-        Err(e) => out.diagnostics.push(Diagnostic::new(
-            DiagKind::Io,
-            git_loc(),
-            format!("the git history could not be read ({e}): SCM-01 not assessed"),
-        )),
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::new(
+                DiagKind::Io,
+                git_loc(),
+                format!("the git history could not be read ({e}): SCM-01 not assessed"),
+            ));
+            out.not_assessed(
+                SCM_01.id,
+                format!("the git history could not be read ({e})"),
+            );
+        }
         Ok(s) => {
             let overall = share(s.signed, s.commits);
             let mut msg = format!(
@@ -277,11 +289,14 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
         }
     }
     match release_tags(repo.root) {
-        Err(e) => out.diagnostics.push(Diagnostic::new(
-            DiagKind::Io,
-            git_loc(),
-            format!("the tags could not be read ({e}): SCM-04 not assessed"),
-        )),
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::new(
+                DiagKind::Io,
+                git_loc(),
+                format!("the tags could not be read ({e}): SCM-04 not assessed"),
+            ));
+            out.not_assessed(SCM_04.id, format!("the tags could not be read ({e})"));
+        }
         Ok((0, _)) => out.verdicts.push(Verdict::fail(
             &SCM_04,
             "git › tags",

@@ -2,7 +2,7 @@
 //! requirements a check evidences, the gate's numbers, and small text helpers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use vigie_core::catalog::{Catalog, Control};
+use vigie_core::catalog::{Catalog, Control, Framework};
 use vigie_core::rollup::{AttestationState, Status};
 use vigie_core::{Location, Outcome, ScanReport, Verdict};
 
@@ -73,6 +73,27 @@ impl<'r> Context<'r> {
     }
 
     /// Every check the report knows: those this build implements and those with verdicts.
+    /// Why the checks of a requirement could not run here (no git history, no database…), one
+    /// reason each, in check order; empty when nothing kept them from running.
+    pub fn unassessed_reasons(&self, fw: &Framework, requirement: &str) -> Vec<String> {
+        let Some(req) = fw
+            .sections
+            .iter()
+            .flat_map(|s| &s.requirements)
+            .find(|r| r.id == requirement)
+        else {
+            return Vec::new();
+        };
+        let checks = self.catalog.requirement_checks(req);
+        let mut out: Vec<String> = Vec::new();
+        for u in &self.report.unassessed {
+            if checks.contains(u.check.as_str()) && !out.contains(&u.reason) {
+                out.push(u.reason.clone());
+            }
+        }
+        out
+    }
+
     pub fn checks(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.controls.keys().copied()
     }

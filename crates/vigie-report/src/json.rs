@@ -32,6 +32,8 @@ struct Tail<'a> {
     framework_results: &'a [FrameworkResult],
     attestations_todo: &'a [Todo],
     checks: Vec<JsonCheck>,
+    /// Checks that could not run on this repository, and why.
+    unassessed: &'a [vigie_core::Unassessed],
     /// Evidence tables, written only when an analysis gave some.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     evidence_tables: &'a [vigie_core::EvidenceTable],
@@ -157,6 +159,7 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
         controls: &report.rollup.controls,
         framework_results: &report.rollup.frameworks,
         attestations_todo: &report.rollup.todo,
+        unassessed: &report.unassessed,
         evidence_tables: &report.tables,
         checks: report
             .checks

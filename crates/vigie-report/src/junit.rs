@@ -27,13 +27,21 @@ pub(crate) fn render(report: &ScanReport) -> String {
         }
     }
     let mut junit = Report::new("vigie");
-    // Controls no check of this build decides have nothing to report.
-    for c in report
-        .rollup
-        .controls
-        .iter()
-        .filter(|c| c.status != Status::NotAssessed || c.attestation.is_some())
-    {
+    // Controls no check of this build decides have nothing to report; those whose checks could
+    // not run here say why, as skipped cases.
+    let unassessed = |id: &str| -> Vec<&vigie_core::Unassessed> {
+        let Some(control) = report.catalog().control(id) else {
+            return Vec::new();
+        };
+        report
+            .unassessed
+            .iter()
+            .filter(|u| control.checks.iter().any(|k| *k == u.check))
+            .collect()
+    };
+    for c in report.rollup.controls.iter().filter(|c| {
+        c.status != Status::NotAssessed || c.attestation.is_some() || !unassessed(&c.id).is_empty()
+    }) {
         let mut suite = TestSuite::new(format!("{} {}", c.id, c.title));
         suite.add_property(Property::new("status", c.status.as_str()));
         suite.add_property(Property::new("checks", c.checks.join(" ")));
@@ -46,6 +54,13 @@ pub(crate) fn render(report: &ScanReport) -> String {
             }
         }
         if let Some(case) = attestation_case(report, c) {
+            suite.add_test_case(case);
+        }
+        for u in unassessed(&c.id) {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!("not assessed: {}", one_line(&u.reason)));
+            let mut case = TestCase::new(format!("{} not assessed", u.check), s);
+            case.set_classname(c.id.as_str());
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);

@@ -305,10 +305,13 @@ impl<'c, 'r> Markdown<'c, 'r> {
                         .control(c)
                         .is_some_and(|c| c.mode.contains("attest"))
                 });
+                let reasons = self.cx.unassessed_reasons(fw, &r.id);
                 let why = if attest || r.attestation.is_some() {
-                    "needs an attestation (to do)"
+                    "needs an attestation (to do)".to_string()
+                } else if !reasons.is_empty() {
+                    one_line(&reasons.join("; "))
                 } else {
-                    "no check in this version of vigie decides it yet"
+                    "no check in this version of vigie decides it yet".to_string()
                 };
                 let _ = writeln!(out, "⚪ not assessed: {why}");
                 self.attestation_line(out, r);

@@ -622,12 +622,16 @@ pub fn scan_with(
     drop(kept);
     let mut tables = Vec::new();
     let mut repo_verdicts = Vec::new();
+    let mut unassessed = Vec::new();
     for o in outputs {
         repo_verdicts.extend(o.verdicts);
         diagnostics.extend(o.diagnostics);
         tables.extend(o.tables);
+        unassessed.extend(o.unassessed);
     }
     tables.sort_by(|a, b| a.control.cmp(&b.control));
+    unassessed.sort_by(|a, b| a.check.cmp(&b.check));
+    unassessed.dedup();
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
         repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -814,7 +818,12 @@ pub fn scan_with(
             })
             .collect(),
     };
-    let implemented: BTreeSet<&str> = all_checks.iter().map(|c| c.id).collect();
+    // a check that could not run here decides nothing: its requirements are not assessed
+    let implemented: BTreeSet<&str> = all_checks
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !unassessed.iter().any(|u| u.check == *id))
+        .collect();
     let rollup = roll_up(catalog, &verdicts, &implemented, &selected);
     vigie_core::timings::mark("roll-up");
     Ok(ScanReport {
@@ -829,6 +838,7 @@ pub fn scan_with(
         rollup,
         checks: all_checks,
         tables,
+        unassessed,
         scope: Default::default(),
     })
 }

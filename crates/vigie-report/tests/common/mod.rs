@@ -217,6 +217,7 @@ pub fn report_of(verdicts: Vec<Verdict>, diagnostics: Vec<Diagnostic>) -> ScanRe
         rollup,
         checks,
         tables: Vec::new(),
+        unassessed: Vec::new(),
         scope: Default::default(),
     }
 }
