@@ -25,8 +25,23 @@ resource "google_sql_database_instance" "db" {
   }
 }
 
+resource "google_pubsub_topic" "secret_rotation" {
+  name         = "${local.name}-secret-rotation"
+  kms_key_name = module.kms.ids["secrets"]
+}
+
 resource "google_secret_manager_secret" "db_password" {
   secret_id = "db-password"
+
+  # every 90 days Secret Manager publishes to the topic; the rotation job subscribes to it
+  rotation {
+    rotation_period    = "7776000s"
+    next_rotation_time = "2027-01-04T08:00:00Z"
+  }
+
+  topics {
+    name = google_pubsub_topic.secret_rotation.id
+  }
 
   replication {
     user_managed {
