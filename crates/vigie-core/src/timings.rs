@@ -25,6 +25,13 @@ pub fn mark(phase: &str) {
     );
 }
 
+/// A note printed among the timings (what a phase kept, how many), only when timings are on.
+pub fn note(text: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("vigie: timing   {}", text());
+    }
+}
+
 fn peak_rss() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()

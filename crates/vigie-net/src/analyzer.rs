@@ -40,6 +40,14 @@ impl Analyzer for NetworkAnalyzer {
             }
         }
         let graph = crate::build_for_checks(input.compose, objects, &roles);
+        vigie_core::timings::note(|| {
+            format!(
+                "network: {} workloads, {} flows into databases, {} exposures",
+                graph.workloads.len(),
+                graph.flows.len(),
+                graph.exposures.len()
+            )
+        });
         let judged = crate::judge(&graph);
         out.verdicts
             .extend(judged.verdicts.into_iter().map(|(_, v)| v));

@@ -610,6 +610,14 @@ pub fn scan_with(
         today: opts.today,
         options: &opts.run,
     };
+    vigie_core::timings::note(|| {
+        let per: Vec<String> = analyzers
+            .iter()
+            .zip(&kept)
+            .map(|(a, k)| format!("{} {}", a.name(), k.len()))
+            .collect();
+        format!("objects kept by the analyses: {}", per.join(", "))
+    });
     let outputs: Vec<RepoOutput> = analyzers
         .par_iter()
         .zip(kept.par_iter())
