@@ -12,7 +12,12 @@ fn example(name: &str) -> PathBuf {
 
 fn pictures(name: &str) -> (String, String, String, String, usize) {
     let loaded = vigie_net::load::load(&example(name));
-    let g = vigie_net::build(&loaded.projects, &loaded.objects, &loaded.roles);
+    let g = vigie_net::build_with_files(
+        &loaded.projects,
+        &loaded.objects,
+        &loaded.roles,
+        &loaded.files,
+    );
     let j = vigie_net::judge(&g);
     let v = View::new(&g, &j);
     (

@@ -183,9 +183,24 @@ pub struct CipherNote {
 /// as notes for diagnostics.
 pub fn judge(found: &Found, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
     for e in &found.endpoints {
+        let before = out.len();
         versions(e, out);
         suites(e, out, notes);
         hygiene(e, out);
+        if let Some(u) = &e.used_by {
+            for v in &mut out[before..] {
+                *v = v.clone().with_related(Some(u.clone()));
+            }
+        }
+    }
+    for m in &found.missing_options {
+        out.push(Verdict::fail(
+            &CRY01,
+            m.subject.as_str(),
+            m.at.clone(),
+            m.why.clone(),
+            "define the TLS option (file provider `tls.options`, or a TLSOption) and refer to it with its provider, e.g. `modern@file`",
+        ));
     }
     for p in &found.plain {
         match &p.redirect {
