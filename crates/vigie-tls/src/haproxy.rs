@@ -187,11 +187,7 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
             let merged: Vec<String>;
             let opts_src: Option<(&Line, &[String])> = match (own_versions, gopts) {
                 (true, Some(g)) => {
-                    merged = g.words[1..]
-                        .iter()
-                        .chain(&b.words[2..])
-                        .cloned()
-                        .collect();
+                    merged = g.words[1..].iter().chain(&b.words[2..]).cloned().collect();
                     Some((b, &merged))
                 }
                 (true, None) => Some((b, &b.words[2..])),

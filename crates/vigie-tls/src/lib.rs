@@ -61,6 +61,15 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
             }
             continue;
         }
+        if base.ends_with(".json") {
+            if rel.to_ascii_lowercase().contains("caddy")
+                && let Some(t) = files.read(rel)
+                && caddy::json::looks_like(rel, &t)
+            {
+                found.extend(caddy::json::analyze(f, &t));
+            }
+            continue;
+        }
         let yaml = base.ends_with(".yml") || base.ends_with(".yaml");
         let toml = base.ends_with(".toml");
         if base.ends_with(".cfg") || base.contains("haproxy") {
