@@ -343,6 +343,10 @@ pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
             let has_tls = mappings
                 .iter()
                 .any(|(m, _)| !m.loopback() && is_tls_mapping(m));
+            let is_traefik = s
+                .get("image")
+                .and_then(Node::as_str)
+                .is_some_and(|i| i.contains("traefik"));
             for (m, at) in mappings {
                 if m.loopback() {
                     graph.loopback.push(Loopback {
@@ -361,7 +365,34 @@ pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
                     continue;
                 }
                 let host = m.published.unwrap_or(m.target);
-                let tls = if is_tls_mapping(&m) {
+                // Traefik's own ports: its static configuration says which entry point listens
+                // there, with TLS, a redirect, or neither.
+                let entry = is_traefik
+                    .then(|| {
+                        traefik
+                            .entry_points
+                            .iter()
+                            .find(|e| e.port == Some(m.target.0))
+                    })
+                    .flatten();
+                let tls = if let Some(e) = entry {
+                    if e.tls {
+                        Tls::Yes(format!(
+                            "port {} is Traefik's entry point `{}`, with tls",
+                            host.0, e.name
+                        ))
+                    } else if matches!(e.redirect, Some(Ok(_))) {
+                        Tls::Redirect(format!(
+                            "port {} is Traefik's entry point `{}`, which redirects to https",
+                            host.0, e.name
+                        ))
+                    } else {
+                        Tls::No(format!(
+                            "port {} is Traefik's entry point `{}`, plain HTTP without a redirect to https",
+                            host.0, e.name
+                        ))
+                    }
+                } else if is_tls_mapping(&m) {
                     Tls::Yes(format!("port {} is a TLS port", host.0))
                 } else if has_tls && matches!(m.target.0, 80 | 8080) {
                     Tls::Redirect(format!(

@@ -310,3 +310,36 @@ fn traefik_routes_follow_the_mounted_static_configuration() {
         .unwrap();
     assert!(!app.tls.ok());
 }
+
+#[test]
+fn traefik_published_ports_are_judged_by_their_entry_point() {
+    let compose = "services:\n  traefik:\n    image: traefik:v3.1\n    ports: [\"443:8443\", \"80:8080\"]\n    volumes: [\"./traefik.yml:/etc/traefik/traefik.yml:ro\"]\n";
+    let port = |traefik: &str| {
+        let files = [("docker-compose.yml", compose), ("traefik.yml", traefik)];
+        let g = vigie_net::build_with_files(
+            &projects(&files),
+            &[],
+            &DeclaredRoles::default(),
+            &vigie_tls::MemFiles::new(&files),
+        );
+        g.exposures
+            .iter()
+            .find(|e| e.via.contains("80:8080"))
+            .unwrap()
+            .tls
+            .clone()
+    };
+    // port 80 beside 443 would pass as the redirect by itself; the entry point says it is not one
+    let plain = port(
+        "entryPoints:\n  web: {address: \":8080\"}\n  websecure: {address: \":8443\", http: {tls: {}}}\n",
+    );
+    assert!(!plain.ok(), "{plain:?}");
+    assert!(plain.reason().contains("`web`"), "{plain:?}");
+    let redirect = port(
+        "entryPoints:\n  web:\n    address: \":8080\"\n    http: {redirections: {entryPoint: {to: websecure}}}\n  websecure: {address: \":8443\", http: {tls: {}}}\n",
+    );
+    assert!(
+        matches!(redirect, vigie_net::model::Tls::Redirect(_)),
+        "{redirect:?}"
+    );
+}
