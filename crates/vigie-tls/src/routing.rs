@@ -281,11 +281,8 @@ pub fn label_routers(
                     (*at).clone(),
                 ))
             }
-            "tls" => {
-                if truthy(v) {
-                    r.tls = Some((*at).clone());
-                }
-            }
+            "tls" if truthy(v) => r.tls = Some((*at).clone()),
+            "tls" => {}
             "tls.options" => {
                 r.tls.get_or_insert_with(|| (*at).clone());
                 r.options = Some((v.trim().to_string(), (*at).clone()));
