@@ -8,7 +8,12 @@ fn main() {
     let t0 = Instant::now();
     let loaded = vigie_net::load::load(std::path::Path::new(&dir));
     let t1 = Instant::now();
-    let g = vigie_net::build(&loaded.projects, &loaded.objects, &loaded.roles);
+    let g = vigie_net::build_with_files(
+        &loaded.projects,
+        &loaded.objects,
+        &loaded.roles,
+        &loaded.files,
+    );
     let t2 = Instant::now();
     let j = vigie_net::judge(&g);
     let t3 = Instant::now();

@@ -8,6 +8,21 @@ use vigie_parse::kubernetes::Object;
 
 pub struct NetworkAnalyzer;
 
+/// The scanned files, for the configuration services mount.
+struct RepoFiles<'a> {
+    names: Vec<std::sync::Arc<str>>,
+    lookup: &'a dyn vigie_checks::FileLookup,
+}
+
+impl vigie_tls::Files for RepoFiles<'_> {
+    fn list(&self) -> &[std::sync::Arc<str>] {
+        &self.names
+    }
+    fn read(&self, rel: &str) -> Option<String> {
+        self.lookup.read(rel)
+    }
+}
+
 pub static ANALYZER: NetworkAnalyzer = NetworkAnalyzer;
 
 impl Analyzer for NetworkAnalyzer {
@@ -39,7 +54,11 @@ impl Analyzer for NetworkAnalyzer {
                 roles = DeclaredRoles::parse(shown, &text, &mut out.diagnostics);
             }
         }
-        let graph = crate::build_for_checks(input.compose, objects, &roles);
+        let files = RepoFiles {
+            names: input.files.iter().map(|f| f.rel.clone()).collect(),
+            lookup: input.lookup,
+        };
+        let graph = crate::build_for_checks(input.compose, objects, &roles, &files);
         vigie_core::timings::note(|| {
             format!(
                 "network: {} workloads, {} flows into databases, {} exposures",

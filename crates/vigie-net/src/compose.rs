@@ -15,6 +15,7 @@ use vigie_core::model::Platform;
 use vigie_core::{DiagKind, Diagnostic, Location};
 use vigie_parse::compose::Project;
 use vigie_parse::yaml::{Node, Value};
+use vigie_tls::routing::{Mounts, Setup};
 
 /// Ports that speak TLS by convention.
 const TLS_PORTS: &[u16] = &[
@@ -213,7 +214,7 @@ struct ServiceInfo<'a> {
 
 /// Add the workloads, networks and exposures of Compose projects; flows come later from
 /// [`flows`].
-pub fn lower(graph: &mut Graph, projects: &[Project]) {
+pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
     let mut all: Vec<(
         usize,
         Vec<ServiceInfo<'_>>,
@@ -223,6 +224,14 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
     for (pi, p) in projects.iter().enumerate() {
         let Some(root) = &p.merged else { continue };
         let pname = project_name(p, root);
+        // Traefik's entry points and the redirect middlewares of every service's labels
+        let (mut traefik, _) = vigie_tls::routing::compose_setup(p, files);
+        for svc in root.get("services").map(Node::entries).unwrap_or(&[]) {
+            let labels = vigie_tls::routing::labels_of(&svc.value, p);
+            traefik
+                .redirects
+                .extend(vigie_tls::routing::label_routers("", &labels).1);
+        }
         // networks
         let mut nets: BTreeMap<String, usize> = BTreeMap::new();
         for e in root.get("networks").map(Node::entries).unwrap_or(&[]) {
@@ -334,6 +343,10 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
             let has_tls = mappings
                 .iter()
                 .any(|(m, _)| !m.loopback() && is_tls_mapping(m));
+            let is_traefik = s
+                .get("image")
+                .and_then(Node::as_str)
+                .is_some_and(|i| i.contains("traefik"));
             for (m, at) in mappings {
                 if m.loopback() {
                     graph.loopback.push(Loopback {
@@ -352,7 +365,34 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
                     continue;
                 }
                 let host = m.published.unwrap_or(m.target);
-                let tls = if is_tls_mapping(&m) {
+                // Traefik's own ports: its static configuration says which entry point listens
+                // there, with TLS, a redirect, or neither.
+                let entry = is_traefik
+                    .then(|| {
+                        traefik
+                            .entry_points
+                            .iter()
+                            .find(|e| e.port == Some(m.target.0))
+                    })
+                    .flatten();
+                let tls = if let Some(e) = entry {
+                    if e.tls {
+                        Tls::Yes(format!(
+                            "port {} is Traefik's entry point `{}`, with tls",
+                            host.0, e.name
+                        ))
+                    } else if matches!(e.redirect, Some(Ok(_))) {
+                        Tls::Redirect(format!(
+                            "port {} is Traefik's entry point `{}`, which redirects to https",
+                            host.0, e.name
+                        ))
+                    } else {
+                        Tls::No(format!(
+                            "port {} is Traefik's entry point `{}`, plain HTTP without a redirect to https",
+                            host.0, e.name
+                        ))
+                    }
+                } else if is_tls_mapping(&m) {
                     Tls::Yes(format!("port {} is a TLS port", host.0))
                 } else if has_tls && matches!(m.target.0, 80 | 8080) {
                     Tls::Redirect(format!(
@@ -381,7 +421,7 @@ pub fn lower(graph: &mut Graph, projects: &[Project]) {
                     at,
                 });
             }
-            traefik_routes(graph, wid, s, p);
+            traefik_routes(graph, wid, s, p, &traefik);
             let mode = s
                 .get("network_mode")
                 .and_then(|n| n.as_str().map(|t| (t.to_string(), p.loc(n.pos))));
@@ -546,84 +586,29 @@ fn is_tls_mapping(m: &PortMapping) -> bool {
     TLS_PORTS.contains(&m.target.0) || m.published.is_some_and(|p| TLS_PORTS.contains(&p.0))
 }
 
-/// Traefik router labels: `traefik.http.routers.R.entrypoints=websecure`, `...tls=true`.
-fn traefik_routes(graph: &mut Graph, wid: Wid, s: &Node, p: &Project) {
-    let mut labels: Vec<(String, String, Location)> = Vec::new();
-    match s.get("labels").map(|n| &n.value) {
-        Some(Value::Map(es)) => {
-            for e in es {
-                if let Some(v) = e.value.as_str() {
-                    labels.push((e.key.clone(), v.to_string(), p.loc(e.key_pos)));
-                }
-            }
-        }
-        Some(Value::Seq(items)) => {
-            for i in items {
-                if let Some((k, v)) = i.as_str().and_then(|t| t.split_once('=')) {
-                    labels.push((k.trim().to_string(), v.trim().to_string(), p.loc(i.pos)));
-                }
-            }
-        }
-        _ => {}
-    }
-    if labels
-        .iter()
-        .any(|(k, v, _)| k == "traefik.enable" && v.eq_ignore_ascii_case("false"))
-    {
-        return;
-    }
-    let mut routers: BTreeMap<String, (Option<String>, bool, Location)> = BTreeMap::new();
-    for (k, v, at) in &labels {
-        let Some(rest) = k.strip_prefix("traefik.http.routers.") else {
-            continue;
-        };
-        let Some((router, field)) = rest.split_once('.') else {
-            continue;
-        };
-        let r = routers
-            .entry(router.to_string())
-            .or_insert((None, false, at.clone()));
-        match field {
-            "entrypoints" => r.0 = Some(v.clone()),
-            "tls" => r.1 |= v.eq_ignore_ascii_case("true"),
-            f if f.starts_with("tls.") => r.1 = true,
-            _ => {}
-        }
-    }
-    for (router, (entry, tls, at)) in routers {
-        let secure_entry = entry.as_deref().is_some_and(|e| {
-            e.split(',')
-                .any(|x| matches!(x.trim(), "websecure" | "https" | "web-secure"))
-        });
-        let tls = if tls || secure_entry {
-            Tls::Yes(format!(
-                "Traefik router `{router}` {}",
-                if tls {
-                    "sets tls".to_string()
-                } else {
-                    format!(
-                        "uses the entry point `{}`",
-                        entry.clone().unwrap_or_default()
-                    )
-                }
-            ))
-        } else {
-            Tls::No(format!(
-                "Traefik router `{router}` serves {} without tls",
-                entry
-                    .as_deref()
-                    .map_or("every entry point".to_string(), |e| format!(
-                        "the entry point `{e}`"
-                    ))
-            ))
+/// Traefik router labels (`traefik.http.routers.R.entrypoints=websecure`, `...tls=true`): each
+/// router is a route from outside, over TLS or not as the entry points it uses say.
+fn traefik_routes(graph: &mut Graph, wid: Wid, s: &Node, p: &Project, setup: &Setup) {
+    use vigie_tls::routing::{Transport, label_routers, labels_of, transport};
+    let labels = labels_of(s, p);
+    let (routers, _) = label_routers("", &labels);
+    for r in routers {
+        let tls = match transport(&r, setup) {
+            Transport::Tls(why) => Tls::Yes(why),
+            Transport::Redirect(why) => Tls::Redirect(why),
+            Transport::Plain(why) => Tls::No(why),
         };
         graph.exposures.push(Exposure {
             target: wid,
             kind: ExposureKind::ProxyRoute,
             ports: Ports::Any,
-            via: format!("Traefik router `{router}`"),
+            via: format!(
+                "Traefik {}router `{}`",
+                if r.tcp { "TCP " } else { "" },
+                r.name
+            ),
             tls,
-            at,
+            at: r.at,
         });
     }
 }

@@ -112,10 +112,13 @@ pub static NET_03_2: CheckDoc = CheckDoc {
     severity: Severity::High,
     applies_to: &["compose", "kubernetes"],
     what: "Every exposure is over TLS: an Ingress with a `tls` section covering its host, a \
-           Gateway listener of protocol HTTPS or TLS, a Traefik router with `tls` or on the \
-           `websecure` entry point, a published or node port that is a TLS port (443, 8443…). \
-           Plain port 80 published beside a TLS port on the same entry point is taken as the \
-           redirect to HTTPS (CRY-03 checks the redirect itself).",
+           Gateway listener of protocol HTTPS or TLS, a Traefik router (Compose labels, \
+           IngressRoute, Ingress annotations) with `tls` or only on entry points that have TLS or \
+           redirect to HTTPS in Traefik's static configuration (the file its service mounts, else \
+           its `command` flags; by name, `websecure`, when none is in the repository), a published \
+           or node port that is a TLS port (443, 8443…) or a Traefik entry point with TLS. Plain \
+           port 80 published beside a TLS port on the same entry point is taken as the redirect to \
+           HTTPS unless Traefik's configuration says otherwise (CRY-03 checks the redirect itself).",
     why: "Traffic from outside crosses networks the platform does not control; without TLS, \
           credentials and personal data travel in clear.",
     fix: "Terminate TLS at the entry point: add a `tls` section to the Ingress, an HTTPS listener \

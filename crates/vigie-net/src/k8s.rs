@@ -53,6 +53,9 @@ pub const NETWORK_KINDS: &[&str] = &[
     "TLSRoute",
     "GRPCRoute",
     "TCPRoute",
+    "IngressRoute",
+    "IngressRouteTCP",
+    "Middleware",
 ];
 
 const TLS_PORTS: &[u16] = &[443, 8443, 4443, 6443, 9443, 465, 993, 995, 636, 5671, 8883];
@@ -426,6 +429,16 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
     let _ = pods;
 }
 
+/// A Traefik router's transport as NET-03 sees it.
+fn traefik_tls(r: &vigie_tls::routing::Router, setup: &vigie_tls::routing::Setup) -> Tls {
+    use vigie_tls::routing::Transport;
+    match vigie_tls::routing::transport(r, setup) {
+        Transport::Tls(why) => Tls::Yes(why),
+        Transport::Redirect(why) => Tls::Redirect(why),
+        Transport::Plain(why) => Tls::No(why),
+    }
+}
+
 fn tls_by_port(host: u16, target: u16) -> Tls {
     if TLS_PORTS.contains(&host) || TLS_PORTS.contains(&target) {
         Tls::Yes(format!("port {host} is a TLS port"))
@@ -605,6 +618,33 @@ fn services_and_routes(
             }
         }
     };
+    let traefik_setup = vigie_tls::routing::Setup {
+        redirects: vigie_tls::routing::kube_redirects(objects),
+        ..vigie_tls::routing::Setup::default()
+    };
+    // Traefik IngressRoute and IngressRouteTCP
+    for k in vigie_tls::routing::kube_routers(objects) {
+        if matches!(k.router.provider, vigie_tls::routing::Provider::Ingress(_)) {
+            continue;
+        }
+        let tls = traefik_tls(&k.router, &traefik_setup);
+        let kind = if k.router.tcp {
+            "IngressRouteTCP"
+        } else {
+            "IngressRoute"
+        };
+        for (sns, name, at) in &k.services {
+            expose_service(
+                sns,
+                name,
+                ExposureKind::ProxyRoute,
+                format!("{kind} {}", k.router.name),
+                tls.clone(),
+                at.clone(),
+                diags,
+            );
+        }
+    }
     // Ingress
     for o in objects.iter().filter(|o| o.kind == "Ingress") {
         let ns = ns_of(o);
@@ -613,7 +653,15 @@ fn services_and_routes(
             .and_then(|s| s.get("tls"))
             .map(Node::items)
             .unwrap_or(&[]);
+        // Traefik's Ingresses: TLS from the `router.tls` annotation, the entry points, the tls section.
+        let traefik = vigie_tls::routing::traefik_ingress(o).then(|| {
+            let k = vigie_tls::routing::kube_routers(std::slice::from_ref(o));
+            k.first().map(|k| traefik_tls(&k.router, &traefik_setup))
+        });
         let tls_for = |host: Option<&str>| -> Tls {
+            if let Some(Some(t)) = &traefik {
+                return t.clone();
+            }
             let covered = tls_entries.iter().any(|t| {
                 let hosts = t.get("hosts").map(Node::items).unwrap_or(&[]);
                 hosts.is_empty() || host.is_none() || hosts.iter().any(|h| h.as_str() == host)

@@ -32,10 +32,29 @@ pub use roles::DeclaredRoles;
 
 use vigie_parse::compose::Project;
 use vigie_parse::kubernetes::Object;
+use vigie_tls::routing::Mounts;
 
-/// Build the graph of a platform.
+/// Build the graph of a platform, reading no file beyond the inputs (Traefik's static
+/// configuration then comes only from `command` flags).
 pub fn build(projects: &[Project], objects: &[Object], declared: &DeclaredRoles) -> Graph {
-    build_with(Graph::default(), projects, objects, declared)
+    build_with(
+        Graph::default(),
+        projects,
+        objects,
+        declared,
+        &vigie_tls::MemFiles::new(&[]),
+    )
+}
+
+/// Build the graph of a platform, reading the configuration files its services mount
+/// (Traefik's static and dynamic configuration).
+pub fn build_with_files(
+    projects: &[Project],
+    objects: &[Object],
+    declared: &DeclaredRoles,
+    files: &dyn Mounts,
+) -> Graph {
+    build_with(Graph::default(), projects, objects, declared, files)
 }
 
 /// Build the graph the checks need: Kubernetes flows only into the workloads that may be
@@ -44,6 +63,7 @@ pub fn build_for_checks(
     projects: &[Project],
     objects: &[Object],
     declared: &DeclaredRoles,
+    files: &dyn Mounts,
 ) -> Graph {
     let names = declared
         .lists
@@ -54,7 +74,7 @@ pub fn build_for_checks(
         only_into_databases: Some(names),
         ..Graph::default()
     };
-    build_with(g, projects, objects, declared)
+    build_with(g, projects, objects, declared, files)
 }
 
 fn build_with(
@@ -62,8 +82,9 @@ fn build_with(
     projects: &[Project],
     objects: &[Object],
     declared: &DeclaredRoles,
+    files: &dyn Mounts,
 ) -> Graph {
-    compose::lower(&mut g, projects);
+    compose::lower(&mut g, projects, files);
     let compose_wids: Vec<model::Wid> = (0..g.workloads.len()).collect();
     k8s::lower(&mut g, objects);
     compose::flows(&mut g, &compose_wids);

@@ -65,6 +65,8 @@ pub fn trim_workload(n: &Node) -> Node {
 }
 
 pub struct Loaded {
+    /// The files found, read from disk on demand (mounted configuration).
+    pub files: Disk,
     pub projects: Vec<Project>,
     pub objects: Vec<Object>,
     pub roles: DeclaredRoles,
@@ -72,6 +74,22 @@ pub struct Loaded {
 }
 
 const LIMIT: u64 = 10 * 1024 * 1024;
+
+/// The repository's files on disk, by relative path.
+pub struct Disk {
+    base: std::path::PathBuf,
+    names: Vec<Arc<str>>,
+}
+
+impl vigie_tls::Files for Disk {
+    fn list(&self) -> &[Arc<str>] {
+        &self.names
+    }
+    fn read(&self, rel: &str) -> Option<String> {
+        let rel = compose::join("", rel)?;
+        discover::read_text(&self.base.join(rel), LIMIT).ok()
+    }
+}
 
 /// Read the repository at `root` (a folder or one file).
 pub fn load(root: &Path) -> Loaded {
@@ -150,7 +168,14 @@ pub fn load(root: &Path) -> Loaded {
     if let Ok(text) = std::fs::read_to_string(&cfg) {
         roles = DeclaredRoles::parse("vigie.toml", &text, &mut diagnostics);
     }
+    let mut names: Vec<Arc<str>> = found
+        .files
+        .iter()
+        .map(|f| Arc::from(f.rel.as_str()))
+        .collect();
+    names.sort();
     Loaded {
+        files: Disk { base, names },
         projects,
         objects,
         roles,

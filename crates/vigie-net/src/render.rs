@@ -401,7 +401,13 @@ pub fn layout(v: &View<'_>) -> Layout {
         x += band_w + GAP_X;
     }
     let width = x.max(NODE_W + 60.0);
-    let height = TOP + nlayers as f64 * LAYER_H + 40.0;
+    // Down to the lowest group or node, and no further.
+    let bottom = boxes
+        .iter()
+        .map(|(_, _, y, _, h)| y + h)
+        .chain(pos.iter().map(|(_, y)| y + NODE_H / 2.0))
+        .fold(TOP + 40.0, f64::max);
+    let height = (bottom + 30.0).min(TOP + nlayers as f64 * LAYER_H + 40.0);
     Layout {
         pos,
         outside: (width / 2.0, TOP),
@@ -427,9 +433,60 @@ pub fn xml_esc(s: &str) -> String {
     o
 }
 
+/// A rectangle a label or a node covers.
+#[derive(Debug, Clone, Copy)]
+struct Rect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+impl Rect {
+    fn centred(cx: f64, cy: f64, w: f64, h: f64) -> Rect {
+        Rect {
+            x: cx - w / 2.0,
+            y: cy - h / 2.0,
+            w,
+            h,
+        }
+    }
+    fn overlaps(&self, o: &Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+}
+
+/// The point at `t` of a cubic Bézier curve.
+fn bezier(p: &[(f64, f64); 4], t: f64) -> (f64, f64) {
+    let u = 1.0 - t;
+    let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    (
+        a * p[0].0 + b * p[1].0 + c * p[2].0 + d * p[3].0,
+        a * p[0].1 + b * p[1].1 + c * p[2].1 + d * p[3].1,
+    )
+}
+
+/// A text cut to a width, ending with `…` when cut (the node's tooltip keeps it whole).
+fn fit(t: &str, size: f64, width: f64) -> String {
+    if text_width(t, size, false) <= width {
+        return t.to_string();
+    }
+    let keep = ((width / (size * 0.55)) as usize).saturating_sub(1);
+    let mut out: String = t.chars().take(keep).collect();
+    out.push('…');
+    out
+}
+
+/// The width of a text in Helvetica, near enough to keep labels apart.
+fn text_width(t: &str, size: f64, bold: bool) -> f64 {
+    let per = if bold { 0.6 } else { 0.55 };
+    t.chars().count() as f64 * size * per
+}
+
 pub fn svg(v: &View<'_>) -> String {
     let l = layout(v);
-    let legend_h = 40.0;
+    // The legend's items, one row each when the picture is narrow.
+    let legend_h = if l.width < 1100.0 { 90.0 } else { 40.0 };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -446,17 +503,46 @@ pub fn svg(v: &View<'_>) -> String {
         l.width,
         l.height + legend_h
     );
+    // Group boxes first; their names are written last, over the edges that cross them.
     for (gi, x, y, w, h) in &l.boxes {
         let (stroke, _) = colours(v.group_status[*gi]);
         let _ = writeln!(
             s,
-            "<g class=\"group\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"10\" fill=\"#fafafa\" stroke=\"{stroke}\" stroke-dasharray=\"6 4\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{stroke}\" font-weight=\"bold\">{}</text></g>",
-            x + 10.0,
-            y + 16.0,
-            xml_esc(&v.group_label(*gi))
+            "<g class=\"group\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"10\" fill=\"#fafafa\" stroke=\"{stroke}\" stroke-dasharray=\"6 4\"/></g>"
         );
     }
     let at = |w: Option<Wid>| -> (f64, f64) { w.map_or(l.outside, |w| l.pos[w]) };
+    // Places a label may not cover: the nodes, the outside, the group names.
+    let mut taken: Vec<Rect> = l
+        .pos
+        .iter()
+        .map(|(cx, cy)| Rect::centred(*cx, *cy, NODE_W, NODE_H))
+        .collect();
+    taken.push(Rect::centred(l.outside.0, l.outside.1, 120.0, 40.0));
+    let mut group_names = String::new();
+    for (gi, x, y, _, _) in &l.boxes {
+        let (stroke, _) = colours(v.group_status[*gi]);
+        let name = v.group_label(*gi);
+        let w = text_width(&name, 12.0, true);
+        taken.push(Rect {
+            x: x + 6.0,
+            y: y + 4.0,
+            w: w + 8.0,
+            h: 16.0,
+        });
+        let _ = writeln!(
+            group_names,
+            "<g class=\"group-name\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"16\" rx=\"3\" fill=\"#fafafa\" fill-opacity=\"0.92\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{stroke}\" font-weight=\"bold\">{}</text></g>",
+            x + 6.0,
+            y + 4.0,
+            w + 8.0,
+            x + 10.0,
+            y + 16.0,
+            xml_esc(&name)
+        );
+    }
+    let mut labels = String::new();
+    let mut placed: Vec<Rect> = Vec::new();
     for e in &v.edges {
         let (x1, y1) = at(e.from);
         let (x2, y2) = at(Some(e.to));
@@ -483,13 +569,35 @@ pub fn svg(v: &View<'_>) -> String {
         let from = e.from.map_or("outside".to_string(), |f| format!("w{f}"));
         let _ = writeln!(
             s,
-            "<g class=\"edge\" data-from=\"{from}\" data-to=\"w{}\"><title>{}</title><path d=\"M{x1:.1},{sy:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{ty:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" marker-end=\"url(#arrow)\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"{colour}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"edge\" data-from=\"{from}\" data-to=\"w{}\"><title>{}</title><path d=\"M{x1:.1},{sy:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{ty:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" marker-end=\"url(#arrow)\"/></g>",
             e.to,
             xml_esc(&e.title),
             sy + bend,
             ty - bend,
-            (x1 + x2) / 2.0,
-            (sy + ty) / 2.0 - 3.0,
+        );
+        if e.label.is_empty() {
+            continue;
+        }
+        // The label goes at the first point along the curve where it covers neither a node nor
+        // another label; when there is none, the edge's tooltip still carries it.
+        let tw = text_width(&e.label, 9.0, false) + 4.0;
+        let curve = [(x1, sy), (x1, sy + bend), (x2, ty - bend), (x2, ty)];
+        let spot = [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85]
+            .iter()
+            .map(|t| bezier(&curve, *t))
+            .map(|(px, py)| Rect::centred(px, py, tw, 12.0))
+            .find(|r| !taken.iter().chain(&placed).any(|o| o.overlaps(r)));
+        let Some(r) = spot else { continue };
+        placed.push(r);
+        let _ = writeln!(
+            labels,
+            "<g class=\"edge\" data-from=\"{from}\" data-to=\"w{}\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" rx=\"2\" fill=\"#ffffff\" fill-opacity=\"0.85\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"{colour}\" text-anchor=\"middle\">{}</text></g>",
+            e.to,
+            r.x,
+            r.y,
+            r.w,
+            r.x + r.w / 2.0,
+            r.y + 9.0,
             xml_esc(&e.label)
         );
     }
@@ -533,40 +641,93 @@ pub fn svg(v: &View<'_>) -> String {
         };
         let _ = writeln!(
             s,
-            "<g class=\"node\" id=\"w{i}\"><title>{} — {} {} — {}</title>{shape}<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>{}</g>",
+            "<g class=\"node\" id=\"w{i}\"><title>{} — {} {} — {}{}</title>{shape}<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>{}</g>",
             xml_esc(&w.subject),
             xml_esc(&w.kind),
             xml_esc(&w.images.join(", ")),
             status,
+            second
+                .map(|t| format!(" — {}", xml_esc(t)))
+                .unwrap_or_default(),
             if second.is_some() { cy - 2.0 } else { cy + 4.0 },
             xml_esc(first),
             second
                 .map(|t| format!(
                     "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
                     cy + 12.0,
-                    xml_esc(t)
+                    xml_esc(&fit(t, 9.0, NODE_W - 12.0))
                 ))
                 .unwrap_or_default()
         );
     }
+    s.push_str(&group_names);
+    s.push_str(&labels);
     // legend
     let ly = l.height + 10.0;
-    let _ = writeln!(
-        s,
-        "<g class=\"legend\" font-size=\"11\"><rect x=\"20\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"{}\"/><text x=\"40\" y=\"{:.1}\">passes NET checks</text><rect x=\"170\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"{}\"/><text x=\"190\" y=\"{:.1}\">fails a NET check</text><line x1=\"320\" y1=\"{:.1}\" x2=\"350\" y2=\"{:.1}\" stroke=\"#c62828\" stroke-width=\"2\"/><text x=\"356\" y=\"{:.1}\">flow or exposure that breaks a control</text><line x1=\"600\" y1=\"{:.1}\" x2=\"630\" y2=\"{:.1}\" stroke=\"#f9a825\" stroke-width=\"2\"/><text x=\"636\" y=\"{:.1}\">exposure</text></g>",
-        PASS.1,
-        PASS.0,
-        ly + 11.0,
-        FAIL.1,
-        FAIL.0,
-        ly + 11.0,
-        ly + 7.0,
-        ly + 7.0,
-        ly + 11.0,
-        ly + 7.0,
-        ly + 7.0,
-        ly + 11.0
+    let mut legend = String::from("<g class=\"legend\" font-size=\"11\">");
+    let mut x = 20.0;
+    let mut ly = ly;
+    let mut item = |shape: &dyn Fn(f64, f64) -> String, text: &str| {
+        let need = 20.0 + text_width(text, 11.0, false) + 22.0;
+        if x + need > l.width.max(400.0) && x > 20.0 {
+            x = 20.0;
+            ly += 20.0;
+        }
+        legend.push_str(&shape(x, ly));
+        let _ = write!(
+            legend,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x + 20.0,
+            ly + 11.0,
+            xml_esc(text)
+        );
+        x += need;
+    };
+    for (colours, text) in [
+        (PASS, "passes its NET checks"),
+        (FAIL, "fails a NET check"),
+        (NEUTRAL, "no NET check applies"),
+    ] {
+        item(
+            &|x, ly| {
+                format!(
+                    "<rect x=\"{x:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"14\" rx=\"3\" fill=\"{}\" stroke=\"{}\"/>",
+                    colours.1, colours.0
+                )
+            },
+            text,
+        );
+    }
+    item(
+        &|x, ly| {
+            format!(
+                "<path d=\"M{x:.1},{:.1} a7,3 0 0,0 14,0 v8 a7,3 0 0,1 -14,0 z\" fill=\"#ffffff\" stroke=\"#455a64\" stroke-width=\"1.5\"/><ellipse cx=\"{:.1}\" cy=\"{:.1}\" rx=\"7\" ry=\"3\" fill=\"#ffffff\" stroke=\"#455a64\" stroke-width=\"1.5\"/>",
+                ly + 3.0,
+                x + 7.0,
+                ly + 3.0
+            )
+        },
+        "database",
     );
+    for (colour, text) in [
+        ("#90a4ae", "allowed flow"),
+        ("#f9a825", "exposure"),
+        (FAIL.0, "flow or exposure that breaks a control"),
+    ] {
+        item(
+            &|x, ly| {
+                format!(
+                    "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+                    ly + 7.0,
+                    x + 16.0,
+                    ly + 7.0
+                )
+            },
+            text,
+        );
+    }
+    legend.push_str("</g>\n");
+    s.push_str(&legend);
     s.push_str("</svg>\n");
     s
 }

@@ -267,3 +267,79 @@ fn traefik_labels_expose_through_the_proxy() {
         .unwrap();
     assert!(matches!(t80.tls, vigie_net::model::Tls::Redirect(_)));
 }
+
+#[test]
+fn traefik_routes_follow_the_mounted_static_configuration() {
+    // Entry points named neither `web` nor `websecure`: only the mounted file says which has TLS
+    // and which redirects.
+    let compose = "services:\n  traefik:\n    image: traefik:v3.1\n    ports: [\"443:8443\", \"80:8080\"]\n    volumes: [\"./traefik.yml:/etc/traefik/traefik.yml:ro\"]\n  app:\n    image: x/app\n    labels:\n      - traefik.http.routers.app.entrypoints=edge\n  old:\n    image: x/old\n    labels:\n      - traefik.http.routers.old.entrypoints=front\n  raw:\n    image: x/raw\n    labels:\n      - traefik.http.routers.raw.entrypoints=metrics\n";
+    let traefik = "entryPoints:\n  front:\n    address: \":8080\"\n    http:\n      redirections:\n        entryPoint: {to: edge, scheme: https}\n  edge:\n    address: \":8443\"\n    http:\n      tls: {}\n  metrics:\n    address: \":9100\"\n";
+    let files = [("docker-compose.yml", compose), ("traefik.yml", traefik)];
+    let ps = projects(&files);
+    let mounts = vigie_tls::MemFiles::new(&files);
+    let g = vigie_net::build_with_files(&ps, &[], &DeclaredRoles::default(), &mounts);
+    let route = |name: &str| {
+        g.exposures
+            .iter()
+            .find(|e| e.target == id(&g, name) && e.kind == ExposureKind::ProxyRoute)
+            .unwrap()
+            .tls
+            .clone()
+    };
+    assert!(
+        matches!(route("app"), vigie_net::model::Tls::Yes(_)),
+        "{:?}",
+        route("app")
+    );
+    assert!(
+        matches!(route("old"), vigie_net::model::Tls::Redirect(_)),
+        "{:?}",
+        route("old")
+    );
+    assert!(
+        matches!(route("raw"), vigie_net::model::Tls::No(_)),
+        "{:?}",
+        route("raw")
+    );
+    // without the file, `edge` is not a TLS name
+    let g = vigie_net::build(&ps, &[], &DeclaredRoles::default());
+    let app = g
+        .exposures
+        .iter()
+        .find(|e| e.target == id(&g, "app") && e.kind == ExposureKind::ProxyRoute)
+        .unwrap();
+    assert!(!app.tls.ok());
+}
+
+#[test]
+fn traefik_published_ports_are_judged_by_their_entry_point() {
+    let compose = "services:\n  traefik:\n    image: traefik:v3.1\n    ports: [\"443:8443\", \"80:8080\"]\n    volumes: [\"./traefik.yml:/etc/traefik/traefik.yml:ro\"]\n";
+    let port = |traefik: &str| {
+        let files = [("docker-compose.yml", compose), ("traefik.yml", traefik)];
+        let g = vigie_net::build_with_files(
+            &projects(&files),
+            &[],
+            &DeclaredRoles::default(),
+            &vigie_tls::MemFiles::new(&files),
+        );
+        g.exposures
+            .iter()
+            .find(|e| e.via.contains("80:8080"))
+            .unwrap()
+            .tls
+            .clone()
+    };
+    // port 80 beside 443 would pass as the redirect by itself; the entry point says it is not one
+    let plain = port(
+        "entryPoints:\n  web: {address: \":8080\"}\n  websecure: {address: \":8443\", http: {tls: {}}}\n",
+    );
+    assert!(!plain.ok(), "{plain:?}");
+    assert!(plain.reason().contains("`web`"), "{plain:?}");
+    let redirect = port(
+        "entryPoints:\n  web:\n    address: \":8080\"\n    http: {redirections: {entryPoint: {to: websecure}}}\n  websecure: {address: \":8443\", http: {tls: {}}}\n",
+    );
+    assert!(
+        matches!(redirect, vigie_net::model::Tls::Redirect(_)),
+        "{redirect:?}"
+    );
+}

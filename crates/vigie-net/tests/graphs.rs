@@ -12,7 +12,12 @@ fn example(name: &str) -> PathBuf {
 
 fn pictures(name: &str) -> (String, String, String, String, usize) {
     let loaded = vigie_net::load::load(&example(name));
-    let g = vigie_net::build(&loaded.projects, &loaded.objects, &loaded.roles);
+    let g = vigie_net::build_with_files(
+        &loaded.projects,
+        &loaded.objects,
+        &loaded.roles,
+        &loaded.files,
+    );
     let j = vigie_net::judge(&g);
     let v = View::new(&g, &j);
     (
@@ -89,4 +94,60 @@ fn svg_escapes_hostile_names() {
     let svg = render::svg(&View::new(&g, &j));
     assert_eq!(well_formed(&svg), 2);
     assert!(svg.contains("a&lt;b&amp;c"));
+}
+
+/// The `x`, `y`, `width`, `height` of every edge label's background in an SVG picture.
+fn label_boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+    let attr = |s: &str, name: &str| -> f64 {
+        let k = format!(" {name}=\"");
+        let i = s.find(&k).unwrap() + k.len();
+        s[i..i + s[i..].find('"').unwrap()].parse().unwrap()
+    };
+    svg.lines()
+        .filter(|l| l.starts_with("<g class=\"edge\"") && l.contains("<rect"))
+        .map(|l| {
+            let r = &l[l.find("<rect").unwrap()..];
+            (
+                attr(r, "x"),
+                attr(r, "y"),
+                attr(r, "width"),
+                attr(r, "height"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn svg_labels_do_not_overlap_and_the_legend_is_complete() {
+    for name in [
+        "compose-gaps",
+        "compose-hardened",
+        "k8s-gaps",
+        "k8s-hardened",
+    ] {
+        let (_, _, svg, _, _) = pictures(name);
+        let b = label_boxes(&svg);
+        assert!(!b.is_empty(), "{name}: no edge label");
+        for (i, a) in b.iter().enumerate() {
+            for c in &b[i + 1..] {
+                let overlap =
+                    a.0 < c.0 + c.2 && c.0 < a.0 + a.2 && a.1 < c.1 + c.3 && c.1 < a.1 + a.3;
+                assert!(!overlap, "{name}: labels at {a:?} and {c:?} overlap");
+            }
+        }
+        for item in [
+            "passes its NET checks",
+            "fails a NET check",
+            "no NET check applies",
+            "database",
+            "allowed flow",
+            "exposure",
+            "flow or exposure that breaks a control",
+        ] {
+            assert!(
+                svg.contains(&format!(">{item}</text>")),
+                "{name}: legend lacks {item}"
+            );
+        }
+    }
 }

@@ -445,3 +445,31 @@ fn trimming_keeps_what_the_model_reads() {
         "{j}"
     );
 }
+
+#[test]
+fn traefik_ingressroutes_expose_their_services() {
+    let g = k8s_graph(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop, namespace: edge}\nspec:\n  selector: {matchLabels: {app: shop}}\n  template:\n    metadata: {labels: {app: shop}}\n    spec:\n      containers: [{name: shop, image: x/shop}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: shop, namespace: edge}\nspec:\n  selector: {app: shop}\n  ports: [{port: 80}]\n---\napiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: {name: shop, namespace: edge}\nspec:\n  entryPoints: [websecure]\n  routes:\n    - match: Host(`shop.example`)\n      kind: Rule\n      services: [{name: shop, port: 80}]\n  tls: {}\n---\napiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: {name: shop-plain, namespace: edge}\nspec:\n  entryPoints: [web]\n  routes:\n    - match: Host(`shop.example`)\n      kind: Rule\n      services: [{name: shop, port: 80}]\n---\napiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: {name: ghost, namespace: edge}\nspec:\n  routes:\n    - match: Host(`x`)\n      kind: Rule\n      services: [{name: nowhere, port: 80}]\n",
+    );
+    let shop = id(&g, "shop");
+    let ex: Vec<_> = g.exposures.iter().filter(|e| e.target == shop).collect();
+    assert_eq!(ex.len(), 2, "{ex:?}");
+    let secure = ex
+        .iter()
+        .find(|e| e.via == "IngressRoute edge/shop")
+        .unwrap();
+    assert_eq!(secure.kind, ExposureKind::ProxyRoute);
+    assert!(secure.tls.ok());
+    let plain = ex
+        .iter()
+        .find(|e| e.via == "IngressRoute edge/shop-plain")
+        .unwrap();
+    assert!(!plain.tls.ok());
+    assert!(
+        g.diagnostics
+            .iter()
+            .any(|d| d.message.contains("edge/nowhere")),
+        "{:?}",
+        g.diagnostics
+    );
+}

@@ -2,7 +2,7 @@
 //! Kubernetes objects, and emits the CRY-01..CRY-03 verdicts, diagnostics and an evidence table.
 
 use crate::model::Ciphers;
-use crate::{Files, judge, kube, scan};
+use crate::{Files, judge, kube};
 use std::sync::Arc;
 use vigie_checks::FileLookup;
 use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
@@ -45,8 +45,7 @@ impl Analyzer for Tls {
             names: input.files.iter().map(|f| f.rel.clone()).collect(),
             lookup: input.lookup,
         };
-        let mut found = scan(&files, objects);
-        compose_traefik(input, &mut found);
+        let found = crate::scan_platform(&files, objects, input.compose);
         for p in &found.problems {
             let kind = if p.reference {
                 DiagKind::Reference
@@ -106,63 +105,6 @@ impl Analyzer for Tls {
                 ],
                 rows,
             });
-        }
-    }
-}
-
-/// Traefik run from Compose: its static configuration as `command` flags.
-fn compose_traefik(input: &RepoInput<'_>, found: &mut crate::model::Found) {
-    use vigie_parse::yaml::Value;
-    for p in input.compose {
-        let Some(services) = p.merged.as_ref().and_then(|m| m.get("services")) else {
-            continue;
-        };
-        for svc in services.entries() {
-            let image = svc
-                .value
-                .get("image")
-                .and_then(|i| i.as_str())
-                .unwrap_or("");
-            let command = svc.value.get("command");
-            let Some(command) = command else { continue };
-            let flags: Vec<(String, vigie_parse::yaml::Pos)> = match &command.value {
-                Value::Seq(items) => items
-                    .iter()
-                    .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.pos)))
-                    .collect(),
-                Value::Scalar { text, .. } => text
-                    .split_whitespace()
-                    .map(|s| (s.to_string(), command.pos))
-                    .collect(),
-                Value::Map(_) => Vec::new(),
-            };
-            if !image.contains("traefik")
-                && !flags.iter().any(|(f, _)| f.starts_with("--entrypoints."))
-            {
-                continue;
-            }
-            let Some(node) = crate::traefik::flags_node(&flags, svc.key_pos) else {
-                continue;
-            };
-            let file = p.loc(svc.key_pos).path;
-            let has_default = found
-                .endpoints
-                .iter()
-                .any(|e| e.product == "traefik" && e.subject.ends_with("tls.options.default"));
-            let mut f = crate::model::Found::default();
-            crate::traefik::analyze_doc(&file, &node, &mut f, has_default);
-            for e in &mut f.endpoints {
-                e.subject = format!("{} › services.{} (Traefik flags)", p.name, svc.key);
-            }
-            for pl in &mut f.plain {
-                pl.subject = format!(
-                    "{} › services.{} › {}",
-                    p.name,
-                    svc.key,
-                    pl.subject.rsplit(" › ").next().unwrap_or("")
-                );
-            }
-            found.extend(f);
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct Protocols {
 pub struct Lists {
     pub recommended: Vec<String>,
     pub degraded: Vec<String>,
+    /// CBC suites are acceptable only with encrypt_then_mac.
+    #[serde(default)]
+    pub cbc_needs_encrypt_then_mac: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +88,17 @@ pub fn classify(s: &Suite) -> Class {
     } else {
         "not on the ANSSI lists"
     })
+}
+
+/// How ANSSI classes a TLS 1.2 suite on a TLS stack without encrypt_then_mac (Go's): its CBC
+/// suites, degraded elsewhere, are not acceptable.
+pub fn classify_without_etm(s: &Suite) -> Class {
+    match classify(s) {
+        Class::Degraded(_) if s.mac != "AEAD" && policy().tls12.cbc_needs_encrypt_then_mac => {
+            Class::Forbidden("CBC without encrypt_then_mac, which Go's TLS does not implement")
+        }
+        c => c,
+    }
 }
 
 pub fn classify_tls13(name: &str) -> Class {
@@ -148,6 +162,19 @@ mod tests {
         );
         assert_eq!(c("NULL-SHA256"), Class::Forbidden("no encryption"));
         assert_eq!(classify_group("x25519"), Class::Recommended);
+        // hybrid post-quantum groups are not off the list
+        assert_eq!(classify_group("X25519MLKEM768"), Class::Recommended);
+        assert_eq!(classify_group("SecP256r1MLKEM768"), Class::Recommended);
         assert!(matches!(classify_group("secp192r1"), Class::Forbidden(_)));
+    }
+
+    #[test]
+    fn cbc_without_encrypt_then_mac_is_not_acceptable() {
+        let s = &suites()[by_name("ECDHE-RSA-AES128-SHA").unwrap()];
+        assert!(matches!(classify(s), Class::Degraded(_)));
+        assert!(matches!(classify_without_etm(s), Class::Forbidden(_)));
+        // AEAD suites are unaffected
+        let g = &suites()[by_name("DHE-RSA-AES128-GCM-SHA256").unwrap()];
+        assert!(matches!(classify_without_etm(g), Class::Degraded(_)));
     }
 }

@@ -302,3 +302,361 @@ mod tests {
         assert_eq!(found.problems[0].at.line, 1);
     }
 }
+
+/// Caddy's native JSON configuration (`caddy.json`, or what `caddy adapt` produces): per HTTP
+/// server, its `tls_connection_policies` (`protocol_min`, `protocol_max`, `cipher_suites`,
+/// `curves`), `automatic_https`, the `Strict-Transport-Security` header its routes set, and
+/// `apps.tls` (`session_tickets`, OCSP stapling in the automation policies). Same defaults as the
+/// Caddyfile. JSON is read by the YAML reader, which keeps positions.
+pub mod json {
+    use super::{CADDY_SUITES, DEFAULTS};
+    use crate::model::*;
+    use std::sync::Arc;
+    use vigie_core::Location;
+    use vigie_parse::yaml::{Node, Value};
+
+    pub fn looks_like(rel: &str, text: &str) -> bool {
+        let lower = rel.to_ascii_lowercase();
+        lower.ends_with(".json")
+            && lower.contains("caddy")
+            && text.contains("\"apps\"")
+            && (text.contains("\"servers\"") || text.contains("\"tls\""))
+    }
+
+    fn loc(file: &Arc<str>, n: &Node) -> Location {
+        Location::new(file.clone(), n.pos.line, n.pos.col)
+    }
+
+    fn strings(n: &Node) -> Vec<String> {
+        n.items()
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect()
+    }
+
+    fn port(addr: &str) -> Option<u16> {
+        let a = addr.rsplit('/').next().unwrap_or(addr);
+        a.rsplit(':').next()?.split('-').next()?.parse().ok()
+    }
+
+    /// The first value of a `Strict-Transport-Security` header set anywhere under `n`.
+    fn find_hsts(n: &Node) -> Option<(String, &Node)> {
+        match &n.value {
+            Value::Map(es) => es.iter().find_map(|e| {
+                if e.key.eq_ignore_ascii_case("Strict-Transport-Security") {
+                    let v = e
+                        .value
+                        .items()
+                        .first()
+                        .and_then(Node::as_str)
+                        .or_else(|| e.value.as_str())?;
+                    Some((v.to_string(), &e.value))
+                } else {
+                    find_hsts(&e.value)
+                }
+            }),
+            Value::Seq(items) => items.iter().find_map(find_hsts),
+            _ => None,
+        }
+    }
+
+    /// A `static_response` redirect under `n`: its status and whether it goes to https.
+    fn find_redirect(n: &Node) -> Option<(String, bool, &Node)> {
+        match &n.value {
+            Value::Map(es) => {
+                if n.get("handler").and_then(Node::as_str) == Some("static_response")
+                    && let Some(l) = n.path(&["headers", "Location"])
+                {
+                    let status = n
+                        .get("status_code")
+                        .and_then(Node::as_str)
+                        .unwrap_or("200")
+                        .to_string();
+                    let https = l
+                        .items()
+                        .first()
+                        .and_then(Node::as_str)
+                        .is_some_and(|u| u.starts_with("https://"));
+                    return Some((status, https, n));
+                }
+                es.iter().find_map(|e| find_redirect(&e.value))
+            }
+            Value::Seq(items) => items.iter().find_map(find_redirect),
+            _ => None,
+        }
+    }
+
+    pub fn analyze(file: &Arc<str>, text: &str) -> Found {
+        let mut found = Found::default();
+        let stream = vigie_parse::yaml::parse(text);
+        if let Some(e) = &stream.error {
+            found.problems.push(Problem {
+                at: Location::new(file.clone(), e.pos.line, e.pos.col),
+                message: format!("Caddy JSON configuration: {}", e.message),
+                reference: false,
+            });
+            return found;
+        }
+        let Some(root) = stream.documents.into_iter().next().map(|d| d.root) else {
+            return found;
+        };
+        let tls_app = root.path(&["apps", "tls"]);
+        let tickets_node = tls_app.and_then(|t| t.get("session_tickets"));
+        let stapling_off = tls_app
+            .and_then(|t| t.path(&["automation", "policies"]))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .find_map(|p| {
+                p.entry("disable_ocsp_stapling")
+                    .filter(|e| e.value.as_bool() == Some(true))
+            });
+        let Some(servers) = root.path(&["apps", "http", "servers"]) else {
+            return found;
+        };
+        let http_port: u16 = root
+            .path(&["apps", "http", "http_port"])
+            .and_then(Node::as_str)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(80);
+        let https_port: u16 = root
+            .path(&["apps", "http", "https_port"])
+            .and_then(Node::as_str)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(443);
+        let auto_redirects = !servers.entries().iter().any(|s| {
+            let a = s.value.get("automatic_https");
+            a.and_then(|a| a.get("disable")).and_then(Node::as_bool) == Some(true)
+                || a.and_then(|a| a.get("disable_redirects"))
+                    .and_then(Node::as_bool)
+                    == Some(true)
+        });
+        for srv in servers.entries() {
+            let s = &srv.value;
+            let at = Location::new(file.clone(), srv.key_pos.line, srv.key_pos.col);
+            let subject = format!("{file} › apps.http.servers.{}", srv.key);
+            let ports: Vec<u16> = s
+                .get("listen")
+                .map(strings)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|a| port(a))
+                .collect();
+            let policies = s.get("tls_connection_policies");
+            let tls = policies.is_some() || ports.contains(&https_port);
+            if !tls {
+                if ports.contains(&http_port) {
+                    let redirect = match find_redirect(s) {
+                        Some((status, true, n)) if matches!(status.as_str(), "301" | "308") => {
+                            Ok(loc(file, n))
+                        }
+                        Some((status, true, n)) => Err(format!(
+                            "the redirect to https at {} answers {status}, not a permanent 301/308",
+                            loc(file, n)
+                        )),
+                        _ => Err(
+                            "the server listens for plain HTTP without a static_response redirect to https"
+                                .into(),
+                        ),
+                    };
+                    found.plain.push(Plain {
+                        subject,
+                        at,
+                        redirect,
+                    });
+                }
+                continue;
+            }
+            let empty = Node {
+                pos: vigie_parse::yaml::Pos {
+                    line: srv.key_pos.line,
+                    col: srv.key_pos.col,
+                    src: 0,
+                },
+                tag: None,
+                value: Value::Map(Vec::new()),
+            };
+            let list: Vec<&Node> = match policies {
+                Some(p) if !p.items().is_empty() => p.items().iter().collect(),
+                _ => vec![&empty],
+            };
+            let many = list.len() > 1;
+            for (i, pol) in list.into_iter().enumerate() {
+                let pat = if policies.is_some() {
+                    loc(file, pol)
+                } else {
+                    at.clone()
+                };
+                let mut e = Endpoint {
+                    subject: if many || policies.is_some() {
+                        format!("{subject} › tls_connection_policies[{i}]")
+                    } else {
+                        subject.clone()
+                    },
+                    product: "caddy",
+                    at: Some(pat.clone()),
+                    ..Endpoint::default()
+                };
+                let min = pol.get("protocol_min");
+                let max = pol.get("protocol_max");
+                let minv = min
+                    .and_then(Node::as_str)
+                    .and_then(Versions::parse_one)
+                    .unwrap_or(3);
+                let maxv = max
+                    .and_then(Node::as_str)
+                    .and_then(Versions::parse_one)
+                    .unwrap_or(4);
+                e.versions = Some(match min.or(max) {
+                    Some(n) => Setting::set(Versions::range(minv, maxv), loc(file, n)),
+                    None => Setting::defaulted(Versions::range(3, 4), pat.clone(), DEFAULTS),
+                });
+                e.ciphers = Some(match pol.get("cipher_suites") {
+                    Some(n) => Setting::set(Ciphers::List(strings(n)), loc(file, n)),
+                    None => Setting::defaulted(
+                        Ciphers::List(CADDY_SUITES.iter().map(|s| s.to_string()).collect()),
+                        pat.clone(),
+                        DEFAULTS,
+                    ),
+                });
+                e.groups = pol
+                    .get("curves")
+                    .map(|n| Setting::set(strings(n), loc(file, n)));
+                e.tickets = Some(match tickets_node {
+                    Some(t) if t.get("disabled").and_then(Node::as_bool) == Some(true) => {
+                        Setting::set(
+                            Tickets {
+                                enabled: false,
+                                lifetime: None,
+                            },
+                            loc(file, t),
+                        )
+                    }
+                    Some(t) => {
+                        let rot = t
+                            .get("rotation_interval")
+                            .and_then(Node::as_str)
+                            .and_then(go_duration);
+                        // As for the Caddyfile, the rotation interval stands for the lifetime.
+                        Setting::set(
+                            Tickets {
+                                enabled: true,
+                                lifetime: Some(rot.unwrap_or(12 * 3600)),
+                            },
+                            loc(file, t),
+                        )
+                    }
+                    None => Setting::defaulted(
+                        Tickets {
+                            enabled: true,
+                            lifetime: Some(12 * 3600),
+                        },
+                        pat.clone(),
+                        DEFAULTS,
+                    ),
+                });
+                e.stapling = Some(match stapling_off {
+                    Some(en) => Setting::set(
+                        false,
+                        Location::new(file.clone(), en.key_pos.line, en.key_pos.col),
+                    ),
+                    None => Setting::defaulted(true, pat.clone(), DEFAULTS),
+                });
+                e.hsts = Some(match find_hsts(s) {
+                    Some((v, n)) => Setting::set(Some(parse_hsts(&v)), loc(file, n)),
+                    None => Setting::set(None, at.clone()),
+                });
+                found.endpoints.push(e);
+            }
+            if auto_redirects {
+                found.plain.push(Plain {
+                    subject: format!("{subject} (port {http_port}, automatic HTTPS)"),
+                    at: at.clone(),
+                    redirect: Ok(at.clone()),
+                });
+            }
+        }
+        found
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        const CONF: &str = r#"{
+  "apps": {
+    "tls": {
+      "session_tickets": {"rotation_interval": "36h"}
+    },
+    "http": {
+      "servers": {
+        "srv0": {
+          "listen": [":443"],
+          "tls_connection_policies": [
+            {
+              "protocol_min": "tls1.1",
+              "cipher_suites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"],
+              "curves": ["x25519", "secp256r1"]
+            }
+          ],
+          "routes": [
+            {"handle": [{"handler": "headers", "response": {"set": {"Strict-Transport-Security": ["max-age=600"]}}}]}
+          ]
+        },
+        "plain": {
+          "listen": [":80"],
+          "automatic_https": {"disable_redirects": true},
+          "routes": [
+            {"handle": [{"handler": "static_response", "status_code": 302, "headers": {"Location": ["https://{http.request.host}{http.request.uri}"]}}]}
+          ]
+        }
+      }
+    }
+  }
+}"#;
+
+        #[test]
+        fn policies_tickets_hsts_and_redirects() {
+            let f: Arc<str> = Arc::from("caddy/caddy.json");
+            assert!(looks_like("caddy/caddy.json", CONF));
+            let found = analyze(&f, CONF);
+            assert_eq!(found.endpoints.len(), 1, "{found:?}");
+            let e = &found.endpoints[0];
+            let v = e.versions.as_ref().unwrap();
+            assert_eq!(v.value.names(), vec!["TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+            assert_eq!(v.at.line, 12);
+            assert!(matches!(&e.ciphers.as_ref().unwrap().value, Ciphers::List(l) if l.len() == 2));
+            assert_eq!(
+                e.groups.as_ref().unwrap().value,
+                vec!["x25519", "secp256r1"]
+            );
+            assert_eq!(e.tickets.as_ref().unwrap().value.lifetime, Some(36 * 3600));
+            let h = e.hsts.as_ref().unwrap();
+            assert_eq!(h.value.as_ref().unwrap().max_age, Some(600));
+            assert_eq!(h.at.line, 18);
+            // redirects are off and the plain server answers 302
+            assert_eq!(found.plain.len(), 1);
+            assert!(
+                found.plain[0]
+                    .redirect
+                    .as_ref()
+                    .unwrap_err()
+                    .contains("302")
+            );
+        }
+
+        #[test]
+        fn defaults_and_bad_json() {
+            let f: Arc<str> = Arc::from("caddy.json");
+            let found = analyze(
+                &f,
+                r#"{"apps": {"http": {"servers": {"s": {"listen": [":443"]}}}}}"#,
+            );
+            let e = &found.endpoints[0];
+            assert_eq!(e.versions.as_ref().unwrap().default, Some(DEFAULTS));
+            assert!(found.plain[0].redirect.is_ok());
+            let bad = analyze(&f, "{\"apps\": {\"http\": [}");
+            assert_eq!(bad.problems.len(), 1);
+        }
+    }
+}

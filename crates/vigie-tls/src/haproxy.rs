@@ -58,6 +58,13 @@ pub fn looks_like(rel: &str, text: &str) -> bool {
         })
 }
 
+fn last_value_after<'a>(ws: &'a [String], key: &str) -> Option<&'a str> {
+    ws.iter()
+        .rposition(|w| w == key)
+        .and_then(|i| ws.get(i + 1))
+        .map(String::as_str)
+}
+
 fn value_after<'a>(ws: &'a [String], key: &str) -> Option<&'a str> {
     ws.iter()
         .position(|w| w == key)
@@ -68,6 +75,7 @@ fn value_after<'a>(ws: &'a [String], key: &str) -> Option<&'a str> {
 pub fn analyze(file: &Arc<str>, text: &str) -> Found {
     let mut found = Found::default();
     let mut sections: Vec<(String, String, Location, Vec<Line>)> = Vec::new();
+    let mut headers: Vec<Vec<String>> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let ws = words(raw);
         if ws.is_empty() {
@@ -92,6 +100,7 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
                 | "mailers"
                 | "http-errors"
         ) {
+            headers.push(ws.clone());
             sections.push((
                 k.to_string(),
                 ws.get(1).cloned().unwrap_or_default(),
@@ -107,18 +116,51 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
         .filter(|s| s.0 == "global")
         .flat_map(|s| s.3.iter())
         .collect();
-    let gfind = |k: &str| global.iter().find(|l| l.words[0] == k).copied();
+    // A later setting of the same keyword replaces an earlier one.
+    let gfind = |k: &str| global.iter().rev().find(|l| l.words[0] == k).copied();
     let gopts = gfind("ssl-default-bind-options");
-    for (kind, name, sat, lines) in sections
-        .iter()
-        .filter(|s| s.0 == "frontend" || s.0 == "listen")
-    {
-        let binds: Vec<&Line> = lines.iter().filter(|l| l.words[0] == "bind").collect();
+    for (idx, (kind, name, sat, own)) in sections.iter().enumerate() {
+        if kind != "frontend" && kind != "listen" {
+            continue;
+        }
+        // The defaults section it inherits from: the one named by `from`, else the last
+        // `defaults` section before it.
+        let header = &headers[idx];
+        let from = header
+            .iter()
+            .position(|w| w == "from")
+            .and_then(|i| header.get(i + 1));
+        let defaults = match from {
+            Some(f) => sections[..idx]
+                .iter()
+                .rev()
+                .find(|s| s.0 == "defaults" && &s.1 == f),
+            None => sections[..idx].iter().rev().find(|s| s.0 == "defaults"),
+        };
+        if let (Some(f), None) = (from, defaults) {
+            found.problems.push(Problem {
+                at: sat.clone(),
+                message: format!(
+                    "{kind} {name} inherits `from {f}`, but no defaults section of that name comes before it"
+                ),
+                reference: true,
+            });
+        }
+        // Its own lines, then what it inherits (HSTS, redirects and mode may come from defaults).
+        let lines: Vec<&Line> = own
+            .iter()
+            .chain(defaults.map(|d| d.3.iter()).into_iter().flatten())
+            .collect();
+        let mode_tcp = lines
+            .iter()
+            .find(|l| l.words[0] == "mode")
+            .is_some_and(|l| l.words.get(1).map(String::as_str) == Some("tcp"));
+        let binds: Vec<&Line> = own.iter().filter(|l| l.words[0] == "bind").collect();
         let ssl_binds: Vec<&&Line> = binds
             .iter()
             .filter(|b| b.words.iter().any(|w| w == "ssl"))
             .collect();
-        let hsts = lines.iter().find(|l| {
+        let hsts = lines.iter().copied().find(|l| {
             matches!(l.words[0].as_str(), "http-response" | "http-after-response")
                 && l.words.get(1).map(String::as_str) == Some("set-header")
                 && l.words
@@ -134,20 +176,28 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
                 ..Endpoint::default()
             };
             // Versions: the bind's own, else the global defaults, else HAProxy's.
-            let opts_src: Option<(&Line, &[String])> = if b.words.iter().any(|w| {
+            // The global options apply to every bind; the bind's own come after and win.
+            let own_versions = b.words.iter().any(|w| {
                 w.starts_with("ssl-min-ver")
                     || w.starts_with("no-tlsv")
                     || w == "no-sslv3"
                     || w.starts_with("ssl-max-ver")
-            }) {
-                Some((b, &b.words[2..]))
-            } else {
-                gopts.map(|g| (g, &g.words[1..]))
+                    || w.starts_with("force-")
+            });
+            let merged: Vec<String>;
+            let opts_src: Option<(&Line, &[String])> = match (own_versions, gopts) {
+                (true, Some(g)) => {
+                    merged = g.words[1..].iter().chain(&b.words[2..]).cloned().collect();
+                    Some((b, &merged))
+                }
+                (true, None) => Some((b, &b.words[2..])),
+                (false, Some(g)) => Some((g, &g.words[1..])),
+                (false, None) => None,
             };
             e.versions = Some(match opts_src {
                 Some((l, ws)) => {
-                    let min = value_after(ws, "ssl-min-ver").and_then(Versions::parse_one);
-                    let max = value_after(ws, "ssl-max-ver")
+                    let min = last_value_after(ws, "ssl-min-ver").and_then(Versions::parse_one);
+                    let max = last_value_after(ws, "ssl-max-ver")
                         .and_then(Versions::parse_one)
                         .unwrap_or(4);
                     let mut v: Vec<usize> = (min.unwrap_or(3)..=max).collect();
@@ -259,7 +309,8 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
             } else {
                 Setting::defaulted(false, b.at.clone(), DEFAULTS)
             });
-            e.hsts = Some(match hsts {
+            // In TCP mode HAProxy sees no HTTP: headers are the backend's business.
+            e.hsts = (!mode_tcp).then(|| match hsts {
                 Some(l) => Setting::set(
                     Some(parse_hsts(l.words.get(3).map_or("", String::as_str))),
                     l.at.clone(),
@@ -268,8 +319,8 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
             });
             found.endpoints.push(e);
         }
-        if ssl_binds.is_empty() {
-            // A plain frontend: it must redirect everything to https.
+        if ssl_binds.is_empty() && !mode_tcp {
+            // A plain HTTP frontend: it must redirect everything to https.
             let red = lines.iter().find(|l| {
                 (l.words[0] == "redirect"
                     && l.words.get(1).map(String::as_str) == Some("scheme")
@@ -364,5 +415,49 @@ mod tests {
         assert_eq!(v.value.names(), vec!["TLSv1.2", "TLSv1.3"]);
         let c = found.endpoints[0].ciphers.as_ref().unwrap();
         assert!(c.default.is_some());
+    }
+
+    #[test]
+    fn defaults_sections_are_inherited() {
+        let f: Arc<str> = Arc::from("haproxy.cfg");
+        let t = "global\n  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n\ndefaults web\n  mode http\n  http-response set-header Strict-Transport-Security \"max-age=63072000\"\n  http-request redirect scheme https code 301 unless { ssl_fc }\n\ndefaults raw\n  mode tcp\n\nfrontend fe from web\n  bind :443 ssl crt /x.pem ssl-max-ver TLSv1.3\n  bind :80\n\nfrontend db from raw\n  bind :5432\n  bind :6432 ssl crt /x.pem\n\nfrontend last\n  bind :8443 ssl crt /x.pem\n\nfrontend lost from nowhere\n  bind :9443 ssl crt /x.pem\n";
+        let found = analyze(&f, t);
+        let fe = &found.endpoints[0];
+        // the global minimum stays when the bind only sets a maximum
+        assert_eq!(
+            fe.versions.as_ref().unwrap().value.names(),
+            vec!["TLSv1.2", "TLSv1.3"]
+        );
+        // HSTS from the named defaults section
+        let h = fe.hsts.as_ref().unwrap();
+        assert_eq!(h.value.as_ref().unwrap().max_age, Some(63072000));
+        assert_eq!(h.at.line, 6);
+        // the redirect too, for the plain bind of the same frontend: none here since it has TLS
+        // binds; the TCP frontend has no HTTP judgement at all
+        let db = &found.endpoints[1];
+        assert!(db.subject.contains("frontend db"));
+        assert!(db.hsts.is_none());
+        assert!(!found.plain.iter().any(|p| p.subject.contains("5432")));
+        // without `from`, the last defaults section before it: raw, TCP
+        let last = &found.endpoints[2];
+        assert!(last.hsts.is_none());
+        // an unknown `from` is a finding at the frontend
+        assert!(
+            found
+                .problems
+                .iter()
+                .any(|p| p.at.line == 23 && p.message.contains("from nowhere")),
+            "{:?}",
+            found.problems
+        );
+    }
+
+    #[test]
+    fn plain_frontend_redirect_from_defaults() {
+        let f: Arc<str> = Arc::from("haproxy.cfg");
+        let t = "defaults\n  mode http\n  http-request redirect scheme https code 301 unless { ssl_fc }\n\nfrontend https\n  bind :443 ssl crt /x.pem\n\nfrontend http\n  bind :80\n";
+        let found = analyze(&f, t);
+        assert_eq!(found.plain.len(), 1);
+        assert_eq!(found.plain[0].redirect.as_ref().unwrap().line, 3);
     }
 }

@@ -37,8 +37,9 @@ pub static CRY02: CheckDoc = CheckDoc {
     what: "Expands each endpoint's cipher configuration (OpenSSL cipher strings as OpenSSL 3 expands them, \
            or the suite lists of Traefik and Caddy) to the suites on offer, and fails when any is forbidden \
            by the ANSSI TLS guide: no forward secrecy (static RSA or PSK key exchange), anonymous, NULL \
-           encryption, MD5, RC4, DES/3DES, export grade. Cipher strings OpenSSL refuses, and groups off the \
-           ANSSI list, fail too.",
+           encryption, MD5, RC4, DES/3DES, export grade; and CBC suites on Traefik and Caddy, whose Go TLS \
+           stack lacks the encrypt_then_mac extension the guide requires with CBC. Cipher strings OpenSSL \
+           refuses, and groups off the ANSSI list, fail too.",
     why: "A single weak suite on offer is enough for a downgrade or for traffic recorded today to be \
           decrypted once the server key leaks (no forward secrecy). The ANSSI guide (R5-R13) asks for \
           ephemeral key exchange and authenticated encryption.",
@@ -183,9 +184,24 @@ pub struct CipherNote {
 /// as notes for diagnostics.
 pub fn judge(found: &Found, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
     for e in &found.endpoints {
+        let before = out.len();
         versions(e, out);
         suites(e, out, notes);
         hygiene(e, out);
+        if let Some(u) = &e.used_by {
+            for v in &mut out[before..] {
+                *v = v.clone().with_related(Some(u.clone()));
+            }
+        }
+    }
+    for m in &found.missing_options {
+        out.push(Verdict::fail(
+            &CRY01,
+            m.subject.as_str(),
+            m.at.clone(),
+            m.why.clone(),
+            "define the TLS option (file provider `tls.options`, or a TLSOption) and refer to it with its provider, e.g. `modern@file`",
+        ));
     }
     for p in &found.plain {
         match &p.redirect {
@@ -353,8 +369,9 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
             Ciphers::List(names) => {
                 for n in names {
                     offered += 1;
+                    // Suite lists are Traefik's and Caddy's: Go's TLS, without encrypt_then_mac.
                     let class = match cipher::by_name(n) {
-                        Some(i) => anssi::classify(&cipher::suites()[i]),
+                        Some(i) => anssi::classify_without_etm(&cipher::suites()[i]),
                         None if n.starts_with("TLS_")
                             && cipher::TLS13_SUITES.contains(&n.as_str()) =>
                         {

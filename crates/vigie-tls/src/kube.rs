@@ -33,6 +33,7 @@ pub fn keep(o: &Object) -> bool {
     match o.kind.as_str() {
         "Ingress" => true,
         "TLSOption" => is_traefik_api(&o.api_version),
+        "IngressRoute" | "IngressRouteTCP" | "Middleware" => crate::routing::keep(o),
         "ConfigMap" => is_ingress_nginx_configmap(o),
         _ => false,
     }
@@ -91,16 +92,18 @@ pub fn analyze(objects: &[Object]) -> Found {
             .get("spec")
             .cloned()
             .unwrap_or_else(|| o.node.clone());
-        found.endpoints.push(traefik::option_endpoint(
+        let mut e = traefik::option_endpoint(
             &o.file,
             format!("{} ({})", o.id(), o.file),
             &spec,
             o.at.clone(),
-        ));
+        );
+        e.traefik_option = Some(crate::routing::crd_option_key(o));
+        found.endpoints.push(e);
     }
     let ingresses: Vec<&Object> = objects
         .iter()
-        .filter(|o| o.kind == "Ingress" && nginx_class(o))
+        .filter(|o| o.kind == "Ingress" && nginx_class(o) && !crate::routing::traefik_ingress(o))
         .collect();
     let cms: Vec<&Object> = objects
         .iter()

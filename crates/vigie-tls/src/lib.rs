@@ -10,6 +10,7 @@ pub mod judge;
 pub mod kube;
 pub mod model;
 pub mod nginx;
+pub mod routing;
 pub mod traefik;
 
 use std::sync::Arc;
@@ -57,6 +58,15 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
         if caddy::looks_like(rel) {
             if let Some(t) = files.read(rel) {
                 found.extend(caddy::analyze(f, &t));
+            }
+            continue;
+        }
+        if base.ends_with(".json") {
+            if rel.to_ascii_lowercase().contains("caddy")
+                && let Some(t) = files.read(rel)
+                && caddy::json::looks_like(rel, &t)
+            {
+                found.extend(caddy::json::analyze(f, &t));
             }
             continue;
         }
@@ -133,6 +143,119 @@ pub fn scan(files: &dyn Files, objects: &[vigie_parse::kubernetes::Object]) -> m
     }
     found.extend(kube::analyze(objects));
     found
+}
+
+/// [`scan`], and the Traefik routers of Compose labels and Kubernetes objects judged against the
+/// TLS options and entry points they use.
+pub fn scan_platform(
+    files: &dyn Files,
+    objects: &[vigie_parse::kubernetes::Object],
+    projects: &[vigie_parse::compose::Project],
+) -> model::Found {
+    let mut found = scan(files, objects);
+    compose_traefik(projects, files, &mut found);
+    kube_traefik(objects, &mut found);
+    found
+}
+
+/// Traefik run from Compose: its static configuration (a mounted file, else the `command`
+/// flags), and the routers of the services' labels.
+fn compose_traefik(
+    projects: &[vigie_parse::compose::Project],
+    files: &dyn Files,
+    found: &mut crate::model::Found,
+) {
+    use crate::routing;
+    for p in projects {
+        let Some(services) = p.merged.as_ref().and_then(|m| m.get("services")) else {
+            continue;
+        };
+        let (mut setup, mounted) = routing::compose_setup(p, &Borrowed(files));
+        // Mounted files whose path does not say Traefik were not read by the scan.
+        for f in mounted.iter().filter(|f| !crate::traefik_path(f)) {
+            let Some(t) = crate::Files::read(files, f) else {
+                continue;
+            };
+            let file: Arc<str> = Arc::from(f.as_str());
+            for d in routing::config_docs(f, &t) {
+                crate::traefik::analyze_doc(&file, &d, found, true);
+            }
+        }
+        let from_flags = setup.from_flags;
+        for svc in services.entries() {
+            let image = svc
+                .value
+                .get("image")
+                .and_then(|i| i.as_str())
+                .unwrap_or("");
+            let flags = routing::command_flags(&svc.value);
+            if !from_flags
+                || (!image.contains("traefik")
+                    && !flags.iter().any(|(f, _)| f.starts_with("--entrypoints.")))
+            {
+                continue;
+            }
+            let Some(node) = crate::traefik::flags_node(&flags, svc.key_pos) else {
+                continue;
+            };
+            let file = p.loc(svc.key_pos).path;
+            let has_default = found
+                .endpoints
+                .iter()
+                .any(|e| e.traefik_option.as_deref() == Some("default"));
+            let mut f = crate::model::Found::default();
+            crate::traefik::analyze_doc(&file, &node, &mut f, has_default);
+            for e in &mut f.endpoints {
+                e.subject = format!("{} › services.{} (Traefik flags)", p.name, svc.key);
+            }
+            for pl in &mut f.plain {
+                pl.subject = format!(
+                    "{} › services.{} › {}",
+                    p.name,
+                    svc.key,
+                    pl.subject.rsplit(" › ").next().unwrap_or("")
+                );
+            }
+            found.extend(f);
+        }
+        // Routers of every service; redirect middlewares declared on any service serve all.
+        let mut routers = Vec::new();
+        for svc in services.entries() {
+            let labels = routing::labels_of(&svc.value, p);
+            let (rs, mws) =
+                routing::label_routers(&format!("{} › services.{}", p.name, svc.key), &labels);
+            routers.extend(rs);
+            setup.redirects.extend(mws);
+        }
+        routing::judge_routers(found, &routers, &setup);
+    }
+}
+
+/// Routers of Traefik's Kubernetes objects; Kubernetes keeps Traefik's static configuration in
+/// its Helm values or arguments, so entry points are judged by name.
+fn kube_traefik(objects: &[vigie_parse::kubernetes::Object], found: &mut crate::model::Found) {
+    use crate::routing;
+    let routers: Vec<routing::Router> = routing::kube_routers(objects)
+        .into_iter()
+        .map(|k| k.router)
+        .collect();
+    let setup = routing::Setup {
+        redirects: routing::kube_redirects(objects),
+        ..routing::Setup::default()
+    };
+    routing::judge_routers(found, &routers, &setup);
+}
+
+/// A borrowed [`Files`], usable where [`routing::Mounts`] is asked for.
+struct Borrowed<'a>(&'a dyn Files);
+
+impl Files for Borrowed<'_> {
+    fn list(&self) -> &[Arc<str>] {
+        self.0.list()
+    }
+    fn read(&self, rel: &str) -> Option<String> {
+        self.0.read(rel)
+    }
 }
 
 /// A path where Traefik's static or dynamic configuration is kept.

@@ -114,6 +114,12 @@ pub struct Endpoint {
     pub dhparam: Option<Setting<bool>>,
     /// Places where HSTS is lost (an nginx `location` with its own `add_header`s).
     pub hsts_lost: Vec<Location>,
+    /// A Traefik TLS option: the key routers refer to it by (`default`, `modern@file`,
+    /// `edge-modern@kubernetescrd`).
+    pub traefik_option: Option<String>,
+    /// The router that uses these settings (its label or manifest line), shown beside the
+    /// settings' own location.
+    pub used_by: Option<Location>,
 }
 
 /// A plain-HTTP listener next to TLS endpoints.
@@ -135,11 +141,20 @@ pub struct Problem {
     pub reference: bool,
 }
 
+/// A Traefik router that names a TLS option the repository does not define.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingOption {
+    pub subject: String,
+    pub at: Location,
+    pub why: String,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Found {
     pub endpoints: Vec<Endpoint>,
     pub plain: Vec<Plain>,
     pub problems: Vec<Problem>,
+    pub missing_options: Vec<MissingOption>,
 }
 
 impl Found {
@@ -147,6 +162,7 @@ impl Found {
         self.endpoints.extend(o.endpoints);
         self.plain.extend(o.plain);
         self.problems.extend(o.problems);
+        self.missing_options.extend(o.missing_options);
     }
 }
 

@@ -105,78 +105,54 @@ pub fn option_endpoint(file: &Arc<str>, subject: String, opt: &Node, at: Locatio
 pub fn analyze_doc(file: &Arc<str>, root: &Node, found: &mut Found, has_default_option: bool) {
     if let Some(opts) = geti(root, "tls").and_then(|t| geti(t, "options")) {
         for en in opts.entries() {
-            found.endpoints.push(option_endpoint(
+            let mut e = option_endpoint(
                 file,
                 format!("{file} › tls.options.{}", en.key),
                 &en.value,
                 loc(file, en.key_pos),
-            ));
+            );
+            e.traefik_option = Some(crate::routing::file_option_key(&en.key));
+            found.endpoints.push(e);
         }
     }
-    let Some(eps) = geti(root, "entryPoints") else {
-        return;
-    };
-    let mut tls_eps = Vec::new();
-    let mut plain = Vec::new();
-    for en in eps.entries() {
-        let addr = geti(&en.value, "address")
-            .and_then(|a| a.as_str())
-            .unwrap_or("");
-        let port = addr
-            .rsplit(':')
-            .next()
-            .unwrap_or("")
-            .split('/')
-            .next()
-            .unwrap_or("");
-        let http = geti(&en.value, "http");
-        let has_tls = http.and_then(|h| geti(h, "tls")).is_some();
-        if has_tls || matches!(port, "443" | "8443") {
-            tls_eps.push(en);
-        } else if matches!(port, "80" | "8080" | "8000") {
-            plain.push(en);
-        }
-    }
+    let eps = crate::routing::entry_points(file, root);
+    let tls_eps: Vec<&crate::routing::EntryPoint> = eps
+        .iter()
+        .filter(|e| e.tls || matches!(e.port, Some(443 | 8443)))
+        .collect();
     if tls_eps.is_empty() {
         return;
     }
     if !has_default_option {
         let en = tls_eps[0];
         let empty = Node {
-            pos: en.key_pos,
+            pos: Pos {
+                line: en.at.line,
+                col: en.at.column,
+                src: 0,
+            },
             tag: None,
             value: Value::Map(Vec::new()),
         };
-        found.endpoints.push(option_endpoint(
+        let mut e = option_endpoint(
             file,
-            format!("{file} › entryPoints.{} (default TLS options)", en.key),
+            format!("{file} › entryPoints.{} (default TLS options)", en.name),
             &empty,
-            loc(file, en.key_pos),
-        ));
+            en.at.clone(),
+        );
+        e.traefik_option = Some("default".into());
+        found.endpoints.push(e);
     }
-    for en in plain {
-        let red = geti(&en.value, "http")
-            .and_then(|h| geti(h, "redirections"))
-            .and_then(|r| geti(r, "entryPoint"));
-        let redirect = match red {
-            Some(r) => {
-                let permanent = geti(r, "permanent").and_then(|p| p.as_bool()).unwrap_or(true);
-                let scheme = geti(r, "scheme").and_then(|p| p.as_str()).unwrap_or("https");
-                if geti(r, "to").is_none() {
-                    Err("the redirection names no target entry point (`to`)".to_string())
-                } else if scheme != "https" {
-                    Err(format!("the redirection goes to scheme `{scheme}`, not https"))
-                } else if !permanent {
-                    Err("the redirection is not permanent (`permanent: false`)".to_string())
-                } else {
-                    Ok(loc(file, r.pos))
-                }
-            }
-            None => Err("the entry point has no `http.redirections.entryPoint` to the TLS entry point: routers on it serve plain HTTP".to_string()),
-        };
+    for en in eps
+        .iter()
+        .filter(|e| !e.tls && matches!(e.port, Some(80 | 8080 | 8000)))
+    {
+        let redirect = en.redirect.clone().unwrap_or_else(|| {
+            Err("the entry point has no `http.redirections.entryPoint` to the TLS entry point: routers on it serve plain HTTP".to_string())
+        });
         found.plain.push(Plain {
-            subject: format!("{file} › entryPoints.{}", en.key),
-            at: loc(file, en.key_pos),
+            subject: format!("{file} › entryPoints.{}", en.name),
+            at: en.at.clone(),
             redirect,
         });
     }

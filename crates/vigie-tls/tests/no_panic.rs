@@ -32,4 +32,10 @@ proptest! {
         run("traefik.toml", &format!("entryPoints address tls options minVersion\n{s}"));
         run("traefik.yml", &format!("# entryPoints address\n{s}"));
     }
+
+    #[test]
+    fn caddy_json(s in "(\"apps\"|\"http\"|\"servers\"|\"tls\"|\"listen\"|\":443\"|\":80\"|\"tls_connection_policies\"|\"protocol_min\"|\"tls1.0\"|\"routes\"|\"Strict-Transport-Security\"|\"static_response\"|\"handler\"|\"Location\"|\\{|\\}|\\[|\\]|:|,|1|x){0,80}") {
+        run("caddy/caddy.json", &format!("{{\"apps\": {{\"servers\": {s}"));
+        run("caddy.json", &s);
+    }
 }

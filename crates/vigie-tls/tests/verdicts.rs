@@ -186,3 +186,24 @@ fn caddy_hardened_and_weak() {
         assert_eq!(outcome(&good, c), Outcome::Pass, "{c}");
     }
 }
+
+#[test]
+fn go_cbc_suites_and_hybrid_groups() {
+    // Traefik (Go) offering ECDHE CBC suites: no encrypt_then_mac, so not acceptable; the
+    // post-quantum hybrid group is not off the list.
+    let vs = verdicts(&[(
+        "traefik/dynamic.yml",
+        "tls:\n  options:\n    default:\n      minVersion: VersionTLS12\n      cipherSuites:\n        - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n        - TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n      curvePreferences: [X25519MLKEM768, X25519]\n",
+    )]);
+    let v = of(&vs, "CRY-02")[0];
+    assert_eq!(v.outcome, Outcome::Fail);
+    assert!(v.message.contains("encrypt_then_mac"), "{}", v.message);
+    assert!(!v.message.contains("X25519MLKEM768"), "{}", v.message);
+    // the same suite from nginx (OpenSSL has encrypt_then_mac) is only degraded
+    let vs = verdicts(&[(
+        "nginx.conf",
+        "http {\n  server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2;\n    ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA;\n  }\n}\n",
+    )]);
+    assert_eq!(of(&vs, "CRY-02")[0].outcome, Outcome::Pass);
+    assert_eq!(of(&vs, "CRY-02.1")[0].outcome, Outcome::Fail);
+}

@@ -25,7 +25,12 @@ pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> 
         return Err(format!("`{}` does not exist", args.path.display()));
     }
     let loaded = vigie_net::load::load(&args.path);
-    let graph = vigie_net::build(&loaded.projects, &loaded.objects, &loaded.roles);
+    let graph = vigie_net::build_with_files(
+        &loaded.projects,
+        &loaded.objects,
+        &loaded.roles,
+        &loaded.files,
+    );
     let judged = vigie_net::judge(&graph);
     let view = vigie_net::render::View::new(&graph, &judged);
     let title = format!("vigie graph: {}", args.path.display());

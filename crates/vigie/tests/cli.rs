@@ -417,3 +417,101 @@ fn suppression_comments_in_kubernetes_manifests() {
         v["diagnostics"]
     );
 }
+
+/// The network and TLS analyses' bad input, all in one repository: each is a diagnostic or a
+/// verdict at its file and line, and the scan completes with the other findings.
+#[test]
+fn network_and_tls_bad_input_is_located_and_the_scan_completes() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let w = |p: &str, c: &str| {
+        let path = r.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, c).unwrap();
+    };
+    w(
+        "vigie.toml",
+        "[roles]\napi = [\"api\", \"db\"]\ndatabase = [\"db\"]\n",
+    );
+    w(
+        "docker-compose.yml",
+        "services:\n  api:\n    image: x/api:1\n    networks: [data, nowhere]\n  db:\n    image: postgres:16\n    networks: [data]\n  app:\n    image: x/app:1\n    labels:\n      - traefik.http.routers.app.entrypoints=websecure\n      - traefik.http.routers.app.tls.options=modern\nnetworks:\n  data: {internal: true}\n",
+    );
+    w(
+        "nginx/nginx.conf",
+        "http {\n  include /etc/nginx/missing.conf;\n  include snippets/optional-*.conf;\n  server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers NOSUCHWORD:ALSOBAD;\n  }\n}\n",
+    );
+    w(
+        "haproxy/haproxy.cfg",
+        "frontend fe from nowhere\n  bind :443 ssl crt /x.pem\n",
+    );
+    w(
+        "caddy/caddy.json",
+        "{\"apps\": {\"http\": {\"servers\": [}\n",
+    );
+    w(
+        "k8s/net.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: nothing}\n  ports: [{port: 80}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: ghost}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n---\napiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  entryPoints: [websecure]\n  routes:\n    - match: Host(`shop.example`)\n      kind: Rule\n      services: [{name: absent, port: 80}]\n  tls:\n    options: {name: strict}\n",
+    );
+    let (code, out, err) = stdout_of(vigie().arg("scan").arg(r).args(["--format", "json"]));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let diags = v["diagnostics"].as_array().unwrap();
+    let verdicts = v["verdicts"].as_array().unwrap();
+    let diag = |path: &str, line: u64, text: &str| {
+        assert!(
+            diags.iter().any(|d| d["location"]["path"] == path
+                && d["location"]["line"] == line
+                && d["message"].as_str().unwrap_or("").contains(text)),
+            "no diagnostic {path}:{line} `{text}` in {diags:#?}"
+        );
+    };
+    let fail = |check: &str, path: &str, line: u64, text: &str| {
+        assert!(
+            verdicts.iter().any(|x| x["check"] == check
+                && x["outcome"] == "fail"
+                && x["location"]["path"] == path
+                && x["location"]["line"] == line
+                && x["message"].as_str().unwrap_or("").contains(text)),
+            "no {check} failure {path}:{line} `{text}` in {verdicts:#?}"
+        );
+    };
+    // an unresolvable include (a glob matching nothing is valid nginx, and says nothing)
+    diag("nginx/nginx.conf", 2, "missing.conf");
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains("optional-")),
+        "{diags:#?}"
+    );
+    // an invalid cipher string: the word OpenSSL does not know, and the refusal
+    diag("nginx/nginx.conf", 7, "NOSUCHWORD");
+    fail("CRY-02", "nginx/nginx.conf", 7, "refuses");
+    // an undefined Compose network
+    diag("docker-compose.yml", 4, "nowhere");
+    // conflicting role declarations
+    diag("vigie.toml", 2, "both a database and api");
+    // a Service selecting nothing, a policy in a namespace that does not exist, a route to a
+    // Service the repository does not define
+    diag("k8s/net.yaml", 5, "Service shop/web");
+    diag("k8s/net.yaml", 8, "ghost");
+    diag("k8s/net.yaml", 23, "shop/absent");
+    // TLS options named but defined nowhere, from a label and from an IngressRoute
+    fail("CRY-01", "docker-compose.yml", 12, "modern@file");
+    fail("CRY-01", "k8s/net.yaml", 25, "shop-strict@kubernetescrd");
+    // a defaults section that does not exist; a Caddy JSON file that does not parse
+    diag("haproxy/haproxy.cfg", 1, "from nowhere");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["location"]["path"] == "caddy/caddy.json" && d["code"] == "VG-PARSE"),
+        "{diags:#?}"
+    );
+    // and the rest of the scan went on: the database published nowhere passes NET-01.1
+    assert!(
+        verdicts
+            .iter()
+            .any(|x| x["check"] == "NET-01.1" && x["outcome"] == "pass"),
+        "{verdicts:#?}"
+    );
+}

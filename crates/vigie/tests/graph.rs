@@ -23,7 +23,7 @@ fn graph_formats_and_output_file() {
             "{format}: {}",
             &out[..out.len().min(80)]
         );
-        assert!(err.contains("8 workloads"), "{err}");
+        assert!(err.contains("9 workloads"), "{err}");
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("g.html");
