@@ -276,6 +276,9 @@ pub fn scan_files(engine: &Engine, files: &[TreeFile], max_size: u64) -> Outcome
     notes.sort_by(|a, b| a.path.cmp(&b.path));
     let mut stats = tally.into_stats(engine.rules.len());
     stats.elapsed = start.elapsed();
+    if let Some(p) = engine.profile_report() {
+        eprint!("{p}");
+    }
     Outcome {
         scope: Scope::WorkingTree,
         findings: g.finish(),
