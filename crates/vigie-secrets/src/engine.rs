@@ -431,8 +431,28 @@ impl Engine {
         }
         if dockerfile {
             self.scan_dockerfile(path, data, commit, &mut out);
+            self.drop_generic_image_doubles(&mut out);
         }
         out
+    }
+
+    /// In a Dockerfile, a value an image rule (SEC-04) reports is the same secret a generic
+    /// content rule finds in the `ENV`/`ARG`/`LABEL` line: one finding, the image one.
+    fn drop_generic_image_doubles(&self, out: &mut FileScan) {
+        use crate::rules::Control;
+        let image: Vec<Vec<u8>> = out
+            .matches
+            .iter()
+            .filter(|m| self.rules[m.rule].control == Control::Image)
+            .map(|m| m.secret.clone())
+            .collect();
+        if image.is_empty() {
+            return;
+        }
+        out.matches.retain(|m| {
+            let r = &self.rules[m.rule];
+            !(r.generic && r.control == Control::Content && image.contains(&m.secret))
+        });
     }
 
     fn scan_dockerfile(&self, path: &str, data: &[u8], commit: Option<&str>, out: &mut FileScan) {
@@ -460,11 +480,16 @@ impl Engine {
                 out.inline_allowed += 1;
                 continue;
             }
-            // A rule file already reported this line as an image secret, or the same value.
+            // A rule file already reported this value, or an image secret on this instruction's
+            // lines (which continuation lines can make several).
+            let last = instruction_end(&lines, m.line);
+            // (A generic content rule's match of the same value gives way to this one instead.)
             if out.matches.iter().any(|x| {
-                x.line == m.line
-                    && (x.secret == m.value.as_bytes()
-                        || self.rules[x.rule].control == crate::rules::Control::Image)
+                let xr = &self.rules[x.rule];
+                (x.secret == m.value.as_bytes()
+                    && !(xr.generic && xr.control == crate::rules::Control::Content))
+                    || (xr.control == crate::rules::Control::Image
+                        && (m.line..=last).contains(&x.line))
             }) {
                 continue;
             }
@@ -498,6 +523,20 @@ impl Engine {
                 .any(|a| a.allows(c))
             || self.extra.iter().any(|a| a.allows(c))
     }
+}
+
+/// The last line (1-based) of the Dockerfile instruction starting on `first`: lines ending with a
+/// backslash continue it.
+fn instruction_end(lines: &[&[u8]], first: u32) -> u32 {
+    let mut n = first.max(1);
+    while let Some(l) = lines.get(n as usize - 1) {
+        if l.trim_ascii_end().ends_with(b"\\") {
+            n += 1;
+        } else {
+            break;
+        }
+    }
+    n
 }
 
 /// Widen `[s, e)` to the enclosing line boundaries, at most [`LINE_WIDEN_LIMIT`] bytes each way.
@@ -709,4 +748,31 @@ paths = ['''^docs/''']
             1
         );
     }
+
+    #[test]
+    fn a_dockerfile_secret_is_one_finding() {
+        let e = Engine::new(RuleSet::builtin(), Vec::new());
+        let text = "FROM alpine:3.20\nENV API_KEY=\"hJ8s9dK2lQ0wX7zPa1\"\nENV DB_PASSWORD=Tq8vLz2Wp5kXm1Rq\nARG NPM_TOKEN=npm_Zt4qRm81pLw3Xn9kQ2\nENV A=1 \\\n    SECRET_KEY=kQ8vN2xR7pL4mZ9tWq\nLABEL deploy.api_key=\"oUyJrJJkLaWMs0ywlZ6qKcnhKJnU\"\n";
+        let s = e.scan("Dockerfile", text.as_bytes(), None);
+        let mut per_secret: HashMap<Vec<u8>, Vec<&str>> = HashMap::new();
+        for m in &s.matches {
+            per_secret
+                .entry(m.secret.clone())
+                .or_default()
+                .push(e.rules[m.rule].id.as_str());
+        }
+        for secret in [
+            "hJ8s9dK2lQ0wX7zPa1",
+            "Tq8vLz2Wp5kXm1Rq",
+            "npm_Zt4qRm81pLw3Xn9kQ2",
+            "kQ8vN2xR7pL4mZ9tWq",
+            "oUyJrJJkLaWMs0ywlZ6qKcnhKJnU",
+        ] {
+            let rules = per_secret.get(secret.as_bytes()).cloned().unwrap_or_default();
+            assert_eq!(rules.len(), 1, "{secret}: {rules:?}");
+            let rule = e.rules.iter().find(|r| r.id == rules[0]).unwrap();
+            assert_eq!(rule.control, crate::rules::Control::Image, "{secret}: {rules:?}");
+        }
+    }
+
 }
