@@ -6,8 +6,8 @@
 use crate::rules::{Allowlist, Candidate, Locality, Rule, RuleSet};
 use crate::{docker, gate};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use std::fmt::Write as _;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -172,7 +172,8 @@ impl Engine {
                     .expect("keywords are plain strings"),
             )
         };
-        let profile = std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
+        let profile =
+            std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
         Engine {
             rules: set.rules,
             global: set.global,
@@ -214,7 +215,7 @@ impl Engine {
             .collect();
         let total: u64 = rows.iter().map(|r| r.0).sum();
         let _ = writeln!(s, "profile: regexes {:.0} ms CPU", ms(total));
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.0));
         for (ns, bytes, n, id) in rows.iter().take(15) {
             let _ = writeln!(
                 s,
@@ -768,11 +769,17 @@ paths = ['''^docs/''']
             "kQ8vN2xR7pL4mZ9tWq",
             "oUyJrJJkLaWMs0ywlZ6qKcnhKJnU",
         ] {
-            let rules = per_secret.get(secret.as_bytes()).cloned().unwrap_or_default();
+            let rules = per_secret
+                .get(secret.as_bytes())
+                .cloned()
+                .unwrap_or_default();
             assert_eq!(rules.len(), 1, "{secret}: {rules:?}");
             let rule = e.rules.iter().find(|r| r.id == rules[0]).unwrap();
-            assert_eq!(rule.control, crate::rules::Control::Image, "{secret}: {rules:?}");
+            assert_eq!(
+                rule.control,
+                crate::rules::Control::Image,
+                "{secret}: {rules:?}"
+            );
         }
     }
-
 }

@@ -612,8 +612,14 @@ fn can_match_newline(h: &regex_syntax::hir::Hir) -> bool {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => false,
         HirKind::Literal(l) => l.0.contains(&b'\n'),
-        HirKind::Class(Class::Bytes(c)) => c.ranges().iter().any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
-        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Class(Class::Unicode(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
         HirKind::Repetition(r) => can_match_newline(&r.sub),
         HirKind::Capture(c) => can_match_newline(&c.sub),
         HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(can_match_newline),
@@ -634,8 +640,16 @@ fn language(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Class(c) => {
             let mut bytes: Vec<u8> = Vec::new();
             let ranges: Vec<(u32, u32)> = match c {
-                Class::Bytes(c) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
-                Class::Unicode(c) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
+                Class::Bytes(c) => c
+                    .ranges()
+                    .iter()
+                    .map(|r| (r.start() as u32, r.end() as u32))
+                    .collect(),
+                Class::Unicode(c) => c
+                    .ranges()
+                    .iter()
+                    .map(|r| (r.start() as u32, r.end() as u32))
+                    .collect(),
             };
             for (a, b) in ranges {
                 if b > 0x7f || b - a >= LANGUAGE_CLASS_LIMIT as u32 * 2 {
@@ -704,7 +718,9 @@ fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
 }
 
 fn contains_keyword(s: &[u8], keywords: &[&[u8]]) -> bool {
-    keywords.iter().any(|k| memchr::memmem::find(s, k).is_some())
+    keywords
+        .iter()
+        .any(|k| memchr::memmem::find(s, k).is_some())
 }
 
 /// Whether every match of `h` contains one of `keywords`: some part every match goes through
@@ -843,11 +859,16 @@ regex = '''fine_[a-z]{4}'''
         assert!(!locality(r"(?i)secret\s*=\s*(\S+)", &kw(&["secret"])).single_line);
         // A keyword the regex does not need: not assumed.
         assert!(!locality(r"[0-9a-f]{32}", &kw(&["mytoken"])).keyword_in_match);
-        assert!(!locality(r"(?:token|[0-9a-f]{4})=([0-9a-f]{32})", &kw(&["token"])).keyword_in_match);
+        assert!(
+            !locality(r"(?:token|[0-9a-f]{4})=([0-9a-f]{32})", &kw(&["token"])).keyword_in_match
+        );
         // Optional keyword: not required.
         assert!(!locality(r"(?:token)?=([0-9a-f]{32})", &kw(&["token"])).keyword_in_match);
         // A PEM block spans lines.
-        let l = locality(r"-----BEGIN[ A-Z]*PRIVATE KEY-----[\s\S]*?-----END", &kw(&["-----begin"]));
+        let l = locality(
+            r"-----BEGIN[ A-Z]*PRIVATE KEY-----[\s\S]*?-----END",
+            &kw(&["-----begin"]),
+        );
         assert!(l.keyword_in_match && !l.single_line);
     }
 }

@@ -307,5 +307,8 @@ fn baseline_and_gitleaksignore_in_the_tree_are_not_findings() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{s}");
     assert!(s.contains("notes.txt:1:3"), "{s}");
-    assert!(!s.contains("baseline.txt:") && !s.contains(".gitleaksignore:"), "{s}");
+    assert!(
+        !s.contains("baseline.txt:") && !s.contains(".gitleaksignore:"),
+        "{s}"
+    );
 }
