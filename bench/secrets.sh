@@ -17,6 +17,7 @@ cargo build --release --quiet -p vigie
 bin=${CARGO_TARGET_DIR:-target}/release/vigie
 
 measure() { # label, command...: prints "secs rss_kb"
+  shift
   /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || true
   tail -n 1 "$out/time.txt"
 }

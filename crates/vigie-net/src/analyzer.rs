@@ -43,8 +43,16 @@ impl Analyzer for NetworkAnalyzer {
         if let Some(path) = input.config_path
             && input.config.section("roles").is_some()
         {
-            let text = std::fs::read_to_string(path)
+            // The configuration's name may be relative to the scanned root, not to the current
+            // folder (which may hold another vigie.toml).
+            let on_disk = if std::path::Path::new(path).is_absolute() {
+                std::path::PathBuf::from(path)
+            } else {
+                input.root.join(path)
+            };
+            let text = std::fs::read_to_string(&on_disk)
                 .ok()
+                .or_else(|| std::fs::read_to_string(path).ok())
                 .or_else(|| input.lookup.read(path));
             if let Some(text) = text {
                 let shown = path

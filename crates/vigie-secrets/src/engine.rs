@@ -3,10 +3,13 @@
 //! before to 4096 bytes after, widened to whole lines, overlapping windows merged). A file with no
 //! keyword is read once by the automaton and nothing else.
 
-use crate::rules::{Allowlist, Candidate, Rule, RuleSet};
+use crate::rules::{Allowlist, Candidate, Locality, Rule, RuleSet};
 use crate::{docker, gate};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Bytes of context before a keyword hit that a rule's regex sees.
 pub const WINDOW_BEFORE: usize = 256;
@@ -56,10 +59,48 @@ pub struct Engine {
     pattern_rules: Vec<Vec<u32>>,
     /// Content rules without keywords: they run on the whole content.
     unkeyed: Vec<u32>,
+    /// Per rule: where its matches can be relative to its keywords.
+    locality: Vec<Locality>,
     file_rules: Vec<u32>,
     /// Indices of the Dockerfile rules implemented in code (ENV/ARG/LABEL, COPY/ADD).
     docker_env: usize,
     docker_copy: usize,
+    /// Time spent per phase and per rule, when `VIGIE_SECRETS_PROFILE` is set.
+    profile: Option<Profile>,
+}
+
+/// Where a scan spends its time: the keyword automaton, and each rule's regex on its windows.
+/// Enabled by the environment variable `VIGIE_SECRETS_PROFILE`; reported on stderr at the end of
+/// a scan.
+pub struct Profile {
+    automaton_ns: AtomicU64,
+    automaton_bytes: AtomicU64,
+    /// Per rule: nanoseconds, bytes of windows, windows.
+    rules: Vec<[AtomicU64; 3]>,
+}
+
+impl Profile {
+    fn new(rules: usize) -> Profile {
+        Profile {
+            automaton_ns: AtomicU64::new(0),
+            automaton_bytes: AtomicU64::new(0),
+            rules: (0..rules).map(|_| Default::default()).collect(),
+        }
+    }
+
+    fn add_automaton(&self, d: Duration, bytes: usize) {
+        self.automaton_ns
+            .fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+        self.automaton_bytes
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    fn add_rule(&self, rule: usize, d: Duration, bytes: usize) {
+        let r = &self.rules[rule];
+        r[0].fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+        r[1].fetch_add(bytes as u64, Ordering::Relaxed);
+        r[2].fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Engine {
@@ -111,17 +152,28 @@ impl Engine {
                 }
             }
         }
+        let locality: Vec<Locality> = set
+            .rules
+            .iter()
+            .map(|r| match &r.regex {
+                Some(re) => crate::rules::locality(re.as_str(), &r.keywords),
+                None => Locality::default(),
+            })
+            .collect();
         let automaton = if patterns.is_empty() {
             None
         } else {
             Some(
                 AhoCorasickBuilder::new()
+                    .kind(Some(AhoCorasickKind::DFA))
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     .build(&patterns)
                     .expect("keywords are plain strings"),
             )
         };
+        let profile =
+            std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
         Engine {
             rules: set.rules,
             global: set.global,
@@ -129,10 +181,51 @@ impl Engine {
             automaton,
             pattern_rules,
             unkeyed,
+            locality,
             file_rules,
             docker_env,
             docker_copy,
+            profile,
         }
+    }
+
+    /// The profile gathered so far (`VIGIE_SECRETS_PROFILE`): the automaton's time and the 15
+    /// rules that took longest, CPU time summed over threads.
+    pub fn profile_report(&self) -> Option<String> {
+        let p = self.profile.as_ref()?;
+        let ms = |ns: u64| ns as f64 / 1e6;
+        let mut s = format!(
+            "profile: automaton {:.0} ms CPU over {:.0} MB\n",
+            ms(p.automaton_ns.load(Ordering::Relaxed)),
+            p.automaton_bytes.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        let mut rows: Vec<(u64, u64, u64, &str)> = p
+            .rules
+            .iter()
+            .zip(&self.rules)
+            .map(|(c, r)| {
+                (
+                    c[0].load(Ordering::Relaxed),
+                    c[1].load(Ordering::Relaxed),
+                    c[2].load(Ordering::Relaxed),
+                    r.id.as_str(),
+                )
+            })
+            .filter(|r| r.2 > 0)
+            .collect();
+        let total: u64 = rows.iter().map(|r| r.0).sum();
+        let _ = writeln!(s, "profile: regexes {:.0} ms CPU", ms(total));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+        for (ns, bytes, n, id) in rows.iter().take(15) {
+            let _ = writeln!(
+                s,
+                "  {:>8.1} ms {:>9.1} MB {:>8} windows  {id}",
+                ms(*ns),
+                *bytes as f64 / 1e6,
+                n
+            );
+        }
+        Some(s)
     }
 
     /// Scan one file (or blob) named `path`, from `commit` when it comes from history.
@@ -170,49 +263,97 @@ impl Engine {
             out.binary = true;
             return out;
         }
-        // Windows per rule: (rule, start, end).
+        let dockerfile = docker::is_dockerfile(path);
+        let t0 = self.profile.as_ref().map(|_| std::time::Instant::now());
+        // Whether each rule's `path` admits this file: 0 not known yet, 1 yes, 2 no.
+        let mut path_ok = vec![0u8; self.rules.len()];
+        let applies = |r: usize, path_ok: &mut [u8]| -> bool {
+            if path_ok[r] == 0 {
+                let ok = self.rules[r]
+                    .path
+                    .as_ref()
+                    .is_none_or(|p| p.is_match(path.as_bytes()));
+                path_ok[r] = if ok { 1 } else { 2 };
+            }
+            path_ok[r] == 1
+        };
+        // Windows per rule, merged as the keyword hits come (hits come by increasing end, so a
+        // rule's next window either overlaps its open one or starts after it).
+        let mut open: Vec<(usize, usize)> = vec![(usize::MAX, 0); self.rules.len()];
+        let mut touched: Vec<u32> = Vec::new();
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
             for hit in ac.find_overlapping_iter(data) {
                 let start = hit.start().saturating_sub(WINDOW_BEFORE);
                 let end = (hit.end() + WINDOW_AFTER).min(data.len());
                 for &r in &self.pattern_rules[hit.pattern().as_usize()] {
-                    windows.push((r, start, end));
+                    let ri = r as usize;
+                    if !applies(ri, &mut path_ok) {
+                        continue;
+                    }
+                    // A rule whose every match holds one of its keywords only needs the text a
+                    // match through this hit can cover: the hit's line for a single-line regex,
+                    // its longest match either side otherwise.
+                    let loc = &self.locality[ri];
+                    let (start, end) = if !loc.keyword_in_match {
+                        (start, end)
+                    } else if loc.single_line {
+                        (hit.start(), hit.end())
+                    } else if let Some(l) = loc.max_len {
+                        (
+                            start.max(hit.end().saturating_sub(l)),
+                            end.min(hit.start().saturating_add(l)),
+                        )
+                    } else {
+                        (start, end)
+                    };
+                    let w = &mut open[ri];
+                    if w.0 == usize::MAX {
+                        touched.push(r);
+                        *w = (start, end);
+                    } else if start <= w.1 {
+                        w.0 = w.0.min(start);
+                        w.1 = w.1.max(end);
+                    } else {
+                        windows.push((r, w.0, w.1));
+                        *w = (start, end);
+                    }
                 }
             }
         }
-        let dockerfile = docker::is_dockerfile(path);
-        if windows.is_empty() && self.unkeyed.is_empty() {
+        for &r in &touched {
+            let (s, e) = open[r as usize];
+            windows.push((r, s, e));
+        }
+        for &r in &self.unkeyed {
+            if applies(r as usize, &mut path_ok) {
+                windows.push((r, 0, data.len()));
+            }
+        }
+        if let (Some(p), Some(t0)) = (&self.profile, t0) {
+            p.add_automaton(t0.elapsed(), data.len());
+        }
+        if windows.is_empty() {
             if dockerfile {
                 self.scan_dockerfile(path, data, commit, &mut out);
             }
             return out;
         }
+        // Widened to whole lines, a rule's windows may overlap again: merge them.
         windows.sort_unstable();
         let mut merged: Vec<(u32, usize, usize)> = Vec::with_capacity(windows.len());
         for (r, s, e) in windows {
+            let (s, e) = widen(data, s, e);
             match merged.last_mut() {
                 Some((lr, _, le)) if *lr == r && s <= *le => *le = (*le).max(e),
                 _ => merged.push((r, s, e)),
             }
         }
-        for &r in &self.unkeyed {
-            merged.push((r, 0, data.len()));
-        }
         let mut found: Vec<(usize, usize, usize, usize, usize)> = Vec::new(); // rule, secret s/e, match s/e
-        let mut path_ok: HashMap<u32, bool> = HashMap::new();
         for (r, s, e) in merged {
             let rule = &self.rules[r as usize];
-            let ok = *path_ok.entry(r).or_insert_with(|| {
-                rule.path
-                    .as_ref()
-                    .is_none_or(|p| p.is_match(path.as_bytes()))
-            });
-            if !ok {
-                continue;
-            }
             let Some(re) = &rule.regex else { continue };
-            let (s, e) = widen(data, s, e);
+            let t = self.profile.as_ref().map(|_| std::time::Instant::now());
             let window = &data[s..e];
             let group = rule
                 .secret_group
@@ -230,6 +371,9 @@ impl Engine {
                     s + whole.start(),
                     s + whole.end(),
                 ));
+            }
+            if let (Some(p), Some(t)) = (&self.profile, t) {
+                p.add_rule(r as usize, t.elapsed(), e - s);
             }
         }
         found.sort_unstable();
@@ -288,8 +432,28 @@ impl Engine {
         }
         if dockerfile {
             self.scan_dockerfile(path, data, commit, &mut out);
+            self.drop_generic_image_doubles(&mut out);
         }
         out
+    }
+
+    /// In a Dockerfile, a value an image rule (SEC-04) reports is the same secret a generic
+    /// content rule finds in the `ENV`/`ARG`/`LABEL` line: one finding, the image one.
+    fn drop_generic_image_doubles(&self, out: &mut FileScan) {
+        use crate::rules::Control;
+        let image: Vec<Vec<u8>> = out
+            .matches
+            .iter()
+            .filter(|m| self.rules[m.rule].control == Control::Image)
+            .map(|m| m.secret.clone())
+            .collect();
+        if image.is_empty() {
+            return;
+        }
+        out.matches.retain(|m| {
+            let r = &self.rules[m.rule];
+            !(r.generic && r.control == Control::Content && image.contains(&m.secret))
+        });
     }
 
     fn scan_dockerfile(&self, path: &str, data: &[u8], commit: Option<&str>, out: &mut FileScan) {
@@ -317,11 +481,16 @@ impl Engine {
                 out.inline_allowed += 1;
                 continue;
             }
-            // A rule file already reported this line as an image secret, or the same value.
+            // A rule file already reported this value, or an image secret on this instruction's
+            // lines (which continuation lines can make several).
+            let last = instruction_end(&lines, m.line);
+            // (A generic content rule's match of the same value gives way to this one instead.)
             if out.matches.iter().any(|x| {
-                x.line == m.line
-                    && (x.secret == m.value.as_bytes()
-                        || self.rules[x.rule].control == crate::rules::Control::Image)
+                let xr = &self.rules[x.rule];
+                (x.secret == m.value.as_bytes()
+                    && !(xr.generic && xr.control == crate::rules::Control::Content))
+                    || (xr.control == crate::rules::Control::Image
+                        && (m.line..=last).contains(&x.line))
             }) {
                 continue;
             }
@@ -355,6 +524,20 @@ impl Engine {
                 .any(|a| a.allows(c))
             || self.extra.iter().any(|a| a.allows(c))
     }
+}
+
+/// The last line (1-based) of the Dockerfile instruction starting on `first`: lines ending with a
+/// backslash continue it.
+fn instruction_end(lines: &[&[u8]], first: u32) -> u32 {
+    let mut n = first.max(1);
+    while let Some(l) = lines.get(n as usize - 1) {
+        if l.trim_ascii_end().ends_with(b"\\") {
+            n += 1;
+        } else {
+            break;
+        }
+    }
+    n
 }
 
 /// Widen `[s, e)` to the enclosing line boundaries, at most [`LINE_WIDEN_LIMIT`] bytes each way.
@@ -565,5 +748,38 @@ paths = ['''^docs/''']
             e.scan("src/x", b"AKIAQWERTYUIOPASDFGH", None).matches.len(),
             1
         );
+    }
+
+    #[test]
+    fn a_dockerfile_secret_is_one_finding() {
+        let e = Engine::new(RuleSet::builtin(), Vec::new());
+        let text = "FROM alpine:3.20\nENV API_KEY=\"hJ8s9dK2lQ0wX7zPa1\"\nENV DB_PASSWORD=Tq8vLz2Wp5kXm1Rq\nARG NPM_TOKEN=npm_Zt4qRm81pLw3Xn9kQ2\nENV A=1 \\\n    SECRET_KEY=kQ8vN2xR7pL4mZ9tWq\nLABEL deploy.api_key=\"oUyJrJJkLaWMs0ywlZ6qKcnhKJnU\"\n";
+        let s = e.scan("Dockerfile", text.as_bytes(), None);
+        let mut per_secret: HashMap<Vec<u8>, Vec<&str>> = HashMap::new();
+        for m in &s.matches {
+            per_secret
+                .entry(m.secret.clone())
+                .or_default()
+                .push(e.rules[m.rule].id.as_str());
+        }
+        for secret in [
+            "hJ8s9dK2lQ0wX7zPa1",
+            "Tq8vLz2Wp5kXm1Rq",
+            "npm_Zt4qRm81pLw3Xn9kQ2",
+            "kQ8vN2xR7pL4mZ9tWq",
+            "oUyJrJJkLaWMs0ywlZ6qKcnhKJnU",
+        ] {
+            let rules = per_secret
+                .get(secret.as_bytes())
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(rules.len(), 1, "{secret}: {rules:?}");
+            let rule = e.rules.iter().find(|r| r.id == rules[0]).unwrap();
+            assert_eq!(
+                rule.control,
+                crate::rules::Control::Image,
+                "{secret}: {rules:?}"
+            );
+        }
     }
 }

@@ -603,6 +603,9 @@ pub fn scan_history(
             );
         }
     }
+    if let Some(p) = engine.profile_report() {
+        eprint!("{p}");
+    }
     let mut stats = tally.into_stats(engine.rules.len());
     stats.commits = commits.len() as u64;
     stats.elapsed = start.elapsed();

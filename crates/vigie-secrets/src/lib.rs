@@ -112,6 +112,39 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Drop the locations in vigie's own bookkeeping files under `root` (the baseline read or
+    /// written, `.gitleaksignore`): they list findings, redacted, and are not secrets themselves.
+    pub fn exclude_own_files(&mut self, root: &Path, files: &[PathBuf]) {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let own: Vec<String> = files
+            .iter()
+            .filter_map(|f| {
+                let abs = if f.is_absolute() {
+                    f.clone()
+                } else {
+                    std::env::current_dir().ok()?.join(f)
+                };
+                // The file may not exist yet (--write-baseline): resolve its folder.
+                let abs = match (abs.parent(), abs.file_name()) {
+                    (Some(d), Some(n)) => d.canonicalize().ok()?.join(n),
+                    _ => abs,
+                };
+                abs.strip_prefix(&root)
+                    .ok()
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+            })
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        self.findings.retain_mut(|f| {
+            f.locations.retain(|l| !own.contains(&l.path));
+            !f.locations.is_empty()
+        });
+    }
+}
+
 /// Tallies shared by the parallel workers.
 #[derive(Default)]
 pub(crate) struct Tally {
@@ -276,6 +309,9 @@ pub fn scan_files(engine: &Engine, files: &[TreeFile], max_size: u64) -> Outcome
     notes.sort_by(|a, b| a.path.cmp(&b.path));
     let mut stats = tally.into_stats(engine.rules.len());
     stats.elapsed = start.elapsed();
+    if let Some(p) = engine.profile_report() {
+        eprint!("{p}");
+    }
     Outcome {
         scope: Scope::WorkingTree,
         findings: g.finish(),

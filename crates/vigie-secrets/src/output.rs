@@ -1,7 +1,7 @@
 //! Text, JSON, SARIF 2.1.0 and JUnit renderings of a secrets scan. Secrets are redacted (first four
-//! characters and the length) unless `show_secrets`. Small serialisers of their own: the scan
-//! report renderers of vigie-report are built around controls and verdicts, not grouped secrets
-//! with many locations.
+//! characters and the length) unless `show_secrets`. The scan report renderers of vigie-report
+//! are built around controls and verdicts, not grouped secrets with many locations, so the
+//! documents are assembled here; JUnit goes through quick-junit, the serialiser vigie-report uses.
 
 use crate::findings::{Finding, by_control};
 use crate::{Outcome, Scope};
@@ -240,66 +240,175 @@ pub fn sarif(out: &Outcome, show: bool) -> Value {
     })
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => o.push(' '),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
+/// JUnit XML through quick-junit, the serialiser vigie's scan reports use: one failing test case
+/// per secret (its locations and fingerprint in the body), or one passing case when none was found.
 pub fn junit(out: &Outcome, show: bool) -> String {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let n = out.findings.len().max(1);
-    let _ = writeln!(
-        s,
-        "<testsuites name=\"vigie secrets\" tests=\"{n}\" failures=\"{}\">",
-        out.findings.len()
-    );
-    let _ = writeln!(
-        s,
-        "  <testsuite name=\"secrets ({})\" tests=\"{n}\" failures=\"{}\" time=\"{:.3}\">",
-        scope_name(out.scope),
-        out.findings.len(),
-        out.stats.elapsed.as_secs_f64()
-    );
+    use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("vigie secrets");
+    let mut suite = TestSuite::new(format!("secrets ({})", scope_name(out.scope)));
+    suite.set_time(out.stats.elapsed);
+    suite.add_property(Property::new("scope", scope_name(out.scope)));
+    suite.add_property(Property::new("scanned", out.stats.scanned.to_string()));
     if out.findings.is_empty() {
-        let _ = writeln!(
-            s,
-            "    <testcase classname=\"secrets\" name=\"no secret in the {}\"/>",
-            scope_name(out.scope)
+        let mut case = TestCase::new(
+            format!("no secret in the {}", scope_name(out.scope)),
+            TestCaseStatus::success(),
         );
+        case.set_classname("secrets");
+        suite.add_test_case(case);
     }
     for f in &out.findings {
         let first = &f.locations[0];
-        let _ = writeln!(
-            s,
-            "    <testcase classname=\"secrets.{}\" name=\"{}\">",
-            f.control.id(),
-            xml_escape(&format!("{} at {}", f.rule_id, first.display()))
-        );
         let body: Vec<String> = f.locations.iter().map(|l| l.display()).collect();
-        let _ = writeln!(
-            s,
-            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-            xml_escape(&format!("{}: {}", f.description, f.shown_secret(show))),
-            f.severity,
-            xml_escape(&format!(
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(format!("{}: {}", f.description, f.shown_secret(show)))
+            .set_type(f.severity.to_string())
+            .set_description(format!(
                 "fingerprint {}\n{}",
                 f.fingerprint,
                 body.join("\n")
-            ))
-        );
-        let _ = writeln!(s, "    </testcase>");
+            ));
+        let mut case = TestCase::new(format!("{} at {}", f.rule_id, first.display()), status);
+        case.set_classname(format!("secrets.{}", f.control.id()));
+        suite.add_test_case(case);
     }
-    s.push_str("  </testsuite>\n</testsuites>\n");
-    s
+    report.add_test_suite(suite);
+    match report.to_string() {
+        Ok(mut s) => {
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            s
+        }
+        // quick-junit only fails on a writer error, which a String never gives.
+        Err(e) => format!("<!-- JUnit serialisation failed: {e} -->\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Grouper, SecretLocation};
+    use crate::rules::RuleSet;
+    use crate::{Note, Stats};
+
+    fn outcome() -> Outcome {
+        let set = RuleSet::builtin();
+        let (i, rule) = set
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.id == "aws-access-key-id")
+            .expect("built-in rule");
+        let mut g = Grouper::default();
+        for (path, line) in [("a<&>\"'.yml", 2), ("b.yml", 7)] {
+            g.add(
+                i,
+                rule,
+                b"AKIAZQ3DRSLTWUMN6HGA",
+                SecretLocation {
+                    path: path.to_string(),
+                    line,
+                    column: 3,
+                    commit: None,
+                    at_head: None,
+                },
+            );
+        }
+        Outcome {
+            scope: Scope::WorkingTree,
+            findings: g.finish(),
+            notes: vec![Note::new(
+                vigie_core::DiagKind::Io,
+                "x\u{1}y",
+                "cannot be read <here>",
+            )],
+            stats: Stats::default(),
+        }
+    }
+
+    /// An element's name and attributes.
+    type Element = (String, Vec<(String, String)>);
+
+    /// Parse XML back, returning its elements in document order (panics when it is not well-formed).
+    fn parse_xml(xml: &str) -> Vec<Element> {
+        use quick_xml::events::Event;
+        let mut r = quick_xml::Reader::from_str(xml);
+        let mut elements = Vec::new();
+        loop {
+            match r.read_event().expect("well-formed XML") {
+                Event::Start(e) | Event::Empty(e) => {
+                    let attrs = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.expect("well-formed attribute");
+                            (
+                                String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                    .expect("escaped value")
+                                    .into_owned(),
+                            )
+                        })
+                        .collect();
+                    elements.push((
+                        String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+                        attrs,
+                    ));
+                }
+                Event::Text(t) => {
+                    t.decode().expect("text");
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        elements
+    }
+
+    #[test]
+    fn junit_parses_back_with_one_failure_per_secret() {
+        let xml = junit(&outcome(), false);
+        assert!(
+            !xml.contains("AKIAZQ3DRSLTWUMN6HGA"),
+            "secret in full: {xml}"
+        );
+        let elements = parse_xml(&xml);
+        let cases: Vec<_> = elements.iter().filter(|e| e.0 == "testcase").collect();
+        let failures: Vec<_> = elements.iter().filter(|e| e.0 == "failure").collect();
+        assert_eq!((cases.len(), failures.len()), (1, 1), "{xml}");
+        let attr = |e: &Element, k: &str| {
+            e.1.iter()
+                .find(|a| a.0 == k)
+                .map(|a| a.1.clone())
+                .unwrap_or_default()
+        };
+        assert!(attr(cases[0], "name").starts_with("aws-access-key-id at a<&>\"'.yml:2:3"));
+        assert_eq!(attr(cases[0], "classname"), "secrets.SEC-01");
+        assert!(attr(failures[0], "message").contains("AKIA…(20 chars)"));
+        let suite = elements.iter().find(|e| e.0 == "testsuite").unwrap();
+        assert_eq!(attr(suite, "failures"), "1");
+
+        let clean = Outcome {
+            findings: Vec::new(),
+            ..outcome()
+        };
+        let elements = parse_xml(&junit(&clean, false));
+        assert_eq!(elements.iter().filter(|e| e.0 == "testcase").count(), 1);
+        assert_eq!(elements.iter().filter(|e| e.0 == "failure").count(), 0);
+    }
+
+    #[test]
+    fn sarif_parses_back_as_sarif() {
+        let text = render(&outcome(), Format::Sarif, false, false);
+        assert!(!text.contains("AKIAZQ3DRSLTWUMN6HGA"));
+        let doc: serde_sarif::sarif::Sarif = serde_json::from_str(&text).expect("SARIF 2.1.0");
+        let run = &doc.runs[0];
+        let results = run.results.as_ref().expect("results");
+        assert_eq!(results.len(), 1);
+        let locations = results[0].locations.as_ref().expect("locations");
+        assert_eq!(locations.len(), 2);
+        let rules = run.tool.driver.rules.as_ref().expect("rules");
+        assert_eq!(rules[0].id, "aws-access-key-id");
+    }
 }

@@ -573,6 +573,193 @@ impl RuleSet {
     }
 }
 
+/// What the engine may assume about where a rule's regex can match, relative to its keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Locality {
+    /// Every match contains one of the rule's keywords (ASCII case-insensitively).
+    pub keyword_in_match: bool,
+    /// No match spans a line break.
+    pub single_line: bool,
+    /// The longest match, when bounded.
+    pub max_len: Option<usize>,
+}
+
+/// Analyse `pattern` (compiled as [`compile`] does) against the rule's lower-case `keywords`.
+/// Anything the analysis cannot prove is reported as not holding.
+pub fn locality(pattern: &str, keywords: &[String]) -> Locality {
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return Locality::default();
+    };
+    let keywords: Vec<&[u8]> = keywords
+        .iter()
+        .map(|k| k.as_bytes())
+        .filter(|k| !k.is_empty())
+        .collect();
+    Locality {
+        keyword_in_match: !keywords.is_empty() && requires_keyword(&hir, &keywords),
+        single_line: !can_match_newline(&hir),
+        max_len: hir.properties().maximum_len(),
+    }
+}
+
+fn can_match_newline(h: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(l) => l.0.contains(&b'\n'),
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Class(Class::Unicode(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Repetition(r) => can_match_newline(&r.sub),
+        HirKind::Capture(c) => can_match_newline(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(can_match_newline),
+    }
+}
+
+/// Bounds on the finite languages [`language`] enumerates.
+const LANGUAGE_LIMIT: usize = 512;
+const LANGUAGE_CLASS_LIMIT: usize = 8;
+
+/// The strings `h` matches, ASCII lower-cased, when they are few; `None` otherwise. Zero-width
+/// assertions match the empty string (they only narrow where the rest matches).
+fn language(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{Class, HirKind};
+    let set = match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => vec![Vec::new()],
+        HirKind::Literal(l) => vec![l.0.to_ascii_lowercase()],
+        HirKind::Class(c) => {
+            let mut bytes: Vec<u8> = Vec::new();
+            let ranges: Vec<(u32, u32)> = match c {
+                Class::Bytes(c) => c
+                    .ranges()
+                    .iter()
+                    .map(|r| (r.start() as u32, r.end() as u32))
+                    .collect(),
+                Class::Unicode(c) => c
+                    .ranges()
+                    .iter()
+                    .map(|r| (r.start() as u32, r.end() as u32))
+                    .collect(),
+            };
+            for (a, b) in ranges {
+                if b > 0x7f || b - a >= LANGUAGE_CLASS_LIMIT as u32 * 2 {
+                    return None;
+                }
+                bytes.extend((a..=b).map(|x| (x as u8).to_ascii_lowercase()));
+            }
+            bytes.sort_unstable();
+            bytes.dedup();
+            if bytes.is_empty() || bytes.len() > LANGUAGE_CLASS_LIMIT {
+                return None;
+            }
+            bytes.into_iter().map(|b| vec![b]).collect()
+        }
+        HirKind::Capture(c) => language(&c.sub)?,
+        HirKind::Repetition(r) => {
+            let max = r.max?;
+            if max > 4 {
+                return None;
+            }
+            let sub = language(&r.sub)?;
+            let mut all = Vec::new();
+            let mut cur = vec![Vec::new()];
+            for n in 0..=max {
+                if n >= r.min {
+                    all.extend(cur.iter().cloned());
+                }
+                cur = product(&cur, &sub)?;
+            }
+            all
+        }
+        HirKind::Concat(v) => {
+            let mut cur = vec![Vec::new()];
+            for x in v {
+                cur = product(&cur, &language(x)?)?;
+            }
+            cur
+        }
+        HirKind::Alternation(v) => {
+            let mut all = Vec::new();
+            for x in v {
+                all.extend(language(x)?);
+                if all.len() > LANGUAGE_LIMIT {
+                    return None;
+                }
+            }
+            all
+        }
+    };
+    (set.len() <= LANGUAGE_LIMIT).then_some(set)
+}
+
+fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if a.len() * b.len() > LANGUAGE_LIMIT {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for x in a {
+        for y in b {
+            let mut s = x.clone();
+            s.extend_from_slice(y);
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+fn contains_keyword(s: &[u8], keywords: &[&[u8]]) -> bool {
+    keywords
+        .iter()
+        .any(|k| memchr::memmem::find(s, k).is_some())
+}
+
+/// Whether every match of `h` contains one of `keywords`: some part every match goes through
+/// (a run of consecutive parts of a concatenation, a repeated part, every branch of an
+/// alternation) has a small finite language whose every string contains a keyword.
+fn requires_keyword(h: &regex_syntax::hir::Hir, keywords: &[&[u8]]) -> bool {
+    use regex_syntax::hir::HirKind;
+    if language(h).is_some_and(|l| l.iter().all(|s| contains_keyword(s, keywords))) {
+        return true;
+    }
+    match h.kind() {
+        HirKind::Capture(c) => requires_keyword(&c.sub, keywords),
+        HirKind::Repetition(r) => r.min >= 1 && requires_keyword(&r.sub, keywords),
+        HirKind::Alternation(v) => v.iter().all(|x| requires_keyword(x, keywords)),
+        HirKind::Concat(v) => {
+            if v.iter().any(|x| requires_keyword(x, keywords)) {
+                return true;
+            }
+            let langs: Vec<Option<Vec<Vec<u8>>>> = v.iter().map(language).collect();
+            for i in 0..langs.len() {
+                let Some(first) = &langs[i] else { continue };
+                let mut cur = first.clone();
+                for l in &langs[i + 1..] {
+                    let Some(l) = l else { break };
+                    match product(&cur, l) {
+                        Some(p) => cur = p,
+                        None => break,
+                    }
+                    if cur.iter().all(|s| contains_keyword(s, keywords)) {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,5 +842,33 @@ regex = '''fine_[a-z]{4}'''
         assert!(a.allows(&c("src/test/a.rs", b"FAKEsecret")));
         assert!(!a.allows(&c("src/main.rs", b"FAKEsecret")));
         assert!(!a.allows(&c("src/test/a.rs", b"realsecret")));
+    }
+
+    #[test]
+    fn locality_of_regexes() {
+        let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let l = locality(r"\b((?:AKIA|ASIA)[A-Z2-7]{16})\b", &kw(&["akia", "asia"]));
+        assert!(l.keyword_in_match && l.single_line);
+        // Case-insensitive alternation behind a prefix of any length, anchored on lines.
+        let l = locality(
+            r"(?m)^[ \t]*(?i:[A-Za-z0-9_.-]{0,40}(?:password|passwd|[_.-]pass|\bpass|pwd))[ \t]*=[ \t]*([^\s]{8,})$",
+            &kw(&["pass", "pwd"]),
+        );
+        assert!(l.keyword_in_match && l.single_line);
+        // `\s` spans lines.
+        assert!(!locality(r"(?i)secret\s*=\s*(\S+)", &kw(&["secret"])).single_line);
+        // A keyword the regex does not need: not assumed.
+        assert!(!locality(r"[0-9a-f]{32}", &kw(&["mytoken"])).keyword_in_match);
+        assert!(
+            !locality(r"(?:token|[0-9a-f]{4})=([0-9a-f]{32})", &kw(&["token"])).keyword_in_match
+        );
+        // Optional keyword: not required.
+        assert!(!locality(r"(?:token)?=([0-9a-f]{32})", &kw(&["token"])).keyword_in_match);
+        // A PEM block spans lines.
+        let l = locality(
+            r"-----BEGIN[ A-Z]*PRIVATE KEY-----[\s\S]*?-----END",
+            &kw(&["-----begin"]),
+        );
+        assert!(l.keyword_in_match && !l.single_line);
     }
 }

@@ -125,6 +125,17 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
     };
     notes.append(&mut outcome.notes);
     outcome.notes = notes;
+    // The baseline and .gitleaksignore list findings; inside the scanned tree they are not
+    // findings themselves.
+    let own: Vec<PathBuf> = [
+        baseline_path.clone(),
+        args.write_baseline.clone(),
+        Some(root.join(".gitleaksignore")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    outcome.exclude_own_files(&root, &own);
 
     if let Some(p) = &args.write_baseline {
         let b = Baseline::from_findings(&outcome.findings);

@@ -265,3 +265,50 @@ fn hook_install_refuses_a_foreign_hook() {
         .assert()
         .success();
 }
+
+#[test]
+fn baseline_and_gitleaksignore_in_the_tree_are_not_findings() {
+    let d = tempfile::tempdir().unwrap();
+    // A comment naming a rotated key: found in any other file.
+    let listing = format!("# {KEY} was rotated on 2024-05-01\n");
+    std::fs::write(d.path().join(".gitleaksignore"), &listing).unwrap();
+    std::fs::write(d.path().join("baseline.txt"), &listing).unwrap();
+    std::fs::write(d.path().join("README.md"), "nothing here\n").unwrap();
+    let out = vigie()
+        .args(["secrets", "--no-progress", "--baseline"])
+        .arg(d.path().join("baseline.txt"))
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{s}");
+    assert!(s.contains("0 secret(s) found"), "{s}");
+
+    // --write-baseline into the tree: the file written is not a finding of the next scan.
+    let written = d.path().join(".vigie-secrets-baseline.json");
+    std::fs::write(d.path().join("notes.txt"), &listing).unwrap();
+    let out = vigie()
+        .args(["secrets", "--no-progress", "--write-baseline"])
+        .arg(&written)
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let b = std::fs::read_to_string(&written).unwrap();
+    assert!(b.contains("notes.txt"), "{b}");
+    assert!(!b.contains(".gitleaksignore"), "{b}");
+    // The same lines in an ordinary file are a finding.
+    let out = vigie()
+        .args(["secrets", "--no-progress", "--baseline"])
+        .arg(d.path().join("baseline.txt"))
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(s.contains("notes.txt:1:3"), "{s}");
+    assert!(
+        !s.contains("baseline.txt:") && !s.contains(".gitleaksignore:"),
+        "{s}"
+    );
+}
