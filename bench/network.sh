@@ -15,7 +15,7 @@ for n in 500 1000 2000; do
   "$bin" "$dir" >/dev/null  # warm the page cache
   /usr/bin/time -v -o "$out/time-$n.txt" "$bin" "$dir" >"$out/out-$n.txt"
   flows=$(awk '/^workloads/ {print $6}' "$out/out-$n.txt")
-  reach=$(awk '/^load/ {print $4}' "$out/out-$n.txt")
+  reach=$(awk '/^load/ {print $5}' "$out/out-$n.txt")
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/time-$n.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f MB", $2/1024}' "$out/time-$n.txt")
   printf "%-10s %-10s %-12s %-14s %-10s %s\n" "$n" 500 "$flows" "${reach} s" "$wall" "$rss"
