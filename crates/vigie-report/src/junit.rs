@@ -36,7 +36,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
         report
             .unassessed
             .iter()
-            .filter(|u| control.checks.iter().any(|k| *k == u.check))
+            .filter(|u| control.checks.contains(&u.check))
             .collect()
     };
     for c in report.rollup.controls.iter().filter(|c| {
