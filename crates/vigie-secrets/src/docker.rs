@@ -65,7 +65,7 @@ pub fn analyse(path: &str, text: &str) -> Result<Vec<DockerMatch>, String> {
                 | InstrKind::Add { sources } => {
                     for s in sources {
                         let s = s.trim_start_matches("./");
-                        if SECRET_FILE.is_match(s) {
+                        if SECRET_FILE.is_match(s) && !is_remote(s) && !is_certificate(s) {
                             out.push(DockerMatch {
                                 rule: COPY_RULE,
                                 value: s.to_string(),
@@ -79,7 +79,10 @@ pub fn analyse(path: &str, text: &str) -> Result<Vec<DockerMatch>, String> {
                 _ => continue,
             };
             for (k, v) in pairs {
-                if SECRET_KEY.is_match(k) && gate::plausible_secret(v.as_bytes()).is_ok() {
+                if SECRET_KEY.is_match(k)
+                    && !names_a_path(k, v)
+                    && gate::plausible_secret(v.as_bytes()).is_ok()
+                {
                     out.push(DockerMatch {
                         rule: ENV_RULE,
                         value: v.to_string(),
@@ -91,6 +94,48 @@ pub fn analyse(path: &str, text: &str) -> Result<Vec<DockerMatch>, String> {
         }
     }
     Ok(out)
+}
+
+/// `ADD https://…/ca.pem`: a download, not a file of the build context.
+fn is_remote(source: &str) -> bool {
+    source.contains("://") || source.starts_with("git@")
+}
+
+/// A `.pem` named as a certificate (`ca.pem`, `fullchain.pem`, `server-cert.pem`): public, not a key.
+fn is_certificate(source: &str) -> bool {
+    let name = source
+        .rsplit('/')
+        .next()
+        .unwrap_or(source)
+        .to_ascii_lowercase();
+    let Some(stem) = name.strip_suffix(".pem") else {
+        return false;
+    };
+    stem.split(['-', '_', '.']).any(|w| {
+        matches!(
+            w,
+            "ca" | "cacert"
+                | "cert"
+                | "certificate"
+                | "chain"
+                | "fullchain"
+                | "bundle"
+                | "pub"
+                | "public"
+        )
+    })
+}
+
+/// `ENV API_TOKEN_FILE=/run/secrets/api_token`: the variable names where the secret is mounted,
+/// the value is a path.
+fn names_a_path(key: &str, value: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    k.ends_with("_FILE")
+        || k.ends_with("_PATH")
+        || k.ends_with("_DIR")
+        || value.starts_with('/')
+        || value.starts_with("./")
+        || value.starts_with("~/")
 }
 
 #[cfg(test)]
@@ -109,6 +154,18 @@ mod tests {
             got,
             vec![(ENV_RULE, 2), (ENV_RULE, 3), (COPY_RULE, 6), (COPY_RULE, 7)]
         );
+    }
+
+    #[test]
+    fn paths_downloads_and_certificates_are_not_secrets() {
+        let m = analyse(
+            "Dockerfile",
+            "FROM alpine:3.20\nENV API_TOKEN_FILE=/run/secrets/api_token\nENV DB_PASSWORD=/run/secrets/db\nADD https://certs.example.eu/ca.pem /usr/local/share/ca-certificates/\nCOPY certs/fullchain.pem /etc/ssl/\nCOPY certs/server-key.pem /etc/ssl/private/\nENV SESSION_SECRET=Tq8vLz2Wp5kXm1RqZ3\n",
+        )
+        .unwrap();
+        let got: Vec<_> = m.iter().map(|d| (d.rule, d.line)).collect();
+        // the private key and the literal secret only
+        assert_eq!(got, vec![(COPY_RULE, 6), (ENV_RULE, 7)]);
     }
 
     #[test]
