@@ -12,6 +12,7 @@
 //! Logging metric and alert policy of LOG-03, provider backup configuration of GOV-02, Secret
 //! Manager rotation of SEC-02 and GKE logging of LOG-01.
 
+pub mod allowed_signers;
 mod analyzer;
 pub mod attest;
 mod cluster;
