@@ -827,7 +827,12 @@ impl<'m> Scope<'m> {
                 }
                 Value::Map(m)
             }
-            Expr::For => unknown("`for` expressions are not evaluated"),
+            // over another object's attributes, the result is computed at apply like them
+            Expr::For(collection) => match self.eval(collection) {
+                Value::Computed(r) => Value::Computed(format!("[for … in {r}]")),
+                u @ Value::Unknown(_) => u,
+                _ => unknown("`for` expressions are not evaluated"),
+            },
         }
     }
 
@@ -935,7 +940,7 @@ impl<'m> Scope<'m> {
         };
         let v = match child_scope.eval(&value.expr) {
             // a reference inside the module reads better with the module's path
-            Value::Computed(r) if !r.contains("${") => {
+            Value::Computed(r) if !r.contains("${") && !r.contains(' ') => {
                 Value::Computed(format!("{}.{r}", child_scope.path))
             }
             v => v,
