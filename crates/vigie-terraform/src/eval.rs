@@ -305,6 +305,13 @@ const MAX_DEPTH: usize = 16;
 /// Parse every Terraform file, group them into modules by folder, and resolve each root module
 /// (a folder no other module calls) with its calls into local modules.
 pub fn resolve(files: &[TfFile<'_>]) -> Model {
+    resolve_with(files, &[])
+}
+
+/// [`resolve`], with variable files given as `-var-file` would be (`[terraform] var_files`):
+/// each applies to the root module of its folder, else of the nearest folder above it, after
+/// the automatically loaded tfvars, later files winning.
+pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
     let mut model = Model::default();
     let mut defs: BTreeMap<String, ModuleDef> = BTreeMap::new();
     let mut other_tfvars: HashMap<String, Vec<String>> = HashMap::new();
@@ -392,11 +399,48 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
         }
     }
     let roots: Vec<&ModuleDef> = defs.values().filter(|d| !called.contains(&d.dir)).collect();
-    for root in roots {
-        // values from tfvars, then defaults
+    let mut given: HashMap<&str, Vec<hcl::Attr>> = HashMap::new();
+    for vf in var_files {
+        let body = match hcl::parse_file(&vf.rel, vf.text) {
+            Ok(b) => b,
+            Err(d) => {
+                model.diagnostics.push(d);
+                continue;
+            }
+        };
+        let mut dir = Some(dir_of(&vf.rel));
+        let root = loop {
+            match dir {
+                None => break None,
+                Some(d) => {
+                    if let Some(r) = roots.iter().find(|r| r.dir == d) {
+                        break Some(r.dir.as_str());
+                    }
+                    dir = (!d.is_empty()).then(|| dir_of(d));
+                }
+            }
+        };
+        match root {
+            Some(r) => given.entry(r).or_default().extend(body.attrs),
+            None => model.diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                Location::file(vf.rel.clone()),
+                format!(
+                    "`[terraform] var_files`: no root module in the folder of {} or above it; its values are not used",
+                    vf.rel
+                ),
+            )),
+        }
+    }
+    for root in roots.iter().copied() {
+        // values from tfvars, then -var-file files, then defaults
         let mut inputs: HashMap<String, Value> = HashMap::new();
         let scope0 = Scope::new(&defs, root, String::new(), HashMap::new(), 0);
-        for a in &root.tfvars {
+        for a in root
+            .tfvars
+            .iter()
+            .chain(given.get(root.dir.as_str()).into_iter().flatten())
+        {
             inputs.insert(a.name.clone(), scope0.eval(&a.expr));
         }
         let mut vars = HashMap::new();
@@ -412,9 +456,24 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
                 let mut reason = format!(
                     "variable \"{name}\" has no default and no value in terraform.tfvars or *.auto.tfvars"
                 );
-                if let Some(others) = other_tfvars.get(&root.dir) {
+                // variable files in the root's folder, or in a folder below it that is not a
+                // module of its own (`envs/prod.tfvars`)
+                let mut others: Vec<String> = Vec::new();
+                for (dir, names) in &other_tfvars {
+                    let below = root.dir.is_empty() || dir.starts_with(&format!("{}/", root.dir));
+                    if *dir == root.dir || (below && !defs.contains_key(dir)) {
+                        others.extend(names.iter().map(|n| {
+                            match dir.strip_prefix(&root.dir).map(|d| d.trim_start_matches('/')) {
+                                Some("") | None => n.clone(),
+                                Some(d) => format!("{d}/{n}"),
+                            }
+                        }));
+                    }
+                }
+                others.sort();
+                if !others.is_empty() {
                     reason.push_str(&format!(
-                        " ({} are read only with -var-file)",
+                        " ({} are read only with -var-file: list them in `[terraform] var_files`)",
                         others.join(", ")
                     ));
                 }
