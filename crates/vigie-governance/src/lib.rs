@@ -63,7 +63,7 @@ pub fn analyze(repo: &Repo<'_>, objects: &[Object], out: &mut Out) {
         out.diagnostics.extend(diags);
         out.verdicts.extend(attest::verdicts(&entries, repo.today));
     }
-    let tf = tf::read(repo, out);
+    let tf = tf::read(repo);
     cluster::run(objects, out);
     logging::run(repo, objects, &tf, out);
     gov::run(repo, objects, &tf, out);

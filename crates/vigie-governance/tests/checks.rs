@@ -562,3 +562,31 @@ fn commits_signed_by_git_verify_and_git_agrees() {
     assert!(!verified_by_git(d));
     assert_eq!(fails(&scan_with(d, settings, today), "SCM-01"), 1);
 }
+
+/// Invalid HCL is the Terraform analysis' to report: the governance checks skip the file
+/// without a diagnostic of their own, and read the valid files beside it.
+#[test]
+fn invalid_terraform_is_left_to_the_terraform_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("broken.tf", "resource \"google_sql_database_instance\" \"x\" {\n  name = \n}\n"),
+            (
+                "db.tf",
+                "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    backup_configuration {\n      enabled = true\n    }\n  }\n}\n",
+            ),
+        ],
+    );
+    let out = scan(dir.path());
+    assert!(
+        !out.diagnostics.iter().any(|d| d.location.path.as_ref() == "broken.tf"),
+        "{:#?}",
+        out.diagnostics
+    );
+    assert!(
+        of(&out, "GOV-02").iter().any(|v| v.is_pass() && v.subject.contains("google_sql_database_instance.db")),
+        "{:#?}",
+        of(&out, "GOV-02")
+    );
+}
