@@ -44,11 +44,7 @@ fn settings_of(
         match (k.as_str(), v) {
             ("path", toml::Value::String(p)) => {
                 let p = PathBuf::from(p);
-                s.path = Some(if p.is_absolute() {
-                    p
-                } else {
-                    root.join(p)
-                });
+                s.path = Some(if p.is_absolute() { p } else { root.join(p) });
             }
             ("max_age_days", toml::Value::Integer(n)) if *n >= 0 => s.max_age_days = *n,
             ("path", _) => diags.push(Diagnostic::new(
@@ -136,11 +132,20 @@ mod tests {
         let (s, d) = read("max_age_days = 30\npath = \"cache/osv.db\"\n");
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(s.max_age_days, 30);
-        assert_eq!(s.path.as_deref(), Some(std::path::Path::new("/repo/cache/osv.db")));
+        assert_eq!(
+            s.path.as_deref(),
+            Some(std::path::Path::new("/repo/cache/osv.db"))
+        );
         let (s, d) = read("max_age_days = -1\nmax_age = 3\n");
         assert_eq!(s.max_age_days, 7, "a bad value keeps the default");
         assert_eq!(d.len(), 2, "{d:?}");
-        assert!(d.iter().all(|x| x.kind == DiagKind::Config && x.location.line == 3));
-        assert!(d.iter().any(|x| x.message.contains("unknown key `max_age`")));
+        assert!(
+            d.iter()
+                .all(|x| x.kind == DiagKind::Config && x.location.line == 3)
+        );
+        assert!(
+            d.iter()
+                .any(|x| x.message.contains("unknown key `max_age`"))
+        );
     }
 }

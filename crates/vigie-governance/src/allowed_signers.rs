@@ -182,12 +182,10 @@ pub fn parse(text: &str) -> (AllowedSigners, Vec<(u32, String)>) {
                     Some(t) => s.valid_before = Some(t),
                     None => bad = Some(format!("valid-before `{v}` is not YYYYMMDD[HHMM[SS]]")),
                 },
-                ("cert-authority", None) => {
-                    bad = Some(
-                        "cert-authority lines (certificates signed by a CA) are not verified by vigie"
-                            .into(),
-                    )
-                }
+                ("cert-authority", None) => bad = Some(
+                    "cert-authority lines (certificates signed by a CA) are not verified by vigie"
+                        .into(),
+                ),
                 _ => bad = Some(format!("unknown option `{o}`")),
             }
         }
@@ -340,11 +338,17 @@ mod tests {
         let (other, _) = parse(&format!("dev@example.org {}\n", public(2)));
         assert_eq!(other.check(good.as_bytes(), payload, 1), Check::UnknownKey);
         let file_ns = sign(1, "file", payload);
-        assert!(matches!(a.check(file_ns.as_bytes(), payload, 1), Check::Bad(m) if m.contains("namespace `file`")));
+        assert!(
+            matches!(a.check(file_ns.as_bytes(), payload, 1), Check::Bad(m) if m.contains("namespace `file`"))
+        );
         let (only_file, _) = parse(&format!("dev@x namespaces=\"file\" {}\n", public(1)));
-        assert!(matches!(only_file.check(good.as_bytes(), payload, 1), Check::Bad(m) if m.contains("not allowed")));
+        assert!(
+            matches!(only_file.check(good.as_bytes(), payload, 1), Check::Bad(m) if m.contains("not allowed"))
+        );
         let (later, _) = parse(&format!("dev@x valid-after=\"20260101\" {}\n", public(1)));
-        assert!(matches!(later.check(good.as_bytes(), payload, 1), Check::Bad(m) if m.contains("not valid at")));
+        assert!(
+            matches!(later.check(good.as_bytes(), payload, 1), Check::Bad(m) if m.contains("not valid at"))
+        );
         assert_eq!(
             later.check(good.as_bytes(), payload, 1_800_000_000),
             Check::Verified("dev@x".into())

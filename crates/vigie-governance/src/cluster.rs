@@ -839,13 +839,19 @@ mod tests {
         let privileged = summary(
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: x\n",
         );
-        assert_eq!(privileged.node.get("x-pss").and_then(Node::as_str), Some("privileged"));
+        assert_eq!(
+            privileged.node.get("x-pss").and_then(Node::as_str),
+            Some("privileged")
+        );
         assert!(privileged.node.get("x-pss-baseline").is_some());
         assert!(privileged.node.get("x-pss-restricted").is_none());
         let baseline = summary(
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x\n",
         );
-        assert_eq!(baseline.node.get("x-pss").and_then(Node::as_str), Some("baseline"));
+        assert_eq!(
+            baseline.node.get("x-pss").and_then(Node::as_str),
+            Some("baseline")
+        );
         assert!(baseline.node.get("x-pss-baseline").is_none());
         assert!(
             baseline

@@ -376,7 +376,8 @@ fn more(n: usize) -> String {
 fn load_signers(repo: &Repo<'_>, path: &str, out: &mut Out) -> Option<AllowedSigners> {
     let p = std::path::Path::new(path);
     let text = if let Some(rest) = path.strip_prefix("~/") {
-        std::env::var_os("HOME").and_then(|h| std::fs::read_to_string(std::path::Path::new(&h).join(rest)).ok())
+        std::env::var_os("HOME")
+            .and_then(|h| std::fs::read_to_string(std::path::Path::new(&h).join(rest)).ok())
     } else if p.is_absolute() {
         std::fs::read_to_string(p).ok()
     } else {

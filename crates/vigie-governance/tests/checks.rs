@@ -394,7 +394,11 @@ fn git_out(dir: &std::path::Path, args: &[&str]) -> String {
         .args(args)
         .output()
         .unwrap();
-    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap().trim().to_string()
 }
 
@@ -420,7 +424,10 @@ fn ssh_signed_commit(dir: &std::path::Path, seed: u8, signed_message: &str, mess
     let object = format!("{headers}gpgsig {folded}\n\n{message}\n");
     let f = dir.join(".git/obj");
     std::fs::write(&f, object).unwrap();
-    let id = git_out(dir, &["hash-object", "-t", "commit", "-w", f.to_str().unwrap()]);
+    let id = git_out(
+        dir,
+        &["hash-object", "-t", "commit", "-w", f.to_str().unwrap()],
+    );
     assert!(git(dir, &["update-ref", "HEAD", &id]));
 }
 
@@ -453,28 +460,39 @@ fn ssh_signatures_are_verified_against_allowed_signers() {
         d,
         &[(
             ".github/allowed_signers",
-            &format!("# team\ndev@example.org namespaces=\"git\" {}\n", public_key(1)),
+            &format!(
+                "# team\ndev@example.org namespaces=\"git\" {}\n",
+                public_key(1)
+            ),
         )],
     );
     let out = scan_with(d, verify(".github/allowed_signers"), today);
     let v = of(&out, "SCM-01");
     assert_eq!(passes(&out, "SCM-01"), 1, "{v:#?}");
     assert!(
-        v[0].message.contains("1/2 commits") && v[0].message.contains("verified against .github/allowed_signers"),
+        v[0].message.contains("1/2 commits")
+            && v[0]
+                .message
+                .contains("verified against .github/allowed_signers"),
         "{v:#?}"
     );
 
     // another key is listed: the commit is reported as signed by an unknown key, and fails
     write(
         d,
-        &[("other_signers", &format!("ops@example.org {}\n", public_key(2)))],
+        &[(
+            "other_signers",
+            &format!("ops@example.org {}\n", public_key(2)),
+        )],
     );
     let out = scan_with(d, verify("other_signers"), today);
     let v = of(&out, "SCM-01");
     assert_eq!(fails(&out, "SCM-01"), 1, "{v:#?}");
     assert!(
         v[0].message.contains("0/2 commits")
-            && v[0].message.contains("1 signed by a key not in the allowed signers"),
+            && v[0]
+                .message
+                .contains("1 signed by a key not in the allowed signers"),
         "{v:#?}"
     );
     // without the file, the same commit counts as signed (present, not verified)
@@ -491,7 +509,9 @@ fn ssh_signatures_are_verified_against_allowed_signers() {
     assert_eq!(fails(&out, "SCM-01"), 1, "{v:#?}");
     assert!(
         v[0].message.contains("1/3 commits")
-            && v[0].message.contains("1 with a signature that does not verify")
+            && v[0]
+                .message
+                .contains("1 with a signature that does not verify")
             && v[0].message.contains("altered after signing"),
         "{v:#?}"
     );
@@ -502,7 +522,8 @@ fn ssh_signatures_are_verified_against_allowed_signers() {
     assert!(
         out.diagnostics
             .iter()
-            .any(|d| d.message.contains("nowhere/allowed_signers") && d.message.contains("not assessed")),
+            .any(|d| d.message.contains("nowhere/allowed_signers")
+                && d.message.contains("not assessed")),
         "{:#?}",
         out.diagnostics
     );
@@ -531,10 +552,24 @@ fn commits_signed_by_git_verify_and_git_agrees() {
     let signing = format!("user.signingkey={}", key.display());
     assert!(git(
         d,
-        &["-c", "gpg.format=ssh", "-c", &signing, "commit", "-q", "-S", "--allow-empty", "-m", "by git"]
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &signing,
+            "commit",
+            "-q",
+            "-S",
+            "--allow-empty",
+            "-m",
+            "by git"
+        ]
     ));
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    write(d, &[("allowed_signers", &format!("dev@example.org {public}"))]);
+    write(
+        d,
+        &[("allowed_signers", &format!("dev@example.org {public}"))],
+    );
     let settings = ScmSettings {
         signed_since: None,
         min_signed_share: 1.0,
@@ -545,12 +580,23 @@ fn commits_signed_by_git_verify_and_git_agrees() {
     assert_eq!(passes(&out, "SCM-01"), 1, "{:#?}", of(&out, "SCM-01"));
 
     // a commit made by the test's own signer: git's verifier accepts it too
-    write(d, &[("allowed_signers", &format!("dev@example.org {public}ci@example.org {}\n", public_key(3)))]);
+    write(
+        d,
+        &[(
+            "allowed_signers",
+            &format!("dev@example.org {public}ci@example.org {}\n", public_key(3)),
+        )],
+    );
     ssh_signed_commit(d, 3, "by vigie's test", "by vigie's test");
     let verified_by_git = |d: &std::path::Path| {
         Command::new("git")
             .current_dir(d)
-            .args(["-c", "gpg.ssh.allowedSignersFile=allowed_signers", "verify-commit", "HEAD"])
+            .args([
+                "-c",
+                "gpg.ssh.allowedSignersFile=allowed_signers",
+                "verify-commit",
+                "HEAD",
+            ])
             .output()
             .unwrap()
             .status
@@ -571,7 +617,10 @@ fn invalid_terraform_is_left_to_the_terraform_analysis() {
     write(
         dir.path(),
         &[
-            ("broken.tf", "resource \"google_sql_database_instance\" \"x\" {\n  name = \n}\n"),
+            (
+                "broken.tf",
+                "resource \"google_sql_database_instance\" \"x\" {\n  name = \n}\n",
+            ),
             (
                 "db.tf",
                 "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    backup_configuration {\n      enabled = true\n    }\n  }\n}\n",
@@ -580,12 +629,16 @@ fn invalid_terraform_is_left_to_the_terraform_analysis() {
     );
     let out = scan(dir.path());
     assert!(
-        !out.diagnostics.iter().any(|d| d.location.path.as_ref() == "broken.tf"),
+        !out.diagnostics
+            .iter()
+            .any(|d| d.location.path.as_ref() == "broken.tf"),
         "{:#?}",
         out.diagnostics
     );
     assert!(
-        of(&out, "GOV-02").iter().any(|v| v.is_pass() && v.subject.contains("google_sql_database_instance.db")),
+        of(&out, "GOV-02")
+            .iter()
+            .any(|v| v.is_pass() && v.subject.contains("google_sql_database_instance.db")),
         "{:#?}",
         of(&out, "GOV-02")
     );

@@ -357,7 +357,12 @@ pub fn scan_of_command_in(
     }
     let explicit = flag(&a, &["--config", "-c"]).or_else(|| env_lookup(env, "TRIVY_CONFIG"));
     let config = repo.and_then(|r| r.trivy(explicit));
-    trivy_scan(&a, env, config.as_ref(), repo.is_some() && explicit.is_none())
+    trivy_scan(
+        &a,
+        env,
+        config.as_ref(),
+        repo.is_some() && explicit.is_none(),
+    )
 }
 
 pub fn scan_of_command(c: &Command, env: &[(String, String)]) -> Option<Scan> {

@@ -292,5 +292,8 @@ fn gitlab_includes_outside_the_repository_are_reported_not_followed_with_their_l
     at(4, "project: platform/ci (file /templates/build.yml)");
     at(7, "remote: https://example.org/short.yml");
     assert_eq!(not_followed.len(), 4, "{not_followed:?}");
-    assert!(p.jobs.iter().any(|j| j.id == "lint"), "the local include is read");
+    assert!(
+        p.jobs.iter().any(|j| j.id == "lint"),
+        "the local include is read"
+    );
 }

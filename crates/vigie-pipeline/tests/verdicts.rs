@@ -309,7 +309,10 @@ fn trivy_yaml_at_the_root_is_honoured() {
         "{v:?}"
     );
     // flags win over the file
-    let v = run("trivy image --exit-code 0 ghcr.io/acme/api:1", &[("trivy.yaml", gating)]);
+    let v = run(
+        "trivy image --exit-code 0 ghcr.io/acme/api:1",
+        &[("trivy.yaml", gating)],
+    );
     assert!(
         v.iter().all(|(pass, _)| !pass) && v[0].1.contains("`--exit-code 0` never fails"),
         "{v:?}"
@@ -325,7 +328,10 @@ fn trivy_yaml_at_the_root_is_honoured() {
     // a filesystem scan whose configuration skips the whole tree does not count
     let v = run(
         "trivy fs .",
-        &[("trivy.yaml", "severity: HIGH,CRITICAL\nexit-code: 1\nscan:\n  skip-dirs: [\".\"]\n")],
+        &[(
+            "trivy.yaml",
+            "severity: HIGH,CRITICAL\nexit-code: 1\nscan:\n  skip-dirs: [\".\"]\n",
+        )],
     );
     assert!(
         v.iter().all(|(pass, _)| !pass) && v[0].1.contains("skips the whole tree"),

@@ -4,8 +4,8 @@ use crate::checks::{self, net05};
 use crate::{Input, Settings, analyze};
 use std::sync::Arc;
 use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
-use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location};
 use vigie_core::EvidenceTable;
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location};
 use vigie_parse::kubernetes::Object;
 
 pub struct TerraformAnalyzer;

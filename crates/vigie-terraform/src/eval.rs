@@ -6,8 +6,8 @@
 
 use crate::hcl::{self, BinOp, Block, Body, Expr, Lit, Part, Step};
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 use vigie_core::{DiagKind, Diagnostic, Location, Severity};
 
@@ -463,7 +463,10 @@ pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
                     let below = root.dir.is_empty() || dir.starts_with(&format!("{}/", root.dir));
                     if *dir == root.dir || (below && !defs.contains_key(dir)) {
                         others.extend(names.iter().map(|n| {
-                            match dir.strip_prefix(&root.dir).map(|d| d.trim_start_matches('/')) {
+                            match dir
+                                .strip_prefix(&root.dir)
+                                .map(|d| d.trim_start_matches('/'))
+                            {
                                 Some("") | None => n.clone(),
                                 Some(d) => format!("{d}/{n}"),
                             }
@@ -942,7 +945,9 @@ impl<'m> Scope<'m> {
             .iter()
             .find(|c| c.labels.first().is_some_and(|l| l == call_name))
         else {
-            return unknown(format!("`{text}`: no module \"{call_name}\" is called here"));
+            return unknown(format!(
+                "`{text}`: no module \"{call_name}\" is called here"
+            ));
         };
         let Some(src) = local_source(call) else {
             return Value::Computed(text.to_string());
@@ -958,7 +963,9 @@ impl<'m> Scope<'m> {
             ));
         };
         let Some(Step::Attr(output)) = steps.get(1) else {
-            return unknown(format!("`{text}`: the module's outputs are read one by one"));
+            return unknown(format!(
+                "`{text}`: the module's outputs are read one by one"
+            ));
         };
         let Some(out) = child.outputs.get(output) else {
             return unknown(format!(
@@ -1586,7 +1593,10 @@ output "inner_region" { value = module.inner.echo }
                 "main.tf",
                 "module \"a\" {\n  source = \"./a\"\n  x = module.a.y\n}\nresource \"google_compute_disk\" \"d\" { zone = module.a.y }\n",
             ),
-            ("a/main.tf", "variable \"x\" {}\noutput \"y\" { value = var.x }\n"),
+            (
+                "a/main.tf",
+                "variable \"x\" {}\noutput \"y\" { value = var.x }\n",
+            ),
         ]);
         assert!(
             matches!(attr(&m, "google_compute_disk.d", "zone"), Value::Unknown(r) if r.contains("own outputs")),

@@ -476,17 +476,28 @@ fn terraform_settings_var_files_and_exclude() {
     let region = |out: &Output| -> Vec<String> {
         of(out, "SOV-02.1")
             .iter()
-            .map(|v| format!("{} {} {}", if v.is_pass() { "pass" } else { "fail" }, v.subject, v.severity.as_str()))
+            .map(|v| {
+                format!(
+                    "{} {} {}",
+                    if v.is_pass() { "pass" } else { "fail" },
+                    v.subject,
+                    v.severity.as_str()
+                )
+            })
             .collect()
     };
     // without settings: the variable has no value, and the message says where to give it
     let out = analyze_files(files);
     let r = region(&out);
     assert!(
-        r.iter().any(|v| v.starts_with("fail google_storage_bucket.b › location low")),
+        r.iter()
+            .any(|v| v.starts_with("fail google_storage_bucket.b › location low")),
         "{r:?}"
     );
-    assert!(r.iter().any(|v| v.contains("google_storage_bucket.demo")), "{r:?}");
+    assert!(
+        r.iter().any(|v| v.contains("google_storage_bucket.demo")),
+        "{r:?}"
+    );
     assert!(
         out.diagnostics
             .iter()
@@ -528,7 +539,8 @@ fn terraform_settings_var_files_and_exclude() {
     assert!(
         out.diagnostics
             .iter()
-            .any(|d| d.kind == vigie_core::DiagKind::Config && d.message.contains("envs/nope.tfvars")),
+            .any(|d| d.kind == vigie_core::DiagKind::Config
+                && d.message.contains("envs/nope.tfvars")),
         "{:?}",
         out.diagnostics
     );
