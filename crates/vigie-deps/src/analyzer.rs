@@ -15,26 +15,36 @@ pub static ANALYZER: Dependencies = Dependencies;
 
 /// `[db]` of vigie.toml: `path` (relative paths are from the scanned folder) and `max_age_days`.
 fn settings(input: &RepoInput<'_>, diags: &mut Vec<Diagnostic>) -> Settings {
+    let at = input
+        .config
+        .section_location("db")
+        .cloned()
+        .unwrap_or_else(|| Location::file(Arc::from(input.config_path.unwrap_or("vigie.toml"))));
+    settings_of(
+        input.config.section("db").map(|t| t.get_ref()),
+        input.root,
+        &at,
+        diags,
+    )
+}
+
+/// `[db]` as written; `at` is where the section starts, for its diagnostics.
+fn settings_of(
+    section: Option<&toml::Table>,
+    root: &std::path::Path,
+    at: &Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Settings {
     let mut s = Settings::default();
-    let Some(section) = input.config.section("db") else {
+    let Some(section) = section else {
         return s;
     };
-    let at = || {
-        input
-            .config
-            .section_location("db")
-            .cloned()
-            .unwrap_or_else(|| Location::file(Arc::from(input.config_path.unwrap_or("vigie.toml"))))
-    };
-    for (k, v) in section.get_ref() {
+    let at = || at.clone();
+    for (k, v) in section {
         match (k.as_str(), v) {
             ("path", toml::Value::String(p)) => {
                 let p = PathBuf::from(p);
-                s.path = Some(if p.is_absolute() {
-                    p
-                } else {
-                    input.root.join(p)
-                });
+                s.path = Some(if p.is_absolute() { p } else { root.join(p) });
             }
             ("max_age_days", toml::Value::Integer(n)) if *n >= 0 => s.max_age_days = *n,
             ("path", _) => diags.push(Diagnostic::new(
@@ -103,5 +113,42 @@ impl Analyzer for Dependencies {
                 rows: a.rows,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Settings, Vec<Diagnostic>) {
+        let t: toml::Table = text.parse().unwrap();
+        let mut d = Vec::new();
+        let at = Location::new(Arc::from("vigie.toml"), 3, 1);
+        let s = settings_of(Some(&t), std::path::Path::new("/repo"), &at, &mut d);
+        (s, d)
+    }
+
+    /// The database-age warning of SUP-03 is set by `[db] max_age_days`.
+    #[test]
+    fn db_section_sets_the_age_warning_and_path() {
+        assert_eq!(Settings::default().max_age_days, 7);
+        let (s, d) = read("max_age_days = 30\npath = \"cache/osv.db\"\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(s.max_age_days, 30);
+        assert_eq!(
+            s.path.as_deref(),
+            Some(std::path::Path::new("/repo/cache/osv.db"))
+        );
+        let (s, d) = read("max_age_days = -1\nmax_age = 3\n");
+        assert_eq!(s.max_age_days, 7, "a bad value keeps the default");
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d.iter()
+                .all(|x| x.kind == DiagKind::Config && x.location.line == 3)
+        );
+        assert!(
+            d.iter()
+                .any(|x| x.message.contains("unknown key `max_age`"))
+        );
     }
 }

@@ -12,11 +12,15 @@ fn sbom_of_every_fixture_lockfile_is_valid_cyclonedx_1_6() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lockfiles");
     let lfs = vigie_deps::lockfile::find(&root);
     assert_eq!(lfs.len(), 11);
-    let bom = vigie_deps::sbom::cyclonedx(
+    let mut written = Vec::new();
+    vigie_deps::sbom::cyclonedx(
         &lfs,
         "fixtures",
         time::macros::datetime!(2026-12-01 06:00 UTC),
-    );
+    )
+    .write_json(&mut written)
+    .unwrap();
+    let bom: serde_json::Value = serde_json::from_slice(&written).unwrap();
 
     let schema_path = schema_dir().join("cyclonedx-bom-1.6.schema.json");
     let schema: serde_json::Value =
@@ -90,10 +94,13 @@ fn sbom_of_every_fixture_lockfile_is_valid_cyclonedx_1_6() {
     );
     assert_eq!(bom["metadata"]["tools"]["components"][0]["name"], "vigie");
     // The same tree gives the same document.
-    let again = vigie_deps::sbom::cyclonedx(
+    let mut again = Vec::new();
+    vigie_deps::sbom::cyclonedx(
         &lfs,
         "fixtures",
         time::macros::datetime!(2026-12-01 06:00 UTC),
-    );
-    assert_eq!(bom, again);
+    )
+    .write_json(&mut again)
+    .unwrap();
+    assert_eq!(written, again);
 }

@@ -155,7 +155,10 @@ impl Shallow for Object {
 /// The first failing Pod Security check of a level, with where it fails.
 type Rejection = Option<(String, Location)>;
 
-/// Evaluate a pod at both Pod Security levels with vigie's PSS checks.
+/// Evaluate a pod at the Pod Security levels with vigie's PSS checks, each level once, on one
+/// context (the pod is read once for all checks). Restricted is baseline plus the `PSS-R`
+/// rules, so a pod baseline rejects is not evaluated at restricted: its restricted rejection
+/// is never read (a restricted namespace reports the baseline one first).
 fn pss_levels(o: &Object) -> (Rejection, Rejection) {
     let objects = std::slice::from_ref(o);
     let built = BTreeSet::new();
@@ -168,18 +171,25 @@ fn pss_levels(o: &Object) -> (Rejection, Rejection) {
         built_by_compose: &built,
         cache: Default::default(),
     };
-    let mut verdicts = Vec::new();
-    for c in vigie_checks::pss::CHECKS {
-        (c.run)(&cx, &mut verdicts);
-    }
-    let first = |prefix: &str| {
+    let level = |prefix: &str| {
+        let mut verdicts = Vec::new();
+        for c in vigie_checks::pss::CHECKS
+            .iter()
+            .filter(|c| c.doc.id.starts_with(prefix))
+        {
+            (c.run)(&cx, &mut verdicts);
+        }
         verdicts
             .iter()
-            .filter(|v| v.is_fail() && v.check.starts_with(prefix))
+            .filter(|v| v.is_fail())
             .min_by(|a, b| a.sort_key().cmp(&b.sort_key()))
             .map(|v| (format!("{}: {}", v.check, v.message), v.location.clone()))
     };
-    (first("PSS-B"), first("PSS-R"))
+    let baseline = level("PSS-B");
+    if baseline.is_some() {
+        return (baseline, None);
+    }
+    (None, level("PSS-R"))
 }
 
 /// The names of the Secrets a pod reads, with where.
@@ -805,4 +815,50 @@ pub fn backups(objects: &[Object]) -> (Vec<BackupEvidence>, Vec<(String, Locatio
         }
     }
     (evidence, databases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn summary(yaml: &str) -> Object {
+        let stream = vigie_parse::yaml::parse(yaml);
+        let o = vigie_parse::kubernetes::objects(
+            &Arc::from("k.yaml"),
+            stream.documents.into_iter().map(|d| d.root).collect(),
+        )
+        .remove(0);
+        keep(&o).unwrap()
+    }
+
+    /// One evaluation per level: a pod baseline rejects is not judged at restricted, one it
+    /// admits is.
+    #[test]
+    fn restricted_is_evaluated_only_for_pods_baseline_admits() {
+        let privileged = summary(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: x\n",
+        );
+        assert_eq!(
+            privileged.node.get("x-pss").and_then(Node::as_str),
+            Some("privileged")
+        );
+        assert!(privileged.node.get("x-pss-baseline").is_some());
+        assert!(privileged.node.get("x-pss-restricted").is_none());
+        let baseline = summary(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x\n",
+        );
+        assert_eq!(
+            baseline.node.get("x-pss").and_then(Node::as_str),
+            Some("baseline")
+        );
+        assert!(baseline.node.get("x-pss-baseline").is_none());
+        assert!(
+            baseline
+                .node
+                .get("x-pss-restricted")
+                .and_then(Node::as_str)
+                .is_some_and(|m| m.starts_with("PSS-R"))
+        );
+    }
 }

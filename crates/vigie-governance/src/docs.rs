@@ -235,7 +235,11 @@ pub static SCM_01: CheckDoc = CheckDoc {
     what: "The share of commits reachable from the default branch that carry a signature \
            header (`gpgsig`, OpenPGP or SSH), overall and since `[scm] signed_since`, is at \
            least `[scm] min_signed_share` (default 1.0 since the date, 0.0 before it). \
-           Signatures are read, not verified against keys: they are reported as present.",
+           Without `[scm] allowed_signers` signatures are read, not verified against keys: they \
+           are reported as present. With it (git's `gpg.ssh.allowedSignersFile` format), only \
+           SSH signatures in the `git` namespace that verify over the commit, by a key the file \
+           lists for that namespace and date, count; the commits whose signature does not \
+           verify, whose key is not listed, or that are signed with OpenPGP or X.509 are named.",
     why: "Without signatures anyone who can push (or who steals a token) can author commits \
           under a maintainer's name; signed commits tie each change to a key.",
     fix: "Configure signing (`git config commit.gpgsign true` with `gpg.format ssh` and \

@@ -12,6 +12,7 @@
 //! Logging metric and alert policy of LOG-03, provider backup configuration of GOV-02, Secret
 //! Manager rotation of SEC-02 and GKE logging of LOG-01.
 
+pub mod allowed_signers;
 mod analyzer;
 pub mod attest;
 mod cluster;
@@ -73,7 +74,7 @@ pub fn analyze(repo: &Repo<'_>, objects: &[Object], out: &mut Out) {
         out.diagnostics.extend(diags);
         out.verdicts.extend(attest::verdicts(&entries, repo.today));
     }
-    let tf = tf::read(repo, out);
+    let tf = tf::read(repo);
     cluster::run(objects, out);
     logging::run(repo, objects, &tf, out);
     gov::run(repo, objects, &tf, out);

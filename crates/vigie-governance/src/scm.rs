@@ -2,10 +2,12 @@
 //! CODEOWNERS (SCM-03), release tags (SCM-04).
 //!
 //! The history is read with gix from the scanned folder's own `.git` (never a parent's, so that
-//! scanning a sub-folder does not judge the enclosing repository). Signatures are read, not
-//! verified: a commit counts as signed when it carries a `gpgsig` header (OpenPGP, SSH or
-//! X.509), and the report says so.
+//! scanning a sub-folder does not judge the enclosing repository). Without `[scm]
+//! allowed_signers`, signatures are read, not verified: a commit counts as signed when it
+//! carries a `gpgsig` header (OpenPGP, SSH or X.509), and the report says so. With it, only
+//! SSH signatures verified against that file count (see [`crate::allowed_signers`]).
 
+use crate::allowed_signers::{self, AllowedSigners, Check};
 use crate::docs::*;
 use crate::{Out, Repo};
 use globset::{GlobBuilder, GlobMatcher};
@@ -22,7 +24,8 @@ pub struct ScmSettings {
     /// The share of signed commits required (0.0 to 1.0), since `signed_since` if given, else
     /// over the whole history.
     pub min_signed_share: f64,
-    /// An allowed-signers file for SSH signatures (verification is not implemented yet).
+    /// An allowed-signers file (git's `gpg.ssh.allowedSignersFile` format): when given, only
+    /// SSH signatures verified against it count. Relative paths are from the scanned folder.
     pub allowed_signers: Option<String>,
 }
 
@@ -102,16 +105,29 @@ pub fn run(repo: &Repo<'_>, out: &mut Out) {
 pub struct Signatures {
     pub branch: String,
     pub commits: usize,
+    /// Commits that count as signed: carrying a signature, or with allowed signers, carrying
+    /// a verified one.
     pub signed: usize,
     pub openpgp: usize,
     pub ssh: usize,
     pub x509: usize,
     pub since_commits: usize,
     pub since_signed: usize,
+    /// With allowed signers: the commits whose signature failed verification (short id, why).
+    pub bad: Vec<(String, String)>,
+    /// With allowed signers: SSH-signed commits whose key no line lists (short ids).
+    pub unknown_key: Vec<String>,
+    /// With allowed signers: OpenPGP or X.509 signed commits, which it cannot verify.
+    pub not_ssh: Vec<String>,
 }
 
-/// Count signed commits reachable from the default branch (`origin/HEAD`, else `HEAD`).
-pub fn signatures(root: &std::path::Path, since: Option<Date>) -> Result<Signatures, String> {
+/// Count signed commits reachable from the default branch (`origin/HEAD`, else `HEAD`); with
+/// `signers`, count only those whose SSH signature they verify.
+pub fn signatures(
+    root: &std::path::Path,
+    since: Option<Date>,
+    signers: Option<&AllowedSigners>,
+) -> Result<Signatures, String> {
     let r = gix::open(root).map_err(|e| e.to_string())?;
     let mut s = Signatures::default();
     let start = match r
@@ -139,9 +155,10 @@ pub fn signatures(root: &std::path::Path, since: Option<Date>) -> Result<Signatu
         let info = info.map_err(|e| e.to_string())?;
         let c = info.object().map_err(|e| e.to_string())?;
         s.commits += 1;
+        let time = c.time().map_err(|e| e.to_string())?.seconds;
         let sig = c.signature().map_err(|e| e.to_string())?;
         let signed = match &sig {
-            Some((text, _)) => {
+            Some((text, payload)) => {
                 let t: &[u8] = text.as_ref();
                 if contains(t, b"BEGIN SSH SIGNATURE") {
                     s.ssh += 1;
@@ -150,20 +167,39 @@ pub fn signatures(root: &std::path::Path, since: Option<Date>) -> Result<Signatu
                 } else {
                     s.openpgp += 1;
                 }
-                true
+                match signers {
+                    None => true,
+                    Some(a) => {
+                        let id = info.id.to_hex_with_len(7).to_string();
+                        match a.check(t, payload.to_bstring().as_ref(), time) {
+                            Check::Verified(_) => true,
+                            Check::UnknownKey => {
+                                s.unknown_key.push(id);
+                                false
+                            }
+                            Check::Bad(why) => {
+                                s.bad.push((id, why));
+                                false
+                            }
+                            Check::NotSsh => {
+                                s.not_ssh.push(id);
+                                false
+                            }
+                        }
+                    }
+                }
             }
             None => false,
         };
         if signed {
             s.signed += 1;
         }
-        if let Some(min) = since_secs {
-            let t = c.time().map_err(|e| e.to_string())?.seconds;
-            if t >= min {
-                s.since_commits += 1;
-                if signed {
-                    s.since_signed += 1;
-                }
+        if let Some(min) = since_secs
+            && time >= min
+        {
+            s.since_commits += 1;
+            if signed {
+                s.since_signed += 1;
             }
         }
     }
@@ -225,14 +261,26 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
         return;
     }
     let cfg = &repo.scm;
-    if cfg.allowed_signers.is_some() {
-        out.diagnostics.push(Diagnostic::new(
-            DiagKind::Config,
-            Location::file(Arc::from("vigie.toml")),
-            "scm.allowed_signers: verifying SSH signatures is not supported yet; signatures are reported as present, unverified",
-        ));
-    }
-    match signatures(repo.root, cfg.signed_since) {
+    let signers = match &cfg.allowed_signers {
+        None => None,
+        Some(path) => match load_signers(repo, path, out) {
+            Some(a) => Some((path.as_str(), a)),
+            // asked to verify but nothing to verify with: counting bare headers instead would
+            // pass what was meant to be checked
+            None => {
+                out.not_assessed(
+                    SCM_01.id,
+                    format!("the allowed-signers file `{path}` cannot be read"),
+                );
+                return release(repo, out);
+            }
+        },
+    };
+    match signatures(
+        repo.root,
+        cfg.signed_since,
+        signers.as_ref().map(|(_, a)| a),
+    ) {
         Err(e) => {
             out.diagnostics.push(Diagnostic::new(
                 DiagKind::Io,
@@ -246,8 +294,12 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
         }
         Ok(s) => {
             let overall = share(s.signed, s.commits);
+            let what = match &signers {
+                None => "carry a signature".to_string(),
+                Some((path, _)) => format!("carry an SSH signature verified against {path}"),
+            };
             let mut msg = format!(
-                "{}/{} commits on {} carry a signature ({:.0}%)",
+                "{}/{} commits on {} {what} ({:.0}%)",
                 s.signed,
                 s.commits,
                 s.branch,
@@ -266,10 +318,44 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
                 }
                 None => overall,
             };
-            msg.push_str(&format!(
-                "; {} OpenPGP, {} SSH, {} X.509 — present, not verified against keys",
-                s.openpgp, s.ssh, s.x509
-            ));
+            match &signers {
+                None => msg.push_str(&format!(
+                    "; {} OpenPGP, {} SSH, {} X.509 — present, not verified against keys",
+                    s.openpgp, s.ssh, s.x509
+                )),
+                Some(_) => {
+                    if !s.bad.is_empty() {
+                        let list: Vec<String> = s
+                            .bad
+                            .iter()
+                            .take(5)
+                            .map(|(id, why)| format!("{id}: {why}"))
+                            .collect();
+                        msg.push_str(&format!(
+                            "; {} with a signature that does not verify ({}{})",
+                            s.bad.len(),
+                            list.join("; "),
+                            more(s.bad.len())
+                        ));
+                    }
+                    if !s.unknown_key.is_empty() {
+                        msg.push_str(&format!(
+                            "; {} signed by a key not in the allowed signers ({}{})",
+                            s.unknown_key.len(),
+                            first_ids(&s.unknown_key),
+                            more(s.unknown_key.len())
+                        ));
+                    }
+                    if !s.not_ssh.is_empty() {
+                        msg.push_str(&format!(
+                            "; {} signed with OpenPGP or X.509, which an SSH allowed-signers file cannot verify ({}{})",
+                            s.not_ssh.len(),
+                            first_ids(&s.not_ssh),
+                            more(s.not_ssh.len())
+                        ));
+                    }
+                }
+            }
             let subject = format!("git › {}", s.branch);
             if judged + 1e-9 >= cfg.min_signed_share {
                 out.verdicts
@@ -288,6 +374,55 @@ fn history(repo: &Repo<'_>, is_git: bool, out: &mut Out) {
             }
         }
     }
+    release(repo, out);
+}
+
+fn first_ids(ids: &[String]) -> String {
+    ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+}
+
+fn more(n: usize) -> String {
+    if n > 5 {
+        format!(", and {} more", n - 5)
+    } else {
+        String::new()
+    }
+}
+
+/// Read `[scm] allowed_signers`: relative to the scanned folder, or absolute (`~/` is the home
+/// folder). Unusable lines are diagnostics on the file; None when it cannot be read.
+fn load_signers(repo: &Repo<'_>, path: &str, out: &mut Out) -> Option<AllowedSigners> {
+    let p = std::path::Path::new(path);
+    let text = if let Some(rest) = path.strip_prefix("~/") {
+        std::env::var_os("HOME")
+            .and_then(|h| std::fs::read_to_string(std::path::Path::new(&h).join(rest)).ok())
+    } else if p.is_absolute() {
+        std::fs::read_to_string(p).ok()
+    } else {
+        (repo.read)(path.trim_start_matches("./"))
+    };
+    let Some(text) = text else {
+        out.diagnostics.push(Diagnostic::new(
+            DiagKind::Config,
+            Location::file(Arc::from("vigie.toml")),
+            format!("scm.allowed_signers: `{path}` cannot be read: SCM-01 (signed commits) is not assessed"),
+        ));
+        return None;
+    };
+    let (a, errors) = allowed_signers::parse(&text);
+    let at: Arc<str> = Arc::from(path);
+    for (line, why) in errors {
+        out.diagnostics.push(Diagnostic::new(
+            DiagKind::Parse,
+            Location::new(at.clone(), line, 1),
+            format!("allowed signers: {why}; the line trusts no key"),
+        ));
+    }
+    Some(a)
+}
+
+fn release(repo: &Repo<'_>, out: &mut Out) {
+    let git_loc = || Location::file(Arc::from(".git"));
     match release_tags(repo.root) {
         Err(e) => {
             out.diagnostics.push(Diagnostic::new(

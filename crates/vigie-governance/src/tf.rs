@@ -2,11 +2,11 @@
 //! labels and spans, attribute values as written. Nothing is resolved (variables, modules,
 //! `for_each`): a value that is an expression is judged by its text.
 
-use crate::{Out, Repo};
+use crate::Repo;
 use hcl_edit::Span;
 use hcl_edit::structure::{Block, Body};
 use std::sync::Arc;
-use vigie_core::{DiagKind, Diagnostic, Location, SourceFile};
+use vigie_core::{Location, SourceFile};
 
 pub struct TfFile {
     pub src: SourceFile,
@@ -84,27 +84,20 @@ impl Terraform {
     }
 }
 
-/// Read and parse every `*.tf` file of the repository.
-pub fn read(repo: &Repo<'_>, out: &mut Out) -> Terraform {
+/// Read and parse every `*.tf` file of the repository. A file that is not valid HCL is left
+/// out silently: the Terraform analysis (vigie-terraform) reads the same files and reports the
+/// parse error once, with its location.
+pub fn read(repo: &Repo<'_>) -> Terraform {
     let mut tf = Terraform::default();
     for rel in repo.files.iter().filter(|f| f.ends_with(".tf")) {
         let Some(text) = (repo.read)(rel) else {
             continue;
         };
-        match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => tf.files.push(TfFile {
+        if let Ok(body) = hcl_edit::parser::parse_body(&text) {
+            tf.files.push(TfFile {
                 src: SourceFile::new(Arc::<str>::from(*rel), text),
                 body,
-            }),
-            Err(e) => out.diagnostics.push(Diagnostic::new(
-                DiagKind::Parse,
-                Location::new(
-                    Arc::from(*rel),
-                    e.location().line() as u32,
-                    e.location().column() as u32,
-                ),
-                format!("invalid HCL: {}", e.message()),
-            )),
+            });
         }
     }
     tf

@@ -387,3 +387,259 @@ fn a_folder_that_is_not_a_repository_is_not_assessed() {
             .any(|d| d.message.contains("not a git repository"))
     );
 }
+
+fn git_out(dir: &std::path::Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+/// Write a commit on HEAD whose `gpgsig` header is an SSH signature made by the ed25519 key of
+/// `seed` over `signed_message`'s commit object, while the commit itself says `message` (the
+/// same text unless the test alters the commit after signing).
+fn ssh_signed_commit(dir: &std::path::Path, seed: u8, signed_message: &str, message: &str) {
+    use ssh_key::private::{Ed25519Keypair, PrivateKey};
+    use ssh_key::{HashAlg, LineEnding};
+    let tree = git_out(dir, &["rev-parse", "HEAD^{tree}"]);
+    let head = git_out(dir, &["rev-parse", "HEAD"]);
+    let headers = format!(
+        "tree {tree}\nparent {head}\nauthor T <t@example.org> 1780315200 +0000\ncommitter T <t@example.org> 1780315200 +0000\n"
+    );
+    let payload = format!("{headers}\n{signed_message}\n");
+    let pem = PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]))
+        .sign("git", HashAlg::Sha512, payload.as_bytes())
+        .unwrap()
+        .to_pem(LineEnding::LF)
+        .unwrap();
+    // a multi-line header continues on lines that start with a space
+    let folded = pem.trim_end().replace('\n', "\n ");
+    let object = format!("{headers}gpgsig {folded}\n\n{message}\n");
+    let f = dir.join(".git/obj");
+    std::fs::write(&f, object).unwrap();
+    let id = git_out(
+        dir,
+        &["hash-object", "-t", "commit", "-w", f.to_str().unwrap()],
+    );
+    assert!(git(dir, &["update-ref", "HEAD", &id]));
+}
+
+fn public_key(seed: u8) -> String {
+    ssh_key::private::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]))
+        .public_key()
+        .to_openssh()
+        .unwrap()
+}
+
+#[test]
+fn ssh_signatures_are_verified_against_allowed_signers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    if !git(d, &["init", "-q"]) {
+        eprintln!("git is not available: skipped");
+        return;
+    }
+    assert!(git(d, &["commit", "-q", "--allow-empty", "-m", "first"]));
+    ssh_signed_commit(d, 1, "signed by the team key", "signed by the team key");
+    let verify = |file: &str| ScmSettings {
+        signed_since: None,
+        min_signed_share: 0.5,
+        allowed_signers: Some(file.into()),
+    };
+    let today = time::macros::date!(2026 - 12 - 01);
+
+    // the team key is listed: the signed commit is verified, half of the history
+    write(
+        d,
+        &[(
+            ".github/allowed_signers",
+            &format!(
+                "# team\ndev@example.org namespaces=\"git\" {}\n",
+                public_key(1)
+            ),
+        )],
+    );
+    let out = scan_with(d, verify(".github/allowed_signers"), today);
+    let v = of(&out, "SCM-01");
+    assert_eq!(passes(&out, "SCM-01"), 1, "{v:#?}");
+    assert!(
+        v[0].message.contains("1/2 commits")
+            && v[0]
+                .message
+                .contains("verified against .github/allowed_signers"),
+        "{v:#?}"
+    );
+
+    // another key is listed: the commit is reported as signed by an unknown key, and fails
+    write(
+        d,
+        &[(
+            "other_signers",
+            &format!("ops@example.org {}\n", public_key(2)),
+        )],
+    );
+    let out = scan_with(d, verify("other_signers"), today);
+    let v = of(&out, "SCM-01");
+    assert_eq!(fails(&out, "SCM-01"), 1, "{v:#?}");
+    assert!(
+        v[0].message.contains("0/2 commits")
+            && v[0]
+                .message
+                .contains("1 signed by a key not in the allowed signers"),
+        "{v:#?}"
+    );
+    // without the file, the same commit counts as signed (present, not verified)
+    let present = ScmSettings {
+        allowed_signers: None,
+        ..verify("")
+    };
+    assert_eq!(passes(&scan_with(d, present, today), "SCM-01"), 1);
+
+    // the commit's message altered after signing: the signature no longer verifies
+    ssh_signed_commit(d, 1, "release 1.0", "release 1.0 (with a backdoor)");
+    let out = scan_with(d, verify(".github/allowed_signers"), today);
+    let v = of(&out, "SCM-01");
+    assert_eq!(fails(&out, "SCM-01"), 1, "{v:#?}");
+    assert!(
+        v[0].message.contains("1/3 commits")
+            && v[0]
+                .message
+                .contains("1 with a signature that does not verify")
+            && v[0].message.contains("altered after signing"),
+        "{v:#?}"
+    );
+
+    // a file that cannot be read leaves SCM-01 not assessed rather than counting headers
+    let out = scan_with(d, verify("nowhere/allowed_signers"), today);
+    assert!(of(&out, "SCM-01").is_empty());
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.message.contains("nowhere/allowed_signers")
+                && d.message.contains("not assessed")),
+        "{:#?}",
+        out.diagnostics
+    );
+}
+
+/// A commit signed by git itself (`gpg.format ssh`, ssh-keygen) verifies, and `git
+/// verify-commit` agrees with vigie on the commits written by the test above.
+#[test]
+fn commits_signed_by_git_verify_and_git_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    if !git(d, &["init", "-q"]) {
+        eprintln!("git is not available: skipped");
+        return;
+    }
+    let key = d.join(".git/test-key");
+    let keygen = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "dev", "-f"])
+        .arg(&key)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !keygen {
+        eprintln!("ssh-keygen is not available: skipped");
+        return;
+    }
+    let signing = format!("user.signingkey={}", key.display());
+    assert!(git(
+        d,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &signing,
+            "commit",
+            "-q",
+            "-S",
+            "--allow-empty",
+            "-m",
+            "by git"
+        ]
+    ));
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    write(
+        d,
+        &[("allowed_signers", &format!("dev@example.org {public}"))],
+    );
+    let settings = ScmSettings {
+        signed_since: None,
+        min_signed_share: 1.0,
+        allowed_signers: Some("allowed_signers".into()),
+    };
+    let today = time::macros::date!(2026 - 12 - 01);
+    let out = scan_with(d, settings.clone(), today);
+    assert_eq!(passes(&out, "SCM-01"), 1, "{:#?}", of(&out, "SCM-01"));
+
+    // a commit made by the test's own signer: git's verifier accepts it too
+    write(
+        d,
+        &[(
+            "allowed_signers",
+            &format!("dev@example.org {public}ci@example.org {}\n", public_key(3)),
+        )],
+    );
+    ssh_signed_commit(d, 3, "by vigie's test", "by vigie's test");
+    let verified_by_git = |d: &std::path::Path| {
+        Command::new("git")
+            .current_dir(d)
+            .args([
+                "-c",
+                "gpg.ssh.allowedSignersFile=allowed_signers",
+                "verify-commit",
+                "HEAD",
+            ])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(verified_by_git(d));
+    assert_eq!(passes(&scan_with(d, settings.clone(), today), "SCM-01"), 1);
+    ssh_signed_commit(d, 3, "signed text", "altered text");
+    assert!(!verified_by_git(d));
+    assert_eq!(fails(&scan_with(d, settings, today), "SCM-01"), 1);
+}
+
+/// Invalid HCL is the Terraform analysis' to report: the governance checks skip the file
+/// without a diagnostic of their own, and read the valid files beside it.
+#[test]
+fn invalid_terraform_is_left_to_the_terraform_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "broken.tf",
+                "resource \"google_sql_database_instance\" \"x\" {\n  name = \n}\n",
+            ),
+            (
+                "db.tf",
+                "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    backup_configuration {\n      enabled = true\n    }\n  }\n}\n",
+            ),
+        ],
+    );
+    let out = scan(dir.path());
+    assert!(
+        !out.diagnostics
+            .iter()
+            .any(|d| d.location.path.as_ref() == "broken.tf"),
+        "{:#?}",
+        out.diagnostics
+    );
+    assert!(
+        of(&out, "GOV-02")
+            .iter()
+            .any(|v| v.is_pass() && v.subject.contains("google_sql_database_instance.db")),
+        "{:#?}",
+        of(&out, "GOV-02")
+    );
+}

@@ -79,7 +79,7 @@ pub fn analyze(repo: &Repo<'_>) -> Output {
             let mut v = Vec::new();
             let mut pushes = Vec::new();
             if !p.only_called() {
-                checks::sup01(p, &mut v);
+                checks::sup01_in(p, Some(crate::facts::RepoFiles { read: repo.read }), &mut v);
                 checks::sup02_pipeline(p, &mut v);
                 checks::sup04(p, &mut v);
                 pushes = checks::sup05_sign(p, &mut v);

@@ -483,13 +483,18 @@ fn image_desc(bp: &BuildPath) -> String {
 }
 
 pub fn sup01(p: &Pipeline, out: &mut Vec<Verdict>) {
+    sup01_in(p, None, out)
+}
+
+/// SUP-01 with the repository's files, so that a `trivy.yaml` beside the pipeline is read.
+pub fn sup01_in(p: &Pipeline, repo: Option<facts::RepoFiles<'_>>, out: &mut Vec<Verdict>) {
     let (paths, deploys) = build_paths(p);
     if paths.is_empty() {
         return;
     }
     let scans = facts::find(
         p,
-        |c, _, env| facts::scan_of_command(c, env),
+        |c, _, env| facts::scan_of_command_in(c, env, repo),
         facts::scan_of_action,
     );
     for bp in &paths {

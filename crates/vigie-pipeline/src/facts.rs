@@ -283,45 +283,96 @@ fn env_lookup<'a>(env: &'a [(String, String)], k: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// What a Trivy configuration file (`trivy.yaml`, Trivy's `--config`) sets that SUP-01 reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrivyConfig {
+    pub path: String,
+    /// `severity:` as a comma-separated list.
+    pub severity: Option<String>,
+    /// `exit-code:`.
+    pub exit_code: Option<String>,
+    /// `scan.skip-dirs:`.
+    pub skip_dirs: Vec<String>,
+}
+
+/// Read a Trivy configuration file; `None` when it is not valid YAML or not a mapping.
+pub fn trivy_config(path: &str, text: &str) -> Option<TrivyConfig> {
+    let stream = vigie_parse::yaml::parse(text);
+    let root = &stream.documents.first()?.root;
+    root.as_map()?;
+    let list = |n: &vigie_parse::yaml::Node| -> Vec<String> {
+        match n.as_seq() {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            None => n
+                .as_str()
+                .map(|s| s.split(',').map(|x| x.trim().to_string()).collect())
+                .unwrap_or_default(),
+        }
+    };
+    Some(TrivyConfig {
+        path: path.to_string(),
+        severity: root
+            .get("severity")
+            .map(|n| list(n).join(","))
+            .filter(|s| !s.is_empty()),
+        exit_code: root
+            .get("exit-code")
+            .and_then(|n| n.as_str())
+            .map(str::to_string),
+        skip_dirs: root
+            .path(&["scan", "skip-dirs"])
+            .map(list)
+            .unwrap_or_default(),
+    })
+}
+
+/// The repository's files, for what a command reads beside its flags (Trivy's configuration).
+#[derive(Clone, Copy)]
+pub struct RepoFiles<'a> {
+    pub read: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+impl RepoFiles<'_> {
+    /// The configuration a `trivy` command reads: `--config`/`-c` or `TRIVY_CONFIG`, else
+    /// `trivy.yaml` in the folder it runs in (the repository root).
+    fn trivy(&self, explicit: Option<&str>) -> Option<TrivyConfig> {
+        let path = explicit.unwrap_or("trivy.yaml");
+        let rel = path.trim_start_matches("./");
+        (self.read)(rel).and_then(|t| trivy_config(rel, &t))
+    }
+}
+
+/// [`scan_of_command`] with the repository's files, so that a Trivy configuration file is read.
+pub fn scan_of_command_in(
+    c: &Command,
+    env: &[(String, String)],
+    repo: Option<RepoFiles<'_>>,
+) -> Option<Scan> {
+    let (t, a) = tool(c);
+    if t != "trivy" {
+        return scan_of_command(c, env);
+    }
+    let explicit = flag(&a, &["--config", "-c"]).or_else(|| env_lookup(env, "TRIVY_CONFIG"));
+    let config = repo.and_then(|r| r.trivy(explicit));
+    trivy_scan(
+        &a,
+        env,
+        config.as_ref(),
+        repo.is_some() && explicit.is_none(),
+    )
+}
+
 pub fn scan_of_command(c: &Command, env: &[(String, String)]) -> Option<Scan> {
     let (t, a) = tool(c);
+    if t == "trivy" {
+        return trivy_scan(&a, env, None, false);
+    }
+
+    let (t, a) = tool(c);
     match t.as_str() {
-        "trivy" => {
-            let sub = positionals(&a).first().copied().unwrap_or("");
-            let sub = match sub {
-                "i" => "image",
-                "filesystem" => "fs",
-                "conf" => "config",
-                "repository" => "repo",
-                s => s,
-            };
-            if !matches!(sub, "image" | "fs" | "config" | "repo" | "rootfs") {
-                return None;
-            }
-            let format = flag(&a, &["--format", "-f"]).unwrap_or("table");
-            if matches!(format, "cyclonedx" | "spdx" | "spdx-json")
-                && !has_flag(&a, &["--scanners"])
-            {
-                return None; // an SBOM, not a scan
-            }
-            let sev = flag(&a, &["--severity", "-s"]).or_else(|| env_lookup(env, "TRIVY_SEVERITY"));
-            let code = flag(&a, &["--exit-code"]).or_else(|| env_lookup(env, "TRIVY_EXIT_CODE"));
-            let weak = match (sev, code) {
-                (_, None) => {
-                    Some("it has no `--exit-code 1`, so findings never fail it".to_string())
-                }
-                (_, Some(c)) if c.trim() == "0" => Some("`--exit-code 0` never fails".to_string()),
-                (Some(s), _) if !trivy_severity_ok(s) => Some(format!(
-                    "`--severity {s}` lets HIGH or CRITICAL findings through"
-                )),
-                _ => None,
-            };
-            Some(Scan {
-                tool: "trivy",
-                weak,
-                what: format!("trivy {sub}"),
-            })
-        }
         "grype" => {
             let f = flag(&a, &["--fail-on", "-f"])
                 .or_else(|| env_lookup(env, "GRYPE_FAIL_ON_SEVERITY"));
@@ -338,6 +389,97 @@ pub fn scan_of_command(c: &Command, env: &[(String, String)]) -> Option<Scan> {
         }
         _ => None,
     }
+}
+
+/// A `trivy` scan from its arguments, the job's environment and the configuration file it
+/// reads; flags win over `TRIVY_*` variables, which win over the file (Trivy's precedence).
+/// `default_config` says the file, when any, is the `trivy.yaml` read without `--config`.
+fn trivy_scan(
+    a: &[String],
+    env: &[(String, String)],
+    config: Option<&TrivyConfig>,
+    default_config: bool,
+) -> Option<Scan> {
+    let config_value = flag(a, &["--config", "-c"]);
+    let sub = positionals(a)
+        .into_iter()
+        .find(|p| Some(*p) != config_value)
+        .unwrap_or("");
+    let sub = match sub {
+        "i" => "image",
+        "filesystem" => "fs",
+        "conf" => "config",
+        "repository" => "repo",
+        s => s,
+    };
+    if !matches!(sub, "image" | "fs" | "config" | "repo" | "rootfs") {
+        return None;
+    }
+    let format = flag(a, &["--format", "-f"]).unwrap_or("table");
+    if matches!(format, "cyclonedx" | "spdx" | "spdx-json") && !has_flag(a, &["--scanners"]) {
+        return None; // an SBOM, not a scan
+    }
+    // each setting with where it comes from, for messages
+    let pick = |flags: &[&str], var: &str, file: Option<&String>, key: &str| {
+        if let Some(v) = flag(a, flags) {
+            return Some((v.to_string(), format!("`{} {v}`", flags[0])));
+        }
+        if let Some(v) = env_lookup(env, var) {
+            return Some((v.to_string(), format!("`{var}={v}`")));
+        }
+        let (v, c) = (file?, config?);
+        Some((v.clone(), format!("`{key}: {v}` in {}", c.path)))
+    };
+    let sev = pick(
+        &["--severity", "-s"],
+        "TRIVY_SEVERITY",
+        config.and_then(|c| c.severity.as_ref()),
+        "severity",
+    );
+    let code = pick(
+        &["--exit-code"],
+        "TRIVY_EXIT_CODE",
+        config.and_then(|c| c.exit_code.as_ref()),
+        "exit-code",
+    );
+    let weak = match (&sev, &code) {
+        (_, None) => Some(
+            "it has no `--exit-code 1` (nor `exit-code: 1` in trivy.yaml), so findings never fail it"
+                .to_string(),
+        ),
+        (_, Some((c, from))) if c.trim() == "0" => Some(format!("{from} never fails")),
+        (Some((s, from)), _) if !trivy_severity_ok(s) => {
+            Some(format!("{from} lets HIGH or CRITICAL findings through"))
+        }
+        _ => None,
+    };
+    let mut what = format!("trivy {sub}");
+    if let Some(c) = config {
+        let mut notes = Vec::new();
+        if default_config {
+            notes.push(format!("with {}", c.path));
+        }
+        if !c.skip_dirs.is_empty() && matches!(sub, "fs" | "repo" | "rootfs" | "config") {
+            notes.push(format!("skipping {}", c.skip_dirs.join(", ")));
+        }
+        if !notes.is_empty() {
+            what = format!("{what} ({})", notes.join(", "));
+        }
+    }
+    // a filesystem scan told to skip the whole tree scans nothing
+    let weak = weak.or_else(|| {
+        let c = config?;
+        (matches!(sub, "fs" | "repo" | "rootfs")
+            && c.skip_dirs
+                .iter()
+                .any(|d| matches!(d.trim_end_matches('/'), "." | "" | "**" | "*")))
+        .then(|| format!("`scan.skip-dirs` in {} skips the whole tree", c.path))
+    });
+    Some(Scan {
+        tool: "trivy",
+        weak,
+        what,
+    })
 }
 
 pub fn scan_of_action(a: &Action) -> Option<Scan> {
@@ -893,7 +1035,7 @@ mod tests {
             ("TRIVY_SEVERITY".to_string(), "CRITICAL".to_string()),
         ];
         let s = scan_of_command(&cmd("trivy image x"), &env).unwrap();
-        assert!(s.weak.unwrap().contains("--severity CRITICAL"));
+        assert!(s.weak.unwrap().contains("`TRIVY_SEVERITY=CRITICAL`"));
         assert!(scan_of_command(&cmd("trivy image --format cyclonedx -o s.json x"), &[]).is_none());
         let b = sbom_of_command(&cmd("trivy image --format cyclonedx -o s.json x")).unwrap();
         assert_eq!(b.output.as_deref(), Some("s.json"));

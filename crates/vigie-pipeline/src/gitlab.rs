@@ -248,7 +248,13 @@ fn include(
                 .into_iter()
                 .find(|k| it.get(k).is_some())
                 .unwrap_or("unknown");
-                (k, it.get(k).map(render).unwrap_or_default())
+                let mut target = it.get(k).map(render).unwrap_or_default();
+                if k == "project"
+                    && let Some(f) = it.get("file")
+                {
+                    target.push_str(&format!(" (file {})", render(f)));
+                }
+                (k, target)
             }
             _ => ("unknown", String::new()),
         };

@@ -261,3 +261,39 @@ fn file_names() {
     assert!(cloudbuild::is_cloudbuild("cloudbuild-prod.yml"));
     assert!(!cloudbuild::is_cloudbuild("cloudbuilder.yaml"));
 }
+
+/// Includes vigie cannot read (a GitLab template, a URL, another project, a component) are each
+/// a "not followed" diagnostic on their own line; the local one is read.
+#[test]
+fn gitlab_includes_outside_the_repository_are_reported_not_followed_with_their_line() {
+    let (p, d) = gl(
+        "include:\n  - template: Jobs/SAST.gitlab-ci.yml\n  - remote: https://example.org/ci/scan.yml\n  - project: platform/ci\n    ref: v2\n    file: /templates/build.yml\n  - https://example.org/short.yml\n  - local: ci/base.yml\nbuild:\n  script: [make]\n",
+        &[("ci/base.yml", "lint:\n  script: [make lint]\n")],
+    );
+    let not_followed: Vec<(u32, &str)> = d
+        .iter()
+        .filter(|x| x.message.contains("is not followed"))
+        .map(|x| (x.location.line, x.message.as_str()))
+        .collect();
+    let at = |line: u32, what: &str| {
+        assert!(
+            not_followed
+                .iter()
+                .any(|(l, m)| *l == line && m.contains(what) && x_path_ok(&d, line)),
+            "{what} at line {line}: {not_followed:?}"
+        );
+    };
+    fn x_path_ok(d: &[Diagnostic], line: u32) -> bool {
+        d.iter()
+            .any(|x| x.location.line == line && &*x.location.path == ".gitlab-ci.yml")
+    }
+    at(2, "template: Jobs/SAST.gitlab-ci.yml");
+    at(3, "remote: https://example.org/ci/scan.yml");
+    at(4, "project: platform/ci (file /templates/build.yml)");
+    at(7, "remote: https://example.org/short.yml");
+    assert_eq!(not_followed.len(), 4, "{not_followed:?}");
+    assert!(
+        p.jobs.iter().any(|j| j.id == "lint"),
+        "the local include is read"
+    );
+}

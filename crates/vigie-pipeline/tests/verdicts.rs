@@ -268,3 +268,73 @@ fn scan_ordering_and_deploy_gating() {
         assert_eq!(v[0].is_pass(), pass, "{cmd}: {}", show(&out.verdicts));
     }
 }
+
+/// A `trivy` run without flags reads `trivy.yaml` at the repository root (or the file named
+/// by `--config`), as Trivy does; flags still win over it.
+#[test]
+fn trivy_yaml_at_the_root_is_honoured() {
+    let workflow = |trivy: &str| {
+        format!(
+            "on: push\npermissions:\n  contents: read\n  packages: write\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -t ghcr.io/acme/api:1 .\n      - run: {trivy}\n      - run: docker push ghcr.io/acme/api:1\n"
+        )
+    };
+    let run = |trivy: &str, extra: &[(&str, &str)]| {
+        let mut files = BTreeMap::new();
+        files.insert(".github/workflows/b.yml".to_string(), workflow(trivy));
+        for (p, t) in extra {
+            files.insert(p.to_string(), t.to_string());
+        }
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+        of(&out.verdicts, "SUP-01")
+            .iter()
+            .map(|v| (v.is_pass(), v.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let gating = "severity:\n  - CRITICAL\n  - HIGH\nexit-code: 1\nscan:\n  skip-dirs:\n    - node_modules\n";
+    // without a configuration file the bare command does not gate
+    let v = run("trivy image ghcr.io/acme/api:1", &[]);
+    assert!(v.iter().all(|(pass, _)| !pass) && !v.is_empty(), "{v:?}");
+    assert!(v[0].1.contains("exit-code"), "{v:?}");
+    // with trivy.yaml it does, and the message names the file
+    let v = run("trivy image ghcr.io/acme/api:1", &[("trivy.yaml", gating)]);
+    assert!(v.iter().all(|(pass, _)| *pass) && !v.is_empty(), "{v:?}");
+    assert!(v[0].1.contains("with trivy.yaml"), "{v:?}");
+    // a file that sets a weak severity fails, naming the line of trivy.yaml's key
+    let v = run(
+        "trivy image ghcr.io/acme/api:1",
+        &[("trivy.yaml", "severity: CRITICAL\nexit-code: 1\n")],
+    );
+    assert!(
+        v.iter().all(|(pass, _)| !pass) && v[0].1.contains("`severity: CRITICAL` in trivy.yaml"),
+        "{v:?}"
+    );
+    // flags win over the file
+    let v = run(
+        "trivy image --exit-code 0 ghcr.io/acme/api:1",
+        &[("trivy.yaml", gating)],
+    );
+    assert!(
+        v.iter().all(|(pass, _)| !pass) && v[0].1.contains("`--exit-code 0` never fails"),
+        "{v:?}"
+    );
+    // Trivy reads trivy.yml only when told to; `--config` names any file
+    let v = run("trivy image ghcr.io/acme/api:1", &[("trivy.yml", gating)]);
+    assert!(v.iter().all(|(pass, _)| !pass), "{v:?}");
+    let v = run(
+        "trivy --config ci/trivy.yml image ghcr.io/acme/api:1",
+        &[("ci/trivy.yml", gating)],
+    );
+    assert!(v.iter().all(|(pass, _)| *pass) && !v.is_empty(), "{v:?}");
+    // a filesystem scan whose configuration skips the whole tree does not count
+    let v = run(
+        "trivy fs .",
+        &[(
+            "trivy.yaml",
+            "severity: HIGH,CRITICAL\nexit-code: 1\nscan:\n  skip-dirs: [\".\"]\n",
+        )],
+    );
+    assert!(
+        v.iter().all(|(pass, _)| !pass) && v[0].1.contains("skips the whole tree"),
+        "{v:?}"
+    );
+}

@@ -33,6 +33,7 @@ fn main() {
         read: &read,
         compose: &[],
         objects: &[],
+        settings: &vigie_terraform::Settings::default(),
     });
     let elapsed = t.elapsed();
     let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();

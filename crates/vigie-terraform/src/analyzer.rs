@@ -1,11 +1,11 @@
 //! The Terraform and cloud checks as a repository analyzer of `vigie scan`.
 
 use crate::checks::{self, net05};
-use crate::{Input, analyze};
+use crate::{Input, Settings, analyze};
 use std::sync::Arc;
 use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
-use vigie_core::CheckDoc;
 use vigie_core::EvidenceTable;
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location};
 use vigie_parse::kubernetes::Object;
 
 pub struct TerraformAnalyzer;
@@ -31,11 +31,30 @@ impl Analyzer for TerraformAnalyzer {
         let files: Vec<Arc<str>> = input.files.iter().map(|f| f.rel.clone()).collect();
         let lookup = input.lookup;
         let read = move |p: &str| lookup.read(p);
+        let settings = match input.config.section("terraform") {
+            None => Settings::default(),
+            Some(t) => {
+                let (s, errors) = Settings::from_table(t.get_ref());
+                let at = input
+                    .config
+                    .section_location("terraform")
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        Location::file(Arc::from(input.config_path.unwrap_or("vigie.toml")))
+                    });
+                for m in errors {
+                    out.diagnostics
+                        .push(Diagnostic::new(DiagKind::Config, at.clone(), m));
+                }
+                s
+            }
+        };
         let result = analyze(&Input {
             files: &files,
             read: &read,
             compose: input.compose,
             objects,
+            settings: &settings,
         });
         out.verdicts.extend(result.verdicts);
         out.diagnostics.extend(result.diagnostics);

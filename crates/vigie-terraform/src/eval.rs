@@ -7,6 +7,7 @@
 use crate::hcl::{self, BinOp, Block, Body, Expr, Lit, Part, Step};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 use vigie_core::{DiagKind, Diagnostic, Location, Severity};
 
@@ -256,6 +257,8 @@ struct ModuleDef {
     resources: Vec<Block>,
     providers: Vec<Block>,
     calls: Vec<Block>,
+    /// `output` blocks by name: what `module.<call>.<name>` reads in the calling module.
+    outputs: HashMap<String, Block>,
     terraform: Vec<Block>,
     /// `terraform.tfvars` and `*.auto.tfvars` of the folder, in Terraform's order of precedence.
     tfvars: Vec<hcl::Attr>,
@@ -302,6 +305,13 @@ const MAX_DEPTH: usize = 16;
 /// Parse every Terraform file, group them into modules by folder, and resolve each root module
 /// (a folder no other module calls) with its calls into local modules.
 pub fn resolve(files: &[TfFile<'_>]) -> Model {
+    resolve_with(files, &[])
+}
+
+/// [`resolve`], with variable files given as `-var-file` would be (`[terraform] var_files`):
+/// each applies to the root module of its folder, else of the nearest folder above it, after
+/// the automatically loaded tfvars, later files winning.
+pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
     let mut model = Model::default();
     let mut defs: BTreeMap<String, ModuleDef> = BTreeMap::new();
     let mut other_tfvars: HashMap<String, Vec<String>> = HashMap::new();
@@ -363,6 +373,11 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
                 "resource" | "data" => d.resources.push(b),
                 "provider" => d.providers.push(b),
                 "module" => d.calls.push(b),
+                "output" => {
+                    if let Some(name) = b.labels.first() {
+                        d.outputs.insert(name.clone(), b);
+                    }
+                }
                 "terraform" => d.terraform.push(b),
                 _ => {}
             }
@@ -384,11 +399,48 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
         }
     }
     let roots: Vec<&ModuleDef> = defs.values().filter(|d| !called.contains(&d.dir)).collect();
-    for root in roots {
-        // values from tfvars, then defaults
+    let mut given: HashMap<&str, Vec<hcl::Attr>> = HashMap::new();
+    for vf in var_files {
+        let body = match hcl::parse_file(&vf.rel, vf.text) {
+            Ok(b) => b,
+            Err(d) => {
+                model.diagnostics.push(d);
+                continue;
+            }
+        };
+        let mut dir = Some(dir_of(&vf.rel));
+        let root = loop {
+            match dir {
+                None => break None,
+                Some(d) => {
+                    if let Some(r) = roots.iter().find(|r| r.dir == d) {
+                        break Some(r.dir.as_str());
+                    }
+                    dir = (!d.is_empty()).then(|| dir_of(d));
+                }
+            }
+        };
+        match root {
+            Some(r) => given.entry(r).or_default().extend(body.attrs),
+            None => model.diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                Location::file(vf.rel.clone()),
+                format!(
+                    "`[terraform] var_files`: no root module in the folder of {} or above it; its values are not used",
+                    vf.rel
+                ),
+            )),
+        }
+    }
+    for root in roots.iter().copied() {
+        // values from tfvars, then -var-file files, then defaults
         let mut inputs: HashMap<String, Value> = HashMap::new();
-        let scope0 = Scope::new(root, String::new(), HashMap::new());
-        for a in &root.tfvars {
+        let scope0 = Scope::new(&defs, root, String::new(), HashMap::new(), 0);
+        for a in root
+            .tfvars
+            .iter()
+            .chain(given.get(root.dir.as_str()).into_iter().flatten())
+        {
             inputs.insert(a.name.clone(), scope0.eval(&a.expr));
         }
         let mut vars = HashMap::new();
@@ -404,9 +456,27 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
                 let mut reason = format!(
                     "variable \"{name}\" has no default and no value in terraform.tfvars or *.auto.tfvars"
                 );
-                if let Some(others) = other_tfvars.get(&root.dir) {
+                // variable files in the root's folder, or in a folder below it that is not a
+                // module of its own (`envs/prod.tfvars`)
+                let mut others: Vec<String> = Vec::new();
+                for (dir, names) in &other_tfvars {
+                    let below = root.dir.is_empty() || dir.starts_with(&format!("{}/", root.dir));
+                    if *dir == root.dir || (below && !defs.contains_key(dir)) {
+                        others.extend(names.iter().map(|n| {
+                            match dir
+                                .strip_prefix(&root.dir)
+                                .map(|d| d.trim_start_matches('/'))
+                            {
+                                Some("") | None => n.clone(),
+                                Some(d) => format!("{d}/{n}"),
+                            }
+                        }));
+                    }
+                }
+                others.sort();
+                if !others.is_empty() {
                     reason.push_str(&format!(
-                        " ({} are read only with -var-file)",
+                        " ({} are read only with -var-file: list them in `[terraform] var_files`)",
                         others.join(", ")
                     ));
                 }
@@ -458,7 +528,7 @@ fn instantiate(
     depth: usize,
     model: &mut Model,
 ) {
-    let scope = Scope::new(def, path.clone(), vars);
+    let scope = Scope::new(defs, def, path.clone(), vars, depth);
     let prefix = if path.is_empty() {
         String::new()
     } else {
@@ -603,25 +673,40 @@ fn instantiate(
             repeated = "[each.key]";
         }
         let child_path = format!("{prefix}module.{cname}{repeated}");
-        let mut vars = HashMap::new();
-        let child_scope0 = Scope::new(child, child_path.clone(), HashMap::new());
-        for v in &child.variables {
-            let Some(vname) = v.labels.first() else {
-                continue;
-            };
-            let value = if let Some(a) = call.body.attr(vname) {
-                scope.eval(&a.expr)
-            } else if let Some(def) = v.body.attr("default") {
-                child_scope0.eval(&def.expr)
-            } else {
-                unknown(format!(
-                    "variable \"{vname}\" of module \"{cname}\" is not given a value"
-                ))
-            };
-            vars.insert(vname.clone(), value);
-        }
+        let vars = call_inputs(defs, &scope, call, child, &child_path, depth + 1);
         instantiate(defs, child, child_path, vars, depth + 1, model);
     }
+}
+
+/// The variables of a called module: the call's arguments evaluated in the caller, else the
+/// variable's default, else unknown.
+fn call_inputs(
+    defs: &BTreeMap<String, ModuleDef>,
+    caller: &Scope<'_>,
+    call: &Block,
+    child: &ModuleDef,
+    child_path: &str,
+    depth: usize,
+) -> HashMap<String, Value> {
+    let cname = call.labels.first().map_or("", String::as_str);
+    let mut vars = HashMap::new();
+    let child_scope0 = Scope::new(defs, child, child_path.to_string(), HashMap::new(), depth);
+    for v in &child.variables {
+        let Some(vname) = v.labels.first() else {
+            continue;
+        };
+        let value = if let Some(a) = call.body.attr(vname) {
+            caller.eval(&a.expr)
+        } else if let Some(def) = v.body.attr("default") {
+            child_scope0.eval(&def.expr)
+        } else {
+            unknown(format!(
+                "variable \"{vname}\" of module \"{cname}\" is not given a value"
+            ))
+        };
+        vars.insert(vname.clone(), value);
+    }
+    vars
 }
 
 /// The text of a reference expression (`google.eu`, `var.x`), for messages and provider names.
@@ -654,8 +739,14 @@ pub fn expr_text(e: &Expr) -> String {
 
 /// Evaluation of one module instance.
 struct Scope<'m> {
+    defs: &'m BTreeMap<String, ModuleDef>,
     def: &'m ModuleDef,
     path: String,
+    /// How deep in module calls this instance is (output lookups stop at [`MAX_DEPTH`]).
+    depth: usize,
+    /// Called modules' instances, made when one of their outputs is first read; `None` while
+    /// being made (a cycle of outputs reads as unknown).
+    children: RefCell<HashMap<String, Option<Rc<Scope<'m>>>>>,
     vars: HashMap<String, Value>,
     locals: RefCell<HashMap<String, Option<Value>>>,
     /// Names bound per instance (`each`, `count`, dynamic block iterators).
@@ -663,10 +754,19 @@ struct Scope<'m> {
 }
 
 impl<'m> Scope<'m> {
-    fn new(def: &'m ModuleDef, path: String, vars: HashMap<String, Value>) -> Self {
+    fn new(
+        defs: &'m BTreeMap<String, ModuleDef>,
+        def: &'m ModuleDef,
+        path: String,
+        vars: HashMap<String, Value>,
+        depth: usize,
+    ) -> Self {
         Scope {
+            defs,
             def,
             path,
+            depth,
+            children: RefCell::new(HashMap::new()),
             vars,
             locals: RefCell::new(HashMap::new()),
             iterators: RefCell::new(Vec::new()),
@@ -789,7 +889,12 @@ impl<'m> Scope<'m> {
                 }
                 Value::Map(m)
             }
-            Expr::For => unknown("`for` expressions are not evaluated"),
+            // over another object's attributes, the result is computed at apply like them
+            Expr::For(collection) => match self.eval(collection) {
+                Value::Computed(r) => Value::Computed(format!("[for … in {r}]")),
+                u @ Value::Unknown(_) => u,
+                _ => unknown("`for` expressions are not evaluated"),
+            },
         }
     }
 
@@ -823,10 +928,90 @@ impl<'m> Scope<'m> {
             ("terraform", Some("workspace")) => {
                 unknown("terraform.workspace is chosen when Terraform runs")
             }
+            ("module", Some(call)) => self.module_output(call, steps, &text),
             ("module", _) | ("data", _) | ("self", _) => Value::Computed(text),
             (n, _) if n.contains('_') => Value::Computed(text),
             _ => unknown(format!("`{text}` is not a reference vigie resolves")),
         }
+    }
+
+    /// `module.<call>.<output>…`: the output's `value` evaluated in the called local module with
+    /// the call's inputs. A registry or git module's output is computed (set, value unseen); a
+    /// missing call or output, a repeated call, or a chain too deep is unknown.
+    fn module_output(&self, call_name: &str, steps: &[Step], text: &str) -> Value {
+        let Some(call) = self
+            .def
+            .calls
+            .iter()
+            .find(|c| c.labels.first().is_some_and(|l| l == call_name))
+        else {
+            return unknown(format!(
+                "`{text}`: no module \"{call_name}\" is called here"
+            ));
+        };
+        let Some(src) = local_source(call) else {
+            return Value::Computed(text.to_string());
+        };
+        if call.body.attr("count").is_some() || call.body.attr("for_each").is_some() {
+            return unknown(format!(
+                "`{text}` varies per instance of module \"{call_name}\""
+            ));
+        }
+        let Some(child) = join(&self.def.dir, &src).and_then(|t| self.defs.get(&t)) else {
+            return unknown(format!(
+                "`{text}`: module \"{call_name}\" calls `{src}`, which is not in the repository"
+            ));
+        };
+        let Some(Step::Attr(output)) = steps.get(1) else {
+            return unknown(format!(
+                "`{text}`: the module's outputs are read one by one"
+            ));
+        };
+        let Some(out) = child.outputs.get(output) else {
+            return unknown(format!(
+                "`{text}`: module \"{call_name}\" has no output \"{output}\""
+            ));
+        };
+        let Some(value) = out.body.attr("value") else {
+            return unknown(format!("`{text}`: the output has no value"));
+        };
+        if self.depth + 1 >= MAX_DEPTH {
+            return unknown(format!("`{text}`: module calls nested too deep"));
+        }
+        let state = self.children.borrow().get(call_name).cloned();
+        let child_scope = match state {
+            Some(Some(c)) => c,
+            Some(None) => {
+                return unknown(format!(
+                    "`{text}`: the module's inputs depend on its own outputs"
+                ));
+            }
+            None => {
+                self.children
+                    .borrow_mut()
+                    .insert(call_name.to_string(), None);
+                let prefix = if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}.", self.path)
+                };
+                let path = format!("{prefix}module.{call_name}");
+                let vars = call_inputs(self.defs, self, call, child, &path, self.depth + 1);
+                let c = Rc::new(Scope::new(self.defs, child, path, vars, self.depth + 1));
+                self.children
+                    .borrow_mut()
+                    .insert(call_name.to_string(), Some(c.clone()));
+                c
+            }
+        };
+        let v = match child_scope.eval(&value.expr) {
+            // a reference inside the module reads better with the module's path
+            Value::Computed(r) if !r.contains("${") && !r.contains(' ') => {
+                Value::Computed(format!("{}.{r}", child_scope.path))
+            }
+            v => v,
+        };
+        apply_steps(self, v, &steps[2..], text)
     }
 
     fn template(&self, parts: &[Part]) -> Value {
@@ -1315,6 +1500,109 @@ resource "google_storage_bucket" "b" {
         );
         let age = b.path(&["lifecycle_rule", "condition", "age"]).unwrap();
         assert!(matches!(&age.value, Value::Unknown(r) if r.contains("dynamic")));
+    }
+
+    #[test]
+    fn module_outputs_resolve_through_the_call_inputs() {
+        let m = model(&[
+            (
+                "main.tf",
+                r#"
+module "net" {
+  source = "./modules/net"
+  region = "europe-west9"
+}
+module "remote" {
+  source = "terraform-google-modules/network/google"
+}
+module "many" {
+  source   = "./modules/net"
+  for_each = toset(["a"])
+  region   = "europe-west1"
+}
+resource "google_compute_disk" "d" {
+  zone        = "${module.net.subnet_region}-a"
+  description = module.net.settings.tier
+  snapshot    = module.net.subnet_id
+  image       = module.remote.network_name
+  type        = module.net.missing
+  labels      = { many = module.many.subnet_region }
+  size        = module.net.unset_project
+  name        = module.net.inner_region
+}
+"#,
+            ),
+            (
+                "modules/net/main.tf",
+                r#"
+variable "region" {}
+variable "project" {}
+locals { tier = "standard" }
+resource "google_compute_subnetwork" "s" { region = var.region }
+module "inner" {
+  source = "../inner"
+  where  = var.region
+}
+output "subnet_region" { value = var.region }
+output "settings" { value = { tier = local.tier } }
+output "subnet_id" { value = google_compute_subnetwork.s.id }
+output "unset_project" { value = var.project }
+output "inner_region" { value = module.inner.echo }
+"#,
+            ),
+            (
+                "modules/inner/main.tf",
+                "variable \"where\" {}\noutput \"echo\" { value = upper(var.where) }\n",
+            ),
+        ]);
+        let d = "google_compute_disk.d";
+        assert_eq!(attr(&m, d, "zone"), &Value::Str("europe-west9-a".into()));
+        assert_eq!(attr(&m, d, "description"), &Value::Str("standard".into()));
+        assert_eq!(attr(&m, d, "name"), &Value::Str("EUROPE-WEST9".into()));
+        assert_eq!(
+            attr(&m, d, "snapshot"),
+            &Value::Computed("module.net.google_compute_subnetwork.s.id".into())
+        );
+        assert_eq!(
+            attr(&m, d, "image"),
+            &Value::Computed("module.remote.network_name".into())
+        );
+        assert!(
+            matches!(attr(&m, d, "type"), Value::Unknown(r) if r.contains("no output \"missing\"")),
+            "{:?}",
+            attr(&m, d, "type")
+        );
+        assert!(
+            matches!(attr(&m, d, "size"), Value::Unknown(r) if r.contains("\"project\"")),
+            "{:?}",
+            attr(&m, d, "size")
+        );
+        match attr(&m, d, "labels") {
+            Value::Map(l) => assert!(
+                matches!(&l["many"], Value::Unknown(r) if r.contains("per instance")),
+                "{l:?}"
+            ),
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn module_outputs_that_feed_their_own_inputs_are_unknown() {
+        let m = model(&[
+            (
+                "main.tf",
+                "module \"a\" {\n  source = \"./a\"\n  x = module.a.y\n}\nresource \"google_compute_disk\" \"d\" { zone = module.a.y }\n",
+            ),
+            (
+                "a/main.tf",
+                "variable \"x\" {}\noutput \"y\" { value = var.x }\n",
+            ),
+        ]);
+        assert!(
+            matches!(attr(&m, "google_compute_disk.d", "zone"), Value::Unknown(r) if r.contains("own outputs")),
+            "{:?}",
+            attr(&m, "google_compute_disk.d", "zone")
+        );
     }
 
     #[test]

@@ -70,8 +70,9 @@ pub enum Expr {
     Array(Vec<Expr>),
     /// Keys are expressions (an identifier key is a literal string).
     Object(Vec<(Expr, Expr)>),
-    /// A `for` expression: not evaluated.
-    For,
+    /// A `for` expression, kept as its collection: not evaluated, but computed when the
+    /// collection is.
+    For(Box<Expr>),
 }
 
 #[derive(Debug, Clone)]
@@ -278,7 +279,7 @@ pub(crate) fn lower_expr(e: &Expression) -> Expr {
                 Box::new(lower_expr(&b.rhs_expr)),
             )
         }
-        Expression::ForExpr(_) => Expr::For,
+        Expression::ForExpr(f) => Expr::For(Box::new(lower_expr(&f.intro.collection_expr))),
     }
 }
 

@@ -8,10 +8,12 @@ pub mod checks;
 pub mod data;
 pub mod eval;
 pub mod hcl;
+pub mod settings;
 
 pub use analyzer::ANALYZER;
 pub use checks::sov01::offers_text;
 pub use checks::{ALL, Table};
+pub use settings::Settings;
 
 use checks::Ctx;
 use std::sync::Arc;
@@ -36,15 +38,19 @@ pub struct Input<'a> {
     pub compose: &'a [Project],
     /// Kubernetes objects kept for these checks (GKE BackendConfigs).
     pub objects: &'a [Object],
+    /// `[terraform]` of vigie.toml.
+    pub settings: &'a Settings,
 }
 
 /// Run every Terraform and cloud check.
 pub fn analyze(input: &Input<'_>) -> Output {
     use rayon::prelude::*;
+    let mut out = Output::default();
+    let settings = input.settings;
     let tf: Vec<(Arc<str>, String)> = input
         .files
         .par_iter()
-        .filter(|f| eval::is_tf(f))
+        .filter(|f| eval::is_tf(f) && !settings.excluded(f))
         .filter_map(|f| (input.read)(f).map(|t| (f.clone(), t)))
         .collect();
     let tf_files: Vec<eval::TfFile<'_>> = tf
@@ -54,8 +60,26 @@ pub fn analyze(input: &Input<'_>) -> Output {
             text,
         })
         .collect();
-    let model = eval::resolve(&tf_files);
-    let mut out = Output::default();
+    let mut var_texts: Vec<(Arc<str>, String)> = Vec::new();
+    for v in &settings.var_files {
+        let rel = v.trim_start_matches("./");
+        match (input.read)(rel) {
+            Some(t) => var_texts.push((Arc::from(rel), t)),
+            None => out.diagnostics.push(Diagnostic::new(
+                vigie_core::DiagKind::Config,
+                vigie_core::Location::file(Arc::from("vigie.toml")),
+                format!("`[terraform] var_files`: `{v}` cannot be read in the scanned folder"),
+            )),
+        }
+    }
+    let var_files: Vec<eval::TfFile<'_>> = var_texts
+        .iter()
+        .map(|(rel, text)| eval::TfFile {
+            rel: rel.clone(),
+            text,
+        })
+        .collect();
+    let model = eval::resolve_with(&tf_files, &var_files);
     let cx = Ctx {
         model: &model,
         files: input.files,

@@ -7,6 +7,11 @@ use vigie_core::CheckDoc;
 /// Analyze a set of files: Compose files are loaded as one project each, Kubernetes YAML read
 /// into objects.
 pub fn analyze_files(files: &[(&str, &str)]) -> Output {
+    analyze_files_with(files, &Settings::default())
+}
+
+/// [`analyze_files`] with `[terraform]` settings.
+pub fn analyze_files_with(files: &[(&str, &str)], settings: &Settings) -> Output {
     let map: BTreeMap<String, String> = files
         .iter()
         .map(|(p, t)| (p.to_string(), t.to_string()))
@@ -41,6 +46,7 @@ pub fn analyze_files(files: &[(&str, &str)]) -> Output {
         read: &read,
         compose: &compose,
         objects: &objects,
+        settings,
     })
 }
 
@@ -449,5 +455,93 @@ fn compose_waf_by_config_file_and_saas_in_environment() {
         of(&out, "SOV-03.1")
             .iter()
             .any(|v| v.is_fail() && v.subject.contains("services.web") && v.location.line == 7)
+    );
+}
+
+/// `[terraform] var_files` gives the values `-var-file` would; `exclude` leaves files unread.
+#[test]
+fn terraform_settings_var_files_and_exclude() {
+    let files: &[(&str, &str)] = &[
+        (
+            "main.tf",
+            "variable \"region\" {}\nresource \"google_storage_bucket\" \"b\" {\n  name     = \"b\"\n  location = var.region\n}\n",
+        ),
+        ("envs/prod.tfvars", "region = \"us-central1\"\n"),
+        ("envs/paris.tfvars", "region = \"europe-west9\"\n"),
+        (
+            "examples/demo/main.tf",
+            "resource \"google_storage_bucket\" \"demo\" {\n  name     = \"d\"\n  location = \"US\"\n}\n",
+        ),
+    ];
+    let region = |out: &Output| -> Vec<String> {
+        of(out, "SOV-02.1")
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} {}",
+                    if v.is_pass() { "pass" } else { "fail" },
+                    v.subject,
+                    v.severity.as_str()
+                )
+            })
+            .collect()
+    };
+    // without settings: the variable has no value, and the message says where to give it
+    let out = analyze_files(files);
+    let r = region(&out);
+    assert!(
+        r.iter()
+            .any(|v| v.starts_with("fail google_storage_bucket.b › location low")),
+        "{r:?}"
+    );
+    assert!(
+        r.iter().any(|v| v.contains("google_storage_bucket.demo")),
+        "{r:?}"
+    );
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.message.contains("(envs/paris.tfvars, envs/prod.tfvars are read only with -var-file: list them in `[terraform] var_files`)")),
+        "{:?}",
+        out.diagnostics
+    );
+
+    let settings = |t: &str| {
+        let (s, errors) = Settings::from_table(&t.parse().unwrap());
+        assert!(errors.is_empty(), "{errors:?}");
+        s
+    };
+    // the prod file applies to the root module above its folder: a US region fails at high
+    let out = analyze_files_with(
+        files,
+        &settings("var_files = [\"envs/prod.tfvars\"]\nexclude = [\"examples\"]\n"),
+    );
+    let r = region(&out);
+    assert_eq!(r.len(), 1, "the excluded example is not read: {r:?}");
+    assert!(
+        r[0].starts_with("fail google_storage_bucket.b › location") && !r[0].ends_with("low"),
+        "{r:?}"
+    );
+    // later files win
+    let out = analyze_files_with(
+        files,
+        &settings("var_files = [\"envs/prod.tfvars\", \"./envs/paris.tfvars\"]\n"),
+    );
+    assert!(
+        region(&out)
+            .iter()
+            .any(|v| v.starts_with("pass google_storage_bucket.b")),
+        "{:?}",
+        region(&out)
+    );
+    // a file that is not there is a configuration diagnostic
+    let out = analyze_files_with(files, &settings("var_files = [\"envs/nope.tfvars\"]\n"));
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.kind == vigie_core::DiagKind::Config
+                && d.message.contains("envs/nope.tfvars")),
+        "{:?}",
+        out.diagnostics
     );
 }

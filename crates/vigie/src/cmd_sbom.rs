@@ -62,13 +62,11 @@ pub fn run(args: SbomArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
         })
         .unwrap_or_else(|| "project".to_string());
     let bom = vigie_deps::sbom::cyclonedx(&lockfiles, &root, timestamp()?);
-    let mut text = serde_json::to_string_pretty(&bom).map_err(|e| e.to_string())?;
-    text.push('\n');
     match &args.output {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => stdout
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string())?,
+        Some(p) => std::fs::File::create(p)
+            .and_then(|f| bom.write_json(f))
+            .map_err(|e| format!("{}: {e}", p.display()))?,
+        None => bom.write_json(stdout).map_err(|e| e.to_string())?,
     }
     let n: usize = lockfiles.iter().map(|l| l.packages.len()).sum();
     eprintln!("vigie: {} packages from {} lockfiles", n, lockfiles.len());
