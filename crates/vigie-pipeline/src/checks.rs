@@ -14,8 +14,9 @@ pub static SUP01: CheckDoc = CheckDoc {
     applies_to: &["github-actions", "gitlab-ci", "cloudbuild"],
     what: "Every job or build step that builds or pushes a container image is preceded by a \
            vulnerability scan (Trivy `image`/`fs`/`config` with `--severity` including CRITICAL and \
-           HIGH and `--exit-code 1`, the Trivy action with the same inputs, or Grype with `--fail-on \
-           high` or lower) that runs before the push (or before every deployment), and whose failure \
+           HIGH and `--exit-code 1` — given as flags, `TRIVY_*` variables or in the `trivy.yaml` \
+           at the root or named by `--config`, with Trivy's precedence —, the Trivy action with the \
+           same inputs, or Grype with `--fail-on high` or lower) that runs before the push (or before every deployment), and whose failure \
            is not swallowed by `|| true`, `set +e`, a pipe without `pipefail`, `continue-on-error` \
            or `allow_failure`.",
     why: "A scan that reports but never fails, or runs after the image is already pushed and \
