@@ -290,19 +290,8 @@ fn npm_packages(lf: &mut Lockfile, packages: &Node) {
             );
             continue;
         };
-        let resolved = v.get("resolved").and_then(Node::as_str).unwrap_or("");
-        lf.packages.push(Package {
-            name: name.to_string(),
-            version: version.to_string(),
-            line: e.key_pos.line,
-            hashes: v
-                .get("integrity")
-                .and_then(Node::as_str)
-                .map(sri)
-                .unwrap_or_default(),
-            deps: Vec::new(),
-            registry: npm_registry(version, resolved),
-        });
+        lf.packages
+            .push(npm_package(name, version, e.key_pos.line, v));
         let i = lf.packages.len() - 1;
         by_path.insert(key, i);
         wanted.push((i, dep_names(v)));
@@ -362,6 +351,24 @@ fn dep_names(v: &Node) -> Vec<String> {
     out
 }
 
+/// A package-lock entry (v1 `dependencies` or v2/v3 `packages`) as a package: its integrity hash
+/// and the registry it was resolved from.
+fn npm_package(name: &str, version: &str, line: u32, v: &Node) -> Package {
+    let resolved = v.get("resolved").and_then(Node::as_str).unwrap_or("");
+    Package {
+        name: name.to_string(),
+        version: version.to_string(),
+        line,
+        hashes: v
+            .get("integrity")
+            .and_then(Node::as_str)
+            .map(sri)
+            .unwrap_or_default(),
+        deps: Vec::new(),
+        registry: npm_registry(version, resolved),
+    }
+}
+
 fn npm_registry(version: &str, resolved: &str) -> bool {
     let protocol =
         version.contains(':') || resolved.starts_with("git") || resolved.starts_with("file:");
@@ -397,19 +404,8 @@ fn npm_v1<'a>(
             Some((n, ver)) if !n.is_empty() => (n, ver),
             _ => (e.key.as_str(), version),
         };
-        let resolved = v.get("resolved").and_then(Node::as_str).unwrap_or("");
-        lf.packages.push(Package {
-            name: name.to_string(),
-            version: version.to_string(),
-            line: e.key_pos.line,
-            hashes: v
-                .get("integrity")
-                .and_then(Node::as_str)
-                .map(sri)
-                .unwrap_or_default(),
-            deps: Vec::new(),
-            registry: npm_registry(version, resolved),
-        });
+        lf.packages
+            .push(npm_package(name, version, e.key_pos.line, v));
         let i = lf.packages.len() - 1;
         scope.insert(e.key.as_str(), i);
         nested.push((i, v));
