@@ -77,6 +77,27 @@ pub struct ScanOptions {
     pub run: RunOptions,
 }
 
+impl ScanOptions {
+    /// A scan of `root` as of `today` with everything else at its default: the configuration
+    /// empty, every framework, `.gitignore` honoured, no history.
+    pub fn new(root: impl Into<PathBuf>, today: Date) -> Self {
+        let root = root.into();
+        ScanOptions {
+            display_root: root.display().to_string(),
+            root,
+            config: Config::default(),
+            compose_files: Vec::new(),
+            frameworks: None,
+            fail_on: None,
+            gitignore: None,
+            extra_excludes: Vec::new(),
+            max_file_size: None,
+            today,
+            run: RunOptions::default(),
+        }
+    }
+}
+
 /// A fatal error: nothing could be scanned, or the options are wrong.
 #[derive(Debug)]
 pub struct ScanError(pub String);

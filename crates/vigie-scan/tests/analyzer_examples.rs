@@ -3,8 +3,6 @@
 //! and the passing one passes it.
 
 use std::path::Path;
-use vigie_checks::repo::RunOptions;
-use vigie_core::config::Config;
 use vigie_scan::{ScanOptions, analyzers, scan};
 
 fn scan_example(path: &str, text: &str) -> vigie_core::ScanReport {
@@ -13,17 +11,9 @@ fn scan_example(path: &str, text: &str) -> vigie_core::ScanReport {
     std::fs::create_dir_all(p.parent().unwrap_or(Path::new("."))).unwrap();
     std::fs::write(&p, text).unwrap();
     let opts = ScanOptions {
-        root: dir.path().to_path_buf(),
         display_root: ".".into(),
-        config: Config::default(),
-        compose_files: Vec::new(),
-        frameworks: None,
-        fail_on: None,
         gitignore: Some(false),
-        extra_excludes: Vec::new(),
-        max_file_size: None,
-        today: time::macros::date!(2026 - 12 - 01),
-        run: RunOptions::default(),
+        ..ScanOptions::new(dir.path(), time::macros::date!(2026 - 12 - 01))
     };
     scan(&opts).unwrap()
 }

@@ -75,20 +75,12 @@ impl Analyzer for Probe {
 
 fn options(root: &Path, config: Config) -> ScanOptions {
     ScanOptions {
-        root: root.to_path_buf(),
-        display_root: root.display().to_string(),
         config,
-        compose_files: Vec::new(),
-        frameworks: None,
-        fail_on: None,
-        gitignore: None,
-        extra_excludes: Vec::new(),
-        max_file_size: None,
-        today: time::macros::date!(2026 - 12 - 01),
         run: RunOptions {
             history: true,
             since: None,
         },
+        ..ScanOptions::new(root, time::macros::date!(2026 - 12 - 01))
     }
 }
 

@@ -2,9 +2,7 @@
 //! analysis owns the parse error; the governance analysis, which reads the same files, stays
 //! silent about it.
 
-use vigie_checks::repo::RunOptions;
 use vigie_core::DiagKind;
-use vigie_core::config::Config;
 use vigie_scan::{ScanOptions, scan};
 
 #[test]
@@ -21,17 +19,9 @@ fn an_invalid_tf_file_is_one_parse_finding() {
     )
     .unwrap();
     let opts = ScanOptions {
-        root: dir.path().to_path_buf(),
         display_root: ".".into(),
-        config: Config::default(),
-        compose_files: Vec::new(),
-        frameworks: None,
-        fail_on: None,
         gitignore: Some(false),
-        extra_excludes: Vec::new(),
-        max_file_size: None,
-        today: time::macros::date!(2026 - 12 - 01),
-        run: RunOptions::default(),
+        ..ScanOptions::new(dir.path(), time::macros::date!(2026 - 12 - 01))
     };
     let r = scan(&opts).unwrap();
     let parse: Vec<_> = r
