@@ -854,6 +854,40 @@ fn str_of<'a>(t: &'a toml::Table, k: &str) -> Option<&'a str> {
     t.get(k).and_then(toml::Value::as_str)
 }
 
+/// A `[[package]]` of Cargo.lock or poetry.lock with its name and version, and the line of its
+/// first key; one without a name or a version is a diagnostic.
+struct TomlPackage<'a> {
+    line: u32,
+    table: &'a toml::Table,
+    name: &'a str,
+    version: &'a str,
+}
+
+fn toml_package<'a>(
+    lf: &mut Lockfile,
+    sf: &SourceFile,
+    p: &'a toml::Spanned<toml::Table>,
+) -> Option<TomlPackage<'a>> {
+    let (line, _) = sf.line_col(p.span().start);
+    let line = line + 1; // the span starts at the `[[package]]` header.
+    let table = p.get_ref();
+    let (Some(name), Some(version)) = (str_of(table, "name"), str_of(table, "version")) else {
+        lf.diag(
+            DiagKind::Parse,
+            line,
+            1,
+            "a package without `name` or `version`",
+        );
+        return None;
+    };
+    Some(TomlPackage {
+        line,
+        table,
+        name,
+        version,
+    })
+}
+
 fn cargo_lock(lf: &mut Lockfile, text: &str) {
     let Some((lock, sf)) = toml_lock(lf, text) else {
         return;
@@ -875,16 +909,13 @@ fn cargo_lock(lf: &mut Lockfile, text: &str) {
     let mut wanted = Vec::new();
     let mut locals = Vec::new();
     for p in &lock.package {
-        let (line, _) = sf.line_col(p.span().start);
-        let line = line + 1; // the span starts at the `[[package]]` header.
-        let t = p.get_ref();
-        let (Some(name), Some(version)) = (str_of(t, "name"), str_of(t, "version")) else {
-            lf.diag(
-                DiagKind::Parse,
-                line,
-                1,
-                "a package without `name` or `version`",
-            );
+        let Some(TomlPackage {
+            line,
+            table: t,
+            name,
+            version,
+        }) = toml_package(lf, &sf, p)
+        else {
             continue;
         };
         let source = str_of(t, "source").unwrap_or("");
@@ -979,16 +1010,13 @@ fn poetry_lock(lf: &mut Lockfile, text: &str) {
         .and_then(toml::Value::as_table);
     let mut wanted = Vec::new();
     for p in &lock.package {
-        let (line, _) = sf.line_col(p.span().start);
-        let line = line + 1;
-        let t = p.get_ref();
-        let (Some(name), Some(version)) = (str_of(t, "name"), str_of(t, "version")) else {
-            lf.diag(
-                DiagKind::Parse,
-                line,
-                1,
-                "a package without `name` or `version`",
-            );
+        let Some(TomlPackage {
+            line,
+            table: t,
+            name,
+            version,
+        }) = toml_package(lf, &sf, p)
+        else {
             continue;
         };
         let files = t
