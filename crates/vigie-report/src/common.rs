@@ -72,7 +72,6 @@ impl<'r> Context<'r> {
         }
     }
 
-    /// Every check the report knows: those this build implements and those with verdicts.
     /// Why the checks of a requirement could not run here (no git history, no database…), one
     /// reason each, in check order; empty when nothing kept them from running.
     pub fn unassessed_reasons(&self, fw: &Framework, requirement: &str) -> Vec<String> {
@@ -94,6 +93,7 @@ impl<'r> Context<'r> {
         out
     }
 
+    /// Every check the report knows: those this build implements and those with verdicts.
     pub fn checks(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.controls.keys().copied()
     }
