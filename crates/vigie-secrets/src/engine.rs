@@ -3,9 +3,9 @@
 //! before to 4096 bytes after, widened to whole lines, overlapping windows merged). A file with no
 //! keyword is read once by the automaton and nothing else.
 
+use crate::keywords::{Hit, Keywords};
 use crate::rules::{Allowlist, Candidate, Locality, Rule, RuleSet};
 use crate::{docker, gate};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,13 +54,19 @@ pub struct Engine {
     global: Vec<Allowlist>,
     /// Allowlists from `vigie.toml`, applied to every rule.
     extra: Vec<Allowlist>,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Keywords>,
     /// For each automaton pattern, the rules that keyword opens.
     pattern_rules: Vec<Vec<u32>>,
     /// Content rules without keywords: they run on the whole content.
     unkeyed: Vec<u32>,
     /// Per rule: where its matches can be relative to its keywords.
     locality: Vec<Locality>,
+    /// Per rule: the regex compiled for searching a range of the content while its look-around
+    /// (`^`, `$`, `\b`) still sees the bytes outside the range. With it, a rule whose windows
+    /// provably hold every match ([`Locality::exact_windows`]) is searched in exactly those
+    /// windows instead of windows widened to whole lines. `None` when that compilation fails; the
+    /// rule then uses the widened windows.
+    ranged: Vec<Option<regex_automata::meta::Regex>>,
     file_rules: Vec<u32>,
     /// Indices of the Dockerfile rules implemented in code (ENV/ARG/LABEL, COPY/ADD).
     docker_env: usize,
@@ -160,18 +166,12 @@ impl Engine {
                 None => Locality::default(),
             })
             .collect();
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-                    .expect("keywords are plain strings"),
-            )
-        };
+        let automaton = Keywords::new(&patterns);
+        let ranged = set
+            .rules
+            .iter()
+            .map(|r| r.regex.as_ref().and_then(|re| ranged_regex(re.as_str())))
+            .collect();
         let profile =
             std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
         Engine {
@@ -182,6 +182,7 @@ impl Engine {
             pattern_rules,
             unkeyed,
             locality,
+            ranged,
             file_rules,
             docker_env,
             docker_copy,
@@ -282,11 +283,13 @@ impl Engine {
         let mut open: Vec<(usize, usize)> = vec![(usize::MAX, 0); self.rules.len()];
         let mut touched: Vec<u32> = Vec::new();
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
-        if let Some(ac) = &self.automaton {
-            for hit in ac.find_overlapping_iter(data) {
-                let start = hit.start().saturating_sub(WINDOW_BEFORE);
-                let end = (hit.end() + WINDOW_AFTER).min(data.len());
-                for &r in &self.pattern_rules[hit.pattern().as_usize()] {
+        if let Some(kw) = &self.automaton {
+            let mut hits: Vec<Hit> = Vec::new();
+            kw.find_all(data, &mut hits);
+            for hit in hits {
+                let start = hit.start.saturating_sub(WINDOW_BEFORE);
+                let end = (hit.end + WINDOW_AFTER).min(data.len());
+                for &r in &self.pattern_rules[hit.pattern as usize] {
                     let ri = r as usize;
                     if !applies(ri, &mut path_ok) {
                         continue;
@@ -298,12 +301,19 @@ impl Engine {
                     let (start, end) = if !loc.keyword_in_match {
                         (start, end)
                     } else if loc.single_line {
-                        (hit.start(), hit.end())
+                        (hit.start, hit.end)
                     } else if let Some(l) = loc.max_len {
-                        (
-                            start.max(hit.end().saturating_sub(l)),
-                            end.min(hit.start().saturating_add(l)),
-                        )
+                        match loc.lead {
+                            // A match starts at most `lead` bytes before a keyword it holds.
+                            Some(b) if self.ranged[ri].is_some() => (
+                                hit.start.saturating_sub(b),
+                                hit.start.saturating_add(l).min(data.len()),
+                            ),
+                            _ => (
+                                start.max(hit.end.saturating_sub(l)),
+                                end.min(hit.start.saturating_add(l)),
+                            ),
+                        }
                     } else {
                         (start, end)
                     };
@@ -339,11 +349,16 @@ impl Engine {
             }
             return out;
         }
-        // Widened to whole lines, a rule's windows may overlap again: merge them.
+        // A rule's windows are searched as they are when they provably hold every match through
+        // their hits; otherwise they are widened to whole lines, where they may overlap again.
         windows.sort_unstable();
         let mut merged: Vec<(u32, usize, usize)> = Vec::with_capacity(windows.len());
         for (r, s, e) in windows {
-            let (s, e) = widen(data, s, e);
+            let (s, e) = if self.exact(r as usize) {
+                (s, e)
+            } else {
+                widen(data, s, e)
+            };
             match merged.last_mut() {
                 Some((lr, _, le)) if *lr == r && s <= *le => *le = (*le).max(e),
                 _ => merged.push((r, s, e)),
@@ -354,23 +369,48 @@ impl Engine {
             let rule = &self.rules[r as usize];
             let Some(re) = &rule.regex else { continue };
             let t = self.profile.as_ref().map(|_| std::time::Instant::now());
-            let window = &data[s..e];
             let group = rule
                 .secret_group
                 .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
-            for caps in re.captures_iter(window) {
-                let whole = caps.get(0).expect("group 0 always matches");
-                let secret = caps.get(group).unwrap_or(whole);
-                if secret.is_empty() {
-                    continue;
+            let mut push = |whole: (usize, usize), secret: Option<(usize, usize)>| {
+                let secret = secret.unwrap_or(whole);
+                if secret.0 < secret.1 {
+                    found.push((r as usize, secret.0, secret.1, whole.0, whole.1));
                 }
-                found.push((
-                    r as usize,
-                    s + secret.start(),
-                    s + secret.end(),
-                    s + whole.start(),
-                    s + whole.end(),
-                ));
+            };
+            if let Some(b) = self.locality[r as usize].required_byte
+                && memchr::memchr(b, &data[s..e]).is_none()
+            {
+                if let (Some(p), Some(t)) = (&self.profile, t) {
+                    p.add_rule(r as usize, t.elapsed(), e - s);
+                }
+                continue;
+            }
+            // Most windows hold no match: a plain search answers that without building
+            // captures; only a window that matches pays for them.
+            if let Some(m) = self.ranged[r as usize]
+                .as_ref()
+                .filter(|_| self.exact(r as usize))
+            {
+                let input = regex_automata::Input::new(data).range(s..e);
+                if m.is_match(input.clone()) {
+                    for caps in m.captures_iter(input) {
+                        let span = |g: usize| caps.get_group(g).map(|x| (x.start, x.end));
+                        if let Some(whole) = span(0) {
+                            push(whole, span(group));
+                        }
+                    }
+                }
+            } else {
+                let window = &data[s..e];
+                if re.is_match(window) {
+                    for caps in re.captures_iter(window) {
+                        let span = |g: usize| caps.get(g).map(|x| (s + x.start(), s + x.end()));
+                        if let Some(whole) = span(0) {
+                            push(whole, span(group));
+                        }
+                    }
+                }
             }
             if let (Some(p), Some(t)) = (&self.profile, t) {
                 p.add_rule(r as usize, t.elapsed(), e - s);
@@ -515,6 +555,12 @@ impl Engine {
         }
     }
 
+    /// Whether rule `r`'s windows hold every match through their hits and are searched as they
+    /// are, by its range regex (look-around seeing the whole content, as over a whole file).
+    fn exact(&self, r: usize) -> bool {
+        self.ranged[r].is_some() && self.locality[r].exact_windows()
+    }
+
     fn allowlisted(&self, rule: &Rule, c: &Candidate<'_>) -> bool {
         rule.allowlists.iter().any(|a| a.allows(c))
             || self
@@ -538,6 +584,22 @@ fn instruction_end(lines: &[&[u8]], first: u32) -> u32 {
         }
     }
     n
+}
+
+/// `pattern` compiled as [`crate::rules::compile`] compiles it (bytes, ASCII classes, the same
+/// size limit), for searches over a range of the content.
+fn ranged_regex(pattern: &str) -> Option<regex_automata::meta::Regex> {
+    use regex_automata::{meta, util::syntax};
+    meta::Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(64 << 20),
+        )
+        .build(pattern)
+        .ok()
 }
 
 /// Widen `[s, e)` to the enclosing line boundaries, at most [`LINE_WIDEN_LIMIT`] bytes each way.

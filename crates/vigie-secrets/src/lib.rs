@@ -16,6 +16,7 @@ pub mod engine;
 pub mod findings;
 pub mod gate;
 pub mod history;
+mod keywords;
 pub mod output;
 pub mod rules;
 

@@ -582,6 +582,22 @@ pub struct Locality {
     pub single_line: bool,
     /// The longest match, when bounded.
     pub max_len: Option<usize>,
+    /// When known: every match holds a keyword occurrence starting at most this many bytes after
+    /// the match's own start, so a match touching a keyword hit at `p` starts at or after
+    /// `p - lead`.
+    pub lead: Option<usize>,
+    /// A punctuation byte every match contains (`@` in a URL with credentials): a window
+    /// without it holds no match and is not searched.
+    pub required_byte: Option<u8>,
+}
+
+impl Locality {
+    /// Whether the window the engine derives from a keyword hit (the hit, `lead` bytes before
+    /// it, the longest match after its start) holds every match through that hit, so that it
+    /// needs no widening to whole lines.
+    pub fn exact_windows(&self) -> bool {
+        self.keyword_in_match && !self.single_line && self.lead.is_some() && self.max_len.is_some()
+    }
 }
 
 /// Analyse `pattern` (compiled as [`compile`] does) against the rule's lower-case `keywords`.
@@ -604,6 +620,106 @@ pub fn locality(pattern: &str, keywords: &[String]) -> Locality {
         keyword_in_match: !keywords.is_empty() && requires_keyword(&hir, &keywords),
         single_line: !can_match_newline(&hir),
         max_len: hir.properties().maximum_len(),
+        lead: if keywords.is_empty() {
+            None
+        } else {
+            lead(&hir, &keywords)
+        },
+        required_byte: required_byte(&hir),
+    }
+}
+
+/// The rarest-looking punctuation byte every match of `h` contains, if any. Letters, digits and
+/// white space are never chosen: nearly every window holds them.
+fn required_byte(h: &regex_syntax::hir::Hir) -> Option<u8> {
+    fn required(h: &regex_syntax::hir::Hir) -> Vec<u8> {
+        use regex_syntax::hir::{Class, HirKind};
+        let mut set = match h.kind() {
+            HirKind::Literal(l) => l.0.to_vec(),
+            HirKind::Class(Class::Bytes(c)) => match c.ranges() {
+                [r] if r.start() == r.end() => vec![r.start()],
+                _ => Vec::new(),
+            },
+            HirKind::Class(Class::Unicode(c)) => match c.ranges() {
+                [r] if r.start() == r.end() && r.start().is_ascii() => vec![r.start() as u8],
+                _ => Vec::new(),
+            },
+            HirKind::Empty | HirKind::Look(_) => Vec::new(),
+            HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+            HirKind::Repetition(_) => Vec::new(),
+            HirKind::Capture(c) => required(&c.sub),
+            HirKind::Concat(v) => v.iter().flat_map(required).collect(),
+            HirKind::Alternation(v) => {
+                let mut sets = v.iter().map(required);
+                let first = sets.next().unwrap_or_default();
+                sets.fold(first, |acc, s| {
+                    acc.into_iter().filter(|b| s.contains(b)).collect()
+                })
+            }
+        };
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+    // Common in code and configuration, so a weaker filter than the rest of the punctuation.
+    let common = |b: u8| b":/,._-=\"'()".contains(&b) as u8;
+    required(h)
+        .into_iter()
+        .filter(|b| b.is_ascii_punctuation())
+        .min_by_key(|&b| common(b))
+}
+
+/// The bound [`Locality::lead`] describes, for `h`: `None` when it cannot be shown.
+fn lead(h: &regex_syntax::hir::Hir, keywords: &[&[u8]]) -> Option<usize> {
+    use regex_syntax::hir::HirKind;
+    // The earliest keyword occurrence of each string of a small language, the latest of those.
+    let of_language = |l: &[Vec<u8>]| -> Option<usize> {
+        l.iter()
+            .map(|s| {
+                keywords
+                    .iter()
+                    .filter_map(|k| memchr::memmem::find(s, k))
+                    .min()
+            })
+            .try_fold(0, |acc, x| x.map(|x| acc.max(x)))
+    };
+    if let Some(l) = language(h)
+        && let Some(b) = of_language(&l)
+    {
+        return Some(b);
+    }
+    match h.kind() {
+        HirKind::Capture(c) => lead(&c.sub, keywords),
+        // The first repetition starts where the match starts.
+        HirKind::Repetition(r) if r.min >= 1 => lead(&r.sub, keywords),
+        HirKind::Alternation(v) => v
+            .iter()
+            .try_fold(0, |acc, x| lead(x, keywords).map(|b| acc.max(b))),
+        HirKind::Concat(v) => {
+            // The first part (or run of parts) that holds a keyword in every match, after the
+            // longest text the parts before it can match.
+            let mut before = 0usize;
+            let langs: Vec<Option<Vec<Vec<u8>>>> = v.iter().map(language).collect();
+            for (i, x) in v.iter().enumerate() {
+                if let Some(b) = lead(x, keywords) {
+                    return Some(before + b);
+                }
+                if let Some(first) = &langs[i] {
+                    let mut cur = first.clone();
+                    for l in &langs[i + 1..] {
+                        let Some(l) = l else { break };
+                        let Some(p) = product(&cur, l) else { break };
+                        cur = p;
+                        if let Some(b) = of_language(&cur) {
+                            return Some(before + b);
+                        }
+                    }
+                }
+                before = before.checked_add(x.properties().maximum_len()?)?;
+            }
+            None
+        }
+        _ => None,
     }
 }
 
@@ -870,5 +986,42 @@ regex = '''fine_[a-z]{4}'''
             &kw(&["-----begin"]),
         );
         assert!(l.keyword_in_match && !l.single_line);
+        assert_eq!(l.lead, Some(0));
+    }
+
+    #[test]
+    fn lead_bounds_how_far_a_match_starts_before_its_keyword() {
+        let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let lead = |re: &str, k: &[&str]| locality(re, &kw(k)).lead;
+        // The keyword opens every match, or comes after "client_" at most.
+        assert_eq!(
+            lead(r"(?i:(?:secret|client_?secret))\s*=\s*(\S+)", &["secret"]),
+            Some(7)
+        );
+        // After parts of bounded length: their longest length is added.
+        assert_eq!(
+            lead(r#"key\s{0,2}=\s{0,2}"(?i:token)""#, &["token"]),
+            Some(9)
+        );
+        // A keyword spread over parts of a concatenation.
+        assert_eq!(lead(r"x?(?i:t)(?i:oken)=", &["token"]), Some(1));
+        // Behind an unbounded part, or optional: no bound.
+        assert_eq!(lead(r"[a-z]*token=", &["token"]), None);
+        assert_eq!(lead(r"(?:token)?=([0-9a-f]{32})", &["token"]), None);
+        // An alternation bounds by its worst branch, and every branch must hold a keyword.
+        assert_eq!(lead(r"(?:ab(?:token)|(?:token))", &["token"]), Some(2));
+        assert_eq!(lead(r"(?:ab(?:token)|[0-9]+)", &["token"]), None);
+    }
+
+    #[test]
+    fn required_byte_is_punctuation_every_match_holds() {
+        let req = |re: &str| locality(re, &[]).required_byte;
+        assert_eq!(req(r"https?://[^:@]+:([^@]+)@[a-z.]+"), Some(b'@'));
+        // In every branch of an alternation, or none.
+        assert_eq!(req(r"(?:a=|b=)x"), Some(b'='));
+        assert_eq!(req(r"(?:a=|b:)x"), None);
+        // Optional parts and letters do not count.
+        assert_eq!(req(r"(?:@)?secret"), None);
+        assert_eq!(req(r"x+(?:@){1,3}"), Some(b'@'));
     }
 }
