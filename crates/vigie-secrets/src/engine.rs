@@ -418,57 +418,83 @@ impl Engine {
         }
         found.sort_unstable();
         found.dedup();
-        // Several rules of one control matching the very same secret (a specific rule and a generic
-        // one, or two rule files covering one provider) make one match: a specific rule wins over a generic one, a rule restricted to some paths
-        // over one that is not, then the first defined.
-        found.sort_by_key(|f| {
-            let r = &self.rules[f.0];
-            (f.1, f.2, r.control, r.generic, r.path.is_none(), f.0)
-        });
-        found.dedup_by(|b, a| {
-            a.1 == b.1 && a.2 == b.2 && self.rules[a.0].control == self.rules[b.0].control
-        });
-        let mut lines = LineIndex::new(data);
-        found.sort_unstable_by_key(|f| (f.1, f.0));
+        // Each rule's match is judged on its own first (entropy, randomness gate, inline marker,
+        // allowlists), so that a rule whose match is accepted never hides another rule's finding
+        // of the same secret.
+        let mut judged: Vec<(usize, usize, usize, Judged)> = Vec::with_capacity(found.len());
         for (r, ss, se, ms, me) in found {
             let rule = &self.rules[r];
             let secret = &data[ss..se];
-            if let Some(min) = rule.entropy
-                && gate::shannon_entropy(secret) < min
+            let verdict = if rule
+                .entropy
+                .is_some_and(|min| gate::shannon_entropy(secret) < min)
+                || (rule.generic && gate::plausible_secret(secret).is_err())
             {
-                continue;
-            }
-            if rule.generic && gate::plausible_secret(secret).is_err() {
-                continue;
-            }
-            let (ls, le) = line_bounds(data, ms, me);
-            let line = &data[ls..le];
-            if ALLOW_MARKERS
-                .iter()
-                .any(|m| memchr::memmem::find(line, m).is_some())
-            {
-                out.inline_allowed += 1;
-                continue;
-            }
-            let cand = Candidate {
-                path,
-                commit,
-                secret,
-                matched: &data[ms..me],
-                line,
+                Judged::NotASecret
+            } else {
+                let (ls, le) = line_bounds(data, ms, me);
+                let line = &data[ls..le];
+                let cand = Candidate {
+                    path,
+                    commit,
+                    secret,
+                    matched: &data[ms..me],
+                    line,
+                };
+                if ALLOW_MARKERS
+                    .iter()
+                    .any(|m| memchr::memmem::find(line, m).is_some())
+                {
+                    Judged::InlineAllowed
+                } else if self.allowlisted(rule, &cand) {
+                    Judged::Allowlisted
+                } else {
+                    Judged::Report
+                }
             };
-            if self.allowlisted(rule, &cand) {
-                out.allowlisted += 1;
+            judged.push((r, ss, se, verdict));
+        }
+        // Several rules finding the very same secret make one finding per control: a specific
+        // rule wins over a generic one, a rule restricted to some paths over one that is not,
+        // then the first defined; and a generic rule's finding gives way to any specific rule's
+        // (a password in Terraform state is that state's finding, not also a generic one).
+        judged.sort_by_key(|f| {
+            let r = &self.rules[f.0];
+            (f.1, f.2, r.control, r.generic, r.path.is_none(), f.0)
+        });
+        let mut lines = LineIndex::new(data);
+        for group in judged.chunk_by(|a, b| (a.1, a.2) == (b.1, b.2)) {
+            let reported: Vec<usize> = group
+                .iter()
+                .filter(|f| f.3 == Judged::Report)
+                .map(|f| f.0)
+                .collect();
+            if reported.is_empty() {
+                if group.iter().any(|f| f.3 == Judged::InlineAllowed) {
+                    out.inline_allowed += 1;
+                } else if group.iter().any(|f| f.3 == Judged::Allowlisted) {
+                    out.allowlisted += 1;
+                }
                 continue;
             }
-            let (line_no, column) = lines.position(ss);
-            out.matches.push(Match {
-                rule: r,
-                secret: secret.to_vec(),
-                offset: ss,
-                line: line_no,
-                column,
-            });
+            let specific = reported.iter().any(|&r| !self.rules[r].generic);
+            let (ss, se) = (group[0].1, group[0].2);
+            let mut controls = Vec::new();
+            for r in reported {
+                let rule = &self.rules[r];
+                if (specific && rule.generic) || controls.contains(&rule.control) {
+                    continue;
+                }
+                controls.push(rule.control);
+                let (line_no, column) = lines.position(ss);
+                out.matches.push(Match {
+                    rule: r,
+                    secret: data[ss..se].to_vec(),
+                    offset: ss,
+                    line: line_no,
+                    column,
+                });
+            }
         }
         if dockerfile {
             self.scan_dockerfile(path, data, commit, &mut out);
@@ -586,6 +612,16 @@ fn instruction_end(lines: &[&[u8]], first: u32) -> u32 {
     n
 }
 
+/// What the filters say of one rule's match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    Report,
+    /// Below the rule's entropy, or a placeholder for a generic rule.
+    NotASecret,
+    InlineAllowed,
+    Allowlisted,
+}
+
 /// `pattern` compiled as [`crate::rules::compile`] compiles it (bytes, ASCII classes, the same
 /// size limit), for searches over a range of the content.
 fn ranged_regex(pattern: &str) -> Option<regex_automata::meta::Regex> {
@@ -684,6 +720,80 @@ keywords = ["akia", "asia"]
         assert_eq!(s.matches.len(), 1);
         assert_eq!(s.matches[0].secret, b"AKIAQWERTYUIOPASDFGH");
         assert_eq!((s.matches[0].line, s.matches[0].column), (2, 10));
+    }
+
+    #[test]
+    fn an_accepted_match_does_not_hide_another_rules_finding() {
+        // The path-restricted rule would win the tie, but its allowlist accepts the value: the
+        // token rule still reports it.
+        let e = engine(
+            r#"
+[[rules]]
+id = "token"
+regex = '''\b(tok-[a-z0-9]{12})\b'''
+keywords = ["tok-"]
+
+[[rules]]
+id = "rc-password"
+regex = '''password = (\S+)'''
+keywords = ["password"]
+path = '''\.rc$'''
+[[rules.allowlists]]
+regexes = ['''^tok-''']
+"#,
+        );
+        let s = e.scan("x.rc", b"password = tok-a1b2c3d4e5f6\n", None);
+        let ids: Vec<&str> = s
+            .matches
+            .iter()
+            .map(|m| e.rules[m.rule].id.as_str())
+            .collect();
+        assert_eq!(ids, ["token"]);
+        assert_eq!(s.allowlisted, 0);
+        // Accepted by every rule that finds it: counted once.
+        let s = e.scan(
+            "x.rc",
+            b"password = tok-a1b2c3d4e5f6 # vigie:allow-secret\n",
+            None,
+        );
+        assert!(s.matches.is_empty());
+        assert_eq!(s.inline_allowed, 1);
+    }
+
+    #[test]
+    fn a_generic_finding_gives_way_to_a_specific_one_of_another_control() {
+        let e = engine(
+            r#"
+[[rules]]
+id = "generic-password"
+regex = '''"password": "([^"]{8,})"'''
+keywords = ["password"]
+generic = true
+
+[[rules]]
+id = "state-secret"
+regex = '''"password": "([^"]{8,})"'''
+keywords = ["password"]
+path = '''\.tfstate$'''
+control = "SEC-03"
+"#,
+        );
+        let text = b"{\"password\": \"iuIgldKkmns4X0yIJNsS\"}\n";
+        let s = e.scan("terraform.tfstate", text, None);
+        let ids: Vec<&str> = s
+            .matches
+            .iter()
+            .map(|m| e.rules[m.rule].id.as_str())
+            .collect();
+        assert_eq!(ids, ["state-secret"]);
+        // Elsewhere the generic rule reports it.
+        let s = e.scan("config.json", text, None);
+        let ids: Vec<&str> = s
+            .matches
+            .iter()
+            .map(|m| e.rules[m.rule].id.as_str())
+            .collect();
+        assert_eq!(ids, ["generic-password"]);
     }
 
     #[test]
