@@ -705,6 +705,14 @@ mod tests {
         Engine::new(set, Vec::new())
     }
 
+    /// The ids of the rules behind a scan's matches, in order.
+    fn rule_ids<'a>(e: &'a Engine, s: &FileScan) -> Vec<&'a str> {
+        s.matches
+            .iter()
+            .map(|m| e.rules[m.rule].id.as_str())
+            .collect()
+    }
+
     const AWS: &str = r#"
 [[rules]]
 id = "aws"
@@ -743,12 +751,7 @@ regexes = ['''^tok-''']
 "#,
         );
         let s = e.scan("x.rc", b"password = tok-a1b2c3d4e5f6\n", None);
-        let ids: Vec<&str> = s
-            .matches
-            .iter()
-            .map(|m| e.rules[m.rule].id.as_str())
-            .collect();
-        assert_eq!(ids, ["token"]);
+        assert_eq!(rule_ids(&e, &s), ["token"]);
         assert_eq!(s.allowlisted, 0);
         // Accepted by every rule that finds it: counted once.
         let s = e.scan(
@@ -780,20 +783,10 @@ control = "SEC-03"
         );
         let text = b"{\"password\": \"iuIgldKkmns4X0yIJNsS\"}\n";
         let s = e.scan("terraform.tfstate", text, None);
-        let ids: Vec<&str> = s
-            .matches
-            .iter()
-            .map(|m| e.rules[m.rule].id.as_str())
-            .collect();
-        assert_eq!(ids, ["state-secret"]);
+        assert_eq!(rule_ids(&e, &s), ["state-secret"]);
         // Elsewhere the generic rule reports it.
         let s = e.scan("config.json", text, None);
-        let ids: Vec<&str> = s
-            .matches
-            .iter()
-            .map(|m| e.rules[m.rule].id.as_str())
-            .collect();
-        assert_eq!(ids, ["generic-password"]);
+        assert_eq!(rule_ids(&e, &s), ["generic-password"]);
     }
 
     #[test]
