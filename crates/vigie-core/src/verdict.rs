@@ -309,6 +309,38 @@ impl Verdict {
     }
 }
 
+/// Merge `b` into `a`, both sorted by [`Verdict::sort_key`], `a`'s verdicts first among equal
+/// ones. `a` grows by `b`'s length and is filled from its end, so no second array of `a`'s size is
+/// ever allocated: on a large repository `a` holds well over a million verdicts.
+pub fn merge_sorted_into(a: &mut Vec<Verdict>, mut b: Vec<Verdict>) {
+    if b.is_empty() {
+        return;
+    }
+    let empty: Arc<str> = Arc::from("");
+    let hole = Verdict {
+        check: "",
+        subject: empty.clone(),
+        outcome: Outcome::Pass,
+        severity: Severity::Info,
+        location: Location::new(empty.clone(), 0, 0),
+        message: empty,
+        detail: None,
+    };
+    // a[..i] are `a`'s verdicts not yet placed, a[k..] the merged tail; between them, holes.
+    let mut i = a.len();
+    a.resize(i + b.len(), hole);
+    let mut k = a.len();
+    while let Some(w) = b.last() {
+        if i > 0 && a[i - 1].sort_key() > w.sort_key() {
+            a.swap(i - 1, k - 1);
+            i -= 1;
+        } else if let Some(w) = b.pop() {
+            a[k - 1] = w;
+        }
+        k -= 1;
+    }
+}
+
 /// The checks that have at least one verdict, sorted. Hashes rather than sorts: a report can
 /// hold a million verdicts over a few dozen checks.
 pub fn distinct_checks(verdicts: &[Verdict]) -> std::collections::BTreeSet<&'static str> {
@@ -328,5 +360,54 @@ mod tests {
     fn a_verdict_stays_small() {
         // a large scan holds a million of them
         assert!(size_of::<Verdict>() <= 88, "{}", size_of::<Verdict>());
+    }
+
+    #[test]
+    fn merging_keeps_the_order_and_puts_the_first_lists_equal_verdicts_first() {
+        let v = |path: &str, line: u32, message: &str| Verdict {
+            check: "T-01",
+            subject: Arc::from("s"),
+            outcome: Outcome::Pass,
+            severity: Severity::Low,
+            location: Location::new(Arc::from(path), line, 1),
+            message: Arc::from(message),
+            detail: None,
+        };
+        let mut a = vec![
+            v("a", 1, "x"),
+            v("a", 5, "x"),
+            v("c", 2, "from a"),
+            v("d", 1, "x"),
+        ];
+        let mut same = v("c", 2, "from a");
+        same.severity = Severity::High; // the same key as a's: told apart by a field outside it
+        let b = vec![v("a", 0, "y"), v("b", 9, "y"), same, v("e", 1, "y")];
+        merge_sorted_into(&mut a, b);
+        let got: Vec<(String, u32)> = a
+            .iter()
+            .map(|v| (v.location.path.to_string(), v.location.line))
+            .collect();
+        let want = [
+            ("a", 0),
+            ("a", 1),
+            ("a", 5),
+            ("b", 9),
+            ("c", 2),
+            ("c", 2),
+            ("d", 1),
+            ("e", 1),
+        ];
+        assert_eq!(got, want.map(|(p, l)| (p.to_string(), l)));
+        assert_eq!(
+            (a[4].severity, a[5].severity),
+            (Severity::Low, Severity::High)
+        );
+        assert!(a.iter().all(|v| !v.check.is_empty()), "no hole is left");
+        // Into an empty list, and an empty list into one.
+        let mut e = Vec::new();
+        merge_sorted_into(&mut e, vec![v("a", 1, "x")]);
+        assert_eq!(e.len(), 1);
+        merge_sorted_into(&mut e, Vec::new());
+        assert_eq!(e.len(), 1);
     }
 }

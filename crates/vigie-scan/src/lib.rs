@@ -664,7 +664,7 @@ pub fn scan_with(
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
         repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        verdicts = merge_sorted(verdicts, repo_verdicts);
+        vigie_core::verdict::merge_sorted_into(&mut verdicts, repo_verdicts);
     }
     vigie_core::timings::mark("analyses");
     if stats.files_parsed == 0 && !diagnostics.is_empty() && stats.files_seen <= diagnostics.len() {
@@ -870,18 +870,4 @@ pub fn scan_with(
         unassessed,
         scope: Default::default(),
     })
-}
-
-/// Merge two lists sorted by [`Verdict::sort_key`] into one.
-fn merge_sorted(a: Vec<Verdict>, b: Vec<Verdict>) -> Vec<Verdict> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let mut b = b.into_iter().peekable();
-    for v in a {
-        while let Some(w) = b.next_if(|w| w.sort_key() < v.sort_key()) {
-            out.push(w);
-        }
-        out.push(v);
-    }
-    out.extend(b);
-    out
 }
