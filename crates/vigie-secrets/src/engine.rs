@@ -1,7 +1,9 @@
 //! The matching engine: one aho-corasick automaton over every rule's keywords finds where rules may
-//! match; each candidate rule's regex then runs only on windows around its keyword hits (256 bytes
-//! before to 4096 bytes after, widened to whole lines, overlapping windows merged). A file with no
-//! keyword is read once by the automaton and nothing else.
+//! match; each candidate rule's regex then runs only on windows around its keyword hits, overlapping
+//! windows merged. A window is exactly the range a match through the hit can cover when the rule's
+//! [`Locality`] proves it (searched with the content around it visible to look-around); otherwise
+//! 256 bytes before to 4096 bytes after the hit, widened to whole lines. A file with no keyword is
+//! read once by the automaton and nothing else.
 
 use crate::keywords::{Hit, Keywords};
 use crate::rules::{Allowlist, Candidate, Locality, Rule, RuleSet};
@@ -305,7 +307,7 @@ impl Engine {
                     } else if let Some(l) = loc.max_len {
                         match loc.lead {
                             // A match starts at most `lead` bytes before a keyword it holds.
-                            Some(b) if self.ranged[ri].is_some() => (
+                            Some(b) if self.exact(ri) => (
                                 hit.start.saturating_sub(b),
                                 hit.start.saturating_add(l).min(data.len()),
                             ),
