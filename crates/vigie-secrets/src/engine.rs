@@ -66,8 +66,8 @@ pub struct Engine {
     /// Per rule: the regex compiled for searching a range of the content while its look-around
     /// (`^`, `$`, `\b`) still sees the bytes outside the range. With it, a rule whose windows
     /// provably hold every match ([`Locality::exact_windows`]) is searched in exactly those
-    /// windows instead of windows widened to whole lines. `None` when that compilation fails; the
-    /// rule then uses the widened windows.
+    /// windows instead of windows widened to whole lines. `None` for the other rules, and when
+    /// that compilation fails (the rule then uses the widened windows).
     ranged: Vec<Option<regex_automata::meta::Regex>>,
     file_rules: Vec<u32>,
     /// Indices of the Dockerfile rules implemented in code (ENV/ARG/LABEL, COPY/ADD).
@@ -169,10 +169,18 @@ impl Engine {
             })
             .collect();
         let automaton = Keywords::new(&patterns);
+        // Only the rules whose windows can be exact are ever searched by range: the others keep
+        // one compiled regex.
         let ranged = set
             .rules
             .iter()
-            .map(|r| r.regex.as_ref().and_then(|re| ranged_regex(re.as_str())))
+            .zip(&locality)
+            .map(|(r, loc)| {
+                r.regex
+                    .as_ref()
+                    .filter(|_| loc.exact_windows())
+                    .and_then(|re| ranged_regex(re.as_str()))
+            })
             .collect();
         let profile =
             std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
