@@ -6,7 +6,7 @@
 //! The platform is assembled in a temporary folder from two examples: `k8s-*` at the root and
 //! `terraform-gke-*` under `infra/`.
 
-mod common;
+use crate::common;
 
 use common::{example, root, stdout_of, vigie};
 use serde_json::Value;

@@ -7,7 +7,7 @@
 //! pass when a path component is `pass`, fail when it is `fail`: no failing verdict of a check
 //! of that level, or at least one. When the folder does not exist the test says so and passes.
 
-mod pss_common;
+use crate::pss_common;
 use pss_common::{classify, judge, yaml_files};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

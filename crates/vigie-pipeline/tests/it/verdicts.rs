@@ -1,7 +1,7 @@
 //! A verdict test per control on the hardened and gaps example pipelines, and the check
 //! documentation's own examples.
 
-mod common;
+use crate::common;
 use common::*;
 use std::collections::BTreeMap;
 use vigie_pipeline::CHECKS;

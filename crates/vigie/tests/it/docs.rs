@@ -1,7 +1,7 @@
 //! docs/ is generated from the checks' own documentation (`vigie docs docs`); this test fails
 //! when it is stale.
 
-mod common;
+use crate::common;
 use common::*;
 
 #[test]

@@ -1,7 +1,7 @@
 //! The full reports of the four example platforms, held as snapshots: any change to what vigie
 //! finds or how it says it shows up in review (`cargo insta review`).
 
-mod common;
+use crate::common;
 use common::*;
 
 fn report(example: &str, format: &str) -> String {

@@ -1,6 +1,6 @@
 //! Every format rendered from a realistic report: schemas, structure and determinism.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! The command line as a user meets it: exit codes, options, and bad input.
 
-mod common;
+use crate::common;
 use common::*;
 use std::fs;
 

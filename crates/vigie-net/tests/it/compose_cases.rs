@@ -1,6 +1,6 @@
 //! One case per Compose networking rule: a small file and the reachability expected.
 
-mod common;
+use crate::common;
 use common::*;
 use vigie_net::DeclaredRoles;
 use vigie_net::model::ExposureKind;

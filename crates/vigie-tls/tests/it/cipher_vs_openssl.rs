@@ -3,7 +3,7 @@
 
 use vigie_tls::cipher::{expand, table_version};
 
-const FIXTURE: &str = include_str!("fixtures/openssl_ciphers.txt");
+const FIXTURE: &str = include_str!("../fixtures/openssl_ciphers.txt");
 
 fn cases() -> Vec<(String, Option<Vec<String>>)> {
     let mut out: Vec<(String, Option<Vec<String>>)> = Vec::new();

@@ -1,7 +1,7 @@
 //! One case per Kubernetes rule: Services, Ingress, Gateway API, host exposure and every
 //! NetworkPolicy semantic, each a small manifest and the reachability expected.
 
-mod common;
+use crate::common;
 use common::*;
 use vigie_net::model::ExposureKind;
 

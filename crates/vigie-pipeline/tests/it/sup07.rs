@@ -1,6 +1,6 @@
 //! SUP-07 on a temporary git repository made with git commands.
 
-mod common;
+use crate::common;
 use common::*;
 use std::path::Path;
 use std::process::Command;

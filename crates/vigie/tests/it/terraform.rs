@@ -1,7 +1,7 @@
 //! Terraform and the cloud controls from the command line: `vigie offers`, and scans of the
 //! Terraform+GKE examples.
 
-mod common;
+use crate::common;
 use common::*;
 
 #[test]

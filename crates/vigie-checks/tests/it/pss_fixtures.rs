@@ -6,7 +6,7 @@
 //! more precisely: a file whose name starts with a check id (`PSS-B02-hostnetwork.yaml`) must
 //! fail that very check when under `fail`, and pass it when under `pass`.
 
-mod pss_common;
+use crate::pss_common;
 use pss_common::{classify, judge, yaml_files};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! `vigie db import`, `vigie db status` and `vigie sbom` from the command line.
 
-mod common;
+use crate::common;
 use common::*;
 
 fn fixtures() -> std::path::PathBuf {

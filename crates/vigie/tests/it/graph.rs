@@ -1,6 +1,6 @@
 //! `vigie graph`: formats, output file, errors.
 
-mod common;
+use crate::common;
 use common::*;
 
 #[test]

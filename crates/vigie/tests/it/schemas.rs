@@ -1,7 +1,7 @@
 //! Real reports validate against the schemas they claim: SARIF 2.1.0 (the OASIS schema in
 //! ../shared/schemas) and vigie's own JSON report schema (schemas/vigie-report.schema.json).
 
-mod common;
+use crate::common;
 use common::*;
 
 fn load(path: std::path::PathBuf) -> serde_json::Value {

@@ -1,6 +1,6 @@
 //! Role inference, `[roles]` precedence and conflicts, and the NET verdicts.
 
-mod common;
+use crate::common;
 use common::*;
 use vigie_net::{DeclaredRoles, Graph, judge};
 

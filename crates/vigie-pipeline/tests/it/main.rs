@@ -1,0 +1,7 @@
+//! The integration tests of vigie-pipeline, gathered in one test binary: each file of this
+//! folder is a module (one binary links once instead of once per file).
+
+mod common;
+mod lowering;
+mod sup07;
+mod verdicts;

@@ -1,0 +1,5 @@
+//! The integration tests of vigie-report, gathered in one test binary: each file of this
+//! folder is a module (one binary links once instead of once per file).
+
+mod common;
+mod render;

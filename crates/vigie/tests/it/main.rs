@@ -1,0 +1,14 @@
+//! The integration tests of vigie, gathered in one test binary: each file of this
+//! folder is a module (one binary links once instead of once per file).
+
+mod attest;
+mod cli;
+mod common;
+mod deps;
+mod docs;
+mod graph;
+mod schemas;
+mod secrets_cli;
+mod seeds;
+mod snapshots;
+mod terraform;
