@@ -2,7 +2,7 @@
 //! the ordered list of TLS 1.2-and-below suites they enable, as OpenSSL 3 does it: the same start
 //! order, the same `+`/`-`/`!`/`@` list moves, the same aliases. The suite table is data
 //! (`data/openssl_suites.tsv`, generated from the machine's OpenSSL by `data/gen_suites.sh`); the
-//! expansion is compared with `openssl ciphers -V` output in `tests/cipher_vs_openssl.rs`.
+//! expansion is compared with `openssl ciphers -V` output in `tests/it/cipher_vs_openssl.rs`.
 //!
 //! No crate on crates.io evaluates OpenSSL cipher strings without linking OpenSSL itself (and a
 //! linked OpenSSL would judge the scanning machine's build, not the proxy's), hence this module.
