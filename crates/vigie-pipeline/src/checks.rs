@@ -12,7 +12,8 @@ pub static SUP01: CheckDoc = CheckDoc {
     title: "Every image build is gated by a vulnerability scan",
     severity: Severity::High,
     applies_to: &["github-actions", "gitlab-ci", "cloudbuild"],
-    what: "Every job or build step that builds or pushes a container image is preceded by a \
+    what: "In a pipeline that publishes images (pushes them or deploys; a build that does neither \
+           is a test, not a release), every job or build step that builds or pushes a container image is preceded by a \
            vulnerability scan (Trivy `image`/`fs`/`config` with `--severity` including CRITICAL and \
            HIGH and `--exit-code 1` — given as flags, `TRIVY_*` variables or in the `trivy.yaml` \
            at the root or named by `--config`, with Trivy's precedence —, the Trivy action with the \
@@ -96,7 +97,7 @@ pub static SUP04_SBOM: CheckDoc = CheckDoc {
     title: "Image builds produce and keep an SBOM",
     severity: Severity::Medium,
     applies_to: &["github-actions", "gitlab-ci", "cloudbuild"],
-    what: "A pipeline that builds images produces a bill of materials (Trivy `--format cyclonedx`, \
+    what: "A pipeline that builds and publishes images (pushes them or deploys) produces a bill of materials (Trivy `--format cyclonedx`, \
            Syft, `vigie sbom`, `docker buildx --sbom`, the SBOM actions) and keeps it: attached to \
            the image, attested, or uploaded as an artifact.",
     why: "When the next critical vulnerability is published, the SBOMs of what was shipped answer \
@@ -107,7 +108,7 @@ pub static SUP04_SBOM: CheckDoc = CheckDoc {
     failing: (".github/workflows/build.yml", WF_PASS_SCAN),
     passing: (
         ".github/workflows/build.yml",
-        "on: push\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -t ghcr.io/acme/api:${{ github.sha }} .\n      - run: trivy image --format cyclonedx --output sbom.cdx.json ghcr.io/acme/api:${{ github.sha }}\n      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2\n        with:\n          name: sbom\n          path: sbom.cdx.json\n",
+        "on: push\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -t ghcr.io/acme/api:${{ github.sha }} .\n      - run: trivy image --format cyclonedx --output sbom.cdx.json ghcr.io/acme/api:${{ github.sha }}\n      - run: docker push ghcr.io/acme/api:${{ github.sha }}\n      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2\n        with:\n          name: sbom\n          path: sbom.cdx.json\n",
     ),
 };
 
@@ -116,7 +117,7 @@ pub static SUP04_PROV: CheckDoc = CheckDoc {
     title: "Image builds produce provenance",
     severity: Severity::Medium,
     applies_to: &["github-actions", "gitlab-ci", "cloudbuild"],
-    what: "A pipeline that builds images produces build provenance: the SLSA GitHub generator, \
+    what: "A pipeline that builds and publishes images (pushes them or deploys) produces build provenance: the SLSA GitHub generator, \
            `actions/attest-build-provenance`, `docker buildx build --provenance=mode=max`, \
            `cosign attest --type slsaprovenance`, or Cloud Build `options.requestedVerifyOption: VERIFIED`.",
     why: "Provenance is a signed statement of which source, builder and parameters produced an \
@@ -372,6 +373,13 @@ fn pushes(op: ImageOp) -> bool {
     matches!(op, ImageOp::Push | ImageOp::BuildPush)
 }
 
+/// The image release paths of a pipeline (the builds that publish an image, with the push that
+/// matters for each job) and its deployments.
+///
+/// A pipeline that builds images but neither pushes them nor deploys anything releases nothing:
+/// a `docker build` in a pull-request check tests the Dockerfile, and the image dies with the
+/// runner. The release gates (SUP-01 scan before the push, SUP-04 SBOM and provenance, SUP-05
+/// signature) concern published images, so such builds are not release paths.
 pub fn build_paths(p: &Pipeline) -> (Vec<BuildPath>, Vec<Point>) {
     let ops = facts::find(p, |c, _, _| facts::image_op(c), facts::action_image_op);
     let deploys: Vec<Point> = ops
@@ -379,6 +387,12 @@ pub fn build_paths(p: &Pipeline) -> (Vec<BuildPath>, Vec<Point>) {
         .filter(|(_, (o, _))| *o == ImageOp::Deploy)
         .map(|(pt, _)| *pt)
         .collect();
+    let publishes = ops.iter().any(|(_, (o, _))| pushes(*o))
+        || !deploys.is_empty()
+        || (p.system == System::CloudBuild && !p.images.is_empty());
+    if !publishes {
+        return (Vec::new(), deploys);
+    }
     let mut paths: Vec<BuildPath> = Vec::new();
     for j in 0..p.jobs.len() {
         let mine: Vec<&(Point, (ImageOp, Option<String>))> = ops

@@ -338,3 +338,45 @@ fn trivy_yaml_at_the_root_is_honoured() {
         "{v:?}"
     );
 }
+
+/// A pipeline that builds images but neither pushes nor deploys them releases nothing: the image
+/// release gates do not apply to it. The same build with a push, or followed by a deployment, is
+/// a release and is judged.
+#[test]
+fn builds_that_publish_nothing_are_not_releases() {
+    let judge = |steps: &str| {
+        let mut files = BTreeMap::new();
+        files.insert(
+            ".github/workflows/ci.yml".to_string(),
+            format!(
+                "on: pull_request\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n{steps}"
+            ),
+        );
+        scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts
+    };
+    let gates = ["SUP-01", "SUP-04.1", "SUP-04.2", "SUP-05.1"];
+    let build_only = judge(
+        "      - run: docker build --tag chatbot:1.0 .\n      - run: docker run --rm chatbot:1.0 pytest\n      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0\n        with:\n          tags: api:test\n",
+    );
+    for c in gates {
+        assert!(of(&build_only, c).is_empty(), "{c}:\n{}", show(&build_only));
+    }
+    let pushed = judge(
+        "      - run: docker build --tag ghcr.io/acme/chatbot:1.0 .\n      - run: docker push ghcr.io/acme/chatbot:1.0\n",
+    );
+    for c in gates {
+        assert!(
+            of(&pushed, c).iter().any(|v| v.is_fail()),
+            "{c}:\n{}",
+            show(&pushed)
+        );
+    }
+    let deployed = judge("      - run: docker compose build\n      - run: docker compose up -d\n");
+    for c in ["SUP-01", "SUP-04.1", "SUP-04.2"] {
+        assert!(
+            of(&deployed, c).iter().any(|v| v.is_fail()),
+            "{c}:\n{}",
+            show(&deployed)
+        );
+    }
+}
