@@ -151,10 +151,11 @@ pub fn load(root: &Path) -> Loaded {
                     format!("invalid YAML: {}", e.message),
                 ));
             }
-            let objs = kubernetes::objects(
+            // objects no supported cluster accepts are not part of the platform
+            let (objs, _) = vigie_parse::removed_apis::split(kubernetes::objects(
                 &path,
                 stream.documents.into_iter().map(|d| d.root).collect(),
-            );
+            ));
             (objs.iter().filter_map(crate::keep).collect(), d)
         })
         .collect();

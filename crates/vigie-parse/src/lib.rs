@@ -6,5 +6,6 @@ pub mod discover;
 pub mod dockerfile;
 pub mod interp;
 pub mod kubernetes;
+pub mod removed_apis;
 pub mod suppress;
 pub mod yaml;

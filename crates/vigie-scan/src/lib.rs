@@ -281,10 +281,12 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
             ),
         ));
     }
-    let objects = kubernetes::objects(
+    // objects of API versions no supported cluster serves are reported once, not judged
+    let (objects, removed) = vigie_parse::removed_apis::split(kubernetes::objects(
         &path,
         stream.documents.into_iter().map(|d| d.root).collect(),
-    );
+    ));
+    out.diagnostics.extend(removed);
     out.objects = objects.len();
     for o in &objects {
         for (i, a) in cx_base.analyzers.iter().enumerate() {

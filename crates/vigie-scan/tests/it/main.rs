@@ -4,4 +4,5 @@
 mod analyzer_examples;
 mod analyzers;
 mod catalog;
+mod removed_apis;
 mod terraform_parse;
