@@ -165,6 +165,24 @@ fn parse_long_port(n: &Node) -> Result<PortMapping, String> {
     })
 }
 
+/// A service's `command` or `entrypoint`: a list, or a string Compose splits like a shell. The
+/// words are only read for what program starts (roles), so a string is split at blanks with its
+/// quotes dropped rather than parsed as a shell would.
+fn compose_words(n: Option<&Node>) -> Option<Vec<String>> {
+    let n = n.filter(|n| !n.is_null())?;
+    Some(match n.as_str() {
+        Some(s) => s
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .collect(),
+        None => n
+            .items()
+            .iter()
+            .map(|i| i.as_str().unwrap_or_default().to_string())
+            .collect(),
+    })
+}
+
 fn items_or_scalar(n: Option<&Node>) -> Vec<&Node> {
     match n.map(|n| &n.value) {
         Some(Value::Seq(v)) => v.iter().collect(),
@@ -302,6 +320,15 @@ pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
                     .and_then(Node::as_str)
                     .map(|i| vec![i.to_string()])
                     .unwrap_or_default(),
+                runs: vec![Run {
+                    image: s
+                        .get("image")
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    command: compose_words(s.get("entrypoint")),
+                    args: compose_words(s.get("command")),
+                }],
                 labels: BTreeMap::new(),
                 listen,
                 networks: Vec::new(),

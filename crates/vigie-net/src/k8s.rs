@@ -77,6 +77,19 @@ fn str_map(n: Option<&Node>) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A container's `command` or `args`: a list of strings (a lone string counts as one word).
+fn words(n: Option<&Node>) -> Option<Vec<String>> {
+    let n = n.filter(|n| !n.is_null())?;
+    Some(match n.as_str() {
+        Some(s) => vec![s.to_string()],
+        None => n
+            .items()
+            .iter()
+            .map(|i| i.as_str().unwrap_or_default().to_string())
+            .collect(),
+    })
+}
+
 #[derive(Debug, Clone)]
 enum PortRef {
     Num(u16),
@@ -282,6 +295,7 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
             subject: Arc::from(o.id()),
             at: o.at.clone(),
             images: Vec::new(),
+            runs: Vec::new(),
             labels,
             listen: Vec::new(),
             networks: Vec::new(),
@@ -300,6 +314,15 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
             if role != "container" {
                 continue;
             }
+            w.runs.push(Run {
+                image: c
+                    .get("image")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                command: words(c.get("command")),
+                args: words(c.get("args")),
+            });
             for p in c.get("ports").map(Node::items).unwrap_or(&[]) {
                 let proto = p
                     .get("protocol")

@@ -26,6 +26,8 @@ const KEEP: &[&str] = &[
     "initContainers",
     "ephemeralContainers",
     "image",
+    "command",
+    "args",
     "ports",
     "containerPort",
     "hostPort",

@@ -208,6 +208,17 @@ pub struct Listen {
     pub range: PortRange,
 }
 
+/// What one of a workload's long-running containers runs: its image and, when the manifest
+/// overrides them, the entrypoint (Kubernetes `command`, Compose `entrypoint`) and the arguments
+/// (Kubernetes `args`, Compose `command`). Roles read it: a database image told to `sleep` is a
+/// client, not a database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Run {
+    pub image: String,
+    pub command: Option<Vec<String>>,
+    pub args: Option<Vec<String>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub platform: Platform,
@@ -221,6 +232,8 @@ pub struct Workload {
     pub subject: Arc<str>,
     pub at: Location,
     pub images: Vec<String>,
+    /// The main containers (not init or ephemeral ones): what the workload serves.
+    pub runs: Vec<Run>,
     /// Pod labels (Kubernetes).
     pub labels: BTreeMap<String, String>,
     pub listen: Vec<Listen>,

@@ -16,7 +16,7 @@
 //! by default: they hold messages in transit, not the records; declare them under `database`
 //! when they do.
 
-use crate::model::{Graph, Role};
+use crate::model::{Graph, Role, Run};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -129,6 +129,162 @@ pub fn database_engine(image: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Programs that connect to a database, wait, or do nothing: a container of a database image
+/// that runs one of these is a client (a debugging pod, a backup, a benchmark), not the server.
+const NOT_SERVERS: &[&str] = &[
+    "sleep",
+    "tail",
+    "cat",
+    "true",
+    "pause",
+    "echo",
+    "watch",
+    "curl",
+    "wget",
+    "psql",
+    "pg_dump",
+    "pg_dumpall",
+    "pg_restore",
+    "pg_isready",
+    "pg_basebackup",
+    "pgbench",
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mysqlsh",
+    "mysqlslap",
+    "mysqlpump",
+    "mysqlimport",
+    "mariadb",
+    "mariadb-dump",
+    "mariadb-admin",
+    "mongo",
+    "mongosh",
+    "mongodump",
+    "mongorestore",
+    "mongoimport",
+    "mongoexport",
+    "redis-cli",
+    "redis-benchmark",
+    "valkey-cli",
+    "valkey-benchmark",
+    "keydb-cli",
+    "memtier_benchmark",
+    "cqlsh",
+    "cassandra-stress",
+    "clickhouse-client",
+    "clickhouse-benchmark",
+    "influx",
+    "cypher-shell",
+];
+
+/// Programs (or entrypoint scripts) that start a database server.
+const SERVERS: &[&str] = &[
+    "postgres",
+    "postmaster",
+    "pg_ctl",
+    "pg_ctlcluster",
+    "patroni",
+    "mysqld",
+    "mysqld_safe",
+    "mariadbd",
+    "mariadbd-safe",
+    "mongod",
+    "mongos",
+    "redis-server",
+    "redis-stack-server",
+    "valkey-server",
+    "keydb-server",
+    "memcached",
+    "elasticsearch",
+    "opensearch",
+    "cassandra",
+    "couchdb",
+    "clickhouse-server",
+    "influxd",
+    "neo4j",
+    "dragonfly",
+    "surreal",
+    "arangod",
+];
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
+
+fn base(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// A word that starts a server: its program, an engine's multi-call binary in server mode
+/// (`clickhouse server`, `cockroach start`), or an entrypoint or run script.
+fn server_word(word: &str) -> bool {
+    let b = base(word);
+    SERVERS.contains(&b)
+        || b.contains("entrypoint")
+        || matches!(b, "run.sh" | "start.sh" | "startup.sh" | "launch.sh")
+}
+
+/// Whether the process a container starts with these words is the database server. `None`
+/// when it cannot be told (an unknown program or script): the image's own process is assumed.
+fn starts_server(words: &[String]) -> Option<bool> {
+    let first = words.first()?;
+    let b = base(first);
+    if first.starts_with('-') {
+        // flags for the image's own entrypoint (`--appendonly yes`)
+        return Some(true);
+    }
+    if SHELLS.contains(&b) {
+        let rest = &words[1..];
+        if let Some(i) = rest.iter().position(|w| w == "-c") {
+            // a script: the server if it starts one anywhere, else a client or a wait loop
+            let script = rest[i + 1..].join(" ");
+            return Some(
+                script
+                    .split(|c: char| {
+                        c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\'')
+                    })
+                    .any(server_word),
+            );
+        }
+        // `bash /scripts/start.sh`: the script decides
+        return starts_server(
+            &rest
+                .iter()
+                .filter(|w| !w.starts_with('-'))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    if matches!(b, "cockroach" | "clickhouse") {
+        let sub = words.get(1).map(String::as_str).unwrap_or_default();
+        return Some(matches!(sub, "start" | "start-single-node" | "server" | ""));
+    }
+    if server_word(first) {
+        return Some(true);
+    }
+    if NOT_SERVERS.contains(&b) {
+        return Some(false);
+    }
+    None
+}
+
+/// The database engine a container serves: its image's engine, unless its `command`/`args`
+/// run something else than the server (`sleep`, `psql`, `redis-cli`, a shell loop).
+pub fn serves_database(run: &Run) -> Option<String> {
+    let engine = database_engine(&run.image)?;
+    // the entrypoint replaced: it decides; else the arguments go to the image's entrypoint,
+    // which runs them when they are a program (`docker-entrypoint.sh sleep 3600` sleeps)
+    let decided = match (&run.command, &run.args) {
+        (Some(c), a) if !c.is_empty() => {
+            let mut all = c.clone();
+            all.extend(a.iter().flatten().cloned());
+            starts_server(&all)
+        }
+        (_, Some(a)) => starts_server(a),
+        _ => None,
+    };
+    (decided != Some(false)).then_some(engine)
 }
 
 pub fn is_proxy_image(image: &str) -> bool {
@@ -269,7 +425,7 @@ pub fn may_be_database(w: &crate::model::Workload, declared: &[String]) -> bool 
         return true;
     }
     !w.one_shot
-        && (w.images.iter().any(|i| database_engine(i).is_some())
+        && (w.runs.iter().any(|r| serves_database(r).is_some())
             || w.listen.iter().any(|l| {
                 DATABASE_PORTS.iter().any(|(p, _)| {
                     l.range.from <= *p && *p <= l.range.to && l.range.to - l.range.from < 16
@@ -289,13 +445,13 @@ pub fn assign(graph: &mut Graph, declared: &DeclaredRoles) {
         let mut source = None;
         if !w.one_shot {
             if let Some((img, engine)) = w
-                .images
+                .runs
                 .iter()
-                .find_map(|i| database_engine(i).map(|e| (i, e)))
+                .find_map(|r| serves_database(r).map(|e| (&r.image, e)))
             {
                 role.database = true;
                 source = Some(format!("image `{img}` ({engine})"));
-            } else if w.images.iter().any(|i| is_proxy_image(i)) {
+            } else if w.runs.iter().any(|r| is_proxy_image(&r.image)) {
                 role.proxy = true;
                 source = Some("a reverse proxy image".to_string());
             } else if let Some((p, engine)) = w.listen.iter().find_map(|l| {

@@ -27,6 +27,57 @@ fn a_job_running_a_database_image_is_a_client() {
     assert!(!g.workloads[0].role.database);
 }
 
+/// A database image is a database only when it runs the server: a pod told to `sleep`, a
+/// `psql` or `redis-cli` client, a shell loop, or an init container waiting for the database
+/// are clients. Flags for the image's entrypoint, the server's own program, an entrypoint
+/// script or a shell that starts the server keep the database role.
+#[test]
+fn a_database_image_running_a_client_command_is_not_a_database() {
+    let pod = |name: &str, container: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n    - {container}\n---\n"
+        )
+    };
+    let text = [
+        pod("sleeper", "{name: c, image: 'redis:7', command: [sleep, '3600']}"),
+        pod("args-sleep", "{name: c, image: 'postgres:16', args: [sleep, infinity]}"),
+        pod("psql", "{name: c, image: 'postgres:16', command: [psql, '-h', db]}"),
+        pod("loop", "{name: c, image: 'mysql:8', command: ['/bin/sh', '-c'], args: ['while true; do sleep 30; done']}"),
+        pod("cli", "{name: c, image: 'redis:7', command: ['redis-cli', '-h', redis, ping]}"),
+        pod("cockroach-sql", "{name: c, image: 'cockroachdb/cockroach:v24.1.0', command: [cockroach, sql, '--insecure']}"),
+        pod("flags", "{name: c, image: 'redis:7', args: ['--appendonly', 'yes']}"),
+        pod("server", "{name: c, image: 'redis:7', command: [redis-server, '/etc/redis.conf']}"),
+        pod("shell-server", "{name: c, image: 'valkey/valkey:8', command: [sh, '-c', 'exec valkey-server --port 6380']}"),
+        pod("entrypoint", "{name: c, image: 'postgres:16', command: [docker-entrypoint.sh], args: [postgres, '-c', 'max_connections=200']}"),
+        pod("default", "{name: c, image: 'mongo:7'}"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: waits}\nspec:\n  initContainers:\n    - {name: w, image: 'postgres:16', command: [pg_isready, '-h', db]}\n  containers:\n    - {name: app, image: 'x/app:1'}\n".to_string(),
+    ]
+    .concat();
+    let g = k8s_graph(&text);
+    let db = |n: &str| g.workloads[id(&g, n)].role.database;
+    for client in [
+        "sleeper",
+        "args-sleep",
+        "psql",
+        "loop",
+        "cli",
+        "cockroach-sql",
+        "waits",
+    ] {
+        assert!(!db(client), "{client} is a client");
+    }
+    for server in ["flags", "server", "shell-server", "entrypoint", "default"] {
+        assert!(db(server), "{server} is a database");
+    }
+    // Compose: `command` replaces the arguments, `entrypoint` the program
+    let g = compose_graph(
+        "services:\n  db: {image: postgres:16}\n  shell: {image: postgres:16, command: sleep infinity}\n  dump: {image: postgres:16, entrypoint: [pg_dump, '-h', db]}\n",
+    );
+    assert!(g.workloads[id(&g, "db")].role.database);
+    assert!(!g.workloads[id(&g, "shell")].role.database);
+    assert!(!g.workloads[id(&g, "dump")].role.database);
+}
+
 #[test]
 fn declared_roles_win_over_inference() {
     let ps = projects(&[("docker-compose.yml", STACK)]);
