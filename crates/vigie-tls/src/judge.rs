@@ -342,7 +342,8 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                         inert += 1;
                         continue;
                     }
-                    // nginx without `ssl_dhparam` has no DH group: its DHE suites are never chosen.
+                    // nginx without `ssl_dhparam` (ingress-nginx without `ssl-dh-param`) has no DH
+                    // group: its DHE suites are never chosen.
                     if s.kx == "DH" && e.dhparam.as_ref().is_some_and(|d| !d.value) {
                         no_dh += 1;
                         continue;
@@ -358,8 +359,13 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
                     }
                 }
                 if no_dh > 0 {
+                    let directive = if e.product == "ingress-nginx" {
+                        "the ConfigMap's ssl-dh-param"
+                    } else {
+                        "ssl_dhparam"
+                    };
                     extra.push(format!(
-                        "{no_dh} DHE suites left aside, never negotiated without ssl_dhparam"
+                        "{no_dh} DHE suites left aside, never negotiated without {directive}"
                     ));
                 }
                 if inert > 0 {

@@ -1,9 +1,16 @@
 //! Kubernetes: the ingress-nginx controller's ConfigMap (`ssl-protocols`, `ssl-ciphers`,
-//! `ssl-redirect`, `force-ssl-redirect`, `hsts*`, `ssl-session-tickets`, `ssl-early-data`,
-//! `enable-ocsp`), Ingress annotations (`nginx.ingress.kubernetes.io/ssl-redirect`,
-//! `force-ssl-redirect`, `ssl-ciphers`), and Traefik's `TLSOption`. Defaults assumed: ingress-nginx
-//! controller 1.11.
+//! `ssl-dh-param`, `ssl-redirect`, `force-ssl-redirect`, `hsts*`, `ssl-session-tickets`,
+//! `ssl-early-data`, `enable-ocsp`), Ingress annotations (`nginx.ingress.kubernetes.io/ssl-redirect`,
+//! `force-ssl-redirect`, `ssl-ciphers`), GKE's load balancer for the Ingresses it serves
+//! ([`crate::ingress`]), and Traefik's `TLSOption`. Defaults assumed: ingress-nginx controller
+//! 1.11, whose DHE suites are only offered when `ssl-dh-param` names DH parameters.
+//!
+//! Each Ingress is judged by the controller that serves it ([`crate::ingress::Platform`]):
+//! ingress-nginx's defaults apply only to Ingresses ingress-nginx serves, and an Ingress whose
+//! controller is not known is only judged on what holds for every controller (no `tls` section:
+//! plain HTTP).
 
+use crate::ingress::{self, Controller, GceIngress, Platform};
 use crate::model::*;
 use crate::traefik;
 use vigie_parse::kubernetes::Object;
@@ -30,6 +37,9 @@ fn is_traefik_api(v: &str) -> bool {
 
 /// The objects the analysis needs: ingress-nginx ConfigMaps, Ingresses, Traefik TLSOptions.
 pub fn keep(o: &Object) -> bool {
+    if crate::ingress::keep(o) {
+        return true;
+    }
     match o.kind.as_str() {
         "Ingress" => true,
         "TLSOption" => is_traefik_api(&o.api_version),
@@ -60,20 +70,6 @@ fn is_ingress_nginx_configmap(o: &Object) -> bool {
             }))
 }
 
-fn nginx_class(o: &Object) -> bool {
-    let class = o
-        .node
-        .path(&["spec", "ingressClassName"])
-        .and_then(Node::as_str);
-    let ann = o
-        .annotations()
-        .and_then(|a| a.get("kubernetes.io/ingress.class"))
-        .and_then(Node::as_str);
-    class.or(ann).is_none_or(|c| c.contains("nginx"))
-        || o.annotations()
-            .is_some_and(|a| a.entries().iter().any(|e| e.key.starts_with(ANN)))
-}
-
 fn truthy(s: &str) -> bool {
     matches!(
         s.trim().to_ascii_lowercase().as_str(),
@@ -101,10 +97,36 @@ pub fn analyze(objects: &[Object]) -> Found {
         e.traefik_option = Some(crate::routing::crd_option_key(o));
         found.endpoints.push(e);
     }
-    let ingresses: Vec<&Object> = objects
+    let platform = Platform::of(objects);
+    let mut ingresses: Vec<&Object> = Vec::new();
+    for o in objects
         .iter()
-        .filter(|o| o.kind == "Ingress" && nginx_class(o) && !crate::routing::traefik_ingress(o))
-        .collect();
+        .filter(|o| o.kind == "Ingress" && !crate::routing::traefik_ingress(o))
+    {
+        match platform.controller(o) {
+            Controller::Nginx(_) => ingresses.push(o),
+            Controller::Gce { why, .. } => {
+                let (plain, endpoints, problems) =
+                    ingress::gce_findings(o, &GceIngress::read(o, objects), &why);
+                found.plain.extend(plain);
+                found.endpoints.extend(endpoints);
+                found.problems.extend(problems);
+            }
+            Controller::Unknown => {
+                if o.node
+                    .path(&["spec", "tls"])
+                    .is_none_or(|t| t.items().is_empty())
+                {
+                    found.plain.push(Plain {
+                        subject: format!("{} ({})", o.id(), o.file),
+                        at: o.at.clone(),
+                        redirect: Err("the Ingress has no `tls:` section: whichever controller serves it (it has no class, and nothing in the repository says which) serves it over plain HTTP".into()),
+                    });
+                }
+            }
+            Controller::Traefik(_) | Controller::Other(_) => {}
+        }
+    }
     let cms: Vec<&Object> = objects
         .iter()
         .filter(|o| o.kind == "ConfigMap" && is_ingress_nginx_configmap(o))
@@ -191,6 +213,13 @@ pub fn analyze(objects: &[Object]) -> Found {
             ),
         },
     );
+    // ingress-nginx writes `ssl_dhparam` only when `ssl-dh-param` names a Secret of DH
+    // parameters: without it, its DHE suites are never negotiated
+    let dhparam = match key("ssl-dh-param") {
+        Some((v, l)) if !v.trim().is_empty() => Setting::set(true, l),
+        _ => Setting::defaulted(false, at.clone(), DEFAULTS),
+    };
+    e.dhparam = Some(dhparam.clone());
     e.early_data = Some(match key("ssl-early-data") {
         Some((v, l)) => Setting::set(truthy(&v), l),
         None => Setting::defaulted(false, at.clone(), DEFAULTS),
@@ -259,6 +288,7 @@ pub fn analyze(objects: &[Object]) -> Found {
                 ..Endpoint::default()
             };
             e.ciphers = Some(Setting::set(Ciphers::OpenSsl(v), l));
+            e.dhparam = Some(dhparam.clone());
             found.endpoints.push(e);
         }
     }
@@ -299,6 +329,74 @@ mod tests {
                 .as_ref()
                 .unwrap_err()
                 .contains("ssl-redirect")
+        );
+    }
+
+    fn verdicts(os: &[Object]) -> Vec<vigie_core::Verdict> {
+        let mut v = Vec::new();
+        crate::judge::judge(&analyze(os), &mut v, &mut Vec::new());
+        v
+    }
+
+    /// ingress-nginx offers its default DHE suites only when `ssl-dh-param` gives DH parameters.
+    #[test]
+    fn ingress_nginx_dhe_needs_ssl_dh_param() {
+        let ing = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  ingressClassName: nginx\n  tls:\n  - hosts: [a.example]\n";
+        let degraded = |cm: &str| {
+            let v: Vec<_> = verdicts(&objs(&format!("{cm}{ing}")))
+                .into_iter()
+                .filter(|v| v.check == "CRY-02.1")
+                .collect();
+            assert!(!v.is_empty(), "no CRY-02.1 verdict");
+            v.into_iter()
+                .filter(|v| v.is_fail())
+                .map(|v| v.message)
+                .collect::<Vec<_>>()
+        };
+        let without = degraded(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ingress-nginx-controller\ndata:\n  hsts: \"true\"\n",
+        );
+        assert!(without.is_empty(), "{without:?}");
+        let with = degraded(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ingress-nginx-controller\ndata:\n  ssl-dh-param: ingress-nginx/dhparam\n",
+        );
+        assert!(
+            with.iter().any(|m| m.contains("DHE-RSA-AES128-GCM-SHA256")),
+            "{with:?}"
+        );
+    }
+
+    /// An Ingress without a class is not ingress-nginx's unless something says so: no nginx
+    /// defaults are judged for it, only what holds for any controller; on GKE it is Google's.
+    #[test]
+    fn ingresses_are_judged_by_their_controller() {
+        let plain = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  defaultBackend:\n    service: {name: web, port: {number: 80}}\n";
+        let f = analyze(&objs(plain));
+        assert!(f.endpoints.is_empty(), "{:?}", f.endpoints);
+        assert!(
+            f.plain[0]
+                .redirect
+                .as_ref()
+                .unwrap_err()
+                .contains("no class")
+        );
+        let gke = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    networking.gke.io/managed-certificates: web\n    networking.gke.io/v1beta1.FrontendConfig: fc\nspec:\n  defaultBackend:\n    service: {name: web, port: {number: 80}}\n---\napiVersion: networking.gke.io/v1beta1\nkind: FrontendConfig\nmetadata:\n  name: fc\nspec:\n  redirectToHttps:\n    enabled: true\n";
+        let os = objs(gke);
+        assert!(os.iter().all(keep));
+        let v = verdicts(&os);
+        let cry03 = v.iter().find(|v| v.check == "CRY-03.1").unwrap();
+        assert!(cry03.is_pass(), "{}", cry03.message);
+        assert!(
+            v.iter().all(|v| !v.message.contains("ingress-nginx")),
+            "{:?}",
+            v.iter().map(|v| &v.message).collect::<Vec<_>>()
+        );
+        // Google's default SSL policy accepts TLS 1.0
+        let cry01 = v.iter().find(|v| v.check == "CRY-01").unwrap();
+        assert!(
+            cry01.is_fail() && cry01.message.contains("Google Cloud default SSL policy"),
+            "{}",
+            cry01.message
         );
     }
 

@@ -6,6 +6,7 @@ pub mod anssi;
 pub mod caddy;
 pub mod cipher;
 pub mod haproxy;
+pub mod ingress;
 pub mod judge;
 pub mod kube;
 pub mod model;
