@@ -462,6 +462,97 @@ fn traefik_tls(r: &vigie_tls::routing::Router, setup: &vigie_tls::routing::Setup
     }
 }
 
+/// An Ingress served by GKE's load balancer, as NET-03.2 sees it.
+fn gce_tls(ns: &str, name: &str, g: &vigie_tls::ingress::GceIngress) -> Tls {
+    use vigie_tls::ingress::GceHttp;
+    let why = format!("Ingress {ns}/{name}: {}", g.tls_reason());
+    if !g.has_tls() {
+        return Tls::No(why);
+    }
+    match &g.http {
+        GceHttp::Off(at) => Tls::Yes(format!("{why}, HTTP turned off at {at}")),
+        GceHttp::Redirect { at, .. } => Tls::Yes(format!("{why}, HTTP redirected at {at}")),
+        GceHttp::Served | GceHttp::NotKnown(_) => {
+            Tls::Redirect(format!("{why}; plain HTTP beside it is left to CRY-03"))
+        }
+    }
+}
+
+/// Services that an Ingress's cloud load balancer reaches through their node ports.
+fn node_port_backends(
+    objects: &[Object],
+    platform: &vigie_tls::ingress::Platform,
+) -> std::collections::HashSet<(String, String)> {
+    let mut out = std::collections::HashSet::new();
+    for o in objects.iter().filter(|o| o.kind == "Ingress") {
+        if !platform.controller(o).uses_node_ports() {
+            continue;
+        }
+        let ns = ns_of(o).to_string();
+        let spec = o.node.get("spec");
+        let mut backends: Vec<&Node> = spec
+            .and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend")))
+            .into_iter()
+            .collect();
+        for r in spec
+            .and_then(|s| s.get("rules"))
+            .map(Node::items)
+            .unwrap_or(&[])
+        {
+            for p in r.path(&["http", "paths"]).map(Node::items).unwrap_or(&[]) {
+                backends.extend(p.get("backend"));
+            }
+        }
+        for b in backends {
+            if let Some(name) = b
+                .path(&["service", "name"])
+                .or_else(|| b.get("serviceName"))
+                .and_then(Node::as_str)
+            {
+                out.insert((ns.clone(), name.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Annotations that put a LoadBalancer Service on the cloud's internal load balancer.
+const INTERNAL_LB: &[(&str, &str)] = &[
+    ("networking.gke.io/load-balancer-type", "internal"),
+    ("cloud.google.com/load-balancer-type", "internal"),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-scheme",
+        "internal",
+    ),
+    (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/openstack-internal-load-balancer",
+        "true",
+    ),
+];
+
+fn internal_load_balancer(o: &Object) -> bool {
+    let Some(a) = o.annotations() else {
+        return false;
+    };
+    INTERNAL_LB.iter().any(|(k, v)| {
+        a.get(k)
+            .and_then(Node::as_str)
+            .is_some_and(|x| x.trim().eq_ignore_ascii_case(v))
+    })
+}
+
 fn tls_by_port(host: u16, target: u16) -> Tls {
     if TLS_PORTS.contains(&host) || TLS_PORTS.contains(&target) {
         Tls::Yes(format!("port {host} is a TLS port"))
@@ -493,6 +584,8 @@ fn services_and_routes(
     exposures: &mut Vec<Exposure>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let platform = vigie_tls::ingress::Platform::of(objects);
+    let lb_backends = node_port_backends(objects, &platform);
     let mut services: HashMap<(String, String), Svc> = HashMap::new();
     for o in objects.iter().filter(|o| o.kind == "Service") {
         let ns = ns_of(o).to_string();
@@ -552,8 +645,14 @@ fn services_and_routes(
             .map(Node::items)
             .unwrap_or(&[])
             .len();
+        // the node ports of an Ingress's cloud load balancer are its backends, not an exposure
+        let behind_lb = lb_backends.contains(&(ns.clone(), o.name.clone()));
         let kinds: Vec<ExposureKind> = match ty {
+            "NodePort" if behind_lb => Vec::new(),
             "NodePort" => vec![ExposureKind::NodePort],
+            "LoadBalancer" if internal_load_balancer(o) => {
+                vec![ExposureKind::InternalLoadBalancer]
+            }
             "LoadBalancer" => vec![ExposureKind::LoadBalancer],
             _ => Vec::new(),
         }
@@ -681,9 +780,19 @@ fn services_and_routes(
             let k = vigie_tls::routing::kube_routers(std::slice::from_ref(o));
             k.first().map(|k| traefik_tls(&k.router, &traefik_setup))
         });
+        // GKE's load balancer: its certificates and redirect, wherever they are declared
+        let gce = match platform.controller(o) {
+            vigie_tls::ingress::Controller::Gce { .. } => {
+                Some(vigie_tls::ingress::GceIngress::read(o, objects))
+            }
+            _ => None,
+        };
         let tls_for = |host: Option<&str>| -> Tls {
             if let Some(Some(t)) = &traefik {
                 return t.clone();
+            }
+            if let Some(g) = &gce {
+                return gce_tls(ns, &o.name, g);
             }
             let covered = tls_entries.iter().any(|t| {
                 let hosts = t.get("hosts").map(Node::items).unwrap_or(&[]);

@@ -97,7 +97,7 @@ fn build_with(
 /// kinds whole, workloads trimmed to their metadata and the pod fields the model reads
 /// (labels, `hostNetwork`, container names, images and ports).
 pub fn keep(object: &Object) -> Option<Object> {
-    if k8s::NETWORK_KINDS.contains(&object.kind.as_str()) {
+    if k8s::NETWORK_KINDS.contains(&object.kind.as_str()) || vigie_tls::ingress::keep(object) {
         return Some(object.clone());
     }
     if !k8s::WORKLOAD_KINDS.contains(&object.kind.as_str()) {

@@ -309,6 +309,9 @@ pub enum ExposureKind {
     HostPort,
     NodePort,
     LoadBalancer,
+    /// A LoadBalancer Service annotated for the cloud's internal load balancer: reachable from
+    /// the private network (VPC), not from the Internet.
+    InternalLoadBalancer,
     /// Service `externalIPs`.
     ExternalIp,
     Ingress,
@@ -325,11 +328,18 @@ impl ExposureKind {
             ExposureKind::HostPort => "hostPort",
             ExposureKind::NodePort => "NodePort Service",
             ExposureKind::LoadBalancer => "LoadBalancer Service",
+            ExposureKind::InternalLoadBalancer => "internal LoadBalancer Service",
             ExposureKind::ExternalIp => "Service externalIPs",
             ExposureKind::Ingress => "Ingress",
             ExposureKind::Gateway => "Gateway",
             ExposureKind::ProxyRoute => "reverse proxy route",
         }
+    }
+
+    /// Whether the exposure reaches only the private network around the cluster (an internal
+    /// load balancer), not the Internet.
+    pub fn private(self) -> bool {
+        matches!(self, ExposureKind::InternalLoadBalancer)
     }
 
     /// Whether the exposure goes through a TLS-terminating proxy of the platform (Ingress,

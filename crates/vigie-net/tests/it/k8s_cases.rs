@@ -3,6 +3,7 @@
 
 use crate::common;
 use common::*;
+use vigie_net::judge;
 use vigie_net::model::ExposureKind;
 
 fn pod(name: &str, ns: &str, labels: &str, port: u16) -> String {
@@ -472,4 +473,135 @@ fn traefik_ingressroutes_expose_their_services() {
         "{:?}",
         g.diagnostics
     );
+}
+
+fn web(name: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n        - {{name: c, image: example/{name}:1, ports: [{{containerPort: 8080}}]}}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  type: NodePort\n  selector: {{app: {name}}}\n  ports: [{{port: 8080}}]\n---\n"
+    )
+}
+
+fn ingress(name: &str, annotations: &str, class: &str) -> String {
+    format!(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n  annotations: {{{annotations}}}\nspec:\n{class}  defaultBackend:\n    service: {{name: {name}, port: {{number: 8080}}}}\n---\n"
+    )
+}
+
+/// A NodePort Service that a cloud load balancer's Ingress routes to is that load balancer's
+/// backend: the exposure is the Ingress, not the node port. Behind ingress-nginx, which reaches
+/// pods directly, the node port is an exposure of its own.
+#[test]
+fn node_ports_behind_a_cloud_load_balancer_are_its_backends() {
+    let g = k8s_graph(
+        &[
+            web("gce"),
+            ingress("gce", "", "  ingressClassName: gce\n"),
+            web("gke-annotated"),
+            ingress(
+                "gke-annotated",
+                "kubernetes.io/ingress.global-static-ip-name: ip",
+                "",
+            ),
+            web("alb"),
+            ingress("alb", "", "  ingressClassName: alb\n"),
+            web("nginx"),
+            ingress("nginx", "", "  ingressClassName: nginx\n"),
+            web("bare"),
+        ]
+        .concat(),
+    );
+    for n in ["default/gce", "default/gke-annotated", "default/alb"] {
+        assert_eq!(exposed(&g, n), vec![ExposureKind::Ingress], "{n}");
+    }
+    assert_eq!(
+        exposed(&g, "default/nginx"),
+        vec![ExposureKind::NodePort, ExposureKind::Ingress]
+    );
+    assert_eq!(exposed(&g, "default/bare"), vec![ExposureKind::NodePort]);
+}
+
+/// GKE's Ingress serves HTTPS from a ManagedCertificate or a pre-shared certificate without any
+/// `tls` section; with neither it is plain HTTP.
+#[test]
+fn gke_ingress_tls_comes_from_its_certificates() {
+    let g = k8s_graph(
+        &[
+            web("managed"),
+            ingress(
+                "managed",
+                "networking.gke.io/managed-certificates: cert, kubernetes.io/ingress.allow-http: 'false'",
+                "  ingressClassName: gce\n",
+            ),
+            web("shared"),
+            ingress("shared", "ingress.gcp.kubernetes.io/pre-shared-cert: shop", "  ingressClassName: gce\n"),
+            web("none"),
+            ingress("none", "", "  ingressClassName: gce\n"),
+        ]
+        .concat(),
+    );
+    let j = judge(&g);
+    let managed = verdict(&j, "NET-03.2", "default/managed");
+    assert!(
+        managed.is_pass() && managed.message.contains("ManagedCertificate cert"),
+        "{}",
+        managed.message
+    );
+    let shared = verdict(&j, "NET-03.2", "default/shared");
+    assert!(shared.is_pass(), "{}", shared.message);
+    let none = verdict(&j, "NET-03.2", "default/none");
+    assert!(
+        none.is_fail() && none.message.contains("no certificate"),
+        "{}",
+        none.message
+    );
+}
+
+/// An internal load balancer is reachable from the private network only: not an entry point
+/// from outside (NET-03), but a database behind it is still reachable outside the cluster.
+#[test]
+fn internal_load_balancers_are_private_exposures() {
+    let lb = |name: &str, image: &str, ann: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers: [{{name: c, image: '{image}'}}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  annotations: {{{ann}}}\nspec:\n  type: LoadBalancer\n  selector: {{app: {name}}}\n  ports: [{{port: 6446}}]\n---\n"
+        )
+    };
+    let g = k8s_graph(
+        &[
+            lb(
+                "router",
+                "example/router:1",
+                "networking.gke.io/load-balancer-type: Internal",
+            ),
+            lb(
+                "aws",
+                "example/api:1",
+                "service.beta.kubernetes.io/aws-load-balancer-scheme: internal",
+            ),
+            lb(
+                "db",
+                "mysql:8",
+                "service.beta.kubernetes.io/azure-load-balancer-internal: 'true'",
+            ),
+            lb("public", "example/web:1", ""),
+        ]
+        .concat(),
+    );
+    for n in ["default/router", "default/aws", "default/db"] {
+        assert_eq!(
+            exposed(&g, n),
+            vec![ExposureKind::InternalLoadBalancer],
+            "{n}"
+        );
+    }
+    let j = judge(&g);
+    assert!(verdict(&j, "NET-03.1", "default/router").is_pass());
+    assert!(
+        !j.verdicts
+            .iter()
+            .any(|(_, v)| v.check == "NET-03.2" && v.subject.ends_with("default/router")),
+        "no TLS verdict on a private exposure"
+    );
+    assert!(verdict(&j, "NET-01.1", "default/db").is_fail());
+    assert!(verdict(&j, "NET-03.1", "default/public").is_fail());
+    assert!(verdict(&j, "NET-03.2", "default/public").is_fail());
 }
