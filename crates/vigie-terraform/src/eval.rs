@@ -299,6 +299,12 @@ fn auto_loaded(rel: &str) -> bool {
         || n.ends_with(".auto.tfvars.json")
 }
 
+/// One element of a collection: its key (an index for a list) and its value.
+type Element = (Value, Value);
+
+/// Largest known collection a `dynamic` block is expanded over, element by element.
+const MAX_EXPANDED: usize = 64;
+
 /// Deepest chain of module calls followed (a call cycle stops there).
 const MAX_DEPTH: usize = 16;
 
@@ -344,8 +350,13 @@ pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
         };
         (rank, rel.clone())
     });
+    let mut overrides: Vec<(Arc<str>, Body)> = Vec::new();
     for (rel, body, tfvars) in parsed {
         let dir = dir_of(&rel).to_string();
+        if !tfvars && crate::overrides::is_override(&rel) {
+            overrides.push((rel, body));
+            continue;
+        }
         if tfvars {
             if auto_loaded(&rel) {
                 let d = defs.entry(dir.clone()).or_default();
@@ -381,6 +392,21 @@ pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
                 "terraform" => d.terraform.push(b),
                 _ => {}
             }
+        }
+    }
+    // override files, after every other file of their folder, in lexical order of their names
+    overrides.sort_by(|a, b| (dir_of(&a.0), file_name(&a.0)).cmp(&(dir_of(&b.0), file_name(&b.0))));
+    for (rel, body) in overrides {
+        model.files += 1;
+        match defs.get_mut(dir_of(&rel)).filter(|d| d.files > 0) {
+            Some(d) => apply_override(d, body, &mut model.diagnostics),
+            None => model.diagnostics.push(Diagnostic::new(
+                DiagKind::Reference,
+                Location::file(rel.clone()),
+                format!(
+                    "{rel} is an override file, but its folder has no other configuration to override: it is not read"
+                ),
+            )),
         }
     }
     // only folders with configuration are modules (a folder of tfvars alone is not)
@@ -496,6 +522,48 @@ pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
     model
 }
 
+/// Merge one override file's blocks into its module folder (see [`crate::overrides`]).
+fn apply_override(d: &mut ModuleDef, body: Body, diags: &mut Vec<Diagnostic>) {
+    use crate::overrides::{merge, same_block};
+    for b in body.blocks {
+        let base = match b.kind.as_str() {
+            "resource" | "data" => d.resources.iter_mut().find(|x| same_block(x, &b)),
+            "variable" => d.variables.iter_mut().find(|x| same_block(x, &b)),
+            "module" => d.calls.iter_mut().find(|x| same_block(x, &b)),
+            "provider" => d.providers.iter_mut().find(|x| same_block(x, &b)),
+            "output" => b.labels.first().and_then(|n| d.outputs.get_mut(n)),
+            "locals" => {
+                for a in b.body.attrs {
+                    d.locals.insert(a.name.clone(), a);
+                }
+                continue;
+            }
+            "terraform" => {
+                if b.body.blocks("backend").next().is_some() {
+                    for t in &mut d.terraform {
+                        t.body.blocks.retain(|x| x.kind != "backend");
+                    }
+                }
+                d.terraform.push(b);
+                continue;
+            }
+            _ => continue,
+        };
+        match base {
+            Some(base) => merge(base, &b),
+            None => diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                b.at.clone(),
+                format!(
+                    "this override of {} {} has no base block in its folder: Terraform refuses it, and vigie does not read it",
+                    b.kind,
+                    b.labels.join(".")
+                ),
+            )),
+        }
+    }
+}
+
 /// The folder a `module` block calls, when it is a local path.
 fn local_source(call: &Block) -> Option<String> {
     let a = call.body.attr("source")?;
@@ -587,18 +655,12 @@ fn instantiate(
         } else {
             Mode::Managed
         };
-        let (repeated, key) = if let Some(c) = r.body.attr("count") {
-            // `count = 0` (a known condition off) creates nothing
-            if scope.eval(&c.expr).as_num() == Some(0.0) {
-                continue;
-            }
+        if provably_empty(&scope, &r.body) {
+            continue;
+        }
+        let (repeated, key) = if r.body.attr("count").is_some() {
             (Some("count"), "[count.index]")
-        } else if let Some(f) = r.body.attr("for_each") {
-            match scope.eval(&f.expr) {
-                Value::List(l) if l.is_empty() => continue,
-                Value::Map(m) if m.is_empty() => continue,
-                _ => {}
-            }
+        } else if r.body.attr("for_each").is_some() {
             (Some("for_each"), "[each.key]")
         } else {
             (None, "")
@@ -666,6 +728,10 @@ fn instantiate(
             ));
             continue;
         }
+        if provably_empty(&scope, &call.body) {
+            // `count = 0`, `for_each = {}`: the module is not instantiated
+            continue;
+        }
         let mut repeated = "";
         if call.body.attr("count").is_some() {
             repeated = "[count.index]";
@@ -675,6 +741,27 @@ fn instantiate(
         let child_path = format!("{prefix}module.{cname}{repeated}");
         let vars = call_inputs(defs, &scope, call, child, &child_path, depth + 1);
         instantiate(defs, child, child_path, vars, depth + 1, model);
+    }
+}
+
+/// Whether a block's `count` or `for_each` is known to create no instance: `count = 0` (a
+/// known condition off), `for_each` over an empty collection (`{}`, `toset([])`, a `for` over
+/// an empty list).
+fn provably_empty(scope: &Scope<'_>, body: &Body) -> bool {
+    if let Some(c) = body.attr("count") {
+        return scope.eval(&c.expr).as_num() == Some(0.0);
+    }
+    if let Some(f) = body.attr("for_each") {
+        return is_empty_collection(&scope.eval(&f.expr));
+    }
+    false
+}
+
+fn is_empty_collection(v: &Value) -> bool {
+    match v {
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
     }
 }
 
@@ -749,8 +836,9 @@ struct Scope<'m> {
     children: RefCell<HashMap<String, Option<Rc<Scope<'m>>>>>,
     vars: HashMap<String, Value>,
     locals: RefCell<HashMap<String, Option<Value>>>,
-    /// Names bound per instance (`each`, `count`, dynamic block iterators).
-    iterators: RefCell<Vec<String>>,
+    /// Dynamic block iterators in scope, innermost last: the name, and the element's key and
+    /// value when the block is expanded over a known collection.
+    iterators: RefCell<Vec<(String, Option<Element>)>>,
 }
 
 impl<'m> Scope<'m> {
@@ -818,16 +906,33 @@ impl<'m> Scope<'m> {
                         .attr("iterator")
                         .map(|a| expr_text(&a.expr))
                         .unwrap_or_else(|| name.clone());
-                    self.iterators.borrow_mut().push(iter);
-                    for c in b.body.blocks("content") {
-                        out.blocks.push(RBlock {
-                            kind: name.clone(),
-                            labels: Vec::new(),
-                            body: self.eval_body(&c.body),
-                            at: b.at.clone(),
-                        });
+                    // expanded once per element when the collection is known (none when it is
+                    // empty), else once with the iterator unknown
+                    let elements: Vec<Option<Element>> =
+                        match b.body.attr("for_each").map(|f| self.eval(&f.expr)) {
+                            Some(Value::List(l)) if l.len() <= MAX_EXPANDED => l
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, v)| Some((Value::Num(i as f64), v)))
+                                .collect(),
+                            Some(Value::Map(m)) if m.len() <= MAX_EXPANDED => m
+                                .into_iter()
+                                .map(|(k, v)| Some((Value::Str(k), v)))
+                                .collect(),
+                            _ => vec![None],
+                        };
+                    for element in elements {
+                        self.iterators.borrow_mut().push((iter.clone(), element));
+                        for c in b.body.blocks("content") {
+                            out.blocks.push(RBlock {
+                                kind: name.clone(),
+                                labels: Vec::new(),
+                                body: self.eval_body(&c.body),
+                                at: b.at.clone(),
+                            });
+                        }
+                        self.iterators.borrow_mut().pop();
                     }
-                    self.iterators.borrow_mut().pop();
                 }
                 _ => out.blocks.push(RBlock {
                     kind: b.kind.clone(),
@@ -893,6 +998,8 @@ impl<'m> Scope<'m> {
             Expr::For(collection) => match self.eval(collection) {
                 Value::Computed(r) => Value::Computed(format!("[for … in {r}]")),
                 u @ Value::Unknown(_) => u,
+                // over nothing, a `for` yields nothing, whatever it would compute per element
+                v if is_empty_collection(&v) => Value::List(Vec::new()),
                 _ => unknown("`for` expressions are not evaluated"),
             },
         }
@@ -907,8 +1014,19 @@ impl<'m> Scope<'m> {
             Some(Step::Attr(a)) => Some(a.as_str()),
             _ => None,
         };
-        if self.iterators.borrow().iter().any(|i| i == name) {
-            return unknown(format!("`{text}` varies per element of a dynamic block"));
+        let bound = self
+            .iterators
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(i, _)| i == name)
+            .map(|(_, e)| e.clone());
+        if let Some(element) = bound {
+            return match (element, first) {
+                (Some((_, v)), Some("value")) => apply_steps(self, v, &steps[1..], &text),
+                (Some((k, _)), Some("key")) => apply_steps(self, k, &steps[1..], &text),
+                _ => unknown(format!("`{text}` varies per element of a dynamic block")),
+            };
         }
         match (name, first) {
             ("var", Some(v)) => match self.vars.get(v) {
@@ -1161,6 +1279,63 @@ fn func(name: &str, mut a: Vec<Value>) -> Value {
             Value::Map(m) => Value::Num(m.len() as f64),
             Value::Str(s) => Value::Num(s.chars().count() as f64),
             _ => unknown("length() of a computed value"),
+        },
+        ("keys", 1) => match &a[0] {
+            Value::Map(m) => Value::List(m.keys().map(|k| Value::Str(k.clone())).collect()),
+            _ => unknown("keys() of a computed value"),
+        },
+        ("values", 1) => match &a[0] {
+            Value::Map(m) => Value::List(m.values().cloned().collect()),
+            _ => unknown("values() of a computed value"),
+        },
+        ("zipmap", 2) => match (&a[0], &a[1]) {
+            (Value::List(k), Value::List(v)) if k.len() == v.len() => {
+                let keys: Option<Vec<String>> = k.iter().map(Value::to_text).collect();
+                keys.map_or_else(
+                    || unknown("zipmap() of computed keys"),
+                    |ks| Value::Map(ks.into_iter().zip(v.iter().cloned()).collect()),
+                )
+            }
+            _ => unknown("zipmap() of computed values"),
+        },
+        ("flatten", 1) => match &a[0] {
+            Value::List(l) => {
+                let mut out = Vec::new();
+                for v in l {
+                    match v {
+                        Value::List(inner) => out.extend(inner.iter().cloned()),
+                        Value::Computed(_) | Value::Unknown(_) => {
+                            return unknown("flatten() of computed values");
+                        }
+                        v => out.push(v.clone()),
+                    }
+                }
+                Value::List(out)
+            }
+            _ => unknown("flatten() of a computed value"),
+        },
+        ("distinct", 1) => match &a[0] {
+            Value::List(l) => {
+                let mut out: Vec<Value> = Vec::new();
+                for v in l {
+                    if !out.contains(v) {
+                        out.push(v.clone());
+                    }
+                }
+                Value::List(out)
+            }
+            _ => unknown("distinct() of a computed value"),
+        },
+        ("compact", 1) => match &a[0] {
+            Value::List(l) if l.iter().all(|v| matches!(v, Value::Str(_) | Value::Null)) => {
+                Value::List(
+                    l.iter()
+                        .filter(|v| matches!(v, Value::Str(s) if !s.is_empty()))
+                        .cloned()
+                        .collect(),
+                )
+            }
+            _ => unknown("compact() of computed values"),
         },
         ("coalesce", _) => a
             .into_iter()
@@ -1470,7 +1645,7 @@ resource "google_storage_bucket" "b" {
   labels = { for k in ["a"] : k => k }
   storage_class = cidrsubnet("10.0.0.0/8", 8, 1)
   dynamic "lifecycle_rule" {
-    for_each = [1]
+    for_each = data.x.rules
     content {
       condition { age = lifecycle_rule.value }
     }

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod data;
 pub mod eval;
 pub mod hcl;
+pub mod overrides;
 pub mod settings;
 
 pub use analyzer::ANALYZER;
@@ -107,3 +108,5 @@ pub fn analyze(input: &Input<'_>) -> Output {
 
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod what_runs_tests;
