@@ -34,6 +34,7 @@ fn main() {
         compose: &[],
         objects: &[],
         settings: &vigie_terraform::Settings::default(),
+        published: &vigie_terraform::published::Published::of_root(root),
     });
     let elapsed = t.elapsed();
     let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();

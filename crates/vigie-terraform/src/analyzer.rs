@@ -55,6 +55,7 @@ impl Analyzer for TerraformAnalyzer {
             compose: input.compose,
             objects,
             settings: &settings,
+            published: &crate::published::Published::of_root(input.root),
         });
         out.verdicts.extend(result.verdicts);
         out.diagnostics.extend(result.diagnostics);

@@ -318,6 +318,16 @@ pub fn resolve(files: &[TfFile<'_>]) -> Model {
 /// each applies to the root module of its folder, else of the nearest folder above it, after
 /// the automatically loaded tfvars, later files winning.
 pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
+    resolve_published(files, var_files, &crate::published::Published::default())
+}
+
+/// [`resolve_with`], calls to the repository's own published addresses followed into its
+/// folders (see [`crate::published`]).
+pub fn resolve_published(
+    files: &[TfFile<'_>],
+    var_files: &[TfFile<'_>],
+    published: &crate::published::Published,
+) -> Model {
     let mut model = Model::default();
     let mut defs: BTreeMap<String, ModuleDef> = BTreeMap::new();
     let mut other_tfvars: HashMap<String, Vec<String>> = HashMap::new();
@@ -412,6 +422,7 @@ pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
     // only folders with configuration are modules (a folder of tfvars alone is not)
     defs.retain(|_, d| d.files > 0);
     model.modules = defs.len();
+    call_own_modules_locally(&mut defs, published);
 
     // which folders are called by another module
     let mut called: std::collections::HashSet<String> = Default::default();
@@ -520,6 +531,33 @@ pub fn resolve_with(files: &[TfFile<'_>], var_files: &[TfFile<'_>]) -> Model {
         instantiate(&defs, root, String::new(), vars, 0, &mut model);
     }
     model
+}
+
+/// A call to the repository's own registry or git address becomes a call to its local folder.
+fn call_own_modules_locally(
+    defs: &mut BTreeMap<String, ModuleDef>,
+    published: &crate::published::Published,
+) {
+    let folders: std::collections::HashSet<String> = defs.keys().cloned().collect();
+    for d in defs.values_mut() {
+        for call in &mut d.calls {
+            if local_source(call).is_some() {
+                continue;
+            }
+            let Some(src) = call.body.attrs.iter_mut().find(|a| a.name == "source") else {
+                continue;
+            };
+            let Expr::Lit(Lit::Str(address)) = &src.expr else {
+                continue;
+            };
+            let Some(folder) = published.local_folder(address) else {
+                continue;
+            };
+            if folders.contains(&folder) && folder != d.dir {
+                src.expr = Expr::Lit(Lit::Str(crate::published::relative(&d.dir, &folder)));
+            }
+        }
+    }
 }
 
 /// Merge one override file's blocks into its module folder (see [`crate::overrides`]).

@@ -9,6 +9,7 @@ pub mod data;
 pub mod eval;
 pub mod hcl;
 pub mod overrides;
+pub mod published;
 pub mod settings;
 
 pub use analyzer::ANALYZER;
@@ -41,6 +42,8 @@ pub struct Input<'a> {
     pub objects: &'a [Object],
     /// `[terraform]` of vigie.toml.
     pub settings: &'a Settings,
+    /// The addresses the repository publishes its own modules under.
+    pub published: &'a published::Published,
 }
 
 /// Run every Terraform and cloud check.
@@ -80,7 +83,7 @@ pub fn analyze(input: &Input<'_>) -> Output {
             text,
         })
         .collect();
-    let model = eval::resolve_with(&tf_files, &var_files);
+    let model = eval::resolve_published(&tf_files, &var_files, input.published);
     let cx = Ctx {
         model: &model,
         files: input.files,

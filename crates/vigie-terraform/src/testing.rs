@@ -47,6 +47,7 @@ pub fn analyze_files_with(files: &[(&str, &str)], settings: &Settings) -> Output
         compose: &compose,
         objects: &objects,
         settings,
+        published: &published::Published::named(vec!["terraform-google-gke".into()]),
     })
 }
 

@@ -153,3 +153,30 @@ resource "google_container_cluster" "c" {
     );
     assert!(c.block("database_encryption").is_none(), "{c:?}");
 }
+
+/// A module repository's examples call its modules by its own registry address: the modules are
+/// judged through those calls, with the examples' inputs, not again as roots with their defaults.
+#[test]
+fn modules_called_by_the_repository_own_address_are_not_roots() {
+    let module = "variable \"identity_namespace\" { default = null }\nvariable \"region\" {}\nlocals {\n  wi = var.identity_namespace == null ? [] : [{ workload_pool = var.identity_namespace }]\n}\nresource \"google_container_cluster\" \"primary\" {\n  location = var.region\n  dynamic \"workload_identity_config\" {\n    for_each = local.wi\n    content {\n      workload_pool = workload_identity_config.value.workload_pool\n    }\n  }\n}\n";
+    let example = "module \"gke\" {\n  source = \"acme/gke/google//modules/private-cluster\"\n  version = \"~> 35.0\"\n  region = \"europe-west9\"\n  identity_namespace = \"shop.svc.id.goog\"\n}\n";
+    let out = analyze_files(&[
+        ("modules/private-cluster/main.tf", module),
+        ("examples/simple/main.tf", example),
+    ]);
+    let wi = of(&out, "SUP-06.11");
+    assert_eq!(wi.len(), 1, "{wi:?}");
+    assert!(wi[0].is_pass(), "{wi:?}");
+    assert!(
+        wi[0].subject.starts_with("module.gke."),
+        "{}",
+        wi[0].subject
+    );
+    assert!(
+        out.diagnostics
+            .iter()
+            .all(|d| !d.message.contains("outside the repository")),
+        "{:?}",
+        out.diagnostics
+    );
+}
