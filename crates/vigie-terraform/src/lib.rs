@@ -103,6 +103,7 @@ pub fn analyze(input: &Input<'_>) -> Output {
     checks::log02::run(&cx, &mut out.verdicts);
     checks::net05::run(&cx, &mut out.verdicts);
     checks::sup06::run(&cx, &mut out.verdicts);
+    checks::one_verdict_per_resource(&mut out.verdicts);
     out.diagnostics.extend(model.diagnostics);
     out.diagnostics
         .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));

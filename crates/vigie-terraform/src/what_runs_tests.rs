@@ -180,3 +180,42 @@ fn modules_called_by_the_repository_own_address_are_not_roots() {
         out.diagnostics
     );
 }
+
+/// GKE Autopilot always enables Workload Identity and manages its nodes' metadata server.
+#[test]
+fn autopilot_clusters_have_workload_identity() {
+    let out = analyze_files(&[(
+        "main.tf",
+        "variable \"autopilot\" { default = true }\nresource \"google_container_cluster\" \"ap\" {\n  name = \"ap\"\n  location = \"europe-west9\"\n  enable_autopilot = var.autopilot\n}\nresource \"google_container_cluster\" \"std\" {\n  name = \"std\"\n  location = \"europe-west9\"\n  enable_autopilot = false\n}\n",
+    )]);
+    let wi = of(&out, "SUP-06.11");
+    let ap = wi
+        .iter()
+        .find(|v| &*v.subject == "google_container_cluster.ap")
+        .unwrap();
+    assert!(ap.is_pass() && ap.message.contains("Autopilot"), "{ap:?}");
+    assert_eq!(ap.location.line, 5);
+    let std = wi
+        .iter()
+        .find(|v| &*v.subject == "google_container_cluster.std")
+        .unwrap();
+    assert!(std.is_fail(), "{std:?}");
+}
+
+/// One verdict per resource and check: a certain failure is not repeated beside a "cannot be
+/// proven" of the same resource, and a verdict repeated word for word is kept once.
+#[test]
+fn a_certain_failure_wins_over_cannot_be_proven() {
+    let out = analyze_files(&[(
+        "main.tf",
+        "variable \"zone\" {}\nresource \"google_compute_instance\" \"vm\" {\n  zone = var.zone\n  boot_disk {\n    kms_key_self_link = var.zone\n  }\n  attached_disk {\n    source = \"d\"\n  }\n}\nprovider \"google\" {\n  region = \"us-east1\"\n  zone = var.zone\n}\n",
+    )]);
+    let vs: Vec<_> = out
+        .verdicts
+        .iter()
+        .filter(|v| v.check == "SOV-02.1" && v.subject.starts_with("provider google"))
+        .map(|v| (v.subject.to_string(), v.message.clone()))
+        .collect();
+    assert_eq!(vs.len(), 1, "{vs:#?}");
+    assert!(vs[0].1.contains("us-east1"), "{vs:#?}");
+}

@@ -64,6 +64,52 @@ pub fn cannot_prove(
     v
 }
 
+/// Whether a verdict is a failure because a value is not known (see [`cannot_prove`]).
+pub fn is_unproven(v: &Verdict) -> bool {
+    v.is_fail() && v.message.starts_with("cannot be proven")
+}
+
+/// One verdict per resource and check: where a check both fails a resource for certain and
+/// cannot prove another of its values, the certain failure is the verdict (the unknown value
+/// changes nothing: the resource fails either way); verdicts repeated word for word are kept
+/// once. A resource is its subject in the folder that declares it.
+pub fn one_verdict_per_resource(verdicts: &mut Vec<Verdict>) {
+    use std::collections::HashSet;
+    let folder = |v: &Verdict| {
+        v.location
+            .path
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string())
+    };
+    // `google_compute_disk.d › zone` and `provider google › region` are about the resource or
+    // provider before their last, attribute, segment
+    let resource = |v: &Verdict| {
+        let subject = match v.subject.rsplit_once(" › ") {
+            Some((head, attr)) if !attr.contains(' ') => head.to_string(),
+            _ => v.subject.to_string(),
+        };
+        (v.check, subject, folder(v))
+    };
+    let failed_for_certain: HashSet<(&str, String, String)> = verdicts
+        .iter()
+        .filter(|v| v.is_fail() && !is_unproven(v))
+        .map(resource)
+        .collect();
+    let mut seen = HashSet::new();
+    verdicts.retain(|v| {
+        if is_unproven(v) && failed_for_certain.contains(&resource(v)) {
+            return false;
+        }
+        seen.insert((
+            v.check,
+            v.subject.clone(),
+            v.location.to_string(),
+            v.message.clone(),
+            v.is_fail(),
+        ))
+    });
+}
+
 /// Every check of this crate.
 pub static ALL: &[&CheckDoc] = &[
     &sov01::DOC,

@@ -32,7 +32,8 @@ pub static DOC_WI_CLUSTER: CheckDoc = CheckDoc {
     severity: Severity::Medium,
     applies_to: &["terraform"],
     what: "Each `google_container_cluster` sets `workload_identity_config { workload_pool = \
-           \"<project>.svc.id.goog\" }`.",
+           \"<project>.svc.id.goog\" }`, or is an Autopilot cluster (`enable_autopilot = true`), \
+           on which GKE always enables it.",
     why: "Without Workload Identity, pods use the node's service account (shared by every pod \
           on the node) or mounted keys.",
     fix: "Add `workload_identity_config { workload_pool = \"${var.project}.svc.id.goog\" }` to \
@@ -87,6 +88,13 @@ fn node_metadata(r: &Resource, out: &mut Vec<Verdict>) {
     }
 }
 
+/// `enable_autopilot = true`, when the cluster is known to be an Autopilot cluster.
+fn autopilot(r: &Resource) -> Option<&crate::eval::RAttr> {
+    r.body
+        .attr("enable_autopilot")
+        .filter(|a| a.value.as_bool() == Some(true))
+}
+
 pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let mut google = None;
     let mut keys = 0;
@@ -105,6 +113,12 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
                 out.push(Verdict::fail(&DOC_NO_KEY, r.address.clone(), r.at.clone(), "a long-lived service-account key is created (and its private key stored in the Terraform state)", "remove it; use Workload Identity (GKE) or Workload Identity Federation (CI)"));
             }
             "google_container_cluster" => {
+                // Autopilot enables Workload Identity on every cluster and manages the nodes,
+                // whose metadata server is always GKE's: there is nothing to set, or to fail
+                if let Some(a) = autopilot(r) {
+                    out.push(Verdict::pass(&DOC_WI_CLUSTER, r.address.clone(), a.at.clone(), "an Autopilot cluster (enable_autopilot = true): GKE always enables Workload Identity on it"));
+                    continue;
+                }
                 let fix =
                     "add workload_identity_config { workload_pool = \"<project>.svc.id.goog\" }";
                 match r.body.path(&["workload_identity_config", "workload_pool"]) {
