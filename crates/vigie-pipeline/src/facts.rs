@@ -237,8 +237,9 @@ pub fn action_image_op(a: &Action) -> Option<(ImageOp, Option<String>)> {
     let r = a.repo();
     let input = |k: &str| a.input(k).map(|v| v.value.as_str());
     match r.as_str() {
+        // `push: ${{ github.event_name != 'pull_request' }}` pushes on the runs that release
         "docker/build-push-action" => Some((
-            if truthy(input("push")) {
+            if truthy(input("push")) || input("push").is_some_and(|v| v.contains("${{")) {
                 ImageOp::BuildPush
             } else {
                 ImageOp::Build

@@ -1364,6 +1364,19 @@ fn func(name: &str, mut a: Vec<Value>) -> Value {
             }
             _ => unknown("distinct() of a computed value"),
         },
+        ("sort", 1) => match &a[0] {
+            Value::List(l) => {
+                let texts: Option<Vec<String>> = l.iter().map(Value::to_text).collect();
+                texts.map_or_else(
+                    || unknown("sort() of computed values"),
+                    |mut t| {
+                        t.sort();
+                        Value::List(t.into_iter().map(Value::Str).collect())
+                    },
+                )
+            }
+            _ => unknown("sort() of a computed value"),
+        },
         ("compact", 1) => match &a[0] {
             Value::List(l) if l.iter().all(|v| matches!(v, Value::Str(_) | Value::Null)) => {
                 Value::List(

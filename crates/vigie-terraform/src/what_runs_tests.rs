@@ -219,3 +219,27 @@ fn a_certain_failure_wins_over_cannot_be_proven() {
     assert_eq!(vs.len(), 1, "{vs:#?}");
     assert!(vs[0].1.contains("us-east1"), "{vs:#?}");
 }
+
+#[test]
+fn collection_functions_are_evaluated() {
+    let m = model(&[(
+        "main.tf",
+        "variable \"zones\" { default = [\"europe-west9-b\", \"europe-west9-a\", \"\"] }\nresource \"google_container_cluster\" \"c\" {\n  node_locations = sort(compact(var.zones))\n  resource_labels = zipmap(keys({a = 1, b = 2}), values({a = \"x\", b = \"y\"}))\n  description = join(\",\", distinct(flatten([[\"p\"], [\"p\", \"q\"]])))\n}\n",
+    )]);
+    let b = &m.resources[0].body;
+    assert_eq!(
+        b.attr("node_locations").unwrap().value,
+        Value::List(vec![
+            Value::Str("europe-west9-a".into()),
+            Value::Str("europe-west9-b".into())
+        ])
+    );
+    match &b.attr("resource_labels").unwrap().value {
+        Value::Map(m) => assert_eq!(m.get("b"), Some(&Value::Str("y".into()))),
+        v => panic!("{v:?}"),
+    }
+    assert_eq!(
+        b.attr("description").unwrap().value,
+        Value::Str("p,q".into())
+    );
+}

@@ -111,7 +111,7 @@ fn gke_kind(o: &Object) -> bool {
 /// Why an object shows the cluster is GKE, if it does.
 fn gke_evidence(o: &Object) -> Option<String> {
     if gke_kind(o) {
-        return Some(format!("{} {} ({})", o.kind, o.name, o.at));
+        return Some(format!("{} {} at {}", o.kind, o.name, o.at));
     }
     let prefixes = match o.kind.as_str() {
         "Service" => GKE_SERVICE_ANNOTATIONS,
@@ -119,7 +119,7 @@ fn gke_evidence(o: &Object) -> Option<String> {
         _ => return None,
     };
     let key = annotation_keys(o).find(|k| prefixes.iter().any(|p| k.starts_with(p)))?;
-    Some(format!("the annotation `{key}` of {} ({})", o.id(), o.at))
+    Some(format!("the annotation `{key}` of {} at {}", o.id(), o.at))
 }
 
 /// Whether the ingress analyses need an object: classes, GKE's own kinds, and Services that
@@ -201,7 +201,7 @@ impl Platform {
         match &self.gke {
             Some(e) => Controller::Gce {
                 internal: false,
-                why: format!("no class on a GKE cluster ({e})"),
+                why: format!("no class, and {e} shows a GKE cluster"),
             },
             None => Controller::Unknown,
         }
@@ -411,11 +411,11 @@ pub fn gce_findings(
             at: o.at.clone(),
             redirect: Err(if g.has_tls() {
                 format!(
-                    "Google's load balancer ({why}) serves plain HTTP beside HTTPS: no FrontendConfig `redirectToHttps` and no `kubernetes.io/ingress.allow-http: \"false\"`"
+                    "Google's load balancer serves plain HTTP beside HTTPS: no FrontendConfig `redirectToHttps` and no `kubernetes.io/ingress.allow-http: \"false\"` (GKE serves this Ingress: {why})"
                 )
             } else {
                 format!(
-                    "Google's load balancer ({why}) serves it over plain HTTP: no tls section, ManagedCertificate or pre-shared-cert"
+                    "Google's load balancer serves it over plain HTTP: no tls section, ManagedCertificate or pre-shared-cert (GKE serves this Ingress: {why})"
                 )
             }),
         }),

@@ -371,6 +371,15 @@ fn builds_that_publish_nothing_are_not_releases() {
             show(&pushed)
         );
     }
+    // a push decided by an expression pushes on the runs that release
+    let conditional = judge(
+        "      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0\n        with:\n          push: ${{ github.event_name != 'pull_request' }}\n          tags: ghcr.io/acme/api:1\n",
+    );
+    assert!(
+        of(&conditional, "SUP-05.1").iter().any(|v| v.is_fail()),
+        "{}",
+        show(&conditional)
+    );
     let deployed = judge("      - run: docker compose build\n      - run: docker compose up -d\n");
     for c in ["SUP-01", "SUP-04.1", "SUP-04.2"] {
         assert!(
