@@ -507,7 +507,7 @@ pub fn judge(g: &Graph) -> Judged {
         let w = &g.workloads[e.target];
         exposed_groups.insert((w.platform, w.group.clone()), true);
         let what = format!("{} is exposed by {} ({})", w.name, e.via, e.kind.as_str());
-        if e.kind.private() {
+        if let Some(reason) = e.kind.private_reason() {
             // reachable from the VPC only: not an entry point from outside, and its transport
             // is the private network's concern (NET-01.1 still reports a database behind it)
             if !w.role.database {
@@ -517,7 +517,7 @@ pub fn judge(g: &Graph) -> Judged {
                         &NET_03_1,
                         &w.subject,
                         e.at.clone(),
-                        format!("{what}: an internal load balancer, reachable from the private network only"),
+                        format!("{what}: {reason}"),
                     ),
                 ));
             }

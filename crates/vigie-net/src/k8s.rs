@@ -649,6 +649,7 @@ fn services_and_routes(
         let behind_lb = lb_backends.contains(&(ns.clone(), o.name.clone()));
         let kinds: Vec<ExposureKind> = match ty {
             "NodePort" if behind_lb => Vec::new(),
+            "NodePort" if platform.gke().is_some() => vec![ExposureKind::GkeNodePort],
             "NodePort" => vec![ExposureKind::NodePort],
             "LoadBalancer" if internal_load_balancer(o) => {
                 vec![ExposureKind::InternalLoadBalancer]
@@ -674,7 +675,9 @@ fn services_and_routes(
                         None => *port,
                     };
                     let shown = match (kind, node_port) {
-                        (ExposureKind::NodePort, Some(np)) => format!("nodePort {np}"),
+                        (ExposureKind::NodePort | ExposureKind::GkeNodePort, Some(np)) => {
+                            format!("nodePort {np}")
+                        }
                         _ => format!("port {port}"),
                     };
                     exposures.push(Exposure {
@@ -683,7 +686,12 @@ fn services_and_routes(
                         ports: Ports::from_ranges(vec![PortRange::one(
                             Proto::Tcp,
                             node_port
-                                .filter(|_| kind == ExposureKind::NodePort)
+                                .filter(|_| {
+                                    matches!(
+                                        kind,
+                                        ExposureKind::NodePort | ExposureKind::GkeNodePort
+                                    )
+                                })
                                 .unwrap_or(*port),
                         )]),
                         via: format!("Service {ns}/{} ({ty}, {shown})", o.name),
@@ -781,11 +789,16 @@ fn services_and_routes(
             k.first().map(|k| traefik_tls(&k.router, &traefik_setup))
         });
         // GKE's load balancer: its certificates and redirect, wherever they are declared
-        let gce = match platform.controller(o) {
-            vigie_tls::ingress::Controller::Gce { .. } => {
-                Some(vigie_tls::ingress::GceIngress::read(o, objects))
-            }
-            _ => None,
+        let (gce, ingress_kind) = match platform.controller(o) {
+            vigie_tls::ingress::Controller::Gce { internal, .. } => (
+                Some(vigie_tls::ingress::GceIngress::read(o, objects)),
+                if internal {
+                    ExposureKind::InternalIngress
+                } else {
+                    ExposureKind::Ingress
+                },
+            ),
+            _ => (None, ExposureKind::Ingress),
         };
         let tls_for = |host: Option<&str>| -> Tls {
             if let Some(Some(t)) = &traefik {
@@ -823,7 +836,7 @@ fn services_and_routes(
                 expose_service(
                     ns,
                     &name,
-                    ExposureKind::Ingress,
+                    ingress_kind,
                     format!("Ingress {ns}/{}", o.name),
                     tls_for(None),
                     o.loc(b.pos),
@@ -844,7 +857,7 @@ fn services_and_routes(
                     expose_service(
                         ns,
                         &name,
-                        ExposureKind::Ingress,
+                        ingress_kind,
                         format!("Ingress {ns}/{}", o.name),
                         tls_for(host),
                         o.loc(b.pos),

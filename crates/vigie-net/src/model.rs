@@ -308,6 +308,10 @@ pub enum ExposureKind {
     HostNetwork,
     HostPort,
     NodePort,
+    /// A NodePort Service on GKE, whose firewall rules let only the VPC and Google's load
+    /// balancers reach node ports: not reachable from the Internet unless a rule of the project
+    /// opens them.
+    GkeNodePort,
     LoadBalancer,
     /// A LoadBalancer Service annotated for the cloud's internal load balancer: reachable from
     /// the private network (VPC), not from the Internet.
@@ -315,6 +319,8 @@ pub enum ExposureKind {
     /// Service `externalIPs`.
     ExternalIp,
     Ingress,
+    /// An Ingress of GKE's internal load balancer (`gce-internal`): reachable from the VPC only.
+    InternalIngress,
     Gateway,
     /// A route of a reverse proxy configured by labels (Traefik).
     ProxyRoute,
@@ -327,6 +333,8 @@ impl ExposureKind {
             ExposureKind::HostNetwork => "host network",
             ExposureKind::HostPort => "hostPort",
             ExposureKind::NodePort => "NodePort Service",
+            ExposureKind::GkeNodePort => "NodePort Service on GKE",
+            ExposureKind::InternalIngress => "internal Ingress",
             ExposureKind::LoadBalancer => "LoadBalancer Service",
             ExposureKind::InternalLoadBalancer => "internal LoadBalancer Service",
             ExposureKind::ExternalIp => "Service externalIPs",
@@ -339,7 +347,23 @@ impl ExposureKind {
     /// Whether the exposure reaches only the private network around the cluster (an internal
     /// load balancer), not the Internet.
     pub fn private(self) -> bool {
-        matches!(self, ExposureKind::InternalLoadBalancer)
+        self.private_reason().is_some()
+    }
+
+    /// Why a private exposure does not reach the Internet.
+    pub fn private_reason(self) -> Option<&'static str> {
+        Some(match self {
+            ExposureKind::InternalLoadBalancer => {
+                "an internal load balancer, reachable from the private network only"
+            }
+            ExposureKind::GkeNodePort => {
+                "a node port on GKE, whose firewall rules let only the VPC and Google's load balancers reach node ports"
+            }
+            ExposureKind::InternalIngress => {
+                "GKE's internal load balancer (class gce-internal), reachable from the VPC only"
+            }
+            _ => return None,
+        })
     }
 
     /// Whether the exposure goes through a TLS-terminating proxy of the platform (Ingress,
@@ -347,7 +371,10 @@ impl ExposureKind {
     pub fn through_proxy(self) -> bool {
         matches!(
             self,
-            ExposureKind::Ingress | ExposureKind::Gateway | ExposureKind::ProxyRoute
+            ExposureKind::Ingress
+                | ExposureKind::InternalIngress
+                | ExposureKind::Gateway
+                | ExposureKind::ProxyRoute
         )
     }
 }

@@ -16,9 +16,9 @@
 //!    `traefik.ingress.kubernetes.io/*`, GKE's `networking.gke.io/*`,
 //!    `ingress.gcp.kubernetes.io/*`, `kubernetes.io/ingress.global-static-ip-name`);
 //! 4. the cluster being GKE: Kubernetes objects only GKE serves (ManagedCertificate,
-//!    FrontendConfig, BackendConfig and other `networking.gke.io`/`cloud.google.com` kinds) or
+//!    FrontendConfig, BackendConfig and other `networking.gke.io`/`cloud.google.com` kinds),
 //!    Services annotated for Google's load balancers (`cloud.google.com/neg`,
-//!    `cloud.google.com/backend-config`…). GKE's controller serves every Ingress without a class.
+//!    `cloud.google.com/backend-config`…) or Ingresses of class `gce`/`gce-internal`. GKE's controller serves every Ingress without a class.
 //!    Terraform is not read for this: a repository's `google_container_cluster` does not say
 //!    which cluster its manifests are applied to;
 //! 5. else the controller is not known.
@@ -115,7 +115,17 @@ fn gke_evidence(o: &Object) -> Option<String> {
     }
     let prefixes = match o.kind.as_str() {
         "Service" => GKE_SERVICE_ANNOTATIONS,
-        "Ingress" => GKE_INGRESS_ANNOTATIONS,
+        "Ingress" => {
+            let class = o
+                .node
+                .path(&["spec", "ingressClassName"])
+                .and_then(Node::as_str)
+                .or_else(|| annotation(o, "kubernetes.io/ingress.class"));
+            if let Some(c) = class.filter(|c| matches!(*c, "gce" | "gce-internal")) {
+                return Some(format!("the class `{c}` of {} at {}", o.id(), o.at));
+            }
+            GKE_INGRESS_ANNOTATIONS
+        }
         _ => return None,
     };
     let key = annotation_keys(o).find(|k| prefixes.iter().any(|p| k.starts_with(p)))?;
@@ -129,6 +139,11 @@ pub fn keep(o: &Object) -> bool {
 }
 
 impl Platform {
+    /// Why the cluster is taken for GKE, when it is.
+    pub fn gke(&self) -> Option<&str> {
+        self.gke.as_deref()
+    }
+
     pub fn of(objects: &[Object]) -> Platform {
         let mut p = Platform::default();
         for o in objects {

@@ -502,6 +502,15 @@ fn node_ports_behind_a_cloud_load_balancer_are_its_backends() {
                 "kubernetes.io/ingress.global-static-ip-name: ip",
                 "",
             ),
+        ]
+        .concat(),
+    );
+    for n in ["default/gce", "default/gke-annotated"] {
+        assert_eq!(exposed(&g, n), vec![ExposureKind::Ingress], "{n}");
+    }
+    // not on GKE: ALB in instance mode uses node ports, ingress-nginx does not
+    let g = k8s_graph(
+        &[
             web("alb"),
             ingress("alb", "", "  ingressClassName: alb\n"),
             web("nginx"),
@@ -510,9 +519,7 @@ fn node_ports_behind_a_cloud_load_balancer_are_its_backends() {
         ]
         .concat(),
     );
-    for n in ["default/gce", "default/gke-annotated", "default/alb"] {
-        assert_eq!(exposed(&g, n), vec![ExposureKind::Ingress], "{n}");
-    }
+    assert_eq!(exposed(&g, "default/alb"), vec![ExposureKind::Ingress]);
     assert_eq!(
         exposed(&g, "default/nginx"),
         vec![ExposureKind::NodePort, ExposureKind::Ingress]
@@ -604,4 +611,44 @@ fn internal_load_balancers_are_private_exposures() {
     assert!(verdict(&j, "NET-01.1", "default/db").is_fail());
     assert!(verdict(&j, "NET-03.1", "default/public").is_fail());
     assert!(verdict(&j, "NET-03.2", "default/public").is_fail());
+}
+
+/// On GKE (the repository holds objects only GKE serves) node ports are closed to the Internet by
+/// GKE's firewall rules: a NodePort Service is a private exposure there, and a `gce-internal`
+/// Ingress reaches the VPC only. Elsewhere a NodePort stays a direct exposure.
+#[test]
+fn node_ports_on_gke_and_internal_ingresses_are_private() {
+    let gke = "apiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: b\n---\n";
+    let g = k8s_graph(
+        &[
+            gke.to_string(),
+            web("users"),
+            web("internal"),
+            ingress("internal", "", "  ingressClassName: gce-internal\n"),
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        exposed(&g, "default/users"),
+        vec![ExposureKind::GkeNodePort]
+    );
+    assert_eq!(
+        exposed(&g, "default/internal"),
+        vec![ExposureKind::InternalIngress]
+    );
+    let j = judge(&g);
+    let v = verdict(&j, "NET-03.1", "default/users");
+    assert!(
+        v.is_pass() && v.message.contains("firewall"),
+        "{}",
+        v.message
+    );
+    assert!(
+        !j.verdicts
+            .iter()
+            .any(|(_, v)| v.check == "NET-03.2" && v.subject.ends_with("default/internal")),
+        "an internal Ingress is not held to NET-03.2"
+    );
+    let g = k8s_graph(&web("users"));
+    assert_eq!(exposed(&g, "default/users"), vec![ExposureKind::NodePort]);
 }
