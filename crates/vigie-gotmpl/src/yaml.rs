@@ -1179,6 +1179,16 @@ pub fn parse_yaml(
     text: &str,
     origin: &mut dyn FnMut(NodeAt<'_>) -> Origin,
 ) -> Result<Value, YamlError> {
+    parse_yaml_with(text, false, origin)
+}
+
+/// [`parse_yaml`]; with `raw`, plain scalars keep their text (as `Chart.yaml`'s string fields do:
+/// `appVersion: 1.10` is `"1.10"`), only nulls become nil.
+pub fn parse_yaml_with(
+    text: &str,
+    raw: bool,
+    origin: &mut dyn FnMut(NodeAt<'_>) -> Origin,
+) -> Result<Value, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut path: Vec<Str> = Vec::new();
@@ -1242,7 +1252,15 @@ pub fn parse_yaml(
                     }
                     continue;
                 }
-                let v = scalar_value(&t, style, tag.as_deref()).map_err(|m| err(line, col, m))?;
+                let v = if raw {
+                    if matches!(style, ScalarStyle::Plain) && matches!(resolve(&t), Resolved::Null) {
+                        Value::nil()
+                    } else {
+                        Value::str(&t)
+                    }
+                } else {
+                    scalar_value(&t, style, tag.as_deref()).map_err(|m| err(line, col, m))?
+                };
                 Some((v, anchor))
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
