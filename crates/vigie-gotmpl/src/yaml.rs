@@ -1189,6 +1189,40 @@ pub fn parse_yaml_with(
     raw: bool,
     origin: &mut dyn FnMut(NodeAt<'_>) -> Origin,
 ) -> Result<Value, YamlError> {
+    match parse_yaml_inner(text, raw, origin) {
+        Err(e) if e.message.contains("indentation") => {
+            // libyaml accepts a flow collection's closing bracket on a line indented no more
+            // than its key; the parser used here does not. Indent such lines and read again.
+            let fixed = indent_closing_brackets(text);
+            if fixed == text {
+                return Err(e);
+            }
+            parse_yaml_inner(&fixed, raw, origin).map_err(|_| e)
+        }
+        r => r,
+    }
+}
+
+fn indent_closing_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start_matches([' ', '\t']);
+        let body = t.trim_end();
+        if !body.is_empty() && body.bytes().all(|b| matches!(b, b']' | b'}' | b',' | b' ')) {
+            out.push_str(&" ".repeat(line.len() - t.len() + 64));
+            out.push_str(t);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+fn parse_yaml_inner(
+    text: &str,
+    raw: bool,
+    origin: &mut dyn FnMut(NodeAt<'_>) -> Origin,
+) -> Result<Value, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut path: Vec<Str> = Vec::new();

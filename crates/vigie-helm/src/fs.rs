@@ -22,6 +22,9 @@ impl DirFs {
         DirFs { root: root.into() }
     }
     fn path(&self, p: &str) -> PathBuf {
+        if p.starts_with('/') {
+            return PathBuf::from(p);
+        }
         let mut r = self.root.clone();
         for part in p.split('/').filter(|s| !s.is_empty() && *s != ".") {
             r.push(part);
