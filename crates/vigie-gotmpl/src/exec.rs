@@ -251,14 +251,7 @@ impl<'a> Exec<'a> {
     /// Go's `state.errorf` at a node: `template: LOC: executing "NAME" at <CTX>: MSG`.
     fn errorf(&self, tree: &Tree, pos: u32, ctx: &dyn std::fmt::Display, msg: String) -> ExecError {
         let (line, col) = tree.src.line_col(pos);
-        let mut c = ctx.to_string();
-        if c.len() > 20 {
-            let mut end = 20;
-            while !c.is_char_boundary(end) {
-                end -= 1;
-            }
-            c = format!("{}...", &c[..end]);
-        }
+        let c = ctx.to_string();
         ExecError {
             text: format!(
                 "template: {}:{}:{}: executing {:?} at <{}>: {}",

@@ -6,7 +6,7 @@ use std::io;
 use std::path::PathBuf;
 
 /// Read-only access to files by relative `/`-separated path.
-pub trait Fs {
+pub trait Fs: Sync {
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
     /// Entries of a folder: (name, is_dir). Symbolic links are not followed.
     fn list(&self, dir: &str) -> io::Result<Vec<(String, bool)>>;

@@ -22,7 +22,6 @@ pub use values::{FileTable, OriginTable, ValueOrigin};
 pub use vigie_gotmpl::Limits;
 
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 use vigie_core::{DiagKind, Diagnostic, Location};
 use vigie_gotmpl::{Origin, Value};
 use vigie_parse::yaml::{Node, Pos};
@@ -117,7 +116,6 @@ pub struct Rendered {
     pub failure: Option<String>,
     /// Functions whose output Helm would generate anew at each render (random, dates, keys).
     pub nondeterministic: Vec<String>,
-    sources: HashMap<u32, Rc<vigie_gotmpl::parse::Source>>,
     pending_origins: Vec<Vec<(String, Pos, ValueOrigin)>>,
 }
 
@@ -158,8 +156,34 @@ fn fail(out: &mut Rendered, kind: DiagKind, file: &str, line: u32, message: Stri
     }
 }
 
+/// Stack for the rendering thread: templates may nest `include`s a thousand deep, as Helm allows.
+const RENDER_STACK_BYTES: usize = 512 << 20;
+
 /// Render the chart in folder `chart_dir` of `fs` for `release`.
 pub fn render(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
+    std::thread::scope(|s| {
+        let h = std::thread::Builder::new()
+            .name("helm-render".into())
+            .stack_size(RENDER_STACK_BYTES)
+            .spawn_scoped(s, || render_here(fs, chart_dir, release));
+        match h {
+            Ok(h) => h.join().unwrap_or_else(|_| {
+                let mut out = Rendered::default();
+                fail(
+                    &mut out,
+                    DiagKind::Render,
+                    chart_dir,
+                    0,
+                    "the renderer stopped unexpectedly; the chart was not evaluated".into(),
+                );
+                out
+            }),
+            Err(_) => render_here(fs, chart_dir, release),
+        }
+    })
+}
+
+fn render_here(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
     let mut out = Rendered::default();
     let mut files = FileTable::default();
     let mut origins = OriginTable::default();
@@ -201,13 +225,12 @@ pub fn render(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
     validate_schemas(&chart, &vals, &files, &origins, &mut out);
     let engine = render::Engine {
         files: &files,
-        origins: &origins,
         release,
     };
-    let outputs = engine.render(&chart, &vals, &mut out);
+    let (outputs, sources) = engine.render(&chart, &vals, &mut out);
     let mut template_files = HashMap::new();
     collect_template_files(&chart, chart.name(), &mut template_files);
-    render::manifests(&outputs, &files, &template_files, &origins, &mut out);
+    render::manifests(&outputs, &sources, &files, &template_files, &origins, &mut out);
     out.files = files.paths;
     out.origins = origins;
     out

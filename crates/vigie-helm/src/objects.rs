@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use vigie_gotmpl::funcs::Ty;
 use vigie_gotmpl::value::ListTy;
-use vigie_gotmpl::{Object, Str, V, Value};
+use vigie_gotmpl::{Object, Str, Value};
 
 /// Helm's `files` type: `map[string][]byte`.
 #[derive(Debug)]

@@ -157,7 +157,6 @@ pub fn helm_exec_message(text: &str, user: Option<&str>) -> String {
 
 pub(crate) struct Engine<'a> {
     pub files: &'a FileTable,
-    pub origins: &'a OriginTable,
     pub release: &'a Release,
 }
 
@@ -205,7 +204,7 @@ impl Engine<'_> {
         chart: &Chart,
         vals: &Value,
         out: &mut Rendered,
-    ) -> BTreeMap<String, Output> {
+    ) -> (BTreeMap<String, Output>, HashMap<u32, Rc<Source>>) {
         let (top, release, caps) = self.top_values(chart, vals);
         let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
         collect(chart, &top, true, chart.name(), &release, &caps, &mut tpls);
@@ -294,12 +293,7 @@ impl Engine<'_> {
                 }
             }
         }
-        self.sources_into(sources, out);
-        outputs
-    }
-
-    fn sources_into(&self, sources: HashMap<u32, Rc<Source>>, out: &mut Rendered) {
-        out.sources = sources;
+        (outputs, sources)
     }
 }
 
@@ -549,6 +543,7 @@ impl Remap<'_, '_> {
 /// Split, sort and parse the rendered templates into manifests and objects.
 pub(crate) fn manifests(
     outputs: &BTreeMap<String, Output>,
+    sources: &HashMap<u32, Rc<Source>>,
     files: &FileTable,
     template_files: &HashMap<String, u16>,
     origins: &OriginTable,
@@ -556,7 +551,6 @@ pub(crate) fn manifests(
 ) {
     let mut generic: Vec<(Manifest, Option<Node>, String, usize)> = Vec::new();
     let mut hooks: Vec<(Manifest, Option<Node>, String, usize)> = Vec::new();
-    let sources = std::mem::take(&mut out.sources);
     for (path, o) in outputs {
         if path.ends_with("NOTES.txt") || base_name(path).starts_with('_') {
             continue;
@@ -564,7 +558,7 @@ pub(crate) fn manifests(
         if o.text.trim_matches(vigie_gotmpl::parse::go_is_space).is_empty() {
             continue;
         }
-        let mapper = Mapper::new(o, &sources);
+        let mapper = Mapper::new(o, sources);
         for (start, doc) in split_manifests(&o.text) {
             let stream = vigie_parse::yaml::parse(doc);
             if let Some(e) = &stream.error {
