@@ -21,8 +21,11 @@ pub struct Limits {
     pub steps: u64,
     /// Bytes one template may output (and one string may reach).
     pub output_bytes: usize,
-    /// Nested `template`/`include`/`tpl` calls.
+    /// Nested `include`s of one template name (Helm stops after 1,000).
     pub depth: usize,
+    /// Nested `template`/`include`/`tpl` calls in all (Go allows 100,000 `template` levels on
+    /// its growable stack; a native stack needs a lower bound).
+    pub nesting: usize,
     /// Elements `until`/`untilStep`/`seq` may produce.
     pub list_len: usize,
 }
@@ -33,6 +36,7 @@ impl Default for Limits {
             steps: 50_000_000,
             output_bytes: 64 << 20,
             depth: 1_000,
+            nesting: 5_000,
             list_len: 1_000_000,
         }
     }
@@ -224,10 +228,10 @@ impl<'a> Exec<'a> {
 
     /// Execute a template into a fresh string (for `include` and `tpl`).
     pub fn execute_to_string(&mut self, tree: &Rc<Tree>, dot: Value) -> R<String> {
-        if self.depth >= self.opts.limits.depth {
+        if self.depth >= self.opts.limits.nesting {
             return Err(self.plain_error(format!(
                 "template: {}: exceeded maximum template depth ({})",
-                tree.name, self.opts.limits.depth
+                tree.name, self.opts.limits.nesting
             )));
         }
         self.depth += 1;
@@ -377,14 +381,14 @@ impl<'a> Exec<'a> {
                         format!("template {name:?} not defined"),
                     ));
                 };
-                if self.depth >= self.opts.limits.depth {
+                if self.depth >= self.opts.limits.nesting {
                     return Err(self.errorf(
                         tree,
                         *pos,
                         &format!("template {name:?}"),
                         format!(
                             "exceeded maximum template depth ({})",
-                            self.opts.limits.depth
+                            self.opts.limits.nesting
                         ),
                     ));
                 }
