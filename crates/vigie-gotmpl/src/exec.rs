@@ -373,11 +373,15 @@ impl<'a> Exec<'a> {
             }
             Node::Template { pos, name, pipe } => {
                 self.step(tree, *pos)?;
+                let ctx = match pipe {
+                    Some(p) => format!("{{{{template {name:?} {p}}}}}"),
+                    None => format!("{{{{template {name:?}}}}}"),
+                };
                 let Some(t) = self.lookup(name) else {
                     return Err(self.errorf(
                         tree,
                         *pos,
-                        &format!("template {name:?}"),
+                        &ctx,
                         format!("template {name:?} not defined"),
                     ));
                 };
@@ -385,7 +389,7 @@ impl<'a> Exec<'a> {
                     return Err(self.errorf(
                         tree,
                         *pos,
-                        &format!("template {name:?}"),
+                        &ctx,
                         format!(
                             "exceeded maximum template depth ({})",
                             self.opts.limits.nesting

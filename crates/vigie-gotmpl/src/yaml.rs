@@ -861,7 +861,7 @@ impl Emitter {
                 self.indent = saved_indent_next(saved, self.top);
                 self.top = false;
                 let mut entries: Vec<&(Str, Yd)> = entries.iter().collect();
-                entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+                merge_sort(&mut entries, &|a, b| natural_cmp(&a.0, &b.0).is_lt());
                 for (k, v) in entries {
                     self.write_indent();
                     let simple = k.chars().count() <= 128 && !k.contains('\n');
@@ -887,6 +887,32 @@ impl Emitter {
 /// The emitter's first collection sits at column 0; nested ones two further.
 fn saved_indent_next(saved: usize, top: bool) -> usize {
     if top { 0 } else { saved + BEST_INDENT }
+}
+
+/// A stable merge sort that accepts an inconsistent order: go-yaml's key order is not transitive
+/// for some keys (`1a` < `9` < `10` < `1a`), and the standard sorts may panic on such orders.
+fn merge_sort<T: Copy>(v: &mut [T], less: &dyn Fn(&T, &T) -> bool) {
+    let n = v.len();
+    if n <= 1 {
+        return;
+    }
+    let mid = n / 2;
+    merge_sort(&mut v[..mid], less);
+    merge_sort(&mut v[mid..], less);
+    let mut out = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < n {
+        if less(&v[j], &v[i]) {
+            out.push(v[j]);
+            j += 1;
+        } else {
+            out.push(v[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&v[i..mid]);
+    out.extend_from_slice(&v[j..n]);
+    v.copy_from_slice(&out);
 }
 
 /// go-yaml v2's key order: letters before other characters, digit runs compared as numbers.
@@ -985,11 +1011,25 @@ pub struct YamlError {
     pub line: u32,
     pub col: u32,
     pub message: String,
+    /// A conversion error (not YAML syntax): shown without the `yaml: line N:` prefix.
+    pub bare: bool,
 }
 
 impl std::fmt::Display for YamlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.bare {
+            return write!(f, "{}", self.message);
+        }
         write!(f, "yaml: line {}: {}", self.line, self.message)
+    }
+}
+
+/// Go's `%#v` of a decoded scalar, for conversion errors.
+fn go_sharp_v(v: &Value) -> String {
+    match &v.v {
+        V::Str(s) => gofmt::go_quote(s),
+        V::Nil | V::NilIface => "<nil>".into(),
+        _ => gofmt::to_v(v),
     }
 }
 
@@ -1234,7 +1274,10 @@ fn parse_yaml_inner(
         line,
         col,
         message,
+        bare: false,
     };
+    // A key that cannot become a JSON key: reported with its value, as sigs.k8s.io/yaml does.
+    let mut bad_key: Option<(u32, u32, String)> = None;
     loop {
         let (event, span) = match parser.next_event() {
             None => break,
@@ -1275,7 +1318,13 @@ fn parse_yaml_inner(
                     let tagged_str = tag
                         .as_ref()
                         .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
-                    let k = scalar_key(&t, style, tagged_str).map_err(|m| err(line, col, m))?;
+                    let k = match scalar_key(&t, style, tagged_str) {
+                        Ok(k) => k,
+                        Err(m) => {
+                            bad_key = Some((line, col, m));
+                            Key::Str(Rc::from(""))
+                        }
+                    };
                     *pending = Some((k, line, col));
                     if let Some(Frame::Map {
                         pending: Some((Key::Str(k), _, _)),
@@ -1368,6 +1417,19 @@ fn parse_yaml_inner(
         }
         if anchor != 0 {
             anchors.insert(anchor, v.clone());
+        }
+        if let Some((l, c, m)) = bad_key.take() {
+            let value = if matches!(v.v, V::List(_) | V::Map(_)) {
+                gofmt::to_v(&v)
+            } else {
+                go_sharp_v(&v)
+            };
+            return Err(YamlError {
+                line: l,
+                col: c,
+                message: format!("{m}, value: {value}"),
+                bare: true,
+            });
         }
         match stack.last_mut() {
             None => {

@@ -1,6 +1,7 @@
 //! Render charts as `helm template` does: `helm-render CHART [-f VALUES]… [--set K=V]…
 //! [--release-name N] [--namespace NS] [--json]`. Several charts may be given, separated by
-//! `--` (used by bench/helm.sh); `--json` prints each template's output as JSON instead.
+//! `--` (used by bench/helm.sh); `--json` prints each template's output as JSON instead, with
+//! each render's time in milliseconds.
 
 use std::collections::BTreeMap;
 use vigie_helm::{DirFs, Release};
@@ -54,11 +55,14 @@ fn main() {
     let mut failed = false;
     for (chart, release) in jobs {
         let fs = DirFs::new(".");
+        let t0 = std::time::Instant::now();
         let r = vigie_helm::render(&fs, &chart, &release);
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
         if json {
             let t: BTreeMap<&String, &String> = r.templates.iter().collect();
             results.push(serde_json::json!({
                 "chart": chart,
+                "ms": ms,
                 "templates": t,
                 "failure": r.failure,
                 "nondeterministic": r.nondeterministic,

@@ -121,7 +121,9 @@ fn strip_no_value(buf: &str, segs: &mut [Seg]) -> String {
     out
 }
 
-/// Helm's message for an execution error.
+/// Helm's message for an execution error: `execution error at (LOC): MSG` for `fail` and
+/// `required`; otherwise Helm's "traceable" layout when every wrapped error is a template error,
+/// and Go's text as is when a function's own error ends the chain (as Helm does).
 pub fn helm_exec_message(text: &str, user: Option<&str>) -> String {
     let parts: Vec<&str> = text.splitn(3, ": ").collect();
     if let Some(msg) = user
@@ -129,28 +131,40 @@ pub fn helm_exec_message(text: &str, user: Option<&str>) -> String {
     {
         return format!("execution error at ({}): {msg}", parts[1]);
     }
-    // The traceable form: each nested "template: LOC: executing "NAME" at <CTX>: MSG".
-    let mut out = String::new();
-    let mut prev = String::new();
-    for chunk in text.split("template: ").filter(|c| !c.is_empty()) {
-        let chunk = chunk.trim_end_matches(": error calling include: ").trim_end();
-        let entry = match chunk.split_once(": executing \"") {
-            Some((loc, rest)) => match rest.split_once("\" at <") {
-                Some((func, rest)) => match rest.split_once(">: ") {
-                    Some((ctx, msg)) => {
-                        let msg = msg.split(" template:").next().unwrap_or(msg);
-                        format!("{loc}\n  executing \"{func}\" at <{ctx}>:\n    {msg}\n")
-                    }
-                    None => format!("{chunk}\n"),
-                },
-                None => format!("{chunk}\n"),
-            },
-            None => format!("{chunk}\n"),
+    let mut levels: Vec<String> = Vec::new();
+    let mut rest = text;
+    loop {
+        let Some(remainder) = rest.strip_prefix("template: ") else {
+            return text.to_string();
         };
-        if entry != prev {
-            out.push_str(&entry);
-            prev = entry;
+        if remainder.starts_with("no template ") {
+            levels.push(format!("{rest}\n"));
+            break;
         }
+        let Some((loc, after)) = remainder.split_once(": executing \"") else {
+            return text.to_string();
+        };
+        let Some((func, after)) = after.split_once("\" at <") else {
+            return text.to_string();
+        };
+        let Some((ctx, msg)) = after.split_once(">: ") else {
+            return text.to_string();
+        };
+        let head = format!("{loc}\n  executing \"{func}\" at <{ctx}>:\n    ");
+        if let Some(inner) = msg.strip_prefix("error calling include: ") {
+            levels.push(format!("{head}error calling include:\n"));
+            rest = inner;
+            continue;
+        }
+        if msg.starts_with("error calling ") {
+            return text.to_string();
+        }
+        levels.push(format!("{head}{msg}\n"));
+        break;
+    }
+    let mut out = String::new();
+    for l in levels {
+        out.push_str(&l);
     }
     out.trim().to_string()
 }

@@ -152,7 +152,7 @@ fn cmp_eq(a: &Value, b: &Value) -> Result<bool, String> {
             (V::U64(x), V::Int(y) | V::I64(y)) => Ok(*y >= 0 && *x == *y as u64),
             _ => {
                 if k1 != Kind::Invalid && k2 != Kind::Invalid {
-                    Err(BAD_CMP.into())
+                    Err(format!("{BAD_CMP}: {} and {}", a.type_name(), b.type_name()))
                 } else {
                     Ok(false)
                 }
@@ -202,7 +202,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         return match (&a.v, &b.v) {
             (V::Int(x) | V::I64(x), V::U64(y)) => Ok(*x < 0 || (*x as u64) < *y),
             (V::U64(x), V::Int(y) | V::I64(y)) => Ok(*y >= 0 && *x < *y as u64),
-            _ => Err(BAD_CMP.into()),
+            _ => Err(format!("{BAD_CMP}: {} and {}", a.type_name(), b.type_name())),
         };
     }
     match (&a.v, &b.v) {

@@ -146,9 +146,7 @@ fn slice(a: &[Value]) -> Result<Value, String> {
         to_int64(&a[2])
     };
     if start < 0 || end < start || end as usize > n {
-        return Err(format!(
-            "reflect: slice index out of range [{start}:{end}] with capacity {n}"
-        ));
+        return Err("reflect.Value.Slice: slice index out of bounds".into());
     }
     Ok(Value::typed_list(
         l.items[start as usize..end as usize].to_vec(),
