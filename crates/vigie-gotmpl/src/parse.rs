@@ -319,7 +319,7 @@ struct Item {
     k: K,
     pos: u32,
     /// For text items, the text after trimming; otherwise the token's source text.
-    val: String,
+    val: Rc<str>,
     line: u32,
 }
 
@@ -387,7 +387,7 @@ fn has_right_trim(s: &[u8]) -> bool {
 
 impl Lexer<'_> {
     fn emit(&mut self, k: K) {
-        let val = self.s[self.start..self.pos].to_string();
+        let val: Rc<str> = Rc::from(&self.s[self.start..self.pos]);
         self.items.push(Item {
             k,
             pos: self.start as u32,
@@ -405,7 +405,7 @@ impl Lexer<'_> {
         self.items.push(Item {
             k: K::Error,
             pos: self.start as u32,
-            val: msg,
+            val: Rc::from(msg.as_str()),
             line: self.start_line,
         });
     }
@@ -444,7 +444,7 @@ impl Lexer<'_> {
                 self.pos = end;
                 if self.pos > self.start {
                     let line = self.start_line;
-                    let val = self.s[self.start..self.pos].to_string();
+                    let val: Rc<str> = Rc::from(&self.s[self.start..self.pos]);
                     self.items.push(Item {
                         k: K::Text,
                         pos: self.start as u32,
@@ -464,7 +464,7 @@ impl Lexer<'_> {
                 self.items.push(Item {
                     k: K::Eof,
                     pos: self.pos as u32,
-                    val: String::new(),
+                    val: Rc::from(""),
                     line: self.line,
                 });
                 false
@@ -1091,7 +1091,7 @@ type PResult<T> = Result<T, ParseError>;
 fn item_desc(it: &Item) -> String {
     match it.k {
         K::Eof => "EOF".into(),
-        K::Error => it.val.clone(),
+        K::Error => it.val.to_string(),
         K::Block
         | K::Break
         | K::Continue
@@ -1142,7 +1142,7 @@ impl Parser<'_> {
             self.i += 1;
         }
         if it.k == K::Error {
-            return self.err(it.line, it.val);
+            return self.err(it.line, it.val.to_string());
         }
         Ok(it)
     }
@@ -1156,7 +1156,7 @@ impl Parser<'_> {
             .cloned()
             .unwrap_or_else(|| self.items[self.items.len() - 1].clone());
         if it.k == K::Error {
-            return self.err(it.line, it.val);
+            return self.err(it.line, it.val.to_string());
         }
         Ok(it)
     }
@@ -1285,7 +1285,7 @@ impl Parser<'_> {
         match it.k {
             K::Text => Ok(Parsed1::Node(Node::Text {
                 pos: it.pos,
-                text: it.val,
+                text: it.val.to_string(),
             })),
             K::LeftDelim => self.action(it.pos),
             _ => self.unexpected(&it, "input"),
@@ -1450,14 +1450,14 @@ impl Parser<'_> {
                 K::Assign | K::Declare => {
                     pipe.is_assign = next.k == K::Assign;
                     self.next_non_space()?;
-                    let name: Str = Rc::from(v.val.as_str());
+                    let name: Str = v.val.clone();
                     pipe.decl.push(name.clone());
                     self.vars.push(name);
                     break 'decls;
                 }
-                K::Char if next.val == "," => {
+                K::Char if &*next.val == "," => {
                     self.next_non_space()?;
-                    let name: Str = Rc::from(v.val.as_str());
+                    let name: Str = v.val.clone();
                     pipe.decl.push(name.clone());
                     self.vars.push(name);
                     if context == "range" && pipe.decl.len() < 2 {
@@ -1605,7 +1605,7 @@ impl Parser<'_> {
                 }
                 Arg::Ident {
                     pos: it.pos,
-                    name: Rc::from(it.val.as_str()),
+                    name: it.val.clone(),
                 }
             }
             K::Dot => Arg::Dot { pos: it.pos },
@@ -1629,7 +1629,7 @@ impl Parser<'_> {
             },
             K::Bool => Arg::Bool {
                 pos: it.pos,
-                val: it.val == "true",
+                val: &*it.val == "true",
             },
             K::Number | K::CharConstant => {
                 let num = match classify_number(&it.val, it.k == K::CharConstant) {
@@ -1638,7 +1638,7 @@ impl Parser<'_> {
                 };
                 Arg::Number {
                     pos: it.pos,
-                    text: Rc::from(it.val.as_str()),
+                    text: it.val.clone(),
                     num,
                 }
             }
@@ -1652,7 +1652,7 @@ impl Parser<'_> {
                 };
                 Arg::String {
                     pos: it.pos,
-                    quoted: Rc::from(it.val.as_str()),
+                    quoted: it.val.clone(),
                     text: Rc::from(s.as_str()),
                 }
             }

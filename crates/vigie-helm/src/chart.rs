@@ -477,13 +477,13 @@ fn parse_metadata(data: &[u8]) -> Result<Metadata, (u32, String)> {
     })
 }
 
-/// One `.helmignore` rule.
+/// One `.helmignore` rule (Helm's `ignore` package: Go's `filepath.Match` patterns).
 struct IgnoreRule {
     negate: bool,
     dir_only: bool,
     /// Match the whole path (the pattern has a `/`) or the base name.
     full_path: bool,
-    glob: globset::GlobMatcher,
+    pattern: String,
 }
 
 impl IgnoreRule {
@@ -502,18 +502,111 @@ impl IgnoreRule {
         if p.is_empty() || p.contains("**") {
             return None;
         }
-        let glob = globset::GlobBuilder::new(p)
-            .literal_separator(true)
-            .build()
-            .ok()?
-            .compile_matcher();
         Some(IgnoreRule {
             negate,
             dir_only,
             full_path: p.contains('/'),
-            glob,
+            pattern: p.to_string(),
         })
     }
+}
+
+/// Go's `path.Match`: `*` (not across `/`), `?`, `[…]` classes with ranges and `^`, `\` escapes.
+pub(crate) fn go_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    match_at(&p, &n)
+}
+
+fn match_at(p: &[char], n: &[char]) -> bool {
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() {
+            match p[pi] {
+                '*' => {
+                    star = Some((pi, ni));
+                    pi += 1;
+                    continue;
+                }
+                '?' if n[ni] != '/' => {
+                    pi += 1;
+                    ni += 1;
+                    continue;
+                }
+                '[' => {
+                    if let Some((ok, len)) = class(&p[pi..], n[ni])
+                        && ok
+                        && n[ni] != '/'
+                    {
+                        pi += len;
+                        ni += 1;
+                        continue;
+                    }
+                }
+                '\\' if pi + 1 < p.len() && p[pi + 1] == n[ni] => {
+                    pi += 2;
+                    ni += 1;
+                    continue;
+                }
+                c if c != '\\' && c != '?' && c != '[' && c == n[ni] => {
+                    pi += 1;
+                    ni += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        // Backtrack: let the last `*` absorb one more character (never a `/`).
+        match star {
+            Some((sp, sn)) if n[sn] != '/' => {
+                pi = sp + 1;
+                ni = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            _ => return false,
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// A `[…]` class at the start of `p`: (matches `c`, length of the class).
+fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = p.get(i) == Some(&'^');
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() {
+        if p[i] == ']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        let mut lo = p[i];
+        if lo == '\\' {
+            i += 1;
+            lo = *p.get(i)?;
+        }
+        let mut hi = lo;
+        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|&x| x != ']') {
+            hi = p[i + 2];
+            if hi == '\\' {
+                hi = *p.get(i + 3)?;
+                i += 1;
+            }
+            i += 2;
+        }
+        if lo <= c && c <= hi {
+            matched = true;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn ignored(rules: &[IgnoreRule], path: &str, is_dir: bool) -> bool {
@@ -524,13 +617,38 @@ fn ignored(rules: &[IgnoreRule], path: &str, is_dir: bool) -> bool {
             continue;
         }
         let hit = if r.full_path {
-            r.glob.is_match(path)
+            go_match(&r.pattern, path)
         } else {
-            r.glob.is_match(base)
+            go_match(&r.pattern, base)
         };
         if hit {
             ignore = !r.negate;
         }
     }
     ignore
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helmignore_patterns_match_as_go_path_match() {
+        assert!(go_match("*.tmp", "a.tmp"));
+        assert!(!go_match("*.tmp", "dir/a.tmp"));
+        assert!(go_match("templates/.?*", "templates/.hidden"));
+        assert!(!go_match("templates/.?*", "templates/x.yaml"));
+        assert!(go_match("[ab]c?", "bcd"));
+        assert!(go_match("[^ab]c", "xc"));
+        assert!(go_match("a\\*b", "a*b"));
+        assert!(go_match(".git", ".git"));
+        let rules: Vec<IgnoreRule> = ["*.md", "!README.md", "tests/"]
+            .iter()
+            .filter_map(|l| IgnoreRule::parse(l))
+            .collect();
+        assert!(ignored(&rules, "docs/x.md", false));
+        assert!(!ignored(&rules, "README.md", false));
+        assert!(ignored(&rules, "tests", true));
+        assert!(!ignored(&rules, "tests", false));
+    }
 }

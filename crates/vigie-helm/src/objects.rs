@@ -32,11 +32,7 @@ impl Files {
     }
 
     fn glob(&self, pattern: &str) -> Files {
-        let m = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map(|g| g.compile_matcher());
-        let files = match m {
+        let files = match glob_matcher(pattern) {
             Ok(m) => self
                 .files
                 .iter()
@@ -55,6 +51,30 @@ impl Files {
         }
         Value::str_map(m)
     }
+}
+
+/// Compiled `Files.Glob` patterns, shared by every render of the process.
+fn glob_matcher(pattern: &str) -> Result<globset::GlobMatcher, ()> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<globset::GlobMatcher>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Ok(c) = cache.lock()
+        && let Some(m) = c.get(pattern)
+    {
+        return m.clone().ok_or(());
+    }
+    let m = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher());
+    if let Ok(mut c) = cache.lock()
+        && c.len() < 10_000
+    {
+        c.insert(pattern.to_string(), m.clone());
+    }
+    m.ok_or(())
 }
 
 impl Object for Files {

@@ -83,7 +83,7 @@ pub(crate) use defs;
 
 struct Table {
     defs: Vec<FuncDef>,
-    by_name: HashMap<&'static str, usize>,
+    by_name: HashMap<&'static str, usize, foldhash::fast::RandomState>,
 }
 
 fn table() -> &'static Table {
@@ -103,7 +103,7 @@ fn table() -> &'static Table {
         defs.extend(crypto::defs());
         defs.extend(misc::defs());
         defs.extend(helm::defs());
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::with_hasher(foldhash::fast::RandomState::default());
         for (i, d) in defs.iter().enumerate() {
             by_name.insert(d.name, i);
         }

@@ -5,11 +5,13 @@
 use super::{FuncDef, defs};
 use crate::value::{V, Value};
 use regex::Regex;
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
-thread_local! {
-    static CACHE: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+/// Compiled patterns, shared by every render of the process (charts repeat the same few).
+fn cache() -> &'static Mutex<HashMap<String, Result<Regex, String>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Result<Regex, String>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 /// Rewrite Go's ASCII Perl classes for the `regex` crate.
@@ -41,17 +43,21 @@ fn translate(p: &str) -> String {
 }
 
 pub(crate) fn compile(p: &str) -> Result<Regex, String> {
-    CACHE.with(|c| {
-        if let Some(r) = c.borrow().get(p) {
-            return r.clone();
-        }
-        let r = regex::RegexBuilder::new(&translate(p))
-            .size_limit(10 << 20)
-            .build()
-            .map_err(|e| format!("error parsing regexp: {}", e.to_string().lines().last().unwrap_or("")));
-        c.borrow_mut().insert(p.to_string(), r.clone());
-        r
-    })
+    if let Ok(c) = cache().lock()
+        && let Some(r) = c.get(p)
+    {
+        return r.clone();
+    }
+    let r = regex::RegexBuilder::new(&translate(p))
+        .size_limit(10 << 20)
+        .build()
+        .map_err(|e| format!("error parsing regexp: {}", e.to_string().lines().last().unwrap_or("")));
+    if let Ok(mut c) = cache().lock()
+        && c.len() < 10_000
+    {
+        c.insert(p.to_string(), r.clone());
+    }
+    r
 }
 
 fn s(v: &Value) -> &str {
