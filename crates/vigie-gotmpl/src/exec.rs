@@ -11,6 +11,7 @@ use crate::funcs::{self, FuncDef, Ty};
 use crate::gofmt;
 use crate::parse::{Arg, Cmd, Node, Pipe, Tree};
 use crate::value::{ListTy, MapTy, Origin, Str, V, Value};
+use memchr::memchr;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -145,6 +146,14 @@ pub struct Exec<'a> {
     pub tpl_parses: u32,
     /// Parse `tpl` strings with this file id (provenance of text coming from values).
     pub tpl_file_id: u32,
+    /// Strings whose lines come from traced values (`toYaml` output, and what `indent` and
+    /// `nindent` make of it), keyed by the string's address; the string is kept alive here so
+    /// the address is not reused.
+    traced: HashMap<usize, (Str, Rc<Vec<(u32, Origin)>>)>,
+}
+
+fn str_key(s: &Str) -> usize {
+    s.as_ptr() as usize
 }
 
 fn go_type_of_ty(t: Ty) -> &'static str {
@@ -196,6 +205,7 @@ impl<'a> Exec<'a> {
             nondeterministic: Vec::new(),
             tpl_parses: 0,
             tpl_file_id: u32::MAX,
+            traced: HashMap::new(),
         }
     }
 
@@ -531,7 +541,56 @@ impl<'a> Exec<'a> {
             V::Nil => self.out.buf.push_str("<no value>"),
             _ => gofmt::write_v(v, &mut self.out.buf),
         }
+        if let V::Str(s) = &v.v
+            && let Some((_, lines)) = self.traced.get(&str_key(s))
+        {
+            let lines = lines.clone();
+            let mut line = 0u32;
+            let mut off = 0usize;
+            let bytes = s.as_bytes();
+            for (l, o) in lines.iter() {
+                while line < *l {
+                    match memchr(b'\n', &bytes[off..]) {
+                        Some(i) => off += i + 1,
+                        None => break,
+                    }
+                    line += 1;
+                }
+                if line != *l {
+                    break;
+                }
+                self.out.segs.push(Seg {
+                    out: (start + off) as u32,
+                    file: tree.src.file_id,
+                    pos,
+                    origin: *o,
+                    text: false,
+                });
+            }
+        }
         self.check_size(tree, pos)
+    }
+
+    /// Remember which lines of a string come from which traced values.
+    pub fn trace_lines(&mut self, s: &Str, lines: Vec<(u32, Origin)>) {
+        if !lines.is_empty() && self.traced.len() < 100_000 {
+            self.traced
+                .insert(str_key(s), (s.clone(), Rc::new(lines)));
+        }
+    }
+
+    /// `indent`/`nindent` of a traced string: the same lines, one further down for `nindent`.
+    fn carry_trace(&mut self, name: &str, argv: &[Value], result: &Value) {
+        let (Some(V::Str(arg)), V::Str(res)) = (argv.get(1).map(|a| &a.v), &result.v) else {
+            return;
+        };
+        let Some((_, lines)) = self.traced.get(&str_key(arg)) else {
+            return;
+        };
+        let shift = u32::from(name == "nindent");
+        let lines: Vec<(u32, Origin)> = lines.iter().map(|(l, o)| (l + shift, *o)).collect();
+        let res = res.clone();
+        self.trace_lines(&res, lines);
     }
 
     pub fn eval_pipeline(&mut self, dot: &Value, pipe: &Pipe, tree: &Rc<Tree>) -> R<Value> {
@@ -846,6 +905,9 @@ impl<'a> Exec<'a> {
                     self.opts.limits.output_bytes
                 ),
             ));
+        }
+        if matches!(name, "indent" | "nindent") && !self.traced.is_empty() {
+            self.carry_trace(name, &argv, &v);
         }
         // A value computed from exactly one traced value keeps its origin.
         if !v.origin.is_some() && !matches!(v.v, V::Map(_) | V::List(_) | V::Nil) {

@@ -27,8 +27,10 @@ enum Yd {
     Uint(u64),
     Float(f64),
     Str(Str),
-    Seq(Vec<Yd>),
-    Map(Vec<(Str, Yd)>),
+    /// Items with the origin of each.
+    Seq(Vec<(Yd, Origin)>),
+    /// Entries with the origin of each value.
+    Map(Vec<(Str, Yd, Origin)>),
 }
 
 /// `json.Marshal` of a float64: `None` for NaN and infinities (a marshalling error).
@@ -80,14 +82,14 @@ fn to_yd(v: &Value, depth: usize) -> Result<Yd, String> {
         V::List(l) => Yd::Seq(
             l.items
                 .iter()
-                .map(|x| to_yd(x, depth + 1))
-                .collect::<Result<_, _>>()?,
+                .map(|x| Ok((to_yd(x, depth + 1)?, x.origin)))
+                .collect::<Result<_, String>>()?,
         ),
         V::Map(m) => Yd::Map(
             m.borrow()
                 .entries
                 .iter()
-                .map(|(k, x)| Ok((k.clone(), to_yd(x, depth + 1)?)))
+                .map(|(k, x)| Ok((k.clone(), to_yd(x, depth + 1)?, x.origin)))
                 .collect::<Result<_, String>>()?,
         ),
         V::Obj(o) => to_yd(&o.to_data(), depth + 1)?,
@@ -582,6 +584,9 @@ struct Emitter {
     indention: bool,
     /// No collection started yet (libyaml's indent of -1).
     top: bool,
+    /// Output lines where a traced value starts: (line index, origin).
+    traced: Vec<(u32, Origin)>,
+    lines: u32,
 }
 
 impl Emitter {
@@ -597,6 +602,13 @@ impl Emitter {
     fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
+        self.lines += 1;
+    }
+
+    fn trace(&mut self, o: Origin) {
+        if o.is_some() {
+            self.traced.push((self.lines, o));
+        }
     }
     fn write_indent(&mut self) {
         let indent = self.indent;
@@ -844,8 +856,9 @@ impl Emitter {
                     self.indent = saved_indent_next(saved, self.top);
                 }
                 self.top = false;
-                for it in items {
+                for (it, o) in items {
                     self.write_indent();
+                    self.trace(*o);
                     self.indicator("-", true, false, true);
                     self.node(it, false);
                 }
@@ -860,10 +873,11 @@ impl Emitter {
                 let saved = self.indent;
                 self.indent = saved_indent_next(saved, self.top);
                 self.top = false;
-                let mut entries: Vec<&(Str, Yd)> = entries.iter().collect();
+                let mut entries: Vec<&(Str, Yd, Origin)> = entries.iter().collect();
                 merge_sort(&mut entries, &|a, b| natural_cmp(&a.0, &b.0).is_lt());
-                for (k, v) in entries {
+                for (k, v, o) in entries {
                     self.write_indent();
+                    self.trace(*o);
                     let simple = k.chars().count() <= 128 && !k.contains('\n');
                     if simple {
                         self.string(k, true);
@@ -973,6 +987,11 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// `toYaml`: sigs.k8s.io/yaml's `Marshal`, without the final newline (Helm trims it).
 pub fn to_yaml(v: &Value) -> Result<String, String> {
+    to_yaml_traced(v).map(|(s, _)| s)
+}
+
+/// [`to_yaml`], with the output lines where each traced value starts (line index, origin).
+pub fn to_yaml_traced(v: &Value) -> Result<(String, Vec<(u32, Origin)>), String> {
     let d = to_yd(v, 0)?;
     let mut e = Emitter {
         out: String::new(),
@@ -981,7 +1000,10 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
         whitespace: true,
         indention: true,
         top: true,
+        traced: Vec::new(),
+        lines: 0,
     };
+    e.trace(v.origin);
     match &d {
         Yd::Seq(items) if !items.is_empty() => e.node(&d, false),
         Yd::Map(entries) if !entries.is_empty() => e.node(&d, false),
@@ -995,7 +1017,7 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
     if out.ends_with('\n') {
         out.pop();
     }
-    Ok(out)
+    Ok((out, e.traced))
 }
 
 // ---------------------------------------------------------------- reading YAML as Helm does

@@ -23,7 +23,14 @@ pub(super) fn defs() -> Vec<FuncDef> {
         };
         "fail" [Str] => pure |a| Err(wrap(a[0].as_str().unwrap_or("")));
         "lookup" [Str, Str, Str, Str] => pure |_| Ok(Value::empty_map());
-        "toYaml" [Any] => pure |a| Ok(Value::string(yaml::to_yaml(&a[0]).unwrap_or_default()));
+        "toYaml" [Any] => ctx |ex, a| {
+            let (text, lines) = yaml::to_yaml_traced(&a[0]).unwrap_or_default();
+            let v = Value::string(text);
+            if let V::Str(s) = &v.v {
+                ex.trace_lines(s, lines);
+            }
+            Ok(v)
+        };
         "mustToYaml" [Any] => pure |a| yaml::to_yaml(&a[0]).map(Value::string);
         "toYamlPretty" [Any] => pure |a| Ok(Value::string(yaml::to_yaml(&a[0]).unwrap_or_default()));
         "fromYaml" [Str] => pure |a| Ok(yaml::from_yaml(a[0].as_str().unwrap_or("")));

@@ -45,12 +45,28 @@ fn values_files_given_by_the_user_are_traced() {
         .enumerate()
         .find(|(_, o)| o.node.get("kind").and_then(|k| k.as_str()) == Some("Deployment"))
         .unwrap();
+    // Written by `toYaml .Values.securityContext | nindent 12`: each field keeps its own line.
     let o = r
         .value_origin(i, "spec/template/spec/containers/0/securityContext/runAsNonRoot")
-        .or_else(|| r.value_origin(i, "spec/template/spec/containers/0/securityContext"))
         .expect("the security context came from the user's values file");
     assert!(r.files[o.file as usize].ends_with("secure.yaml"));
-    assert!(o.key.starts_with("securityContext"));
+    assert_eq!((o.line, o.key.as_str()), (3, "securityContext.runAsNonRoot"));
+    let o = r
+        .value_origin(i, "spec/template/spec/containers/0/securityContext/capabilities/drop/0")
+        .expect("the dropped capability came from the values file");
+    assert_eq!(o.line, 6);
+    let o = r
+        .value_origin(i, "spec/template/spec/containers/0/securityContext/runAsUser")
+        .unwrap();
+    assert_eq!((o.line, o.key.as_str()), (7, "securityContext.runAsUser"));
+    // The field itself sits on the template line that wrote the block.
+    let dep = &r.objects[i].node;
+    let f = dep
+        .path(&["spec", "template", "spec", "containers"])
+        .and_then(|c| c.items().first())
+        .and_then(|c| c.path(&["securityContext", "runAsNonRoot"]))
+        .unwrap();
+    assert_eq!(f.pos.line, 27);
 }
 
 #[test]
