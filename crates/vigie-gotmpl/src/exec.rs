@@ -574,8 +574,7 @@ impl<'a> Exec<'a> {
     /// Remember which lines of a string come from which traced values.
     pub fn trace_lines(&mut self, s: &Str, lines: Vec<(u32, Origin)>) {
         if !lines.is_empty() && self.traced.len() < 100_000 {
-            self.traced
-                .insert(str_key(s), (s.clone(), Rc::new(lines)));
+            self.traced.insert(str_key(s), (s.clone(), Rc::new(lines)));
         }
     }
 
@@ -643,7 +642,16 @@ impl<'a> Exec<'a> {
         let first = &cmd.args[0];
         match first {
             Arg::Field { pos, idents } => {
-                return self.eval_field_chain(dot, dot.clone(), first, *pos, idents, &cmd.args, fin, tree);
+                return self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    first,
+                    *pos,
+                    idents,
+                    &cmd.args,
+                    fin,
+                    tree,
+                );
             }
             Arg::Chain { pos, node, fields } => {
                 let recv = self.eval_arg(dot, Ty::Any, node, tree)?;
@@ -803,9 +811,9 @@ impl<'a> Exec<'a> {
                         imp: funcs::Imp::Pure(|_| Ok(Value::nil())),
                     };
                     let argv = self.eval_args(dot, &def, name, pos, node, args, fin, tree)?;
-                    return o
-                        .call(name, &argv)
-                        .map_err(|e| self.errorf(tree, pos, node, format!("error calling {name}: {e}")));
+                    return o.call(name, &argv).map_err(|e| {
+                        self.errorf(tree, pos, node, format!("error calling {name}: {e}"))
+                    });
                 }
                 match o.field(name) {
                     Some(v) => {
@@ -892,7 +900,8 @@ impl<'a> Exec<'a> {
             funcs::Imp::Ctx(f) => f(self, &argv),
             funcs::Imp::And | funcs::Imp::Or => unreachable!(),
         };
-        let mut v = r.map_err(|e| self.errorf(tree, pos, cmd, format!("error calling {name}: {e}")))?;
+        let mut v =
+            r.map_err(|e| self.errorf(tree, pos, cmd, format!("error calling {name}: {e}")))?;
         if let V::Str(s) = &v.v
             && s.len() > self.opts.limits.output_bytes
         {
@@ -1070,7 +1079,8 @@ impl<'a> Exec<'a> {
                 return self.validate_type(v, t, tree, pos, a);
             }
             Arg::Ident { name, .. } => {
-                let v = self.eval_function(dot, name, pos, a, std::slice::from_ref(a), None, tree)?;
+                let v =
+                    self.eval_function(dot, name, pos, a, std::slice::from_ref(a), None, tree)?;
                 return self.validate_type(v, t, tree, pos, a);
             }
             Arg::Chain { node, fields, .. } => {

@@ -81,7 +81,11 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let mut out = String::new();
     if f.is_sign_negative() {
@@ -117,7 +121,11 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
                 let (d, dp) = rounded_digits(f, p as usize);
                 (trim_zeros(d), dp)
             };
-            let mut prec = if shortest { d.len() as i32 } else { prec.max(1) };
+            let mut prec = if shortest {
+                d.len() as i32
+            } else {
+                prec.max(1)
+            };
             let mut eprec = prec;
             if eprec > d.len() as i32 && d.len() as i32 >= dp {
                 eprec = d.len() as i32;
@@ -424,8 +432,7 @@ fn fmt_string_verb(out: &mut String, s: &str, verb: char, f: &Flags) {
             pad(out, &s, f);
         }
         'q' => {
-            let q = if f.sharp && !s.contains('`') && s.chars().all(|c| c == '\t' || is_print(c))
-            {
+            let q = if f.sharp && !s.contains('`') && s.chars().all(|c| c == '\t' || is_print(c)) {
                 format!("`{s}`")
             } else {
                 quote_with(s, '"', f.plus)
@@ -493,9 +500,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
             _ => bad_verb(out, verb, v),
         },
         V::U64(u) => match verb {
-            'd' | 'v' | 'x' | 'X' | 'o' | 'O' | 'b' => {
-                fmt_integer(out, false, *u as u128, verb, f)
-            }
+            'd' | 'v' | 'x' | 'X' | 'o' | 'O' | 'b' => fmt_integer(out, false, *u as u128, verb, f),
             _ => bad_verb(out, verb, v),
         },
         V::Float(x) => match verb {
@@ -635,7 +640,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 i += 1;
             }
             if i > s {
-                f.width = format[s..i].parse().ok().filter(|&w: &usize| w <= 1_000_000);
+                f.width = format[s..i]
+                    .parse()
+                    .ok()
+                    .filter(|&w: &usize| w <= 1_000_000);
                 if reordered {
                     good_argnum = false;
                 }
@@ -782,15 +790,33 @@ mod tests {
         assert_eq!(sprintf("%v", &[Value::nil()]), "<nil>");
         assert_eq!(sprintf("%s %s", &[s("a")]), "a %!s(MISSING)");
         assert_eq!(sprintf("%s", &[s("a"), s("b")]), "a%!(EXTRA string=b)");
-        assert_eq!(sprintf("%05d|%-4s|%4s", &[Value::int(42), s("ab"), s("ab")]), "00042|ab  |  ab");
+        assert_eq!(
+            sprintf("%05d|%-4s|%4s", &[Value::int(42), s("ab"), s("ab")]),
+            "00042|ab  |  ab"
+        );
         assert_eq!(sprintf("%q", &[s("a\"b\n")]), "\"a\\\"b\\n\"");
         assert_eq!(sprintf("%x", &[s("hi")]), "6869");
         assert_eq!(sprintf("%.2f", &[Value::float(2.0 / 3.0)]), "0.67");
         assert_eq!(sprintf("%[2]s %[1]s", &[s("a"), s("b")]), "b a");
-        assert_eq!(sprintf("%T %T", &[Value::float(1.0), Value::list(vec![])]), "float64 []interface {}");
+        assert_eq!(
+            sprintf("%T %T", &[Value::float(1.0), Value::list(vec![])]),
+            "float64 []interface {}"
+        );
         assert_eq!(sprintf("100%%", &[]), "100%");
         assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
-        assert_eq!(sprintf("%+d %x %X %o %b", &[Value::int(5), Value::int(255), Value::int(255), Value::int(8), Value::int(5)]), "+5 ff FF 10 101");
+        assert_eq!(
+            sprintf(
+                "%+d %x %X %o %b",
+                &[
+                    Value::int(5),
+                    Value::int(255),
+                    Value::int(255),
+                    Value::int(8),
+                    Value::int(5)
+                ]
+            ),
+            "+5 ff FF 10 101"
+        );
     }
 
     #[test]
@@ -804,6 +830,9 @@ mod tests {
             .collect(),
         );
         assert_eq!(to_v(&m), "map[a:x b:[1 <nil>]]");
-        assert_eq!(sprint(&[Value::int(1), Value::int(2), Value::str("a"), Value::int(3)]), "1 2a3");
+        assert_eq!(
+            sprint(&[Value::int(1), Value::int(2), Value::str("a"), Value::int(3)]),
+            "1 2a3"
+        );
     }
 }

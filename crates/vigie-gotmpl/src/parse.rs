@@ -397,7 +397,10 @@ impl Lexer<'_> {
         self.ignore();
     }
     fn ignore(&mut self) {
-        self.line += self.s[self.start..self.pos].bytes().filter(|&b| b == b'\n').count() as u32;
+        self.line += self.s[self.start..self.pos]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count() as u32;
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -688,7 +691,11 @@ impl Lexer<'_> {
 
     fn lex_field_or_var(&mut self, k: K) -> bool {
         if self.at_terminator() {
-            self.emit(if k == K::Variable { K::Variable } else { K::Dot });
+            self.emit(if k == K::Variable {
+                K::Variable
+            } else {
+                K::Dot
+            });
             return true;
         }
         while let Some(c) = self.peek_char() {
@@ -1241,7 +1248,9 @@ impl Parser<'_> {
                 return Ok(());
             }
             if !is_empty_tree(&tree.root) {
-                return self.errorf(format!("template: multiple definition of template {name:?}"));
+                return self.errorf(format!(
+                    "template: multiple definition of template {name:?}"
+                ));
             }
             return Ok(());
         }
@@ -1298,7 +1307,11 @@ impl Parser<'_> {
             K::Block => return self.block_control().map(Parsed1::Node),
             K::Break | K::Continue => {
                 let t = self.next_non_space()?;
-                let what = if it.k == K::Break { "break" } else { "continue" };
+                let what = if it.k == K::Break {
+                    "break"
+                } else {
+                    "continue"
+                };
                 if t.k != K::RightDelim {
                     return self.unexpected(&t, &format!("{{{{{what}}}}}"));
                 }

@@ -408,8 +408,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.ty == y.ty
                 && x.entries.len() == y.entries.len()
-                && x
-                    .entries
+                && x.entries
                     .iter()
                     .zip(y.entries.iter())
                     .all(|((ka, va), (kb, vb))| ka == kb && deep_equal(va, vb))

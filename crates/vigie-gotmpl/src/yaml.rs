@@ -1094,7 +1094,11 @@ fn float32_key(f: f64) -> String {
         return ".nan".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     // Shortest float32 digits, formatted as %g would.
     let s = format!("{f:e}");
@@ -1102,9 +1106,14 @@ fn float32_key(f: f64) -> String {
     let exp: i32 = e.parse().unwrap_or(0);
     let neg = m.starts_with('-');
     let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-    let v: f64 = format!("{}{}e{}", if neg { "-" } else { "" }, m.trim_start_matches('-'), exp)
-        .parse()
-        .unwrap_or(0.0);
+    let v: f64 = format!(
+        "{}{}e{}",
+        if neg { "-" } else { "" },
+        m.trim_start_matches('-'),
+        exp
+    )
+    .parse()
+    .unwrap_or(0.0);
     let _ = digits;
     // Reuse the float64 formatter on the decimal value the float32 digits denote.
     gofmt::format_float(v, 'g', -1)
@@ -1119,9 +1128,7 @@ fn scalar_key(text: &str, style: ScalarStyle, tagged_str: bool) -> Result<Key, S
         Resolved::Bool(b) => Key::Str(Rc::from(if b { "true" } else { "false" })),
         Resolved::Int(i) => Key::Str(Rc::from(i.to_string().as_str())),
         Resolved::Uint(u) => {
-            return Err(format!(
-                "unsupported map key of type: uint64, key: 0x{u:x}"
-            ));
+            return Err(format!("unsupported map key of type: uint64, key: 0x{u:x}"));
         }
         Resolved::Float(f) => Key::Str(Rc::from(float32_key(f).as_str())),
         Resolved::Null => {
@@ -1136,7 +1143,9 @@ fn scalar_value(
     style: ScalarStyle,
     tag: Option<&saphyr_parser::Tag>,
 ) -> Result<Value, String> {
-    let core = tag.filter(|t| t.is_yaml_core_schema()).map(|t| t.suffix.as_str());
+    let core = tag
+        .filter(|t| t.is_yaml_core_schema())
+        .map(|t| t.suffix.as_str());
     if tag.is_some() && core.is_none() {
         // An application tag: go-yaml keeps the text.
         return Ok(Value::str(text));
@@ -1170,7 +1179,10 @@ fn scalar_value(
             && r.tag() != w
             && !(w == Tag::Float && r.tag() == Tag::Int)
         {
-            return Err(format!("cannot decode !!{} `{text}` as a !!{t}", tag_name(r.tag())));
+            return Err(format!(
+                "cannot decode !!{} `{text}` as a !!{t}",
+                tag_name(r.tag())
+            ));
         }
     }
     Ok(match r {
@@ -1225,7 +1237,11 @@ fn apply_merge(entries: &mut BTreeMap<Str, Value>, v: &Value) -> Result<(), Stri
                             entries.insert(k.clone(), x.clone());
                         }
                     }
-                    _ => return Err("map merge requires map or sequence of maps as the value".into()),
+                    _ => {
+                        return Err(
+                            "map merge requires map or sequence of maps as the value".into()
+                        );
+                    }
                 }
             }
             Ok(())
@@ -1306,7 +1322,11 @@ fn parse_yaml_inner(
             Some(Ok(e)) => e,
             Some(Err(e)) => {
                 let m = e.marker();
-                return Err(err(m.line() as u32, m.col() as u32 + 1, e.info().to_string()));
+                return Err(err(
+                    m.line() as u32,
+                    m.col() as u32 + 1,
+                    e.info().to_string(),
+                ));
             }
         };
         let (line, col) = span_pos(&span);
@@ -1325,7 +1345,11 @@ fn parse_yaml_inner(
                 Some(v) => {
                     nodes += count_nodes(v);
                     if nodes > MAX_NODES {
-                        return Err(err(line, col, "document contains excessive aliasing".into()));
+                        return Err(err(
+                            line,
+                            col,
+                            "document contains excessive aliasing".into(),
+                        ));
                     }
                     Some((v.deep_copy(), 0))
                 }
@@ -1358,7 +1382,8 @@ fn parse_yaml_inner(
                     continue;
                 }
                 let v = if raw {
-                    if matches!(style, ScalarStyle::Plain) && matches!(resolve(&t), Resolved::Null) {
+                    if matches!(style, ScalarStyle::Plain) && matches!(resolve(&t), Resolved::Null)
+                    {
                         Value::nil()
                     } else {
                         Value::str(&t)
@@ -1370,7 +1395,11 @@ fn parse_yaml_inner(
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(err(line, col, format!("nesting deeper than {MAX_DEPTH} levels")));
+                    return Err(err(
+                        line,
+                        col,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 if let Some(Frame::Map { pending: None, .. }) = stack.last() {
                     return Err(err(
@@ -1665,7 +1694,9 @@ mod tests {
 
     #[test]
     fn to_yaml_matches_go_yaml_v2() {
-        let v = y("b: [1, {x: 1, y: [a]}]\nK: 4\nk10: 1\nk2: 2\nk_1: 3\ns: 'yes'\nm: \"l1\\nl2\\n\"\nn: \"l1\\nl2\"\ne: {}\nl: []\nq: \"a: b\"\nt: \"a\\tb\"\n");
+        let v = y(
+            "b: [1, {x: 1, y: [a]}]\nK: 4\nk10: 1\nk2: 2\nk_1: 3\ns: 'yes'\nm: \"l1\\nl2\\n\"\nn: \"l1\\nl2\"\ne: {}\nl: []\nq: \"a: b\"\nt: \"a\\tb\"\n",
+        );
         let out = to_yaml(&v).unwrap();
         assert_eq!(
             out,

@@ -169,12 +169,20 @@ impl Loader<'_> {
     }
 
     /// Helm's `LoadFiles`.
-    fn load_files(&mut self, files: Vec<RawFile>, location: &str, depth: usize) -> Result<Chart, LoadError> {
-        let chart_yaml = files.iter().find(|f| f.name == "Chart.yaml").ok_or_else(|| LoadError {
-            file: join(location, "Chart.yaml"),
-            line: 0,
-            message: "Chart.yaml file is missing".into(),
-        })?;
+    fn load_files(
+        &mut self,
+        files: Vec<RawFile>,
+        location: &str,
+        depth: usize,
+    ) -> Result<Chart, LoadError> {
+        let chart_yaml = files
+            .iter()
+            .find(|f| f.name == "Chart.yaml")
+            .ok_or_else(|| LoadError {
+                file: join(location, "Chart.yaml"),
+                line: 0,
+                message: "Chart.yaml file is missing".into(),
+            })?;
         let chart_file = self.files.add(&chart_yaml.display);
         let mut meta = parse_metadata(&chart_yaml.data).map_err(|(line, m)| LoadError {
             file: chart_yaml.display.clone(),
@@ -297,7 +305,12 @@ impl Loader<'_> {
     }
 
     /// Load a chart from `.tgz` bytes (the archive's first path component is the chart's name).
-    pub fn load_archive(&mut self, data: &[u8], location: &str, depth: usize) -> Result<Chart, LoadError> {
+    pub fn load_archive(
+        &mut self,
+        data: &[u8],
+        location: &str,
+        depth: usize,
+    ) -> Result<Chart, LoadError> {
         let err = |m: String| LoadError {
             file: location.to_string(),
             line: 0,
@@ -307,7 +320,9 @@ impl Loader<'_> {
         let mut ar = tar::Archive::new(gz.take(MAX_ARCHIVE_BYTES + 1));
         let mut files: Vec<RawFile> = Vec::new();
         let mut total: u64 = 0;
-        let entries = ar.entries().map_err(|e| err(format!("cannot read the archive: {e}")))?;
+        let entries = ar
+            .entries()
+            .map_err(|e| err(format!("cannot read the archive: {e}")))?;
         for e in entries {
             let mut e = e.map_err(|e| err(format!("cannot read the archive: {e}")))?;
             if !e.header().entry_type().is_file() {
@@ -323,7 +338,9 @@ impl Loader<'_> {
                 continue;
             }
             if parts.iter().any(|p| *p == "..") {
-                return Err(err(format!("chart illegally references a parent folder: {path}")));
+                return Err(err(format!(
+                    "chart illegally references a parent folder: {path}"
+                )));
             }
             let size = e.size();
             if size > MAX_FILE_BYTES {
@@ -399,14 +416,20 @@ fn validate(c: &Chart) -> Result<(), String> {
 }
 
 fn s(v: &Value, k: &str) -> String {
-    v.get(k).and_then(|x| x.as_str().map(String::from)).unwrap_or_default()
+    v.get(k)
+        .and_then(|x| x.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn strings(v: &Value, k: &str) -> Vec<String> {
     v.get(k)
         .and_then(|x| {
-            x.as_list()
-                .map(|l| l.items.iter().filter_map(|i| i.as_str().map(String::from)).collect())
+            x.as_list().map(|l| {
+                l.items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(String::from))
+                    .collect()
+            })
         })
         .unwrap_or_default()
 }

@@ -63,7 +63,8 @@ impl MemFs {
         MemFs::default()
     }
     pub fn add(&mut self, path: &str, data: impl Into<Vec<u8>>) -> &mut MemFs {
-        self.files.insert(path.trim_start_matches('/').to_string(), data.into());
+        self.files
+            .insert(path.trim_start_matches('/').to_string(), data.into());
         self
     }
 }

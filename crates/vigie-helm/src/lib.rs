@@ -230,7 +230,14 @@ fn render_here(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
     let (outputs, sources) = engine.render(&chart, &vals, &mut out);
     let mut template_files = HashMap::new();
     collect_template_files(&chart, chart.name(), &mut template_files);
-    render::manifests(&outputs, &sources, &files, &template_files, &origins, &mut out);
+    render::manifests(
+        &outputs,
+        &sources,
+        &files,
+        &template_files,
+        &origins,
+        &mut out,
+    );
     out.files = files.paths;
     out.origins = origins;
     out
@@ -261,7 +268,13 @@ fn user_values(
                 Ok(v) => user = values::merge_maps(&user, &v),
                 Err((line, m)) => fail(out, DiagKind::Parse, f, line, format!("{f}: {m}")),
             },
-            Err(e) => fail(out, DiagKind::Io, f, 0, format!("cannot read values file {f}: {e}")),
+            Err(e) => fail(
+                out,
+                DiagKind::Io,
+                f,
+                0,
+                format!("cannot read values file {f}: {e}"),
+            ),
         }
     }
     if !release.set.is_empty() {
@@ -275,7 +288,13 @@ fn user_values(
                 key,
             });
             if let Err(e) = values::parse_set(expr, &user, o) {
-                fail(out, DiagKind::Config, "--set", 0, format!("failed parsing --set data: {e}"));
+                fail(
+                    out,
+                    DiagKind::Config,
+                    "--set",
+                    0,
+                    format!("failed parsing --set data: {e}"),
+                );
             }
         }
     }
@@ -349,7 +368,11 @@ fn schema_problems(
             Err(e) => {
                 out.diagnostics.push(Diagnostic::new(
                     DiagKind::Parse,
-                    Location::new(schema_path.clone().into(), e.line() as u32, e.column() as u32),
+                    Location::new(
+                        schema_path.clone().into(),
+                        e.line() as u32,
+                        e.column() as u32,
+                    ),
                     format!("values.schema.json is not valid JSON: {e}"),
                 ));
                 problems.push(format!("{}:\nschema is not valid JSON: {e}", c.name()));
@@ -367,9 +390,15 @@ fn schema_problems(
                     let mut lines = Vec::new();
                     for err in validator.iter_errors(&inst) {
                         let ptr = err.instance_path().to_string();
-                        let msg = format!("- at '{}': {}", if ptr.is_empty() { "/" } else { &ptr }, err);
+                        let msg = format!(
+                            "- at '{}': {}",
+                            if ptr.is_empty() { "/" } else { &ptr },
+                            err
+                        );
                         let keys: Vec<&str> = ptr.split('/').filter(|s| !s.is_empty()).collect();
-                        let origin = vals.path(&keys).and_then(|v| origins.get(v.origin).cloned());
+                        let origin = vals
+                            .path(&keys)
+                            .and_then(|v| origins.get(v.origin).cloned());
                         let loc = match &origin {
                             Some(o) => Location::new(files.path(o.file).into(), o.line, o.col),
                             None => Location::file(schema_path.clone().into()),

@@ -20,7 +20,10 @@ fn base(p: &str) -> &str {
 }
 
 fn bytes_value(b: &[u8]) -> Value {
-    Value::typed_list(b.iter().map(|&x| Value::int(x as i64)).collect(), ListTy::Bytes)
+    Value::typed_list(
+        b.iter().map(|&x| Value::int(x as i64)).collect(),
+        ListTy::Bytes,
+    )
 }
 
 impl Files {
@@ -184,7 +187,11 @@ impl KubeVersion {
         if parts.len() < 2 {
             return None;
         }
-        let nums: Vec<u64> = parts.iter().take(3).map(|p| p.parse().unwrap_or(0)).collect();
+        let nums: Vec<u64> = parts
+            .iter()
+            .take(3)
+            .map(|p| p.parse().unwrap_or(0))
+            .collect();
         let git = if v.starts_with('v') {
             v.to_string()
         } else {
@@ -289,7 +296,10 @@ impl Object for HelmVersion {
         let mut m = BTreeMap::new();
         m.insert(Rc::from("version"), Value::str(HELM_VERSION));
         m.insert(Rc::from("go_version"), Value::str(GO_VERSION));
-        m.insert(Rc::from("kube_client_version"), Value::str(KUBE_CLIENT_VERSION));
+        m.insert(
+            Rc::from("kube_client_version"),
+            Value::str(KUBE_CLIENT_VERSION),
+        );
         Value::map(m)
     }
 }
@@ -419,7 +429,12 @@ pub fn chart_map(m: &crate::chart::Metadata, is_root: bool) -> Value {
                     for (k, key) in [("Name", "name"), ("Email", "email"), ("URL", "url")] {
                         mm.insert(
                             Rc::from(k),
-                            Value::str(x.get(key).and_then(|v| v.as_str().map(String::from)).unwrap_or_default().as_str()),
+                            Value::str(
+                                x.get(key)
+                                    .and_then(|v| v.as_str().map(String::from))
+                                    .unwrap_or_default()
+                                    .as_str(),
+                            ),
                         );
                     }
                     Value::map(mm)
@@ -467,4 +482,3 @@ pub fn chart_map(m: &crate::chart::Metadata, is_root: bool) -> Value {
     e.insert("IsRoot".into(), Value::bool(is_root));
     Value::map(e)
 }
-

@@ -239,7 +239,10 @@ impl Engine<'_> {
                     set.add(p);
                 }
                 Err(e) => {
-                    let msg = format!("parse error at ({}:{}): {}", e.parse_name, e.line, e.message);
+                    let msg = format!(
+                        "parse error at ({}:{}): {}",
+                        e.parse_name, e.line, e.message
+                    );
                     out.diagnostics.push(Diagnostic::new(
                         DiagKind::Render,
                         Location::new(self.files.path(r.file.file_id).into(), e.line, 1),
@@ -383,7 +386,10 @@ fn kind_less(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Helm's `SplitManifests`: documents at `^---` lines, leading blanks trimmed; (start, text).
 fn split_manifests(text: &str) -> Vec<(usize, &str)> {
-    let lead = text.len() - text.trim_start_matches(vigie_gotmpl::parse::go_is_space).len();
+    let lead = text.len()
+        - text
+            .trim_start_matches(vigie_gotmpl::parse::go_is_space)
+            .len();
     let mut docs = Vec::new();
     let mut starts: Vec<(usize, usize)> = Vec::new(); // (separator start, separator end)
     let body = &text[lead..];
@@ -569,7 +575,10 @@ pub(crate) fn manifests(
         if path.ends_with("NOTES.txt") || base_name(path).starts_with('_') {
             continue;
         }
-        if o.text.trim_matches(vigie_gotmpl::parse::go_is_space).is_empty() {
+        if o.text
+            .trim_matches(vigie_gotmpl::parse::go_is_space)
+            .is_empty()
+        {
             continue;
         }
         let mapper = Mapper::new(o, sources);

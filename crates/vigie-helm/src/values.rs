@@ -24,7 +24,10 @@ impl FileTable {
         (self.paths.len() - 1).min(u16::MAX as usize) as u16
     }
     pub fn path(&self, id: u16) -> &str {
-        self.paths.get(id as usize).map(String::as_str).unwrap_or("")
+        self.paths
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -473,7 +476,9 @@ impl SetParser {
                     .parse()
                     .map_err(|_| format!("failed to parse index {idx:?}"))?;
                 if idx > 65_536 {
-                    return Err(format!("index of {idx} is greater than maximum supported index 65536"));
+                    return Err(format!(
+                        "index of {idx} is greater than maximum supported index 65536"
+                    ));
                 }
                 let existing = data.borrow().entries.get(k.as_str()).cloned();
                 let mut items = existing
@@ -524,11 +529,18 @@ impl SetParser {
             Some('[') => {
                 self.i += 1;
                 let (n, _) = self.until(&[']']);
-                let n: usize = n.parse().map_err(|_| format!("failed to parse index {n:?}"))?;
+                let n: usize = n
+                    .parse()
+                    .map_err(|_| format!("failed to parse index {n:?}"))?;
                 if n > 65_536 {
-                    return Err(format!("index of {n} is greater than maximum supported index 65536"));
+                    return Err(format!(
+                        "index of {n} is greater than maximum supported index 65536"
+                    ));
                 }
-                let mut inner = items[idx].as_list().map(|l| l.items.clone()).unwrap_or_default();
+                let mut inner = items[idx]
+                    .as_list()
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
                 self.list_item(&mut inner, n)?;
                 items[idx] = Value::list(inner);
                 Ok(())
@@ -562,7 +574,12 @@ mod tests {
     #[test]
     fn set_expressions_like_strvals() {
         let v = Value::empty_map();
-        parse_set("a.b=1,c=true,d={x,y},e[1]=z,f=007,g=null,h=a\\,b", &v, Origin::NONE).unwrap();
+        parse_set(
+            "a.b=1,c=true,d={x,y},e[1]=z,f=007,g=null,h=a\\,b",
+            &v,
+            Origin::NONE,
+        )
+        .unwrap();
         assert_eq!(
             vigie_gotmpl::yaml::to_json(&v, false, None).unwrap(),
             r#"{"a":{"b":1},"c":true,"d":["x","y"],"e":[null,"z"],"f":"007","g":null,"h":"a,b"}"#

@@ -60,7 +60,12 @@ fn index_of(v: &Value, len: usize, cap_ok: bool) -> Result<usize, String> {
         V::Int(i) | V::I64(i) => *i,
         V::U64(u) => *u as i64,
         V::Nil | V::NilIface => return Err("cannot index slice/array with nil".into()),
-        _ => return Err(format!("cannot index slice/array with type {}", v.type_name())),
+        _ => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                v.type_name()
+            ));
+        }
     };
     if x < 0 || x as usize > len || (!cap_ok && x as usize == len) {
         return Err(format!("index out of range: {x}"));
@@ -152,7 +157,11 @@ fn cmp_eq(a: &Value, b: &Value) -> Result<bool, String> {
             (V::U64(x), V::Int(y) | V::I64(y)) => Ok(*y >= 0 && *x == *y as u64),
             _ => {
                 if k1 != Kind::Invalid && k2 != Kind::Invalid {
-                    Err(format!("{BAD_CMP}: {} and {}", a.type_name(), b.type_name()))
+                    Err(format!(
+                        "{BAD_CMP}: {} and {}",
+                        a.type_name(),
+                        b.type_name()
+                    ))
                 } else {
                     Ok(false)
                 }
@@ -202,7 +211,11 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         return match (&a.v, &b.v) {
             (V::Int(x) | V::I64(x), V::U64(y)) => Ok(*x < 0 || (*x as u64) < *y),
             (V::U64(x), V::Int(y) | V::I64(y)) => Ok(*y >= 0 && *x < *y as u64),
-            _ => Err(format!("{BAD_CMP}: {} and {}", a.type_name(), b.type_name())),
+            _ => Err(format!(
+                "{BAD_CMP}: {} and {}",
+                a.type_name(),
+                b.type_name()
+            )),
         };
     }
     match (&a.v, &b.v) {

@@ -62,12 +62,7 @@ pub fn strval(v: &Value) -> String {
 /// Sprig's `strslice`: a list's non-nil elements as strings, or a one-element list.
 pub fn strslice(v: &Value) -> Vec<String> {
     match &v.v {
-        V::List(l) => l
-            .items
-            .iter()
-            .filter(|x| !x.is_nil())
-            .map(strval)
-            .collect(),
+        V::List(l) => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         V::Nil | V::NilIface => Vec::new(),
         _ => vec![strval(v)],
     }
@@ -98,8 +93,7 @@ pub fn parse_int_base0(s: &str) -> Option<i64> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let (radix, digits, prefixed) = if let Some(r) = t.strip_prefix("0x").or(t.strip_prefix("0X"))
-    {
+    let (radix, digits, prefixed) = if let Some(r) = t.strip_prefix("0x").or(t.strip_prefix("0X")) {
         (16, r, true)
     } else if let Some(r) = t.strip_prefix("0o").or(t.strip_prefix("0O")) {
         (8, r, true)
@@ -172,7 +166,11 @@ pub(crate) fn go_parse_float(s: &str) -> Option<f64> {
         "nan" => return Some(f64::NAN),
         _ => {}
     }
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-' | b'_')) {
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-' | b'_'))
+    {
         if t.starts_with("0x") || t.starts_with("0X") {
             return None;
         }

@@ -72,8 +72,9 @@ fn key_label(t: &str) -> &'static str {
 
 fn pem(label: &str, what: &str) -> String {
     use base64::Engine;
-    let body = base64::engine::general_purpose::STANDARD
-        .encode(format!("vigie placeholder: {what} generates this at install time"));
+    let body = base64::engine::general_purpose::STANDARD.encode(format!(
+        "vigie placeholder: {what} generates this at install time"
+    ));
     format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
 }
 

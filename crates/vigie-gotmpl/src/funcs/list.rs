@@ -87,7 +87,9 @@ fn first_last(v: &Value, first: bool, what: &str) -> Result<Value, String> {
     } else {
         l.items.last()
     };
-    Ok(x.cloned().map(Value::unwrap_iface).unwrap_or_else(Value::nil))
+    Ok(x.cloned()
+        .map(Value::unwrap_iface)
+        .unwrap_or_else(Value::nil))
 }
 
 fn rest_initial(v: &Value, rest: bool, what: &str) -> Result<Value, String> {
@@ -181,7 +183,12 @@ fn chunk(a: &[Value]) -> Result<Value, String> {
     ))
 }
 
-fn until_step(ex: &mut crate::exec::Exec<'_>, start: i64, stop: i64, step: i64) -> Result<Value, String> {
+fn until_step(
+    ex: &mut crate::exec::Exec<'_>,
+    start: i64,
+    stop: i64,
+    step: i64,
+) -> Result<Value, String> {
     let count = if stop < start {
         if step >= 0 {
             0

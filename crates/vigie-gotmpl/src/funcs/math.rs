@@ -110,7 +110,9 @@ fn align(a: Dec, b: Dec) -> Option<(i128, i128, u32)> {
 }
 
 fn dec_to_f64(d: Dec) -> f64 {
-    format!("{}e-{}", d.mant, d.scale).parse().unwrap_or(f64::NAN)
+    format!("{}e-{}", d.mant, d.scale)
+        .parse()
+        .unwrap_or(f64::NAN)
 }
 
 fn apply(a: Dec, b: Dec, op: Op) -> Option<Dec> {
@@ -180,7 +182,10 @@ mod tests {
     fn decimal_arithmetic_like_sprig() {
         assert_eq!(decimal_op(0.1, &[Value::float(3.0)], Op::Mul), 0.3);
         assert_eq!(decimal_op(0.1, &[Value::float(0.2)], Op::Add), 0.3);
-        assert_eq!(decimal_op(1.0, &[Value::float(3.0)], Op::Div), 0.3333333333333333);
+        assert_eq!(
+            decimal_op(1.0, &[Value::float(3.0)], Op::Div),
+            0.3333333333333333
+        );
         assert_eq!(decimal_op(1.5, &[Value::float(0.5)], Op::Sub), 1.0);
     }
 }

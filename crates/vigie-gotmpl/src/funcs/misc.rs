@@ -59,7 +59,12 @@ pub(super) fn defs() -> Vec<FuncDef> {
     }
 }
 
-fn rand_string(ex: &mut Exec<'_>, what: &'static str, n: &Value, alphabet: &[u8]) -> Result<Value, String> {
+fn rand_string(
+    ex: &mut Exec<'_>,
+    what: &'static str,
+    n: &Value,
+    alphabet: &[u8],
+) -> Result<Value, String> {
     ex.nondeterministic.push(what);
     let n = to_int64(n);
     if n < 0 {
@@ -70,7 +75,9 @@ fn rand_string(ex: &mut Exec<'_>, what: &'static str, n: &Value, alphabet: &[u8]
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15 ^ n as u64;
     let s: String = (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             alphabet[((x >> 33) % alphabet.len() as u64) as usize] as char
         })
         .collect();
@@ -98,17 +105,25 @@ impl Object for Time {
     }
     fn call(&self, name: &str, args: &[Value]) -> Result<Value, String> {
         match name {
-            "Format" => Ok(Value::string(format_time(args[0].as_str().unwrap_or(""), (self.0, self.1)))),
+            "Format" => Ok(Value::string(format_time(
+                args[0].as_str().unwrap_or(""),
+                (self.0, self.1),
+            ))),
             _ => Err("no such method".into()),
         }
     }
     fn fmt_v(&self, out: &mut String) {
-        out.push_str(&format_time("2006-01-02 15:04:05.999999999 -0700 MST", (self.0, self.1)));
+        out.push_str(&format_time(
+            "2006-01-02 15:04:05.999999999 -0700 MST",
+            (self.0, self.1),
+        ));
     }
 }
 
 fn now() -> Value {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     Value::obj(Rc::new(Time(d.as_secs() as i64, d.subsec_nanos())))
 }
 
@@ -120,7 +135,9 @@ fn time_of(v: &Value) -> (i64, u32) {
         }
         V::Int(i) | V::I64(i) => (*i, 0),
         _ => {
-            let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            let d = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
             (d.as_secs() as i64, d.subsec_nanos())
         }
     }
@@ -147,11 +164,27 @@ fn civil(t: i64) -> (i64, u32, u32, u32, u32, u32, u32, u32) {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const DAYS: [&str; 7] = [
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
 ];
 
 /// Go's `time.Format` for the layout elements charts use, in UTC.
@@ -160,10 +193,42 @@ fn format_time(layout: &str, (t, nanos): (i64, u32)) -> String {
     let mut out = String::new();
     let mut rest = layout;
     let tokens: &[&str] = &[
-        "January", "Jan", "Monday", "Mon", "MST", "2006", "-07:00:00", "-07:00", "-0700", "-07",
-        "Z07:00:00", "Z07:00", "Z0700", "Z07", "002", "01", "02", "03", "04", "05", "06", "_2",
-        "15", "PM", "pm", ".000000000", ".000000", ".000", ".999999999", ".999999", ".999", "1",
-        "2", "3", "4", "5",
+        "January",
+        "Jan",
+        "Monday",
+        "Mon",
+        "MST",
+        "2006",
+        "-07:00:00",
+        "-07:00",
+        "-0700",
+        "-07",
+        "Z07:00:00",
+        "Z07:00",
+        "Z0700",
+        "Z07",
+        "002",
+        "01",
+        "02",
+        "03",
+        "04",
+        "05",
+        "06",
+        "_2",
+        "15",
+        "PM",
+        "pm",
+        ".000000000",
+        ".000000",
+        ".000",
+        ".999999999",
+        ".999999",
+        ".999",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
     ];
     while !rest.is_empty() {
         let Some(tok) = tokens.iter().find(|t| rest.starts_with(**t)) else {
@@ -356,7 +421,11 @@ fn url_parse(s: &str) -> Value {
 }
 
 fn url_join(d: &Value) -> String {
-    let g = |k: &str| d.get(k).and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let g = |k: &str| {
+        d.get(k)
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    };
     let mut s = String::new();
     if !g("scheme").is_empty() {
         s.push_str(&g("scheme"));

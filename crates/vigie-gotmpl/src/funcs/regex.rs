@@ -51,7 +51,12 @@ pub(crate) fn compile(p: &str) -> Result<Regex, String> {
     let r = regex::RegexBuilder::new(&translate(p))
         .size_limit(10 << 20)
         .build()
-        .map_err(|e| format!("error parsing regexp: {}", e.to_string().lines().last().unwrap_or("")));
+        .map_err(|e| {
+            format!(
+                "error parsing regexp: {}",
+                e.to_string().lines().last().unwrap_or("")
+            )
+        });
     if let Ok(mut c) = cache().lock()
         && c.len() < 10_000
     {

@@ -46,9 +46,9 @@ impl SemVer {
             return None;
         }
         if !pre.is_empty()
-            && pre.split('.').any(|p| {
-                p.len() > 1 && p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit())
-            })
+            && pre
+                .split('.')
+                .any(|p| p.len() > 1 && p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit()))
         {
             return None;
         }
@@ -138,7 +138,10 @@ fn parse_constraint(s: &str) -> Option<Constraint> {
         .take_while(|b| matches!(b, b'=' | b'!' | b'<' | b'>' | b'~' | b'^'))
         .count();
     let op = &s[..op_len];
-    if !matches!(op, "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^") {
+    if !matches!(
+        op,
+        "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^"
+    ) {
         return None;
     }
     let ver = s[op_len..].trim();
@@ -311,7 +314,9 @@ fn parse_constraints(c: &str) -> Result<Vec<Vec<Constraint>>, String> {
         for t in group.split([',', ' ']).filter(|t| !t.is_empty()) {
             if let Some(last) = toks.last_mut()
                 && !last.is_empty()
-                && last.bytes().all(|b| matches!(b, b'=' | b'!' | b'<' | b'>' | b'~' | b'^'))
+                && last
+                    .bytes()
+                    .all(|b| matches!(b, b'=' | b'!' | b'<' | b'>' | b'~' | b'^'))
             {
                 last.push_str(t);
                 continue;

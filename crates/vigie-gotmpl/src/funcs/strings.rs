@@ -129,7 +129,11 @@ fn swapcase(s: &str) -> String {
             let r = if c.is_uppercase() {
                 simple_lower(c)
             } else if c.is_lowercase() {
-                if prev_space { simple_upper(c) } else { simple_upper(c) }
+                if prev_space {
+                    simple_upper(c)
+                } else {
+                    simple_upper(c)
+                }
             } else {
                 c
             };
@@ -166,18 +170,24 @@ fn substr(start: i64, end: i64, s: &str) -> Result<String, String> {
     let len = s.len() as i64;
     if start < 0 {
         if end < 0 || end > len {
-            return Err(format!("runtime error: slice bounds out of range [:{end}] with length {len}"));
+            return Err(format!(
+                "runtime error: slice bounds out of range [:{end}] with length {len}"
+            ));
         }
         return Ok(byte_prefix(s, end as usize));
     }
     if end < 0 || end > len {
         if start > len {
-            return Err(format!("runtime error: slice bounds out of range [{start}:{len}]"));
+            return Err(format!(
+                "runtime error: slice bounds out of range [{start}:{len}]"
+            ));
         }
         return Ok(byte_suffix(s, start as usize));
     }
     if start > end {
-        return Err(format!("runtime error: slice bounds out of range [{start}:{end}]"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [{start}:{end}]"
+        ));
     }
     Ok(String::from_utf8_lossy(&s.as_bytes()[start as usize..end as usize]).into_owned())
 }

@@ -43,7 +43,11 @@ fn jobs(dirs: &mut Vec<tempfile::TempDir>) -> Vec<Job> {
                     label,
                     chart: dir.clone(),
                     values_files: Vec::new(),
-                    set: text.lines().filter(|l| !l.trim().is_empty()).map(String::from).collect(),
+                    set: text
+                        .lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(String::from)
+                        .collect(),
                 });
             } else {
                 out.push(Job {
@@ -87,12 +91,21 @@ fn every_render_of_the_corpus_equals_helms() {
         match h {
             Err(msg) => match &r.failure {
                 Some(f) if f.trim() == msg.trim() => identical += 1,
-                Some(f) if msg.starts_with("values don't meet the specifications") && f.starts_with("values don't meet the specifications") => {
+                Some(f)
+                    if msg.starts_with("values don't meet the specifications")
+                        && f.starts_with("values don't meet the specifications") =>
+                {
                     // Both refuse; the violation's wording is each JSON Schema library's own.
                     identical += 1;
                 }
-                Some(f) => problems.push(format!("{}: messages differ:\n  helm:  {msg}\n  vigie: {f}", job.label)),
-                None => problems.push(format!("{}: Helm refuses ({msg}), vigie renders", job.label)),
+                Some(f) => problems.push(format!(
+                    "{}: messages differ:\n  helm:  {msg}\n  vigie: {f}",
+                    job.label
+                )),
+                None => problems.push(format!(
+                    "{}: Helm refuses ({msg}), vigie renders",
+                    job.label
+                )),
             },
             Ok(templates) => {
                 if let Some(f) = &r.failure {
@@ -111,11 +124,15 @@ fn every_render_of_the_corpus_equals_helms() {
                         Some(v) => {
                             same = false;
                             let (hl, vl) = first_line_diff(text, v);
-                            problems.push(format!("{}: {path} differs:\n  helm:  {hl:?}\n  vigie: {vl:?}", job.label));
+                            problems.push(format!(
+                                "{}: {path} differs:\n  helm:  {hl:?}\n  vigie: {vl:?}",
+                                job.label
+                            ));
                         }
                         None => {
                             same = false;
-                            problems.push(format!("{}: {path} missing from vigie's output", job.label));
+                            problems
+                                .push(format!("{}: {path} missing from vigie's output", job.label));
                         }
                     }
                 }
@@ -132,7 +149,12 @@ fn every_render_of_the_corpus_equals_helms() {
         }
     }
     eprintln!("{identical}/{} renders identical to Helm's", jobs.len());
-    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} differences:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 fn first_line_diff(a: &str, b: &str) -> (String, String) {

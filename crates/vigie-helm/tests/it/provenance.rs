@@ -7,7 +7,11 @@ use vigie_helm::{DirFs, Release, render};
 #[test]
 fn fields_point_at_template_lines_and_values_lines() {
     let (_tmp, dir) = support::chart("constructs");
-    let r = render(&DirFs::new("/"), &dir.to_string_lossy(), &Release::default());
+    let r = render(
+        &DirFs::new("/"),
+        &dir.to_string_lossy(),
+        &Release::default(),
+    );
     assert!(r.failure.is_none(), "{:?}", r.failure);
     let (i, dep) = r
         .objects
@@ -18,11 +22,16 @@ fn fields_point_at_template_lines_and_values_lines() {
     let replicas = dep.node.path(&["spec", "replicas"]).unwrap();
     assert!(r.files[replicas.pos.src as usize].ends_with("templates/deployment.yaml"));
     assert_eq!(replicas.pos.line, 8);
-    let origin = r.value_origin(i, "spec/replicas").expect("replicas came from values");
+    let origin = r
+        .value_origin(i, "spec/replicas")
+        .expect("replicas came from values");
     assert!(r.files[origin.file as usize].ends_with("constructs/values.yaml"));
     assert_eq!((origin.line, origin.key.as_str()), (1, "replicaCount"));
     // A field written by a helper shows where the helper was included.
-    let label = dep.node.path(&["metadata", "labels", "app.kubernetes.io/instance"]).unwrap();
+    let label = dep
+        .node
+        .path(&["metadata", "labels", "app.kubernetes.io/instance"])
+        .unwrap();
     assert!(r.files[label.pos.src as usize].ends_with("templates/deployment.yaml"));
     assert_eq!(label.pos.line, 6);
     // Plain template text maps line for line.
@@ -47,16 +56,28 @@ fn values_files_given_by_the_user_are_traced() {
         .unwrap();
     // Written by `toYaml .Values.securityContext | nindent 12`: each field keeps its own line.
     let o = r
-        .value_origin(i, "spec/template/spec/containers/0/securityContext/runAsNonRoot")
+        .value_origin(
+            i,
+            "spec/template/spec/containers/0/securityContext/runAsNonRoot",
+        )
         .expect("the security context came from the user's values file");
     assert!(r.files[o.file as usize].ends_with("secure.yaml"));
-    assert_eq!((o.line, o.key.as_str()), (3, "securityContext.runAsNonRoot"));
+    assert_eq!(
+        (o.line, o.key.as_str()),
+        (3, "securityContext.runAsNonRoot")
+    );
     let o = r
-        .value_origin(i, "spec/template/spec/containers/0/securityContext/capabilities/drop/0")
+        .value_origin(
+            i,
+            "spec/template/spec/containers/0/securityContext/capabilities/drop/0",
+        )
         .expect("the dropped capability came from the values file");
     assert_eq!(o.line, 6);
     let o = r
-        .value_origin(i, "spec/template/spec/containers/0/securityContext/runAsUser")
+        .value_origin(
+            i,
+            "spec/template/spec/containers/0/securityContext/runAsUser",
+        )
         .unwrap();
     assert_eq!((o.line, o.key.as_str()), (7, "securityContext.runAsUser"));
     // The field itself sits on the template line that wrote the block.
@@ -72,7 +93,11 @@ fn values_files_given_by_the_user_are_traced() {
 #[test]
 fn helm_template_output_has_sources_and_install_order() {
     let (_tmp, dir) = support::chart("constructs");
-    let r = render(&DirFs::new("/"), &dir.to_string_lossy(), &Release::default());
+    let r = render(
+        &DirFs::new("/"),
+        &dir.to_string_lossy(),
+        &Release::default(),
+    );
     let out = r.helm_template_output();
     let kinds: Vec<&str> = out
         .lines()

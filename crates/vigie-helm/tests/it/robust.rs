@@ -23,7 +23,10 @@ fn failure(fs: &MemFs) -> String {
 #[test]
 fn recursion_is_stopped_at_helms_limit() {
     let fs = chart(
-        &[("a.yaml", "{{- define \"loop\" }}{{ include \"loop\" . }}{{ end }}x: {{ include \"loop\" . }}\n")],
+        &[(
+            "a.yaml",
+            "{{- define \"loop\" }}{{ include \"loop\" . }}{{ end }}x: {{ include \"loop\" . }}\n",
+        )],
         "",
     );
     let f = failure(&fs);
@@ -33,7 +36,10 @@ fn recursion_is_stopped_at_helms_limit() {
 #[test]
 fn template_recursion_is_stopped_too() {
     let fs = chart(
-        &[("a.yaml", "{{- define \"t\" }}{{ template \"t\" . }}{{ end }}{{ template \"t\" . }}\n")],
+        &[(
+            "a.yaml",
+            "{{- define \"t\" }}{{ template \"t\" . }}{{ end }}{{ template \"t\" . }}\n",
+        )],
         "",
     );
     assert!(failure(&fs).contains("exceeded maximum template depth"));
@@ -44,7 +50,10 @@ fn enormous_lists_and_loops_are_bounded() {
     let fs = chart(&[("a.yaml", "{{ range until 100000000 }}x{{ end }}\n")], "");
     assert!(failure(&fs).contains("larger than the limit"));
     let fs = chart(
-        &[("a.yaml", "{{ range until 20000 }}{{ range until 20000 }}{{ end }}{{ end }}\n")],
+        &[(
+            "a.yaml",
+            "{{ range until 20000 }}{{ range until 20000 }}{{ end }}{{ end }}\n",
+        )],
         "",
     );
     assert!(failure(&fs).contains("steps"));
@@ -53,7 +62,10 @@ fn enormous_lists_and_loops_are_bounded() {
 #[test]
 fn output_explosions_are_bounded() {
     let fs = chart(
-        &[("a.yaml", "{{ range until 200000 }}{{ repeat 1000 \"x\" }}{{ end }}\n")],
+        &[(
+            "a.yaml",
+            "{{ range until 200000 }}{{ repeat 1000 \"x\" }}{{ end }}\n",
+        )],
         "",
     );
     assert!(failure(&fs).contains("output"));
@@ -65,7 +77,10 @@ fn output_explosions_are_bounded() {
 fn invalid_yaml_is_located_at_the_template_line_and_other_templates_still_render() {
     let fs = chart(
         &[
-            ("bad.yaml", "kind: ConfigMap\ndata:\n  a: {{ .Values.v }}\n  b: [\n"),
+            (
+                "bad.yaml",
+                "kind: ConfigMap\ndata:\n  a: {{ .Values.v }}\n  b: [\n",
+            ),
             ("good.yaml", "kind: Secret\nmetadata:\n  name: ok\n"),
         ],
         "v: 1\n",
@@ -76,7 +91,11 @@ fn invalid_yaml_is_located_at_the_template_line_and_other_templates_still_render
         .iter()
         .find(|d| d.message.contains("invalid YAML"))
         .expect("a diagnostic for the invalid output");
-    assert!(d.location.path.ends_with("templates/bad.yaml"), "{}", d.location);
+    assert!(
+        d.location.path.ends_with("templates/bad.yaml"),
+        "{}",
+        d.location
+    );
     assert!(d.location.line >= 4, "{}", d.location);
     assert_eq!(d.kind, DiagKind::Render);
     assert_eq!(r.objects.len(), 1);
@@ -106,7 +125,10 @@ fn parse_errors_are_located_and_do_not_stop_other_templates() {
 #[test]
 fn required_values_fail_with_helms_message_at_the_call() {
     let fs = chart(
-        &[("a.yaml", "kind: Secret\nstringData:\n  p: {{ required \"set .Values.password\" .Values.password }}\n")],
+        &[(
+            "a.yaml",
+            "kind: Secret\nstringData:\n  p: {{ required \"set .Values.password\" .Values.password }}\n",
+        )],
         "",
     );
     let r = render(&fs, "c", &Release::default());
@@ -127,21 +149,35 @@ fn missing_subcharts_are_reported_and_the_chart_still_renders() {
         "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- name: db\n  version: 1.0.0\n",
     );
     let r = render(&fs, "c", &Release::default());
-    assert!(r.diagnostics.iter().any(|d| d.message.contains("\"db\"") && d.location.path.ends_with("Chart.yaml")));
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.message.contains("\"db\"") && d.location.path.ends_with("Chart.yaml"))
+    );
     assert_eq!(r.objects.len(), 1);
 }
 
 #[test]
 fn schema_violations_point_at_the_values_line() {
-    let mut fs = chart(&[("a.yaml", "kind: ConfigMap\n")], "a: 1\nreplicas: three\n");
+    let mut fs = chart(
+        &[("a.yaml", "kind: ConfigMap\n")],
+        "a: 1\nreplicas: three\n",
+    );
     fs.add(
         "c/values.schema.json",
         r#"{"type": "object", "properties": {"replicas": {"type": "integer"}}}"#,
     );
     let r = render(&fs, "c", &Release::default());
     let f = r.failure.expect("a schema failure");
-    assert!(f.starts_with("values don't meet the specifications of the schema(s)"), "{f}");
-    let d = r.diagnostics.iter().find(|d| d.message.contains("schema")).unwrap();
+    assert!(
+        f.starts_with("values don't meet the specifications of the schema(s)"),
+        "{f}"
+    );
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("schema"))
+        .unwrap();
     assert!(d.location.path.ends_with("values.yaml"));
     assert_eq!(d.location.line, 2);
 }
@@ -164,10 +200,10 @@ fn broken_chart_files_are_diagnostics_not_panics() {
 fn hostile_templates_never_panic() {
     let mut seed: u64 = 0x2545F4914F6CDD1D;
     let pieces = [
-        "{{", "}}", "{{-", "-}}", " ", "(", ")", "|", ".Values", ".a", "$x", ":=", "=", "if", "else",
-        "end", "range", "with", "define", "\"s\"", "`r`", "1", "1.5", "nil", "include", "tpl",
-        "toYaml", "printf", "\"%d\"", "break", "continue", "block", "template", "/*", "*/", "\n",
-        "dict", "list", "index", "$", ",", "'c'", "len", "and", "or", "not",
+        "{{", "}}", "{{-", "-}}", " ", "(", ")", "|", ".Values", ".a", "$x", ":=", "=", "if",
+        "else", "end", "range", "with", "define", "\"s\"", "`r`", "1", "1.5", "nil", "include",
+        "tpl", "toYaml", "printf", "\"%d\"", "break", "continue", "block", "template", "/*", "*/",
+        "\n", "dict", "list", "index", "$", ",", "'c'", "len", "and", "or", "not",
     ];
     for _ in 0..400 {
         let mut t = String::new();

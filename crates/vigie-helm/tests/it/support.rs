@@ -54,7 +54,9 @@ pub fn chart(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Run Helm's engine on jobs; each result is `Ok(templates)` or `Err(message)`.
-pub fn helm(jobs: &serde_json::Value) -> Vec<Result<serde_json::Map<String, serde_json::Value>, String>> {
+pub fn helm(
+    jobs: &serde_json::Value,
+) -> Vec<Result<serde_json::Map<String, serde_json::Value>, String>> {
     let script = corpus_dir().join("oracle.py");
     let mut child = Command::new("python3")
         .arg(&script)
