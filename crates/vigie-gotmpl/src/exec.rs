@@ -149,8 +149,11 @@ pub struct Exec<'a> {
     /// Strings whose lines come from traced values (`toYaml` output, and what `indent` and
     /// `nindent` make of it), keyed by the string's address; the string is kept alive here so
     /// the address is not reused.
-    traced: HashMap<usize, (Str, Rc<Vec<(u32, Origin)>>)>,
+    traced: HashMap<usize, (Str, Rc<LineOrigins>)>,
 }
+
+/// Origins of the lines of a string: (line index, origin of the value written from there on).
+type LineOrigins = Vec<(u32, Origin)>;
 
 fn str_key(s: &Str) -> usize {
     s.as_ptr() as usize

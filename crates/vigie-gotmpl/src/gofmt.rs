@@ -650,7 +650,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
         }
         // precision
-        if i + 1 <= b.len() && i < b.len() && b[i] == b'.' {
+        if i < b.len() && b[i] == b'.' {
             i += 1;
             if reordered {
                 good_argnum = false;
@@ -774,7 +774,7 @@ mod tests {
         assert_eq!(float_v(-2.5), "-2.5");
         assert_eq!(float_v(f64::INFINITY), "+Inf");
         assert_eq!(format_float(1e21, 'f', -1), "1000000000000000000000");
-        assert_eq!(format_float(3.14159, 'f', 2), "3.14");
+        assert_eq!(format_float(1.23456, 'f', 2), "1.23");
         assert_eq!(format_float(1234.5678, 'e', 3), "1.235e+03");
         assert_eq!(format_float(0.0, 'e', -1), "0e+00");
         assert_eq!(format_float(100.0, 'g', 2), "1e+02");

@@ -1189,12 +1189,7 @@ impl Parser<'_> {
     }
     fn unexpected<T>(&self, it: &Item, context: &str) -> PResult<T> {
         if it.k == K::Error {
-            let extra = if it.val.is_empty() {
-                String::new()
-            } else {
-                String::new()
-            };
-            return self.err(it.line, format!("{}{}", it.val, extra));
+            return self.err(it.line, it.val.to_string());
         }
         self.err(
             it.line,
@@ -1627,7 +1622,7 @@ impl Parser<'_> {
                 let mut parts = it.val.split('.');
                 let name: Str = Rc::from(parts.next().unwrap_or("$"));
                 let idents: Vec<Str> = parts.map(Rc::from).collect();
-                if !self.vars.iter().any(|v| *v == name) {
+                if !self.vars.contains(&name) {
                     return self.err(it.line, format!("undefined variable {:?}", &*name));
                 }
                 Arg::Variable {

@@ -474,15 +474,11 @@ fn analyze(value: &str) -> Analysis {
                 }
                 '?' | ':' => {
                     flow_ind = true;
-                    if followed_by_ws {
-                        block_ind = true;
-                    }
+                    block_ind |= followed_by_ws;
                 }
-                '-' => {
-                    if followed_by_ws {
-                        flow_ind = true;
-                        block_ind = true;
-                    }
+                '-' if followed_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
                 }
                 _ => {}
             }
@@ -491,15 +487,11 @@ fn analyze(value: &str) -> Analysis {
                 ',' | '?' | '[' | ']' | '{' | '}' => flow_ind = true,
                 ':' => {
                     flow_ind = true;
-                    if followed_by_ws {
-                        block_ind = true;
-                    }
+                    block_ind |= followed_by_ws;
                 }
-                '#' => {
-                    if preceded_by_ws {
-                        flow_ind = true;
-                        block_ind = true;
-                    }
+                '#' if preceded_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
                 }
                 _ => {}
             }
@@ -790,10 +782,8 @@ impl Emitter {
     fn scalar(&mut self, value: &str, requested: Style, key: bool) {
         let a = analyze(value);
         let mut style = requested;
-        if style == Style::Plain {
-            if !a.block_plain || (value.is_empty() && key) {
-                style = Style::Single;
-            }
+        if style == Style::Plain && (!a.block_plain || (value.is_empty() && key)) {
+            style = Style::Single;
         }
         if style == Style::Single && !a.single_ok {
             style = Style::Double;
@@ -1353,7 +1343,7 @@ fn parse_yaml_inner(
                     }
                     Some((v.deep_copy(), 0))
                 }
-                None => return Err(err(line, col, format!("unknown anchor referenced"))),
+                None => return Err(err(line, col, "unknown anchor referenced".to_string())),
             },
             Event::Scalar(t, style, anchor, tag) => {
                 nodes += 1;

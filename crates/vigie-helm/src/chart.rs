@@ -337,7 +337,7 @@ impl Loader<'_> {
             if parts.len() < 2 {
                 continue;
             }
-            if parts.iter().any(|p| *p == "..") {
+            if parts.contains(&"..") {
                 return Err(err(format!(
                     "chart illegally references a parent folder: {path}"
                 )));

@@ -75,11 +75,8 @@ pub fn process_enabled(c: &mut Chart, v: &Value, path: &str) -> Result<(), Strin
                     }
                 }
             }
-            if !has_true && has_false {
-                r.enabled = false;
-            } else if has_true || (!has_true && !has_false) {
-                r.enabled = true;
-            }
+            // A true tag enables; only false tags disable.
+            r.enabled = has_true || !has_false;
         }
     }
     // conditions

@@ -236,14 +236,12 @@ fn coalesce_values(chart: &crate::chart::Chart, v: &MapRef, merge: bool) {
             Some(value) => {
                 if value.is_nil() && !merge {
                     v.borrow_mut().entries.remove(&key);
-                } else if let Some(dest) = value.as_map() {
-                    if let Some(src) = val.as_map() {
-                        let m = merge || chart.deps.iter().any(|d| d.name() == &*key);
-                        if !m {
-                            clean_nil(src);
-                        }
-                        coalesce_tables(dest, src, m);
+                } else if let (Some(dest), Some(src)) = (value.as_map(), val.as_map()) {
+                    let m = merge || chart.deps.iter().any(|d| d.name() == &*key);
+                    if !m {
+                        clean_nil(src);
                     }
+                    coalesce_tables(dest, src, m);
                 }
             }
             None => {

@@ -229,9 +229,7 @@ impl Constraint {
                 }
                 if v.major > c.major {
                     return true;
-                } else if v.major < c.major {
-                    return false;
-                } else if self.minor_dirty {
+                } else if v.major < c.major || self.minor_dirty {
                     return false;
                 } else if self.patch_dirty {
                     return v.minor > c.minor;
@@ -244,12 +242,8 @@ impl Constraint {
                 if !self.dirty {
                     return v.compare(c) != Ordering::Greater;
                 }
-                if v.major > c.major {
-                    return false;
-                } else if v.major == c.major && v.minor > c.minor && !self.minor_dirty {
-                    return false;
-                }
-                true
+                !(v.major > c.major
+                    || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
             }
             "~" => self.tilde(v),
             "^" => {

@@ -123,22 +123,15 @@ fn untitle(s: &str) -> String {
 }
 
 fn swapcase(s: &str) -> String {
-    let mut prev_space = true;
     s.chars()
         .map(|c| {
-            let r = if c.is_uppercase() {
+            if c.is_uppercase() {
                 simple_lower(c)
             } else if c.is_lowercase() {
-                if prev_space {
-                    simple_upper(c)
-                } else {
-                    simple_upper(c)
-                }
+                simple_upper(c)
             } else {
                 c
-            };
-            prev_space = c.is_whitespace();
-            r
+            }
         })
         .collect()
 }
