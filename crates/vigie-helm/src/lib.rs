@@ -105,6 +105,9 @@ pub struct Rendered {
     pub templates: BTreeMap<String, String>,
     /// Manifests in `helm template` order (install order by kind, hooks last).
     pub manifests: Vec<Manifest>,
+    /// Documents of the `crds/` folders of the chart and its enabled subcharts (not templated;
+    /// `helm template --include-crds` prints them first).
+    pub crds: Vec<Manifest>,
     pub objects: Vec<RenderedObject>,
     /// Paths of the files read (templates, values, `Chart.yaml`), indexed by `Pos::src`.
     pub files: Vec<String>,
@@ -228,6 +231,7 @@ fn render_here(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
         release,
     };
     let (outputs, sources) = engine.render(&chart, &vals, &mut out);
+    collect_crds(&chart, &files, &mut out);
     let mut template_files = HashMap::new();
     collect_template_files(&chart, chart.name(), &mut template_files);
     render::manifests(
@@ -241,6 +245,36 @@ fn render_here(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
     out.files = files.paths;
     out.origins = origins;
     out
+}
+
+fn collect_crds(c: &Chart, files: &FileTable, out: &mut Rendered) {
+    for f in c.files.iter().filter(|f| f.name.starts_with("crds/")) {
+        let text = f.text();
+        for doc in text.split("\n---") {
+            let doc = doc.trim_start_matches("---").trim();
+            if doc.is_empty() {
+                continue;
+            }
+            let stream = vigie_parse::yaml::parse(doc);
+            let root = stream.documents.first().map(|d| &d.root);
+            let get = |k: &[&str]| {
+                root.and_then(|r| r.path(k))
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            out.crds.push(Manifest {
+                source: files.path(f.file_id).to_string(),
+                content: format!("{doc}\n"),
+                kind: get(&["kind"]),
+                name: get(&["metadata", "name"]),
+                hook: false,
+            });
+        }
+    }
+    for d in &c.deps {
+        collect_crds(d, files, out);
+    }
 }
 
 fn collect_template_files(c: &Chart, full: &str, out: &mut HashMap<String, u16>) {

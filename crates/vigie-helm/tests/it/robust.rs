@@ -220,3 +220,17 @@ fn hostile_templates_never_panic() {
     let fs = chart(&[("a.yaml", &deep)], "");
     assert!(failure(&fs).contains("nesting"));
 }
+
+#[test]
+fn crds_are_listed_untemplated() {
+    let mut fs = chart(&[("a.yaml", "kind: ConfigMap\n")], "");
+    fs.add(
+        "c/crds/w.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: w.example.com\n",
+    );
+    let r = render(&fs, "c", &Release::default());
+    assert_eq!(r.crds.len(), 1);
+    assert_eq!(r.crds[0].name, "w.example.com");
+    assert!(r.crds[0].source.ends_with("crds/w.yaml"));
+    assert_eq!(r.objects.len(), 1, "CRDs are not templates");
+}
