@@ -214,6 +214,17 @@ fn quote_with(s: &str, q: char, ascii_only: bool) -> String {
 /// `%v` of a value, appended to `out`. `top` is false inside a composite (nil prints `<nil>`
 /// everywhere in fmt; the template engine's `<no value>` is handled by its caller).
 pub fn write_v(v: &Value, out: &mut String) {
+    write_v_depth(v, out, 0)
+}
+
+/// Nesting printed before giving up: a map holding itself (`set $d "x" $d`) would never end.
+const MAX_PRINT_DEPTH: usize = 1_000;
+
+fn write_v_depth(v: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_PRINT_DEPTH || out.len() > (256 << 20) {
+        out.push_str("...");
+        return;
+    }
     match &v.v {
         V::Nil | V::NilIface => out.push_str("<nil>"),
         V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -227,7 +238,7 @@ pub fn write_v(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_v(x, out);
+                write_v_depth(x, out, depth + 1);
             }
             out.push(']');
         }
@@ -239,7 +250,7 @@ pub fn write_v(v: &Value, out: &mut String) {
                 }
                 out.push_str(k);
                 out.push(':');
-                write_v(x, out);
+                write_v_depth(x, out, depth + 1);
             }
             out.push(']');
         }
@@ -466,6 +477,14 @@ fn fmt_string_verb(out: &mut String, s: &str, verb: char, f: &Flags) {
 
 /// Format one argument with one verb, as Go's `printArg`.
 fn fmt_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
+    fmt_arg_depth(out, v, verb, f, 0)
+}
+
+fn fmt_arg_depth(out: &mut String, v: &Value, verb: char, f: &Flags, depth: usize) {
+    if depth > MAX_PRINT_DEPTH || out.len() > (256 << 20) {
+        out.push_str("...");
+        return;
+    }
     if verb == 'T' {
         pad(out, &v.type_name(), f);
         return;
@@ -530,7 +549,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
                 if i > 0 {
                     out.push(' ');
                 }
-                fmt_arg(out, x, verb, f);
+                fmt_arg_depth(out, x, verb, f, depth + 1);
             }
             out.push(']');
         }
@@ -542,7 +561,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
                 }
                 fmt_string_or_bad(out, k, verb, f);
                 out.push(':');
-                fmt_arg(out, x, verb, f);
+                fmt_arg_depth(out, x, verb, f, depth + 1);
             }
             out.push(']');
         }

@@ -298,10 +298,22 @@ impl Value {
 
     /// A deep copy: maps and lists are copied, so later mutation of one does not show in the other.
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_depth(0)
+    }
+
+    fn deep_copy_depth(&self, depth: usize) -> Value {
+        if depth > 1_000 {
+            // A map holding itself: copy no deeper.
+            return Value::nil();
+        }
         match &self.v {
             V::List(l) => Value {
                 v: V::List(Rc::new(List {
-                    items: l.items.iter().map(Value::deep_copy).collect(),
+                    items: l
+                        .items
+                        .iter()
+                        .map(|x| x.deep_copy_depth(depth + 1))
+                        .collect(),
                     ty: l.ty,
                 })),
                 origin: self.origin,
@@ -313,7 +325,7 @@ impl Value {
                         entries: m
                             .entries
                             .iter()
-                            .map(|(k, v)| (k.clone(), v.deep_copy()))
+                            .map(|(k, v)| (k.clone(), v.deep_copy_depth(depth + 1)))
                             .collect(),
                         ty: m.ty,
                     }))),
@@ -389,6 +401,13 @@ impl PartialEq for Value {
 }
 
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_depth(a, b, 0)
+}
+
+fn deep_equal_depth(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > 1_000 {
+        return false;
+    }
     match (&a.v, &b.v) {
         (V::Nil | V::NilIface, V::Nil | V::NilIface) => true,
         (V::Bool(x), V::Bool(y)) => x == y,
@@ -399,7 +418,10 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (V::List(x), V::List(y)) => {
             x.ty == y.ty
                 && x.items.len() == y.items.len()
-                && x.items.iter().zip(&y.items).all(|(a, b)| deep_equal(a, b))
+                && x.items
+                    .iter()
+                    .zip(&y.items)
+                    .all(|(a, b)| deep_equal_depth(a, b, depth + 1))
         }
         (V::Map(x), V::Map(y)) => {
             if Rc::ptr_eq(x, y) {
@@ -411,7 +433,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
                 && x.entries
                     .iter()
                     .zip(y.entries.iter())
-                    .all(|((ka, va), (kb, vb))| ka == kb && deep_equal(va, vb))
+                    .all(|((ka, va), (kb, vb))| ka == kb && deep_equal_depth(va, vb, depth + 1))
         }
         (V::Obj(x), V::Obj(y)) => Rc::ptr_eq(x, y),
         _ => false,

@@ -54,8 +54,8 @@ pub fn go_json_float(f: f64) -> Option<String> {
 }
 
 fn to_yd(v: &Value, depth: usize) -> Result<Yd, String> {
-    if depth > 10_000 {
-        return Err("json: exceeded max depth".into());
+    if depth > 1_000 {
+        return Err("json: unsupported value: encountered a cycle".into());
     }
     Ok(match &v.v {
         V::Nil | V::NilIface => Yd::Null,
@@ -1582,8 +1582,8 @@ fn json_write(
     level: usize,
     out: &mut String,
 ) -> Result<(), String> {
-    if level > 10_000 {
-        return Err("json: exceeded max depth".into());
+    if level > 1_000 {
+        return Err("json: unsupported value: encountered a cycle".into());
     }
     let nl = |out: &mut String, level: usize| {
         if let Some(ind) = indent {

@@ -490,14 +490,13 @@ impl Mapper<'_> {
         } else {
             s.pos as usize
         };
-        let tpos = tpos.min(src.text.len());
+        let mut tpos = tpos.min(src.text.len());
+        while !src.text.is_char_boundary(tpos) {
+            tpos -= 1;
+        }
         let (line, _) = src.line_col(tpos as u32);
         let line_start = src.text[..tpos].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let mut b = tpos;
-        while !src.text.is_char_boundary(b) {
-            b -= 1;
-        }
-        let col = src.text[line_start..b].chars().count() as u32 + 1;
+        let col = src.text[line_start..tpos].chars().count() as u32 + 1;
         Some(Pos {
             line,
             col,

@@ -234,3 +234,23 @@ fn crds_are_listed_untemplated() {
     assert!(r.crds[0].source.ends_with("crds/w.yaml"));
     assert_eq!(r.objects.len(), 1, "CRDs are not templates");
 }
+
+#[test]
+fn a_map_holding_itself_does_not_crash() {
+    let fs = chart(
+        &[(
+            "a.yaml",
+            "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"self\" $d }}x: {{ len (toYaml $d) }}\ny: {{ $d | toJson | len }}\nz: {{ deepCopy $d | len }}\nw: {{ eq (len (printf \"%v\" $d)) 0 }}\n",
+        )],
+        "",
+    );
+    let r = render(&fs, "c", &Release::default());
+    assert!(
+        r.templates
+            .values()
+            .next()
+            .is_some_and(|t| t.contains("x: 0")),
+        "{:?}",
+        r.templates
+    );
+}
