@@ -686,3 +686,31 @@ pub(crate) fn manifests(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_errors_read_as_helm_prints_them() {
+        let nested = "template: a/templates/x.yaml:3:5: executing \"a/templates/x.yaml\" at <include \"h\" .>: error calling include: template: a/templates/_h.tpl:2:9: executing \"h\" at <.Values.x.y>: nil pointer evaluating interface {}.y";
+        assert_eq!(
+            helm_exec_message(nested, None),
+            "a/templates/x.yaml:3:5\n  executing \"a/templates/x.yaml\" at <include \"h\" .>:\n    error calling include:\na/templates/_h.tpl:2:9\n  executing \"h\" at <.Values.x.y>:\n    nil pointer evaluating interface {}.y"
+        );
+        // A function's own error ends the chain: Helm shows Go's text as is.
+        let f = "template: a/t.yaml:1:2: executing \"a/t.yaml\" at <index .l 5>: error calling index: index out of range: 5";
+        assert_eq!(helm_exec_message(f, None), f);
+        let r = "template: a/t.yaml:1:6: executing \"a/t.yaml\" at <required \"x\" .v>: error calling required: HELM_ERR_STARTxHELM_ERR_END";
+        assert_eq!(helm_exec_message(r, Some("x")), "execution error at (a/t.yaml:1:6): x");
+    }
+
+    #[test]
+    fn manifests_split_as_helm_splits_them() {
+        let t = "\n\n---\na: 1\n---   \n# only a comment\n---\n\nb: 2\n---\n";
+        let docs: Vec<&str> = split_manifests(t).into_iter().map(|(_, d)| d).collect();
+        assert_eq!(docs, vec!["a: 1\n", "# only a comment\n", "b: 2\n"]);
+        assert_eq!(kind_less("Service", "Deployment"), std::cmp::Ordering::Less);
+        assert_eq!(kind_less("Zebra", "Deployment"), std::cmp::Ordering::Greater);
+    }
+}
