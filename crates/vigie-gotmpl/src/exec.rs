@@ -171,16 +171,17 @@ fn go_type_of_ty(t: Ty) -> &'static str {
         Ty::List => "[]interface {}",
         Ty::StrList => "[]string",
         Ty::Map => "map[string]interface {}",
+        Ty::Refl => "reflect.Value",
     }
 }
 
 fn can_be_nil(t: Ty) -> bool {
-    matches!(t, Ty::Any | Ty::List | Ty::StrList | Ty::Map)
+    matches!(t, Ty::Any | Ty::List | Ty::StrList | Ty::Map | Ty::Refl)
 }
 
 fn assignable(v: &Value, t: Ty) -> bool {
     match (t, &v.v) {
-        (Ty::Any, _) => true,
+        (Ty::Any | Ty::Refl, _) => true,
         (Ty::Str, V::Str(_)) => true,
         (Ty::Int, V::Int(_)) => true,
         (Ty::I64, V::I64(_)) => true,
@@ -948,12 +949,13 @@ impl<'a> Exec<'a> {
         let args = if args.is_empty() { args } else { &args[1..] };
         let num_in = args.len() + usize::from(fin.is_some());
         let num_fixed = def.params.len();
+        let _ = cmd;
         if def.variadic.is_some() {
             if num_in < num_fixed {
                 return Err(self.errorf(
                     tree,
                     pos,
-                    cmd,
+                    &name,
                     format!(
                         "wrong number of args for {name}: want at least {} got {}",
                         num_fixed,
@@ -965,7 +967,7 @@ impl<'a> Exec<'a> {
             return Err(self.errorf(
                 tree,
                 pos,
-                cmd,
+                &name,
                 format!("wrong number of args for {name}: want {num_fixed} got {num_in}"),
             ));
         }
@@ -987,7 +989,12 @@ impl<'a> Exec<'a> {
             } else {
                 def.variadic.unwrap_or(Ty::Any)
             };
-            argv.push(self.validate_type(f, t, tree, pos, cmd)?);
+            // Go reports a bad piped value at the last node it evaluated.
+            let v = match args.last() {
+                Some(last) => self.validate_type(f, t, tree, last.pos(), last)?,
+                None => self.validate_type(f, t, tree, pos, &name)?,
+            };
+            argv.push(v);
         }
         Ok(argv)
     }
@@ -1012,7 +1019,11 @@ impl<'a> Exec<'a> {
             ));
         }
         if matches!(v.v, V::NilIface) {
-            if can_be_nil(t) {
+            // A nil read from a map is an `interface{}`: only an `interface{}` parameter takes it.
+            if t == Ty::Refl {
+                return Ok(v);
+            }
+            if t == Ty::Any {
                 return Ok(v.unwrap_iface());
             }
             return Err(self.errorf(
@@ -1123,7 +1134,7 @@ impl<'a> Exec<'a> {
                 Arg::String { text, .. } => Ok(Value::new(V::Str(text.clone()))),
                 _ => Err(self.errorf(tree, pos, a, format!("expected string; found {a}"))),
             },
-            Ty::Any => match a {
+            Ty::Any | Ty::Refl => match a {
                 Arg::Bool { val, .. } => Ok(Value::bool(*val)),
                 Arg::Number { text, num, .. } => self.ideal_constant(pos, text, num, tree),
                 Arg::String { text, .. } => Ok(Value::new(V::Str(text.clone()))),

@@ -702,7 +702,10 @@ mod tests {
         let f = "template: a/t.yaml:1:2: executing \"a/t.yaml\" at <index .l 5>: error calling index: index out of range: 5";
         assert_eq!(helm_exec_message(f, None), f);
         let r = "template: a/t.yaml:1:6: executing \"a/t.yaml\" at <required \"x\" .v>: error calling required: HELM_ERR_STARTxHELM_ERR_END";
-        assert_eq!(helm_exec_message(r, Some("x")), "execution error at (a/t.yaml:1:6): x");
+        assert_eq!(
+            helm_exec_message(r, Some("x")),
+            "execution error at (a/t.yaml:1:6): x"
+        );
     }
 
     #[test]
@@ -711,6 +714,9 @@ mod tests {
         let docs: Vec<&str> = split_manifests(t).into_iter().map(|(_, d)| d).collect();
         assert_eq!(docs, vec!["a: 1\n", "# only a comment\n", "b: 2\n"]);
         assert_eq!(kind_less("Service", "Deployment"), std::cmp::Ordering::Less);
-        assert_eq!(kind_less("Zebra", "Deployment"), std::cmp::Ordering::Greater);
+        assert_eq!(
+            kind_less("Zebra", "Deployment"),
+            std::cmp::Ordering::Greater
+        );
     }
 }

@@ -10,8 +10,8 @@ pub(super) fn defs() -> Vec<FuncDef> {
         "and" [Any] ...Any => special Imp::And;
         "or" [Any] ...Any => special Imp::Or;
         "not" [Any] => pure |a| Ok(Value::bool(!a[0].truth()));
-        "len" [Any] => pure len;
-        "index" [Any] ...Any => pure index;
+        "len" [Refl] => pure len;
+        "index" [Refl] ...Refl => pure index;
         "print" [] ...Any => pure |a| Ok(Value::string(gofmt::sprint(a)));
         "println" [] ...Any => pure |a| Ok(Value::string(gofmt::sprintln(a)));
         "printf" [Str] ...Any => pure |a| Ok(Value::string(gofmt::sprintf(a[0].as_str().unwrap_or(""), &a[1..])));
@@ -47,15 +47,16 @@ fn len(a: &[Value]) -> Result<Value, String> {
             Some(e) => e.len(),
             None => return Err(format!("len of type {}", o.type_name())),
         },
-        V::Nil | V::NilIface => {
-            return Err("reflect: call of reflect.Value.Type on zero Value".into());
-        }
+        V::NilIface => return Err("len of nil pointer".into()),
+        V::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         _ => return Err(format!("len of type {}", v.type_name())),
     };
     Ok(Value::int(n as i64))
 }
 
-fn index_of(v: &Value, len: usize, cap_ok: bool) -> Result<usize, String> {
+/// Go's `indexArg` then `reflect.Value.Index`: past the end is "index out of range", exactly at
+/// the end is reflect's own panic.
+fn index_of(v: &Value, len: usize, what: &str) -> Result<usize, String> {
     let x = match &v.v {
         V::Int(i) | V::I64(i) => *i,
         V::U64(u) => *u as i64,
@@ -67,8 +68,11 @@ fn index_of(v: &Value, len: usize, cap_ok: bool) -> Result<usize, String> {
             ));
         }
     };
-    if x < 0 || x as usize > len || (!cap_ok && x as usize == len) {
+    if x < 0 || x as usize > len {
         return Err(format!("index out of range: {x}"));
+    }
+    if x as usize == len {
+        return Err(format!("reflect: {what} index out of range"));
     }
     Ok(x as usize)
 }
@@ -79,11 +83,11 @@ fn index(a: &[Value]) -> Result<Value, String> {
         item = match &item.v {
             V::Nil | V::NilIface => return Err("index of untyped nil".into()),
             V::List(l) => {
-                let i = index_of(ix, l.items.len(), false)?;
+                let i = index_of(ix, l.items.len(), "slice")?;
                 l.items[i].as_element()
             }
             V::Str(s) => {
-                let i = index_of(ix, s.len(), false)?;
+                let i = index_of(ix, s.len(), "string")?;
                 Value::new(V::Int(s.as_bytes()[i] as i64))
             }
             V::Map(m) => {

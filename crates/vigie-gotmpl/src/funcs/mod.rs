@@ -42,6 +42,8 @@ pub enum Ty {
     StrList,
     /// `map[string]interface{}`
     Map,
+    /// `reflect.Value` (Go's builtins `len`, `index`…): the value as it is, typed nils included.
+    Refl,
 }
 
 pub type PureFn = fn(&[Value]) -> Result<Value, String>;
