@@ -117,17 +117,12 @@ impl Object for Files {
                     Value::str_list(s.split('\n').map(String::from).collect())
                 }
             },
+            // Helm's files map is never nil, so an empty glob is `{}`.
             "AsConfig" => {
-                if self.files.is_empty() {
-                    return Ok(Value::str(""));
-                }
                 let m = self.as_map(&|b| String::from_utf8_lossy(b).into_owned());
                 Value::string(vigie_gotmpl::yaml::to_yaml(&m).unwrap_or_default())
             }
             "AsSecrets" => {
-                if self.files.is_empty() {
-                    return Ok(Value::str(""));
-                }
                 let m = self.as_map(&|b| base64::engine::general_purpose::STANDARD.encode(b));
                 Value::string(vigie_gotmpl::yaml::to_yaml(&m).unwrap_or_default())
             }
