@@ -27,6 +27,9 @@ pub enum DiagKind {
     Config,
     /// A file deliberately not evaluated (a Helm template), reported so nothing is lost silently.
     Skipped,
+    /// A Helm chart that could not be rendered (a template error, `fail`, a missing `required`
+    /// value, a schema violation, invalid YAML produced by a template).
+    Render,
 }
 
 impl DiagKind {
@@ -43,6 +46,7 @@ impl DiagKind {
             DiagKind::Suppression => "VG-SUPPRESSION",
             DiagKind::Config => "VG-CONFIG",
             DiagKind::Skipped => "VG-SKIPPED",
+            DiagKind::Render => "VG-RENDER",
         }
     }
 
@@ -60,15 +64,20 @@ impl DiagKind {
             DiagKind::Suppression => "A suppression is malformed and was not applied.",
             DiagKind::Config => "The configuration has a problem.",
             DiagKind::Skipped => "A file was deliberately not evaluated.",
+            DiagKind::Render => {
+                "A Helm chart could not be rendered as Helm renders it; what it failed to produce was not evaluated."
+            }
         }
     }
 
     /// Default severity: what hides configuration from the checks is high, the rest lower.
     pub fn severity(self) -> Severity {
         match self {
-            DiagKind::Parse | DiagKind::Reference | DiagKind::Config | DiagKind::Suppression => {
-                Severity::High
-            }
+            DiagKind::Parse
+            | DiagKind::Reference
+            | DiagKind::Config
+            | DiagKind::Suppression
+            | DiagKind::Render => Severity::High,
             DiagKind::Io | DiagKind::TooLarge | DiagKind::Encoding => Severity::Medium,
             DiagKind::Link | DiagKind::Binary => Severity::Low,
             DiagKind::Skipped => Severity::Info,
@@ -94,5 +103,21 @@ impl Diagnostic {
             location,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_failures_are_high_severity_findings_with_their_own_code() {
+        let d = Diagnostic::new(
+            DiagKind::Render,
+            Location::new("chart/templates/a.yaml".into(), 3, 1),
+            "execution error",
+        );
+        assert_eq!(d.code, "VG-RENDER");
+        assert_eq!(d.severity, Severity::High);
     }
 }
