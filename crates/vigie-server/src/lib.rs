@@ -10,6 +10,7 @@
 
 pub mod canonical;
 pub mod chain;
+pub mod cli;
 pub mod client;
 pub mod db;
 pub mod metrics;
@@ -26,7 +27,8 @@ pub fn init_logging(json: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = if json {
         builder.json().try_init()
     } else {

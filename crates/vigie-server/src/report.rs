@@ -64,12 +64,14 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// What identifies "the same finding" across two scans: lines move between commits.
-    pub fn key(&self) -> (String, String, String) {
+    /// What identifies "the same finding" across two scans: the check, subject, file and
+    /// message, not the line (lines move between commits).
+    pub fn key(&self) -> (String, String, String, String) {
         (
             self.check.clone(),
             self.subject.clone(),
             self.location.path.clone(),
+            self.message.clone(),
         )
     }
 

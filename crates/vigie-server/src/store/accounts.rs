@@ -573,8 +573,10 @@ pub async fn end_session(db: &Db, cookie: &str, user: &User, address: Option<&st
 
 // ---- login rate limiting ----
 
-/// Failed logins allowed per key (account, address) in [`LOGIN_WINDOW`] seconds.
+/// Failed logins allowed per account in [`LOGIN_WINDOW`] seconds.
 pub const LOGIN_FAILURES_ALLOWED: i64 = 5;
+/// Failed logins allowed per address (several people may share one) in the same window.
+pub const LOGIN_FAILURES_PER_ADDRESS: i64 = 20;
 pub const LOGIN_WINDOW: i64 = 15 * 60;
 
 /// How many seconds a key must wait before trying again, if it must.
@@ -589,7 +591,12 @@ pub async fn login_blocked(db: &Db, keys: &[String]) -> Result<Option<i64>> {
         .fetch_one(&db.pool)
         .await?;
         let n: i64 = get(&row, "n")?;
-        if n >= LOGIN_FAILURES_ALLOWED {
+        let allowed = if key.starts_with("address:") {
+            LOGIN_FAILURES_PER_ADDRESS
+        } else {
+            LOGIN_FAILURES_ALLOWED
+        };
+        if n >= allowed {
             let first: Option<i64> = get(&row, "first")?;
             return Ok(Some((first.unwrap_or(now()) + LOGIN_WINDOW - now()).max(1)));
         }

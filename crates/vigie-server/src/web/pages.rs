@@ -125,26 +125,36 @@ pub struct Spark {
     pub width: u32,
     pub height: u32,
     pub last: String,
+    /// The last point, marked.
+    pub last_x: String,
+    pub last_y: String,
 }
 
 fn spark(series: &[(i64, f64)], width: u32, height: u32) -> Option<Spark> {
     let (first, last) = (series.first()?, series.last()?);
     let span = (last.0 - first.0).max(1) as f64;
     let (w, h) = (f64::from(width), f64::from(height));
+    let xy = |(t, r): &(i64, f64)| {
+        let x = if series.len() == 1 { w - 2.0 } else { (*t - first.0) as f64 / span * (w - 4.0) + 2.0 };
+        let y = h - 2.0 - r.clamp(0.0, 1.0) * (h - 4.0);
+        (format!("{x:.1}"), format!("{y:.1}"))
+    };
     let points = series
         .iter()
-        .map(|(t, r)| {
-            let x = if series.len() == 1 { w } else { (*t - first.0) as f64 / span * w };
-            let y = h - 1.0 - r.clamp(0.0, 1.0) * (h - 2.0);
-            format!("{x:.1},{y:.1}")
+        .map(|p| {
+            let (x, y) = xy(p);
+            format!("{x},{y}")
         })
         .collect::<Vec<_>>()
         .join(" ");
+    let (last_x, last_y) = xy(last);
     Some(Spark {
         points,
         width,
         height,
         last: percent(Some(last.1)),
+        last_x,
+        last_y,
     })
 }
 
@@ -799,25 +809,26 @@ fn change(id: String, title: String, from: &str, to: &str) -> Change {
 /// New and fixed failures (by check, subject and file: lines move between commits), and the
 /// controls and requirements whose status changed, from scan `a` to scan `b`.
 fn compare_reports(a: &Report, b: &Report) -> (Vec<FailureView>, Vec<FailureView>, Vec<Change>, Vec<Change>) {
-    let failing = |r: &Report| -> BTreeMap<(String, String, String), usize> {
-        r.verdicts
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_failure())
-            .map(|(i, v)| (v.key(), i))
-            .collect()
+    // a finding may repeat (one subject, one file, several lines): compare counts
+    type Key = (String, String, String, String);
+    let failing = |r: &Report| -> BTreeMap<Key, Vec<usize>> {
+        let mut m: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+        for (i, v) in r.verdicts.iter().enumerate().filter(|(_, v)| v.is_failure()) {
+            m.entry(v.key()).or_default().push(i);
+        }
+        m
     };
     let (fa, fb) = (failing(a), failing(b));
-    let new_failures = fb
-        .iter()
-        .filter(|(k, _)| !fa.contains_key(*k))
-        .map(|(_, &i)| failure_view(i, &b.verdicts[i]))
-        .collect();
-    let fixed = fa
-        .iter()
-        .filter(|(k, _)| !fb.contains_key(*k))
-        .map(|(_, &i)| failure_view(i, &a.verdicts[i]))
-        .collect();
+    let beyond = |from: &BTreeMap<Key, Vec<usize>>, other: &BTreeMap<Key, Vec<usize>>, r: &Report| -> Vec<FailureView> {
+        from.iter()
+            .flat_map(|(k, list)| {
+                let before = other.get(k).map_or(0, Vec::len);
+                list.iter().skip(before).map(|&i| failure_view(i, &r.verdicts[i]))
+            })
+            .collect()
+    };
+    let new_failures = beyond(&fb, &fa, b);
+    let fixed = beyond(&fa, &fb, a);
     let ca: BTreeMap<&str, &crate::report::ControlResult> =
         a.controls.iter().map(|c| (c.id.as_str(), c)).collect();
     let controls = b
@@ -1030,7 +1041,8 @@ mod tests {
     #[test]
     fn sparklines_stay_in_the_box() {
         let s = spark(&[(0, 0.0), (50, 0.5), (100, 1.0)], 100, 20).unwrap();
-        assert_eq!(s.points, "0.0,19.0 50.0,10.0 100.0,1.0");
+        assert_eq!(s.points, "2.0,18.0 50.0,10.0 98.0,2.0");
+        assert_eq!((s.last_x.as_str(), s.last_y.as_str()), ("98.0", "2.0"));
         assert_eq!(s.last, "100%");
         assert!(spark(&[], 10, 10).is_none());
     }
