@@ -108,6 +108,7 @@ fn log_in_upload_see_open_a_failure_and_compare() {
         c.find(Locator::Id("password")).await.unwrap().send_keys(ADMIN_PASSWORD).await.unwrap();
         shot("1-login").await;
         c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form.logout")).await.ok();
         assert_eq!(c.current_url().await.unwrap().path(), "/", "the login did not hold");
 
         // a repository and its token, through the admin page
@@ -115,9 +116,11 @@ fn log_in_upload_see_open_a_failure_and_compare() {
         let form = c.form(Locator::Id("new-repository")).await.unwrap();
         form.set_by_name("name", "org/shop").await.unwrap();
         form.submit().await.unwrap();
+        // back on the admin page once the repository is listed
+        c.wait().for_element(Locator::LinkText("org/shop")).await.unwrap();
         let form = c.form(Locator::Id("new-token")).await.unwrap();
         form.submit().await.unwrap();
-        let token = c.find(Locator::Id("secret")).await.unwrap().text().await.unwrap();
+        let token = c.wait().for_element(Locator::Id("secret")).await.unwrap().text().await.unwrap();
         assert!(token.starts_with("vigie_"), "{token}");
 
         // CI uploads two scans with that token
@@ -136,13 +139,13 @@ fn log_in_upload_see_open_a_failure_and_compare() {
         c.goto(&format!("{base}/")).await.unwrap();
         shot("2-overview").await;
         c.find(Locator::LinkText("org/shop")).await.unwrap().click().await.unwrap();
-        let title = c.find(Locator::Id("repository-name")).await.unwrap().text().await.unwrap();
+        let title = c.wait().for_element(Locator::Id("repository-name")).await.unwrap().text().await.unwrap();
         assert_eq!(title, "org/shop");
         shot("3-repository").await;
 
         // open a failure: the markup is shown as text and nothing ran
         c.find(Locator::Css("a.failure")).await.unwrap().click().await.unwrap();
-        let message = c.find(Locator::Id("verdict-message")).await.unwrap().text().await.unwrap();
+        let message = c.wait().for_element(Locator::Id("verdict-message")).await.unwrap().text().await.unwrap();
         assert!(message.contains("<script>window.__pwned=1</script>"), "{message}");
         let evidence = c.find(Locator::Id("evidence")).await.unwrap().attr("href").await.unwrap().unwrap();
         assert!(evidence.starts_with("https://git.example.org/org/shop/blob/2222222/deploy/"), "{evidence}");
@@ -152,8 +155,8 @@ fn log_in_upload_see_open_a_failure_and_compare() {
 
         // compare the two scans
         c.back().await.unwrap();
-        c.find(Locator::Id("compare")).await.unwrap().click().await.unwrap();
-        let heading = c.find(Locator::Id("new-failures")).await.unwrap().text().await.unwrap();
+        c.wait().for_element(Locator::Id("compare")).await.unwrap().click().await.unwrap();
+        let heading = c.wait().for_element(Locator::Id("new-failures")).await.unwrap().text().await.unwrap();
         assert_eq!(heading, "New failures (3)");
         let fixed = c.find(Locator::Id("fixed")).await.unwrap().text().await.unwrap();
         assert_eq!(fixed, "Fixed (1)");
