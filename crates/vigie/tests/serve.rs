@@ -177,11 +177,24 @@ fn sigkill_during_uploads_loses_no_acknowledged_scan() {
         let entries: u64 = said.split(" repositories, ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
         assert!(entries as usize >= acked.len(), "{engine}: {entries} entries, {} acknowledged", acked.len());
         assert_eq!(said.split(" reports checked").next().unwrap().rsplit(' ').next().unwrap().parse::<u64>().unwrap(), entries, "{said}");
-        for (commit, id) in &acked {
-            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-            let login = agent.get(&format!("http://127.0.0.1:{port}/scans/{id}")).call().unwrap();
-            // the scan page exists behind the login (303), not a 404
-            assert_eq!(login.status().as_u16(), 303, "{engine}: acknowledged scan {commit} ({id}) is missing");
+        // the export of the whole history holds every acknowledged commit, each report whole
+        let export = dir.path().join("after-kill.jsonl");
+        let out = vigie()
+            .args(["verify", "--server", &format!("http://127.0.0.1:{port}"), "--user", "admin", "--repository", "org/app", "--from", "2000-01-01", "--to", "2099-12-31", "--export"])
+            .arg(&export)
+            .env("VIGIE_PASSWORD", PASSWORD)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{engine}: {}", String::from_utf8_lossy(&out.stderr));
+        let stored: std::collections::HashSet<String> = std::io::BufReader::new(std::fs::File::open(&export).unwrap())
+            .lines()
+            .skip(1)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l.unwrap()).ok())
+            .filter(|v| v["report"].is_object())
+            .filter_map(|v| v["entry"]["commit"].as_str().map(str::to_string))
+            .collect();
+        for (commit, _) in &acked {
+            assert!(stored.contains(commit), "{engine}: acknowledged upload {commit} is missing after the kill");
         }
         // and uploads go on, chained after what survived
         assert!(upload(port, &token, "abcabcabc", &template).is_ok());
