@@ -39,7 +39,8 @@ fn scaled(template: &Value, n: usize, salt: &str, churn: f64) -> Value {
                 let mut v = src[i % src.len().max(1)].clone();
                 v["subject"] = json!(format!("{} #{i}", v["subject"].as_str().unwrap_or("")));
                 if i < changed {
-                    v["message"] = json!(format!("{} ({salt})", v["message"].as_str().unwrap_or("")));
+                    v["message"] =
+                        json!(format!("{} ({salt})", v["message"].as_str().unwrap_or("")));
                 }
                 v
             })
@@ -119,23 +120,34 @@ fn upload(args: &[String]) {
         l.len(),
         l.len() as f64 / elapsed,
         clients,
-        if rate > 0.0 { format!(", paced at {rate}/s") } else { String::new() },
+        if rate > 0.0 {
+            format!(", paced at {rate}/s")
+        } else {
+            String::new()
+        },
         size as f64 / 1e6,
         percentile(&l, 0.5),
         percentile(&l, 0.99),
         l.last().copied().unwrap_or(f64::NAN),
         errors.len(),
-        errors.first().map(|e| format!(" (first: {e})")).unwrap_or_default()
+        errors
+            .first()
+            .map(|e| format!(" (first: {e})"))
+            .unwrap_or_default()
     );
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn fill(args: &[String]) {
     let database = args[2].clone();
-    let template: Value = serde_json::from_slice(&std::fs::read(arg(args, "--report", "")).unwrap()).unwrap();
+    let template: Value =
+        serde_json::from_slice(&std::fs::read(arg(args, "--report", "")).unwrap()).unwrap();
     let repos: usize = arg(args, "--repos", "200").parse().unwrap();
     let days: i64 = arg(args, "--days", "365").parse().unwrap();
     let verdicts: usize = arg(args, "--verdicts", "200").parse().unwrap();
@@ -148,7 +160,8 @@ fn fill(args: &[String]) {
         let schema = Arc::new(schema);
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for _ in 0..4 {
-            let (db, template, schema, next) = (db.clone(), template.clone(), schema.clone(), next.clone());
+            let (db, template, schema, next) =
+                (db.clone(), template.clone(), schema.clone(), next.clone());
             tasks.push(tokio::spawn(async move {
                 loop {
                     let r = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -156,22 +169,34 @@ fn fill(args: &[String]) {
                         break;
                     }
                     let name = format!("team-{}/service-{r:03}", r % 12);
-                    let id = accounts::create_repository(&db, &name, "main", None, "bench", None).await.unwrap();
+                    let id = accounts::create_repository(&db, &name, "main", None, "bench", None)
+                        .await
+                        .unwrap();
                     for d in 0..days {
                         // a repository improves over the year, with a failure now and then
                         let mut report = scaled(&template, verdicts, &format!("{r}-{d}"), 0.01);
-                        let fails = ((days - d) as usize * 10 / days as usize + (d as usize % 7 == 0) as usize).min(verdicts);
-                        for (i, v) in report["verdicts"].as_array_mut().unwrap().iter_mut().enumerate() {
+                        let fails = ((days - d) as usize * 10 / days as usize
+                            + usize::from((d as usize).is_multiple_of(7)))
+                        .min(verdicts);
+                        for (i, v) in report["verdicts"]
+                            .as_array_mut()
+                            .unwrap()
+                            .iter_mut()
+                            .enumerate()
+                        {
                             v["outcome"] = json!(if i < fails { "fail" } else { "pass" });
                         }
-                        let p = tokio::task::block_in_place(|| prepare::prepare(&schema, report)).unwrap();
+                        let p = tokio::task::block_in_place(|| prepare::prepare(&schema, report))
+                            .unwrap();
                         let meta = ingest::UploadMeta {
                             branch: "main".into(),
                             commit: format!("{r:04x}{d:06x}"),
                             pipeline_url: None,
                             scanned_at: now - (days - d) * 86400,
                         };
-                        ingest::ingest(&db, id, "bench", None, &meta, &p, None).await.unwrap();
+                        ingest::ingest(&db, id, "bench", None, &meta, &p, None)
+                            .await
+                            .unwrap();
                     }
                 }
             }));
@@ -196,19 +221,55 @@ fn pages(args: &[String]) {
         .build()
         .into();
     let mut page = agent.get(&format!("{url}/login")).call().unwrap();
-    let cookie = page.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("vigie_login=")).unwrap().split(';').next().unwrap().to_string();
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("vigie_login="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let html = page.body_mut().read_to_string().unwrap();
-    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let r = agent.post(&format!("{url}/login")).header("Cookie", &cookie)
-        .send_form([("name", user.as_str()), ("password", password.as_str()), ("csrf", csrf.as_str())]).unwrap();
-    let session = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("vigie_session=")).expect("login failed").split(';').next().unwrap().to_string();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = agent
+        .post(&format!("{url}/login"))
+        .header("Cookie", &cookie)
+        .send_form([
+            ("name", user.as_str()),
+            ("password", password.as_str()),
+            ("csrf", csrf.as_str()),
+        ])
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("vigie_session="))
+        .expect("login failed")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let mut l = Vec::new();
     let mut bytes = 0;
     for _ in 0..requests {
         let t = Instant::now();
-        let mut r = agent.get(&format!("{url}{path}")).header("Cookie", &session).call().unwrap();
+        let mut r = agent
+            .get(&format!("{url}{path}"))
+            .header("Cookie", &session)
+            .call()
+            .unwrap();
         assert_eq!(r.status().as_u16(), 200);
         bytes = r.body_mut().read_to_string().unwrap().len();
         l.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -225,7 +286,8 @@ fn pages(args: &[String]) {
 
 fn size(args: &[String]) {
     let database = args[2].clone();
-    let template: Value = serde_json::from_slice(&std::fs::read(arg(args, "--report", "")).unwrap()).unwrap();
+    let template: Value =
+        serde_json::from_slice(&std::fs::read(arg(args, "--report", "")).unwrap()).unwrap();
     let scans: usize = arg(args, "--scans", "1000").parse().unwrap();
     let verdicts: usize = arg(args, "--verdicts", "2000").parse().unwrap();
     let churn: f64 = arg(args, "--churn", "0.01").parse().unwrap();
@@ -233,7 +295,9 @@ fn size(args: &[String]) {
     let start = Instant::now();
     let canonical = runtime().block_on(async {
         let db = vigie_server::Db::open(&database).await.unwrap();
-        let id = accounts::create_repository(&db, "bench/size", "main", None, "bench", None).await.unwrap();
+        let id = accounts::create_repository(&db, "bench/size", "main", None, "bench", None)
+            .await
+            .unwrap();
         let now = vigie_server::db::now();
         let mut canonical = 0usize;
         for s in 0..scans {
@@ -247,7 +311,9 @@ fn size(args: &[String]) {
                 pipeline_url: None,
                 scanned_at: now - (scans - s) as i64 * 3600,
             };
-            ingest::ingest(&db, id, "bench", None, &meta, &p, None).await.unwrap();
+            ingest::ingest(&db, id, "bench", None, &meta, &p, None)
+                .await
+                .unwrap();
         }
         canonical
     });

@@ -82,7 +82,8 @@ mod tests {
 
     #[test]
     fn keys_are_sorted_at_every_depth_and_formatting_does_not_matter() {
-        let a: Value = serde_json::from_str(r#"{ "b": [ {"z": 1, "a": "x"} ], "a": null }"#).unwrap();
+        let a: Value =
+            serde_json::from_str(r#"{ "b": [ {"z": 1, "a": "x"} ], "a": null }"#).unwrap();
         let b: Value = serde_json::from_str(r#"{"a":null,"b":[{"a":"x","z":1}]}"#).unwrap();
         assert_eq!(to_vec(&a), br#"{"a":null,"b":[{"a":"x","z":1}]}"#);
         assert_eq!(to_vec(&a), to_vec(&b));
@@ -90,7 +91,8 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_and_reparse_to_the_same_bytes() {
-        let v: Value = serde_json::json!({"é": "quote \" \\ \n \u{1} <script>", "n": -12, "f": 1.5});
+        let v: Value =
+            serde_json::json!({"é": "quote \" \\ \n \u{1} <script>", "n": -12, "f": 1.5});
         let bytes = to_vec(&v);
         let again: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(to_vec(&again), bytes);

@@ -83,11 +83,7 @@ pub struct Altered {
 
 impl std::fmt::Display for Altered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} entry {}: {}",
-            self.repository, self.seq, self.reason
-        )
+        write!(f, "{} entry {}: {}", self.repository, self.seq, self.reason)
     }
 }
 
@@ -136,10 +132,7 @@ impl Verifier {
     ) -> Result<(), Altered> {
         let seq = entry.seq;
         if entry.repository != self.repository {
-            return Err(self.altered(
-                seq,
-                format!("names repository `{}`", entry.repository),
-            ));
+            return Err(self.altered(seq, format!("names repository `{}`", entry.repository)));
         }
         if let Some(expected) = self.expected_seq
             && seq != expected

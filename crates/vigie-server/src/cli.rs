@@ -65,10 +65,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     })
 }
 
-fn with_db<T>(
-    database: &str,
-    f: impl AsyncFnOnce(Db) -> Result<T, String>,
-) -> Result<T, String> {
+fn with_db<T>(database: &str, f: impl AsyncFnOnce(Db) -> Result<T, String>) -> Result<T, String> {
     runtime()?.block_on(async move {
         let db = Db::open(database).await?;
         f(db).await
@@ -115,8 +112,14 @@ pub fn create_token(database: &str, repository: &str, name: &str) -> Result<Stri
 
 /// Revoke a token by its id (the hex number after `vigie_`).
 pub fn revoke_token(database: &str, id: &str) -> Result<(), String> {
-    let id = i64::from_str_radix(id.trim_start_matches("vigie_").split('_').next().unwrap_or(""), 16)
-        .map_err(|_| format!("`{id}` is not a token id"))?;
+    let id = i64::from_str_radix(
+        id.trim_start_matches("vigie_")
+            .split('_')
+            .next()
+            .unwrap_or(""),
+        16,
+    )
+    .map_err(|_| format!("`{id}` is not a token id"))?;
     with_db(database, async |db| {
         accounts::revoke_token(&db, id, &cli_actor(), None)
             .await
@@ -133,15 +136,25 @@ pub fn backup(database: &str, file: &std::path::Path) -> Result<(), String> {
         if db.engine != Engine::Sqlite {
             return Err("for PostgreSQL, back up with pg_dump (see README)".into());
         }
-        let target = file.to_str().ok_or("the backup path is not UTF-8")?.to_string();
+        let target = file
+            .to_str()
+            .ok_or("the backup path is not UTF-8")?
+            .to_string();
         sqlx::query("VACUUM INTO $1")
             .bind(target)
             .execute(&db.pool)
             .await
             .map_err(|e| format!("backup: {e}"))?;
-        crate::store::audit(&db.pool, &cli_actor(), "database.backup", &file.display().to_string(), "", None)
-            .await
-            .map_err(|e| e.to_string())
+        crate::store::audit(
+            &db.pool,
+            &cli_actor(),
+            "database.backup",
+            &file.display().to_string(),
+            "",
+            None,
+        )
+        .await
+        .map_err(|e| e.to_string())
     })
 }
 
@@ -162,7 +175,12 @@ pub fn default_database() -> Result<String, String> {
     if let Some(f) = std::env::var_os("VIGIE_DATABASE_FILE").filter(|d| !d.is_empty()) {
         return std::fs::read_to_string(&f)
             .map(|s| s.trim().to_string())
-            .map_err(|e| format!("VIGIE_DATABASE_FILE {}: {e}", std::path::Path::new(&f).display()));
+            .map_err(|e| {
+                format!(
+                    "VIGIE_DATABASE_FILE {}: {e}",
+                    std::path::Path::new(&f).display()
+                )
+            });
     }
     Ok(directories::ProjectDirs::from("", "", "vigie")
         .map(|d| d.data_dir().join("server.db"))

@@ -39,7 +39,11 @@ impl Metadata {
     pub fn from_ci(var: &dyn Fn(&str) -> Option<String>) -> Metadata {
         let v = |k: &str| non_empty(var(k));
         if v("GITHUB_ACTIONS").as_deref() == Some("true") {
-            let pipeline = match (v("GITHUB_SERVER_URL"), v("GITHUB_REPOSITORY"), v("GITHUB_RUN_ID")) {
+            let pipeline = match (
+                v("GITHUB_SERVER_URL"),
+                v("GITHUB_REPOSITORY"),
+                v("GITHUB_RUN_ID"),
+            ) {
                 (Some(s), Some(r), Some(id)) => Some(format!("{s}/{r}/actions/runs/{id}")),
                 _ => None,
             };
@@ -81,10 +85,14 @@ impl Metadata {
 
     fn envelope(self, report: Value) -> Result<Envelope, String> {
         let missing = |what: &str, flag: &str| {
-            format!("the {what} of the scan is unknown: give {flag} (or run in GitHub Actions, GitLab CI or a git checkout)")
+            format!(
+                "the {what} of the scan is unknown: give {flag} (or run in GitHub Actions, GitLab CI or a git checkout)"
+            )
         };
         Ok(Envelope {
-            repository: self.repository.ok_or_else(|| missing("repository", "--repository"))?,
+            repository: self
+                .repository
+                .ok_or_else(|| missing("repository", "--repository"))?,
             branch: self.branch.ok_or_else(|| missing("branch", "--branch"))?,
             commit: self.commit.ok_or_else(|| missing("commit", "--commit"))?,
             pipeline_url: self.pipeline_url,
@@ -174,7 +182,9 @@ pub fn verify_server(
     if let Some(r) = repository {
         req = req.query("repository", r);
     }
-    let mut response = req.call().map_err(|e| format!("cannot reach {server}: {e}"))?;
+    let mut response = req
+        .call()
+        .map_err(|e| format!("cannot reach {server}: {e}"))?;
     let status = response.status().as_u16();
     let text = response
         .body_mut()
@@ -300,9 +310,18 @@ mod tests {
 
     #[test]
     fn remote_urls_give_the_repository() {
-        assert_eq!(repository_from_remote("https://git.example.org/org/app.git").as_deref(), Some("org/app"));
-        assert_eq!(repository_from_remote("git@git.example.org:org/app.git").as_deref(), Some("org/app"));
-        assert_eq!(repository_from_remote("ssh://git@h:22/a/b").as_deref(), Some("a/b"));
+        assert_eq!(
+            repository_from_remote("https://git.example.org/org/app.git").as_deref(),
+            Some("org/app")
+        );
+        assert_eq!(
+            repository_from_remote("git@git.example.org:org/app.git").as_deref(),
+            Some("org/app")
+        );
+        assert_eq!(
+            repository_from_remote("ssh://git@h:22/a/b").as_deref(),
+            Some("a/b")
+        );
         assert_eq!(repository_from_remote("https://host"), None);
     }
 }

@@ -40,11 +40,8 @@ impl WriteTx<'_> {
     }
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "history",
-    include_str!("../migrations/0001_history.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "history", include_str!("../migrations/0001_history.sql"))];
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(
@@ -89,7 +86,9 @@ impl Db {
         };
         let url = match engine {
             Engine::Sqlite => {
-                if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p))
+                if let Some(path) = url
+                    .strip_prefix("sqlite://")
+                    .map(|p| p.split('?').next().unwrap_or(p))
                     && let Some(parent) = Path::new(path).parent()
                     && !parent.as_os_str().is_empty()
                 {
@@ -224,7 +223,10 @@ mod tests {
 
     #[test]
     fn paths_become_sqlite_urls() {
-        assert_eq!(database_url("/var/lib/vigie/v.db"), "sqlite:///var/lib/vigie/v.db");
+        assert_eq!(
+            database_url("/var/lib/vigie/v.db"),
+            "sqlite:///var/lib/vigie/v.db"
+        );
         assert_eq!(database_url("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -114,7 +114,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             cli::add_user(&database, &name, &role, &password()?)?;
             eprintln!("vigie: account `{name}` ({role}) added");
         }
-        Some(ServeCommand::AddRepository { name, default_branch, evidence_url }) => {
+        Some(ServeCommand::AddRepository {
+            name,
+            default_branch,
+            evidence_url,
+        }) => {
             cli::add_repository(&database, &name, &default_branch, evidence_url.as_deref())?;
             eprintln!("vigie: repository `{name}` added");
         }

@@ -68,11 +68,24 @@ fn token() -> Result<String, String> {
         .ok_or_else(|| "set VIGIE_TOKEN to the repository's upload token".to_string())
 }
 
-fn send(server: &str, flags: Metadata, path: &Path, report: serde_json::Value) -> Result<(), String> {
+fn send(
+    server: &str,
+    flags: Metadata,
+    path: &Path,
+    report: serde_json::Value,
+) -> Result<(), String> {
     let token = token()?;
-    let meta = Metadata::resolve(flags, Metadata::from_ci(&|k| std::env::var(k).ok()), git_info(path));
+    let meta = Metadata::resolve(
+        flags,
+        Metadata::from_ci(&|k| std::env::var(k).ok()),
+        git_info(path),
+    );
     let receipt = client::upload(server, &token, meta, report)?;
-    let what = if receipt.duplicate { "already stored as" } else { "stored as" };
+    let what = if receipt.duplicate {
+        "already stored as"
+    } else {
+        "stored as"
+    };
     eprintln!(
         "vigie: {what} {} entry {} (chain hash {}) {}{}",
         receipt.repository,
@@ -89,7 +102,8 @@ pub fn run(args: UploadArgs) -> Result<ExitCode, String> {
         .server
         .or_else(|| std::env::var("VIGIE_SERVER").ok())
         .ok_or("give the server with --server URL (or VIGIE_SERVER)")?;
-    let text = std::fs::read(&args.report).map_err(|e| format!("{}: {e}", args.report.display()))?;
+    let text =
+        std::fs::read(&args.report).map_err(|e| format!("{}: {e}", args.report.display()))?;
     let report: serde_json::Value = serde_json::from_slice(&text)
         .map_err(|e| format!("{} is not a JSON report: {e}", args.report.display()))?;
     let flags = Metadata {
@@ -104,9 +118,17 @@ pub fn run(args: UploadArgs) -> Result<ExitCode, String> {
 }
 
 /// After `vigie scan --upload URL`: send the scan's report.
-pub fn after_scan(report: &vigie_core::ScanReport, server: &str, path: &Path) -> Result<(), String> {
+pub fn after_scan(
+    report: &vigie_core::ScanReport,
+    server: &str,
+    path: &Path,
+) -> Result<(), String> {
     let json = vigie_report::render(report, vigie_report::Format::Json, &Default::default());
     let value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
-    let checkout = if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path };
+    let checkout = if path.is_file() {
+        path.parent().unwrap_or(Path::new("."))
+    } else {
+        path
+    };
     send(server, Metadata::default(), checkout, value)
 }

@@ -43,12 +43,17 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         .server
         .or_else(|| std::env::var("VIGIE_SERVER").ok())
         .ok_or("give the server with --server URL (or VIGIE_SERVER)")?;
-    let password = std::env::var("VIGIE_PASSWORD").map_err(|_| "set VIGIE_PASSWORD to the account's password")?;
-    if let (Some(file), Some(repository), Some(from), Some(to)) = (&args.export, &args.repository, &args.from, &args.to) {
+    let password = std::env::var("VIGIE_PASSWORD")
+        .map_err(|_| "set VIGIE_PASSWORD to the account's password")?;
+    if let (Some(file), Some(repository), Some(from), Some(to)) =
+        (&args.export, &args.repository, &args.from, &args.to)
+    {
         let mut out = std::io::BufWriter::new(
             std::fs::File::create(file).map_err(|e| format!("{}: {e}", file.display()))?,
         );
-        client::download_export(&server, &args.user, &password, repository, from, to, &mut out)?;
+        client::download_export(
+            &server, &args.user, &password, repository, from, to, &mut out,
+        )?;
         drop(out);
         let s = client::verify_export_file(file)?;
         eprintln!(
@@ -79,7 +84,9 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         println!(
             "ALTERED: {} entry {}: {}",
             a.get("repository").and_then(|x| x.as_str()).unwrap_or("?"),
-            a.get("seq").and_then(serde_json::Value::as_i64).unwrap_or(0),
+            a.get("seq")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0),
             a.get("reason").and_then(|x| x.as_str()).unwrap_or("?")
         );
     }

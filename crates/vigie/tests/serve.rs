@@ -20,7 +20,11 @@ fn vigie() -> Command {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A fresh database: a SQLite file, or a PostgreSQL schema of its own.
@@ -32,17 +36,27 @@ fn database(engine: &str, dir: &std::path::Path) -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let mut b = [0u8; 6];
     getrandom_bytes(&mut b);
-    let schema = format!("vigie_cli_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    let schema = format!(
+        "vigie_cli_{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    );
     let out = Command::new("psql")
         .args([base.as_str(), "-qc", &format!("CREATE SCHEMA {schema}")])
         .output()
         .expect("psql is needed to prepare the PostgreSQL schema");
-    assert!(out.status.success(), "PostgreSQL at {base} is unreachable: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "PostgreSQL at {base} is unreachable: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     format!("{base}?options=-c%20search_path%3D{schema}")
 }
 
 fn getrandom_bytes(b: &mut [u8]) {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     let mix = nanos ^ (u128::from(std::process::id()) << 64);
     for (i, x) in b.iter_mut().enumerate() {
         *x = (mix >> ((i * 8) % 128)) as u8 ^ (i as u8).wrapping_mul(151);
@@ -56,7 +70,11 @@ fn admin(db: &str, args: &[&str]) -> String {
         .env("VIGIE_PASSWORD", PASSWORD)
         .output()
         .unwrap();
-    assert!(out.status.success(), "vigie serve {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "vigie serve {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -71,7 +89,15 @@ impl Drop for Server {
 
 fn start(db: &str, port: u16) -> Server {
     let child = vigie()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database", db, "--log-format", "json"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            db,
+            "--log-format",
+            "json",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -79,7 +105,12 @@ fn start(db: &str, port: u16) -> Server {
     let url = format!("http://127.0.0.1:{port}/healthz");
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if vigie().args(["serve", "healthcheck", &url]).output().map(|o| o.status.success()).unwrap_or(false) {
+        if vigie()
+            .args(["serve", "healthcheck", &url])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+        {
             return Server(child);
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -90,7 +121,12 @@ fn start(db: &str, port: u16) -> Server {
 /// A real report: the scan of an example.
 fn base_report() -> serde_json::Value {
     let out = vigie()
-        .args(["scan", concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/compose-gaps"), "--format", "json"])
+        .args([
+            "scan",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/compose-gaps"),
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout).expect("vigie scan --format json")
@@ -135,7 +171,8 @@ fn sigkill_during_uploads_loses_no_acknowledged_scan() {
         let stop = Arc::new(AtomicBool::new(false));
         let uploaders: Vec<_> = (0..6)
             .map(|w| {
-                let (acked, stop, token, template) = (acked.clone(), stop.clone(), token.clone(), template.clone());
+                let (acked, stop, token, template) =
+                    (acked.clone(), stop.clone(), token.clone(), template.clone());
                 std::thread::spawn(move || {
                     let mut i = 0;
                     while !stop.load(Ordering::SeqCst) && i < 400 {
@@ -162,39 +199,93 @@ fn sigkill_during_uploads_loses_no_acknowledged_scan() {
             u.join().unwrap();
         }
         let acked = acked.lock().unwrap().clone();
-        assert!(acked.len() >= 20, "{engine}: only {} uploads before the kill", acked.len());
+        assert!(
+            acked.len() >= 20,
+            "{engine}: only {} uploads before the kill",
+            acked.len()
+        );
 
         // restart: every acknowledged scan is there and every chain and report verifies
         admin(&db, &["add-user", "admin", "--role", "admin"]);
         let server = start(&db, port);
         let out = vigie()
-            .args(["verify", "--server", &format!("http://127.0.0.1:{port}"), "--user", "admin"])
+            .args([
+                "verify",
+                "--server",
+                &format!("http://127.0.0.1:{port}"),
+                "--user",
+                "admin",
+            ])
             .env("VIGIE_PASSWORD", PASSWORD)
             .output()
             .unwrap();
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{engine}: {said}");
-        let entries: u64 = said.split(" repositories, ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-        assert!(entries as usize >= acked.len(), "{engine}: {entries} entries, {} acknowledged", acked.len());
-        assert_eq!(said.split(" reports checked").next().unwrap().rsplit(' ').next().unwrap().parse::<u64>().unwrap(), entries, "{said}");
+        let entries: u64 = said
+            .split(" repositories, ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            entries as usize >= acked.len(),
+            "{engine}: {entries} entries, {} acknowledged",
+            acked.len()
+        );
+        assert_eq!(
+            said.split(" reports checked")
+                .next()
+                .unwrap()
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap(),
+            entries,
+            "{said}"
+        );
         // the export of the whole history holds every acknowledged commit, each report whole
         let export = dir.path().join("after-kill.jsonl");
         let out = vigie()
-            .args(["verify", "--server", &format!("http://127.0.0.1:{port}"), "--user", "admin", "--repository", "org/app", "--from", "2000-01-01", "--to", "2099-12-31", "--export"])
+            .args([
+                "verify",
+                "--server",
+                &format!("http://127.0.0.1:{port}"),
+                "--user",
+                "admin",
+                "--repository",
+                "org/app",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2099-12-31",
+                "--export",
+            ])
             .arg(&export)
             .env("VIGIE_PASSWORD", PASSWORD)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{engine}: {}", String::from_utf8_lossy(&out.stderr));
-        let stored: std::collections::HashSet<String> = std::io::BufReader::new(std::fs::File::open(&export).unwrap())
-            .lines()
-            .skip(1)
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l.unwrap()).ok())
-            .filter(|v| v["report"].is_object())
-            .filter_map(|v| v["entry"]["commit"].as_str().map(str::to_string))
-            .collect();
+        assert!(
+            out.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stored: std::collections::HashSet<String> =
+            std::io::BufReader::new(std::fs::File::open(&export).unwrap())
+                .lines()
+                .skip(1)
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l.unwrap()).ok())
+                .filter(|v| v["report"].is_object())
+                .filter_map(|v| v["entry"]["commit"].as_str().map(str::to_string))
+                .collect();
         for (commit, _) in &acked {
-            assert!(stored.contains(commit), "{engine}: acknowledged upload {commit} is missing after the kill");
+            assert!(
+                stored.contains(commit),
+                "{engine}: acknowledged upload {commit} is missing after the kill"
+            );
         }
         // and uploads go on, chained after what survived
         assert!(upload(port, &token, "abcabcabc", &template).is_ok());
@@ -229,7 +320,11 @@ fn scan_upload_verify_and_verify_export_from_the_command_line() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "the gaps example fails its gate: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the gaps example fails its gate: {stderr}"
+    );
     assert!(stderr.contains("stored as org/app entry 1"), "{stderr}");
 
     // the same report again from `vigie upload`: already stored, not an error
@@ -237,7 +332,14 @@ fn scan_upload_verify_and_verify_export_from_the_command_line() {
         vigie()
             .args(["upload"])
             .arg(dir.path().join("r.json"))
-            .args(["--server", &url, "--repository", "org/app", "--branch", "main"])
+            .args([
+                "--server",
+                &url,
+                "--repository",
+                "org/app",
+                "--branch",
+                "main",
+            ])
             .args(extra)
             .env("VIGIE_TOKEN", &token)
             .env_remove("GITHUB_ACTIONS")
@@ -246,15 +348,32 @@ fn scan_upload_verify_and_verify_export_from_the_command_line() {
             .unwrap()
     };
     let out = up(&["--commit", "0123456789abcdef0123456789abcdef01234567"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("already stored as org/app entry 1"));
     let out = up(&["--commit", "89abcdef", "--time", "2026-10-01T10:00:00Z"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("entry 2"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("entry 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // a wrong token is refused with the server's reason
     let out = vigie()
         .args(["upload"])
         .arg(dir.path().join("r.json"))
-        .args(["--server", &url, "--repository", "org/app", "--branch", "main", "--commit", "abcdef12"])
+        .args([
+            "--server",
+            &url,
+            "--repository",
+            "org/app",
+            "--branch",
+            "main",
+            "--commit",
+            "abcdef12",
+        ])
         .env("VIGIE_TOKEN", "vigie_1_00")
         .output()
         .unwrap();
@@ -266,23 +385,51 @@ fn scan_upload_verify_and_verify_export_from_the_command_line() {
         .env("VIGIE_PASSWORD", PASSWORD)
         .output()
         .unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
     assert!(String::from_utf8_lossy(&verify.stdout).contains("every chain holds"));
 
     let export = dir.path().join("export.jsonl");
     let out = vigie()
-        .args(["verify", "--server", &url, "--user", "admin", "--repository", "org/app", "--from", "2020-01-01", "--to", "2099-12-31", "--export"])
+        .args([
+            "verify",
+            "--server",
+            &url,
+            "--user",
+            "admin",
+            "--repository",
+            "org/app",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2099-12-31",
+            "--export",
+        ])
         .arg(&export)
         .env("VIGIE_PASSWORD", PASSWORD)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ok = vigie().arg("verify-export").arg(&export).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("2 entries of org/app"));
 
     // alter one verdict of the first report: verify-export names entry 1 and exits 1
-    let lines: Vec<String> = std::io::BufReader::new(std::fs::File::open(&export).unwrap()).lines().map(Result::unwrap).collect();
+    let lines: Vec<String> = std::io::BufReader::new(std::fs::File::open(&export).unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .collect();
     let mut first: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
     first["report"]["verdicts"][0]["message"] = "nothing to see".into();
     let mut altered = lines.clone();
@@ -292,5 +439,30 @@ fn scan_upload_verify_and_verify_export_from_the_command_line() {
     let out = vigie().arg("verify-export").arg(&bad).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("ALTERED") && said.contains("entry 1"), "{said}");
+    assert!(
+        said.contains("ALTERED") && said.contains("entry 1"),
+        "{said}"
+    );
+}
+
+#[test]
+fn the_deployment_files_pass_vigies_own_scan() {
+    let deploy = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy");
+    let out = vigie()
+        .args(["scan", deploy, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["failures"], 0);
+    assert_eq!(
+        report["summary"]["failures_below_fail_on"], 0,
+        "every failure, whatever its severity"
+    );
+    assert_eq!(report["stats"]["dockerfiles"], 1);
+    assert_eq!(report["stats"]["compose_projects"], 1);
 }

@@ -6,9 +6,9 @@ use super::{Result, StoreError, audit, get};
 use crate::canonical::sha256_hex;
 use crate::chain::GENESIS;
 use crate::db::{Db, new_id, now};
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -67,7 +67,11 @@ pub async fn hash_secret(secret: String) -> std::result::Result<String, String> 
 pub async fn verify_secret(secret: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(secret.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -76,7 +80,8 @@ pub async fn verify_secret(secret: String, hash: String) -> bool {
 
 /// A hash to verify against when the account does not exist, so that the answer takes as
 /// long as for a wrong password.
-static DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$1r3y6mqLyJGxJv4mRHtQ8n3y3bW7dG2Q6o0Zl7m1sHk";
+static DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$1r3y6mqLyJGxJv4mRHtQ8n3y3bW7dG2Q6o0Zl7m1sHk";
 
 /// A repository's name: path-like segments of letters, digits, `.`, `_` and `-`, no `..`.
 pub fn valid_repository_name(name: &str) -> bool {
@@ -189,7 +194,9 @@ pub async fn create_repository(
         )));
     }
     if !crate::web::upload::valid_branch(default_branch) {
-        return Err(AccountError::Invalid("the default branch is not a branch name".into()));
+        return Err(AccountError::Invalid(
+            "the default branch is not a branch name".into(),
+        ));
     }
     if let Some(t) = evidence_url
         && !crate::web::pages::valid_evidence_template(t)
@@ -237,7 +244,9 @@ pub async fn create_user(
     address: Option<&str>,
 ) -> std::result::Result<i64, AccountError> {
     if !valid_user_name(name) {
-        return Err(AccountError::Invalid(format!("`{name}` is not an account name")));
+        return Err(AccountError::Invalid(format!(
+            "`{name}` is not an account name"
+        )));
     }
     if password.chars().count() < 12 {
         return Err(AccountError::Invalid(
@@ -266,7 +275,15 @@ pub async fn create_user(
     .bind(now())
     .execute(&mut *w.tx)
     .await?;
-    audit(&mut *w.tx, actor, "user.create", name, role.as_str(), address).await?;
+    audit(
+        &mut *w.tx,
+        actor,
+        "user.create",
+        name,
+        role.as_str(),
+        address,
+    )
+    .await?;
     w.commit().await?;
     Ok(id)
 }
@@ -286,12 +303,14 @@ pub async fn disable_user(
     address: Option<&str>,
 ) -> std::result::Result<(), AccountError> {
     let mut w = db.begin_write().await?;
-    let row = sqlx::query("UPDATE users SET disabled_at = $2 WHERE name = $1 AND disabled_at IS NULL RETURNING id")
-        .bind(name.to_string())
-        .bind(now())
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .ok_or_else(|| AccountError::Invalid(format!("no active account `{name}`")))?;
+    let row = sqlx::query(
+        "UPDATE users SET disabled_at = $2 WHERE name = $1 AND disabled_at IS NULL RETURNING id",
+    )
+    .bind(name.to_string())
+    .bind(now())
+    .fetch_optional(&mut *w.tx)
+    .await?
+    .ok_or_else(|| AccountError::Invalid(format!("no active account `{name}`")))?;
     let id: i64 = get(&row, "id")?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(id)
@@ -517,7 +536,11 @@ pub async fn check_token(db: &Db, cache: &TokenCache, token: &str) -> Result<Opt
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
 /// Open a session: returns the cookie value and the session's CSRF token.
-pub async fn create_session(db: &Db, user: &User, address: Option<&str>) -> std::result::Result<(String, String), AccountError> {
+pub async fn create_session(
+    db: &Db,
+    user: &User,
+    address: Option<&str>,
+) -> std::result::Result<(String, String), AccountError> {
     let cookie = random_hex(32).map_err(AccountError::Invalid)?;
     let csrf = random_hex(32).map_err(AccountError::Invalid)?;
     let mut w = db.begin_write().await?;
@@ -531,7 +554,15 @@ pub async fn create_session(db: &Db, user: &User, address: Option<&str>) -> std:
     .bind(now() + SESSION_SECONDS)
     .execute(&mut *w.tx)
     .await?;
-    audit(&mut *w.tx, &format!("user:{}", user.name), "session.login", &user.name, "", address).await?;
+    audit(
+        &mut *w.tx,
+        &format!("user:{}", user.name),
+        "session.login",
+        &user.name,
+        "",
+        address,
+    )
+    .await?;
     w.commit().await?;
     Ok((cookie, csrf))
 }
@@ -566,7 +597,15 @@ pub async fn end_session(db: &Db, cookie: &str, user: &User, address: Option<&st
         .bind(sha256_hex(cookie.as_bytes()))
         .execute(&mut *w.tx)
         .await?;
-    audit(&mut *w.tx, &format!("user:{}", user.name), "session.logout", &user.name, "", address).await?;
+    audit(
+        &mut *w.tx,
+        &format!("user:{}", user.name),
+        "session.logout",
+        &user.name,
+        "",
+        address,
+    )
+    .await?;
     w.commit().await?;
     Ok(())
 }
@@ -604,7 +643,12 @@ pub async fn login_blocked(db: &Db, keys: &[String]) -> Result<Option<i64>> {
     Ok(None)
 }
 
-pub async fn record_login_failure(db: &Db, name: &str, keys: &[String], address: Option<&str>) -> Result<()> {
+pub async fn record_login_failure(
+    db: &Db,
+    name: &str,
+    keys: &[String],
+    address: Option<&str>,
+) -> Result<()> {
     let mut w = db.begin_write().await?;
     for key in keys {
         sqlx::query("INSERT INTO login_failures (attempt_key, at) VALUES ($1, $2)")
@@ -617,7 +661,15 @@ pub async fn record_login_failure(db: &Db, name: &str, keys: &[String], address:
         .bind(now() - LOGIN_WINDOW)
         .execute(&mut *w.tx)
         .await?;
-    audit(&mut *w.tx, "anonymous", "session.login_failed", name, "", address).await?;
+    audit(
+        &mut *w.tx,
+        "anonymous",
+        "session.login_failed",
+        name,
+        "",
+        address,
+    )
+    .await?;
     w.commit().await?;
     Ok(())
 }
@@ -631,7 +683,9 @@ mod tests {
         for ok in ["app", "org/app", "org/sub.group/app-1_2"] {
             assert!(valid_repository_name(ok), "{ok}");
         }
-        for bad in ["", "../etc", "org/../x", "/abs", "a//b", "a/", "sp ace", "<script>", "a\\b", "é"] {
+        for bad in [
+            "", "../etc", "org/../x", "/abs", "a//b", "a/", "sp ace", "<script>", "a\\b", "é",
+        ] {
             assert!(!valid_repository_name(bad), "{bad}");
         }
     }

@@ -50,7 +50,11 @@ fn verdict_key(bytes: &[u8]) -> VerdictKey {
 
 /// The numbers of the verdicts of the repository's latest stored scan (of `branch` if it has
 /// one), by content.
-async fn known_verdicts(db: &Db, repository_id: i64, branch: &str) -> Result<HashMap<VerdictKey, i64>> {
+async fn known_verdicts(
+    db: &Db,
+    repository_id: i64,
+    branch: &str,
+) -> Result<HashMap<VerdictKey, i64>> {
     let mut row = sqlx::query(
         "SELECT verdict_ids, packs FROM scans WHERE repository_id = $1 AND branch = $2 \
          AND verdict_ids IS NOT NULL ORDER BY seq DESC LIMIT 1",
@@ -73,8 +77,9 @@ async fn known_verdicts(db: &Db, repository_id: i64, branch: &str) -> Result<Has
     };
     let ids: Vec<u8> = get(&row, "verdict_ids")?;
     let packs: String = get(&row, "packs")?;
-    let ids = super::codec::decode_ids(&super::codec::decompress(&ids).map_err(StoreError::Corrupt)?)
-        .map_err(StoreError::Corrupt)?;
+    let ids =
+        super::codec::decode_ids(&super::codec::decompress(&ids).map_err(StoreError::Corrupt)?)
+            .map_err(StoreError::Corrupt)?;
     let packs: Vec<i64> =
         serde_json::from_str(&packs).map_err(|e| StoreError::Corrupt(format!("packs: {e}")))?;
     let bytes = verdicts(db, repository_id, &ids, &packs).await?;
@@ -198,6 +203,53 @@ pub async fn ingest(
     p: &Prepared,
     address: Option<&str>,
 ) -> Result<Stored> {
+    // retention may delete a pack or blob this upload found stored before it took the lock:
+    // then it starts again and stores them itself
+    for _ in 0..3 {
+        if let Some(stored) =
+            ingest_once(db, repository_id, actor, token_id, meta, p, address).await?
+        {
+            return Ok(stored);
+        }
+    }
+    Err(StoreError::Corrupt(
+        "the stored verdicts this upload refers to keep being removed".into(),
+    ))
+}
+
+/// How many of `keys` a table still holds (`column` in `(…)`), for this repository when given.
+async fn still_stored(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    sql_head: &str,
+    repository_id: Option<i64>,
+    keys: &[String],
+) -> Result<usize> {
+    let mut found = 0;
+    for chunk in keys.chunks(500) {
+        let offset = usize::from(repository_id.is_some()) + 1;
+        let sql = format!("{sql_head} ({})", placeholders(offset, chunk.len()));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        if let Some(r) = repository_id {
+            q = q.bind(r);
+        }
+        for k in chunk {
+            q = q.bind(k.clone());
+        }
+        let row = q.fetch_one(&mut **tx).await?;
+        found += get::<i64>(&row, "n")? as usize;
+    }
+    Ok(found)
+}
+
+async fn ingest_once(
+    db: &Db,
+    repository_id: i64,
+    actor: &str,
+    token_id: Option<i64>,
+    meta: &UploadMeta,
+    p: &Prepared,
+    address: Option<&str>,
+) -> Result<Option<Stored>> {
     // before the transaction: what is already stored, and the compression of what is not
     let known = known_verdicts(db, repository_id, &meta.branch).await?;
     let plan = plan_verdicts(&p.verdicts, &known);
@@ -254,7 +306,26 @@ pub async fn ingest(
             duplicate: true,
         };
         w.tx.rollback().await?;
-        return Ok(stored);
+        return Ok(Some(stored));
+    }
+    let packs_needed: Vec<String> = pack_ids.iter().map(i64::to_string).collect();
+    let packs_there = still_stored(
+        tx,
+        "SELECT COUNT(*) AS n FROM verdict_packs WHERE repository_id = $1 AND CAST(first_vid AS TEXT) IN",
+        Some(repository_id),
+        &packs_needed,
+    )
+    .await?;
+    let blobs_there = still_stored(
+        tx,
+        "SELECT COUNT(*) AS n FROM blobs WHERE digest IN",
+        None,
+        &present,
+    )
+    .await?;
+    if packs_there != packs_needed.len() || blobs_there != present.len() {
+        w.tx.rollback().await?;
+        return Ok(None);
     }
 
     let ids: Vec<i64> = plan
@@ -375,12 +446,12 @@ pub async fn ingest(
     )
     .await?;
     w.commit().await?;
-    Ok(Stored {
+    Ok(Some(Stored {
         scan_id,
         seq,
         entry_hash: hash,
         duplicate: false,
-    })
+    }))
 }
 
 /// The per-framework counts, failing controls and expiry dates of a scan, for the pages.

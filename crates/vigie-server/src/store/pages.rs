@@ -349,11 +349,7 @@ pub async fn audit_log(db: &Db, limit: i64) -> Result<Vec<AuditEntry>> {
 }
 
 /// The chain entries of a repository from `from` to `to` (seconds, inclusive), in order.
-pub async fn chain_entries(
-    db: &Db,
-    repository_id: i64,
-    from_seq: i64,
-) -> Result<Vec<ChainRow>> {
+pub async fn chain_entries(db: &Db, repository_id: i64, from_seq: i64) -> Result<Vec<ChainRow>> {
     sqlx::query(
         "SELECT id, seq, branch, commit_sha, pipeline_url, scanned_at, received_at, report_digest, \
          attestations, prev_hash, entry_hash, pruned_at FROM scans WHERE repository_id = $1 \

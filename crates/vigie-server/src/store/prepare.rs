@@ -109,8 +109,8 @@ pub fn prepare(schema: &Schema, report: Value) -> Result<Prepared, String> {
             errors.join("; ")
         ));
     }
-    let typed = Report::deserialize(&report)
-        .map_err(|e| format!("the report cannot be read: {e}"))?;
+    let typed =
+        Report::deserialize(&report).map_err(|e| format!("the report cannot be read: {e}"))?;
     let attestations = canonical::to_vec(&chain::attestations_in_force(&report));
     let Value::Object(fields) = report else {
         return Err("the report is not a JSON object".into());
@@ -295,7 +295,10 @@ mod tests {
         let whole = assemble(&p.meta, &p.parts, &p.verdicts).unwrap();
         assert_eq!(whole, canonical::to_vec(&r));
         assert_eq!(p.digest, canonical::sha256_hex(&whole));
-        assert_eq!(p.failing_controls, vec![("CNT-04".into(), "non_compliant".into(), 1)]);
+        assert_eq!(
+            p.failing_controls,
+            vec![("CNT-04".into(), "non_compliant".into(), 1)]
+        );
         assert_eq!(p.ratio, Some(0.75));
     }
 

@@ -36,15 +36,14 @@ pub async fn report_bytes(db: &Db, scan_id: i64) -> Result<Option<Vec<u8>>> {
     let parts = parts
         .into_iter()
         .map(|(key, digest)| {
-            let bytes = blobs
-                .get(&digest)
-                .cloned()
-                .ok_or_else(|| StoreError::Corrupt(format!("blob {digest} of `{key}` is missing")))?;
+            let bytes = blobs.get(&digest).cloned().ok_or_else(|| {
+                StoreError::Corrupt(format!("blob {digest} of `{key}` is missing"))
+            })?;
             Ok((key, digest, bytes))
         })
         .collect::<Result<Vec<_>>>()?;
-    let ids = decode_ids(&decompress(&ids).map_err(StoreError::Corrupt)?)
-        .map_err(StoreError::Corrupt)?;
+    let ids =
+        decode_ids(&decompress(&ids).map_err(StoreError::Corrupt)?).map_err(StoreError::Corrupt)?;
     let packs: Vec<i64> =
         serde_json::from_str(&packs).map_err(|e| StoreError::Corrupt(format!("packs: {e}")))?;
     let verdicts = verdicts(db, repository_id, &ids, &packs).await?;

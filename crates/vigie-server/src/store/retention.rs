@@ -28,16 +28,20 @@ pub async fn prune(db: &Db, days: u32) -> Result<Pruned> {
     let cutoff = now() - i64::from(days) * 86400;
     let mut pruned = Pruned::default();
     let mut w = db.begin_write().await?;
-    let old: Vec<i64> = sqlx::query("SELECT id FROM scans WHERE scanned_at < $1 AND pruned_at IS NULL")
-        .bind(cutoff)
-        .fetch_all(&mut *w.tx)
-        .await?
-        .iter()
-        .map(|r| get(r, "id"))
-        .collect::<Result<_>>()?;
+    let old: Vec<i64> =
+        sqlx::query("SELECT id FROM scans WHERE scanned_at < $1 AND pruned_at IS NULL")
+            .bind(cutoff)
+            .fetch_all(&mut *w.tx)
+            .await?
+            .iter()
+            .map(|r| get(r, "id"))
+            .collect::<Result<_>>()?;
     for chunk in old.chunks(500) {
         for table in ["scan_controls", "scan_expiries"] {
-            let sql = format!("DELETE FROM {table} WHERE scan_id IN ({})", placeholders(1, chunk.len()));
+            let sql = format!(
+                "DELETE FROM {table} WHERE scan_id IN ({})",
+                placeholders(1, chunk.len())
+            );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind(*id);
@@ -97,28 +101,32 @@ async fn collect_packs(db: &Db) -> Result<u64> {
             .execute(&mut *w.tx)
             .await?;
         let mut used = BTreeSet::new();
-        for row in sqlx::query("SELECT packs FROM scans WHERE repository_id = $1 AND packs IS NOT NULL")
-            .bind(repo)
-            .fetch_all(&mut *w.tx)
-            .await?
+        for row in
+            sqlx::query("SELECT packs FROM scans WHERE repository_id = $1 AND packs IS NOT NULL")
+                .bind(repo)
+                .fetch_all(&mut *w.tx)
+                .await?
         {
             let packs: String = get(&row, "packs")?;
             used.extend(serde_json::from_str::<Vec<i64>>(&packs).unwrap_or_default());
         }
-        let stored: Vec<i64> = sqlx::query("SELECT first_vid FROM verdict_packs WHERE repository_id = $1")
-            .bind(repo)
-            .fetch_all(&mut *w.tx)
-            .await?
-            .iter()
-            .map(|r| get(r, "first_vid"))
-            .collect::<Result<_>>()?;
-        for first in stored.into_iter().filter(|f| !used.contains(f)) {
-            deleted += sqlx::query("DELETE FROM verdict_packs WHERE repository_id = $1 AND first_vid = $2")
+        let stored: Vec<i64> =
+            sqlx::query("SELECT first_vid FROM verdict_packs WHERE repository_id = $1")
                 .bind(repo)
-                .bind(first)
-                .execute(&mut *w.tx)
+                .fetch_all(&mut *w.tx)
                 .await?
-                .rows_affected();
+                .iter()
+                .map(|r| get(r, "first_vid"))
+                .collect::<Result<_>>()?;
+        for first in stored.into_iter().filter(|f| !used.contains(f)) {
+            deleted += sqlx::query(
+                "DELETE FROM verdict_packs WHERE repository_id = $1 AND first_vid = $2",
+            )
+            .bind(repo)
+            .bind(first)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
         }
         w.commit().await?;
     }
@@ -133,7 +141,8 @@ async fn collect_blobs(db: &Db) -> Result<u64> {
         .await?
     {
         let parts: String = get(&row, "parts")?;
-        for (_, digest) in serde_json::from_str::<Vec<(String, String)>>(&parts).unwrap_or_default() {
+        for (_, digest) in serde_json::from_str::<Vec<(String, String)>>(&parts).unwrap_or_default()
+        {
             used.insert(digest);
         }
     }

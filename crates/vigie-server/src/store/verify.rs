@@ -47,7 +47,11 @@ pub async fn verify(db: &Db, only: Option<&str>) -> Result<Verification> {
                     Ok(Some(bytes)) => match serde_json::from_slice(&bytes) {
                         Ok(value) => Some(value),
                         Err(e) => {
-                            failed = Some(altered(&repo.name, row.seq, format!("its report does not parse: {e}")));
+                            failed = Some(altered(
+                                &repo.name,
+                                row.seq,
+                                format!("its report does not parse: {e}"),
+                            ));
                             break;
                         }
                     },
@@ -56,7 +60,11 @@ pub async fn verify(db: &Db, only: Option<&str>) -> Result<Verification> {
                         break;
                     }
                     Err(e) => {
-                        failed = Some(altered(&repo.name, row.seq, format!("its report cannot be read: {e}")));
+                        failed = Some(altered(
+                            &repo.name,
+                            row.seq,
+                            format!("its report cannot be read: {e}"),
+                        ));
                         break;
                     }
                 }

@@ -131,9 +131,14 @@ pub async fn create_token(
     let repo = accounts::repository_by_name(&state.db, &f.repository)
         .await?
         .ok_or_else(|| PageError::Status(StatusCode::NOT_FOUND, "no such repository".into()))?;
-    let (_, token) =
-        accounts::create_token(&state.db, &repo, f.name.trim(), &actor(&s), addr.0.as_deref())
-            .await?;
+    let (_, token) = accounts::create_token(
+        &state.db,
+        &repo,
+        f.name.trim(),
+        &actor(&s),
+        addr.0.as_deref(),
+    )
+    .await?;
     let page = MessagePage {
         nav: Nav::of(Some(&s)),
         title: "Upload token created".into(),
@@ -182,10 +187,18 @@ pub async fn create_user(
 ) -> Result<Response, PageError> {
     let s = require_admin_page(&state, &jar).await?;
     check_csrf(&s, &f.csrf)?;
-    let role = Role::parse(&f.role)
-        .ok_or_else(|| PageError::Status(StatusCode::BAD_REQUEST, "role: viewer or admin".into()))?;
-    accounts::create_user(&state.db, f.name.trim(), role, &f.password, &actor(&s), addr.0.as_deref())
-        .await?;
+    let role = Role::parse(&f.role).ok_or_else(|| {
+        PageError::Status(StatusCode::BAD_REQUEST, "role: viewer or admin".into())
+    })?;
+    accounts::create_user(
+        &state.db,
+        f.name.trim(),
+        role,
+        &f.password,
+        &actor(&s),
+        addr.0.as_deref(),
+    )
+    .await?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -204,7 +217,10 @@ pub async fn disable_user(
     let s = require_admin_page(&state, &jar).await?;
     check_csrf(&s, &f.csrf)?;
     if f.name == s.user.name {
-        return Err(PageError::Status(StatusCode::BAD_REQUEST, "an admin cannot disable their own account".into()));
+        return Err(PageError::Status(
+            StatusCode::BAD_REQUEST,
+            "an admin cannot disable their own account".into(),
+        ));
     }
     accounts::disable_user(&state.db, &f.name, &actor(&s), addr.0.as_deref()).await?;
     Ok(Redirect::to("/admin").into_response())
@@ -255,7 +271,10 @@ pub async fn audit(State(state): State<Shared>, jar: Cookies) -> Result<Response
         .map(|e: AuditEntry| AuditLine {
             at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.at_us) * 1000)
                 .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
                 .unwrap_or_default(),
             actor: e.actor,
             action: e.action,

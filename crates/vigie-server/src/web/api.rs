@@ -44,8 +44,12 @@ pub struct ExportQuery {
 }
 
 fn date(s: &str, what: &str) -> Result<time::Date, HttpError> {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| HttpError::new(StatusCode::BAD_REQUEST, format!("{what}: a date, YYYY-MM-DD")))
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            format!("{what}: a date, YYYY-MM-DD"),
+        )
+    })
 }
 
 /// The contiguous run of entries from the first scanned on or after `from` to the last
@@ -117,7 +121,12 @@ pub async fn export(
                     match report_bytes(&state.db, row.scan_id).await {
                         Ok(Some(b)) => serde_json::from_slice(&b).ok(),
                         Ok(None) => None,
-                        Err(e) => return Some((Err(std::io::Error::other(e.to_string())), (state, rest, None, true))),
+                        Err(e) => {
+                            return Some((
+                                Err(std::io::Error::other(e.to_string())),
+                                (state, rest, None, true),
+                            ));
+                        }
                     }
                 };
                 let line = ExportLine {

@@ -10,15 +10,13 @@
 
 use super::{HttpError, Shared};
 use crate::store::StoreError;
-use crate::store::accounts::{
-    self, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW, Role, User,
-};
+use crate::store::accounts::{self, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW, Role, User};
 use askama::Template;
+use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -91,7 +89,11 @@ fn login_cookie(state: &Shared) -> &'static str {
 }
 
 fn set_cookie(state: &Shared, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
@@ -101,8 +103,7 @@ fn set_cookie(state: &Shared, name: &str, value: &str, max_age: i64) -> HeaderVa
 /// Compare two secrets in time that does not depend on where they differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -143,7 +144,10 @@ pub enum PageError {
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
-        PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, "storage failure (see the server log)".into())
+        PageError::Status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage failure (see the server log)".into(),
+        )
     }
 }
 
@@ -234,7 +238,10 @@ pub async fn require_viewer(state: &Shared, jar: &Cookies) -> Result<Option<Sess
 pub async fn require_admin_page(state: &Shared, jar: &Cookies) -> Result<Session, PageError> {
     match session(state, jar).await? {
         Some(s) if s.user.role == Role::Admin => Ok(s),
-        Some(_) => Err(PageError::Status(StatusCode::FORBIDDEN, "this page is for administrators".into())),
+        Some(_) => Err(PageError::Status(
+            StatusCode::FORBIDDEN,
+            "this page is for administrators".into(),
+        )),
         None => Err(PageError::Login),
     }
 }
@@ -244,7 +251,10 @@ pub async fn require_admin(state: &Shared, jar: &Cookies) -> Result<Session, Htt
     match session(state, jar).await? {
         Some(s) if s.user.role == Role::Admin => Ok(s),
         Some(_) => Err(HttpError::new(StatusCode::FORBIDDEN, "administrators only")),
-        None => Err(HttpError::new(StatusCode::UNAUTHORIZED, "log in, or give an account with HTTP basic authentication")),
+        None => Err(HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "log in, or give an account with HTTP basic authentication",
+        )),
     }
 }
 
@@ -253,7 +263,10 @@ pub fn check_csrf(session: &Session, given: &str) -> Result<(), PageError> {
     if same(&session.csrf, given) {
         Ok(())
     } else {
-        Err(PageError::Status(StatusCode::FORBIDDEN, "the form has expired or did not come from this site: reload the page".into()))
+        Err(PageError::Status(
+            StatusCode::FORBIDDEN,
+            "the form has expired or did not come from this site: reload the page".into(),
+        ))
     }
 }
 
@@ -292,7 +305,10 @@ pub async fn api_user(
             Some(u) => Ok(u),
             None => {
                 accounts::record_login_failure(&state.db, name, &keys, addr.0.as_deref()).await?;
-                Err(HttpError::new(StatusCode::UNAUTHORIZED, "wrong account or password"))
+                Err(HttpError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "wrong account or password",
+                ))
             }
         };
     }
@@ -317,17 +333,23 @@ pub async fn login_page(State(state): State<Shared>) -> Result<Response, PageErr
     login_form(&state, StatusCode::OK, None)
 }
 
-fn login_form(state: &Shared, status: StatusCode, error: Option<String>) -> Result<Response, PageError> {
-    let csrf = accounts::random_hex(32).map_err(|e| PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+fn login_form(
+    state: &Shared,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let csrf = accounts::random_hex(32)
+        .map_err(|e| PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     let page = LoginPage {
         nav: Nav::anonymous(),
         csrf: csrf.clone(),
         error,
     };
     let mut response = (status, html(&page)).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(state, login_cookie(state), &csrf, 3600));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state, login_cookie(state), &csrf, 3600),
+    );
     Ok(response)
 }
 
@@ -346,7 +368,11 @@ pub async fn login(
 ) -> Result<Response, PageError> {
     let expected = jar.get(login_cookie(&state)).unwrap_or("");
     if expected.is_empty() || !same(expected, &form.csrf) {
-        return login_form(&state, StatusCode::FORBIDDEN, Some("the login form expired: try again".into()));
+        return login_form(
+            &state,
+            StatusCode::FORBIDDEN,
+            Some("the login form expired: try again".into()),
+        );
     }
     let keys = rate_keys(&form.name, &addr);
     if let Some(wait) = accounts::login_blocked(&state.db, &keys).await? {
@@ -366,16 +392,28 @@ pub async fn login(
     }
     let Some(user) = accounts::authenticate(&state.db, &form.name, &form.password).await? else {
         accounts::record_login_failure(&state.db, &form.name, &keys, addr.0.as_deref()).await?;
-        return login_form(&state, StatusCode::UNAUTHORIZED, Some("wrong account or password".into()));
+        return login_form(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("wrong account or password".into()),
+        );
     };
     let (cookie, _) = accounts::create_session(&state.db, &user, addr.0.as_deref()).await?;
     let mut response = Redirect::to("/").into_response();
     let h = response.headers_mut();
     h.append(
         header::SET_COOKIE,
-        set_cookie(&state, session_cookie(&state), &cookie, accounts::SESSION_SECONDS),
+        set_cookie(
+            &state,
+            session_cookie(&state),
+            &cookie,
+            accounts::SESSION_SECONDS,
+        ),
     );
-    h.append(header::SET_COOKIE, set_cookie(&state, login_cookie(&state), "", 0));
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(&state, login_cookie(&state), "", 0),
+    );
     Ok(response)
 }
 
@@ -396,9 +434,10 @@ pub async fn logout(
     check_csrf(&s, &form.csrf)?;
     accounts::end_session(&state.db, &s.cookie, &s.user, addr.0.as_deref()).await?;
     let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state, session_cookie(&state), "", 0));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, session_cookie(&state), "", 0),
+    );
     Ok(response)
 }
 

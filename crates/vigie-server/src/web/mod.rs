@@ -103,7 +103,10 @@ impl HttpError {
 impl From<StoreError> for HttpError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
-        HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage failure (see the server log)")
+        HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage failure (see the server log)",
+        )
     }
 }
 
@@ -175,7 +178,8 @@ async fn metrics(
     jar: auth::Cookies,
 ) -> Result<Response, HttpError> {
     let bearer = auth::bearer(&headers);
-    let by_token = matches!((&state.config.metrics_token, bearer), (Some(t), Some(b)) if auth::same(t, b));
+    let by_token =
+        matches!((&state.config.metrics_token, bearer), (Some(t), Some(b)) if auth::same(t, b));
     if !by_token {
         auth::require_admin(&state, &jar).await?;
     }
@@ -230,9 +234,15 @@ async fn security_headers(req: Request, next: Next) -> Response {
              frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -274,7 +284,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -135,7 +135,11 @@ fn spark(series: &[(i64, f64)], width: u32, height: u32) -> Option<Spark> {
     let span = (last.0 - first.0).max(1) as f64;
     let (w, h) = (f64::from(width), f64::from(height));
     let xy = |(t, r): &(i64, f64)| {
-        let x = if series.len() == 1 { w - 2.0 } else { (*t - first.0) as f64 / span * (w - 4.0) + 2.0 };
+        let x = if series.len() == 1 {
+            w - 2.0
+        } else {
+            (*t - first.0) as f64 / span * (w - 4.0) + 2.0
+        };
         let y = h - 2.0 - r.clamp(0.0, 1.0) * (h - 4.0);
         (format!("{x:.1}"), format!("{y:.1}"))
     };
@@ -216,7 +220,11 @@ fn cell(f: Option<&FrameworkStatus>) -> Cell {
                 class,
                 title: format!(
                     "{} compliant, {} partially, {} non-compliant, {} not applicable, {} not assessed",
-                    f.compliant, f.partially_compliant, f.non_compliant, f.not_applicable, f.not_assessed
+                    f.compliant,
+                    f.partially_compliant,
+                    f.non_compliant,
+                    f.not_applicable,
+                    f.not_assessed
                 ),
             }
         }
@@ -277,11 +285,22 @@ pub async fn overview(State(state): State<Shared>, jar: Cookies) -> Result<Respo
             id: r.id,
             name: r.name.clone(),
             scan_id: r.latest.as_ref().map(|s| s.id),
-            scanned: r.latest.as_ref().map(|s| when(s.scanned_at)).unwrap_or_default(),
-            result: r.latest.as_ref().map(|s| s.result.clone()).unwrap_or_default(),
+            scanned: r
+                .latest
+                .as_ref()
+                .map(|s| when(s.scanned_at))
+                .unwrap_or_default(),
+            result: r
+                .latest
+                .as_ref()
+                .map(|s| s.result.clone())
+                .unwrap_or_default(),
             failures: r.latest.as_ref().map_or(0, |s| s.failures),
             ratio: percent(r.latest.as_ref().and_then(|s| s.ratio)),
-            cells: columns.iter().map(|c| cell(r.frameworks.get(&c.id))).collect(),
+            cells: columns
+                .iter()
+                .map(|c| cell(r.frameworks.get(&c.id)))
+                .collect(),
             spark: spark(&r.trend, 120, 24),
         })
         .collect();
@@ -614,7 +633,9 @@ pub struct ScanQuery {
 }
 
 async fn scan_and_report(state: &Shared, id: i64) -> Result<(ScanRow, Option<Report>), PageError> {
-    let scan = q::scan(&state.db, id).await?.ok_or_else(|| not_found("scan"))?;
+    let scan = q::scan(&state.db, id)
+        .await?
+        .ok_or_else(|| not_found("scan"))?;
     let report = read::report(&state.db, id).await?;
     Ok((scan, report))
 }
@@ -723,9 +744,15 @@ pub async fn verdict(
     let session = require_viewer(&state, &jar).await?;
     let (row, report) = scan_and_report(&state, id).await?;
     let report = report.ok_or_else(|| {
-        PageError::Status(StatusCode::GONE, "this scan's report was removed by retention; its chain entry remains".into())
+        PageError::Status(
+            StatusCode::GONE,
+            "this scan's report was removed by retention; its chain entry remains".into(),
+        )
     })?;
-    let v = report.verdicts.get(index).ok_or_else(|| not_found("verdict"))?;
+    let v = report
+        .verdicts
+        .get(index)
+        .ok_or_else(|| not_found("verdict"))?;
     let repo = crate::store::accounts::repository_by_id(&state.db, row.repository_id)
         .await?
         .ok_or_else(|| not_found("repository"))?;
@@ -808,22 +835,35 @@ fn change(id: String, title: String, from: &str, to: &str) -> Change {
 
 /// New and fixed failures (by check, subject and file: lines move between commits), and the
 /// controls and requirements whose status changed, from scan `a` to scan `b`.
-fn compare_reports(a: &Report, b: &Report) -> (Vec<FailureView>, Vec<FailureView>, Vec<Change>, Vec<Change>) {
+fn compare_reports(
+    a: &Report,
+    b: &Report,
+) -> (Vec<FailureView>, Vec<FailureView>, Vec<Change>, Vec<Change>) {
     // a finding may repeat (one subject, one file, several lines): compare counts
     type Key = (String, String, String, String);
     let failing = |r: &Report| -> BTreeMap<Key, Vec<usize>> {
         let mut m: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
-        for (i, v) in r.verdicts.iter().enumerate().filter(|(_, v)| v.is_failure()) {
+        for (i, v) in r
+            .verdicts
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_failure())
+        {
             m.entry(v.key()).or_default().push(i);
         }
         m
     };
     let (fa, fb) = (failing(a), failing(b));
-    let beyond = |from: &BTreeMap<Key, Vec<usize>>, other: &BTreeMap<Key, Vec<usize>>, r: &Report| -> Vec<FailureView> {
+    let beyond = |from: &BTreeMap<Key, Vec<usize>>,
+                  other: &BTreeMap<Key, Vec<usize>>,
+                  r: &Report|
+     -> Vec<FailureView> {
         from.iter()
             .flat_map(|(k, list)| {
                 let before = other.get(k).map_or(0, Vec::len);
-                list.iter().skip(before).map(|&i| failure_view(i, &r.verdicts[i]))
+                list.iter()
+                    .skip(before)
+                    .map(|&i| failure_view(i, &r.verdicts[i]))
             })
             .collect()
     };
@@ -835,7 +875,9 @@ fn compare_reports(a: &Report, b: &Report) -> (Vec<FailureView>, Vec<FailureView
         .controls
         .iter()
         .filter_map(|c| {
-            let before = ca.get(c.id.as_str()).map_or("not_assessed", |p| p.status.as_str());
+            let before = ca
+                .get(c.id.as_str())
+                .map_or("not_assessed", |p| p.status.as_str());
             (before != c.status).then(|| change(c.id.clone(), c.title.clone(), before, &c.status))
         })
         .collect();
@@ -855,7 +897,11 @@ fn compare_reports(a: &Report, b: &Report) -> (Vec<FailureView>, Vec<FailureView
                     .get(&(f.id.clone(), r.id.clone()))
                     .map_or("not_assessed", String::as_str);
                 if before != r.status {
-                    let label = if r.label.is_empty() { format!("{} {}", f.id, r.id) } else { r.label.clone() };
+                    let label = if r.label.is_empty() {
+                        format!("{} {}", f.id, r.id)
+                    } else {
+                        r.label.clone()
+                    };
                     requirements.push(change(label, r.title.clone(), before, &r.status));
                 }
             }
@@ -873,7 +919,10 @@ pub async fn compare(
     let (sa, ra) = scan_and_report(&state, query.a).await?;
     let (sb, rb) = scan_and_report(&state, query.b).await?;
     let (Some(ra), Some(rb)) = (ra, rb) else {
-        return Err(PageError::Status(StatusCode::GONE, "one of these scans' reports was removed by retention".into()));
+        return Err(PageError::Status(
+            StatusCode::GONE,
+            "one of these scans' reports was removed by retention".into(),
+        ));
     };
     let (new_failures, fixed, controls, requirements) = compare_reports(&ra, &rb);
     let page = ComparePage {
@@ -1033,7 +1082,10 @@ mod tests {
         );
         let climbed = evidence_link(t, "org/app", "abc1234", "../../x\"><script>", 1).unwrap();
         assert!(!climbed.contains("/../"), "{climbed}");
-        assert!(!climbed.contains('<') && !climbed.contains('"'), "{climbed}");
+        assert!(
+            !climbed.contains('<') && !climbed.contains('"'),
+            "{climbed}"
+        );
         assert_eq!(evidence_link(None, "a", "b", "c", 1), None);
         assert!(!valid_evidence_template("javascript:alert(1)//{path}"));
     }

@@ -55,9 +55,13 @@ pub fn valid_branch(b: &str) -> bool {
         && !b.contains("..")
         && !b.contains("//")
         && !b.contains("@{")
-        && !b
-            .chars()
-            .any(|c| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\' | '<' | '>' | '"' | '\''))
+        && !b.chars().any(|c| {
+            c.is_control()
+                || matches!(
+                    c,
+                    ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\' | '<' | '>' | '"' | '\''
+                )
+        })
 }
 
 /// A commit id: 7 to 64 hex digits (SHA-1 or SHA-256, abbreviated or not).
@@ -70,7 +74,9 @@ pub fn valid_url(u: &str) -> bool {
     (u.starts_with("https://") || u.starts_with("http://"))
         && u.len() <= 2048
         && u.len() > 8
-        && !u.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
+        && !u
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
 }
 
 fn bad(message: impl Into<String>) -> HttpError {
@@ -81,7 +87,12 @@ fn parse_time(s: Option<&str>) -> Result<i64, HttpError> {
     let now = crate::db::now();
     let Some(s) = s else { return Ok(now) };
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| bad(format!("scanned_at `{}` is not an RFC 3339 time: {e}", s.chars().take(40).collect::<String>())))?
+        .map_err(|e| {
+            bad(format!(
+                "scanned_at `{}` is not an RFC 3339 time: {e}",
+                s.chars().take(40).collect::<String>()
+            ))
+        })?
         .unix_timestamp();
     if t > now + 600 {
         return Err(bad("scanned_at is in the future"));
@@ -94,7 +105,9 @@ fn parse_time(s: Option<&str>) -> Result<i64, HttpError> {
 
 fn check_envelope(e: &Envelope) -> Result<UploadMeta, HttpError> {
     if !valid_repository_name(&e.repository) {
-        return Err(bad("repository: letters, digits, `.`, `_`, `-` in segments separated by `/`, no `..`"));
+        return Err(bad(
+            "repository: letters, digits, `.`, `_`, `-` in segments separated by `/`, no `..`",
+        ));
     }
     if !valid_branch(&e.branch) {
         return Err(bad("branch: not a git branch name"));
@@ -118,9 +131,11 @@ fn check_envelope(e: &Envelope) -> Result<UploadMeta, HttpError> {
 pub async fn upload(State(state): State<Shared>, addr: ClientAddr, req: Request) -> Response {
     match upload_inner(&state, addr, req).await {
         Ok((status, receipt)) => {
-            state
-                .metrics
-                .upload(if receipt.duplicate { "duplicate" } else { "stored" });
+            state.metrics.upload(if receipt.duplicate {
+                "duplicate"
+            } else {
+                "stored"
+            });
             (status, Json(receipt)).into_response()
         }
         Err(e) => {
@@ -138,11 +153,19 @@ async fn upload_inner(
 ) -> Result<(StatusCode, Receipt), HttpError> {
     let (parts, body) = req.into_parts();
     let token = super::auth::bearer(&parts.headers).ok_or_else(|| {
-        HttpError::new(StatusCode::UNAUTHORIZED, "no upload token: set VIGIE_TOKEN (Authorization: Bearer …)")
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "no upload token: set VIGIE_TOKEN (Authorization: Bearer …)",
+        )
     })?;
     let (token_id, repository_id) = accounts::check_token(&state.db, &state.tokens, token)
         .await?
-        .ok_or_else(|| HttpError::new(StatusCode::UNAUTHORIZED, "the upload token is unknown or revoked"))?;
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "the upload token is unknown or revoked",
+            )
+        })?;
     let limit = state.config.max_upload_bytes;
     let declared = parts
         .headers
@@ -169,7 +192,12 @@ async fn upload_inner(
     let meta = check_envelope(&envelope)?;
     let repository = accounts::repository_by_id(&state.db, repository_id)
         .await?
-        .ok_or_else(|| HttpError::new(StatusCode::UNAUTHORIZED, "the token's repository no longer exists"))?;
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "the token's repository no longer exists",
+            )
+        })?;
     if repository.name != envelope.repository {
         return Err(HttpError::new(
             StatusCode::FORBIDDEN,
@@ -220,7 +248,10 @@ async fn upload_inner(
 fn too_large(limit: usize) -> HttpError {
     HttpError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the upload is larger than the server accepts ({} MB)", limit / (1024 * 1024)),
+        format!(
+            "the upload is larger than the server accepts ({} MB)",
+            limit / (1024 * 1024)
+        ),
     )
 }
 
@@ -238,7 +269,12 @@ mod tests {
         assert!(valid_commit("0123abc"));
         assert!(!valid_commit("xyz1234"));
         assert!(valid_url("https://ci.example.org/run/1"));
-        for u in ["javascript:alert(1)", "https://x/\"><script>", "ftp://x", "https://a b"] {
+        for u in [
+            "javascript:alert(1)",
+            "https://x/\"><script>",
+            "ftp://x",
+            "https://a b",
+        ] {
             assert!(!valid_url(u), "{u}");
         }
     }

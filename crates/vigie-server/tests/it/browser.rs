@@ -37,12 +37,16 @@ fn start_driver() -> (Driver, String) {
         "{CHROMIUM} is missing: apt-get install chromium chromium-driver"
     );
     let port = free_port();
+    // waited for when the `Driver` is dropped
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("{CHROMEDRIVER} cannot start ({e}): apt-get install chromium-driver"));
+        .unwrap_or_else(|e| {
+            panic!("{CHROMEDRIVER} cannot start ({e}): apt-get install chromium-driver")
+        });
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -55,7 +59,8 @@ fn start_driver() -> (Driver, String) {
 }
 
 fn hostile(tag: &str) -> Value {
-    let x = format!("<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">{tag}");
+    let x =
+        format!("<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">{tag}");
     let mut r = report(8, 3, &x);
     for v in r["verdicts"].as_array_mut().unwrap() {
         v["subject"] = json!(format!("svc {x}"));
@@ -68,7 +73,9 @@ fn hostile(tag: &str) -> Value {
 fn log_in_upload_see_open_a_failure_and_compare() {
     let (_driver, driver_url) = start_driver();
     let config = ServerConfig {
-        evidence_url: Some("https://git.example.org/{repository}/blob/{commit}/{path}#L{line}".into()),
+        evidence_url: Some(
+            "https://git.example.org/{repository}/blob/{commit}/{path}#L{line}".into(),
+        ),
         ..ServerConfig::default()
     };
     let server = TestServer::start(Engine::Sqlite, config);
@@ -104,12 +111,31 @@ fn log_in_upload_see_open_a_failure_and_compare() {
         // log in
         c.goto(&format!("{base}/")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), "/login");
-        c.find(Locator::Id("name")).await.unwrap().send_keys("admin").await.unwrap();
-        c.find(Locator::Id("password")).await.unwrap().send_keys(ADMIN_PASSWORD).await.unwrap();
+        c.find(Locator::Id("name"))
+            .await
+            .unwrap()
+            .send_keys("admin")
+            .await
+            .unwrap();
+        c.find(Locator::Id("password"))
+            .await
+            .unwrap()
+            .send_keys(ADMIN_PASSWORD)
+            .await
+            .unwrap();
         shot("1-login").await;
-        c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Id("login"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait().for_element(Locator::Css("form.logout")).await.ok();
-        assert_eq!(c.current_url().await.unwrap().path(), "/", "the login did not hold");
+        assert_eq!(
+            c.current_url().await.unwrap().path(),
+            "/",
+            "the login did not hold"
+        );
 
         // a repository and its token, through the admin page
         c.goto(&format!("{base}/admin")).await.unwrap();
@@ -117,17 +143,30 @@ fn log_in_upload_see_open_a_failure_and_compare() {
         form.set_by_name("name", "org/shop").await.unwrap();
         form.submit().await.unwrap();
         // back on the admin page once the repository is listed
-        c.wait().for_element(Locator::LinkText("org/shop")).await.unwrap();
+        c.wait()
+            .for_element(Locator::LinkText("org/shop"))
+            .await
+            .unwrap();
         let form = c.form(Locator::Id("new-token")).await.unwrap();
         form.submit().await.unwrap();
-        let token = c.wait().for_element(Locator::Id("secret")).await.unwrap().text().await.unwrap();
+        let token = c
+            .wait()
+            .for_element(Locator::Id("secret"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(token.starts_with("vigie_"), "{token}");
 
         // CI uploads two scans with that token
         let token2 = token.clone();
         let base2 = base.clone();
         tokio::task::spawn_blocking(move || {
-            for (commit, r) in [("1111111", report(8, 1, "first")), ("2222222", hostile("second"))] {
+            for (commit, r) in [
+                ("1111111", report(8, 1, "first")),
+                ("2222222", hostile("second")),
+            ] {
                 let (s, t) = post_upload(&base2, Some(&token2), &envelope("org/shop", commit, &r));
                 assert_eq!(s, 201, "{t}");
             }
@@ -138,35 +177,103 @@ fn log_in_upload_see_open_a_failure_and_compare() {
         // the overview shows it; open it
         c.goto(&format!("{base}/")).await.unwrap();
         shot("2-overview").await;
-        c.find(Locator::LinkText("org/shop")).await.unwrap().click().await.unwrap();
-        let title = c.wait().for_element(Locator::Id("repository-name")).await.unwrap().text().await.unwrap();
+        c.find(Locator::LinkText("org/shop"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let title = c
+            .wait()
+            .for_element(Locator::Id("repository-name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(title, "org/shop");
         shot("3-repository").await;
 
         // open a failure: the markup is shown as text and nothing ran
-        c.find(Locator::Css("a.failure")).await.unwrap().click().await.unwrap();
-        let message = c.wait().for_element(Locator::Id("verdict-message")).await.unwrap().text().await.unwrap();
-        assert!(message.contains("<script>window.__pwned=1</script>"), "{message}");
-        let evidence = c.find(Locator::Id("evidence")).await.unwrap().attr("href").await.unwrap().unwrap();
-        assert!(evidence.starts_with("https://git.example.org/org/shop/blob/2222222/deploy/"), "{evidence}");
+        c.find(Locator::Css("a.failure"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let message = c
+            .wait()
+            .for_element(Locator::Id("verdict-message"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            message.contains("<script>window.__pwned=1</script>"),
+            "{message}"
+        );
+        let evidence = c
+            .find(Locator::Id("evidence"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            evidence.starts_with("https://git.example.org/org/shop/blob/2222222/deploy/"),
+            "{evidence}"
+        );
         shot("4-failure").await;
-        let pwned = c.execute("return typeof window.__pwned;", vec![]).await.unwrap();
+        let pwned = c
+            .execute("return typeof window.__pwned;", vec![])
+            .await
+            .unwrap();
         assert_eq!(pwned, json!("undefined"), "a script from the report ran");
 
         // compare the two scans
         c.back().await.unwrap();
-        c.wait().for_element(Locator::Id("compare")).await.unwrap().click().await.unwrap();
-        let heading = c.wait().for_element(Locator::Id("new-failures")).await.unwrap().text().await.unwrap();
+        c.wait()
+            .for_element(Locator::Id("compare"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let heading = c
+            .wait()
+            .for_element(Locator::Id("new-failures"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(heading, "New failures (3)");
-        let fixed = c.find(Locator::Id("fixed")).await.unwrap().text().await.unwrap();
+        let fixed = c
+            .find(Locator::Id("fixed"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(fixed, "Fixed (1)");
         shot("5-compare").await;
-        let pwned = c.execute("return typeof window.__pwned;", vec![]).await.unwrap();
+        let pwned = c
+            .execute("return typeof window.__pwned;", vec![])
+            .await
+            .unwrap();
         assert_eq!(pwned, json!("undefined"));
 
         // the control across the organisation
         c.goto(&format!("{base}/controls/CNT-04")).await.unwrap();
-        let rows = c.find(Locator::Id("control-failures")).await.unwrap().text().await.unwrap();
+        let rows = c
+            .find(Locator::Id("control-failures"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(rows.contains("org/shop"), "{rows}");
         shot("6-control").await;
         c.close().await.unwrap();

@@ -46,7 +46,10 @@ impl TestDb {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("vigie.db").display());
-                TestDb { url, _dir: Some(dir) }
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
             }
             Engine::Postgres => {
                 let schema = random_name();
@@ -172,11 +175,13 @@ pub async fn repository(db: &Db, name: &str) -> i64 {
 
 pub async fn count(db: &Db, table: &str) -> i64 {
     use sqlx::Row;
-    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}")))
-        .fetch_one(&db.pool)
-        .await
-        .unwrap()
-        .get::<i64, _>("n")
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table}"
+    )))
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+    .get::<i64, _>("n")
 }
 
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
@@ -229,7 +234,9 @@ impl TestServer {
                 .await
                 .unwrap();
             let repo = accounts::repository_by_id(db, id).await.unwrap().unwrap();
-            let (_, token) = accounts::create_token(db, &repo, "ci", "test", None).await.unwrap();
+            let (_, token) = accounts::create_token(db, &repo, "ci", "test", None)
+                .await
+                .unwrap();
             (id, token)
         })
     }
@@ -252,7 +259,10 @@ pub fn post_upload(base: &str, token: Option<&str>, body: &[u8]) -> (u16, String
         req = req.header("Authorization", &format!("Bearer {t}"));
     }
     match req.send(body) {
-        Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
+        Ok(mut r) => (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        ),
         // the server may close the connection on a body it refuses before reading it all
         Err(e) => (0, e.to_string()),
     }
@@ -285,13 +295,16 @@ pub fn login(base: &str, name: &str, password: &str) -> Result<String, u16> {
     let r = agent()
         .post(&format!("{base}/login"))
         .header("Cookie", &login_cookie)
-        .send_form([("name", name), ("password", password), ("csrf", csrf.as_str())])
+        .send_form([
+            ("name", name),
+            ("password", password),
+            ("csrf", csrf.as_str()),
+        ])
         .unwrap();
     if r.status().as_u16() != 303 {
         return Err(r.status().as_u16());
     }
-    Ok(r
-        .headers()
+    Ok(r.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -317,5 +330,8 @@ pub fn get(base: &str, path: &str, cookie: Option<&str>) -> (u16, String) {
         req = req.header("Cookie", c);
     }
     let mut r = req.call().unwrap();
-    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    (
+        r.status().as_u16(),
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
 }

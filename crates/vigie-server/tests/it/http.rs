@@ -21,34 +21,114 @@ fn bad_uploads_are_refused_and_store_nothing() {
         let good = report(20, 2, "x");
         let ok = envelope("org/a", "abcdef1", &good);
 
-        let mut cases: Vec<(&str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+        // what, token, body, expected status, what the refusal says
+        type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+        let mut cases: Vec<Case> = vec![
             ("no token", None, ok.clone(), 401, "token"),
-            ("wrong token", Some("vigie_1_0000000000000000000000000000000000000000000000000000000000000000"), ok.clone(), 401, "unknown"),
+            (
+                "wrong token",
+                Some("vigie_1_0000000000000000000000000000000000000000000000000000000000000000"),
+                ok.clone(),
+                401,
+                "unknown",
+            ),
             ("not a token", Some("hunter2"), ok.clone(), 401, "unknown"),
             ("token of b for a", Some(&token_b), ok.clone(), 403, "org/b"),
-            ("malformed", Some(&token_a), b"{\"repository\": \"org/a\", ".to_vec(), 400, "JSON"),
-            ("truncated", Some(&token_a), ok[..ok.len() / 2].to_vec(), 400, "JSON"),
-            ("not json", Some(&token_a), b"\x00\x01binary".to_vec(), 400, "JSON"),
-            ("path traversal", Some(&token_a), envelope("../../etc/passwd", "abcdef1", &good), 400, "repository"),
-            ("traversal inside", Some(&token_a), envelope("org/../b", "abcdef1", &good), 400, "repository"),
-            ("script in name", Some(&token_a), envelope("<script>alert(1)</script>", "abcdef1", &good), 400, "repository"),
-            ("bad commit", Some(&token_a), envelope("org/a", "<b>not-hex</b>", &good), 400, "commit"),
+            (
+                "malformed",
+                Some(&token_a),
+                b"{\"repository\": \"org/a\", ".to_vec(),
+                400,
+                "JSON",
+            ),
+            (
+                "truncated",
+                Some(&token_a),
+                ok[..ok.len() / 2].to_vec(),
+                400,
+                "JSON",
+            ),
+            (
+                "not json",
+                Some(&token_a),
+                b"\x00\x01binary".to_vec(),
+                400,
+                "JSON",
+            ),
+            (
+                "path traversal",
+                Some(&token_a),
+                envelope("../../etc/passwd", "abcdef1", &good),
+                400,
+                "repository",
+            ),
+            (
+                "traversal inside",
+                Some(&token_a),
+                envelope("org/../b", "abcdef1", &good),
+                400,
+                "repository",
+            ),
+            (
+                "script in name",
+                Some(&token_a),
+                envelope("<script>alert(1)</script>", "abcdef1", &good),
+                400,
+                "repository",
+            ),
+            (
+                "bad commit",
+                Some(&token_a),
+                envelope("org/a", "<b>not-hex</b>", &good),
+                400,
+                "commit",
+            ),
         ];
         let mut schema_invalid = good.clone();
         schema_invalid["verdicts"][0]["outcome"] = json!("<script>");
-        cases.push(("schema-invalid", Some(&token_a), envelope("org/a", "abcdef1", &schema_invalid), 422, "/verdicts/0/outcome"));
+        cases.push((
+            "schema-invalid",
+            Some(&token_a),
+            envelope("org/a", "abcdef1", &schema_invalid),
+            422,
+            "/verdicts/0/outcome",
+        ));
         let mut missing = good.clone();
         missing.as_object_mut().unwrap().remove("controls");
-        cases.push(("field missing", Some(&token_a), envelope("org/a", "abcdef1", &missing), 422, "controls"));
+        cases.push((
+            "field missing",
+            Some(&token_a),
+            envelope("org/a", "abcdef1", &missing),
+            422,
+            "controls",
+        ));
         let mut env: Value = serde_json::from_slice(&ok).unwrap();
         env["branch"] = json!("main\"><script>");
-        cases.push(("bad branch", Some(&token_a), serde_json::to_vec(&env).unwrap(), 400, "branch"));
+        cases.push((
+            "bad branch",
+            Some(&token_a),
+            serde_json::to_vec(&env).unwrap(),
+            400,
+            "branch",
+        ));
         env["branch"] = json!("main");
         env["pipeline_url"] = json!("javascript:alert(1)");
-        cases.push(("script pipeline", Some(&token_a), serde_json::to_vec(&env).unwrap(), 400, "pipeline_url"));
+        cases.push((
+            "script pipeline",
+            Some(&token_a),
+            serde_json::to_vec(&env).unwrap(),
+            400,
+            "pipeline_url",
+        ));
         env["pipeline_url"] = json!(null);
         env["scanned_at"] = json!("2999-01-01T00:00:00Z");
-        cases.push(("future", Some(&token_a), serde_json::to_vec(&env).unwrap(), 400, "future"));
+        cases.push((
+            "future",
+            Some(&token_a),
+            serde_json::to_vec(&env).unwrap(),
+            400,
+            "future",
+        ));
 
         for (what, token, body, status, says) in cases {
             let (got, text) = post_upload(base, token, &body);
@@ -77,9 +157,14 @@ fn bad_uploads_are_refused_and_store_nothing() {
         // a revoked token no longer uploads (even though its secret was verified before)
         let id = token_a.split('_').nth(1).unwrap();
         server.with_db(async |db| {
-            vigie_server::store::accounts::revoke_token(db, i64::from_str_radix(id, 16).unwrap(), "test", None)
-                .await
-                .unwrap()
+            vigie_server::store::accounts::revoke_token(
+                db,
+                i64::from_str_radix(id, 16).unwrap(),
+                "test",
+                None,
+            )
+            .await
+            .unwrap()
         });
         let (got, text) = post_upload(base, Some(&token_a), &envelope("org/a", "abcdef2", &good));
         assert_eq!(got, 401, "{engine:?} revoked: {text}");
@@ -94,8 +179,17 @@ fn bad_uploads_are_refused_and_store_nothing() {
                 .map(|e| e.action)
                 .collect()
         });
-        for action in ["scan.upload", "token.revoke", "token.create", "repository.create", "user.create"] {
-            assert!(audit.iter().any(|a| a == action), "{engine:?}: {action} not in {audit:?}");
+        for action in [
+            "scan.upload",
+            "token.revoke",
+            "token.create",
+            "repository.create",
+            "user.create",
+        ] {
+            assert!(
+                audit.iter().any(|a| a == action),
+                "{engine:?}: {action} not in {audit:?}"
+            );
         }
     }
 }
@@ -120,23 +214,46 @@ fn hostile_report() -> Value {
 #[test]
 fn pages_escape_what_reports_say_and_need_an_account() {
     for engine in ENGINES {
-        let mut config = ServerConfig::default();
-        config.evidence_url = Some("https://git.example.org/{repository}/blob/{commit}/{path}#L{line}".into());
+        let config = ServerConfig {
+            evidence_url: Some(
+                "https://git.example.org/{repository}/blob/{commit}/{path}#L{line}".into(),
+            ),
+            ..ServerConfig::default()
+        };
         let server = TestServer::start(engine, config);
         let (repo_id, token) = server.add_repository("org/app");
         let base = &server.base;
-        let (s, t) = post_upload(base, Some(&token), &envelope("org/app", "abcdef1", &report(6, 1, "first")));
+        let (s, t) = post_upload(
+            base,
+            Some(&token),
+            &envelope("org/app", "abcdef1", &report(6, 1, "first")),
+        );
         assert_eq!(s, 201, "{t}");
-        let (s, t) = post_upload(base, Some(&token), &envelope("org/app", "abcdef2", &hostile_report()));
+        let (s, t) = post_upload(
+            base,
+            Some(&token),
+            &envelope("org/app", "abcdef2", &hostile_report()),
+        );
         assert_eq!(s, 201, "{t}");
         let receipt: Value = serde_json::from_str(&t).unwrap();
         let scan = receipt["scan_id"].as_i64().unwrap();
         let first = server.with_db(async |db| {
-            vigie_server::store::pages::scans_of(db, repo_id, 10).await.unwrap().last().unwrap().id
+            vigie_server::store::pages::scans_of(db, repo_id, 10)
+                .await
+                .unwrap()
+                .last()
+                .unwrap()
+                .id
         });
 
         // anonymous: to the login page
-        for path in ["/", &format!("/repositories/{repo_id}"), &format!("/scans/{scan}"), "/expiring", "/controls/CNT-04"] {
+        for path in [
+            "/",
+            &format!("/repositories/{repo_id}"),
+            &format!("/scans/{scan}"),
+            "/expiring",
+            "/controls/CNT-04",
+        ] {
             let (status, _) = get(base, path, None);
             assert_eq!(status, 303, "{engine:?} {path}");
         }
@@ -157,29 +274,56 @@ fn pages_escape_what_reports_say_and_need_an_account() {
         for path in &pages {
             let (status, html) = get(base, path, Some(&viewer));
             assert_eq!(status, 200, "{engine:?} {path}: {html}");
-            assert!(!html.contains("<script"), "{engine:?} {path} has a script tag");
+            assert!(
+                !html.contains("<script"),
+                "{engine:?} {path} has a script tag"
+            );
             assert!(!html.contains("<img"), "{engine:?} {path} has an img tag");
             assert!(!html.contains("onerror=\""), "{engine:?} {path}");
         }
         let (_, html) = get(base, &format!("/scans/{scan}/verdicts/0"), Some(&viewer));
-        assert!(html.contains("&#60;script&#62;window.__pwned=1&#60;/script&#62;"), "{html}");
+        assert!(
+            html.contains("&#60;script&#62;window.__pwned=1&#60;/script&#62;"),
+            "{html}"
+        );
         // the evidence link is built from the template, its path encoded
-        assert!(html.contains("https://git.example.org/org/app/blob/abcdef2/deploy/%3Cscript%3E"), "{html}");
+        assert!(
+            html.contains("https://git.example.org/org/app/blob/abcdef2/deploy/%3Cscript%3E"),
+            "{html}"
+        );
         let (_, html) = get(base, "/controls/CNT-04", Some(&viewer));
         assert!(html.contains("org/app"), "{html}");
         let (_, html) = get(base, &format!("/compare?a={first}&b={scan}"), Some(&viewer));
-        assert!(html.contains("New failures (3)") && html.contains("Fixed (1)"), "{html}");
+        assert!(
+            html.contains("New failures (3)") && html.contains("Fixed (1)"),
+            "{html}"
+        );
         let (_, html) = get(base, "/expiring?days=3650", Some(&viewer));
-        assert!(html.contains("GOV-02") && html.contains("2026-12-01"), "{html}");
+        assert!(
+            html.contains("GOV-02") && html.contains("2026-12-01"),
+            "{html}"
+        );
 
         // a viewer is not an admin; an unknown scan is a 404
         assert_eq!(get(base, "/admin", Some(&viewer)).0, 403);
         assert_eq!(get(base, "/scans/12345", Some(&viewer)).0, 404);
 
         // the content security policy forbids inline script everywhere
-        let r = agent().get(&format!("{base}/")).header("Cookie", &viewer).call().unwrap();
-        let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
-        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+        let r = agent()
+            .get(&format!("{base}/"))
+            .header("Cookie", &viewer)
+            .call()
+            .unwrap();
+        let csp = r
+            .headers()
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
     }
 }
 
@@ -194,7 +338,12 @@ fn forms_need_their_csrf_token_and_logins_are_rate_limited() {
         agent()
             .post(&format!("{base}/admin/repositories"))
             .header("Cookie", &admin)
-            .send_form([("csrf", csrf), ("name", name), ("default_branch", "main"), ("evidence_url", "")])
+            .send_form([
+                ("csrf", csrf),
+                ("name", name),
+                ("default_branch", "main"),
+                ("evidence_url", ""),
+            ])
             .unwrap()
             .status()
             .as_u16()
@@ -202,7 +351,12 @@ fn forms_need_their_csrf_token_and_logins_are_rate_limited() {
     assert_eq!(post("forged", "org/forged"), 403);
     assert_eq!(post(&csrf, "org/real"), 303);
     let names: Vec<String> = server.with_db(async |db| {
-        vigie_server::store::accounts::repositories(db).await.unwrap().into_iter().map(|r| r.name).collect()
+        vigie_server::store::accounts::repositories(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
     });
     assert_eq!(names, vec!["org/real".to_string()]);
 
@@ -236,9 +390,20 @@ fn health_and_metrics() {
         };
         let server = TestServer::start(engine, config);
         let (_, token) = server.add_repository("org/app");
-        assert_eq!(post_upload(&server.base, Some(&token), &envelope("org/app", "abcdef1", &report(10, 1, "x"))).0, 201);
+        assert_eq!(
+            post_upload(
+                &server.base,
+                Some(&token),
+                &envelope("org/app", "abcdef1", &report(10, 1, "x"))
+            )
+            .0,
+            201
+        );
         assert_eq!(post_upload(&server.base, Some(&token), b"{").0, 400);
-        assert_eq!(get(&server.base, "/healthz", None), (200, "ok\n".to_string()));
+        assert_eq!(
+            get(&server.base, "/healthz", None),
+            (200, "ok\n".to_string())
+        );
         assert_eq!(get(&server.base, "/metrics", None).0, 401);
         let mut r = agent()
             .get(&format!("{}/metrics", server.base))
@@ -267,9 +432,26 @@ fn an_export_verifies_offline_and_names_what_was_altered() {
         let (_, token) = server.add_repository("org/app");
         let day = |d: u32| format!("2026-10-{d:02}T12:00:00Z");
         for d in 1..=6u32 {
-            let mut env: Value = serde_json::from_slice(&envelope("org/app", &format!("{d:07x}"), &with_attestation(report(30, d as usize % 3, &d.to_string()), "GOV-02", "2030-01-01"))).unwrap();
+            let mut env: Value = serde_json::from_slice(&envelope(
+                "org/app",
+                &format!("{d:07x}"),
+                &with_attestation(
+                    report(30, d as usize % 3, &d.to_string()),
+                    "GOV-02",
+                    "2030-01-01",
+                ),
+            ))
+            .unwrap();
             env["scanned_at"] = json!(day(d));
-            assert_eq!(post_upload(&server.base, Some(&token), &serde_json::to_vec(&env).unwrap()).0, 201);
+            assert_eq!(
+                post_upload(
+                    &server.base,
+                    Some(&token),
+                    &serde_json::to_vec(&env).unwrap()
+                )
+                .0,
+                201
+            );
         }
         let export = |from: &str, to: &str, auth: (&str, &str)| {
             let mut r = agent()
@@ -277,17 +459,37 @@ fn an_export_verifies_offline_and_names_what_was_altered() {
                 .query("repository", "org/app")
                 .query("from", from)
                 .query("to", to)
-                .header("Authorization", &format!("Basic {}", data_encoding::BASE64.encode(format!("{}:{}", auth.0, auth.1).as_bytes())))
+                .header(
+                    "Authorization",
+                    &format!(
+                        "Basic {}",
+                        data_encoding::BASE64.encode(format!("{}:{}", auth.0, auth.1).as_bytes())
+                    ),
+                )
                 .call()
                 .unwrap();
-            (r.status().as_u16(), r.body_mut().with_config().limit(u64::MAX).read_to_string().unwrap())
+            (
+                r.status().as_u16(),
+                r.body_mut()
+                    .with_config()
+                    .limit(u64::MAX)
+                    .read_to_string()
+                    .unwrap(),
+            )
         };
-        assert_eq!(export("2026-10-01", "2026-10-31", ("viewer", "wrong password!!")).0, 401);
+        assert_eq!(
+            export("2026-10-01", "2026-10-31", ("viewer", "wrong password!!")).0,
+            401
+        );
         let (status, text) = export("2026-10-02", "2026-10-04", ("viewer", ADMIN_PASSWORD));
         assert_eq!(status, 200, "{text}");
         let lines = || text.lines().map(|l| Ok(l.to_string()));
         let s = verify_export(lines()).unwrap();
-        assert_eq!((s.entries, s.reports, s.first_seq, s.last_seq, s.head_seq), (3, 3, Some(2), Some(4), 6), "{engine:?}");
+        assert_eq!(
+            (s.entries, s.reports, s.first_seq, s.last_seq, s.head_seq),
+            (3, 3, Some(2), Some(4), 6),
+            "{engine:?}"
+        );
 
         // altered in any way, it names the line and the entry
         let mut altered: Vec<String> = text.lines().map(str::to_string).collect();
@@ -312,7 +514,13 @@ fn an_export_verifies_offline_and_names_what_was_altered() {
         let verify = |user: &str| {
             let mut r = agent()
                 .get(&format!("{}/api/v1/verify", server.base))
-                .header("Authorization", &format!("Basic {}", data_encoding::BASE64.encode(format!("{user}:{ADMIN_PASSWORD}").as_bytes())))
+                .header(
+                    "Authorization",
+                    &format!(
+                        "Basic {}",
+                        data_encoding::BASE64.encode(format!("{user}:{ADMIN_PASSWORD}").as_bytes())
+                    ),
+                )
                 .call()
                 .unwrap();
             (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
@@ -320,7 +528,10 @@ fn an_export_verifies_offline_and_names_what_was_altered() {
         assert_eq!(verify("viewer").0, 403);
         let (status, body) = verify("admin");
         assert_eq!(status, 200);
-        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["altered"], json!([]));
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["altered"],
+            json!([])
+        );
         server.with_db(async |db| {
             sqlx::query("UPDATE scans SET commit_sha = 'fffffff' WHERE seq = 5")
                 .execute(&db.pool)
