@@ -7,6 +7,8 @@
 //!   store, one scan a day per repository.
 //! - `pages URL USER PASSWORD --requests 50 [--path /]`: a page's latency, p50/p95.
 //! - `size DATABASE --scans 1000 --verdicts 2000 --churn 0.01`: storage per 1,000 scans.
+//! - `setup DATABASE` and `serve DATABASE ADDR`: what `vigie serve add-repository`,
+//!   `add-user`, `create-token` and `vigie serve` do, from this binary alone.
 
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -332,6 +334,29 @@ fn main() {
         Some("fill") => fill(&args),
         Some("pages") => pages(&args),
         Some("size") => size(&args),
+        Some("setup") => {
+            let db = &args[2];
+            vigie_server::cli::add_repository(db, "bench/app", "main", None).unwrap();
+            vigie_server::cli::add_user(
+                db,
+                "bench",
+                "admin",
+                &std::env::var("VIGIE_PASSWORD").unwrap(),
+            )
+            .unwrap();
+            println!(
+                "{}",
+                vigie_server::cli::create_token(db, "bench/app", "bench").unwrap()
+            );
+        }
+        Some("serve") => vigie_server::cli::serve(vigie_server::cli::ServeOptions {
+            listen: args[3].clone(),
+            database: args[2].clone(),
+            config: vigie_server::ServerConfig::default(),
+            log_json: true,
+            bootstrap_admin_password: None,
+        })
+        .unwrap(),
         _ => eprintln!("usage: serve_bench upload|fill|pages|size …"),
     }
 }
