@@ -13,7 +13,7 @@ use crate::store::StoreError;
 use crate::store::accounts::{self, LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW, Role, User};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -440,12 +440,6 @@ pub async fn logout(
     );
     Ok(response)
 }
-
-/// `?next=` is not followed: a login always lands on the overview (no open redirect).
-#[derive(Deserialize)]
-pub struct Ignored {}
-
-pub type IgnoredQuery = Query<Ignored>;
 
 #[cfg(test)]
 mod tests {
