@@ -7,6 +7,12 @@ mod cmd_graph;
 mod cmd_offers;
 mod cmd_sbom;
 mod cmd_secrets;
+#[cfg(feature = "server")]
+mod cmd_serve;
+#[cfg(feature = "server")]
+mod cmd_upload;
+#[cfg(feature = "server")]
+mod cmd_verify;
 mod explain;
 
 #[global_allocator]
@@ -67,6 +73,18 @@ enum Command {
     /// Git hooks: `vigie hook install` adds a pre-commit hook running `vigie secrets --staged`.
     #[command(subcommand)]
     Hook(cmd_secrets::HookCommand),
+    /// Run the server that keeps every repository's scans: dashboard, upload API, hash chain.
+    #[cfg(feature = "server")]
+    Serve(cmd_serve::ServeArgs),
+    /// Send a JSON report to a `vigie serve` (token in VIGIE_TOKEN).
+    #[cfg(feature = "server")]
+    Upload(cmd_upload::UploadArgs),
+    /// Have a `vigie serve` verify its history, or download an auditor's export.
+    #[cfg(feature = "server")]
+    Verify(cmd_verify::VerifyArgs),
+    /// Verify an export of a `vigie serve` history offline.
+    #[cfg(feature = "server")]
+    VerifyExport(cmd_verify::VerifyExportArgs),
 }
 
 #[derive(Args)]
@@ -113,6 +131,10 @@ struct ScanArgs {
     /// Judge the changes since this revision (e.g. origin/main) where a check looks at changes.
     #[arg(long, value_name = "REV")]
     since: Option<String>,
+    /// Send the JSON report to this `vigie serve` (token in VIGIE_TOKEN).
+    #[cfg(feature = "server")]
+    #[arg(long, value_name = "URL")]
+    upload: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -218,6 +240,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Attest(args) => cmd_attest::run(args, today()?),
         Command::Secrets(args) => cmd_secrets::secrets(args, &mut stdout),
         Command::Hook(cmd) => cmd_secrets::hook(cmd),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => cmd_serve::run(args),
+        #[cfg(feature = "server")]
+        Command::Upload(args) => cmd_upload::run(args),
+        #[cfg(feature = "server")]
+        Command::Verify(args) => cmd_verify::verify(args),
+        #[cfg(feature = "server")]
+        Command::VerifyExport(args) => cmd_verify::verify_export(args),
     }
 }
 
@@ -328,6 +358,10 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             report.diagnostics.len()
         );
         return Ok(ExitCode::from(2));
+    }
+    #[cfg(feature = "server")]
+    if let Some(server) = &args.upload {
+        cmd_upload::after_scan(&report, server, &args.path)?;
     }
     let code = if report.gate_failed() {
         ExitCode::from(1)

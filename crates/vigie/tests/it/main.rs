@@ -10,5 +10,6 @@ mod graph;
 mod schemas;
 mod secrets_cli;
 mod seeds;
+mod serve;
 mod snapshots;
 mod terraform;
