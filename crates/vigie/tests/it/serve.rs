@@ -88,20 +88,23 @@ impl Drop for Server {
 }
 
 fn start(db: &str, port: u16) -> Server {
-    let child = vigie()
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database",
-            db,
-            "--log-format",
-            "json",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // Owned by `Server` from the start: its Drop kills and waits on every path, the panic included.
+    let server = Server(
+        vigie()
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database",
+                db,
+                "--log-format",
+                "json",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let url = format!("http://127.0.0.1:{port}/healthz");
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -111,7 +114,7 @@ fn start(db: &str, port: u16) -> Server {
             .map(|o| o.status.success())
             .unwrap_or(false)
         {
-            return Server(child);
+            return server;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
