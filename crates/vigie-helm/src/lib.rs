@@ -22,6 +22,7 @@ pub use values::{FileTable, OriginTable, ValueOrigin};
 pub use vigie_gotmpl::Limits;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 use vigie_core::{DiagKind, Diagnostic, Location};
 use vigie_gotmpl::{Origin, Value};
 use vigie_parse::yaml::{Node, Pos};
@@ -159,30 +160,42 @@ fn fail(out: &mut Rendered, kind: DiagKind, file: &str, line: u32, message: Stri
     }
 }
 
-/// Stack for the rendering thread: templates may nest `include`s a thousand deep, as Helm allows.
+/// Stack for the rendering threads: templates may nest `include`s a thousand deep, as Helm allows.
 const RENDER_STACK_BYTES: usize = 512 << 20;
+
+/// The threads charts render on, created once per process with deep stacks. A thread per render
+/// cost about a millisecond (mapping and unmapping its stack), more than a small chart takes to
+/// render; the pool pays it once and lets a scan's parallel renders share it.
+fn render_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(RENDER_STACK_BYTES)
+            .thread_name(|i| format!("helm-render-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
 
 /// Render the chart in folder `chart_dir` of `fs` for `release`.
 pub fn render(fs: &dyn Fs, chart_dir: &str, release: &Release) -> Rendered {
-    std::thread::scope(|s| {
-        let h = std::thread::Builder::new()
-            .name("helm-render".into())
-            .stack_size(RENDER_STACK_BYTES)
-            .spawn_scoped(s, || render_here(fs, chart_dir, release));
-        match h {
-            Ok(h) => h.join().unwrap_or_else(|_| {
-                let mut out = Rendered::default();
-                fail(
-                    &mut out,
-                    DiagKind::Render,
-                    chart_dir,
-                    0,
-                    "the renderer stopped unexpectedly; the chart was not evaluated".into(),
-                );
-                out
-            }),
-            Err(_) => render_here(fs, chart_dir, release),
-        }
+    let Some(pool) = render_pool() else {
+        return render_here(fs, chart_dir, release);
+    };
+    let run = || pool.install(|| render_here(fs, chart_dir, release));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
+        let mut out = Rendered::default();
+        fail(
+            &mut out,
+            DiagKind::Render,
+            chart_dir,
+            0,
+            "the renderer stopped unexpectedly; the chart was not evaluated".into(),
+        );
+        out
     })
 }
 
