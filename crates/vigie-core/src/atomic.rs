@@ -45,30 +45,38 @@ pub fn replace_locked(
     let dir = folder_of(path);
     std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
     let tmp = temp_beside(path);
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| io(&tmp, e))?;
-        write(&mut f).map_err(|e| io(&tmp, e))?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            f.set_permissions(meta.permissions())
-                .map_err(|e| io(&tmp, e))?;
-        }
-        f.sync_all().map_err(|e| io(&tmp, e))?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
-        // the rename itself is durable once the folder is synced
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
+    let result = write_and_rename(path, &dir, &tmp, write);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Write `tmp` with `write`, with `path`'s permissions, flush it to disk and rename it over
+/// `path`, then sync the folder so the rename itself is durable.
+fn write_and_rename(
+    path: &Path,
+    dir: &Path,
+    tmp: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .map_err(|e| io(tmp, e))?;
+    write(&mut f).map_err(|e| io(tmp, e))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        f.set_permissions(meta.permissions())
+            .map_err(|e| io(tmp, e))?;
+    }
+    f.sync_all().map_err(|e| io(tmp, e))?;
+    drop(f);
+    std::fs::rename(tmp, path).map_err(|e| io(path, e))?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// The exclusive lock of `path`, released when dropped. It blocks while another run holds it.

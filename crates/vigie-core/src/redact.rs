@@ -106,7 +106,7 @@ impl ScanReport {
         for v in &mut self.verdicts {
             redact_arc(&mut v.subject);
             redact_arc(&mut v.message);
-            v.redact_detail(&mut |s| redact_string(s), &mut |s| redact_arc(s));
+            v.redact_detail(&mut redact_string, &mut redact_arc);
         }
         for d in &mut self.diagnostics {
             redact_string(&mut d.message);

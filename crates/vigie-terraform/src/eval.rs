@@ -1072,7 +1072,8 @@ impl<'m> Scope<'m> {
         // mark in progress: a cycle reads as unknown
         self.locals.borrow_mut().insert(name.to_string(), None);
         let mut v = self.eval(&attr.expr);
-        if heavier_than(&v, &mut MAX_VALUE_WEIGHT.clone()) {
+        let mut budget = MAX_VALUE_WEIGHT;
+        if heavier_than(&v, &mut budget) {
             let m = format!(
                 "local.{name} is larger than {MAX_VALUE_WEIGHT} bytes once evaluated (locals doubling each other?): it is not evaluated"
             );
