@@ -222,6 +222,10 @@ fn leading_word(s: &str) -> Option<&str> {
 }
 
 pub fn download_into_interpreter(text: &str) -> Option<String> {
+    // no downloader named at all: nothing to look for (and no cost per backtick)
+    if !text.contains("curl") && !text.contains("wget") {
+        return None;
+    }
     let text = join_continuations(text);
     for p in pipelines(&text) {
         let Some(first) = p
