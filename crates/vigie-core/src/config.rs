@@ -174,6 +174,21 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
+/// Where a top-level `key =` starts in a TOML text, for messages about its value.
+fn key_location(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(offset + (line.len() - t.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// Parse a size such as `10485760`, `"10MB"`, `"512 KiB"`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -191,7 +206,14 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
         other => return Err(format!("unknown size unit `{other}` in `{s}`")),
     };
-    Ok((n * mult) as u64)
+    let size = (n * mult) as u64;
+    if size == 0 {
+        // a limit of nothing would report every file too large and judge none
+        return Err(format!(
+            "a size of `{s}` reads no file at all (expected e.g. 10MB)"
+        ));
+    }
+    Ok(size)
 }
 
 impl Config {
@@ -208,6 +230,13 @@ impl Config {
             message: e.message().to_string(),
         })?;
         let whole = || Location::file(file.clone());
+        if raw.frameworks.as_ref().is_some_and(Vec::is_empty) {
+            // an empty selection would report on nothing and pass every gate
+            return Err(ConfigError {
+                location: key_location(text, "frameworks").map_or_else(whole, at),
+                message: "frameworks = [] selects no framework: name at least one, or remove the key to report on every framework that applies".to_string(),
+            });
+        }
         let fail_on = match raw.fail_on {
             Some(s) => Some(s.parse().map_err(|m| ConfigError {
                 location: whole(),
@@ -249,6 +278,24 @@ impl Config {
         for w in raw.waiver {
             let location = at(w.span().start);
             let w = w.into_inner();
+            // an accepted failure says why and until when, or it is not accepted
+            for (missing, what) in [
+                (
+                    w.reason.as_deref().is_none_or(|r| r.trim().is_empty()),
+                    "a `reason`",
+                ),
+                (w.expires.is_none(), "an `expires` date (e.g. 2027-06-30)"),
+            ] {
+                if missing {
+                    return Err(ConfigError {
+                        location,
+                        message: format!(
+                            "waiver for `{}` has no {what}: a waiver needs a reason and an expiry date",
+                            w.check
+                        ),
+                    });
+                }
+            }
             let path = match &w.path {
                 Some(p) => Some(PathGlob::new(p).map_err(|m| ConfigError {
                     location: location.clone(),
@@ -382,5 +429,34 @@ mod tests {
         assert_eq!(parse_size("512 KiB").unwrap(), 512 * 1024);
         assert_eq!(parse_size("42").unwrap(), 42);
         assert!(parse_size("ten").is_err());
+        assert!(
+            parse_size("0").is_err(),
+            "a limit of nothing judges nothing"
+        );
+        assert!(parse_size("0MB").is_err());
+    }
+
+    #[test]
+    fn settings_that_would_judge_nothing_are_located_errors() {
+        let e = Config::parse("vigie.toml", "fail_on = \"high\"\nframeworks = []\n").unwrap_err();
+        assert_eq!(e.location.line, 2, "{e}");
+        assert!(e.message.contains("frameworks"), "{e}");
+        for v in ["\"0\"", "0", "\"0KB\""] {
+            let e = Config::parse("vigie.toml", &format!("max_file_size = {v}\n")).unwrap_err();
+            assert!(e.message.contains("max_file_size"), "{v}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_waiver_needs_a_reason_and_an_expiry() {
+        let no_reason = "\n[[waiver]]\ncheck = \"CNT-04\"\nexpires = 2027-06-30\n";
+        let e = Config::parse("vigie.toml", no_reason).unwrap_err();
+        assert_eq!(e.location.line, 2, "{e}");
+        assert!(e.message.contains("reason"), "{e}");
+        let blank = "[[waiver]]\ncheck = \"CNT-04\"\nreason = \" \"\nexpires = 2027-06-30\n";
+        assert!(Config::parse("vigie.toml", blank).is_err());
+        let no_expiry = "[[waiver]]\ncheck = \"CNT-04\"\nreason = \"r\"\n";
+        let e = Config::parse("vigie.toml", no_expiry).unwrap_err();
+        assert!(e.message.contains("expires"), "{e}");
     }
 }

@@ -13,9 +13,9 @@ pub enum DiagKind {
     TooLarge,
     /// The file has NUL bytes in its first kilobytes.
     Binary,
-    /// The file is not valid UTF-8.
+    /// The file is not valid UTF-8: it was decoded with replacement characters and judged.
     Encoding,
-    /// The file or folder could not be read.
+    /// The file or folder could not be read, or is not a regular file (a FIFO, a device).
     Io,
     /// A symbolic link leaving the root, or a loop.
     Link,
@@ -55,7 +55,9 @@ impl DiagKind {
             DiagKind::Parse => "A file could not be parsed; nothing in it was evaluated.",
             DiagKind::TooLarge => "A file is larger than the size limit and was not read.",
             DiagKind::Binary => "A file looks binary and was not read.",
-            DiagKind::Encoding => "A file is not valid UTF-8 and was not read.",
+            DiagKind::Encoding => {
+                "A file is not valid UTF-8: it was read with replacement characters and judged."
+            }
             DiagKind::Io => "A file or folder could not be read.",
             DiagKind::Link => {
                 "A symbolic link leaves the scanned root or loops, and was not followed."

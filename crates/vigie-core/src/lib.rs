@@ -6,12 +6,15 @@
 //! - [`catalog`]: controls and frameworks, data embedded at build time.
 //! - [`config`]: `vigie.toml`, waivers and severity overrides.
 //! - [`rollup`]: from verdicts to per-control and per-requirement statuses.
+//! - [`redact`]: credentials in URLs masked in every report and message.
 
+pub mod atomic;
 pub mod catalog;
 pub mod config;
 pub mod diag;
 pub mod glob;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod rollup;
 pub mod severity;

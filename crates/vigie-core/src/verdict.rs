@@ -236,6 +236,30 @@ impl Verdict {
         self.detail.get_or_insert_with(Box::default)
     }
 
+    /// Apply `text` and `shared` to the texts of the detail (fix, waiver reason, attestation
+    /// statement and evidence): see [`crate::redact`].
+    pub(crate) fn redact_detail(
+        &mut self,
+        text: &mut dyn FnMut(&mut String),
+        shared: &mut dyn FnMut(&mut Arc<str>),
+    ) {
+        let Some(d) = self.detail.as_mut() else {
+            return;
+        };
+        if let Some(f) = d.fix.as_mut() {
+            shared(f);
+        }
+        if let Some(w) = d.waiver.as_mut() {
+            text(&mut w.reason);
+        }
+        if let Some(a) = d.attestation.as_mut() {
+            text(&mut a.statement);
+            if let Some(e) = a.evidence.as_mut() {
+                text(e);
+            }
+        }
+    }
+
     pub fn with_related(mut self, loc: Option<Location>) -> Self {
         if let Some(l) = loc
             && l != self.location

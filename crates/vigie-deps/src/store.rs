@@ -178,6 +178,8 @@ pub struct ImportReport {
     /// The first problems met, with where (file, archive entry, line:column).
     pub problems: Vec<String>,
     pub total: u64,
+    /// The existing database could not be read (why): it was replaced by this import alone.
+    pub damaged: Option<String>,
 }
 
 const MAX_PROBLEMS: usize = 50;
@@ -272,6 +274,47 @@ impl Builder {
 }
 
 const BATCH: usize = 4096;
+/// Bytes of raw records held before they are digested: many large records must not be held
+/// together (4,096 records of a megabyte would be 4 GB).
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Whether the records read so far are to be digested now. The batch's bytes are summed
+/// from its end, so the cost stays linear: a batch of small records stops at [`BATCH`] first.
+fn batch_full(batch: &[Raw]) -> bool {
+    if batch.len() >= BATCH {
+        return true;
+    }
+    let last = batch.last().map_or(0, |r| r.bytes.len());
+    // cheap test first: only a large last record can tip a short batch over
+    last >= BATCH_BYTES / BATCH && batch.iter().map(|r| r.bytes.len()).sum::<usize>() >= BATCH_BYTES
+}
+
+/// Largest OSV record read (the largest published records are a few hundred kilobytes).
+const MAX_RECORD_BYTES: u64 = 16 << 20;
+
+/// Bytes an archive may inflate to, per byte of the archive, beyond [`INFLATE_FLOOR`]: OSV
+/// exports inflate about tenfold; a zip bomb, a thousandfold.
+const INFLATE_RATIO: u64 = 64;
+const INFLATE_FLOOR: u64 = 256 << 20;
+
+/// Members of one archive read at most (the largest OSV export has about 200,000).
+const MAX_MEMBERS: usize = 2_000_000;
+
+/// One record file, read only if it is a regular file within [`MAX_RECORD_BYTES`].
+fn read_record(path: &Path) -> Result<Vec<u8>, String> {
+    use vigie_parse::discover::{ReadError, read_bounded};
+    read_bounded(path, MAX_RECORD_BYTES).map_err(|e| {
+        let why = match e {
+            ReadError::TooLarge(n) => {
+                format!("{n} bytes, larger than the {MAX_RECORD_BYTES}-byte limit of one record")
+            }
+            ReadError::NotRegular(what) => format!("not a regular file ({what})"),
+            ReadError::Binary => "binary content".into(),
+            ReadError::Io(e) => e,
+        };
+        format!("{}: {why}", path.display())
+    })
+}
 
 fn read_input(path: &Path, b: &mut Builder) -> Result<(), String> {
     let meta =
@@ -282,14 +325,19 @@ fn read_input(path: &Path, b: &mut Builder) -> Result<(), String> {
         walk(path, &mut files)?;
         files.sort();
         for f in files {
-            match std::fs::read(&f) {
+            match read_record(&f) {
                 Ok(bytes) => batch.push(Raw {
                     origin: f.display().to_string(),
                     bytes,
                 }),
-                Err(e) => b.report.problems.push(format!("{}: {e}", f.display())),
+                Err(e) => {
+                    b.report.malformed += 1;
+                    if b.report.problems.len() < MAX_PROBLEMS {
+                        b.report.problems.push(e);
+                    }
+                }
             }
-            if batch.len() >= BATCH {
+            if batch_full(&batch) {
                 b.take(&mut batch);
             }
         }
@@ -300,8 +348,21 @@ fn read_input(path: &Path, b: &mut Builder) -> Result<(), String> {
         let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
             .map_err(|e| format!("{} is not a readable zip archive: {e}", path.display()))?;
-        for i in 0..zip.len() {
-            let mut entry = match zip.by_index(i) {
+        // what the archive may inflate to, all members together: a bomb is cut short with a
+        // problem naming it, and what was read before it is kept
+        let mut inflate_left = meta
+            .len()
+            .saturating_mul(INFLATE_RATIO)
+            .saturating_add(INFLATE_FLOOR);
+        if zip.len() > MAX_MEMBERS {
+            b.report.problems.push(format!(
+                "{}: {} members, more than the {MAX_MEMBERS} read: the rest are not imported",
+                path.display(),
+                zip.len()
+            ));
+        }
+        for i in 0..zip.len().min(MAX_MEMBERS) {
+            let entry = match zip.by_index(i) {
                 Ok(e) => e,
                 Err(e) => {
                     b.report.malformed += 1;
@@ -315,22 +376,41 @@ fn read_input(path: &Path, b: &mut Builder) -> Result<(), String> {
                 continue;
             }
             let origin = format!("{}!{}", path.display(), entry.name());
-            let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
-            if let Err(e) = entry.read_to_end(&mut bytes) {
+            // the sizes an archive declares are not trusted: reading stops one byte past the
+            // limit whatever the header says
+            let limit = MAX_RECORD_BYTES.min(inflate_left);
+            let mut bytes = Vec::with_capacity(entry.size().min(limit) as usize);
+            if let Err(e) = entry.take(limit + 1).read_to_end(&mut bytes) {
                 b.report.malformed += 1;
                 if b.report.problems.len() < MAX_PROBLEMS {
                     b.report.problems.push(format!("{origin}: {e}"));
                 }
                 continue;
             }
+            inflate_left = inflate_left.saturating_sub(bytes.len() as u64);
+            if bytes.len() as u64 > limit {
+                b.report.malformed += 1;
+                if limit < MAX_RECORD_BYTES {
+                    b.report.problems.push(format!(
+                        "{}: inflates to more than {INFLATE_RATIO} times its size (a zip bomb?): stopped at {origin}, the rest is not imported",
+                        path.display()
+                    ));
+                    break;
+                }
+                if b.report.problems.len() < MAX_PROBLEMS {
+                    b.report.problems.push(format!(
+                        "{origin}: larger than the {MAX_RECORD_BYTES}-byte limit of one record: not imported"
+                    ));
+                }
+                continue;
+            }
             batch.push(Raw { origin, bytes });
-            if batch.len() >= BATCH {
+            if batch_full(&batch) {
                 b.take(&mut batch);
             }
         }
     } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = read_record(path).map_err(|e| format!("cannot read {e}"))?;
         batch.push(Raw {
             origin: path.display().to_string(),
             bytes,
@@ -357,7 +437,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// Imports OSV advisories into the store at `db` (created if missing). Advisories already
 /// there are kept; one with the same id is replaced when the imported copy is newer
 /// (`modified`). The file is rewritten beside and renamed into place, so a failed import leaves
-/// the previous database intact.
+/// the previous database intact, and the whole import holds the database's lock, so parallel
+/// imports each keep what the others added ([`vigie_core::atomic`]). A damaged database is
+/// replaced by what is imported (as its error message suggests), and the report says so.
 pub fn import(
     db: &Path,
     inputs: &[PathBuf],
@@ -368,12 +450,18 @@ pub fn import(
         report: ImportReport::default(),
     };
     let mut sources: Vec<String> = Vec::new();
+    let _lock = vigie_core::atomic::lock(db)?;
+    let mut damaged = None;
     if db.exists() {
-        let old = Store::open(db)?;
-        for a in old.all()? {
-            b.map.insert(a.id.clone(), (a, false));
+        match Store::open(db).and_then(|old| Ok((old.all()?, old.meta().sources.clone()))) {
+            Ok((all, old_sources)) => {
+                for a in all {
+                    b.map.insert(a.id.clone(), (a, false));
+                }
+                sources = old_sources;
+            }
+            Err(e) => damaged = Some(e),
         }
-        sources = old.meta().sources.clone();
     }
     for input in inputs {
         read_input(input, &mut b)?;
@@ -386,6 +474,7 @@ pub fn import(
     }
     new_sources.truncate(100);
     let mut report = b.report;
+    report.damaged = damaged;
     let mut advisories: Vec<Advisory> = b.map.into_values().map(|(a, _)| a).collect();
     advisories.sort_by(|x, y| x.id.cmp(&y.id));
     report.total = advisories.len() as u64;
@@ -403,11 +492,18 @@ fn write(
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    let tmp = db.with_extension("db.tmp");
-    let io = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
-    let file = File::create(&tmp).map_err(io)?;
+    vigie_core::atomic::replace_locked(db, |file| write_records(file, advisories, sources, now))
+}
+
+/// The database's bytes: a header, the records, and the index, then the header filled in.
+fn write_records(
+    file: &mut File,
+    advisories: &[Advisory],
+    sources: Vec<String>,
+    now: time::OffsetDateTime,
+) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    w.write_all(&[0u8; HEADER as usize]).map_err(io)?;
+    w.write_all(&[0u8; HEADER as usize])?;
     let mut meta = Meta {
         imported: now
             .replace_nanosecond(0)
@@ -422,8 +518,8 @@ fn write(
     let mut keys: BTreeMap<(Ecosystem, &str), Vec<u32>> = BTreeMap::new();
     let mut off = HEADER;
     for (i, a) in advisories.iter().enumerate() {
-        let bytes = serde_json::to_vec(a).map_err(|e| e.to_string())?;
-        w.write_all(&bytes).map_err(io)?;
+        let bytes = serde_json::to_vec(a)?;
+        w.write_all(&bytes)?;
         records.push((off, bytes.len() as u32));
         off += bytes.len() as u64;
         if a.modified > meta.newest_modified {
@@ -451,19 +547,16 @@ fn write(
             .map(|((e, n), l)| (e, n.to_string(), l))
             .collect(),
     };
-    let ibytes = serde_json::to_vec(&index).map_err(|e| e.to_string())?;
-    w.write_all(&ibytes).map_err(io)?;
-    let mut file = w.into_inner().map_err(|e| io(e.into_error()))?;
+    let ibytes = serde_json::to_vec(&index)?;
+    w.write_all(&ibytes)?;
+    let file = w.into_inner().map_err(|e| e.into_error())?;
     let mut head = Vec::with_capacity(HEADER as usize);
     head.extend_from_slice(MAGIC);
     head.extend_from_slice(&FORMAT.to_le_bytes());
     head.extend_from_slice(&off.to_le_bytes());
     head.extend_from_slice(&(ibytes.len() as u64).to_le_bytes());
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    file.write_all(&head).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    drop(file);
-    std::fs::rename(&tmp, db).map_err(|e| format!("cannot replace {}: {e}", db.display()))
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(&head)
 }
 
 /// Whole days between the last import and `now`.

@@ -89,7 +89,9 @@ impl vigie_tls::Files for Disk {
     }
     fn read(&self, rel: &str) -> Option<String> {
         let rel = compose::join("", rel)?;
-        discover::read_text(&self.base.join(rel), LIMIT).ok()
+        discover::read_text(&self.base.join(rel), LIMIT)
+            .ok()
+            .map(|t| t.text)
     }
 }
 
@@ -108,6 +110,7 @@ pub fn load(root: &Path) -> Loaded {
     for f in found.files.iter().filter(|f| f.kind == FileKind::Compose) {
         match discover::read_text(&f.abs, LIMIT) {
             Ok(t) => {
+                let t = t.noted(&Arc::from(f.rel.as_str()), &mut diagnostics);
                 compose_files.push(f.rel.clone());
                 compose_texts.insert(f.rel.clone(), t);
             }
@@ -122,7 +125,9 @@ pub fn load(root: &Path) -> Loaded {
     let reader = |p: &str| -> Option<String> {
         compose_texts.get(p).cloned().or_else(|| {
             let rel = compose::join("", p)?;
-            discover::read_text(&base.join(rel), LIMIT).ok()
+            discover::read_text(&base.join(rel), LIMIT)
+                .ok()
+                .map(|t| t.text)
         })
     };
     let mut projects = Vec::new();
@@ -137,15 +142,15 @@ pub fn load(root: &Path) -> Loaded {
         .filter(|f| f.kind == FileKind::Manifest)
         .map(|f| {
             let path: Arc<str> = Arc::from(f.rel.as_str());
+            let mut d = Vec::new();
             let text = match discover::read_text(&f.abs, LIMIT) {
-                Ok(t) => t,
+                Ok(t) => t.noted(&path, &mut d),
                 Err(e) => return (Vec::new(), vec![e.into_diagnostic(path, LIMIT)]),
             };
             if !text.contains("apiVersion") {
-                return (Vec::new(), Vec::new());
+                return (Vec::new(), d);
             }
             let stream = yaml::parse(&text);
-            let mut d = Vec::new();
             if let Some(e) = &stream.error {
                 d.push(Diagnostic::new(
                     DiagKind::Parse,
@@ -168,8 +173,15 @@ pub fn load(root: &Path) -> Loaded {
     }
     let mut roles = DeclaredRoles::default();
     let cfg = base.join("vigie.toml");
-    if let Ok(text) = std::fs::read_to_string(&cfg) {
-        roles = DeclaredRoles::parse("vigie.toml", &text, &mut diagnostics);
+    if std::fs::symlink_metadata(&cfg).is_ok() {
+        let name: Arc<str> = Arc::from("vigie.toml");
+        match discover::read_text(&cfg, LIMIT) {
+            Ok(t) => {
+                let text = t.noted(&name, &mut diagnostics);
+                roles = DeclaredRoles::parse("vigie.toml", &text, &mut diagnostics);
+            }
+            Err(e) => diagnostics.push(e.into_diagnostic(name, LIMIT)),
+        }
     }
     let mut names: Vec<Arc<str>> = found
         .files

@@ -179,6 +179,7 @@ pub fn load(files: &[String], read: &Reader<'_>) -> Project {
             continue;
         };
         resolve_extends(&mut root, f, &vars, read, &mut project.diagnostics, 0);
+        resolve_includes(&mut root, f, read, &mut project, &mut vec![f.clone()]);
         merged = Some(match merged {
             None => root,
             Some(base) => merge(base, root, &mut Vec::new()),
@@ -186,6 +187,189 @@ pub fn load(files: &[String], read: &Reader<'_>) -> Project {
     }
     project.merged = merged;
     project
+}
+
+/// The top-level sections an included project contributes to the including one.
+const INCLUDED_SECTIONS: [&str; 5] = ["services", "networks", "volumes", "configs", "secrets"];
+
+/// Most files one project may include, all levels together.
+const MAX_INCLUDED_FILES: usize = 256;
+
+/// Compose `include` (Compose 2.20+), as `docker compose` loads it: each entry names one file,
+/// or several merged in order (`path: [a.yaml, b.yaml]`), loaded as a project of its own —
+/// paths relative to the including file, variables from the `.env` of its
+/// `project_directory` (the first file's folder unless given) or from its `env_file` list,
+/// its own `include` and `extends` resolved — and its services, networks, volumes, configs and
+/// secrets join the including file's. A name both define is a conflict `docker compose`
+/// refuses: reported, and the including file's definition kept.
+///
+/// Included files are appended to the project's files, so locations in them name them.
+fn resolve_includes(
+    root: &mut Node,
+    file: &str,
+    read: &Reader<'_>,
+    project: &mut Project,
+    chain: &mut Vec<String>,
+) {
+    let Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    let Some(i) = entries.iter().position(|e| e.key == "include") else {
+        return;
+    };
+    let include = entries.remove(i).value;
+    let here = |pos: Pos| Location::new(Arc::from(file), pos.line, pos.col);
+    let (dir, _) = split_dir(file);
+    let items: Vec<&Node> = match &include.value {
+        Value::Seq(items) => items.iter().collect(),
+        _ => {
+            project.diagnostics.push(Diagnostic::new(
+                DiagKind::Parse,
+                here(include.pos),
+                "`include` is a list of files or of {path, project_directory, env_file}",
+            ));
+            return;
+        }
+    };
+    for item in items {
+        let (paths, project_dir, env_files) = match &item.value {
+            Value::Map(_) => (
+                str_list(item.get("path")),
+                item.get("project_directory").and_then(Node::as_str),
+                str_list(item.get("env_file")),
+            ),
+            _ => (vec![item], None, Vec::new()),
+        };
+        let mut rels = Vec::new();
+        for p in &paths {
+            match p.as_str().and_then(|s| join(dir, s)) {
+                Some(r) => rels.push(r),
+                None => project.diagnostics.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    here(p.pos),
+                    format!(
+                        "included file `{}` is outside the scanned folder: its services are not assessed",
+                        p.as_str().unwrap_or("?")
+                    ),
+                )),
+            }
+        }
+        let Some(first) = rels.first() else {
+            continue;
+        };
+        let base_dir = match project_dir {
+            Some(d) => join(dir, d).unwrap_or_else(|| split_dir(first).0.to_string()),
+            None => split_dir(first).0.to_string(),
+        };
+        let vars = if env_files.is_empty() {
+            read(&join(&base_dir, ".env").unwrap_or_else(|| ".env".into()))
+                .map(|t| parse_env_file(&t))
+                .unwrap_or_default()
+        } else {
+            let mut vars = BTreeMap::new();
+            for e in env_files.iter().filter_map(|e| e.as_str()) {
+                match join(dir, e).and_then(|p| read(&p)) {
+                    Some(t) => vars.extend(parse_env_file(&t)),
+                    None => project.diagnostics.push(Diagnostic::new(
+                        DiagKind::Reference,
+                        here(item.pos),
+                        format!("include env_file `{e}` cannot be read"),
+                    )),
+                }
+            }
+            vars
+        };
+        let mut included: Option<Node> = None;
+        for rel in rels {
+            if chain.contains(&rel) {
+                project.diagnostics.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    here(item.pos),
+                    format!("include cycle through `{rel}`"),
+                ));
+                continue;
+            }
+            if project.files.len() >= MAX_INCLUDED_FILES {
+                project.diagnostics.push(Diagnostic::new(
+                    DiagKind::TooLarge,
+                    here(item.pos),
+                    format!(
+                        "more than {MAX_INCLUDED_FILES} files included in one project: `{rel}` and the rest are not assessed"
+                    ),
+                ));
+                return;
+            }
+            let src = project.files.len() as u16;
+            project.files.push(Arc::from(rel.as_str()));
+            let Some(mut node) =
+                read_compose_file(&rel, src, &vars, read, &mut project.diagnostics)
+            else {
+                continue;
+            };
+            resolve_extends(&mut node, &rel, &vars, read, &mut project.diagnostics, 0);
+            chain.push(rel.clone());
+            resolve_includes(&mut node, &rel, read, project, chain);
+            chain.pop();
+            included = Some(match included {
+                None => node,
+                Some(base) => merge(base, node, &mut Vec::new()),
+            });
+        }
+        if let Some(inc) = included {
+            adopt_included(root, inc, file, &mut project.diagnostics);
+        }
+    }
+}
+
+/// Add an included project's resources to the including file, keeping the including file's
+/// definition of a name both have (and saying so).
+fn adopt_included(root: &mut Node, inc: Node, file: &str, diags: &mut Vec<Diagnostic>) {
+    let Value::Map(inc_entries) = inc.value else {
+        return;
+    };
+    let Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    for section in inc_entries {
+        if !INCLUDED_SECTIONS.contains(&section.key.as_str()) {
+            continue;
+        }
+        let Value::Map(items) = section.value.value else {
+            continue;
+        };
+        let target = match entries.iter().position(|e| e.key == section.key) {
+            Some(i) => &mut entries[i].value,
+            None => {
+                entries.push(Entry {
+                    key: section.key.clone(),
+                    key_pos: section.key_pos,
+                    value: Node {
+                        pos: section.value.pos,
+                        tag: None,
+                        value: Value::Map(Vec::new()),
+                    },
+                });
+                &mut entries.last_mut().expect("just pushed").value
+            }
+        };
+        let Value::Map(existing) = &mut target.value else {
+            continue;
+        };
+        for item in items {
+            if let Some(own) = existing.iter().find(|e| e.key == item.key) {
+                diags.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    Location::new(Arc::from(file), own.key_pos.line, own.key_pos.col),
+                    format!(
+                        "{} `{}` is defined here and in an included file: docker compose refuses the conflict; this definition is judged",
+                        section.key, item.key
+                    ),
+                ));
+                continue;
+            }
+            existing.push(item);
+        }
+    }
 }
 
 fn read_compose_file(
@@ -433,7 +617,9 @@ fn extend_service(
         ));
         return None;
     }
-    let (target_file, base_services) = match other_file {
+    // the file's own services are borrowed, not copied: a copy per service would make a file
+    // of n services extending each other cost n² (20,000 services ran for minutes)
+    let (target_file, base_services): (String, std::borrow::Cow<'_, Node>) = match other_file {
         Some(f) => {
             let (dir, _) = split_dir(file);
             let Some(p) = join(dir, &f) else {
@@ -465,9 +651,9 @@ fn extend_service(
                 }
             });
             let services = root.get("services").cloned().unwrap_or(root.clone());
-            (p, services)
+            (p, std::borrow::Cow::Owned(services))
         }
-        None => (file.to_string(), services.clone()),
+        None => (file.to_string(), std::borrow::Cow::Borrowed(services)),
     };
     if seen.contains(&(target_file.clone(), target.clone())) {
         diags.push(Diagnostic::new(
@@ -1000,6 +1186,72 @@ mod tests {
         assert_eq!(w.mounts[0].kind, MountKind::Host);
         assert!(w.mounts[0].read_only);
         assert_eq!(w.mounts[1].source.as_deref(), Some("/var/run/docker.sock"));
+    }
+
+    #[test]
+    fn extends_cost_linear_work_in_the_number_of_services() {
+        let project = |n: usize| {
+            let mut y = String::from("services:\n  base:\n    image: app:1\n    cap_drop: [ALL]\n");
+            for i in 0..n {
+                y.push_str(&format!("  s{i}:\n    extends: base\n    user: \"{i}\"\n"));
+            }
+            y
+        };
+        let work = |n: usize| {
+            let text = project(n);
+            let read = move |p: &str| (p == "compose.yaml").then(|| text.clone());
+            let (bytes, _) = crate::work::measure(|| load(&["compose.yaml".to_string()], &read));
+            bytes
+        };
+        let (w1, w2) = (work(1_000), work(2_000));
+        let ratio = w2 as f64 / w1 as f64;
+        assert!(
+            (1.5..2.8).contains(&ratio),
+            "ratio {ratio} ({w1} → {w2} bytes)"
+        );
+    }
+
+    #[test]
+    fn include_loads_each_file_as_its_own_project() {
+        let read = reader(&[
+            (
+                "compose.yaml",
+                "include:\n  - sub/db.yaml\n  - path: [sub/a.yaml, sub/b.yaml]\n    env_file: sub/custom.env\n  - loop.yaml\nservices:\n  web:\n    image: web:1\n",
+            ),
+            (
+                "sub/db.yaml",
+                "services:\n  db:\n    image: ${DB_IMAGE}\n    privileged: true\nvolumes:\n  data: {}\n",
+            ),
+            ("sub/.env", "DB_IMAGE=postgres:16\n"),
+            ("sub/a.yaml", "services:\n  a:\n    image: ${TAG}\n"),
+            ("sub/b.yaml", "services:\n  a:\n    user: root\n"),
+            ("sub/custom.env", "TAG=a:2\n"),
+            (
+                "loop.yaml",
+                "include:\n  - loop.yaml\nservices:\n  l:\n    image: l:1\n",
+            ),
+        ]);
+        let p = load(&["compose.yaml".to_string()], &read);
+        let m = p.merged.as_ref().unwrap();
+        let svc = |n: &str| m.path(&["services", n]).cloned();
+        let db = svc("db").expect("included service");
+        assert_eq!(db.get("image").and_then(Node::as_str), Some("postgres:16"));
+        assert_eq!(
+            p.loc(db.get("privileged").unwrap().pos).to_string(),
+            "sub/db.yaml:4:17"
+        );
+        let a = svc("a").expect("merged from two files");
+        assert_eq!(a.get("image").and_then(Node::as_str), Some("a:2"));
+        assert_eq!(a.get("user").and_then(Node::as_str), Some("root"));
+        assert!(svc("web").is_some() && svc("l").is_some());
+        assert!(m.path(&["volumes", "data"]).is_some());
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.message.contains("include cycle")),
+            "{:?}",
+            p.diagnostics
+        );
     }
 
     #[test]

@@ -174,6 +174,16 @@ pub fn discover(root: &Path, opts: &Options) -> Discovered {
                 return ignore::WalkState::Quit;
             };
             g.2 += 1;
+            // only regular files are read: a FIFO would block the scan, a device never end
+            if let Some(what) = irregular_kind(&ft) {
+                let rel = if rel.is_empty() {
+                    name.to_string()
+                } else {
+                    rel
+                };
+                g.1.push(ReadError::NotRegular(what).into_diagnostic(Arc::from(rel.as_str()), 0));
+                return ignore::WalkState::Continue;
+            }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             g.0.push(Found {
                 rel,
@@ -197,7 +207,8 @@ pub fn discover(root: &Path, opts: &Options) -> Discovered {
 pub enum ReadError {
     TooLarge(u64),
     Binary,
-    Encoding(usize),
+    /// A FIFO, a device, a socket: reading it could block forever or never end.
+    NotRegular(&'static str),
     Io(String),
 }
 
@@ -217,10 +228,10 @@ impl ReadError {
                 loc,
                 "binary content (NUL bytes); not read",
             ),
-            ReadError::Encoding(at) => Diagnostic::new(
-                DiagKind::Encoding,
+            ReadError::NotRegular(what) => Diagnostic::new(
+                DiagKind::Io,
                 loc,
-                format!("not valid UTF-8 (first invalid byte at offset {at}); not read"),
+                format!("not a regular file ({what}); not read"),
             ),
             ReadError::Io(e) => {
                 Diagnostic::new(DiagKind::Io, loc, format!("could not be read: {e}"))
@@ -229,30 +240,129 @@ impl ReadError {
     }
 }
 
-/// Read a text file with the scan's limits: size, binary content, UTF-8. A byte-order mark is
-/// dropped.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge(meta.len()));
+/// A file's text as vigie judges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub text: String,
+    /// Offset of the first byte that is not UTF-8, when the file was decoded with replacement
+    /// characters: its configuration is still judged, and the scan says so.
+    pub lossy_at: Option<usize>,
+}
+
+impl Text {
+    /// The text, with the note saying it was decoded lossily pushed to `diagnostics`.
+    pub fn noted(self, path: &Arc<str>, diagnostics: &mut Vec<Diagnostic>) -> String {
+        if let Some(d) = self.note(path) {
+            diagnostics.push(d);
+        }
+        self.text
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+
+    /// The located note for a lossily decoded file, if it was.
+    pub fn note(&self, path: &Arc<str>) -> Option<Diagnostic> {
+        self.lossy_at.map(|at| {
+            Diagnostic::new(
+                DiagKind::Encoding,
+                Location::file(path.clone()),
+                format!(
+                    "not valid UTF-8 (first invalid byte at offset {at}): read with replacement characters and judged"
+                ),
+            )
+        })
+    }
+}
+
+/// What a file system entry is, when it is not a regular file.
+fn irregular_kind(ft: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("a FIFO");
+        }
+        if ft.is_char_device() {
+            return Some("a character device");
+        }
+        if ft.is_block_device() {
+            return Some("a block device");
+        }
+        if ft.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if ft.is_dir() {
+        return Some("a folder");
+    }
+    (!ft.is_file()).then_some("not a regular file")
+}
+
+/// Open a file for reading only if it is a regular file. On Unix the file is opened without
+/// blocking (a FIFO would otherwise wait for a writer) and its type checked on the open handle,
+/// so nothing can swap it between the check and the read.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if let Some(what) = irregular_kind(&meta.file_type()) {
+        return Err(ReadError::NotRegular(what));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if let Some(what) = irregular_kind(&meta.file_type()) {
+        return Err(ReadError::NotRegular(what));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Read at most `limit` bytes of a regular file: the bytes, or why not. Every file vigie reads
+/// by path (the scanned tree, `--config`, baselines) goes through here, so a device or a FIFO
+/// given by name can neither hang a run nor fill its memory.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let (file, len) = open_regular(path)?;
+    if len > limit {
+        return Err(ReadError::TooLarge(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
+    Ok(bytes)
+}
+
+/// Decode bytes as vigie judges text: a byte-order mark is dropped, and bytes that are not
+/// UTF-8 become replacement characters (with [`Text::lossy_at`] saying where the first was).
+pub fn decode(bytes: Vec<u8>) -> Text {
+    let (mut text, lossy_at) = match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Text { text, lossy_at }
+}
+
+/// Read a text file with the scan's limits: a regular file, within the size limit, without NUL
+/// bytes; text that is not UTF-8 is decoded lossily, never dropped (see [`Text`]).
+pub fn read_text(path: &Path, limit: u64) -> Result<Text, ReadError> {
+    let bytes = read_bounded(path, limit)?;
     let head = &bytes[..bytes.len().min(8192)];
     if memchr::memchr(0, head).is_some() {
         return Err(ReadError::Binary);
     }
-    match String::from_utf8(bytes) {
-        Ok(mut s) => {
-            if s.starts_with('\u{feff}') {
-                s.drain(..3);
-            }
-            Ok(s)
-        }
-        Err(e) => Err(ReadError::Encoding(e.utf8_error().valid_up_to())),
-    }
+    Ok(decode(bytes))
 }
 
 #[cfg(test)]
@@ -327,6 +437,49 @@ mod tests {
         assert!(found.files.iter().any(|f| f.rel == "ignored.yaml"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("z.yaml");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        std::fs::write(d.path().join("a.yaml"), "x: 1\n").unwrap();
+        let found = discover(
+            d.path(),
+            &Options {
+                gitignore: false,
+                excludes: vec![],
+            },
+        );
+        let rels: Vec<&str> = found.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.yaml"]);
+        assert_eq!(found.diagnostics.len(), 1);
+        let diag = &found.diagnostics[0];
+        assert_eq!(&*diag.location.path, "z.yaml");
+        assert!(diag.message.contains("FIFO"), "{}", diag.message);
+        // read by name: refused at once, never waiting for a writer
+        assert!(matches!(
+            read_text(&fifo, 100),
+            Err(ReadError::NotRegular("a FIFO"))
+        ));
+        assert!(matches!(
+            read_bounded(std::path::Path::new("/dev/zero"), 100),
+            Err(ReadError::NotRegular("a character device"))
+        ));
+        // a FIFO given as the root itself
+        let found = discover(
+            &fifo,
+            &Options {
+                gitignore: false,
+                excludes: vec![],
+            },
+        );
+        assert!(found.files.is_empty());
+        assert_eq!(found.diagnostics.len(), 1, "{:?}", found.diagnostics);
+    }
+
     #[test]
     fn read_limits() {
         let d = tempfile::tempdir().unwrap();
@@ -334,10 +487,12 @@ mod tests {
         std::fs::write(&p, b"abc\x00def").unwrap();
         assert!(matches!(read_text(&p, 100), Err(ReadError::Binary)));
         std::fs::write(&p, b"abc\xffdef").unwrap();
-        assert!(matches!(read_text(&p, 100), Err(ReadError::Encoding(3))));
+        let t = read_text(&p, 100).ok().unwrap();
+        assert_eq!((t.text.as_str(), t.lossy_at), ("abc\u{fffd}def", Some(3)));
         std::fs::write(&p, b"0123456789").unwrap();
         assert!(matches!(read_text(&p, 5), Err(ReadError::TooLarge(10))));
         std::fs::write(&p, "\u{feff}ok").unwrap();
-        assert_eq!(read_text(&p, 100).ok().as_deref(), Some("ok"));
+        let t = read_text(&p, 100).ok().unwrap();
+        assert_eq!((t.text.as_str(), t.lossy_at), ("ok", None));
     }
 }

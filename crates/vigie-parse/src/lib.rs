@@ -8,4 +8,5 @@ pub mod interp;
 pub mod kubernetes;
 pub mod removed_apis;
 pub mod suppress;
+pub(crate) mod work;
 pub mod yaml;

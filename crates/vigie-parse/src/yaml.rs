@@ -16,6 +16,22 @@ use std::collections::HashMap;
 pub const MAX_DEPTH: usize = 256;
 /// Nodes one file may produce, aliases expanded included.
 pub const MAX_NODES: usize = 2_000_000;
+/// Bytes of text (scalars and keys) aliases may copy, beyond the file's own size times
+/// [`ALIAS_BYTES_PER_INPUT_BYTE`]: few nodes can still hold a large scalar each.
+pub const ALIAS_BYTES_FLOOR: usize = 16 << 20;
+pub const ALIAS_BYTES_PER_INPUT_BYTE: usize = 8;
+
+/// A `!!binary` scalar as the tools that read Compose and Kubernetes files read it into a
+/// string field: base64 decoded (line breaks and spaces ignored). `None` when it is not base64
+/// of UTF-8 text, and the text is then kept as written.
+fn binary_text(text: &str) -> Option<String> {
+    use base64::Engine;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
 
 /// A position: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
@@ -204,6 +220,18 @@ impl Node {
         }
     }
 
+    /// Bytes of text the node holds (scalars and keys), what copying it costs.
+    fn text_bytes(&self) -> usize {
+        match &self.value {
+            Value::Scalar { text, .. } => text.len(),
+            Value::Seq(v) => v.iter().map(Node::text_bytes).sum::<usize>(),
+            Value::Map(v) => v
+                .iter()
+                .map(|e| e.key.len() + e.value.text_bytes())
+                .sum::<usize>(),
+        }
+    }
+
     fn size(&self) -> usize {
         match &self.value {
             Value::Scalar { .. } => 1,
@@ -274,7 +302,40 @@ enum Frame {
         entries: Vec<Entry>,
         merges: Vec<Node>,
         pending_key: Option<(String, Pos)>,
+        keys: KeyIndex,
     },
+}
+
+/// The keys of a mapping being read, to find a duplicate without comparing each new key with
+/// every earlier one (a ConfigMap of 253,000 keys took minutes). Small mappings, the usual
+/// case, are searched directly; the set is built once a mapping grows past [`KeyIndex::FROM`].
+#[derive(Default)]
+struct KeyIndex(Option<std::collections::HashSet<String>>);
+
+impl KeyIndex {
+    const FROM: usize = 16;
+
+    /// Where `key` already is in `entries`, noting it as seen when it is new.
+    fn find(&mut self, entries: &[Entry], key: &str) -> Option<usize> {
+        if self.0.is_none() && entries.len() >= Self::FROM {
+            self.0 = Some(entries.iter().map(|e| e.key.clone()).collect());
+        }
+        let scan = |entries: &[Entry]| {
+            crate::work::step(entries.len());
+            entries.iter().position(|e| e.key == key)
+        };
+        match &mut self.0 {
+            None => scan(entries),
+            Some(set) => {
+                crate::work::step(1);
+                if set.insert(key.to_string()) {
+                    None
+                } else {
+                    scan(entries)
+                }
+            }
+        }
+    }
 }
 
 /// Read a YAML stream.
@@ -284,6 +345,9 @@ pub fn parse(text: &str) -> Stream {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut nodes = 0usize;
+    let mut alias_bytes = 0usize;
+    let max_alias_bytes =
+        ALIAS_BYTES_FLOOR.saturating_add(text.len().saturating_mul(ALIAS_BYTES_PER_INPUT_BYTE));
     let mut doc_root: Option<Node> = None;
 
     macro_rules! fail {
@@ -335,6 +399,13 @@ pub fn parse(text: &str) -> Stream {
                             "alias expansion exceeds {MAX_NODES} nodes (an alias bomb?); the file was not evaluated"
                         );
                     }
+                    alias_bytes = alias_bytes.saturating_add(n.text_bytes());
+                    if alias_bytes > max_alias_bytes {
+                        fail!(
+                            pos,
+                            "alias expansion too large: aliases copy more than {max_alias_bytes} bytes of text (an alias bomb?); the file was not evaluated"
+                        );
+                    }
                     let mut n = n.clone();
                     n.pos = pos;
                     Some((n, 0))
@@ -344,7 +415,13 @@ pub fn parse(text: &str) -> Stream {
             Event::Scalar(text, style, anchor, tag) => {
                 nodes += 1;
                 let plain = matches!(style, ScalarStyle::Plain);
-                let mut n = Node::scalar(pos, text.into_owned(), plain);
+                let text = match &tag {
+                    Some(t) if t.is_yaml_core_schema() && t.suffix == "binary" => {
+                        binary_text(&text).unwrap_or_else(|| text.into_owned())
+                    }
+                    _ => text.into_owned(),
+                };
+                let mut n = Node::scalar(pos, text, plain);
                 n.tag = tag.map(|t| t.to_string());
                 Some((n, anchor))
             }
@@ -377,6 +454,7 @@ pub fn parse(text: &str) -> Stream {
                     entries: Vec::new(),
                     merges: Vec::new(),
                     pending_key: None,
+                    keys: KeyIndex::default(),
                 });
                 None
             }
@@ -441,6 +519,7 @@ pub fn parse(text: &str) -> Stream {
                 entries,
                 merges,
                 pending_key,
+                keys,
                 ..
             }) => match pending_key.take() {
                 None => {
@@ -455,7 +534,7 @@ pub fn parse(text: &str) -> Stream {
                     if key == "<<" && node.tag.is_none() {
                         merges.push(node);
                     } else {
-                        if let Some(i) = entries.iter().position(|e| e.key == key) {
+                        if let Some(i) = keys.find(entries, &key) {
                             let first = entries[i].key_pos;
                             out.warnings.push(YamlError {
                                 pos: key_pos,
@@ -485,6 +564,13 @@ pub fn parse(text: &str) -> Stream {
 /// Merge keys: the keys of the merged mappings are added where the mapping does not set them;
 /// with a sequence of mappings, earlier ones win.
 fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    // keys already there (own keys win, then earlier merges): a set, so a large merged map
+    // costs its size, not its size times the mapping's
+    let mut present: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.key.clone()).collect();
     for m in merges {
         let sources: Vec<Node> = match m.value {
             Value::Map(_) => vec![m],
@@ -494,7 +580,8 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
         for src in sources {
             if let Value::Map(src_entries) = src.value {
                 for e in src_entries {
-                    if !entries.iter().any(|x| x.key == e.key) {
+                    crate::work::step(1);
+                    if present.insert(e.key.clone()) {
                         entries.push(e);
                     }
                 }
@@ -562,6 +649,64 @@ mod tests {
         assert_eq!(s.warnings.len(), 1);
         assert_eq!(s.warnings[0].pos.line, 3);
         assert_eq!(s.documents[0].root.get("a").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn mappings_with_many_keys_cost_linear_work() {
+        // one large mapping, merged into another (`<<: *m`)
+        let map = |n: usize| {
+            let mut y = String::from("base: &m\n");
+            for i in 0..n {
+                y.push_str(&format!("  k{i}: v\n"));
+            }
+            y.push_str("merged:\n  own: 1\n  <<: *m\n");
+            y
+        };
+        let (small, large) = (map(20_000), map(40_000));
+        let (b1, s1) = crate::work::measure(|| parse(&small));
+        let (b2, s2) = crate::work::measure(|| parse(&large));
+        // linear: twice the keys, about twice the work (quadratic would be four times)
+        for (what, w1, w2) in [("bytes", b1, b2), ("key comparisons", s1, s2)] {
+            let ratio = w2 as f64 / w1 as f64;
+            assert!(
+                (1.5..2.8).contains(&ratio),
+                "{what}: ratio {ratio} ({w1} → {w2})"
+            );
+        }
+        let s = parse(&small);
+        assert!(s.error.is_none() && s.warnings.is_empty(), "{:?}", s.error);
+        let dup = parse(
+            "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\nh: 8\ni: 9\nj: 10\nk: 11\nl: 12\nm: 13\nn: 14\no: 15\np: 16\nq: 17\na: 18\n",
+        );
+        assert_eq!(
+            dup.warnings.len(),
+            1,
+            "a duplicate past the index threshold is found"
+        );
+    }
+
+    #[test]
+    fn binary_scalars_are_read_decoded() {
+        let s = parse("user: !!binary cm9vdA==\nraw: !!binary not-base64\n");
+        let root = &s.documents[0].root;
+        assert_eq!(root.get("user").and_then(Node::as_str), Some("root"));
+        assert_eq!(root.get("raw").and_then(Node::as_str), Some("not-base64"));
+    }
+
+    #[test]
+    fn aliases_of_large_scalars_are_bounded_by_bytes_not_only_nodes() {
+        // 100 aliases of a 1 MB scalar: few nodes, 100 MB of text
+        let big = "A".repeat(1 << 20);
+        let mut y = format!("a: &a {big}\nl:\n");
+        for _ in 0..100 {
+            y.push_str("  - *a\n");
+        }
+        let s = parse(&y);
+        let e = s.error.expect("refused");
+        assert!(e.message.contains("too large"), "{}", e.message);
+        // within the budget, aliases still work
+        let s = parse("a: &a x\nb: *a\n");
+        assert!(s.error.is_none());
     }
 
     #[test]

@@ -109,11 +109,16 @@ impl std::fmt::Display for ScanError {
 }
 
 /// The repository's files, read on demand within the root and the size limit.
+///
+/// Every analysis reads through here, so this is where a file that cannot be read is never
+/// lost: each failure (too large, binary, not a regular file, I/O) and each lossy decoding
+/// becomes a located diagnostic of the scan, whichever analysis asked.
 struct RepoFiles {
     root: PathBuf,
     canonical_root: PathBuf,
     limit: u64,
     single_file: bool,
+    notes: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 impl RepoFiles {
@@ -134,7 +139,22 @@ impl FileLookup for RepoFiles {
     }
 
     fn read(&self, path: &str) -> Option<String> {
-        read_text(&self.resolve(path)?, self.limit).ok()
+        let abs = self.resolve(path)?;
+        let rel: Arc<str> = Arc::from(path);
+        let mut notes = Vec::new();
+        let text = match read_text(&abs, self.limit) {
+            Ok(t) => Some(t.noted(&rel, &mut notes)),
+            Err(e) => {
+                notes.push(e.into_diagnostic(rel, self.limit));
+                None
+            }
+        };
+        if !notes.is_empty()
+            && let Ok(mut g) = self.notes.lock()
+        {
+            g.extend(notes);
+        }
+        text
     }
 }
 
@@ -227,7 +247,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         kept: Vec::new(),
     };
     let text = match read_text(&f.abs, cx_base.limit) {
-        Ok(t) => t,
+        Ok(t) => t.noted(&path, &mut out.diagnostics),
         Err(e) => {
             out.diagnostics.push(e.into_diagnostic(path, cx_base.limit));
             return out;
@@ -399,6 +419,7 @@ pub fn scan_with(
         canonical_root,
         limit,
         single_file,
+        notes: Default::default(),
     };
 
     vigie_core::timings::mark("discover");
@@ -413,12 +434,12 @@ pub fn scan_with(
             FileKind::Other => {}
         }
     }
-    let texts: Vec<(&Found, Result<String, Diagnostic>)> = early
+    let texts: Vec<(&Found, Result<(Option<Diagnostic>, String), Diagnostic>)> = early
         .par_iter()
         .map(|f| {
-            let r = read_text(&f.abs, limit)
-                .map_err(|e| e.into_diagnostic(Arc::from(f.rel.as_str()), limit));
-            (*f, r)
+            let rel: Arc<str> = Arc::from(f.rel.as_str());
+            let r = read_text(&f.abs, limit).map_err(|e| e.into_diagnostic(rel.clone(), limit));
+            (*f, r.map(|t| (t.note(&rel), t.text)))
         })
         .collect();
     let mut dockerfile_texts = Vec::new();
@@ -427,13 +448,16 @@ pub fn scan_with(
     for (f, r) in texts {
         match r {
             Err(d) => diagnostics.push(d),
-            Ok(t) => match f.kind {
-                FileKind::Dockerfile => dockerfile_texts.push((f, t)),
-                _ => {
-                    compose_files.push(f.rel.clone());
-                    compose_texts.insert(f.rel.clone(), t);
+            Ok((note, t)) => {
+                diagnostics.extend(note);
+                match f.kind {
+                    FileKind::Dockerfile => dockerfile_texts.push((f, t)),
+                    _ => {
+                        compose_files.push(f.rel.clone());
+                        compose_texts.insert(f.rel.clone(), t);
+                    }
                 }
-            },
+            }
         }
     }
 
@@ -466,11 +490,18 @@ pub fn scan_with(
         .sum::<u64>();
 
     // Compose projects
-    let explicit: Vec<String> = opts
-        .compose_files
-        .iter()
-        .filter_map(|f| compose::join("", f))
-        .collect();
+    let mut explicit: Vec<String> = Vec::new();
+    for f in &opts.compose_files {
+        match compose::join("", f) {
+            Some(rel) => explicit.push(rel),
+            None => {
+                return Err(ScanError(format!(
+                    "compose file `{f}` (given with -f) is outside the scanned folder `{}`: name it relative to the folder",
+                    opts.display_root
+                )));
+            }
+        }
+    }
     for e in &explicit {
         if !compose_texts.contains_key(e) {
             match files.read(e) {
@@ -820,6 +851,9 @@ pub fn scan_with(
     if !verdicts.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
         verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    if let Ok(mut notes) = files.notes.lock() {
+        diagnostics.append(&mut notes);
+    }
     diagnostics
         .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
     diagnostics.dedup();
@@ -857,7 +891,7 @@ pub fn scan_with(
         .collect();
     let rollup = roll_up(catalog, &verdicts, &implemented, &selected);
     vigie_core::timings::mark("roll-up");
-    Ok(ScanReport {
+    let mut report = ScanReport {
         tool_version: VERSION,
         root: opts.display_root.clone(),
         as_of: opts.today.to_string(),
@@ -871,5 +905,8 @@ pub fn scan_with(
         tables,
         unassessed,
         scope: Default::default(),
-    })
+    };
+    // the one place every report passes before any format renders it
+    report.redact_credentials();
+    Ok(report)
 }

@@ -57,6 +57,14 @@ impl Analyzer for TerraformAnalyzer {
             settings: &settings,
             published: &crate::published::Published::of_root(input.root),
         });
+        if let Some(reason) = &result.incomplete {
+            for c in checks::ALL {
+                out.not_assessed(
+                    c.id,
+                    format!("the Terraform configuration cannot be evaluated: {reason}"),
+                );
+            }
+        }
         out.verdicts.extend(result.verdicts);
         out.diagnostics.extend(result.diagnostics);
         out.tables

@@ -246,6 +246,9 @@ pub struct Model {
     /// Terraform files read (`.tf`, `.tf.json`).
     pub files: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// Why the configuration could not be evaluated as Terraform would (a module calling
+    /// itself, a cycle, a budget exceeded): the Terraform checks are then not assessed.
+    pub incomplete: Option<String>,
 }
 
 /// One module folder: its declarations.
@@ -307,6 +310,74 @@ const MAX_EXPANDED: usize = 64;
 
 /// Deepest chain of module calls followed (a call cycle stops there).
 const MAX_DEPTH: usize = 16;
+
+/// Module instances evaluated in one run, all roots together: calls fanning out level after
+/// level would otherwise multiply without end (ten calls per level, sixteen levels).
+const MAX_INSTANCES: usize = 20_000;
+
+/// Largest value a local may hold, in bytes of text plus one per element: locals that double
+/// each other (`a1 = "${local.a0}${local.a0}"`) would otherwise grow exponentially.
+const MAX_VALUE_WEIGHT: usize = 1 << 20;
+
+/// What one evaluation may spend, shared by every module instance; what exceeded it is
+/// reported as a located "too many / too large" diagnostic and reads as unknown.
+#[derive(Default)]
+struct Budget {
+    instances: std::cell::Cell<usize>,
+    notes: RefCell<Vec<Diagnostic>>,
+    exceeded: RefCell<Option<String>>,
+}
+
+impl Budget {
+    /// Count one more module instance; `false` (reported once, at `at`) when over the budget.
+    fn take_instance(&self, at: &Location) -> bool {
+        let n = self.instances.get() + 1;
+        self.instances.set(n);
+        if n <= MAX_INSTANCES {
+            return true;
+        }
+        if n == MAX_INSTANCES + 1 {
+            self.exceed(
+                at,
+                format!(
+                    "too many module instances: more than {MAX_INSTANCES} (calls fanning out level after level); the rest are not evaluated"
+                ),
+            );
+        }
+        false
+    }
+
+    fn exceed(&self, at: &Location, message: String) {
+        let mut d = Diagnostic::new(DiagKind::TooLarge, at.clone(), message.clone());
+        d.severity = Severity::High;
+        self.notes.borrow_mut().push(d);
+        self.exceeded.borrow_mut().get_or_insert(message);
+    }
+}
+
+/// Whether a value weighs more than `budget` (bytes of text plus one per element), looking at
+/// no more of it than that.
+fn heavier_than(v: &Value, budget: &mut usize) -> bool {
+    let own = match v {
+        Value::Str(s) | Value::Computed(s) => s.len() + 1,
+        _ => 1,
+    };
+    if own > *budget {
+        return true;
+    }
+    *budget -= own;
+    match v {
+        Value::List(l) => l.iter().any(|x| heavier_than(x, budget)),
+        Value::Map(m) => m.iter().any(|(k, x)| {
+            if k.len() > *budget {
+                return true;
+            }
+            *budget -= k.len();
+            heavier_than(x, budget)
+        }),
+        _ => false,
+    }
+}
 
 /// Parse every Terraform file, group them into modules by folder, and resolve each root module
 /// (a folder no other module calls) with its calls into local modules.
@@ -424,18 +495,8 @@ pub fn resolve_published(
     model.modules = defs.len();
     call_own_modules_locally(&mut defs, published);
 
-    // which folders are called by another module
-    let mut called: std::collections::HashSet<String> = Default::default();
-    for d in defs.values() {
-        for c in &d.calls {
-            if let Some(src) = local_source(c)
-                && let Some(target) = join(&d.dir, &src)
-            {
-                called.insert(target);
-            }
-        }
-    }
-    let roots: Vec<&ModuleDef> = defs.values().filter(|d| !called.contains(&d.dir)).collect();
+    let roots = roots_of(&defs, &mut model);
+    let budget = Budget::default();
     let mut given: HashMap<&str, Vec<hcl::Attr>> = HashMap::new();
     for vf in var_files {
         let body = match hcl::parse_file(&vf.rel, vf.text) {
@@ -472,7 +533,7 @@ pub fn resolve_published(
     for root in roots.iter().copied() {
         // values from tfvars, then -var-file files, then defaults
         let mut inputs: HashMap<String, Value> = HashMap::new();
-        let scope0 = Scope::new(&defs, root, String::new(), HashMap::new(), 0);
+        let scope0 = Scope::new(&defs, root, String::new(), HashMap::new(), 0, &budget);
         for a in root
             .tfvars
             .iter()
@@ -528,9 +589,91 @@ pub fn resolve_published(
             };
             vars.insert(name.clone(), value);
         }
-        instantiate(&defs, root, String::new(), vars, 0, &mut model);
+        instantiate(&defs, root, String::new(), vars, 0, &budget, &mut model);
+    }
+    model.diagnostics.append(&mut budget.notes.borrow_mut());
+    if let Some(m) = budget.exceeded.take() {
+        model.incomplete.get_or_insert(m);
     }
     model
+}
+
+/// The root modules: folders no other module calls. A module that calls its own folder, or a
+/// ring of modules calling each other with no caller outside the ring, would otherwise leave no
+/// root and the whole configuration would silently vanish: Terraform refuses such a
+/// configuration, so vigie reports it as a located error, marks the Terraform checks not
+/// assessed, and still evaluates each such folder as a root so nothing in it goes unjudged.
+fn roots_of<'d>(defs: &'d BTreeMap<String, ModuleDef>, model: &mut Model) -> Vec<&'d ModuleDef> {
+    let mut callees: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for d in defs.values() {
+        for c in &d.calls {
+            let Some(target) = local_source(c).and_then(|src| join(&d.dir, &src)) else {
+                continue;
+            };
+            if target == d.dir {
+                let name = c.labels.first().map(String::as_str).unwrap_or("?");
+                let at = c
+                    .body
+                    .attr("source")
+                    .map_or_else(|| c.at.clone(), |a| a.at.clone());
+                model.diagnostics.push(Diagnostic::new(
+                    DiagKind::Reference,
+                    at,
+                    format!(
+                        "module \"{name}\" calls its own folder: Terraform refuses a module that calls itself; the Terraform checks are not assessed"
+                    ),
+                ));
+                model.incomplete = Some(format!("module \"{name}\" calls its own folder"));
+                continue;
+            }
+            callees.entry(d.dir.as_str()).or_default().push(target);
+        }
+    }
+    let called: std::collections::HashSet<&str> =
+        callees.values().flatten().map(String::as_str).collect();
+    let mut roots: Vec<&ModuleDef> = defs
+        .values()
+        .filter(|d| !called.contains(d.dir.as_str()))
+        .collect();
+    // folders no root reaches are in a ring of calls
+    let mut reached: std::collections::HashSet<&str> = Default::default();
+    let mut todo: Vec<&str> = roots.iter().map(|d| d.dir.as_str()).collect();
+    while let Some(dir) = todo.pop() {
+        if reached.insert(dir) {
+            todo.extend(callees.get(dir).into_iter().flatten().map(String::as_str));
+        }
+    }
+    for d in defs.values() {
+        if reached.contains(d.dir.as_str()) {
+            continue;
+        }
+        let shown = if d.dir.is_empty() {
+            "."
+        } else {
+            d.dir.as_str()
+        };
+        let at = d
+            .calls
+            .first()
+            .map_or_else(|| Location::file(Arc::from(shown)), |c| c.at.clone());
+        model.diagnostics.push(Diagnostic::new(
+            DiagKind::Reference,
+            at,
+            format!(
+                "module folder `{shown}` is only called from a ring of modules calling each other: Terraform refuses the cycle; the Terraform checks are not assessed"
+            ),
+        ));
+        model.incomplete = Some(format!("modules in `{shown}` call each other in a cycle"));
+        // mark the whole ring reached, with this folder as its root
+        let mut todo = vec![d.dir.as_str()];
+        while let Some(dir) = todo.pop() {
+            if reached.insert(dir) {
+                todo.extend(callees.get(dir).into_iter().flatten().map(String::as_str));
+            }
+        }
+        roots.push(d);
+    }
+    roots
 }
 
 /// A call to the repository's own registry or git address becomes a call to its local folder.
@@ -632,9 +775,10 @@ fn instantiate(
     path: String,
     vars: HashMap<String, Value>,
     depth: usize,
+    budget: &Budget,
     model: &mut Model,
 ) {
-    let scope = Scope::new(defs, def, path.clone(), vars, depth);
+    let scope = Scope::new(defs, def, path.clone(), vars, depth, budget);
     let prefix = if path.is_empty() {
         String::new()
     } else {
@@ -746,6 +890,10 @@ fn instantiate(
             continue;
         };
         let target = join(&def.dir, &src);
+        if target.as_deref() == Some(def.dir.as_str()) {
+            // reported once by `roots_of`
+            continue;
+        }
         let Some(child) = target.as_ref().and_then(|t| defs.get(t)) else {
             model.diagnostics.push(Diagnostic::new(
                 DiagKind::Reference,
@@ -776,9 +924,12 @@ fn instantiate(
         } else if call.body.attr("for_each").is_some() {
             repeated = "[each.key]";
         }
+        if !budget.take_instance(&src_attr.at) {
+            continue;
+        }
         let child_path = format!("{prefix}module.{cname}{repeated}");
         let vars = call_inputs(defs, &scope, call, child, &child_path, depth + 1);
-        instantiate(defs, child, child_path, vars, depth + 1, model);
+        instantiate(defs, child, child_path, vars, depth + 1, budget, model);
     }
 }
 
@@ -815,7 +966,14 @@ fn call_inputs(
 ) -> HashMap<String, Value> {
     let cname = call.labels.first().map_or("", String::as_str);
     let mut vars = HashMap::new();
-    let child_scope0 = Scope::new(defs, child, child_path.to_string(), HashMap::new(), depth);
+    let child_scope0 = Scope::new(
+        defs,
+        child,
+        child_path.to_string(),
+        HashMap::new(),
+        depth,
+        caller.budget,
+    );
     for v in &child.variables {
         let Some(vname) = v.labels.first() else {
             continue;
@@ -874,6 +1032,7 @@ struct Scope<'m> {
     children: RefCell<HashMap<String, Option<Rc<Scope<'m>>>>>,
     vars: HashMap<String, Value>,
     locals: RefCell<HashMap<String, Option<Value>>>,
+    budget: &'m Budget,
     /// Dynamic block iterators in scope, innermost last: the name, and the element's key and
     /// value when the block is expanded over a known collection.
     iterators: RefCell<Vec<(String, Option<Element>)>>,
@@ -886,8 +1045,10 @@ impl<'m> Scope<'m> {
         path: String,
         vars: HashMap<String, Value>,
         depth: usize,
+        budget: &'m Budget,
     ) -> Self {
         Scope {
+            budget,
             defs,
             def,
             path,
@@ -910,7 +1071,15 @@ impl<'m> Scope<'m> {
         };
         // mark in progress: a cycle reads as unknown
         self.locals.borrow_mut().insert(name.to_string(), None);
-        let v = self.eval(&attr.expr);
+        let mut v = self.eval(&attr.expr);
+        let mut budget = MAX_VALUE_WEIGHT;
+        if heavier_than(&v, &mut budget) {
+            let m = format!(
+                "local.{name} is larger than {MAX_VALUE_WEIGHT} bytes once evaluated (locals doubling each other?): it is not evaluated"
+            );
+            self.budget.exceed(&attr.at, m.clone());
+            v = unknown(m);
+        }
         self.locals
             .borrow_mut()
             .insert(name.to_string(), Some(v.clone()));
@@ -1152,8 +1321,18 @@ impl<'m> Scope<'m> {
                     format!("{}.", self.path)
                 };
                 let path = format!("{prefix}module.{call_name}");
+                if !self.budget.take_instance(&call.at) {
+                    return unknown(format!("`{text}`: too many module instances"));
+                }
                 let vars = call_inputs(self.defs, self, call, child, &path, self.depth + 1);
-                let c = Rc::new(Scope::new(self.defs, child, path, vars, self.depth + 1));
+                let c = Rc::new(Scope::new(
+                    self.defs,
+                    child,
+                    path,
+                    vars,
+                    self.depth + 1,
+                    self.budget,
+                ));
                 self.children
                     .borrow_mut()
                     .insert(call_name.to_string(), Some(c.clone()));
@@ -1490,6 +1669,99 @@ mod tests {
             })
             .collect();
         resolve(&fs)
+    }
+
+    #[test]
+    fn a_module_calling_itself_is_an_error_not_an_empty_configuration() {
+        let m = model(&[(
+            "main.tf",
+            "module \"me\" {\n  source = \"./\"\n}\nresource \"google_storage_bucket\" \"b\" {\n  location = \"US\"\n}\n",
+        )]);
+        assert_eq!(m.resources.len(), 1, "the root is still evaluated");
+        assert!(m.incomplete.is_some());
+        let d = m
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("calls its own folder"))
+            .expect("located error");
+        assert_eq!((d.location.line, d.severity), (2, Severity::High));
+    }
+
+    #[test]
+    fn a_ring_of_modules_is_reported_and_still_read() {
+        let m = model(&[
+            (
+                "a/main.tf",
+                "module \"b\" {\n  source = \"../b\"\n}\nresource \"google_storage_bucket\" \"x\" {\n  location = \"US\"\n}\n",
+            ),
+            ("b/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n"),
+        ]);
+        assert!(!m.resources.is_empty());
+        assert!(m.incomplete.is_some());
+        assert!(
+            m.diagnostics.iter().any(|d| d.message.contains("cycle")),
+            "{:?}",
+            m.diagnostics
+        );
+    }
+
+    #[test]
+    fn doubling_locals_are_cut_at_the_budget() {
+        let mut t = String::from("locals {\n  a0 = \"xxxxxxxxxxxxxxxx\"\n");
+        for i in 1..=40 {
+            t.push_str(&format!(
+                "  a{i} = \"${{local.a{}}}${{local.a{}}}\"\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        t.push_str("}\nresource \"google_storage_bucket\" \"b\" {\n  location = local.a40\n}\n");
+        let m = model(&[("main.tf", &t)]);
+        assert!(
+            attr(&m, "google_storage_bucket.b", "location")
+                .unknown_reason()
+                .is_some()
+        );
+        let d = m
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "VG-TOO-LARGE")
+            .expect("a located too-large diagnostic");
+        assert!(d.message.contains("local.a"), "{}", d.message);
+        assert!(m.incomplete.is_some());
+    }
+
+    #[test]
+    fn module_fan_out_is_cut_at_the_budget() {
+        // ten calls per level, eight levels: 10^8 instances unbounded
+        let mut files = Vec::new();
+        for level in 0..8 {
+            let mut t = String::new();
+            for c in 0..10 {
+                t.push_str(&format!(
+                    "module \"c{c}\" {{\n  source = \"../l{}\"\n}}\n",
+                    level + 1
+                ));
+            }
+            files.push((format!("l{level}/main.tf"), t));
+        }
+        files.push((
+            "l8/main.tf".into(),
+            "resource \"google_storage_bucket\" \"b\" {\n  location = \"EU\"\n}\n".into(),
+        ));
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let m = model(&refs);
+        assert!(m.resources.len() <= MAX_INSTANCES, "{}", m.resources.len());
+        assert!(
+            m.diagnostics
+                .iter()
+                .any(|d| d.message.contains("too many module instances")),
+            "{:?}",
+            m.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
     }
 
     fn attr<'a>(m: &'a Model, addr: &str, name: &str) -> &'a Value {

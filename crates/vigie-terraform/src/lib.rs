@@ -29,6 +29,9 @@ pub struct Output {
     pub verdicts: Vec<Verdict>,
     pub diagnostics: Vec<Diagnostic>,
     pub tables: Vec<Table>,
+    /// Why the Terraform configuration could not be evaluated as Terraform would: its checks
+    /// are then not assessed (see [`eval::Model::incomplete`]).
+    pub incomplete: Option<String>,
 }
 
 /// What the analysis reads from the scan.
@@ -104,6 +107,7 @@ pub fn analyze(input: &Input<'_>) -> Output {
     checks::net05::run(&cx, &mut out.verdicts);
     checks::sup06::run(&cx, &mut out.verdicts);
     checks::one_verdict_per_resource(&mut out.verdicts);
+    out.incomplete = model.incomplete;
     out.diagnostics.extend(model.diagnostics);
     out.diagnostics
         .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));

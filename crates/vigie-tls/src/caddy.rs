@@ -20,7 +20,7 @@ const CADDY_SUITES: &[&str] = &[
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
 ];
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Item {
     words: Vec<String>,
     at: Location,
@@ -116,6 +116,80 @@ fn parse(file: &Arc<str>, text: &str) -> Result<Vec<Item>, Problem> {
     Ok(stack.pop().unwrap_or_default())
 }
 
+/// `(name) { … }` at the top level: a snippet, not a site.
+fn snippet_name(i: &Item) -> Option<&str> {
+    match i.words.as_slice() {
+        [w] => w.strip_prefix('(')?.strip_suffix(')'),
+        _ => None,
+    }
+}
+
+/// Deepest chain of snippets importing snippets followed.
+const MAX_IMPORT_DEPTH: usize = 8;
+
+/// Snippets as Caddy reads them: `(name) { … }` defines one, and `import name` — at the top
+/// level or inside a block — stands for its content. Snippets are then dropped (they are not
+/// sites); an `import` of anything else (a file or a glob) is reported as a reference vigie
+/// does not follow here: the files it names are judged where vigie finds them as Caddyfiles.
+fn resolve_snippets(items: Vec<Item>, problems: &mut Vec<Problem>) -> Vec<Item> {
+    let snippets: std::collections::HashMap<String, Vec<Item>> = items
+        .iter()
+        .filter_map(|i| Some((snippet_name(i)?.to_string(), i.block.clone())))
+        .collect();
+    let kept: Vec<Item> = items
+        .into_iter()
+        .filter(|i| snippet_name(i).is_none())
+        .collect();
+    expand_imports(kept, &snippets, problems, 0, true)
+}
+
+fn expand_imports(
+    items: Vec<Item>,
+    snippets: &std::collections::HashMap<String, Vec<Item>>,
+    problems: &mut Vec<Problem>,
+    depth: usize,
+    top: bool,
+) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for mut item in items {
+        if item.words.first().map(String::as_str) == Some("import") {
+            let name = item.words.get(1).cloned().unwrap_or_default();
+            match snippets.get(&name) {
+                Some(content) if depth < MAX_IMPORT_DEPTH => {
+                    out.extend(expand_imports(
+                        content.clone(),
+                        snippets,
+                        problems,
+                        depth + 1,
+                        top,
+                    ));
+                }
+                Some(_) => problems.push(Problem {
+                    at: item.at.clone(),
+                    message: format!(
+                        "`import {name}`: snippets import each other deeper than {MAX_IMPORT_DEPTH} levels (a cycle?); not followed"
+                    ),
+                    reference: true,
+                }),
+                None if top => problems.push(Problem {
+                    at: item.at.clone(),
+                    message: format!(
+                        "`import {name}` names no snippet of this file: the files it names are judged where vigie finds them as Caddyfiles, not as part of this one"
+                    ),
+                    reference: true,
+                }),
+                // inside a site, an import of a file keeps the directive visible as written
+                None => out.push(item),
+            }
+            continue;
+        }
+        let block = std::mem::take(&mut item.block);
+        item.block = expand_imports(block, snippets, problems, depth, false);
+        out.push(item);
+    }
+    out
+}
+
 pub fn looks_like(rel: &str) -> bool {
     let base = rel.rsplit('/').next().unwrap_or(rel);
     base == "Caddyfile" || base.ends_with(".caddyfile") || base.starts_with("Caddyfile.")
@@ -130,6 +204,7 @@ pub fn analyze(file: &Arc<str>, text: &str) -> Found {
             return found;
         }
     };
+    let items = resolve_snippets(items, &mut found.problems);
     let auto_off = items.iter().any(|i| {
         i.words.is_empty()
             && i.block.iter().any(|g| {
@@ -293,6 +368,28 @@ mod tests {
                 .plain
                 .iter()
                 .any(|p| p.redirect.as_ref().is_err_and(|m| m.contains("temporary")))
+        );
+    }
+
+    #[test]
+    fn snippets_and_imports_are_not_sites() {
+        let f: Arc<str> = Arc::from("Caddyfile");
+        let t = "(hardened) {\n  tls {\n    protocols tls1.3\n  }\n}\nimport sites/*.caddy\n\nshop.example {\n  import hardened\n}\n";
+        let found = analyze(&f, t);
+        let subjects: Vec<&str> = found.endpoints.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["Caddyfile › shop.example"]);
+        // the snippet's settings apply where it is imported
+        let v = found.endpoints[0].versions.as_ref().unwrap();
+        assert_eq!(v.value.names(), vec!["TLSv1.3"]);
+        assert_eq!(v.at.line, 3);
+        assert!(found.plain.iter().all(|p| !p.subject.contains("import")));
+        assert!(
+            found
+                .problems
+                .iter()
+                .any(|p| p.reference && p.message.contains("sites/*.caddy")),
+            "{:?}",
+            found.problems
         );
     }
 

@@ -180,6 +180,61 @@ pub struct CipherNote {
     pub message: String,
 }
 
+/// Distinct problems of one cipher string reported, at most; the rest are counted.
+const MAX_CIPHER_NOTES: usize = 20;
+
+/// A cipher string as messages quote it: whole when short, else its start and its length, so
+/// that a long string of unknown words cannot make every message as long as the file.
+fn quoted(s: &str) -> String {
+    const SHOWN: usize = 80;
+    if s.len() <= SHOWN + 20 {
+        return s.to_string();
+    }
+    let mut end = SHOWN;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} characters)", &s[..end], s.chars().count())
+}
+
+/// One note per distinct problem of a cipher string (the first place it occurs), at most
+/// [`MAX_CIPHER_NOTES`], then one saying how many more there are.
+fn cipher_notes(
+    s: &str,
+    problems: &[crate::cipher::Problem],
+    at: &Location,
+    notes: &mut Vec<CipherNote>,
+) {
+    let shown = quoted(s);
+    let mut seen = std::collections::HashSet::new();
+    let mut more = 0usize;
+    for p in problems {
+        if !seen.insert(p.message.as_str()) {
+            continue;
+        }
+        if seen.len() > MAX_CIPHER_NOTES {
+            more += 1;
+            continue;
+        }
+        notes.push(CipherNote {
+            at: at.clone(),
+            message: format!(
+                "cipher string `{shown}`, at character {}: {}",
+                p.offset + 1,
+                p.message
+            ),
+        });
+    }
+    if more > 0 {
+        notes.push(CipherNote {
+            at: at.clone(),
+            message: format!(
+                "cipher string `{shown}`: too many problems, {more} more distinct ones not listed"
+            ),
+        });
+    }
+}
+
 /// Verdicts for the endpoints and plain listeners; cipher-string problems (unknown words) come back
 /// as notes for diagnostics.
 pub fn judge(found: &Found, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
@@ -296,16 +351,8 @@ fn suites(e: &Endpoint, out: &mut Vec<Verdict>, notes: &mut Vec<CipherNote>) {
             }
             Ciphers::OpenSsl(s) => {
                 let x = expand_cached(s);
-                for p in &x.problems {
-                    notes.push(CipherNote {
-                        at: c.at.clone(),
-                        message: format!(
-                            "cipher string `{s}`, at character {}: {}",
-                            p.offset + 1,
-                            p.message
-                        ),
-                    });
-                }
+                cipher_notes(s, &x.problems, &c.at, notes);
+                let s = &quoted(s);
                 if x.rejected {
                     out.push(Verdict::fail(
                         &CRY02,

@@ -361,11 +361,18 @@ fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
 
+/// Files one main configuration may include, all levels together: files that each include
+/// the same glob (`include conf.d/*.conf;` in every one of them) would otherwise be expanded
+/// along every order of them — nine files, 362,880 chains.
+const MAX_INCLUSIONS: usize = 1024;
+
 struct Loader<'a> {
     files: &'a dyn Files,
     problems: Vec<Problem>,
     included: BTreeSet<Arc<str>>,
     main_dir: String,
+    /// Files included so far, against [`MAX_INCLUSIONS`].
+    inclusions: usize,
 }
 
 impl Loader<'_> {
@@ -459,6 +466,19 @@ impl Loader<'_> {
                 });
                 continue;
             }
+            self.inclusions += 1;
+            if self.inclusions > MAX_INCLUSIONS {
+                if self.inclusions == MAX_INCLUSIONS + 1 {
+                    self.problems.push(Problem {
+                        at: at.clone(),
+                        message: format!(
+                            "too many includes: more than {MAX_INCLUSIONS} files included from one main configuration (files including each other?); the rest are not followed"
+                        ),
+                        reference: true,
+                    });
+                }
+                break;
+            }
             let Some(text) = self.files.read(&f) else {
                 continue;
             };
@@ -523,6 +543,7 @@ pub fn analyze(files: &dyn Files) -> (Found, BTreeSet<Arc<str>>) {
                     problems: Vec::new(),
                     included: BTreeSet::new(),
                     main_dir: dir_of(f).to_string(),
+                    inclusions: 0,
                 };
                 let mut stack = vec![f.clone()];
                 let ds = loader.expand(ds, f, &mut stack);
@@ -993,6 +1014,41 @@ mod tests {
         assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
         assert!(found.problems[0].message.contains("/etc/nginx/tls.conf"));
         assert_eq!(found.problems[0].at.line, 4);
+    }
+
+    #[test]
+    fn files_including_each_other_by_glob_stay_bounded() {
+        // every file includes the glob that matches all of them
+        let mut files: Vec<(String, String)> = (0..9)
+            .map(|i| {
+                (
+                    format!("conf.d/f{i}.conf"),
+                    format!("include conf.d/*.conf;\nserver {{ listen 44{i} ssl; }}\n"),
+                )
+            })
+            .collect();
+        files.push((
+            "nginx.conf".into(),
+            "http { include conf.d/*.conf; }\n".into(),
+        ));
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let files = MemFiles::new(&refs);
+        let (found, _) = analyze(&files);
+        assert!(
+            found
+                .problems
+                .iter()
+                .any(|p| p.message.contains("too many includes")),
+            "{:?}",
+            found
+                .problems
+                .iter()
+                .map(|p| &p.message)
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -76,30 +76,29 @@ pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
             .filter(|e| !e.is_empty()),
     };
     let path = args.root.join(attest::PATH);
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    if let Some(t) = &existing {
-        let (_, diags) = attest::parse(attest::PATH, t, catalog);
-        for d in diags {
-            eprintln!("vigie: warning: {}: {}", d.location, d.message);
+    // read, append and replace under the file's lock: parallel runs each add their own
+    let line = vigie_core::atomic::update(&path, |current| {
+        let existing = current
+            .map(String::from_utf8)
+            .transpose()
+            .map_err(|e| format!("{}: not valid UTF-8 ({e})", path.display()))?;
+        if let Some(t) = &existing {
+            let (_, diags) = attest::parse(attest::PATH, t, catalog);
+            for d in diags {
+                eprintln!("vigie: warning: {}: {}", d.location, d.message);
+            }
         }
-    }
-    let text = attest::append(existing.as_deref(), &a);
-    // what is written must read back as this attestation
-    let (entries, _) = attest::parse(attest::PATH, &text, catalog);
-    let line = entries
-        .iter()
-        .rev()
-        .find(|e| e.attestation == a)
-        .map(|e| e.location.line)
-        .ok_or("the attestation could not be written in a form that reads back")?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = attest::append(existing.as_deref(), &a);
+        // what is written must read back as this attestation
+        let (entries, _) = attest::parse(attest::PATH, &text, catalog);
+        let line = entries
+            .iter()
+            .rev()
+            .find(|e| e.attestation == a)
+            .map(|e| e.location.line)
+            .ok_or("the attestation could not be written in a form that reads back")?;
+        Ok((text.into_bytes(), line))
+    })?;
     eprintln!(
         "vigie: {control} attested by {} until {expires} ({}:{line})",
         a.owner,

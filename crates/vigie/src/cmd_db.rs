@@ -47,6 +47,9 @@ pub fn run(args: DbArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
             for p in &r.problems {
                 eprintln!("vigie: skipped: {p}");
             }
+            if let Some(why) = &r.damaged {
+                eprintln!("vigie: warning: the previous database was replaced: {why}");
+            }
             s.push_str(&format!(
                 "read {} records in {:.2}s ({:.0} records/s): {} added, {} replaced, {} unchanged\n",
                 r.read,

@@ -20,6 +20,9 @@ pub struct GraphArgs {
     output: Option<PathBuf>,
 }
 
+/// Workloads, flows and exposures an SVG or HTML picture draws at most.
+const MAX_DRAWN: usize = 20_000;
+
 pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> {
     if !args.path.exists() {
         return Err(format!("`{}` does not exist", args.path.display()));
@@ -32,6 +35,18 @@ pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> 
         &loaded.files,
     );
     let judged = vigie_net::judge(&graph);
+    // a picture has a size budget: beyond it, it is unreadable and its file enormous (2,000
+    // workloads reaching each other wrote a 1 GB SVG); dot and mermaid stay available
+    let drawn = graph.flows.len() + graph.workloads.len() + graph.exposures.len();
+    if matches!(args.format.as_str(), "svg" | "html") && drawn > MAX_DRAWN {
+        return Err(format!(
+            "too many elements to draw as {}: {} workloads, {} flows, {} exposures (more than {MAX_DRAWN} in all); use --format dot or mermaid, or draw a sub-folder",
+            args.format,
+            graph.workloads.len(),
+            graph.flows.len(),
+            graph.exposures.len()
+        ));
+    }
     let view = vigie_net::render::View::new(&graph, &judged);
     let title = format!("vigie graph: {}", args.path.display());
     let text = match args.format.as_str() {
@@ -45,8 +60,10 @@ pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> 
             ));
         }
     };
+    let text = vigie_core::redact::credentials(&text).unwrap_or(text);
     for d in loaded.diagnostics.iter().chain(&graph.diagnostics) {
-        eprintln!("vigie: {} {}: {}", d.code, d.location, d.message);
+        let line = format!("vigie: {} {}: {}", d.code, d.location, d.message);
+        eprintln!("{}", vigie_core::redact::credentials(&line).unwrap_or(line));
     }
     match &args.output {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?,

@@ -65,7 +65,7 @@ pub enum HookCommand {
         /// The repository (default: the current folder).
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// Replace a pre-commit hook vigie did not write.
+        /// Replace a pre-commit hook vigie did not write (it is kept as pre-commit.backup).
         #[arg(long)]
         force: bool,
     },
@@ -102,7 +102,8 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
         cfg.baseline
             .as_ref()
             .map(|b| root.join(b))
-            .filter(|p| p.is_file())
+            // one that is there is read, whatever it is: unreadable is an error, never "none"
+            .filter(|p| std::fs::symlink_metadata(p).is_ok())
     });
     let mut setup = vigie_secrets::setup(&args.path, args.config.as_deref(), cfg);
     if let Some(s) = &args.max_file_size {
@@ -140,7 +141,7 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
     if let Some(p) = &args.write_baseline {
         let b = Baseline::from_findings(&outcome.findings);
         let text = serde_json::to_string_pretty(&b).map_err(|e| e.to_string())? + "\n";
-        std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        vigie_core::atomic::update(p, |_| Ok((text.into_bytes(), ())))?;
         eprintln!(
             "vigie: wrote {} fingerprint(s) to {}",
             b.findings.len(),
@@ -203,27 +204,74 @@ pub fn hook(cmd: HookCommand) -> Result<ExitCode, String> {
             };
             std::fs::create_dir_all(&hooks).map_err(|e| format!("{}: {e}", hooks.display()))?;
             let file = hooks.join("pre-commit");
-            if let Ok(existing) = std::fs::read_to_string(&file)
-                && !existing.contains(HOOK_MARKER)
-                && !force
-            {
-                return Err(format!(
-                    "{} already exists and was not written by vigie; add `vigie secrets --staged` to it, or use --force to replace it",
-                    file.display()
-                ));
-            }
             let script = format!(
                 "#!/bin/sh\n{HOOK_MARKER}\n# Refuses the commit when the staged changes hold a secret.\n# Accept a false positive with `vigie:allow-secret` on its line, or a baseline (vigie secrets --write-baseline).\nexec vigie secrets --staged --no-progress \"$(git rev-parse --show-toplevel)\"\n"
             );
-            std::fs::write(&file, script).map_err(|e| format!("{}: {e}", file.display()))?;
+            // under the hook's lock: a hook vigie did not write is refused, or with --force
+            // kept beside as pre-commit.backup (never overwritten: a numbered name if taken)
+            let backup = vigie_core::atomic::update(&file, |existing| {
+                let foreign = existing
+                    .as_deref()
+                    .filter(|b| !String::from_utf8_lossy(b).contains(HOOK_MARKER));
+                let backup = match foreign {
+                    None => None,
+                    Some(_) if !force => {
+                        return Err(format!(
+                            "{} already exists and was not written by vigie; add `vigie secrets --staged` to it, or use --force to replace it (the old hook is kept as a backup)",
+                            file.display()
+                        ));
+                    }
+                    Some(old) => Some(keep_backup(&file, old)?),
+                };
+                Ok((script.into_bytes(), backup))
+            })?;
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))
                     .map_err(|e| format!("{}: {e}", file.display()))?;
             }
+            if let Some(b) = backup {
+                eprintln!("vigie: the previous hook is kept as {}", b.display());
+            }
             eprintln!("vigie: installed {}", file.display());
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Copy a hook about to be replaced to `pre-commit.backup` (`.backup.1`, `.2`… when taken),
+/// with its permissions, and return where.
+fn keep_backup(hook: &Path, content: &[u8]) -> Result<PathBuf, String> {
+    let name = hook
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    for n in 0.. {
+        let candidate = if n == 0 {
+            hook.with_file_name(format!("{name}.backup"))
+        } else {
+            hook.with_file_name(format!("{name}.backup.{n}"))
+        };
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate);
+        match f {
+            Ok(mut f) => {
+                use std::io::Write;
+                f.write_all(content)
+                    .and_then(|()| f.sync_all())
+                    .map_err(|e| format!("{}: {e}", candidate.display()))?;
+                if let Ok(meta) = std::fs::metadata(hook) {
+                    let _ = std::fs::set_permissions(&candidate, meta.permissions());
+                }
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("{}: {e}", candidate.display())),
+        }
+    }
+    unreachable!("an unbounded range always yields")
 }

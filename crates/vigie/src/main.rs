@@ -142,10 +142,37 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            let e = vigie_core::redact::credentials(&e).unwrap_or(e);
             eprintln!("vigie: error: {e}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Read a configuration file the user names or vigie finds (`vigie.toml`, a baseline, a
+/// waiver file): a regular file, bounded in size, UTF-8 — anything else is an error naming the
+/// file, since a configuration vigie cannot read must never be taken as empty.
+pub(crate) fn read_config_file(p: &std::path::Path) -> Result<String, String> {
+    use vigie_parse::discover::{ReadError, read_bounded};
+    let limit = vigie_core::config::DEFAULT_MAX_FILE_SIZE;
+    let bytes = read_bounded(p, limit).map_err(|e| {
+        let why = match e {
+            ReadError::TooLarge(n) => {
+                format!("{n} bytes, over the {limit}-byte limit for a configuration file")
+            }
+            ReadError::NotRegular(what) => format!("not a regular file ({what})"),
+            ReadError::Binary => "binary content".to_string(),
+            ReadError::Io(e) => e,
+        };
+        format!("{}: {why}", p.display())
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not valid UTF-8 (first invalid byte at offset {})",
+            p.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn today() -> Result<time::Date, String> {
@@ -272,13 +299,14 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         .map(str::parse::<Severity>)
         .transpose()?;
     let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+    // a vigie.toml that is there but is not a readable file is an error, never skipped
     let config_path = args.config.clone().or_else(|| {
         let p = args.path.join("vigie.toml");
-        (args.path.is_dir() && p.is_file()).then_some(p)
+        (args.path.is_dir() && std::fs::symlink_metadata(&p).is_ok()).then_some(p)
     });
     let config = match &config_path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let text = read_config_file(p)?;
             let name = if args.config.is_some() {
                 p.display().to_string()
             } else {

@@ -207,7 +207,25 @@ fn snippet(s: &str) -> String {
 /// The first place a command pipes a download into an interpreter (`curl … | sh`,
 /// `wget -qO- … | sudo bash -s --`), or runs one from a substitution (`bash <(curl …)`,
 /// `sh -c "$(curl …)"`, `eval "$(wget -O- …)"`), as a short excerpt.
+/// The longest command word looked at after `$(`, `<(` or a backtick: a downloader's name or
+/// path is short, and looking further at every one of 300,000 backticks made the check
+/// quadratic.
+const MAX_COMMAND_WORD: usize = 256;
+
+/// The first word of `s`, looked for within its first [`MAX_COMMAND_WORD`] bytes.
+fn leading_word(s: &str) -> Option<&str> {
+    let mut end = s.len().min(MAX_COMMAND_WORD);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].split_whitespace().next()
+}
+
 pub fn download_into_interpreter(text: &str) -> Option<String> {
+    // no downloader named at all: nothing to look for (and no cost per backtick)
+    if !text.contains("curl") && !text.contains("wget") {
+        return None;
+    }
     let text = join_continuations(text);
     for p in pipelines(&text) {
         let Some(first) = p
@@ -225,7 +243,7 @@ pub fn download_into_interpreter(text: &str) -> Option<String> {
     for pat in ["$(", "<(", "`"] {
         for (idx, _) in text.match_indices(pat) {
             let after = &text[idx + pat.len()..];
-            let Some(w) = after.split_whitespace().next() else {
+            let Some(w) = leading_word(after) else {
                 continue;
             };
             if !is_downloader(w) {
@@ -252,6 +270,16 @@ pub fn download_into_interpreter(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_backticks_is_read_in_linear_time() {
+        // each backtick used to rescan the rest of the line: 300,000 ran for minutes
+        let text = format!("echo {}", "`".repeat(300_000));
+        assert_eq!(download_into_interpreter(&text), None);
+        assert!(
+            download_into_interpreter("sh -c \"`curl -fsSL https://x.example/i.sh`\"").is_some()
+        );
+    }
 
     #[test]
     fn pipelines_split_on_separators_not_redirections() {

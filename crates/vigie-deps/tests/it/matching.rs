@@ -240,8 +240,18 @@ fn missing_and_corrupt_databases_say_how_to_import() {
         e.contains("damaged") && e.contains("vigie db import"),
         "{e}"
     );
-    // A failed import leaves no half-written database.
-    assert!(store::import(&bad, &[fixtures().join("osv")], now()).is_err());
+    // The recovery the message suggests works: importing over a damaged database replaces it,
+    // and the report says so.
+    let r = store::import(&bad, &[fixtures().join("osv")], now()).unwrap();
+    assert!(
+        r.damaged.as_deref().is_some_and(|d| d.contains("damaged")),
+        "{r:?}"
+    );
+    assert!(Store::open(&bad).is_ok());
+    // A failed import (an input that cannot be read) leaves the database as it was.
+    let before = std::fs::read(&bad).unwrap();
+    assert!(store::import(&bad, &[dir.path().join("missing.json")], now()).is_err());
+    assert_eq!(std::fs::read(&bad).unwrap(), before);
 }
 
 fn lockfiles(rels: &[&str]) -> Vec<lockfile::Lockfile> {

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod deps;
 mod docs;
+mod fail_closed;
 mod graph;
 mod schemas;
 mod secrets_cli;
