@@ -3,4 +3,5 @@
 
 mod corpus_precision;
 mod history;
+mod recall;
 mod rule_examples;
