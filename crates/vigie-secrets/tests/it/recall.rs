@@ -48,7 +48,8 @@ impl Score {
 
 fn score() -> Score {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/recall");
-    let text = std::fs::read_to_string(root.join("expected.toml")).expect("tests/recall/expected.toml");
+    let text =
+        std::fs::read_to_string(root.join("expected.toml")).expect("tests/recall/expected.toml");
     let manifest: Manifest = toml::from_str(&text).expect("expected.toml parses");
     let want: BTreeSet<(String, u32)> = manifest
         .file
@@ -78,7 +79,11 @@ fn score() -> Score {
             }
         }
     }
-    let missed: Vec<(String, u32)> = want.iter().filter(|k| !seen.contains_key(*k)).cloned().collect();
+    let missed: Vec<(String, u32)> = want
+        .iter()
+        .filter(|k| !seen.contains_key(*k))
+        .cloned()
+        .collect();
     Score {
         files: files.len() - 1,
         expected: want.len(),
@@ -111,4 +116,13 @@ fn recall_corpus_figures() {
     for d in &s.duplicates {
         eprintln!("  duplicate: {}:{} ({})", d.0, d.1, d.2);
     }
+    // Floors set after the rules were tuned on this corpus (before: recall 0.533, precision
+    // 0.744); the figures on it are no longer blind.
+    assert!(s.recall() >= 0.97, "recall {:.3} below 0.97", s.recall());
+    assert!(
+        s.precision() >= 0.95,
+        "precision {:.3} below 0.95",
+        s.precision()
+    );
+    assert!(s.duplicates.is_empty(), "one secret, one finding");
 }
