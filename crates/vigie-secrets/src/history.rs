@@ -746,13 +746,44 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
         if head.get(&p) == Some(&e.id) {
             continue;
         }
+        // The size first, from the object's header: a staged file over the limit is not inflated.
+        if let Ok(Some(h)) = repo.try_find_header(e.id)
+            && h.size() > max_size
+        {
+            tally.large.fetch_add(1, Ordering::Relaxed);
+            notes.push(Note::new(
+                DiagKind::TooLarge,
+                &p,
+                format!(
+                    "{} bytes, over the {max_size} byte limit: only its name was checked",
+                    h.size()
+                ),
+            ));
+            let s = engine.scan(&p, &[0], None);
+            for m in s.matches {
+                g.add(
+                    &engine.rules[m.rule],
+                    &m.secret,
+                    &m.context,
+                    SecretLocation {
+                        path: p.clone(),
+                        line: m.line,
+                        column: m.column,
+                        commit: None,
+                        at_head: None,
+                        fingerprint: String::new(),
+                    },
+                );
+            }
+            continue;
+        }
         let data = match repo.objects.find_blob(&e.id, &mut buf) {
             Ok(b) => b.data,
             Err(err) => {
-                notes.push(Note::new(
+                notes.push(Note::blocking(
                     DiagKind::Io,
                     &p,
-                    format!("staged content cannot be read ({err})"),
+                    format!("staged content cannot be read ({err}): not scanned"),
                 ));
                 continue;
             }

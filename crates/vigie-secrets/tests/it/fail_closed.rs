@@ -178,3 +178,21 @@ fn a_blob_over_the_limit_is_too_large_not_missing() {
     assert!(out.blocking_note().is_none(), "{:?}", out.notes);
     assert_eq!(out.stats.skipped_large, 1, "{:?}", out.notes);
 }
+
+#[test]
+fn a_staged_file_over_the_limit_is_too_large() {
+    let d = repo_with(&[("a.txt", b"hello\n")]);
+    std::fs::write(d.path().join("big.bin"), vec![b'x'; 2 << 20]).unwrap();
+    git(d.path(), &["add", "big.bin"]);
+    let e = Engine::new(RuleSet::builtin(), Vec::new());
+    let out = vigie_secrets::history::scan_staged(&e, d.path(), 1 << 20).unwrap();
+    assert!(out.blocking_note().is_none(), "{:?}", out.notes);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.kind == DiagKind::TooLarge && n.path == "big.bin"),
+        "{:?}",
+        out.notes
+    );
+    assert_eq!(out.stats.skipped_large, 1);
+}
