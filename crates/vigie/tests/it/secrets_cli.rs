@@ -338,7 +338,8 @@ fn a_malformed_gitleaks_configuration_fails_closed_everywhere() {
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let verdicts = json["verdicts"].as_array().expect("verdicts");
-    let sec01: Vec<&serde_json::Value> = verdicts.iter().filter(|v| v["check"] == "SEC-01").collect();
+    let sec01: Vec<&serde_json::Value> =
+        verdicts.iter().filter(|v| v["check"] == "SEC-01").collect();
     assert!(!sec01.is_empty());
     assert!(sec01.iter().all(|v| v["outcome"] == "fail"), "{sec01:?}");
     assert_ne!(out.status.code(), Some(0));
