@@ -104,11 +104,23 @@ fn loc(l: &crate::findings::SecretLocation) -> Location {
 }
 
 fn verdicts(outcome: &Outcome, what: &str, dockerfiles: usize, out: &mut RepoOutput) {
+    let blocked = outcome.blocking_note();
     for c in [Control::Content, Control::ForbiddenFile, Control::Image] {
         let doc = doc_of(c);
-        let mine: Vec<&Finding> = outcome.findings.iter().filter(|f| f.control == c).collect();
+        let mine: Vec<&Finding> = outcome.findings.iter().filter(|f| f.feeds(c)).collect();
         if mine.is_empty() {
             if c == Control::Image && dockerfiles == 0 {
+                continue;
+            }
+            if let Some(n) = blocked {
+                // Fail closed: what could not be read may hold what the control looks for.
+                out.verdicts.push(Verdict::fail(
+                    doc,
+                    "repository",
+                    Location::new(Arc::from(n.path.as_str()), n.line, 0),
+                    format!("not assessed: {}", n.message),
+                    "Fix what is reported at this location, then scan again".to_string(),
+                ));
                 continue;
             }
             let evidence = match c {
@@ -205,6 +217,21 @@ impl Analyzer for SecretsAnalyzer {
         for n in &setup.notes {
             out.diagnostics.push(note_diag(n));
         }
+        if let Some(n) = setup.notes.iter().find(|n| n.blocking) {
+            let blocked = Outcome {
+                scope: crate::Scope::WorkingTree,
+                findings: Vec::new(),
+                notes: vec![n.clone()],
+                stats: crate::Stats::default(),
+            };
+            let dockerfiles = input
+                .files
+                .iter()
+                .filter(|f| crate::docker::is_dockerfile(&f.rel))
+                .count();
+            verdicts(&blocked, "", dockerfiles, out);
+            return;
+        }
         let files: Vec<TreeFile> = input
             .files
             .iter()
@@ -276,7 +303,7 @@ fn merge(into: &mut Outcome, other: Outcome) {
         match into
             .findings
             .iter_mut()
-            .find(|g| g.fingerprint == f.fingerprint)
+            .find(|g| g.rule_id == f.rule_id && g.secret == f.secret)
         {
             Some(g) => {
                 for l in f.locations {

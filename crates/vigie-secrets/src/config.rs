@@ -75,8 +75,12 @@ impl SecretsConfig {
     pub fn max_size(&self) -> Result<u64, String> {
         match &self.max_file_size {
             None => Ok(DEFAULT_MAX_SIZE),
-            Some(s) => vigie_core::config::parse_size(s)
-                .map_err(|e| format!("[secrets] max_file_size: {e}")),
+            Some(s) => match vigie_core::config::parse_size(s) {
+                // Every file would be "too large": only names would be checked.
+                Ok(0) => Err("[secrets] max_file_size = 0 would scan no content".to_string()),
+                Ok(n) => Ok(n),
+                Err(e) => Err(format!("[secrets] max_file_size: {e}")),
+            },
         }
     }
 }

@@ -23,6 +23,14 @@ const LINE_WIDEN_LIMIT: usize = 4096;
 /// Content with a NUL byte in its first 8 KB is binary and not matched (file rules still apply).
 const BINARY_PROBE: usize = 8192;
 
+/// Keyword hits kept per file: past it the rules of the keywords seen search the whole file
+/// (see [`Keywords::find_bounded`]), so that memory stays bounded whatever the content.
+const HIT_BUDGET: usize = 1 << 18;
+
+/// Matches kept per file: a file with more already fails, and keeping every one of a
+/// pathological file's matches would exhaust memory.
+const MATCH_BUDGET: usize = 100_000;
+
 /// Inline markers that accept a secret on their line.
 pub const ALLOW_MARKERS: [&[u8]; 2] = [b"vigie:allow-secret", b"gitleaks:allow"];
 
@@ -34,9 +42,15 @@ pub struct Match {
     pub secret: Vec<u8>,
     /// Byte offset of the secret (0 for file rules).
     pub offset: usize,
-    /// 1-based line and column (0 for a file rule: the whole file).
+    /// 1-based line and column (line 1 for a file rule: the whole file).
     pub line: u32,
     pub column: u32,
+    /// The secret's line with the secret cut out, and its rank when that line's context repeats
+    /// in the file (empty for a file rule): what its fingerprint is derived from.
+    pub context: Vec<u8>,
+    /// Other rules that found the same secret (an overlapping match on its line), kept as
+    /// evidence of the one finding.
+    pub also: Vec<usize>,
 }
 
 /// What scanning one file gave.
@@ -241,6 +255,62 @@ impl Engine {
 
     /// Scan one file (or blob) named `path`, from `commit` when it comes from history.
     pub fn scan(&self, path: &str, data: &[u8], commit: Option<&str>) -> FileScan {
+        let mut out = self.scan_content(path, data, commit);
+        rank_contexts(&mut out.matches);
+        out
+    }
+
+    /// Two rules' matches of overlapping text on one line are one secret (a URL's password and
+    /// the URL, a key's value and its `key = value`): the specific rule's, else the longer, is
+    /// kept, the other rule recorded in its `also`.
+    fn drop_overlapping(&self, matches: &mut Vec<Match>) {
+        if matches.len() < 2 {
+            return;
+        }
+        let end = |m: &Match| m.offset + m.secret.len();
+        let mut order: Vec<usize> = (0..matches.len()).collect();
+        order.sort_by_key(|&i| {
+            let m = &matches[i];
+            (
+                self.rules[m.rule].generic,
+                std::cmp::Reverse(m.secret.len()),
+                m.offset,
+            )
+        });
+        let mut kept: Vec<usize> = Vec::with_capacity(matches.len());
+        for i in order {
+            let m = &matches[i];
+            let host = kept.iter().copied().find(|&k| {
+                let x = &matches[k];
+                x.line == m.line && x.offset < end(m) && m.offset < end(x)
+            });
+            match host {
+                Some(k) => {
+                    let (r, also) = (m.rule, m.also.clone());
+                    let x = &mut matches[k];
+                    for r in std::iter::once(r).chain(also) {
+                        if r != x.rule && !x.also.contains(&r) {
+                            x.also.push(r);
+                        }
+                    }
+                }
+                None => kept.push(i),
+            }
+        }
+        kept.sort_unstable();
+        let mut k = kept.into_iter().peekable();
+        let mut i = 0;
+        matches.retain(|_| {
+            let keep = k.peek() == Some(&i);
+            if keep {
+                k.next();
+            }
+            i += 1;
+            keep
+        });
+    }
+
+    fn scan_content(&self, path: &str, data: &[u8], commit: Option<&str>) -> FileScan {
         let mut out = FileScan::default();
         for &r in &self.file_rules {
             let rule = &self.rules[r as usize];
@@ -263,8 +333,10 @@ impl Engine {
                         rule: r as usize,
                         secret: path.as_bytes().to_vec(),
                         offset: 0,
-                        line: 0,
-                        column: 0,
+                        line: 1,
+                        column: 1,
+                        context: Vec::new(),
+                        also: Vec::new(),
                     });
                 }
             }
@@ -295,7 +367,17 @@ impl Engine {
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
         if let Some(kw) = &self.automaton {
             let mut hits: Vec<Hit> = Vec::new();
-            kw.find_all(data, &mut hits);
+            if let Some(seen) = kw.find_bounded(data, &mut hits, HIT_BUDGET) {
+                // Too many keyword hits to window one by one: the rules of the keywords seen
+                // search the whole content instead (a superset of their windows).
+                for (p, _) in seen.iter().enumerate().filter(|(_, s)| **s) {
+                    for &r in &self.pattern_rules[p] {
+                        if applies(r as usize, &mut path_ok) {
+                            windows.push((r, 0, data.len()));
+                        }
+                    }
+                }
+            }
             for hit in hits {
                 let start = hit.start.saturating_sub(WINDOW_BEFORE);
                 let end = (hit.end + WINDOW_AFTER).min(data.len());
@@ -384,7 +466,7 @@ impl Engine {
                 .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
             let mut push = |whole: (usize, usize), secret: Option<(usize, usize)>| {
                 let secret = secret.unwrap_or(whole);
-                if secret.0 < secret.1 {
+                if secret.0 < secret.1 && found.len() < MATCH_BUDGET {
                     found.push((r as usize, secret.0, secret.1, whole.0, whole.1));
                 }
             };
@@ -439,6 +521,7 @@ impl Engine {
                 .entropy
                 .is_some_and(|min| gate::shannon_entropy(secret) < min)
                 || (rule.generic && gate::plausible_secret(secret).is_err())
+                || (!rule.literal && gate::is_placeholder(secret))
             {
                 Judged::NotASecret
             } else {
@@ -490,9 +573,14 @@ impl Engine {
             let specific = reported.iter().any(|&r| !self.rules[r].generic);
             let (ss, se) = (group[0].1, group[0].2);
             let mut controls = Vec::new();
+            let first = out.matches.len();
             for r in reported {
                 let rule = &self.rules[r];
                 if (specific && rule.generic) || controls.contains(&rule.control) {
+                    // The same secret: this rule is evidence of the finding already made.
+                    if let Some(m) = out.matches.get_mut(first) {
+                        m.also.push(r);
+                    }
                     continue;
                 }
                 controls.push(rule.control);
@@ -503,9 +591,12 @@ impl Engine {
                     offset: ss,
                     line: line_no,
                     column,
+                    context: context_of(data, ss, se),
+                    also: Vec::new(),
                 });
             }
         }
+        self.drop_overlapping(&mut out.matches);
         if dockerfile {
             self.scan_dockerfile(path, data, commit, &mut out);
             self.drop_generic_image_doubles(&mut out);
@@ -581,12 +672,18 @@ impl Engine {
                 out.allowlisted += 1;
                 continue;
             }
+            let context = match memchr::memmem::find(line, m.value.as_bytes()) {
+                Some(i) => context_of(line, i, i + m.value.len()),
+                None => line.trim_ascii().to_vec(),
+            };
             out.matches.push(Match {
                 rule: r,
                 secret: m.value.into_bytes(),
                 offset: 0,
                 line: m.line,
                 column: m.column,
+                context,
+                also: Vec::new(),
             });
         }
     }
@@ -661,6 +758,38 @@ fn widen(data: &[u8], s: usize, e: usize) -> (usize, usize) {
         None => hi,
     };
     (s, e)
+}
+
+/// Context bytes kept on each side of a secret for its fingerprint.
+const CONTEXT_LIMIT: usize = 120;
+
+/// The line holding the secret `[s, e)` with the secret cut out (at most [`CONTEXT_LIMIT`] bytes
+/// each side, white space trimmed): what stays when the value changes or the line moves.
+fn context_of(data: &[u8], s: usize, e: usize) -> Vec<u8> {
+    let (ls, le) = line_bounds(data, s, e);
+    let before = data[ls.max(s.saturating_sub(CONTEXT_LIMIT))..s].trim_ascii_start();
+    let after = data[e..le.min(e + CONTEXT_LIMIT)].trim_ascii_end();
+    let mut c = Vec::with_capacity(before.len() + after.len() + 1);
+    c.extend_from_slice(before);
+    c.push(0);
+    c.extend_from_slice(after);
+    c
+}
+
+/// Tell apart matches of one rule whose contexts are the same in one file (two `"auth": "…"`
+/// of a Docker configuration): each gets its rank in the file appended.
+fn rank_contexts(matches: &mut [Match]) {
+    let mut seen: HashMap<(usize, Vec<u8>), u32> = HashMap::new();
+    let mut order: Vec<usize> = (0..matches.len()).collect();
+    order.sort_by_key(|&i| (matches[i].line, matches[i].column));
+    for i in order {
+        let m = &mut matches[i];
+        let n = seen.entry((m.rule, m.context.clone())).or_insert(0);
+        if *n > 0 {
+            m.context.extend_from_slice(format!("#{n}").as_bytes());
+        }
+        *n += 1;
+    }
 }
 
 /// The line (without its newline) holding `[s, e)`, bounded as [`widen`] is.
@@ -880,7 +1009,7 @@ path = '''(?i)\.(p12|pfx)$'''
         );
         let s = e.scan("certs/client.p12", b"\0\x01\x02", None);
         assert_eq!(s.matches.len(), 1);
-        assert_eq!(s.matches[0].line, 0);
+        assert_eq!(s.matches[0].line, 1);
     }
 
     #[test]

@@ -277,3 +277,99 @@ mod tests {
         assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
     }
 }
+
+/// Placeholder words a configuration template puts where a secret goes, compared with the value
+/// lower-cased and stripped of everything but letters and digits (`!ChangeMe!`, `REPLACE_ME`,
+/// `<your-password>`).
+const TEMPLATE_PLACEHOLDERS: &[&str] = &[
+    "changeme",
+    "changethis",
+    "replaceme",
+    "replacethis",
+    "password",
+    "secret",
+    "placeholder",
+    "redacted",
+    "yourpassword",
+    "yoursecret",
+    "yourtoken",
+    "yourapikey",
+    "yourkey",
+    "todo",
+    "fixme",
+    "none",
+    "null",
+    "nil",
+    "undefined",
+    "empty",
+    "example",
+];
+
+/// Whether `secret` is a placeholder or a reference rather than a value, for every rule (generic
+/// or not): a template placeholder word, a mask (`****`, `xxxx`), or a reference to a value held
+/// elsewhere (`${VAR}`, `$VAR`, `$(cmd)`, `{{ … }}`, `%(name)s`, `#{…}`, `<…>`). Unlike
+/// [`plausible_secret`] it never judges randomness: a weak password in a `.pgpass` is a secret.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let s = secret.trim_ascii();
+    let starts = |p: &[u8]| s.starts_with(p);
+    if starts(b"${") || starts(b"$(") || starts(b"{{") || starts(b"%(") || starts(b"#{") {
+        return true;
+    }
+    if s.first() == Some(&b'<') && s.last() == Some(&b'>') {
+        return true;
+    }
+    if s.len() > 1
+        && s[0] == b'$'
+        && (s[1].is_ascii_alphabetic() || s[1] == b'_')
+        && s[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return true;
+    }
+    let norm: Vec<u8> = s
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    if norm.is_empty() {
+        // Only punctuation: a mask such as `****`.
+        return s.len() >= 3;
+    }
+    norm.iter().all(|&b| b == b'x')
+        || TEMPLATE_PLACEHOLDERS
+            .iter()
+            .any(|p| norm.as_slice() == p.as_bytes())
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::is_placeholder;
+
+    #[test]
+    fn placeholders_and_references_are_not_values() {
+        for p in [
+            "!ChangeMe!",
+            "REPLACEME",
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "{{ .Values.x }}",
+            "<your-password>",
+            "********",
+            "xxxxxxxx",
+            "%(password)s",
+            "null",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        for v in [
+            "hunter2",
+            "$2b$12$abcdefgh",
+            "$argon2id$v=19$m=1",
+            "Tiger1603$",
+            "*0123456789ABCDEF",
+        ] {
+            assert!(!is_placeholder(v.as_bytes()), "{v}");
+        }
+    }
+}

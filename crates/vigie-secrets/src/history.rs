@@ -33,6 +33,20 @@ pub struct HistoryOptions {
     pub progress: bool,
 }
 
+/// The largest object the pack traversal decodes (or the size limit, when larger).
+const TRAVERSAL_ALLOC_LIMIT: u64 = 256 << 20;
+
+/// Whether the repository is a partial clone, whose missing blobs are expected.
+fn is_partial_clone(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    config.string("extensions.partialClone").is_some()
+        || config
+            .sections_by_name("remote")
+            .into_iter()
+            .flatten()
+            .any(|s| s.value("promisor").is_some_and(|v| v.as_slice() == b"true"))
+}
+
 struct CommitMeta {
     id: ObjectId,
     parents: Vec<ObjectId>,
@@ -141,7 +155,7 @@ fn walk(
         }
     }
     if missing > 0 {
-        notes.push(Note::new(
+        notes.push(Note::blocking(
             DiagKind::Reference,
             repo.git_dir().display().to_string(),
             format!(
@@ -267,6 +281,7 @@ pub fn scan_history(
     repo.object_cache_size_if_unset(4 << 20);
     let mut notes = Vec::new();
     let git_dir = repo.git_dir().display().to_string();
+    let partial = is_partial_clone(&repo);
     if repo.is_shallow().unwrap_or(false) {
         notes.push(Note::new(
             DiagKind::Skipped,
@@ -425,10 +440,10 @@ pub fn scan_history(
         ));
     }
     if missing_trees > 0 {
-        notes.push(Note::new(
+        notes.push(Note::blocking(
             DiagKind::Reference,
             &git_dir,
-            format!("{missing_trees} tree(s) are missing from the object database (partial clone or broken pack); their files were not scanned"),
+            format!("{missing_trees} tree(s) cannot be read from the object database (broken pack or partial clone); their files were not scanned"),
         ));
     }
 
@@ -458,14 +473,20 @@ pub fn scan_history(
     let done: Vec<AtomicBool> = (0..blobs.len()).map(|_| AtomicBool::new(false)).collect();
     let results: Mutex<Vec<(u32, FileScan)>> = Mutex::new(Vec::new());
     let pb = progress_bar(blobs.len() as u64, opts.progress);
+    let large: Mutex<Vec<(u32, u64)>> = Mutex::new(Vec::new());
+    let too_large = |i: u32, size: u64| {
+        let b = &blobs[i as usize];
+        tally.large.fetch_add(1, Ordering::Relaxed);
+        large.lock().expect("not poisoned").push((i, size));
+        let s = engine.scan(&b.path, &[0], None);
+        if !s.matches.is_empty() {
+            results.lock().expect("not poisoned").push((i, s));
+        }
+    };
     let scan_one = |i: u32, data: &[u8]| {
         let b = &blobs[i as usize];
         if data.len() as u64 > opts.max_size {
-            tally.large.fetch_add(1, Ordering::Relaxed);
-            let s = engine.scan(&b.path, &[0], None);
-            if !s.matches.is_empty() {
-                results.lock().expect("not poisoned").push((i, s));
-            }
+            too_large(i, data.len() as u64);
         } else {
             let commit = &commits[b.commit as usize].info.id;
             let s = engine.scan(&b.path, data, Some(commit));
@@ -532,10 +553,29 @@ pub fn scan_history(
                     traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
                     thread_limit: None,
                     check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
-                    alloc_limit_bytes: None,
+                    // Bounds the memory one object takes: a larger one stops the traversal and
+                    // the blobs left are looked up one by one, their size read first.
+                    alloc_limit_bytes: Some(
+                        usize::try_from(opts.max_size.max(TRAVERSAL_ALLOC_LIMIT))
+                            .unwrap_or(usize::MAX),
+                    ),
                     make_pack_lookup_cache: || gix::odb::pack::cache::Never,
                 },
             );
+            // A damaged pack can inflate to wrong bytes without a decode error: its checksum
+            // says whether what was read can be trusted.
+            if let Err(e) = bundle
+                .pack
+                .verify_checksum(&mut gix::progress::Discard, &interrupt)
+            {
+                notes.push(Note::blocking(
+                    DiagKind::Io,
+                    bundle.pack.path().display().to_string(),
+                    format!(
+                        "pack is damaged ({e}): objects read from it may be corrupt or missing, so the history is not assessed; `git fsck` names them"
+                    ),
+                ));
+            }
             if let Err(e) = res {
                 notes.push(Note::new(
                     DiagKind::Io,
@@ -558,28 +598,73 @@ pub fn scan_history(
             || (sync.to_thread_local(), Vec::new()),
             |(repo, buf), &i| {
                 let b = &blobs[i as usize];
+                // The header gives the size without inflating the blob: one over the limit is
+                // "too large" and never decoded (a 4 GB blob must not be read to be skipped).
+                match repo.try_find_header(b.id) {
+                    Ok(Some(h)) if h.size() > opts.max_size => {
+                        too_large(i, h.size());
+                        return;
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => {
+                        missing.lock().expect("not poisoned").push((i, None));
+                        return;
+                    }
+                    Err(e) => {
+                        missing
+                            .lock()
+                            .expect("not poisoned")
+                            .push((i, Some(e.to_string())));
+                        return;
+                    }
+                }
                 match repo.objects.find_blob(&b.id, buf) {
                     Ok(blob) => {
                         let data = blob.data;
                         scan_one(i, data);
                     }
-                    Err(_) => missing.lock().expect("not poisoned").push(i),
+                    Err(e) => missing
+                        .lock()
+                        .expect("not poisoned")
+                        .push((i, Some(e.to_string()))),
                 }
             },
         );
     }
     pb.finish_and_clear();
-    let missing = missing.into_inner().expect("not poisoned");
-    if !missing.is_empty() {
-        let first = &blobs[missing[0] as usize];
+    let mut missing = missing.into_inner().expect("not poisoned");
+    missing.sort_by_key(|m| m.0);
+    if let Some((first, why)) = missing.first() {
+        let first = &blobs[*first as usize];
+        let message = format!(
+            "{} blob(s) cannot be read from the object database{}, first {} at {}{}; they were not scanned",
+            missing.len(),
+            if partial {
+                " (partial clone: not fetched)"
+            } else {
+                ""
+            },
+            first.id,
+            first.path,
+            why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default()
+        );
+        // A partial clone leaves blobs out on purpose; anything else is a damaged repository whose
+        // unread blobs may hold a secret.
+        notes.push(if partial {
+            Note::new(DiagKind::Reference, &git_dir, message)
+        } else {
+            Note::blocking(DiagKind::Reference, &git_dir, message)
+        });
+    }
+    let mut large = large.into_inner().expect("not poisoned");
+    large.sort_by_key(|l| l.0);
+    for (i, size) in large {
         notes.push(Note::new(
-            DiagKind::Reference,
-            &git_dir,
+            DiagKind::TooLarge,
+            blobs[i as usize].path.clone(),
             format!(
-                "{} blob(s) are missing from the object database (partial clone or broken pack), first {} at {}; they were not scanned",
-                missing.len(),
-                first.id,
-                first.path
+                "blob {} is {size} bytes, over the {} byte limit: only its name was checked",
+                blobs[i as usize].id, opts.max_size
             ),
         ));
     }
@@ -589,16 +674,19 @@ pub fn scan_history(
         let b = &blobs[i as usize];
         let c = &commits[b.commit as usize];
         for m in s.matches {
-            g.add(
-                m.rule,
+            let also: Vec<&crate::rules::Rule> = m.also.iter().map(|&r| &engine.rules[r]).collect();
+            g.add_with(
                 &engine.rules[m.rule],
+                &also,
                 &m.secret,
+                &m.context,
                 SecretLocation {
                     path: b.path.clone(),
                     line: m.line,
                     column: m.column,
                     commit: Some(c.info.clone()),
                     at_head: Some(head_blobs.contains(&b.id)),
+                    fingerprint: String::new(),
                 },
             );
         }
@@ -658,13 +746,44 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
         if head.get(&p) == Some(&e.id) {
             continue;
         }
+        // The size first, from the object's header: a staged file over the limit is not inflated.
+        if let Ok(Some(h)) = repo.try_find_header(e.id)
+            && h.size() > max_size
+        {
+            tally.large.fetch_add(1, Ordering::Relaxed);
+            notes.push(Note::new(
+                DiagKind::TooLarge,
+                &p,
+                format!(
+                    "{} bytes, over the {max_size} byte limit: only its name was checked",
+                    h.size()
+                ),
+            ));
+            let s = engine.scan(&p, &[0], None);
+            for m in s.matches {
+                g.add(
+                    &engine.rules[m.rule],
+                    &m.secret,
+                    &m.context,
+                    SecretLocation {
+                        path: p.clone(),
+                        line: m.line,
+                        column: m.column,
+                        commit: None,
+                        at_head: None,
+                        fingerprint: String::new(),
+                    },
+                );
+            }
+            continue;
+        }
         let data = match repo.objects.find_blob(&e.id, &mut buf) {
             Ok(b) => b.data,
             Err(err) => {
-                notes.push(Note::new(
+                notes.push(Note::blocking(
                     DiagKind::Io,
                     &p,
-                    format!("staged content cannot be read ({err})"),
+                    format!("staged content cannot be read ({err}): not scanned"),
                 ));
                 continue;
             }
@@ -678,16 +797,19 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
             s
         };
         for m in s.matches {
-            g.add(
-                m.rule,
+            let also: Vec<&crate::rules::Rule> = m.also.iter().map(|&r| &engine.rules[r]).collect();
+            g.add_with(
                 &engine.rules[m.rule],
+                &also,
                 &m.secret,
+                &m.context,
                 SecretLocation {
                     path: p.clone(),
                     line: m.line,
                     column: m.column,
                     commit: None,
                     at_head: None,
+                    fingerprint: String::new(),
                 },
             );
         }

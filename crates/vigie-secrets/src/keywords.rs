@@ -50,18 +50,38 @@ impl Keywords {
 
     /// Every keyword occurrence in `data` (overlapping ones included), by increasing end, into
     /// `out` (cleared first).
+    #[cfg(test)]
     pub fn find_all(&self, data: &[u8], out: &mut Vec<Hit>) {
+        let overflow = self.find_bounded(data, out, usize::MAX);
+        debug_assert!(overflow.is_none());
+    }
+
+    /// As `find_all`, keeping at most about `budget` hits: past it (a file that is one long run of
+    /// a keyword, such as 50 MB of `A` against a keyword of `a`s), the walk goes on only noting
+    /// which keywords occur, and returns them (`seen[pattern]`). The caller then searches those
+    /// keywords' rules over the whole content: the work stays linear and the memory bounded.
+    pub fn find_bounded(
+        &self,
+        data: &[u8],
+        out: &mut Vec<Hit>,
+        budget: usize,
+    ) -> Option<Vec<bool>> {
         out.clear();
         if data.len() < MIN_LANE * LANES {
-            self.walk::<1>(data, out);
+            self.walk::<1>(data, out, budget)
         } else {
-            self.walk::<LANES>(data, out);
+            self.walk::<LANES>(data, out, budget / LANES)
         }
     }
 
     // The loops index the lanes on purpose: one byte of each lane per round is the point.
     #[allow(clippy::needless_range_loop)]
-    fn walk<const L: usize>(&self, data: &[u8], out: &mut Vec<Hit>) {
+    fn walk<const L: usize>(
+        &self,
+        data: &[u8],
+        out: &mut Vec<Hit>,
+        lane_budget: usize,
+    ) -> Option<Vec<bool>> {
         let d = &self.dfa;
         let start = d
             .start_state(Anchored::No)
@@ -73,9 +93,14 @@ impl Keywords {
         let mut pos: [usize; L] = std::array::from_fn(|i| from[i].saturating_sub(self.longest - 1));
         let mut sid = [start; L];
         let mut lanes: [Vec<Hit>; L] = std::array::from_fn(|_| Vec::new());
-        let record = |lane: &mut Vec<Hit>, s, end: usize| {
+        let mut seen: Option<Vec<bool>> = None;
+        let mut record = |lane: &mut Vec<Hit>, s, end: usize| {
             for k in 0..d.match_len(s) {
                 let p = d.match_pattern(s, k).as_u32();
+                if lane.len() >= lane_budget {
+                    seen.get_or_insert_with(|| vec![false; self.lens.len()])[p as usize] = true;
+                    continue;
+                }
                 lane.push(Hit {
                     start: end - self.lens[p as usize],
                     end,
@@ -116,12 +141,26 @@ impl Keywords {
                 out.append(&mut lanes[i]);
             }
         }
+        seen
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_a_keyword_is_bounded() {
+        let kw = Keywords::new(&["aaaa".to_string(), "zz".to_string()]).unwrap();
+        let data = vec![b'A'; 1 << 20];
+        let mut out = Vec::new();
+        let seen = kw.find_bounded(&data, &mut out, 1000).expect("over budget");
+        assert!(out.len() <= 1000, "{}", out.len());
+        assert_eq!(seen, vec![true, false]);
+        // Under the budget: every hit, no overflow.
+        assert!(kw.find_bounded(b"xx aaaa zz", &mut out, 1000).is_none());
+        assert_eq!(out.len(), 2);
+    }
     use aho_corasick::AhoCorasickBuilder;
 
     /// The lanes find exactly what one sequential overlapping search finds, in its order,

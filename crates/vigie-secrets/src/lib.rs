@@ -39,6 +39,11 @@ pub struct Note {
     pub path: String,
     pub line: u32,
     pub message: String,
+    /// The scan could not do what it was asked (a rules file it cannot read, objects of the
+    /// history it cannot decode): its verdict cannot be trusted, so the run fails closed — `vigie
+    /// secrets` exits 2 and `vigie scan` does not let the secret controls pass.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocking: bool,
 }
 
 impl Note {
@@ -48,7 +53,21 @@ impl Note {
             path: path.into(),
             line: 0,
             message: message.into(),
+            blocking: false,
         }
+    }
+
+    /// A note that closes the gate (see [`Note::blocking`]).
+    pub fn blocking(kind: DiagKind, path: impl Into<String>, message: impl Into<String>) -> Note {
+        Note {
+            blocking: true,
+            ..Note::new(kind, path, message)
+        }
+    }
+
+    pub fn at_line(mut self, line: u32) -> Note {
+        self.line = line;
+        self
     }
 }
 
@@ -89,6 +108,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The first note that makes the scan's verdict untrustworthy, if any.
+    pub fn blocking_note(&self) -> Option<&Note> {
+        self.notes.iter().find(|n| n.blocking)
+    }
+
     /// Drop the findings a baseline or `.gitleaksignore` accepts, counting them.
     pub fn suppress(
         &mut self,
@@ -97,7 +121,7 @@ impl Outcome {
     ) {
         let mut kept = Vec::with_capacity(self.findings.len());
         for mut f in std::mem::take(&mut self.findings) {
-            if baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
+            if baseline.is_some_and(|b| f.baselined(b)) {
                 self.stats.baselined += 1;
                 continue;
             }
@@ -292,16 +316,19 @@ pub fn scan_files(engine: &Engine, files: &[TreeFile], max_size: u64) -> Outcome
     let mut g = Grouper::default();
     for (i, s) in results {
         for m in s.matches {
-            g.add(
-                m.rule,
+            let also: Vec<&rules::Rule> = m.also.iter().map(|&r| &engine.rules[r]).collect();
+            g.add_with(
                 &engine.rules[m.rule],
+                &also,
                 &m.secret,
+                &m.context,
                 SecretLocation {
                     path: files[i].rel.clone(),
                     line: m.line,
                     column: m.column,
                     commit: None,
                     at_head: None,
+                    fingerprint: String::new(),
                 },
             );
         }
@@ -361,19 +388,30 @@ pub fn setup(root: &Path, gitleaks_config: Option<&Path>, cfg: config::SecretsCo
         Some(p) => match std::fs::read_to_string(p) {
             Ok(text) => rules::RuleSet::from_gitleaks(&p.display().to_string(), &text),
             Err(e) => {
-                notes.push(Note::new(
+                // Scanning with other rules than the ones asked for would report a PASS the
+                // configuration never allowed.
+                notes.push(Note::blocking(
                     DiagKind::Config,
                     p.display().to_string(),
-                    format!("cannot read the rules file ({e}); the built-in rules are used"),
+                    format!("the rules file cannot be read ({e}): no secret scan was done"),
                 ));
-                rules::RuleSet::builtin()
+                rules::RuleSet::default()
             }
         },
         None => rules::RuleSet::builtin(),
     };
     set.rules.retain(|r| !cfg.disable_rules.contains(&r.id));
     for p in &set.problems {
-        notes.push(Note::new(DiagKind::Config, &p.origin, p.to_string()));
+        let note = if p.fatal {
+            Note::blocking(
+                DiagKind::Config,
+                &p.origin,
+                format!("{}: no secret scan was done", p.message),
+            )
+        } else {
+            Note::new(DiagKind::Config, &p.origin, p.to_string())
+        };
+        notes.push(note.at_line(p.line));
     }
     let extra = match cfg.allowlists() {
         Ok(a) => a,
@@ -385,7 +423,7 @@ pub fn setup(root: &Path, gitleaks_config: Option<&Path>, cfg: config::SecretsCo
     let max_size = match cfg.max_size() {
         Ok(m) => m,
         Err(e) => {
-            notes.push(Note::new(DiagKind::Config, "vigie.toml", e));
+            notes.push(Note::blocking(DiagKind::Config, "vigie.toml", e));
             config::DEFAULT_MAX_SIZE
         }
     };

@@ -144,6 +144,8 @@ fn finding_json(f: &Finding, show: bool) -> Value {
         "description": f.description,
         "severity": f.severity.to_string(),
         "control": f.control.id(),
+        "rules": f.rules,
+        "controls": f.controls.iter().map(|c| c.id()).collect::<Vec<_>>(),
         "tags": f.tags,
         "secret": f.shown_secret(show),
         "fingerprint": f.fingerprint,
@@ -295,24 +297,24 @@ mod tests {
 
     fn outcome() -> Outcome {
         let set = RuleSet::builtin();
-        let (i, rule) = set
+        let rule = set
             .rules
             .iter()
-            .enumerate()
-            .find(|(_, r)| r.id == "aws-access-key-id")
+            .find(|r| r.id == "aws-access-key-id")
             .expect("built-in rule");
         let mut g = Grouper::default();
         for (path, line) in [("a<&>\"'.yml", 2), ("b.yml", 7)] {
             g.add(
-                i,
                 rule,
                 b"AKIAZQ3DRSLTWUMN6HGA",
+                b"key: \0",
                 SecretLocation {
                     path: path.to_string(),
                     line,
                     column: 3,
                     commit: None,
                     at_head: None,
+                    fingerprint: String::new(),
                 },
             );
         }

@@ -269,6 +269,11 @@ pub struct RuleProblem {
     pub origin: String,
     pub rule: String,
     pub message: String,
+    /// 1-based line in the rule file, when known (0 otherwise).
+    pub line: u32,
+    /// The file as a whole cannot be used (it does not parse, or defines no rule): scanning with
+    /// what is left would report no secret because none is looked for.
+    pub fatal: bool,
 }
 
 impl fmt::Display for RuleProblem {
@@ -289,9 +294,21 @@ pub struct RuleSet {
     pub problems: Vec<RuleProblem>,
 }
 
+/// The longest regex vigie compiles. The built-in rules' longest is a few kilobytes; a
+/// configuration's regex of hundreds of thousands of alternatives would take minutes to compile
+/// and analyse, so it is refused with a message instead.
+pub const MAX_PATTERN_LEN: usize = 32 << 10;
+
 /// Compile a regex as gitleaks does: on bytes, ASCII classes, with a size limit large enough for the
 /// long alternations some rules have.
 pub fn compile(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(format!(
+            "the regex is {} bytes long, over the {MAX_PATTERN_LEN} byte limit (compiling and \
+             analysing it would take minutes); the rule is skipped",
+            pattern.len()
+        ));
+    }
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(64 << 20)
@@ -429,10 +446,16 @@ impl RuleSet {
         let file: RuleFile = match toml::from_str(text) {
             Ok(f) => f,
             Err(e) => {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u32 + 1)
+                    .unwrap_or(0);
                 self.problems.push(RuleProblem {
                     origin: origin.to_string(),
                     rule: String::new(),
                     message: format!("not a valid rule file: {}", e.message()),
+                    line,
+                    fatal: true,
                 });
                 return None;
             }
@@ -448,6 +471,8 @@ impl RuleSet {
                                 "the id is already defined in {}; this definition replaces it",
                                 old.origin
                             ),
+                            line: 0,
+                            fatal: false,
                         });
                         *old = rule;
                     } else {
@@ -458,6 +483,8 @@ impl RuleSet {
                     origin: origin.to_string(),
                     rule: raw.id.clone(),
                     message,
+                    line: 0,
+                    fatal: false,
                 }),
             }
         }
@@ -468,6 +495,8 @@ impl RuleSet {
                     origin: origin.to_string(),
                     rule: String::new(),
                     message: format!("global allowlist: {message}"),
+                    line: 0,
+                    fatal: false,
                 }),
             }
         }
@@ -499,11 +528,27 @@ impl RuleSet {
                         message: format!(
                             "[extend] path = \"{p}\" is not followed; only useDefault is supported"
                         ),
+                        line: 0,
+                        fatal: false,
                     });
                 }
                 set
             }
-            _ => own,
+            _ => {
+                if own.rules.is_empty() && !own.problems.iter().any(|p| p.fatal) {
+                    own.problems.push(RuleProblem {
+                        origin: origin.to_string(),
+                        rule: String::new(),
+                        message:
+                            "defines no rule vigie can use (and no `[extend] useDefault = true`): \
+                                  no secret would be looked for"
+                                .to_string(),
+                        line: 0,
+                        fatal: true,
+                    });
+                }
+                own
+            }
         }
     }
 

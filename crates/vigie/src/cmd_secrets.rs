@@ -109,6 +109,13 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
     if let Some(s) = &args.max_file_size {
         setup.max_size =
             vigie_core::config::parse_size(s).map_err(|e| format!("--max-file-size: {e}"))?;
+        if setup.max_size == 0 {
+            return Err("--max-file-size 0 would scan no content".into());
+        }
+    }
+    if let Some(n) = setup.notes.iter().find(|n| n.blocking) {
+        // Fail closed: a configuration vigie cannot read must not turn into a scan that passes.
+        return Err(located(n));
     }
     notes.append(&mut setup.notes);
     let mut outcome = if args.history {
@@ -175,11 +182,25 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
             }
         }
     }
+    if let Some(n) = outcome.blocking_note() {
+        // What could not be read may hold a secret: neither a pass nor a plain failure.
+        eprintln!("vigie: error: {}", located(n));
+        return Ok(ExitCode::from(2));
+    }
     Ok(if outcome.findings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `path:line: message` (without the line when it is not known).
+fn located(n: &vigie_secrets::Note) -> String {
+    if n.line > 0 {
+        format!("{}:{}: {}", n.path, n.line, n.message)
+    } else {
+        format!("{}: {}", n.path, n.message)
+    }
 }
 
 const HOOK_MARKER: &str = "# installed by vigie hook install";

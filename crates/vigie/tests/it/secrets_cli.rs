@@ -312,3 +312,51 @@ fn baseline_and_gitleaksignore_in_the_tree_are_not_findings() {
         "{s}"
     );
 }
+
+#[test]
+fn a_malformed_gitleaks_configuration_fails_closed_everywhere() {
+    let d = tree_with_secret();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    git(d.path(), &["add", "."]);
+    std::fs::write(d.path().join(".gitleaks.toml"), "x [\n").unwrap();
+    for staged in [false, true] {
+        let mut cmd = vigie();
+        cmd.arg("secrets");
+        if staged {
+            cmd.arg("--staged");
+        }
+        let out = cmd.arg(d.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "staged {staged}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(".gitleaks.toml:1:"), "{err}");
+    }
+    // vigie scan: the secret controls do not pass.
+    let out = vigie()
+        .args(["scan", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdicts = json["verdicts"].as_array().expect("verdicts");
+    let sec01: Vec<&serde_json::Value> =
+        verdicts.iter().filter(|v| v["check"] == "SEC-01").collect();
+    assert!(!sec01.is_empty());
+    assert!(sec01.iter().all(|v| v["outcome"] == "fail"), "{sec01:?}");
+    assert_ne!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_malformed_baseline_is_an_error() {
+    let d = tree_with_secret();
+    let b = d.path().join("baseline.txt");
+    std::fs::write(&b, "x [\n").unwrap();
+    let out = vigie()
+        .arg("secrets")
+        .arg("--baseline")
+        .arg(&b)
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}

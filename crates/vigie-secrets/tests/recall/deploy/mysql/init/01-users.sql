@@ -1,0 +1,2 @@
+GRANT ALL PRIVILEGES ON wordpress.* TO 'wp'@'%' IDENTIFIED BY 'letmein!';
+FLUSH PRIVILEGES;

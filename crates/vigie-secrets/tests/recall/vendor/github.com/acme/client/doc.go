@@ -1,0 +1,4 @@
+// Package client talks to the Acme API.
+//
+//	c := client.New(os.Getenv("ACME_TOKEN"))
+package client
