@@ -13,3 +13,4 @@ mod seeds;
 mod serve;
 mod snapshots;
 mod terraform;
+mod units;
