@@ -55,6 +55,7 @@ fn generate_one(
         .unwrap_or("create")
         .to_string();
     let data = collect_data(cx, k, g);
+    report_repeated_keys(cx, kind, &name, &data);
     let local = g.get("options");
     let node = generated_object(kind, &name, &namespace, g, &data, global, local, pos);
     let disable_hash = option_bool(local, global, "disableNameSuffixHash");
@@ -81,10 +82,10 @@ fn generate_one(
         ),
         ("merge", Some(i)) => merge_into(&mut objs[i], node, !disable_hash),
         ("replace", Some(i)) => {
-            let keep_hash = !disable_hash;
+            // The data is replaced; labels and annotations merge, as in Kustomize.
             let old = std::mem::replace(&mut objs[i].node, node);
-            let _ = old;
-            objs[i].needs_hash = keep_hash;
+            merge_metadata(&mut objs[i], &old);
+            objs[i].needs_hash = !disable_hash;
         }
         (_, None) if behavior == "merge" || behavior == "replace" => cx.error(
             DiagKind::Reference,
@@ -101,12 +102,55 @@ fn generate_one(
     }
 }
 
+/// Kustomize refuses a generator that sets one key twice.
+fn report_repeated_keys(cx: &mut Ctx, kind: &str, name: &str, data: &Data) {
+    let mut seen = std::collections::HashSet::new();
+    let keys = data
+        .entries
+        .iter()
+        .map(|(k, _, p)| (k, p))
+        .chain(data.binary.iter().map(|(k, _, p)| (k, p)));
+    for (key, pos) in keys {
+        if !seen.insert(key.clone()) {
+            cx.error(
+                DiagKind::Config,
+                *pos,
+                format!(
+                    "{} {name} illegally repeats the key `{key}`",
+                    kind.to_lowercase()
+                ),
+            );
+        }
+    }
+}
+
 fn option_bool(local: Option<&Node>, global: Option<&Node>, key: &str) -> bool {
     local
         .and_then(|o| o.get(key))
         .or_else(|| global.and_then(|o| o.get(key)))
         .and_then(Node::as_bool)
         .unwrap_or(false)
+}
+
+/// `o` takes the labels and annotations of `from` it does not set itself.
+fn merge_metadata(o: &mut Obj, from: &Node) {
+    for key in ["labels", "annotations"] {
+        let Some(old) = from.path(&["metadata", key]) else {
+            continue;
+        };
+        let pos = old.pos;
+        let Some(meta) = tree::ensure_map(&mut o.node, "metadata", pos) else {
+            continue;
+        };
+        let Some(dst) = tree::ensure_map(meta, key, pos) else {
+            continue;
+        };
+        for e in old.entries() {
+            if dst.get(&e.key).is_none() {
+                tree::set(dst, &e.key, e.value.clone());
+            }
+        }
+    }
 }
 
 fn merge_into(o: &mut Obj, new: Node, hash: bool) {
@@ -285,18 +329,14 @@ fn add_file(cx: &mut Ctx, path: &Path, key: Option<String>, at: Pos, data: &mut 
         return;
     }
     if path.is_dir() {
-        let mut names: Vec<_> = std::fs::read_dir(path)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .collect()
-            })
-            .unwrap_or_else(|_| Vec::new());
-        names.sort();
-        for p in names {
-            add_file(cx, &p, None, at, data);
-        }
+        cx.error(
+            DiagKind::Reference,
+            at,
+            format!(
+                "generator source '{}' must resolve to a file",
+                path.display()
+            ),
+        );
         return;
     }
     if !cx.inside_repository(path) {

@@ -23,65 +23,65 @@ struct Candidate {
 pub(crate) fn fix_references(objs: &mut [Obj]) {
     let candidates: Vec<Candidate> = objs
         .iter()
-        .filter(|o| !o.old_names.is_empty())
-        .map(|o| Candidate {
-            kind: o.kind().to_string(),
-            current: o.name().to_string(),
-            names: o.old_names.clone(),
-            namespace: o.namespace().to_string(),
-            affixes: o.affixes.clone(),
+        .map(|o| {
+            let mut names = o.old_names.clone();
+            names.push(o.name().to_string());
+            Candidate {
+                kind: o.kind().to_string(),
+                current: o.name().to_string(),
+                names,
+                namespace: o.namespace().to_string(),
+                affixes: o.affixes.clone(),
+            }
         })
         .collect();
-    if candidates.is_empty() {
-        return;
-    }
     for o in objs.iter_mut() {
         let ns = o.namespace().to_string();
         let affixes = o.affixes.clone();
         let kind = o.kind().to_string();
-        let mut fix = |target: &str, field: &mut Node| {
-            let Some(v) = field.as_str() else { return };
-            if let Some(new) = resolve(&candidates, target, v, &ns, &affixes)
-                && let Value::Scalar { text, .. } = &mut field.value
-            {
-                *text = new;
+        let mut fix = |target: &str, field: &mut Node| -> Option<String> {
+            let v = field.as_str()?.to_string();
+            let c = resolve(&candidates, target, &v, &ns, &affixes)?;
+            if let Value::Scalar { text, .. } = &mut field.value {
+                *text = c.current.clone();
             }
+            Some(c.namespace.clone())
         };
         references(&kind, &mut o.node, &mut fix);
     }
 }
 
-fn resolve(
-    cands: &[Candidate],
+fn resolve<'a>(
+    cands: &'a [Candidate],
     kind: &str,
     value: &str,
     ns: &str,
     affixes: &[String],
-) -> Option<String> {
+) -> Option<&'a Candidate> {
     let hits: Vec<&Candidate> = cands
         .iter()
         .filter(|c| c.kind == kind && c.names.iter().any(|n| n == value))
         .collect();
-    if hits.is_empty() || hits.iter().any(|c| c.current == value && c.namespace == ns) {
-        return None;
-    }
-    let pick = |v: Vec<&Candidate>| -> Option<String> {
-        let first = v.first()?.current.clone();
-        v.iter().all(|c| c.current == first).then_some(first)
+    let pick = |v: &[&'a Candidate]| -> Option<&'a Candidate> {
+        let first = *v.first()?;
+        v.iter()
+            .all(|c| c.current == first.current)
+            .then_some(first)
     };
-    if let Some(n) = pick(hits.clone()) {
-        return Some(n);
+    if let Some(c) = pick(&hits) {
+        return Some(c);
     }
     let same_ns: Vec<&Candidate> = hits.iter().copied().filter(|c| c.namespace == ns).collect();
-    if let Some(n) = pick(same_ns.clone()) {
-        return Some(n);
+    if let Some(c) = pick(&same_ns) {
+        return Some(c);
     }
     let pool = if same_ns.is_empty() { hits } else { same_ns };
     let same_affixes: Vec<&Candidate> = pool.into_iter().filter(|c| c.affixes == affixes).collect();
-    pick(same_affixes)
+    pick(&same_affixes)
 }
 
-type Fix<'a> = dyn FnMut(&str, &mut Node) + 'a;
+/// `fix(kind referred to, field)` rewrites the field and returns the referent's namespace.
+type Fix<'a> = dyn FnMut(&str, &mut Node) -> Option<String> + 'a;
 
 /// Call `fix(kind referred to, field)` on every reference field of an object of kind `kind`.
 fn references(kind: &str, n: &mut Node, fix: &mut Fix) {
@@ -100,7 +100,9 @@ fn references(kind: &str, n: &mut Node, fix: &mut Fix) {
         at(n, path, &mut |spec| pod_references(spec, fix));
     }
     match kind {
-        "StatefulSet" => at(n, &["spec", "serviceName"], &mut |f| fix("Service", f)),
+        "StatefulSet" => at(n, &["spec", "serviceName"], &mut |f| {
+            fix("Service", f);
+        }),
         "ServiceAccount" => {
             field(n, &["secrets", "name"], "Secret", fix);
             field(n, &["imagePullSecrets", "name"], "Secret", fix);
@@ -137,10 +139,13 @@ fn references(kind: &str, n: &mut Node, fix: &mut Fix) {
                 }
             });
             at(n, &["subjects"], &mut |s| {
-                if tree::str_at(s, &["kind"]) == "ServiceAccount"
-                    && let Some(name) = tree::get_mut(s, "name")
-                {
-                    fix("ServiceAccount", name);
+                if tree::str_at(s, &["kind"]) != "ServiceAccount" {
+                    return;
+                }
+                let pos = s.pos;
+                let ns = tree::get_mut(s, "name").and_then(|name| fix("ServiceAccount", name));
+                if let Some(ns) = ns.filter(|n| !n.is_empty()) {
+                    tree::set(s, "namespace", tree::scalar(&ns, pos));
                 }
             });
         }
@@ -157,11 +162,13 @@ fn references(kind: &str, n: &mut Node, fix: &mut Fix) {
 
 fn pod_references(spec: &mut Node, fix: &mut Fix) {
     at(spec, &["serviceAccountName"], &mut |f| {
-        fix("ServiceAccount", f)
+        fix("ServiceAccount", f);
     });
-    at(spec, &["serviceAccount"], &mut |f| fix("ServiceAccount", f));
+    at(spec, &["serviceAccount"], &mut |f| {
+        fix("ServiceAccount", f);
+    });
     at(spec, &["priorityClassName"], &mut |f| {
-        fix("PriorityClass", f)
+        fix("PriorityClass", f);
     });
     field(spec, &["imagePullSecrets", "name"], "Secret", fix);
     field(spec, &["volumes", "configMap", "name"], "ConfigMap", fix);
@@ -214,7 +221,9 @@ fn pod_references(spec: &mut Node, fix: &mut Fix) {
 }
 
 fn field(n: &mut Node, path: &[&str], target: &str, fix: &mut Fix) {
-    at(n, path, &mut |f| fix(target, f));
+    at(n, path, &mut |f| {
+        fix(target, f);
+    });
 }
 
 /// Visit the nodes at `path`, walking sequences met on the way.

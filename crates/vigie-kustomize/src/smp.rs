@@ -1,7 +1,8 @@
 //! Strategic merge patches on positioned trees, with Kustomize's (kyaml `merge2`) semantics:
 //! mappings merge key by key, `null` deletes, lists with a Kubernetes merge key (`containers`
-//! by `name`, `volumeMounts` by `mountPath`, `ports` by `containerPort`…) merge item by item,
-//! other lists are replaced, and `$patch: delete|replace` directives apply.
+//! by `name`, `volumeMounts` by `mountPath`, `ports` by `containerPort`…) merge item by item
+//! (the patch's items first, as `kubectl kustomize` orders them), other lists and every list of a
+//! custom resource are replaced, and `$patch: delete|replace` directives apply.
 //!
 //! Written by hand on vigie's [`Node`] rather than with a JSON merge library so that every value
 //! the patch sets keeps the patch's file and line (the provenance callers report), while the
@@ -19,11 +20,13 @@ pub(crate) struct Record {
 }
 
 pub(crate) struct Patcher<'a> {
-    /// Whether the object is a built-in Kubernetes kind (merge keys from its schema) or a
-    /// custom resource (merge keys guessed from the items, as kyaml does).
+    /// Whether the object is a built-in Kubernetes kind (lists merge by their key) or a
+    /// custom resource (lists are replaced, as Kustomize has no schema for them).
     pub builtin: bool,
     pub record: &'a mut Record,
     pub patch_no: usize,
+    /// The patched object's id, to key the record.
+    pub object: String,
 }
 
 pub(crate) enum Outcome {
@@ -46,15 +49,21 @@ impl Patcher<'_> {
                 Outcome::Keep
             }
             Value::Scalar { text, .. } => {
-                if let Some((no, old, at)) = self.record.set.get(path.as_str())
+                let identity = matches!(
+                    path.as_str(),
+                    "/metadata/name" | "/metadata/namespace" | "/kind" | "/apiVersion"
+                );
+                let key = format!("{} {path}", self.object);
+                if !identity
+                    && let Some((no, old, at)) = self.record.set.get(&key)
                     && *no != self.patch_no
                     && old != text
                 {
-                    self.record.conflicts.push((path.clone(), *at, patch.pos));
+                    self.record.conflicts.push((key.clone(), *at, patch.pos));
                 }
                 self.record
                     .set
-                    .insert(path.clone(), (self.patch_no, text.clone(), patch.pos));
+                    .insert(key, (self.patch_no, text.clone(), patch.pos));
                 *dst = patch.clone();
                 Outcome::Keep
             }
@@ -150,32 +159,38 @@ impl Patcher<'_> {
             *dst = clean(patch);
             return;
         };
+        // Kubernetes' order: the patch's items first (merged with the items they name), then
+        // the other items of the object, as `kubectl kustomize` prints them.
+        let Value::Seq(existing) = std::mem::replace(&mut dst.value, Value::Seq(Vec::new())) else {
+            return;
+        };
+        let mut rest: Vec<Option<Node>> = existing.into_iter().map(Some).collect();
+        let mut merged = Vec::new();
         for item in items {
             let Some(kv) = item.get(key).and_then(Node::as_str).map(str::to_string) else {
-                if let Value::Seq(v) = &mut dst.value {
-                    v.push(clean(item));
-                }
+                merged.push(clean(item));
                 continue;
             };
-            let Value::Seq(v) = &mut dst.value else {
-                return;
-            };
-            match v
-                .iter()
-                .position(|d| d.get(key).and_then(Node::as_str) == Some(kv.as_str()))
-            {
+            let found = rest.iter().position(|d| {
+                d.as_ref().and_then(|d| d.get(key)).and_then(Node::as_str) == Some(kv.as_str())
+            });
+            match found {
                 Some(i) => {
+                    let mut d = rest[i].take().unwrap_or_else(|| clean(item));
                     let len = path.len();
                     path.push_str(&format!("[{key}={kv}]"));
-                    if let Outcome::Delete = self.merge(&mut v[i], item, "", path) {
-                        v.remove(i);
-                    }
+                    let outcome = self.merge(&mut d, item, "", path);
                     path.truncate(len);
+                    if let Outcome::Keep = outcome {
+                        merged.push(d);
+                    }
                 }
                 None if is_delete(item) => {}
-                None => v.push(clean(item)),
+                None => merged.push(clean(item)),
             }
         }
+        merged.extend(rest.into_iter().flatten());
+        dst.value = Value::Seq(merged);
     }
 }
 
@@ -183,8 +198,7 @@ fn is_delete(n: &Node) -> bool {
     n.get("$patch").and_then(Node::as_str) == Some("delete")
 }
 
-/// The merge key of a list field: Kubernetes' for built-in kinds, guessed from the items
-/// (kyaml's associative keys) for custom resources.
+/// The merge key of a list field of a built-in kind (Kubernetes' `patchMergeKey`).
 fn merge_key(field: &str, builtin: bool, dst: &[Node], patch: &[Node]) -> Option<&'static str> {
     let all_have = |k: &str| {
         dst.iter().chain(patch).all(|i| i.get(k).is_some())
@@ -213,23 +227,8 @@ fn merge_key(field: &str, builtin: bool, dst: &[Node], patch: &[Node]) -> Option
         }
         _ => None,
     };
-    if builtin {
-        return known;
-    }
-    if known.is_some() {
-        return known;
-    }
-    [
-        "mountPath",
-        "devicePath",
-        "ip",
-        "type",
-        "topologyKey",
-        "name",
-        "containerPort",
-    ]
-    .into_iter()
-    .find(|k| all_have(k))
+    // Kustomize knows no merge keys for custom resources: their lists are replaced.
+    if builtin { known } else { None }
 }
 
 /// A patch value without its directives and `null`s, as it lands in the object.

@@ -150,6 +150,7 @@ fn apply_smp(
         builtin: builtin(o),
         record,
         patch_no,
+        object: o.describe(),
     };
     if let Outcome::Delete = p.apply(&mut o.node, doc) {
         objs.remove(i);
@@ -452,17 +453,6 @@ fn namespace(k: &Kustomization, objs: &mut [Obj]) {
         if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
             binding_subjects(o, &ns, pos);
         }
-        if kind.ends_with("WebhookConfiguration") {
-            if let Some(hooks) = tree::get_mut(&mut o.node, "webhooks") {
-                tree::visit_path(
-                    hooks,
-                    &["clientConfig", "service"],
-                    false,
-                    pos,
-                    &mut |svc| tree::set(svc, "namespace", tree::scalar(&ns, pos)),
-                );
-            }
-        }
         if kind == "APIService" {
             tree::visit_path(&mut o.node, &["spec", "service"], false, pos, &mut |svc| {
                 tree::set(svc, "namespace", tree::scalar(&ns, pos))
@@ -477,6 +467,16 @@ fn namespace(k: &Kustomization, objs: &mut [Obj]) {
                 &mut |svc| tree::set(svc, "namespace", tree::scalar(&ns, pos)),
             );
         }
+        if kind == "Namespace" {
+            let p = o
+                .node
+                .path(&["metadata", "name"])
+                .map(|n| n.pos)
+                .unwrap_or(pos);
+            let _ = p;
+            o.rename(&ns, pos);
+            continue;
+        }
         if CLUSTER_SCOPED.contains(&kind.as_str()) {
             continue;
         }
@@ -490,8 +490,8 @@ fn namespace(k: &Kustomization, objs: &mut [Obj]) {
     }
 }
 
-/// ServiceAccount subjects of role bindings follow the namespace when they were in the
-/// default one (Kustomize's `defaultOnly`).
+/// Subjects of role bindings named `default` take the namespace (Kustomize's `defaultOnly`
+/// mode); subjects naming a ServiceAccount of the build follow it through name references.
 fn binding_subjects(o: &mut Obj, ns: &str, pos: Pos) {
     let Some(subjects) = tree::get_mut(&mut o.node, "subjects") else {
         return;
@@ -500,11 +500,7 @@ fn binding_subjects(o: &mut Obj, ns: &str, pos: Pos) {
         return;
     };
     for s in items {
-        if tree::str_at(s, &["kind"]) != "ServiceAccount" {
-            continue;
-        }
-        let cur = tree::str_at(s, &["namespace"]);
-        if cur.is_empty() || cur == "default" {
+        if tree::str_at(s, &["name"]) == "default" {
             tree::set(s, "namespace", tree::scalar(ns, pos));
         }
     }
@@ -799,14 +795,13 @@ fn replicas(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
             continue;
         };
         let mut hit = false;
+        let mut other = None;
         for o in objs.iter_mut().filter(|o| o.had_name(&name)) {
-            let has = o.node.path(&["spec", "replicas"]).is_some();
-            if !has
-                && !matches!(
-                    o.kind(),
-                    "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController"
-                )
-            {
+            if !matches!(
+                o.kind(),
+                "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController"
+            ) {
+                other = Some(o.describe());
                 continue;
             }
             hit = true;
@@ -818,7 +813,15 @@ fn replicas(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
                 );
             }
         }
-        if !hit {
+        if let (false, Some(other)) = (hit, &other) {
+            cx.error(
+                DiagKind::Config,
+                r.pos,
+                format!(
+                    "replicas: {other} is not a Deployment, StatefulSet, ReplicaSet or ReplicationController; Kustomize refuses to set its replicas"
+                ),
+            );
+        } else if !hit {
             cx.warn(
                 DiagKind::Reference,
                 r.pos,
