@@ -379,18 +379,6 @@ impl Ctx {
 
     /// Build a kustomization (not a component): its own accumulation, transformed.
     fn build_kustomization(&mut self, k: &Kustomization) -> Vec<Obj> {
-        if let Some(kind) = k.get("kind").and_then(Node::as_str)
-            && kind == "Component"
-        {
-            self.error(
-                DiagKind::Config,
-                k.pos_of("kind"),
-                format!(
-                    "{}: a Component cannot be built on its own or used as a resource; list it under `components`",
-                    k.dir.display()
-                ),
-            );
-        }
         self.stack.push(k.dir.clone());
         let mut objs = Vec::new();
         self.accumulate(k, &mut objs);
@@ -411,9 +399,7 @@ impl Ctx {
     fn report_unsupported(&mut self, k: &Kustomization) {
         for key in [
             "generators",
-            "transformers",
             "validators",
-            "replacements",
             "vars",
             "helmCharts",
             "helmChartInflationGenerator",
@@ -545,9 +531,13 @@ impl Ctx {
             );
         }
         let mut out = Vec::new();
-        for d in stream.documents {
+        let last = stream.documents.len().saturating_sub(1);
+        for (i, d) in stream.documents.into_iter().enumerate() {
             let mut root = d.root;
             root.retag(src);
+            if i == last && !text.ends_with('\n') {
+                crate::tree::fix_block_scalar_at_eof(&mut root, text);
+            }
             if root.is_null() {
                 continue;
             }
@@ -630,7 +620,7 @@ impl Ctx {
                 continue;
             }
             let path = normalize(&k.dir.join(rel));
-            if self.stack.iter().any(|d| *d == path) {
+            if self.stack.contains(&path) {
                 self.error(
                     DiagKind::Reference,
                     e.pos,

@@ -41,9 +41,9 @@
 //! `patchesStrategicMerge`, `patchesJson6902`, `images`, `namePrefix`/`nameSuffix` with name
 //! references updated, `namespace`, `labels`/`commonLabels` (selectors where Kustomize sets
 //! them), `commonAnnotations`, `replicas`, `configMapGenerator`/`secretGenerator` (Kustomize's
-//! hash suffix and reference rewriting), `generatorOptions`. `helmCharts`, remote resources
-//! and plugins (`generators`, `transformers`, `replacements`, `vars`) are reported as not
-//! built.
+//! hash suffix and reference rewriting), `generatorOptions`, `replacements`, and `transformers`
+//! configuring Kustomize's built-in transformers. `helmCharts`, remote resources, `vars` and
+//! plugins (`generators`, non-built-in `transformers`) are reported as not built.
 
 mod accumulate;
 mod emit;
@@ -51,6 +51,8 @@ mod generate;
 mod hash;
 mod jsonpatch;
 mod nameref;
+mod plugins;
+mod replace;
 mod select;
 mod smp;
 mod transform;

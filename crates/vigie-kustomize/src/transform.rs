@@ -1,6 +1,7 @@
 //! A kustomization's transformers, in Kustomize's order: `patchesStrategicMerge`, `patches`,
 //! `namespace`, `namePrefix`/`nameSuffix`, `labels`/`commonLabels`, `commonAnnotations`,
-//! `patchesJson6902`, `replicas`, `images`. Each value a transformer writes is positioned at
+//! `patchesJson6902`, `replicas`, `images`, `replacements`, then the `transformers` it lists.
+//! Each value a transformer writes is positioned at
 //! the kustomization (or patch) line that asked for it.
 
 use crate::accumulate::{Ctx, Kustomization, Obj, group_of, normalize};
@@ -23,9 +24,11 @@ pub(crate) fn run(cx: &mut Ctx, k: &Kustomization, objs: &mut Vec<Obj>) {
     json6902_patches(cx, k, objs);
     replicas(cx, k, objs);
     images(k, objs);
+    crate::replace::run(cx, k, objs);
+    crate::plugins::run(cx, k, objs);
 }
 
-fn report_conflicts(cx: &mut Ctx, record: &Record) {
+pub(crate) fn report_conflicts(cx: &mut Ctx, record: &Record) {
     for (path, first, second) in &record.conflicts {
         let first_at = format!(
             "{}:{}",
@@ -48,7 +51,12 @@ fn report_conflicts(cx: &mut Ctx, record: &Record) {
 // ---------------------------------------------------------------- patches
 
 /// The documents of a patch given by path (a file of the kustomization) or inline.
-fn patch_docs(cx: &mut Ctx, k: &Kustomization, entry: &Node, path_or_inline: &str) -> Vec<Node> {
+pub(crate) fn patch_docs(
+    cx: &mut Ctx,
+    k: &Kustomization,
+    entry: &Node,
+    path_or_inline: &str,
+) -> Vec<Node> {
     let as_file = normalize(&k.dir.join(path_or_inline));
     let inline =
         path_or_inline.contains('\n') || (!as_file.is_file() && path_or_inline.contains(": "));
@@ -96,11 +104,16 @@ fn parse_docs(cx: &mut Ctx, text: &str, src: u16, shift: u32, at: Pos) -> Vec<No
         let _ = at;
         cx.error(DiagKind::Parse, pos, format!("patch: {}", e.message));
     }
+    let last = stream.documents.len().saturating_sub(1);
     stream
         .documents
         .into_iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let mut n = d.root;
+            if i == last && !text.ends_with('\n') {
+                tree::fix_block_scalar_at_eof(&mut n, text);
+            }
             tree::shift(&mut n, shift, src);
             n
         })
@@ -197,7 +210,7 @@ fn matching_by_id(objs: &[Obj], doc: &Node) -> Vec<usize> {
         .collect()
 }
 
-fn strategic_merge_patches(
+pub(crate) fn strategic_merge_patches(
     cx: &mut Ctx,
     k: &Kustomization,
     objs: &mut Vec<Obj>,
@@ -253,7 +266,7 @@ fn smp_by_id(cx: &mut Ctx, objs: &mut Vec<Obj>, doc: &Node, record: &mut Record,
     }
 }
 
-fn patches(
+pub(crate) fn patches(
     cx: &mut Ctx,
     k: &Kustomization,
     objs: &mut Vec<Obj>,
@@ -375,7 +388,7 @@ fn json6902(cx: &mut Ctx, objs: &mut [Obj], t: &Target, doc: &Node, at: Pos) {
     }
 }
 
-fn json6902_patches(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
+pub(crate) fn json6902_patches(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
     let entries = k
         .get("patchesJson6902")
         .map(|l| l.items().to_vec())
@@ -440,7 +453,7 @@ const CLUSTER_SCOPED: [&str; 24] = [
     "SelfSubjectReview",
 ];
 
-fn namespace(k: &Kustomization, objs: &mut [Obj]) {
+pub(crate) fn namespace(k: &Kustomization, objs: &mut [Obj]) {
     let Some(ns_node) = k.get("namespace").cloned() else {
         return;
     };
@@ -506,7 +519,7 @@ fn binding_subjects(o: &mut Obj, ns: &str, pos: Pos) {
     }
 }
 
-fn prefix_suffix(k: &Kustomization, objs: &mut [Obj]) {
+pub(crate) fn prefix_suffix(k: &Kustomization, objs: &mut [Obj]) {
     let prefix = k
         .get("namePrefix")
         .and_then(Node::as_str)
@@ -669,11 +682,7 @@ fn spec_applies(o: &Obj, kind: &str, group: Option<&str>) -> bool {
 }
 
 /// Set each pair on every map the specs reach.
-fn set_pairs(
-    objs: &mut [Obj],
-    specs: &[(String, Option<String>, String, bool)],
-    pairs: &[(String, String, Pos)],
-) {
+pub(crate) fn set_pairs(objs: &mut [Obj], specs: &[SpecOwned], pairs: &[(String, String, Pos)]) {
     if pairs.is_empty() {
         return;
     }
@@ -699,14 +708,17 @@ fn set_pairs(
     }
 }
 
-fn owned(specs: Vec<Spec>) -> Vec<(String, Option<String>, String, bool)> {
+/// A field spec read from a configuration: (kind, group, path, create).
+pub(crate) type SpecOwned = (String, Option<String>, String, bool);
+
+fn owned(specs: Vec<Spec>) -> Vec<SpecOwned> {
     specs
         .into_iter()
         .map(|(k, g, p, c)| (k.to_string(), g.map(str::to_string), p.to_string(), c))
         .collect()
 }
 
-fn pairs_of(n: Option<&Node>) -> Vec<(String, String, Pos)> {
+pub(crate) fn pairs_of(n: Option<&Node>) -> Vec<(String, String, Pos)> {
     n.map(|m| {
         m.entries()
             .iter()
@@ -779,7 +791,7 @@ fn annotations(k: &Kustomization, objs: &mut [Obj]) {
 
 // ---------------------------------------------------------------- replicas, images
 
-fn replicas(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
+pub(crate) fn replicas(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
     for r in k
         .get("replicas")
         .map(|l| l.items().to_vec())
@@ -839,7 +851,7 @@ struct ImageRule {
     pos: Pos,
 }
 
-fn images(k: &Kustomization, objs: &mut [Obj]) {
+pub(crate) fn images(k: &Kustomization, objs: &mut [Obj]) {
     let rules: Vec<ImageRule> = k
         .get("images")
         .map(|l| l.items().to_vec())

@@ -161,3 +161,30 @@ pub(crate) fn shift(n: &mut Node, lines: u32, src: u16) {
         }),
     }
 }
+
+/// A block scalar (`|`) ending a file that has no final line break keeps no trailing line
+/// break in Kustomize (go-yaml), while vigie's YAML reader adds one: the file's last scalar
+/// loses it, so built values equal Kustomize's.
+pub(crate) fn fix_block_scalar_at_eof(root: &mut Node, text: &str) {
+    let ends_quoted = text.trim_end().ends_with(['"', '\'']);
+    if ends_quoted {
+        return;
+    }
+    let mut n = root;
+    loop {
+        let next = match &mut n.value {
+            Value::Map(es) => es.last_mut().map(|e| &mut e.value),
+            Value::Seq(items) => items.last_mut(),
+            Value::Scalar { text, .. } => {
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                return;
+            }
+        };
+        match next {
+            Some(c) => n = c,
+            None => return,
+        }
+    }
+}
