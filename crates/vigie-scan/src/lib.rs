@@ -772,6 +772,15 @@ pub fn scan_with(
         &compose_groups,
     );
     diagnostics.append(&mut plan.diagnostics);
+    // the files of kustomizations and charts are read through their units
+    for f in found
+        .files
+        .iter()
+        .filter(|f| plan.consumed.contains(&f.rel) && f.kind == FileKind::Manifest)
+    {
+        stats.files_parsed += 1;
+        stats.bytes_parsed += f.size;
+    }
     let mut manifests: Vec<&Found> = manifests
         .into_iter()
         .filter(|f| !plan.consumed.contains(&f.rel))
@@ -1110,9 +1119,33 @@ pub fn scan_with(
     drop(unit_kept);
     let mut tables: Vec<vigie_core::EvidenceTable> = Vec::new();
     let mut unassessed = Vec::new();
-    for (unit, o) in outputs {
+    // A configuration problem an analysis reports in one unit's run only (roles naming a
+    // workload of another unit) is no problem of the configuration: kept when every run of the
+    // analysis reports it.
+    let mut config_seen: HashMap<(usize, Location, String), usize> = HashMap::new();
+    let mut runs_of: HashMap<usize, usize> = HashMap::new();
+    for (&(a, _), (_, o)) in jobs.iter().zip(&outputs) {
+        if analyzers[a].per_unit() {
+            *runs_of.entry(a).or_default() += 1;
+            let mut seen_here: Vec<&Diagnostic> = Vec::new();
+            for d in o.diagnostics.iter().filter(|d| d.kind == DiagKind::Config) {
+                if !seen_here.contains(&d) {
+                    seen_here.push(d);
+                    *config_seen
+                        .entry((a, d.location.clone(), d.message.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    for (&(a, _), (unit, o)) in jobs.iter().zip(outputs) {
         tagged.extend(o.verdicts.into_iter().map(|v| (v, unit)));
-        diagnostics.extend(o.diagnostics);
+        let per_unit = analyzers[a].per_unit();
+        diagnostics.extend(o.diagnostics.into_iter().filter(|d| {
+            !per_unit
+                || d.kind != DiagKind::Config
+                || config_seen.get(&(a, d.location.clone(), d.message.clone())) == runs_of.get(&a)
+        }));
         for t in o.tables {
             match tables.iter_mut().find(|x| {
                 x.control == t.control && x.title == t.title && x.columns == t.columns
