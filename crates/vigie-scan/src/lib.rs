@@ -1,8 +1,14 @@
-//! The scan pipeline: discover → parse → lower → check → suppress and waive → roll up.
+//! The scan pipeline, in phases: discover (one walk, files classified) → plan the deployment
+//! units ([`units`]: kustomizations, charts × values sets, Compose projects) → read Dockerfiles
+//! and lower Compose projects → check loose manifests file by file → build, lower and check
+//! each Kustomize or Helm unit → group the loose manifests into units → repository-level
+//! analyses (once, or once per unit for those that match objects with each other) → roll up
+//! what several units share → suppress and waive → roll up per framework.
 //!
-//! Memory stays bounded by the largest file, not the repository: each Kubernetes file is parsed,
-//! lowered and checked on its own and its tree dropped; Dockerfiles and Compose projects, small
-//! by nature, are kept for the checks that join them.
+//! Memory stays bounded by the largest file, not the repository: each loose Kubernetes file is
+//! parsed, lowered and checked on its own and its tree dropped; Dockerfiles and Compose
+//! projects, small by nature, are kept for the checks that join them; a built unit's objects
+//! are held while it is checked.
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

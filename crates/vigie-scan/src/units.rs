@@ -161,6 +161,8 @@ struct KRefs {
     files: Vec<String>,
     /// Folders all of whose files it reads (a `helmCharts` chart home).
     folders: Vec<String>,
+    /// A `kind: Component`: applied by the kustomizations that list it, never built alone.
+    component: bool,
 }
 
 fn is_remote(r: &str) -> bool {
@@ -185,6 +187,7 @@ fn kustomization_refs(
     let Some(root) = stream.documents.into_iter().next().map(|d| d.root) else {
         return out;
     };
+    out.component = root.get("kind").and_then(Node::as_str) == Some("Component");
     let name = |r: &str, out: &mut KRefs| {
         let r = r.trim();
         if r.is_empty() || is_remote(r) {
@@ -385,10 +388,11 @@ fn kustomize_units(
         }
         seen
     };
+    let is_component = |d: &str| refs.get(d).is_some_and(|r| r.component);
     let mut tops: Vec<&str> = dirs
         .keys()
         .map(String::as_str)
-        .filter(|d| !included.contains(d))
+        .filter(|d| !included.contains(d) && !is_component(d))
         .collect();
     // kustomizations that include one another in a cycle, reached from no top: each is a unit
     // so that its build reports the cycle
@@ -397,9 +401,18 @@ fn kustomize_units(
         reached.extend(closure(t));
     }
     for d in dirs.keys() {
-        if !reached.contains(d) {
+        if !reached.contains(d) && !is_component(d) {
             tops.push(d.as_str());
             reached.extend(closure(d));
+        }
+    }
+    // components no kustomization applies are fragments: their files are not loose manifests
+    for d in dirs.keys().filter(|d| !reached.contains(*d) && is_component(d)) {
+        for m in closure(d) {
+            plan.consumed.extend(dirs.get(&m).cloned());
+            if let Some(r) = refs.get(m.as_str()) {
+                plan.consumed.extend(r.files.iter().cloned());
+            }
         }
     }
     // a base the configuration names is judged on its own as well
@@ -969,6 +982,20 @@ mod tests {
         );
         assert!(p.consumed.contains("app/overlays/prod/ro.yaml"));
         assert!(!p.consumed.contains("app/unused.yaml"));
+    }
+
+    #[test]
+    fn components_are_never_units_alone() {
+        let p = plan_of(&[
+            ("base/kustomization.yaml", "resources: [a.yaml]\n"),
+            ("comp/kustomization.yaml", "kind: Component\npatches:\n- path: p.yaml\n"),
+            ("comp/p.yaml", "kind: Deployment\n"),
+            ("unused/kustomization.yaml", "kind: Component\nresources: [x.yaml]\n"),
+            ("unused/x.yaml", "kind: Pod\n"),
+        ]);
+        let names: Vec<&str> = p.units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["base"]);
+        assert!(p.consumed.contains("unused/x.yaml"));
     }
 
     #[test]
