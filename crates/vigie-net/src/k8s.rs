@@ -426,7 +426,12 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
             role_source: None,
             one_shot: matches!(
                 o.kind.as_str(),
-                "Job" | "CronJob" | "ScaledJob" | "Workflow" | "CronWorkflow" | "WorkflowTemplate"
+                "Job"
+                    | "CronJob"
+                    | "ScaledJob"
+                    | "Workflow"
+                    | "CronWorkflow"
+                    | "WorkflowTemplate"
                     | "ClusterWorkflowTemplate"
             ),
             home,

@@ -91,12 +91,19 @@ const ARGO_WORKFLOW_KINDS: [&str; 4] = [
 /// whose controllers create pods from a template (Argo Rollouts, OpenShift DeploymentConfig,
 /// Knative Service/Configuration/Revision, LeaderWorkerSet, KEDA ScaledJob); Argo workflows'
 /// templates are lowered into pod specs when read.
-fn template_paths(group: &str, kind: &str) -> &'static [(&'static [&'static str], Option<&'static str>)] {
+fn template_paths(
+    group: &str,
+    kind: &str,
+) -> &'static [(&'static [&'static str], Option<&'static str>)] {
     const TEMPLATE: &[(&[&str], Option<&str>)] = &[(&["spec", "template"], None)];
     match (group, kind) {
         (
             "" | "apps" | "extensions" | "batch",
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
             | "Job",
         ) => TEMPLATE,
         ("batch", "CronJob") => &[(&["spec", "jobTemplate", "spec", "template"], None)],
@@ -105,7 +112,10 @@ fn template_paths(group: &str, kind: &str) -> &'static [(&'static [&'static str]
         ("serving.knative.dev", "Service" | "Configuration") => TEMPLATE,
         ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => &[
             (&["spec", "leaderWorkerTemplate", "workerTemplate"], None),
-            (&["spec", "leaderWorkerTemplate", "leaderTemplate"], Some("leader")),
+            (
+                &["spec", "leaderWorkerTemplate", "leaderTemplate"],
+                Some("leader"),
+            ),
         ],
         ("keda.sh", "ScaledJob") => &[(&["spec", "jobTargetRef", "template"], None)],
         _ => &[],
@@ -297,12 +307,21 @@ fn lower_workflow_pods(node: &mut Node) {
         if containers.is_empty() {
             continue;
         }
-        containers.extend(t.get("sidecars").map(Node::items).unwrap_or(&[]).iter().cloned());
-        let mut pod_spec = vec![entry("containers", Node {
-            pos: t.pos,
-            tag: None,
-            value: Value::Seq(containers),
-        })];
+        containers.extend(
+            t.get("sidecars")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .cloned(),
+        );
+        let mut pod_spec = vec![entry(
+            "containers",
+            Node {
+                pos: t.pos,
+                tag: None,
+                value: Value::Seq(containers),
+            },
+        )];
         let from_template_or_spec = |k: &str| t.get(k).or_else(|| spec.get(k)).cloned();
         for k in [
             "securityContext",
@@ -326,11 +345,14 @@ fn lower_workflow_pods(node: &mut Node) {
             .cloned()
             .collect();
         if !volumes.is_empty() {
-            pod_spec.push(entry("volumes", Node {
-                pos: t.pos,
-                tag: None,
-                value: Value::Seq(volumes),
-            }));
+            pod_spec.push(entry(
+                "volumes",
+                Node {
+                    pos: t.pos,
+                    tag: None,
+                    value: Value::Seq(volumes),
+                },
+            ));
         }
         let mut pod = Vec::new();
         if let Some(n) = t.get("name") {
@@ -340,7 +362,10 @@ fn lower_workflow_pods(node: &mut Node) {
             .path(&["metadata", "labels"])
             .or_else(|| spec.path(&["podMetadata", "labels"]));
         if let Some(l) = labels {
-            pod.push(entry("metadata", map_node(l.pos, vec![entry("labels", l.clone())])));
+            pod.push(entry(
+                "metadata",
+                map_node(l.pos, vec![entry("labels", l.clone())]),
+            ));
         }
         pod.push(entry("spec", map_node(t.pos, pod_spec)));
         pods.push(map_node(t.pos, pod));
@@ -403,7 +428,12 @@ pub fn pod_subject(object: &Object, part: Option<&str>) -> String {
     }
 }
 
-fn pod_workloads(object: &Object, pod: &PodTemplate<'_>, catalog: &Catalog, out: &mut Vec<Workload>) {
+fn pod_workloads(
+    object: &Object,
+    pod: &PodTemplate<'_>,
+    catalog: &Catalog,
+    out: &mut Vec<Workload>,
+) {
     let pod_sc = pod.pod_security_context();
     let ns = object.namespace.clone().unwrap_or_else(|| "default".into());
     let subject = pod_subject(object, pod.part);

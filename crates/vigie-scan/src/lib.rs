@@ -555,7 +555,10 @@ pub fn discover_units(opts: &ScanOptions) -> Result<UnitsFound, ScanError> {
         .filter(|f| f.kind == FileKind::Manifest && !plan.consumed.contains(&f.rel))
         .collect();
     let mut all = plan.units;
-    all.extend(units::group_loose(&loose_files(&manifests, limit), &cfg.units));
+    all.extend(units::group_loose(
+        &loose_files(&manifests, limit),
+        &cfg.units,
+    ));
     units::unique_names(&mut all);
     Ok(UnitsFound {
         units: all,
@@ -587,8 +590,9 @@ pub fn render_unit(
             let limit = opts.max_file_size.unwrap_or(opts.config.max_file_size);
             let mut yaml = String::new();
             for f in &unit.files {
-                let text = read_text(&opts.root.join(f), limit)
-                    .map_err(|e| ScanError(e.into_diagnostic(Arc::from(f.as_str()), limit).message))?;
+                let text = read_text(&opts.root.join(f), limit).map_err(|e| {
+                    ScanError(e.into_diagnostic(Arc::from(f.as_str()), limit).message)
+                })?;
                 yaml.push_str(&format!("---\n# Source: {f}\n{}\n", text.trim()));
             }
             units::Built {
@@ -1153,9 +1157,10 @@ pub fn scan_with(
                 || config_seen.get(&(a, d.location.clone(), d.message.clone())) == runs_of.get(&a)
         }));
         for t in o.tables {
-            match tables.iter_mut().find(|x| {
-                x.control == t.control && x.title == t.title && x.columns == t.columns
-            }) {
+            match tables
+                .iter_mut()
+                .find(|x| x.control == t.control && x.title == t.title && x.columns == t.columns)
+            {
                 Some(x) => {
                     for r in t.rows {
                         if !x.rows.contains(&r) {

@@ -211,7 +211,12 @@ fn kustomization_refs(
             }
         }
     }
-    for key in ["patchesStrategicMerge", "transformers", "generators", "validators"] {
+    for key in [
+        "patchesStrategicMerge",
+        "transformers",
+        "generators",
+        "validators",
+    ] {
         for n in root.get(key).map(Node::items).unwrap_or(&[]) {
             // inline patches are YAML text, not paths
             if let Some(s) = n.as_str().filter(|s| !s.contains('\n')) {
@@ -246,7 +251,10 @@ fn kustomization_refs(
     if let Some(s) = root.path(&["openapi", "path"]).and_then(Node::as_str) {
         name(s, &mut out);
     }
-    if root.get("helmCharts").is_some_and(|h| !h.items().is_empty()) {
+    if root
+        .get("helmCharts")
+        .is_some_and(|h| !h.items().is_empty())
+    {
         let home = root
             .path(&["helmGlobals", "chartHome"])
             .and_then(Node::as_str)
@@ -317,8 +325,13 @@ pub fn plan(
     let mut plan = Plan::default();
     let all: BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
     let exists = |p: &str| all.contains(p);
-    let is_dir =
-        |p: &str| p.is_empty() || all.range(format!("{p}/").as_str()..).next().is_some_and(|f| f.starts_with(&format!("{p}/")));
+    let is_dir = |p: &str| {
+        p.is_empty()
+            || all
+                .range(format!("{p}/").as_str()..)
+                .next()
+                .is_some_and(|f| f.starts_with(&format!("{p}/")))
+    };
     for u in configured {
         let ok = compose::join("", &u.path).is_some_and(|p| exists(&p) || is_dir(&p));
         if !ok {
@@ -373,7 +386,12 @@ fn kustomize_units(
         .collect();
     let included: BTreeSet<&str> = refs
         .iter()
-        .flat_map(|(d, r)| r.includes.iter().map(String::as_str).filter(move |i| i != d))
+        .flat_map(|(d, r)| {
+            r.includes
+                .iter()
+                .map(String::as_str)
+                .filter(move |i| i != d)
+        })
         .collect();
     let closure = |top: &str| -> BTreeSet<String> {
         let mut seen = BTreeSet::new();
@@ -407,7 +425,10 @@ fn kustomize_units(
         }
     }
     // components no kustomization applies are fragments: their files are not loose manifests
-    for d in dirs.keys().filter(|d| !reached.contains(*d) && is_component(d)) {
+    for d in dirs
+        .keys()
+        .filter(|d| !reached.contains(*d) && is_component(d))
+    {
         for m in closure(d) {
             plan.consumed.extend(dirs.get(&m).cloned());
             if let Some(r) = refs.get(m.as_str()) {
@@ -421,7 +442,10 @@ fn kustomize_units(
             && dirs.contains_key(&p)
             && !tops.contains(&p.as_str())
         {
-            let p = dirs.get_key_value(&p).map(|(k, _)| k.as_str()).unwrap_or_default();
+            let p = dirs
+                .get_key_value(&p)
+                .map(|(k, _)| k.as_str())
+                .unwrap_or_default();
             tops.push(p);
         }
     }
@@ -458,7 +482,9 @@ fn kustomize_units(
             formed.push_str(&format!(", including {}", bases.join(", ")));
         }
         if included.contains(top) {
-            formed.push_str(" (a base other kustomizations include, judged alone as vigie.toml asks)");
+            formed.push_str(
+                " (a base other kustomizations include, judged alone as vigie.toml asks)",
+            );
         }
         if named.is_some() {
             formed.push_str(" (named in vigie.toml)");
@@ -879,7 +905,11 @@ fn build_helm(unit: &Unit, root: &Path) -> Built {
     if let Some(n) = &unit.namespace {
         release.namespace = n.clone();
     }
-    let chart_dir = if unit.path.is_empty() { "." } else { &unit.path };
+    let chart_dir = if unit.path.is_empty() {
+        "."
+    } else {
+        &unit.path
+    };
     let r = vigie_helm::render(&fs, chart_dir, &release);
     let files: Vec<String> = r
         .files
@@ -964,9 +994,15 @@ mod tests {
         let p = plan_of(&[
             ("app/base/kustomization.yaml", "resources: [deploy.yaml]\n"),
             ("app/base/deploy.yaml", "kind: Deployment\n"),
-            ("app/overlays/prod/kustomization.yaml", "resources: [../../base]\npatches:\n- path: ro.yaml\n"),
+            (
+                "app/overlays/prod/kustomization.yaml",
+                "resources: [../../base]\npatches:\n- path: ro.yaml\n",
+            ),
             ("app/overlays/prod/ro.yaml", "kind: Deployment\n"),
-            ("app/overlays/staging/kustomization.yaml", "resources:\n- ../../base\n- https://github.com/x/y//z?ref=v1\n"),
+            (
+                "app/overlays/staging/kustomization.yaml",
+                "resources:\n- ../../base\n- https://github.com/x/y//z?ref=v1\n",
+            ),
             ("app/unused.yaml", "kind: Pod\n"),
         ]);
         let names: Vec<&str> = p.units.iter().map(|u| u.name.as_str()).collect();
@@ -988,9 +1024,15 @@ mod tests {
     fn components_are_never_units_alone() {
         let p = plan_of(&[
             ("base/kustomization.yaml", "resources: [a.yaml]\n"),
-            ("comp/kustomization.yaml", "kind: Component\npatches:\n- path: p.yaml\n"),
+            (
+                "comp/kustomization.yaml",
+                "kind: Component\npatches:\n- path: p.yaml\n",
+            ),
             ("comp/p.yaml", "kind: Deployment\n"),
-            ("unused/kustomization.yaml", "kind: Component\nresources: [x.yaml]\n"),
+            (
+                "unused/kustomization.yaml",
+                "kind: Component\nresources: [x.yaml]\n",
+            ),
             ("unused/x.yaml", "kind: Pod\n"),
         ]);
         let names: Vec<&str> = p.units.iter().map(|u| u.name.as_str()).collect();
@@ -1091,10 +1133,20 @@ mod tests {
 
     #[test]
     fn env_values_names() {
-        for n in ["values-prod.yaml", "values.staging.yml", "prod-values.yaml", "dev.values.yaml"] {
+        for n in [
+            "values-prod.yaml",
+            "values.staging.yml",
+            "prod-values.yaml",
+            "dev.values.yaml",
+        ] {
             assert!(is_env_values(n), "{n}");
         }
-        for n in ["values.yaml", "values.schema.json", "myvalues.yaml", "values-.yaml"] {
+        for n in [
+            "values.yaml",
+            "values.schema.json",
+            "myvalues.yaml",
+            "values-.yaml",
+        ] {
             assert!(!is_env_values(n), "{n}");
         }
         assert_eq!(env_of("values-prod.yaml"), "prod");

@@ -76,7 +76,11 @@ fn options(root: &Path, config: Config, today: time::Date) -> ScanOptions {
     }
 }
 
-pub fn units(args: UnitsArgs, today: time::Date, stdout: &mut dyn Write) -> Result<ExitCode, String> {
+pub fn units(
+    args: UnitsArgs,
+    today: time::Date,
+    stdout: &mut dyn Write,
+) -> Result<ExitCode, String> {
     let config = load_config(&args.path, args.config.as_ref())?;
     let mut opts = options(&args.path, config, today);
     opts.compose_files = args.compose_files.clone();
@@ -126,17 +130,27 @@ pub fn units(args: UnitsArgs, today: time::Date, stdout: &mut dyn Write) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn render(args: RenderArgs, today: time::Date, stdout: &mut dyn Write) -> Result<ExitCode, String> {
+pub fn render(
+    args: RenderArgs,
+    today: time::Date,
+    stdout: &mut dyn Write,
+) -> Result<ExitCode, String> {
     let config = load_config(&args.root, args.config.as_ref())?;
     let mut opts = options(&args.root, config, today);
     // a path given from the current folder names the unit by its path under the root
     let target = relative_to_root(&args.target, &args.root).unwrap_or(args.target.clone());
     let found = vigie_scan::discover_units(&opts).map_err(|e| e.to_string())?;
-    let helm_options =
-        !args.values.is_empty() || !args.set.is_empty() || args.release_name.is_some() || args.namespace.is_some();
+    let helm_options = !args.values.is_empty()
+        || !args.set.is_empty()
+        || args.release_name.is_some()
+        || args.namespace.is_some();
     let built = if helm_options {
         let Some(unit) = vigie_scan::units::find(&found.units, &target) else {
-            return Err(format!("no deployment unit `{}` under {}", args.target, args.root.display()));
+            return Err(format!(
+                "no deployment unit `{}` under {}",
+                args.target,
+                args.root.display()
+            ));
         };
         if unit.kind != UnitKind::Helm {
             return Err(format!(

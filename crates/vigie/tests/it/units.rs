@@ -164,10 +164,7 @@ fn scan_unit_judges_one_unit() {
     let r = scan_json(&example("kustomize-gaps"), &["--unit", "overlays/prod"]);
     assert!(fails(&r, "CNT-04").is_empty());
     for v in verdicts(&r) {
-        assert!(
-            !v["message"].as_str().unwrap().contains("staging"),
-            "{v}"
-        );
+        assert!(!v["message"].as_str().unwrap().contains("staging"), "{v}");
     }
     let (code, _, err) = stdout_of(
         vigie()
@@ -218,7 +215,11 @@ fn a_unit_that_cannot_be_built_is_reported_and_its_files_are_not_judged_loose() 
 #[test]
 fn charts_are_rendered_as_units_and_judged_at_their_template_lines() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+    write(
+        d.path(),
+        "web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
     write(d.path(), "web/values.yaml", "privileged: false\n");
     write(d.path(), "web/values-prod.yaml", "privileged: true\n");
     write(
@@ -236,7 +237,10 @@ fn charts_are_rendered_as_units_and_judged_at_their_template_lines() {
     );
     let privileged = fails(&r, "CNT-06.1");
     assert_eq!(privileged.len(), 1, "{privileged:?}");
-    assert_eq!(privileged[0]["location"]["path"], "web/templates/deploy.yaml");
+    assert_eq!(
+        privileged[0]["location"]["path"],
+        "web/templates/deploy.yaml"
+    );
     assert!(
         privileged[0]["message"]
             .as_str()
@@ -258,10 +262,7 @@ fn charts_are_rendered_as_units_and_judged_at_their_template_lines() {
 
 #[test]
 fn compose_with_f_does_not_judge_the_override_alone() {
-    let r = scan_json(
-        &example("compose-hardened"),
-        &["-f", "docker-compose.yml"],
-    );
+    let r = scan_json(&example("compose-hardened"), &["-f", "docker-compose.yml"]);
     assert!(
         !verdicts(&r).iter().any(|v| v["subject"]
             .as_str()
@@ -341,14 +342,20 @@ spec:
     assert!(no_pod.is_empty(), "{no_pod:?}");
     let note = diags
         .iter()
-        .find(|d| d["message"].as_str().unwrap().contains("Cluster/default/pg"))
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("Cluster/default/pg")
+        })
         .expect("an operator note");
     assert_eq!(note["severity"], "info");
     let privileged = fails(&r, "CNT-06.1");
     assert!(
-        privileged
-            .iter()
-            .any(|v| v["subject"].as_str().unwrap().starts_with("Rollout/default/front")),
+        privileged.iter().any(|v| v["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rollout/default/front")),
         "{privileged:?}"
     );
 }
