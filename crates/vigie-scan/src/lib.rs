@@ -453,6 +453,11 @@ fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) 
     run
 }
 
+/// A configuration diagnostic saying a name matches nothing the analysis saw.
+fn is_unknown_name(d: &Diagnostic) -> bool {
+    d.kind == DiagKind::Config && d.message.contains("which is no workload")
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
@@ -463,20 +468,30 @@ fn first_line(s: &str) -> &str {
 /// declarations as related locations. Verdicts of built units name their unit, since the
 /// location (a base shared by `staging` and `prod`) does not say which environment it is about.
 fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -> Vec<Verdict> {
-    let mut groups: HashMap<(&'static str, Location, bool, Arc<str>), usize> = HashMap::new();
+    type Key = (&'static str, Location, bool, Arc<str>);
+    let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
     let mut out: Vec<(Verdict, Vec<usize>)> = Vec::new();
     for (v, u) in tagged {
         let key = (v.check, v.location.clone(), v.is_fail(), v.message.clone());
-        match groups.get(&key) {
-            Some(&i) => {
+        let candidates = groups.entry(key).or_default();
+        // the same subject is the same finding; another subject at the same line is the same
+        // finding only when it comes from another unit (a copy of the object), never two
+        // objects of one unit (two instances of a Terraform module, two routes of one proxy)
+        let same = candidates.iter().copied().find(|&g| {
+            let (first, us) = &out[g];
+            first.subject == v.subject
+                || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+        });
+        match same {
+            Some(g) => {
                 if let Some(u) = u
-                    && !out[i].1.contains(&u)
+                    && !out[g].1.contains(&u)
                 {
-                    out[i].1.push(u);
+                    out[g].1.push(u);
                 }
             }
             None => {
-                groups.insert(key, out.len());
+                candidates.push(out.len());
                 out.push((v, u.into_iter().collect()));
             }
         }
@@ -1129,16 +1144,16 @@ pub fn scan_with(
     drop(unit_kept);
     let mut tables: Vec<vigie_core::EvidenceTable> = Vec::new();
     let mut unassessed = Vec::new();
-    // A configuration problem an analysis reports in one unit's run only (roles naming a
-    // workload of another unit) is no problem of the configuration: kept when every run of the
-    // analysis reports it.
+    // A name of the configuration that one unit's run does not know (roles naming a workload
+    // of another unit) is no problem of the configuration: kept when every run of the analysis
+    // reports it.
     let mut config_seen: HashMap<(usize, Location, String), usize> = HashMap::new();
     let mut runs_of: HashMap<usize, usize> = HashMap::new();
     for (&(a, _), (_, o)) in jobs.iter().zip(&outputs) {
         if analyzers[a].per_unit() {
             *runs_of.entry(a).or_default() += 1;
             let mut seen_here: Vec<&Diagnostic> = Vec::new();
-            for d in o.diagnostics.iter().filter(|d| d.kind == DiagKind::Config) {
+            for d in o.diagnostics.iter().filter(|d| is_unknown_name(d)) {
                 if !seen_here.contains(&d) {
                     seen_here.push(d);
                     *config_seen
@@ -1153,7 +1168,7 @@ pub fn scan_with(
         let per_unit = analyzers[a].per_unit();
         diagnostics.extend(o.diagnostics.into_iter().filter(|d| {
             !per_unit
-                || d.kind != DiagKind::Config
+                || !is_unknown_name(d)
                 || config_seen.get(&(a, d.location.clone(), d.message.clone())) == runs_of.get(&a)
         }));
         for t in o.tables {
