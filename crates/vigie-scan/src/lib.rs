@@ -479,8 +479,7 @@ fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -
         // objects of one unit (two instances of a Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
             let (first, us) = &out[g];
-            first.subject == v.subject
-                || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+            first.subject == v.subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
         });
         match same {
             Some(g) => {
