@@ -38,15 +38,15 @@ pub struct Context<'a> {
 #[derive(Default)]
 pub struct Cache<'a> {
     /// The pod of each object, for the Pod Security checks.
-    pods: std::sync::OnceLock<Vec<Option<pss::Pod<'a>>>>,
+    pods: std::sync::OnceLock<Vec<Vec<pss::Pod<'a>>>>,
 }
 
 impl<'a> Context<'a> {
-    /// The pod of each object in [`Context::objects`], in the same order.
-    pub(crate) fn pods(&self) -> &[Option<pss::Pod<'a>>] {
+    /// The pods of each object in [`Context::objects`], in the same order.
+    pub(crate) fn pods(&self) -> &[Vec<pss::Pod<'a>>] {
         self.cache
             .pods
-            .get_or_init(|| self.objects.iter().map(pss::Pod::new).collect())
+            .get_or_init(|| self.objects.iter().map(pss::Pod::all).collect())
     }
 }
 

@@ -47,9 +47,10 @@ pub struct RepoInput<'a> {
     /// Reads a file by relative path, within the root and the size limit.
     pub lookup: &'a dyn FileLookup,
     pub dockerfiles: &'a [Dockerfile],
-    /// Compose projects, loaded and merged.
+    /// Compose projects, loaded and merged; for a per-unit run, the unit's own.
     pub compose: &'a [Project],
-    /// Compose workloads (Kubernetes workloads are checked file by file and not kept).
+    /// Compose workloads (Kubernetes workloads are checked file by file and not kept); for a
+    /// per-unit run, those of the unit's Compose project.
     pub workloads: &'a [Workload],
     pub today: time::Date,
     pub options: &'a RunOptions,
@@ -89,6 +90,14 @@ pub trait Analyzer: Sync {
     fn keep(&self, _object: &Object) -> Option<Object> {
         None
     }
-    /// Runs once per scan, after every file is read, in parallel with the other analyses.
+    /// Whether the analysis judges each deployment unit on its own (who reaches whom, which
+    /// TLS a route serves): it then runs once per unit with that unit's objects, Compose
+    /// project and files, and once more for the files no unit holds. Otherwise it runs once
+    /// with every object of every unit.
+    fn per_unit(&self) -> bool {
+        false
+    }
+    /// Runs once per scan (or once per unit, see [`Analyzer::per_unit`]), after every file is
+    /// read, in parallel with the other analyses.
     fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput);
 }

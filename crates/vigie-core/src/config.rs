@@ -22,6 +22,9 @@ pub struct Config {
     pub max_file_size: u64,
     pub severity: BTreeMap<String, Severity>,
     pub waivers: Vec<ConfigWaiver>,
+    /// `[[unit]]` entries: deployment units declared by hand (they take precedence over the
+    /// units vigie discovers at the same path).
+    pub units: Vec<ConfigUnit>,
     /// The sections that belong to repository-level analyses (`[roles]`, `[secrets]`…), raw,
     /// with where each starts: each analysis validates its own.
     sections: BTreeMap<&'static str, (toml::Spanned<toml::Table>, Location)>,
@@ -38,6 +41,7 @@ impl Default for Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             severity: BTreeMap::new(),
             waivers: Vec::new(),
+            units: Vec::new(),
             sections: BTreeMap::new(),
         }
     }
@@ -69,6 +73,29 @@ impl Config {
         self.sections.get(name).map(|(_, l)| l)
     }
 }
+
+/// A `[[unit]]`: one deployment unit, named by the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigUnit {
+    pub name: String,
+    /// `kustomize`, `helm`, `compose` or `manifests`.
+    pub kind: String,
+    /// The kustomization or chart folder, the manifests folder, or the first Compose file;
+    /// relative to the scanned root.
+    pub path: String,
+    /// Helm values files applied after the chart's defaults, in order; Compose files merged
+    /// after `path`, in order.
+    pub values: Vec<String>,
+    /// Helm `--set` expressions.
+    pub set: Vec<String>,
+    /// Helm release name and namespace.
+    pub release: Option<String>,
+    pub namespace: Option<String>,
+    pub location: Location,
+}
+
+/// The kinds a `[[unit]]` may name.
+pub const UNIT_KINDS: &[&str] = &["kustomize", "helm", "compose", "manifests"];
 
 /// A `[[waiver]]`: a failure of `check` (a check id, or a control id for all its checks) on a
 /// path matching `path`, and optionally on a subject matching `subject`, is accepted.
@@ -137,6 +164,8 @@ struct RawConfig {
     severity: BTreeMap<String, String>,
     #[serde(default)]
     waiver: Vec<toml::Spanned<RawWaiver>>,
+    #[serde(default)]
+    unit: Vec<toml::Spanned<RawUnit>>,
     roles: Option<toml::Spanned<toml::Table>>,
     network: Option<toml::Spanned<toml::Table>>,
     tls: Option<toml::Spanned<toml::Table>>,
@@ -159,6 +188,20 @@ struct RawWaiver {
     reason: Option<String>,
     owner: Option<String>,
     expires: Option<toml::value::Datetime>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnit {
+    name: String,
+    kind: String,
+    path: String,
+    #[serde(default)]
+    values: Vec<String>,
+    #[serde(default)]
+    set: Vec<String>,
+    release: Option<String>,
+    namespace: Option<String>,
 }
 
 /// An error in `vigie.toml`, with its location.
@@ -339,6 +382,37 @@ impl Config {
                 location,
             });
         }
+        let mut units: Vec<ConfigUnit> = Vec::new();
+        for u in raw.unit {
+            let location = at(u.span().start);
+            let u = u.into_inner();
+            if !UNIT_KINDS.contains(&u.kind.as_str()) {
+                return Err(ConfigError {
+                    location,
+                    message: format!(
+                        "unit kind `{}`: expected one of {}",
+                        u.kind,
+                        UNIT_KINDS.join(", ")
+                    ),
+                });
+            }
+            if units.iter().any(|x| x.name == u.name) {
+                return Err(ConfigError {
+                    location,
+                    message: format!("unit name `{}` is used twice", u.name),
+                });
+            }
+            units.push(ConfigUnit {
+                name: u.name,
+                kind: u.kind,
+                path: u.path,
+                values: u.values,
+                set: u.set,
+                release: u.release,
+                namespace: u.namespace,
+                location,
+            });
+        }
         let mut sections = BTreeMap::new();
         let raw_sections = [
             raw.roles,
@@ -369,6 +443,7 @@ impl Config {
             max_file_size,
             severity,
             waivers,
+            units,
         })
     }
 }

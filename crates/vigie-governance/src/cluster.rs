@@ -148,6 +148,7 @@ impl Shallow for Object {
                 tag: None,
                 value: Value::Map(Vec::new()),
             },
+            sources: self.sources.clone(),
         }
     }
 }

@@ -38,6 +38,10 @@ impl Analyzer for NetworkAnalyzer {
         crate::keep(object)
     }
 
+    fn per_unit(&self) -> bool {
+        true
+    }
+
     fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {
         let mut roles = DeclaredRoles::default();
         if let Some(path) = input.config_path

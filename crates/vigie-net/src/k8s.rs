@@ -30,19 +30,7 @@ use vigie_core::{DiagKind, Diagnostic, Location};
 use vigie_parse::kubernetes::{Object, PodTemplate};
 use vigie_parse::yaml::Node;
 
-pub const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "PodTemplate",
-];
-
-/// The other kinds the model reads.
+/// The kinds the model reads beside workloads (objects with a pod template).
 pub const NETWORK_KINDS: &[&str] = &[
     "Namespace",
     "Service",
@@ -260,6 +248,142 @@ impl Ctx<'_> {
     }
 }
 
+/// The labels a controller adds to the pods it creates, beside the template's: the Job
+/// controller's `job-name` and `controller-uid` (a CronJob's jobs are named after it with a
+/// generated suffix), the StatefulSet controller's pod name and index, the LeaderWorkerSet
+/// controller's set name and worker index. A generated value is written
+/// [`crate::selector::GENERATED`] followed by its known prefix.
+fn controller_labels(o: &Object, part: Option<&str>, labels: &mut BTreeMap<String, String>) {
+    use crate::selector::GENERATED;
+    let mut add = |k: &str, v: String| {
+        labels.entry(k.to_string()).or_insert(v);
+    };
+    let generated = |prefix: &str| format!("{GENERATED}{prefix}");
+    match o.kind.as_str() {
+        "Job" => {
+            add("job-name", o.name.clone());
+            add("batch.kubernetes.io/job-name", o.name.clone());
+            add("controller-uid", generated(""));
+            add("batch.kubernetes.io/controller-uid", generated(""));
+        }
+        "CronJob" | "ScaledJob" => {
+            let prefix = format!("{}-", o.name);
+            add("job-name", generated(&prefix));
+            add("batch.kubernetes.io/job-name", generated(&prefix));
+            add("controller-uid", generated(""));
+            add("batch.kubernetes.io/controller-uid", generated(""));
+        }
+        "StatefulSet" => {
+            add(
+                "statefulset.kubernetes.io/pod-name",
+                generated(&format!("{}-", o.name)),
+            );
+            add("apps.kubernetes.io/pod-index", generated(""));
+            add("controller-revision-hash", generated(""));
+        }
+        "LeaderWorkerSet" => {
+            add("leaderworkerset.sigs.k8s.io/name", o.name.clone());
+            add("leaderworkerset.sigs.k8s.io/group-index", generated(""));
+            add("leaderworkerset.sigs.k8s.io/group-key", generated(""));
+            if part == Some("leader") {
+                add("leaderworkerset.sigs.k8s.io/worker-index", "0".into());
+            } else {
+                add("leaderworkerset.sigs.k8s.io/worker-index", generated(""));
+            }
+        }
+        "Deployment" | "ReplicaSet" | "Rollout" => {
+            add("pod-template-hash", generated(""));
+        }
+        _ => {}
+    }
+}
+
+/// Custom resources whose operator creates pods the repository does not declare (a
+/// CloudNativePG `Cluster`, a Zalando `postgresql`, a Strimzi `Kafka`, an ECK `Elasticsearch`,
+/// a `RedisEnterpriseCluster`…): the one a selector names, by a value equal to its name or a
+/// key in its API group's domain. A Service or NetworkPolicy selecting such pods is noted,
+/// not reported as selecting nothing.
+pub(crate) fn operator_resource<'o>(
+    objects: &'o [Object],
+    ns: &str,
+    sel: &Selector,
+) -> Option<&'o Object> {
+    let keys = sel
+        .labels
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .chain(sel.exprs.iter().map(|(k, _)| k.as_str()));
+    let keys: Vec<&str> = keys.collect();
+    let values: Vec<&str> = sel
+        .labels
+        .iter()
+        .map(|(_, v)| v.as_str())
+        .chain(sel.exprs.iter().flat_map(|(_, op)| match op {
+            crate::selector::Op::In(vs) => vs.iter().map(String::as_str).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        }))
+        .collect();
+    objects.iter().find(|o| {
+        let group = vigie_parse::kubernetes::api_group(&o.api_version);
+        if !is_operator_group(group) || ns_of(o) != ns {
+            return false;
+        }
+        // `postgresql.cnpg.io` → `cnpg.io`; `kafka.strimzi.io` → `strimzi.io`
+        let domain = match group.split_once('.') {
+            Some((_, d)) if d.contains('.') => d,
+            _ => group,
+        };
+        values.contains(&o.name.as_str())
+            || keys.iter().any(|k| {
+                k.split_once('/').is_some_and(|(d, _)| {
+                    d == group || d == domain || d.ends_with(&format!(".{domain}"))
+                })
+            })
+    })
+}
+
+/// A selector that matches no pod of the namespace: a reference that leads nowhere, unless an
+/// operator creates the pods from a custom resource of the unit (then an info note naming it).
+fn no_pod_selected(
+    objects: &[Object],
+    ns: &str,
+    sel: &Selector,
+    at: Location,
+    what: String,
+) -> Diagnostic {
+    match operator_resource(objects, ns, sel) {
+        Some(cr) => {
+            let mut d = Diagnostic::new(
+                DiagKind::Reference,
+                at,
+                format!(
+                    "{what}: pods the operator of {} ({}) creates, which the repository does not declare",
+                    cr.id(),
+                    cr.api_version
+                ),
+            );
+            d.severity = vigie_core::Severity::Info;
+            d
+        }
+        None => Diagnostic::new(
+            DiagKind::Reference,
+            at,
+            format!("{what}, which matches no pod of the namespace"),
+        ),
+    }
+}
+
+/// API groups of custom resources (not Kubernetes' own, not the pod-template kinds vigie
+/// lowers itself).
+pub(crate) fn is_operator_group(group: &str) -> bool {
+    group.contains('.')
+        && !group.ends_with(".k8s.io")
+        && !matches!(
+            group,
+            "apps.openshift.io" | "serving.knative.dev" | "argoproj.io" | "keda.sh"
+        )
+}
+
 /// Lower Kubernetes objects into the graph and compute the flows between pods.
 pub fn lower(graph: &mut Graph, objects: &[Object]) {
     let mut ns_declared: BTreeMap<String, (BTreeMap<String, String>, Location)> = BTreeMap::new();
@@ -270,29 +394,27 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
     }
     // pods
     let mut pods: Vec<Wid> = Vec::new();
-    for o in objects {
-        if !WORKLOAD_KINDS.contains(&o.kind.as_str()) {
-            continue;
-        }
-        let Some(pod) = PodTemplate::of(o) else {
-            continue;
-        };
+    for (o, pod) in objects
+        .iter()
+        .flat_map(|o| PodTemplate::all(o).into_iter().map(move |p| (o, p)))
+    {
         let ns = ns_of(o).to_string();
         let home = graph.group_index(&ns, &ns, GroupKind::Namespace);
         if graph.groups[home].at.is_none() {
             graph.groups[home].at = ns_declared.get(&ns).map(|(_, l)| l.clone());
         }
-        let labels = str_map(
+        let mut labels = str_map(
             pod.meta
                 .and_then(|m| m.get("labels"))
                 .or_else(|| o.node.path(&["metadata", "labels"])),
         );
+        controller_labels(o, pod.part, &mut labels);
         let mut w = Workload {
             platform: Platform::Kubernetes,
             name: o.name.clone(),
             kind: o.kind.clone(),
             group: ns.clone(),
-            subject: Arc::from(o.id()),
+            subject: Arc::from(vigie_parse::kubernetes::pod_subject(o, pod.part)),
             at: o.at.clone(),
             images: Vec::new(),
             runs: Vec::new(),
@@ -302,7 +424,16 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
             mode: NetMode::Networks,
             role: Role::default(),
             role_source: None,
-            one_shot: matches!(o.kind.as_str(), "Job" | "CronJob"),
+            one_shot: matches!(
+                o.kind.as_str(),
+                "Job"
+                    | "CronJob"
+                    | "ScaledJob"
+                    | "Workflow"
+                    | "CronWorkflow"
+                    | "WorkflowTemplate"
+                    | "ClusterWorkflowTemplate"
+            ),
             home,
         };
         let wid = graph.workloads.len();
@@ -587,7 +718,9 @@ fn services_and_routes(
     let platform = vigie_tls::ingress::Platform::of(objects);
     let lb_backends = node_port_backends(objects, &platform);
     let mut services: HashMap<(String, String), Svc> = HashMap::new();
-    for o in objects.iter().filter(|o| o.kind == "Service") {
+    for o in objects.iter().filter(|o| {
+        o.kind == "Service" && vigie_parse::kubernetes::api_group(&o.api_version).is_empty()
+    }) {
         let ns = ns_of(o).to_string();
         let spec = o.node.get("spec");
         let ty = spec
@@ -600,14 +733,12 @@ fn services_and_routes(
                 let sel = Selector::from_map(s);
                 let b = cx.pods_in(&ns, &sel);
                 if b.is_empty() {
-                    diags.push(Diagnostic::new(
-                        DiagKind::Reference,
+                    diags.push(no_pod_selected(
+                        objects,
+                        &ns,
+                        &sel,
                         o.loc(s.pos),
-                        format!(
-                            "Service {ns}/{} selects `{}`, which matches no pod of the namespace",
-                            o.name,
-                            sel.show()
-                        ),
+                        format!("Service {ns}/{} selects `{}`", o.name, sel.show()),
                     ));
                 }
                 b
@@ -1051,14 +1182,12 @@ fn read_policies(
         };
         let selected = cx.pods_in(&ns, &sel);
         if !sel.is_empty() && selected.is_empty() && cx.by_ns.contains_key(&ns) {
-            diags.push(Diagnostic::new(
-                DiagKind::Reference,
+            diags.push(no_pod_selected(
+                objects,
+                &ns,
+                &sel,
                 o.loc(spec.get("podSelector").map_or(spec.pos, |n| n.pos)),
-                format!(
-                    "NetworkPolicy {} selects `{}`, which matches no pod of the namespace",
-                    o.id(),
-                    sel.show()
-                ),
+                format!("NetworkPolicy {} selects `{}`", o.id(), sel.show()),
             ));
         }
         let (ti, te) = policy_types(spec);
@@ -1126,11 +1255,13 @@ fn read_policies(
                         rule.pods.union_with(&b);
                     }
                     if nsel.is_none() && !found && cx.by_ns.contains_key(&ns) {
-                        diags.push(Diagnostic::new(
-                            DiagKind::Reference,
+                        diags.push(no_pod_selected(
+                            objects,
+                            &ns,
+                            &psel,
                             o.loc(peer.pos),
                             format!(
-                                "NetworkPolicy {}: the {dir} peer podSelector `{}` matches no pod of the namespace",
+                                "NetworkPolicy {}: the {dir} peer podSelector `{}`",
                                 o.id(),
                                 psel.show()
                             ),

@@ -100,7 +100,9 @@ pub fn keep(object: &Object) -> Option<Object> {
     if k8s::NETWORK_KINDS.contains(&object.kind.as_str()) || vigie_tls::ingress::keep(object) {
         return Some(object.clone());
     }
-    if !k8s::WORKLOAD_KINDS.contains(&object.kind.as_str()) {
+    if vigie_parse::kubernetes::PodTemplate::all(object).is_empty()
+        && !k8s::is_operator_group(vigie_parse::kubernetes::api_group(&object.api_version))
+    {
         return None;
     }
     Some(Object {
@@ -111,5 +113,6 @@ pub fn keep(object: &Object) -> Option<Object> {
         namespace: object.namespace.clone(),
         at: object.at.clone(),
         node: load::trim_workload(&object.node),
+        sources: object.sources.clone(),
     })
 }

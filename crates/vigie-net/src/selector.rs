@@ -11,6 +11,19 @@ pub enum Op {
     DoesNotExist,
 }
 
+/// Marks a label value a controller generates (a CronJob's job names, a StatefulSet's pod
+/// names, a Job's uid): the rest of the value is the prefix every generated value has, and a
+/// selector value with that prefix matches it.
+pub const GENERATED: char = '\u{1}';
+
+/// Whether a pod's label value `have` is the selector's `want`.
+fn value_matches(have: &str, want: &str) -> bool {
+    match have.strip_prefix(GENERATED) {
+        Some(prefix) => want.len() > prefix.len() && want.starts_with(prefix),
+        None => have == want,
+    }
+}
+
 /// A label selector. The empty selector matches everything.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Selector {
@@ -76,10 +89,14 @@ impl Selector {
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.labels
             .iter()
-            .all(|(k, v)| labels.get(k).is_some_and(|x| x == v))
+            .all(|(k, v)| labels.get(k).is_some_and(|x| value_matches(x, v)))
             && self.exprs.iter().all(|(k, op)| match op {
-                Op::In(vs) => labels.get(k).is_some_and(|x| vs.contains(x)),
-                Op::NotIn(vs) => labels.get(k).is_none_or(|x| !vs.contains(x)),
+                Op::In(vs) => labels
+                    .get(k)
+                    .is_some_and(|x| vs.iter().any(|v| value_matches(x, v))),
+                Op::NotIn(vs) => labels
+                    .get(k)
+                    .is_none_or(|x| !vs.iter().any(|v| value_matches(x, v))),
                 Op::Exists => labels.contains_key(k),
                 Op::DoesNotExist => !labels.contains_key(k),
             })

@@ -87,7 +87,15 @@ pub fn group_projects(files: &[String], explicit: &[String]) -> Vec<Vec<String>>
                 }
             }
             None => {
+                // An override is a fragment merged over a base, never a project of its own;
+                // beside files given with `-f`, the folder's other files are fragments of the
+                // project `-f` names (docker compose does not read them then).
+                let dir = split_dir(group[0]).0;
+                let explicit_here = explicit.iter().any(|e| split_dir(e).0 == dir);
                 for f in group {
+                    if is_override(&name(f)) || explicit_here {
+                        continue;
+                    }
                     projects.push(vec![f.to_string()]);
                 }
             }

@@ -2,7 +2,7 @@
 //! templates found at each kind's own path, and containers lowered into workloads with the
 //! pod/container `securityContext` precedence the kubelet applies.
 
-use crate::yaml::{Node, Pos, Value};
+use crate::yaml::{Entry, Node, Pos, Value};
 use std::sync::Arc;
 use vigie_core::model::{At, Mount, MountKind, Namespace, Platform, Profile, UserSource, Workload};
 use vigie_core::{Location, catalog::Catalog};
@@ -18,6 +18,10 @@ pub struct Object {
     /// Where the object starts (its `apiVersion`/`kind` mapping).
     pub at: Location,
     pub node: Node,
+    /// For an object built from several files (a Kustomize overlay, a rendered Helm chart):
+    /// the files its nodes were written in, indexed by [`Pos::src`], so a field set by a patch
+    /// points at the patch. `None` for an object read from one file.
+    pub sources: Option<Arc<[Arc<str>]>>,
 }
 
 impl Object {
@@ -31,8 +35,15 @@ impl Object {
         )
     }
 
+    /// Where a node of the object was written: its own file, or for a built object the file
+    /// its position names.
     pub fn loc(&self, pos: Pos) -> Location {
-        Location::new(self.file.clone(), pos.line, pos.col)
+        let file = self
+            .sources
+            .as_ref()
+            .and_then(|s| s.get(usize::from(pos.src)))
+            .unwrap_or(&self.file);
+        Location::new(file.clone(), pos.line, pos.col)
     }
 
     pub fn annotations(&self) -> Option<&Node> {
@@ -48,6 +59,9 @@ pub struct PodTemplate<'a> {
     pub spec: &'a Node,
     /// The pod's metadata (annotations for AppArmor), if any.
     pub meta: Option<&'a Node>,
+    /// Which of the object's pod templates, when it has several (`leader`, a workflow
+    /// template's name).
+    pub part: Option<&'a str>,
 }
 
 /// Which containers of a pod spec.
@@ -57,32 +71,106 @@ pub const CONTAINER_FIELDS: [(&str, &str); 3] = [
     ("ephemeralContainers", "ephemeralContainer"),
 ];
 
-impl<'a> PodTemplate<'a> {
-    pub fn of(object: &'a Object) -> Option<PodTemplate<'a>> {
-        let n = &object.node;
-        let (spec, meta) = match object.kind.as_str() {
-            "Pod" => (n.get("spec")?, n.get("metadata")),
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → ``).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// The key under which the pods of an Argo workflow's templates are kept, lowered into pod
+/// specs when the object is read (see [`lower_workflow_pods`]).
+pub const WORKFLOW_PODS: &str = "x-vigie-pods";
+
+const ARGO_WORKFLOW_KINDS: [&str; 4] = [
+    "Workflow",
+    "CronWorkflow",
+    "WorkflowTemplate",
+    "ClusterWorkflowTemplate",
+];
+
+/// Where each kind keeps its pod templates: the built-in controllers, and the custom resources
+/// whose controllers create pods from a template (Argo Rollouts, OpenShift DeploymentConfig,
+/// Knative Service/Configuration/Revision, LeaderWorkerSet, KEDA ScaledJob); Argo workflows'
+/// templates are lowered into pod specs when read.
+fn template_paths(
+    group: &str,
+    kind: &str,
+) -> &'static [(&'static [&'static str], Option<&'static str>)] {
+    const TEMPLATE: &[(&[&str], Option<&str>)] = &[(&["spec", "template"], None)];
+    match (group, kind) {
+        (
+            "" | "apps" | "extensions" | "batch",
             "Deployment"
             | "StatefulSet"
             | "DaemonSet"
             | "ReplicaSet"
             | "ReplicationController"
-            | "Job" => (
-                n.path(&["spec", "template", "spec"])?,
-                n.path(&["spec", "template", "metadata"]),
+            | "Job",
+        ) => TEMPLATE,
+        ("batch", "CronJob") => &[(&["spec", "jobTemplate", "spec", "template"], None)],
+        ("argoproj.io", "Rollout") => TEMPLATE,
+        ("apps.openshift.io" | "", "DeploymentConfig") => TEMPLATE,
+        ("serving.knative.dev", "Service" | "Configuration") => TEMPLATE,
+        ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => &[
+            (&["spec", "leaderWorkerTemplate", "workerTemplate"], None),
+            (
+                &["spec", "leaderWorkerTemplate", "leaderTemplate"],
+                Some("leader"),
             ),
-            "CronJob" => (
-                n.path(&["spec", "jobTemplate", "spec", "template", "spec"])?,
-                n.path(&["spec", "jobTemplate", "spec", "template", "metadata"]),
-            ),
-            "PodTemplate" => (
-                n.path(&["template", "spec"])?,
-                n.path(&["template", "metadata"]),
-            ),
-            _ => return None,
+        ],
+        ("keda.sh", "ScaledJob") => &[(&["spec", "jobTargetRef", "template"], None)],
+        _ => &[],
+    }
+}
+
+impl<'a> PodTemplate<'a> {
+    /// The object's first pod template (the worker's, for a LeaderWorkerSet).
+    pub fn of(object: &'a Object) -> Option<PodTemplate<'a>> {
+        PodTemplate::all(object).into_iter().next()
+    }
+
+    /// Every pod template of the object.
+    pub fn all(object: &'a Object) -> Vec<PodTemplate<'a>> {
+        let n = &object.node;
+        let group = api_group(&object.api_version);
+        let kind = object.kind.as_str();
+        let mut out = Vec::new();
+        let mut push = |spec: Option<&'a Node>, meta: Option<&'a Node>, part: Option<&'a str>| {
+            if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
+                out.push(PodTemplate {
+                    object,
+                    spec,
+                    meta,
+                    part,
+                });
+            }
         };
-        spec.as_map()?;
-        Some(PodTemplate { object, spec, meta })
+        match kind {
+            "Pod" if group.is_empty() => push(n.get("spec"), n.get("metadata"), None),
+            "PodTemplate" if group.is_empty() => push(
+                n.path(&["template", "spec"]),
+                n.path(&["template", "metadata"]),
+                None,
+            ),
+            "Revision" if group == "serving.knative.dev" => {
+                push(n.get("spec"), n.get("metadata"), None)
+            }
+            k if group == "argoproj.io" && ARGO_WORKFLOW_KINDS.contains(&k) => {
+                for p in n.get(WORKFLOW_PODS).map(Node::items).unwrap_or(&[]) {
+                    push(
+                        p.get("spec"),
+                        p.get("metadata"),
+                        p.get("name").and_then(Node::as_str),
+                    );
+                }
+            }
+            _ => {
+                for (path, part) in template_paths(group, kind) {
+                    let Some(t) = n.path(path) else { continue };
+                    push(t.get("spec"), t.get("metadata"), *part);
+                }
+            }
+        }
+        out
     }
 
     /// Every container of the pod with its role (`container`, `initContainer`, `ephemeralContainer`).
@@ -150,6 +238,10 @@ fn push_object(file: &Arc<str>, node: Node, out: &mut Vec<Object>, depth: usize)
         .and_then(Node::as_str)
         .map(str::to_string);
     let at = Location::new(file.clone(), node.pos.line, node.pos.col);
+    let mut node = node;
+    if api_group(&api_version) == "argoproj.io" && ARGO_WORKFLOW_KINDS.contains(&kind.as_str()) {
+        lower_workflow_pods(&mut node);
+    }
     out.push(Object {
         file: file.clone(),
         api_version,
@@ -158,7 +250,141 @@ fn push_object(file: &Arc<str>, node: Node, out: &mut Vec<Object>, depth: usize)
         namespace,
         at,
         node,
+        sources: None,
     });
+}
+
+fn map_node(pos: Pos, entries: Vec<Entry>) -> Node {
+    Node {
+        pos,
+        tag: None,
+        value: Value::Map(entries),
+    }
+}
+
+fn entry(key: &str, value: Node) -> Entry {
+    Entry {
+        key: key.to_string(),
+        key_pos: value.pos,
+        value,
+    }
+}
+
+/// Lower the templates of an Argo workflow (`Workflow`, `CronWorkflow`, `WorkflowTemplate`,
+/// `ClusterWorkflowTemplate`) into the pod specs Argo runs them as, kept under
+/// [`WORKFLOW_PODS`] so every pod check reads them as it reads a Deployment's template.
+///
+/// Each template that runs a container (`container`, `script`, `containerSet`) is one pod:
+/// its containers and `sidecars`, `initContainers`, the template's `securityContext` else the
+/// workflow's, `hostNetwork`, volumes and the pod metadata labels. Nodes keep their
+/// positions, so findings point at the workflow's own lines.
+fn lower_workflow_pods(node: &mut Node) {
+    let spec = node
+        .path(&["spec", "workflowSpec"])
+        .or_else(|| node.get("spec"));
+    let Some(spec) = spec else { return };
+    let mut pods = Vec::new();
+    for t in spec.get("templates").map(Node::items).unwrap_or(&[]) {
+        let mut containers: Vec<Node> = Vec::new();
+        for key in ["container", "script"] {
+            if let Some(c) = t.get(key).filter(|c| c.as_map().is_some()) {
+                let mut c = c.clone();
+                if c.get("name").is_none()
+                    && let Value::Map(es) = &mut c.value
+                {
+                    es.insert(0, entry("name", Node::scalar(c.pos, "main".into(), true)));
+                }
+                containers.push(c);
+            }
+        }
+        containers.extend(
+            t.path(&["containerSet", "containers"])
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .cloned(),
+        );
+        if containers.is_empty() {
+            continue;
+        }
+        containers.extend(
+            t.get("sidecars")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .cloned(),
+        );
+        let mut pod_spec = vec![entry(
+            "containers",
+            Node {
+                pos: t.pos,
+                tag: None,
+                value: Value::Seq(containers),
+            },
+        )];
+        let from_template_or_spec = |k: &str| t.get(k).or_else(|| spec.get(k)).cloned();
+        for k in [
+            "securityContext",
+            "hostNetwork",
+            "serviceAccountName",
+            "automountServiceAccountToken",
+        ] {
+            if let Some(v) = from_template_or_spec(k) {
+                pod_spec.push(entry(k, v));
+            }
+        }
+        if let Some(v) = t.get("initContainers") {
+            pod_spec.push(entry("initContainers", v.clone()));
+        }
+        let volumes: Vec<Node> = spec
+            .get("volumes")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .chain(t.get("volumes").map(Node::items).unwrap_or(&[]))
+            .cloned()
+            .collect();
+        if !volumes.is_empty() {
+            pod_spec.push(entry(
+                "volumes",
+                Node {
+                    pos: t.pos,
+                    tag: None,
+                    value: Value::Seq(volumes),
+                },
+            ));
+        }
+        let mut pod = Vec::new();
+        if let Some(n) = t.get("name") {
+            pod.push(entry("name", n.clone()));
+        }
+        let labels = t
+            .path(&["metadata", "labels"])
+            .or_else(|| spec.path(&["podMetadata", "labels"]));
+        if let Some(l) = labels {
+            pod.push(entry(
+                "metadata",
+                map_node(l.pos, vec![entry("labels", l.clone())]),
+            ));
+        }
+        pod.push(entry("spec", map_node(t.pos, pod_spec)));
+        pods.push(map_node(t.pos, pod));
+    }
+    if pods.is_empty() {
+        return;
+    }
+    let pos = node.pos;
+    if let Value::Map(es) = &mut node.value {
+        es.push(Entry {
+            key: WORKFLOW_PODS.to_string(),
+            key_pos: pos,
+            value: Node {
+                pos,
+                tag: None,
+                value: Value::Seq(pods),
+            },
+        });
+    }
 }
 
 /// The value of a container field, else the pod's: the precedence of `securityContext` fields
@@ -187,12 +413,30 @@ fn profile_of(n: &Node, localhost_key: &str) -> Option<Profile> {
 
 /// Lower one object's containers into workloads.
 pub fn workloads(object: &Object, catalog: &Catalog) -> Vec<Workload> {
-    let Some(pod) = PodTemplate::of(object) else {
-        return Vec::new();
-    };
-    let pod_sc = pod.pod_security_context();
     let mut out = Vec::new();
+    for pod in PodTemplate::all(object) {
+        pod_workloads(object, &pod, catalog, &mut out);
+    }
+    out
+}
+
+/// The subject of an object's pod: the object, and which of its templates when it has several.
+pub fn pod_subject(object: &Object, part: Option<&str>) -> String {
+    match part {
+        Some(p) => format!("{} › template {p}", object.id()),
+        None => object.id(),
+    }
+}
+
+fn pod_workloads(
+    object: &Object,
+    pod: &PodTemplate<'_>,
+    catalog: &Catalog,
+    out: &mut Vec<Workload>,
+) {
+    let pod_sc = pod.pod_security_context();
     let ns = object.namespace.clone().unwrap_or_else(|| "default".into());
+    let subject = pod_subject(object, pod.part);
     for (role, c) in pod.containers() {
         let name = c
             .get("name")
@@ -202,7 +446,7 @@ pub fn workloads(object: &Object, catalog: &Catalog) -> Vec<Workload> {
         let origin = object.loc(c.get("name").map(|n| n.pos).unwrap_or(c.pos));
         let mut w = Workload::new(
             Platform::Kubernetes,
-            format!("{} › {role} {name}", object.id()),
+            format!("{subject} › {role} {name}"),
             name.clone(),
             origin.clone(),
             ns.clone(),
@@ -327,7 +571,6 @@ pub fn workloads(object: &Object, catalog: &Catalog) -> Vec<Workload> {
         w.healthcheck = probe.map(|e| At::new(true, object.loc(e.key_pos)));
         out.push(w);
     }
-    out
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ pub struct Stream {
 }
 
 impl Node {
-    fn scalar(pos: Pos, text: String, plain: bool) -> Node {
+    pub fn scalar(pos: Pos, text: String, plain: bool) -> Node {
         Node {
             pos,
             tag: None,

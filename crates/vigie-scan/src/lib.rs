@@ -1,8 +1,14 @@
-//! The scan pipeline: discover → parse → lower → check → suppress and waive → roll up.
+//! The scan pipeline, in phases: discover (one walk, files classified) → plan the deployment
+//! units ([`units`]: kustomizations, charts × values sets, Compose projects) → read Dockerfiles
+//! and lower Compose projects → check loose manifests file by file → build, lower and check
+//! each Kustomize or Helm unit → group the loose manifests into units → repository-level
+//! analyses (once, or once per unit for those that match objects with each other) → roll up
+//! what several units share → suppress and waive → roll up per framework.
 //!
-//! Memory stays bounded by the largest file, not the repository: each Kubernetes file is parsed,
-//! lowered and checked on its own and its tree dropped; Dockerfiles and Compose projects, small
-//! by nature, are kept for the checks that join them.
+//! Memory stays bounded by the largest file, not the repository: each loose Kubernetes file is
+//! parsed, lowered and checked on its own and its tree dropped; Dockerfiles and Compose
+//! projects, small by nature, are kept for the checks that join them; a built unit's objects
+//! are held while it is checked.
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -27,6 +33,8 @@ use vigie_parse::dockerfile::Dockerfile;
 use vigie_parse::kubernetes;
 use vigie_parse::suppress::{self, Suppression};
 use vigie_parse::yaml;
+
+pub mod units;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -75,6 +83,8 @@ pub struct ScanOptions {
     pub today: Date,
     /// What the repository-level analyses are asked (history, changes since a revision).
     pub run: RunOptions,
+    /// Judge this deployment unit alone (`vigie scan --unit NAME`): its name, or its path.
+    pub unit: Option<String>,
 }
 
 impl ScanOptions {
@@ -94,6 +104,7 @@ impl ScanOptions {
             max_file_size: None,
             today,
             run: RunOptions::default(),
+            unit: None,
         }
     }
 }
@@ -178,6 +189,8 @@ struct FileOutput {
     parsed: bool,
     /// Objects the analyses asked to keep, by analysis index.
     kept: Vec<(usize, kubernetes::Object)>,
+    /// The namespaces the file's objects declare, for grouping loose manifests into units.
+    namespaces: BTreeSet<String>,
 }
 
 /// One copy of each string the verdicts repeat: many verdicts say the same thing about the
@@ -245,6 +258,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         bytes: 0,
         parsed: false,
         kept: Vec::new(),
+        namespaces: BTreeSet::new(),
     };
     let text = match read_text(&f.abs, cx_base.limit) {
         Ok(t) => t.noted(&path, &mut out.diagnostics),
@@ -308,6 +322,10 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
     ));
     out.diagnostics.extend(removed);
     out.objects = objects.len();
+    out.namespaces = objects
+        .iter()
+        .map(|o| o.namespace.clone().unwrap_or_else(|| "default".into()))
+        .collect();
     for o in &objects {
         for (i, a) in cx_base.analyzers.iter().enumerate() {
             if let Some(k) = a.keep(o) {
@@ -349,6 +367,286 @@ struct ContextBase<'a> {
     files: &'a dyn FileLookup,
     built: &'a BTreeSet<String>,
     limit: u64,
+}
+
+use units::is_under;
+
+/// The loose manifests among `manifests` with the namespaces their objects declare, read ahead
+/// of the scan when one unit is asked for (its files must be known before they are checked).
+fn loose_files(manifests: &[&Found], limit: u64) -> Vec<units::LooseFile> {
+    manifests
+        .par_iter()
+        .filter_map(|f| {
+            let text = read_text(&f.abs, limit).ok()?;
+            if memchr::memmem::find(text.as_bytes(), b"apiVersion").is_none()
+                || is_helm_template(&f.rel, &text)
+            {
+                return None;
+            }
+            let path: Arc<str> = Arc::from(f.rel.as_str());
+            let objects = kubernetes::objects(
+                &path,
+                yaml::parse(&text)
+                    .documents
+                    .into_iter()
+                    .map(|d| d.root)
+                    .collect(),
+            );
+            (!objects.is_empty()).then(|| units::LooseFile {
+                rel: f.rel.clone(),
+                namespaces: objects
+                    .iter()
+                    .map(|o| o.namespace.clone().unwrap_or_else(|| "default".into()))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// What checking one built unit gave.
+struct UnitRun {
+    verdicts: Vec<Verdict>,
+    diagnostics: Vec<Diagnostic>,
+    suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
+    /// Objects the analyses asked to keep, by analysis index.
+    kept: Vec<(usize, kubernetes::Object)>,
+    objects: usize,
+    workloads: usize,
+}
+
+/// Build a Kustomize or Helm unit, then lower and check its objects as one manifest's.
+fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) -> UnitRun {
+    let built = units::build(unit, root);
+    let mut run = UnitRun {
+        verdicts: Vec::new(),
+        diagnostics: built.diagnostics,
+        suppressions: Vec::new(),
+        kept: Vec::new(),
+        objects: 0,
+        workloads: 0,
+    };
+    if let Some(f) = &built.failure {
+        run.diagnostics.push(Diagnostic::new(
+            DiagKind::Render,
+            Location::file(Arc::from(unit.anchor().as_str())),
+            format!(
+                "unit {} could not be built ({}): {}; its files are not judged as loose manifests",
+                unit.name,
+                unit.kind.as_str(),
+                first_line(f)
+            ),
+        ));
+    }
+    let (objects, removed) = vigie_parse::removed_apis::split(built.objects);
+    run.diagnostics.extend(removed);
+    run.objects = objects.len();
+    for o in &objects {
+        for (i, a) in cx_base.analyzers.iter().enumerate() {
+            if let Some(k) = a.keep(o) {
+                run.kept.push((i, k));
+            }
+        }
+        let (s, d) = suppress::annotation(o);
+        run.diagnostics.extend(d);
+        if !s.is_empty() {
+            run.suppressions.push((Arc::from(o.id().as_str()), s));
+        }
+    }
+    let workloads: Vec<Workload> = objects
+        .iter()
+        .flat_map(|o| kubernetes::workloads(o, cx_base.catalog))
+        .collect();
+    run.workloads = workloads.len();
+    if objects.is_empty() {
+        return run;
+    }
+    let cx = Context {
+        catalog: cx_base.catalog,
+        dockerfiles: &[],
+        workloads: &workloads,
+        objects: &objects,
+        files: cx_base.files,
+        built_by_compose: cx_base.built,
+        cache: Default::default(),
+    };
+    run.verdicts = vigie_checks::run_all_sequential(&cx);
+    run
+}
+
+/// A configuration diagnostic saying a name matches nothing the analysis saw.
+fn is_unknown_name(d: &Diagnostic) -> bool {
+    d.kind == DiagKind::Config && d.message.contains("which is no workload")
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// One verdict for each failure (or pass) that several units share: the same check at the
+/// same source location saying the same thing holds in every unit that includes a base, or in
+/// every copy of one application, and is reported once with the units listed and their
+/// declarations as related locations. Verdicts of built units name their unit, since the
+/// location (a base shared by `staging` and `prod`) does not say which environment it is about.
+fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -> Vec<Verdict> {
+    type Key = (&'static str, Location, bool, Arc<str>);
+    let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut out: Vec<(Verdict, Vec<usize>)> = Vec::new();
+    for (v, u) in tagged {
+        let key = (v.check, v.location.clone(), v.is_fail(), v.message.clone());
+        let candidates = groups.entry(key).or_default();
+        // the same subject is the same finding; another subject at the same line is the same
+        // finding only when it comes from another unit (a copy of the object), never two
+        // objects of one unit (two instances of a Terraform module, two routes of one proxy)
+        let same = candidates.iter().copied().find(|&g| {
+            let (first, us) = &out[g];
+            first.subject == v.subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+        });
+        match same {
+            Some(g) => {
+                if let Some(u) = u
+                    && !out[g].1.contains(&u)
+                {
+                    out[g].1.push(u);
+                }
+            }
+            None => {
+                candidates.push(out.len());
+                out.push((v, u.into_iter().collect()));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut v, mut us)| {
+            us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
+            let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
+            if named {
+                let names: Vec<&str> = us.iter().map(|u| units[*u].name.as_str()).collect();
+                let label = if names.len() == 1 { "unit" } else { "units" };
+                v.message = format!("{} ({label} {})", v.message, names.join(", ")).into();
+                for u in &us {
+                    let anchor = units[*u].anchor();
+                    v = v.with_related(Some(Location::file(Arc::from(anchor.as_str()))));
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// The deployment units of a repository, as a scan forms them.
+pub struct UnitsFound {
+    pub units: Vec<units::Unit>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Discover the deployment units under `opts.root` (what `vigie units` lists) without
+/// judging them.
+pub fn discover_units(opts: &ScanOptions) -> Result<UnitsFound, ScanError> {
+    if !opts.root.is_dir() {
+        return Err(ScanError(format!(
+            "`{}` is not a folder",
+            opts.root.display()
+        )));
+    }
+    let cfg = &opts.config;
+    let limit = opts.max_file_size.unwrap_or(cfg.max_file_size);
+    let mut excludes = Vec::new();
+    for g in cfg.exclude.iter().chain(&opts.extra_excludes) {
+        excludes.push(PathGlob::new(g).map_err(ScanError)?);
+    }
+    let found = discover::discover(
+        &opts.root,
+        &discover::Options {
+            gitignore: opts.gitignore.unwrap_or(cfg.gitignore),
+            excludes,
+        },
+    );
+    let files = RepoFiles {
+        canonical_root: opts
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| opts.root.clone()),
+        root: opts.root.clone(),
+        limit,
+        single_file: false,
+    };
+    let compose_files: Vec<String> = found
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Compose)
+        .map(|f| f.rel.clone())
+        .collect();
+    let explicit: Vec<String> = opts
+        .compose_files
+        .iter()
+        .filter_map(|f| compose::join("", f))
+        .collect();
+    let groups = compose::group_projects(&compose_files, &explicit);
+    let plan = units::plan(&found.files, &|p: &str| files.read(p), &cfg.units, &groups);
+    let manifests: Vec<&Found> = found
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Manifest && !plan.consumed.contains(&f.rel))
+        .collect();
+    let mut all = plan.units;
+    all.extend(units::group_loose(
+        &loose_files(&manifests, limit),
+        &cfg.units,
+    ));
+    units::unique_names(&mut all);
+    Ok(UnitsFound {
+        units: all,
+        diagnostics: plan.diagnostics,
+    })
+}
+
+/// Build the unit `want` names (by name or path) as `vigie render` prints it: a kustomization
+/// as `kubectl kustomize`, a chart as `helm template`, loose manifests as written.
+pub fn render_unit(
+    opts: &ScanOptions,
+    want: &str,
+) -> Result<(units::Unit, units::Built), ScanError> {
+    let found = discover_units(opts)?;
+    let Some(unit) = units::find(&found.units, want) else {
+        return Err(ScanError(format!(
+            "no deployment unit `{want}` (`vigie units` lists them: {})",
+            found
+                .units
+                .iter()
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let built = match unit.kind {
+        units::UnitKind::Kustomize | units::UnitKind::Helm => units::build(unit, &opts.root),
+        units::UnitKind::Manifests => {
+            let limit = opts.max_file_size.unwrap_or(opts.config.max_file_size);
+            let mut yaml = String::new();
+            for f in &unit.files {
+                let text = read_text(&opts.root.join(f), limit).map_err(|e| {
+                    ScanError(e.into_diagnostic(Arc::from(f.as_str()), limit).message)
+                })?;
+                yaml.push_str(&format!("---\n# Source: {f}\n{}\n", text.trim()));
+            }
+            units::Built {
+                yaml,
+                ..units::Built::default()
+            }
+        }
+        units::UnitKind::Compose => {
+            return Err(ScanError(format!(
+                "unit {} is a Compose project: `docker compose {} config` prints it merged",
+                unit.name,
+                unit.files
+                    .iter()
+                    .map(|f| format!("-f {f}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )));
+        }
+    };
+    Ok((unit.clone(), built))
 }
 
 /// Run a whole scan with this build's analyses.
@@ -518,21 +816,75 @@ pub fn scan_with(
     }
     stats.files_parsed += compose_texts.len();
     stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
+
+    // Deployment units: kustomizations, charts and Compose projects now; loose manifests once
+    // their namespaces are read
+    let compose_groups = compose::group_projects(&compose_files, &explicit);
+    let mut plan = units::plan(
+        &found.files,
+        &|p: &str| files.read(p),
+        &cfg.units,
+        &compose_groups,
+    );
+    diagnostics.append(&mut plan.diagnostics);
+    // the files of kustomizations and charts are read through their units
+    for f in found
+        .files
+        .iter()
+        .filter(|f| plan.consumed.contains(&f.rel) && f.kind == FileKind::Manifest)
+    {
+        stats.files_parsed += 1;
+        stats.bytes_parsed += f.size;
+    }
+    let mut manifests: Vec<&Found> = manifests
+        .into_iter()
+        .filter(|f| !plan.consumed.contains(&f.rel))
+        .collect();
+    let selected = match &opts.unit {
+        None => None,
+        Some(want) => {
+            let loose = units::group_loose(&loose_files(&manifests, limit), &cfg.units);
+            let mut all = plan.units.clone();
+            all.extend(loose);
+            units::unique_names(&mut all);
+            let Some(u) = units::find(&all, want) else {
+                return Err(ScanError(format!(
+                    "no deployment unit `{want}` (`vigie units` lists them: {})",
+                    all.iter()
+                        .map(|u| u.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            };
+            Some(u.clone())
+        }
+    };
+    if let Some(u) = &selected {
+        manifests.retain(|f| u.kind == units::UnitKind::Manifests && u.files.contains(&f.rel));
+        plan.units.retain(|p| p.kind == u.kind && p.name == u.name);
+    }
+    let built_units: Vec<usize> = (0..plan.units.len())
+        .filter(|&i| plan.units[i].kind.is_built())
+        .collect();
+    let compose_units: Vec<usize> = (0..plan.units.len())
+        .filter(|&i| plan.units[i].kind == units::UnitKind::Compose)
+        .collect();
+
     let reader =
         |p: &str| -> Option<String> { compose_texts.get(p).cloned().or_else(|| files.read(p)) };
     let df_map: HashMap<&str, &Dockerfile> = dockerfiles.iter().map(|d| (&*d.path, d)).collect();
     // each project is loaded and lowered in one go, so its merged tree is dropped at once
-    let lowered: Vec<(compose::Project, compose::Lowered)> =
-        compose::group_projects(&compose_files, &explicit)
-            .par_iter()
-            .map(|p| {
-                let project = compose::load(p, &reader);
-                let l = compose::lower(&project, &df_map, catalog);
-                (project, l)
-            })
-            .collect();
+    let lowered: Vec<(compose::Project, compose::Lowered)> = compose_units
+        .par_iter()
+        .map(|&i| {
+            let project = compose::load(&plan.units[i].files, &reader);
+            let l = compose::lower(&project, &df_map, catalog);
+            (project, l)
+        })
+        .collect();
     stats.compose_projects = lowered.len();
     let mut compose_workloads = Vec::new();
+    let mut project_workloads: Vec<Vec<Workload>> = Vec::new();
     let mut compose_projects = Vec::new();
     let mut built = BTreeSet::new();
     for (mut p, l) in lowered {
@@ -540,7 +892,8 @@ pub fn scan_with(
         compose_projects.push(p);
         diagnostics.extend(l.diagnostics);
         built.extend(l.builds);
-        compose_workloads.extend(l.workloads);
+        compose_workloads.extend(l.workloads.iter().cloned());
+        project_workloads.push(l.workloads);
     }
 
     vigie_core::timings::mark("dockerfiles+compose");
@@ -577,6 +930,7 @@ pub fn scan_with(
     let mut early_verdicts = early_verdicts.into_iter().peekable();
     let mut interner = Interner::default();
     let mut kept: Vec<Vec<kubernetes::Object>> = analyzers.iter().map(|_| Vec::new()).collect();
+    let mut loose: Vec<units::LooseFile> = Vec::new();
     let mut merge = |mut o: FileOutput| {
         for (i, k) in o.kept.drain(..) {
             kept[i].push(k);
@@ -588,6 +942,12 @@ pub fn scan_with(
         if o.parsed {
             stats.files_parsed += 1;
             stats.bytes_parsed += o.bytes;
+        }
+        if o.objects > 0 {
+            loose.push(units::LooseFile {
+                rel: o.path.to_string(),
+                namespaces: std::mem::take(&mut o.namespaces),
+            });
         }
         stats.kubernetes_objects += o.objects;
         stats.workloads += o.workloads;
@@ -636,22 +996,102 @@ pub fn scan_with(
     verdicts.extend(early_verdicts);
 
     vigie_core::timings::mark("manifests");
-    // Repository-level analyses, in parallel with each other, once every file is read
+    // Loose manifests into units, beside the units discovered from their declarations
+    let mut all_units = plan.units;
+    let first_loose = all_units.len();
+    match &selected {
+        Some(u) if u.kind == units::UnitKind::Manifests => all_units.push(u.clone()),
+        Some(_) => {}
+        None => all_units.extend(units::group_loose(&loose, &cfg.units)),
+    }
+    if selected.is_none() {
+        units::unique_names(&mut all_units);
+    }
+    let mut unit_of_file: HashMap<&str, usize> = HashMap::new();
+    for (i, u) in all_units.iter().enumerate().skip(first_loose) {
+        for f in &u.files {
+            unit_of_file.insert(f.as_str(), i);
+        }
+    }
+    // Built units (Kustomize overlays, Helm charts with a values set): built, lowered and
+    // checked each on its own
+    let scan_root = if single_file {
+        opts.root.parent().unwrap_or(Path::new("."))
+    } else {
+        opts.root.as_path()
+    };
+    let unit_runs: Vec<(usize, UnitRun)> = built_units
+        .par_iter()
+        .map(|&i| (i, check_built_unit(&all_units[i], scan_root, &base)))
+        .collect();
+    // per analysis, per unit: the objects kept
+    let mut unit_kept: Vec<Vec<Vec<kubernetes::Object>>> = analyzers
+        .iter()
+        .map(|_| all_units.iter().map(|_| Vec::new()).collect())
+        .collect();
+    let mut tagged: Vec<(Verdict, Option<usize>)> = Vec::new();
+    for (u, run) in unit_runs {
+        stats.kubernetes_objects += run.objects;
+        stats.workloads += run.workloads;
+        diagnostics.extend(run.diagnostics);
+        for (id, list) in run.suppressions {
+            object_suppressions.entry(id).or_insert(list);
+        }
+        for (a, o) in run.kept {
+            unit_kept[a][u].push(o);
+        }
+        tagged.extend(run.verdicts.into_iter().map(|v| (v, Some(u))));
+    }
+    for (a, objects) in kept.into_iter().enumerate() {
+        for o in objects {
+            match unit_of_file.get(&*o.file) {
+                Some(&u) => unit_kept[a][u].push(o),
+                None => {
+                    if let Some(list) = unit_kept[a].first_mut() {
+                        list.push(o);
+                    }
+                }
+            }
+        }
+    }
+
+    // Repository-level analyses, in parallel with each other and, for those that judge units,
+    // once per unit
     let repo_files: Vec<RepoFile> = found
         .files
         .iter()
+        .filter(|f| {
+            selected
+                .as_ref()
+                .is_none_or(|u| is_under(&f.rel, u.folder()) || u.files.contains(&f.rel))
+        })
         .map(|f| RepoFile {
             rel: Arc::from(f.rel.as_str()),
             abs: f.abs.clone(),
             size: f.size,
         })
         .collect();
-    let scan_root = if single_file {
-        opts.root.parent().unwrap_or(Path::new("."))
-    } else {
-        opts.root.as_path()
-    };
-    let input = RepoInput {
+    let project_of_unit: HashMap<usize, usize> = compose_units
+        .iter()
+        .enumerate()
+        .map(|(k, &u)| (u, k))
+        .collect();
+    let unit_files: Vec<Vec<RepoFile>> = all_units
+        .iter()
+        .map(|u| {
+            repo_files
+                .iter()
+                .filter(|f| is_under(&f.rel, u.folder()) || u.files.iter().any(|x| **x == *f.rel))
+                .cloned()
+                .collect()
+        })
+        .collect();
+    let rest_files: Vec<RepoFile> = repo_files
+        .iter()
+        .filter(|f| !all_units.iter().any(|u| is_under(&f.rel, u.folder())))
+        .cloned()
+        .collect();
+    let whole = RepoInput {
         catalog,
         config: cfg,
         config_path: cfg.path.as_deref(),
@@ -665,35 +1105,123 @@ pub fn scan_with(
         options: &opts.run,
     };
     vigie_core::timings::note(|| {
-        let per: Vec<String> = analyzers
-            .iter()
-            .zip(&kept)
-            .map(|(a, k)| format!("{} {}", a.name(), k.len()))
-            .collect();
-        format!("objects kept by the analyses: {}", per.join(", "))
+        format!(
+            "{} deployment units ({} built)",
+            all_units.len(),
+            built_units.len()
+        )
     });
-    let outputs: Vec<RepoOutput> = analyzers
-        .par_iter()
-        .zip(kept.par_iter())
-        .map(|(a, objects)| {
-            let mut out = RepoOutput::default();
-            a.run(&input, objects, &mut out);
-            out
+    // (analysis, unit or the rest) jobs
+    let mut jobs: Vec<(usize, Option<usize>)> = Vec::new();
+    for (a, an) in analyzers.iter().enumerate() {
+        if an.per_unit() {
+            jobs.extend((0..all_units.len()).map(|u| (a, Some(u))));
+            if selected.is_none() {
+                jobs.push((a, None));
+            }
+        } else {
+            jobs.push((a, None));
+        }
+    }
+    let no_objects: Vec<kubernetes::Object> = Vec::new();
+    let whole_objects: Vec<Vec<kubernetes::Object>> = analyzers
+        .iter()
+        .enumerate()
+        .map(|(a, an)| {
+            if an.per_unit() {
+                Vec::new()
+            } else {
+                unit_kept[a].iter().flatten().cloned().collect()
+            }
         })
         .collect();
-    drop(kept);
-    let mut tables = Vec::new();
-    let mut repo_verdicts = Vec::new();
+    let outputs: Vec<(Option<usize>, RepoOutput)> = jobs
+        .par_iter()
+        .map(|&(a, unit)| {
+            let an = analyzers[a];
+            let mut out = RepoOutput::default();
+            if !an.per_unit() {
+                an.run(&whole, &whole_objects[a], &mut out);
+                return (None, out);
+            }
+            let (compose_slice, workloads, files_slice, objects): (
+                &[compose::Project],
+                &[Workload],
+                &[RepoFile],
+                &[kubernetes::Object],
+            ) = match unit {
+                None => (&[], &[], &rest_files, &no_objects),
+                Some(u) => match project_of_unit.get(&u) {
+                    Some(&k) => (
+                        std::slice::from_ref(&compose_projects[k]),
+                        &project_workloads[k],
+                        &unit_files[u],
+                        &unit_kept[a][u],
+                    ),
+                    None => (&[], &[], &unit_files[u], &unit_kept[a][u]),
+                },
+            };
+            let input = RepoInput {
+                compose: compose_slice,
+                workloads,
+                files: files_slice,
+                ..whole
+            };
+            an.run(&input, objects, &mut out);
+            (unit, out)
+        })
+        .collect();
+    drop(unit_kept);
+    let mut tables: Vec<vigie_core::EvidenceTable> = Vec::new();
     let mut unassessed = Vec::new();
-    for o in outputs {
-        repo_verdicts.extend(o.verdicts);
-        diagnostics.extend(o.diagnostics);
-        tables.extend(o.tables);
+    // A name of the configuration that one unit's run does not know (roles naming a workload
+    // of another unit) is no problem of the configuration: kept when every run of the analysis
+    // reports it.
+    let mut config_seen: HashMap<(usize, Location, String), usize> = HashMap::new();
+    let mut runs_of: HashMap<usize, usize> = HashMap::new();
+    for (&(a, _), (_, o)) in jobs.iter().zip(&outputs) {
+        if analyzers[a].per_unit() {
+            *runs_of.entry(a).or_default() += 1;
+            let mut seen_here: Vec<&Diagnostic> = Vec::new();
+            for d in o.diagnostics.iter().filter(|d| is_unknown_name(d)) {
+                if !seen_here.contains(&d) {
+                    seen_here.push(d);
+                    *config_seen
+                        .entry((a, d.location.clone(), d.message.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    for (&(a, _), (unit, o)) in jobs.iter().zip(outputs) {
+        tagged.extend(o.verdicts.into_iter().map(|v| (v, unit)));
+        let per_unit = analyzers[a].per_unit();
+        diagnostics.extend(o.diagnostics.into_iter().filter(|d| {
+            !per_unit
+                || !is_unknown_name(d)
+                || config_seen.get(&(a, d.location.clone(), d.message.clone())) == runs_of.get(&a)
+        }));
+        for t in o.tables {
+            match tables
+                .iter_mut()
+                .find(|x| x.control == t.control && x.title == t.title && x.columns == t.columns)
+            {
+                Some(x) => {
+                    for r in t.rows {
+                        if !x.rows.contains(&r) {
+                            x.rows.push(r);
+                        }
+                    }
+                }
+                None => tables.push(t),
+            }
+        }
         unassessed.extend(o.unassessed);
     }
     tables.sort_by(|a, b| a.control.cmp(&b.control));
     unassessed.sort_by(|a, b| a.check.cmp(&b.check));
     unassessed.dedup();
+    let mut repo_verdicts = roll_up_units(tagged, &all_units);
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
         repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));

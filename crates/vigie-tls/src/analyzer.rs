@@ -40,6 +40,10 @@ impl Analyzer for Tls {
         kube::keep(object).then(|| object.clone())
     }
 
+    fn per_unit(&self) -> bool {
+        true
+    }
+
     fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {
         let files = RepoFiles {
             names: input.files.iter().map(|f| f.rel.clone()).collect(),

@@ -9,6 +9,7 @@ mod cmd_sbom;
 mod cmd_secrets;
 #[cfg(feature = "server")]
 mod cmd_serve;
+mod cmd_units;
 #[cfg(feature = "server")]
 mod cmd_upload;
 #[cfg(feature = "server")]
@@ -58,6 +59,11 @@ enum Command {
         #[arg(default_value = "docs")]
         dir: PathBuf,
     },
+    /// List the deployment units (kustomizations, charts × values sets, Compose projects,
+    /// manifest folders) and how each was formed.
+    Units(cmd_units::UnitsArgs),
+    /// Print a unit's objects as YAML, as `kubectl kustomize` or `helm template` prints them.
+    Render(cmd_units::RenderArgs),
     /// Draw the platform: who can reach what, exposures, databases (dot, mermaid, svg, html).
     Graph(cmd_graph::GraphArgs),
     /// Manage the offline vulnerability database (OSV advisories) that SUP-03 matches lockfiles against.
@@ -131,6 +137,9 @@ struct ScanArgs {
     /// Judge the changes since this revision (e.g. origin/main) where a check looks at changes.
     #[arg(long, value_name = "REV")]
     since: Option<String>,
+    /// Judge one deployment unit alone, by name or path (`vigie units` lists them).
+    #[arg(long, value_name = "NAME")]
+    unit: Option<String>,
     /// Send the JSON report to this `vigie serve` (token in VIGIE_TOKEN).
     #[cfg(feature = "server")]
     #[arg(long, value_name = "URL")]
@@ -262,6 +271,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Scan(args) => scan_command(*args, &mut stdout),
         Command::Graph(args) => cmd_graph::run(args, &mut stdout),
+        Command::Units(args) => cmd_units::units(args, today()?, &mut stdout),
+        Command::Render(args) => cmd_units::render(args, today()?, &mut stdout),
         Command::Db(args) => cmd_db::run(args, &mut stdout),
         Command::Sbom(args) => cmd_sbom::run(args, &mut stdout),
         Command::Attest(args) => cmd_attest::run(args, today()?),
@@ -331,6 +342,7 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             history: args.history,
             since: args.since.clone(),
         },
+        unit: args.unit.clone(),
     };
     let report = scan(&opts).map_err(|e| e.to_string())?;
     if report.stats.files_seen == 0 {

@@ -172,8 +172,16 @@ pub(crate) struct Ctr<'a> {
 }
 
 impl<'a> Pod<'a> {
-    pub(crate) fn new(obj: &'a Object) -> Option<Pod<'a>> {
-        let t = PodTemplate::of(obj)?;
+    /// The pods of an object: one per pod template (a LeaderWorkerSet's leader and workers,
+    /// each template of an Argo workflow).
+    pub(crate) fn all(obj: &'a Object) -> Vec<Pod<'a>> {
+        PodTemplate::all(obj)
+            .into_iter()
+            .map(|t| Pod::of_template(obj, t))
+            .collect()
+    }
+
+    fn of_template(obj: &'a Object, t: PodTemplate<'a>) -> Pod<'a> {
         let containers = t
             .containers()
             .into_iter()
@@ -187,13 +195,13 @@ impl<'a> Pod<'a> {
                 sc: mapping(node.get("securityContext")),
             })
             .collect();
-        Some(Pod {
+        Pod {
             spec: t.spec,
             meta: t.meta,
             sc: mapping(t.pod_security_context()),
-            subject: obj.id().into(),
+            subject: vigie_parse::kubernetes::pod_subject(obj, t.part).into(),
             containers,
-        })
+        }
     }
 
     /// `spec.os.name: windows`, which exempts the pod from some restricted rules.
@@ -317,10 +325,12 @@ pub(crate) fn each_pod(
     doc: &'static CheckDoc,
     judge: impl Fn(&Pod<'_>, &mut Judge<'_>) -> (Pos, String),
 ) {
-    for (obj, pod) in cx.objects.iter().zip(cx.pods()) {
-        let Some(pod) = pod else {
-            continue;
-        };
+    for (obj, pod) in cx
+        .objects
+        .iter()
+        .zip(cx.pods())
+        .flat_map(|(o, pods)| pods.iter().map(move |p| (o, p)))
+    {
         let mut j = Judge {
             doc,
             obj,

@@ -14,3 +14,4 @@ mod seeds;
 mod serve;
 mod snapshots;
 mod terraform;
+mod units;

@@ -41,3 +41,6 @@ snap!(
     "text"
 );
 snap!(terraform_gke_gaps_text, "terraform-gke-gaps", "text");
+snap!(kustomize_hardened_text, "kustomize-hardened", "text");
+snap!(kustomize_gaps_text, "kustomize-gaps", "text");
+snap!(kustomize_gaps_sarif, "kustomize-gaps", "sarif");

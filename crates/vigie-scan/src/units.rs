@@ -1,0 +1,1155 @@
+//! Deployment units: what one `kubectl apply -k DIR`, `helm template` with one values set,
+//! `docker compose [-f …] up` or `kubectl apply -f DIR` would create for one environment.
+//!
+//! A repository is judged unit by unit, never as one cluster: a Service only selects the pods
+//! of its own unit, a NetworkPolicy only isolates them, and two copies of one application (raw
+//! manifests beside a `kustomize/base`) are two units whose identical findings are reported once.
+//!
+//! How units are formed (the rule `vigie units` shows):
+//! - **Kustomize**: a kustomization (`kustomization.yaml`, `.yml`, `Kustomization`) that no
+//!   other kustomization includes (`resources`, `bases`, `components`) is a unit; the bases and
+//!   components it includes are judged through it, and a base is a unit of its own only when
+//!   nothing includes it. Every file a kustomization names (resources, patches, generators'
+//!   files, the `helmCharts` home) belongs to its units and is not judged as a loose file,
+//!   even when the build fails.
+//! - **Helm**: a chart (`Chart.yaml`, not a subchart under another chart's `charts/`, not a
+//!   library chart) with its default values is a unit, and so is each values set kept beside it
+//!   (`values-ENV.yaml`, `values.ENV.yaml`, `values_ENV.yaml`, `ENV-values.yaml`,
+//!   `ENV.values.yaml`): defaults, then that file. Every file under the chart folder belongs to
+//!   the chart.
+//! - **Compose**: each project as `docker compose` forms it — the base file with its override
+//!   (never the override alone), each `docker-compose.ENV.yml` variant over the base, and the
+//!   files given with `-f` merged in order.
+//! - **Loose manifests**: the Kubernetes manifests no kustomization or chart reads are grouped
+//!   by folder (what `kubectl apply -f DIR` applies), so independent applications in sibling
+//!   folders stay apart; two folders that are siblings, or parent and child, and whose objects
+//!   declare the same namespace (other than `default`) are one unit, since an application split
+//!   into `db/` and `web/` under one namespace is deployed together.
+//! - **`vigie.toml`**: `[[unit]]` entries (name, kind, path, values, set, release, namespace)
+//!   name a unit by hand: a discovered unit at the same path takes the given name, a chart gains
+//!   the values set, a manifests unit claims every loose manifest under its folder before the
+//!   folder rule applies, a Compose unit merges `path` then `values` in order.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use vigie_core::config::ConfigUnit;
+use vigie_core::{DiagKind, Diagnostic};
+use vigie_parse::compose;
+use vigie_parse::discover::Found;
+use vigie_parse::kubernetes::Object;
+use vigie_parse::yaml::{self, Node};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitKind {
+    Kustomize,
+    Helm,
+    Compose,
+    Manifests,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Kustomize => "kustomize",
+            UnitKind::Helm => "helm",
+            UnitKind::Compose => "compose",
+            UnitKind::Manifests => "manifests",
+        }
+    }
+
+    /// Whether the unit's objects come out of a build (their locations alone do not say which
+    /// environment a finding is about, so findings name the unit).
+    pub fn is_built(self) -> bool {
+        matches!(self, UnitKind::Kustomize | UnitKind::Helm)
+    }
+}
+
+/// One deployment unit.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// How reports and `--unit` name it (a folder, a chart with its values set, a Compose file).
+    pub name: String,
+    pub kind: UnitKind,
+    /// The kustomization or chart folder, the manifests folder, or the first Compose file;
+    /// relative to the root, `""` for the root itself.
+    pub path: String,
+    /// How the unit was formed, in a sentence.
+    pub formed: String,
+    /// The files the unit reads, sorted.
+    pub files: Vec<String>,
+    /// Helm values files after the chart's defaults; Compose files after `path`.
+    pub values: Vec<String>,
+    /// Helm `--set` expressions.
+    pub set: Vec<String>,
+    pub release: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl Unit {
+    /// The folder whose files the unit's repository-level analyses read (configuration files
+    /// a workload mounts, TLS configurations).
+    pub fn folder(&self) -> &str {
+        match self.kind {
+            UnitKind::Compose => dir_of(&self.path),
+            _ => &self.path,
+        }
+    }
+
+    /// The file that declares the unit (kustomization, `Chart.yaml`, Compose file), where a
+    /// unit-wide message points.
+    pub fn anchor(&self) -> String {
+        match self.kind {
+            UnitKind::Kustomize => self
+                .files
+                .iter()
+                .find(|f| dir_of(f) == self.path && KUSTOMIZATION_NAMES.contains(&name_of(f)))
+                .cloned()
+                .unwrap_or_else(|| self.path.clone()),
+            UnitKind::Helm => join_path(&self.path, "Chart.yaml"),
+            UnitKind::Compose => self.path.clone(),
+            UnitKind::Manifests => self.files.first().cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// The units of a repository but its loose manifests (grouped once their namespaces are
+/// known, by [`group_loose`]).
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub units: Vec<Unit>,
+    /// Files judged through a unit, never as loose manifests.
+    pub consumed: BTreeSet<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub const KUSTOMIZATION_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+fn dir_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+fn name_of(rel: &str) -> &str {
+    rel.rfind('/').map_or(rel, |i| &rel[i + 1..])
+}
+
+fn join_path(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Whether `path` is `dir` or lies under it.
+pub(crate) fn is_under(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || path == dir
+        || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
+}
+
+fn shown(dir: &str) -> &str {
+    if dir.is_empty() { "." } else { dir }
+}
+
+/// What a kustomization names: the kustomizations it includes, the files it reads, its
+/// remote references.
+#[derive(Debug, Default)]
+struct KRefs {
+    includes: Vec<String>,
+    files: Vec<String>,
+    /// Folders all of whose files it reads (a `helmCharts` chart home).
+    folders: Vec<String>,
+    /// A `kind: Component`: applied by the kustomizations that list it, never built alone.
+    component: bool,
+}
+
+fn is_remote(r: &str) -> bool {
+    r.contains("://")
+        || r.starts_with("github.com/")
+        || r.starts_with("git@")
+        || r.contains("?ref=")
+        || r.starts_with("gitlab.com/")
+        || r.starts_with("bitbucket.org/")
+}
+
+/// The references of the kustomization at `file` (in folder `dir`); `dirs` holds every folder
+/// with a kustomization.
+fn kustomization_refs(
+    dir: &str,
+    text: &str,
+    dirs: &BTreeMap<String, String>,
+    exists: &dyn Fn(&str) -> bool,
+) -> KRefs {
+    let mut out = KRefs::default();
+    let stream = yaml::parse(text);
+    let Some(root) = stream.documents.into_iter().next().map(|d| d.root) else {
+        return out;
+    };
+    out.component = root.get("kind").and_then(Node::as_str) == Some("Component");
+    let name = |r: &str, out: &mut KRefs| {
+        let r = r.trim();
+        if r.is_empty() || is_remote(r) {
+            return;
+        }
+        // generator entries may read `key=path`
+        let r = r.split_once('=').map_or(r, |(_, p)| p);
+        let Some(p) = compose::join(dir, r) else {
+            return;
+        };
+        if dirs.contains_key(&p) {
+            out.includes.push(p);
+        } else if exists(&p) {
+            out.files.push(p);
+        }
+    };
+    for key in ["resources", "bases", "components", "crds"] {
+        for n in root.get(key).map(Node::items).unwrap_or(&[]) {
+            if let Some(s) = n.as_str() {
+                name(s, &mut out);
+            }
+        }
+    }
+    for key in [
+        "patchesStrategicMerge",
+        "transformers",
+        "generators",
+        "validators",
+    ] {
+        for n in root.get(key).map(Node::items).unwrap_or(&[]) {
+            // inline patches are YAML text, not paths
+            if let Some(s) = n.as_str().filter(|s| !s.contains('\n')) {
+                name(s, &mut out);
+            }
+        }
+    }
+    for key in ["patches", "patchesJson6902", "replacements"] {
+        for n in root.get(key).map(Node::items).unwrap_or(&[]) {
+            if let Some(s) = n.get("path").and_then(Node::as_str) {
+                name(s, &mut out);
+            }
+        }
+    }
+    for key in ["configMapGenerator", "secretGenerator"] {
+        for g in root.get(key).map(Node::items).unwrap_or(&[]) {
+            for n in g.get("files").map(Node::items).unwrap_or(&[]) {
+                if let Some(s) = n.as_str() {
+                    name(s, &mut out);
+                }
+            }
+            for n in g.get("envs").map(Node::items).unwrap_or(&[]) {
+                if let Some(s) = n.as_str() {
+                    name(s, &mut out);
+                }
+            }
+            if let Some(s) = g.get("env").and_then(Node::as_str) {
+                name(s, &mut out);
+            }
+        }
+    }
+    if let Some(s) = root.path(&["openapi", "path"]).and_then(Node::as_str) {
+        name(s, &mut out);
+    }
+    if root
+        .get("helmCharts")
+        .is_some_and(|h| !h.items().is_empty())
+    {
+        let home = root
+            .path(&["helmGlobals", "chartHome"])
+            .and_then(Node::as_str)
+            .unwrap_or("charts");
+        if let Some(p) = compose::join(dir, home) {
+            out.folders.push(p);
+        }
+        for c in root.get("helmCharts").map(Node::items).unwrap_or(&[]) {
+            if let Some(s) = c.get("valuesFile").and_then(Node::as_str) {
+                name(s, &mut out);
+            }
+        }
+    }
+    out.includes.sort();
+    out.includes.dedup();
+    out
+}
+
+/// The values files kept beside a chart for its environments.
+fn is_env_values(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(stem) = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    if stem == "values" {
+        return false;
+    }
+    ["values-", "values.", "values_"]
+        .iter()
+        .any(|p| stem.starts_with(p) && stem.len() > p.len())
+        || ["-values", ".values", "_values"]
+            .iter()
+            .any(|s| stem.ends_with(s) && stem.len() > s.len())
+}
+
+/// The environment a values file names (`values-prod.yaml` → `prod`).
+fn env_of(name: &str) -> String {
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name);
+    for p in ["values-", "values.", "values_"] {
+        if let Some(e) = stem.strip_prefix(p) {
+            return e.to_string();
+        }
+    }
+    for s in ["-values", ".values", "_values"] {
+        if let Some(e) = stem.strip_suffix(s) {
+            return e.to_string();
+        }
+    }
+    stem.to_string()
+}
+
+/// Discover the units of the repository but its loose manifests.
+///
+/// `files` is the walk's listing, `read` reads a file by relative path, `compose_projects`
+/// the Compose projects as [`compose::group_projects`] forms them.
+pub fn plan(
+    files: &[Found],
+    read: &dyn Fn(&str) -> Option<String>,
+    configured: &[ConfigUnit],
+    compose_projects: &[Vec<String>],
+) -> Plan {
+    let mut plan = Plan::default();
+    let all: BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let exists = |p: &str| all.contains(p);
+    let is_dir = |p: &str| {
+        p.is_empty()
+            || all
+                .range(format!("{p}/").as_str()..)
+                .next()
+                .is_some_and(|f| f.starts_with(&format!("{p}/")))
+    };
+    for u in configured {
+        let ok = compose::join("", &u.path).is_some_and(|p| exists(&p) || is_dir(&p));
+        if !ok {
+            plan.diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                u.location.clone(),
+                format!(
+                    "unit `{}`: `{}` is no file or folder of the scanned repository",
+                    u.name, u.path
+                ),
+            ));
+        }
+    }
+    kustomize_units(files, read, &exists, configured, &mut plan);
+    helm_units(files, read, &is_dir, configured, &mut plan);
+    compose_units(compose_projects, configured, &exists, &mut plan);
+    plan
+}
+
+fn kustomize_units(
+    files: &[Found],
+    read: &dyn Fn(&str) -> Option<String>,
+    exists: &dyn Fn(&str) -> bool,
+    configured: &[ConfigUnit],
+    plan: &mut Plan,
+) {
+    let mut dirs: BTreeMap<String, String> = BTreeMap::new();
+    for f in files {
+        if KUSTOMIZATION_NAMES.contains(&name_of(&f.rel)) {
+            // kustomize prefers `kustomization.yaml`, then `.yml`, then `Kustomization`
+            let d = dir_of(&f.rel).to_string();
+            let rank = |n: &str| KUSTOMIZATION_NAMES.iter().position(|k| *k == n);
+            let better = dirs
+                .get(&d)
+                .is_none_or(|old| rank(name_of(&f.rel)) < rank(name_of(old)));
+            if better {
+                dirs.insert(d, f.rel.clone());
+            }
+        }
+    }
+    if dirs.is_empty() {
+        return;
+    }
+    let refs: BTreeMap<&str, KRefs> = dirs
+        .iter()
+        .map(|(d, f)| {
+            let r = read(f)
+                .map(|t| kustomization_refs(d, &t, &dirs, exists))
+                .unwrap_or_default();
+            (d.as_str(), r)
+        })
+        .collect();
+    let included: BTreeSet<&str> = refs
+        .iter()
+        .flat_map(|(d, r)| {
+            r.includes
+                .iter()
+                .map(String::as_str)
+                .filter(move |i| i != d)
+        })
+        .collect();
+    let closure = |top: &str| -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![top.to_string()];
+        while let Some(d) = todo.pop() {
+            if !seen.insert(d.clone()) {
+                continue;
+            }
+            if let Some(r) = refs.get(d.as_str()) {
+                todo.extend(r.includes.iter().cloned());
+            }
+        }
+        seen
+    };
+    let is_component = |d: &str| refs.get(d).is_some_and(|r| r.component);
+    let mut tops: Vec<&str> = dirs
+        .keys()
+        .map(String::as_str)
+        .filter(|d| !included.contains(d) && !is_component(d))
+        .collect();
+    // kustomizations that include one another in a cycle, reached from no top: each is a unit
+    // so that its build reports the cycle
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    for t in &tops {
+        reached.extend(closure(t));
+    }
+    for d in dirs.keys() {
+        if !reached.contains(d) && !is_component(d) {
+            tops.push(d.as_str());
+            reached.extend(closure(d));
+        }
+    }
+    // components no kustomization applies are fragments: their files are not loose manifests
+    for d in dirs
+        .keys()
+        .filter(|d| !reached.contains(*d) && is_component(d))
+    {
+        for m in closure(d) {
+            plan.consumed.extend(dirs.get(&m).cloned());
+            if let Some(r) = refs.get(m.as_str()) {
+                plan.consumed.extend(r.files.iter().cloned());
+            }
+        }
+    }
+    // a base the configuration names is judged on its own as well
+    for u in configured.iter().filter(|u| u.kind == "kustomize") {
+        if let Some(p) = compose::join("", &u.path)
+            && dirs.contains_key(&p)
+            && !tops.contains(&p.as_str())
+        {
+            let p = dirs
+                .get_key_value(&p)
+                .map(|(k, _)| k.as_str())
+                .unwrap_or_default();
+            tops.push(p);
+        }
+    }
+    let chart_homes: Vec<&String> = refs.values().flat_map(|r| &r.folders).collect();
+    for top in tops {
+        let members = closure(top);
+        let mut unit_files: BTreeSet<String> = BTreeSet::new();
+        for m in &members {
+            if let Some(f) = dirs.get(m) {
+                unit_files.insert(f.clone());
+            }
+            if let Some(r) = refs.get(m.as_str()) {
+                unit_files.extend(r.files.iter().cloned());
+                for home in &r.folders {
+                    unit_files.extend(
+                        files
+                            .iter()
+                            .filter(|f| is_under(&f.rel, home))
+                            .map(|f| f.rel.clone()),
+                    );
+                }
+            }
+        }
+        let bases: Vec<&str> = members
+            .iter()
+            .filter(|m| m.as_str() != top)
+            .map(|m| shown(m))
+            .collect();
+        let named = configured
+            .iter()
+            .find(|u| u.kind == "kustomize" && compose::join("", &u.path).as_deref() == Some(top));
+        let mut formed = format!("kustomization at {}", dirs[top]);
+        if !bases.is_empty() {
+            formed.push_str(&format!(", including {}", bases.join(", ")));
+        }
+        if included.contains(top) {
+            formed.push_str(
+                " (a base other kustomizations include, judged alone as vigie.toml asks)",
+            );
+        }
+        if named.is_some() {
+            formed.push_str(" (named in vigie.toml)");
+        }
+        plan.consumed.extend(unit_files.iter().cloned());
+        plan.units.push(Unit {
+            name: named.map_or_else(|| shown(top).to_string(), |u| u.name.clone()),
+            kind: UnitKind::Kustomize,
+            path: top.to_string(),
+            formed,
+            files: unit_files.into_iter().collect(),
+            values: Vec::new(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        });
+    }
+    // charts a kustomization renders through `helmCharts` belong to it
+    for home in chart_homes {
+        plan.consumed.extend(
+            files
+                .iter()
+                .filter(|f| is_under(&f.rel, home))
+                .map(|f| f.rel.clone()),
+        );
+    }
+}
+
+fn helm_units(
+    files: &[Found],
+    read: &dyn Fn(&str) -> Option<String>,
+    is_dir: &dyn Fn(&str) -> bool,
+    configured: &[ConfigUnit],
+    plan: &mut Plan,
+) {
+    let mut charts: Vec<String> = files
+        .iter()
+        .filter(|f| name_of(&f.rel) == "Chart.yaml")
+        .map(|f| dir_of(&f.rel).to_string())
+        .filter(|d| !plan.consumed.contains(&join_path(d, "Chart.yaml")))
+        .collect();
+    charts.sort();
+    // subcharts are rendered by their parent
+    let top: Vec<String> = charts
+        .iter()
+        .filter(|c| {
+            !charts
+                .iter()
+                .any(|p| p != *c && is_under(c, p) && c[p.len()..].contains("/charts/"))
+        })
+        .cloned()
+        .collect();
+    for chart in &top {
+        let chart_files: Vec<String> = files
+            .iter()
+            .filter(|f| is_under(&f.rel, chart))
+            .map(|f| f.rel.clone())
+            .collect();
+        plan.consumed.extend(chart_files.iter().cloned());
+        let library = read(&join_path(chart, "Chart.yaml")).is_some_and(|t| {
+            let s = yaml::parse(&t);
+            s.documents
+                .first()
+                .and_then(|d| d.root.get("type"))
+                .and_then(Node::as_str)
+                == Some("library")
+        });
+        if library {
+            continue;
+        }
+        let base = Unit {
+            name: shown(chart).to_string(),
+            kind: UnitKind::Helm,
+            path: chart.clone(),
+            formed: format!("Helm chart {} with its default values", shown(chart)),
+            files: chart_files.clone(),
+            values: Vec::new(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        };
+        let envs: Vec<&String> = chart_files
+            .iter()
+            .filter(|f| dir_of(f) == chart && is_env_values(name_of(f)))
+            .collect();
+        for e in envs {
+            let env = env_of(name_of(e));
+            plan.units.push(Unit {
+                name: format!("{}@{env}", shown(chart)),
+                formed: format!(
+                    "Helm chart {} with its default values, then {}",
+                    shown(chart),
+                    name_of(e)
+                ),
+                values: vec![e.clone()],
+                ..base.clone()
+            });
+        }
+        plan.units.push(base);
+    }
+    for u in configured.iter().filter(|u| u.kind == "helm") {
+        let Some(p) = compose::join("", &u.path) else {
+            continue;
+        };
+        if !is_dir(&p) {
+            continue;
+        }
+        let values: Vec<String> = u
+            .values
+            .iter()
+            .filter_map(|v| compose::join("", v))
+            .collect();
+        let mut files: Vec<String> = files
+            .iter()
+            .filter(|f| is_under(&f.rel, &p))
+            .map(|f| f.rel.clone())
+            .collect();
+        files.extend(values.iter().cloned());
+        files.sort();
+        files.dedup();
+        plan.consumed.extend(files.iter().cloned());
+        let mut formed = format!("Helm chart {} named in vigie.toml", shown(&p));
+        if !values.is_empty() {
+            formed.push_str(&format!(", values {}", values.join(", ")));
+        }
+        plan.units.push(Unit {
+            name: u.name.clone(),
+            kind: UnitKind::Helm,
+            path: p,
+            formed,
+            files,
+            values,
+            set: u.set.clone(),
+            release: u.release.clone(),
+            namespace: u.namespace.clone(),
+        });
+    }
+}
+
+fn compose_units(
+    projects: &[Vec<String>],
+    configured: &[ConfigUnit],
+    exists: &dyn Fn(&str) -> bool,
+    plan: &mut Plan,
+) {
+    let mut lists: Vec<(Vec<String>, Option<&ConfigUnit>)> =
+        projects.iter().map(|p| (p.clone(), None)).collect();
+    for u in configured.iter().filter(|u| u.kind == "compose") {
+        let list: Vec<String> = std::iter::once(&u.path)
+            .chain(&u.values)
+            .filter_map(|f| compose::join("", f))
+            .filter(|f| exists(f))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        match lists.iter_mut().find(|(l, _)| *l == list) {
+            Some(x) => x.1 = Some(u),
+            None => lists.push((list, Some(u))),
+        }
+    }
+    for (list, named) in lists {
+        let name = named.map_or_else(|| list.join("+"), |u| u.name.clone());
+        let mut formed = format!(
+            "Compose project {}",
+            list.iter()
+                .map(|f| format!("-f {f}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        if named.is_some() {
+            formed.push_str(" (named in vigie.toml)");
+        }
+        plan.units.push(Unit {
+            name,
+            kind: UnitKind::Compose,
+            path: list[0].clone(),
+            formed,
+            files: list.clone(),
+            values: list[1..].to_vec(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        });
+    }
+}
+
+/// A loose manifest and the namespaces its objects declare.
+#[derive(Debug, Clone)]
+pub struct LooseFile {
+    pub rel: String,
+    pub namespaces: BTreeSet<String>,
+}
+
+/// Group the loose manifests into units (see the module documentation for the rule).
+pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let mut left: Vec<&LooseFile> = Vec::new();
+    let mut claimed: Vec<(&ConfigUnit, String, Vec<String>)> = configured
+        .iter()
+        .filter(|u| u.kind == "manifests")
+        .filter_map(|u| Some((u, compose::join("", &u.path)?, Vec::new())))
+        .collect();
+    for f in loose {
+        match claimed.iter_mut().find(|(_, p, _)| is_under(&f.rel, p)) {
+            Some((_, _, list)) => list.push(f.rel.clone()),
+            None => left.push(f),
+        }
+    }
+    for (u, p, files) in claimed {
+        units.push(Unit {
+            name: u.name.clone(),
+            kind: UnitKind::Manifests,
+            path: p.clone(),
+            formed: format!("manifests under {} (named in vigie.toml)", shown(&p)),
+            files,
+            values: Vec::new(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        });
+    }
+    // folders, then folders merged through a shared namespace
+    let mut folders: BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for f in &left {
+        let e = folders.entry(dir_of(&f.rel)).or_default();
+        e.0.push(&f.rel);
+        e.1.extend(
+            f.namespaces
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n != "default"),
+        );
+    }
+    let keys: Vec<&str> = folders.keys().copied().collect();
+    let mut parent: Vec<usize> = (0..keys.len()).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while p[r] != r {
+            r = p[r];
+        }
+        let mut i = i;
+        while p[i] != r {
+            let n = p[i];
+            p[i] = r;
+            i = n;
+        }
+        r
+    }
+    let related = |a: &str, b: &str| {
+        let (pa, pb) = (dir_of(a), dir_of(b));
+        (pa == pb && !a.is_empty() && !b.is_empty()) || pa == b || pb == a
+    };
+    let mut by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        for ns in &folders[k].1 {
+            by_ns.entry(ns).or_default().push(i);
+        }
+    }
+    for idx in by_ns.values() {
+        for (x, &i) in idx.iter().enumerate() {
+            for &j in &idx[x + 1..] {
+                if related(keys[i], keys[j]) {
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    if ri != rj {
+                        parent[ri.max(rj)] = ri.min(rj);
+                    }
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..keys.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut names: BTreeSet<String> = units.iter().map(|u| u.name.clone()).collect();
+    for members in groups.values() {
+        let dirs: Vec<&str> = members.iter().map(|&i| keys[i]).collect();
+        let path = common_ancestor(&dirs);
+        let mut files: Vec<String> = members
+            .iter()
+            .flat_map(|&i| folders[keys[i]].0.iter().map(|s| s.to_string()))
+            .collect();
+        files.sort();
+        let formed = if dirs.len() == 1 {
+            format!("manifests in {}", shown(dirs[0]))
+        } else {
+            let shared: BTreeSet<&str> = members
+                .iter()
+                .flat_map(|&i| folders[keys[i]].1.iter().copied())
+                .collect();
+            format!(
+                "manifests in {}, one application through namespace {}",
+                dirs.iter().map(|d| shown(d)).collect::<Vec<_>>().join(", "),
+                shared.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        let mut name = shown(&path).to_string();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{}#{n}", shown(&path));
+            n += 1;
+        }
+        names.insert(name.clone());
+        units.push(Unit {
+            name,
+            kind: UnitKind::Manifests,
+            path,
+            formed,
+            files,
+            values: Vec::new(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        });
+    }
+    units
+}
+
+fn common_ancestor(dirs: &[&str]) -> String {
+    let mut common: Vec<&str> = dirs[0].split('/').filter(|s| !s.is_empty()).collect();
+    for d in &dirs[1..] {
+        let parts: Vec<&str> = d.split('/').filter(|s| !s.is_empty()).collect();
+        let n = common
+            .iter()
+            .zip(&parts)
+            .take_while(|(a, b)| a == b)
+            .count();
+        common.truncate(n);
+    }
+    common.join("/")
+}
+
+/// The unit `want` names: by name, else by path (`./` and a trailing `/` ignored).
+pub fn find<'a>(units: &'a [Unit], want: &str) -> Option<&'a Unit> {
+    if let Some(u) = units.iter().find(|u| u.name == want) {
+        return Some(u);
+    }
+    let p = compose::join("", want.trim_end_matches('/'))?;
+    let mut at: Vec<&Unit> = units.iter().filter(|u| u.path == p).collect();
+    // a chart's path names its default values set
+    at.sort_by_key(|u| !u.values.is_empty());
+    at.first().copied()
+}
+
+/// Make the names of `units` unique (a folder can hold a kustomization and a chart).
+pub fn unique_names(units: &mut [Unit]) {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for u in units.iter() {
+        *count.entry(u.name.clone()).or_default() += 1;
+    }
+    for u in units.iter_mut() {
+        if count[&u.name] > 1 {
+            u.name = format!("{} ({})", u.name, u.kind.as_str());
+        }
+    }
+}
+
+/// The objects a built unit creates.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub objects: Vec<Object>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Why the unit could not be built, when it could not; its objects are what was built.
+    pub failure: Option<String>,
+    /// The objects as YAML, as `kubectl kustomize` or `helm template` prints them.
+    pub yaml: String,
+}
+
+/// Build a Kustomize or Helm unit from the files under `root`.
+pub fn build(unit: &Unit, root: &Path) -> Built {
+    match unit.kind {
+        UnitKind::Helm => build_helm(unit, root),
+        UnitKind::Kustomize => build_kustomize(unit, root),
+        UnitKind::Compose | UnitKind::Manifests => Built::default(),
+    }
+}
+
+/// Objects of nodes positioned in `files` (a node's `Pos::src` indexes them).
+fn objects_of(
+    nodes: impl Iterator<Item = Node>,
+    files: &[String],
+    default_namespace: Option<&str>,
+) -> Vec<Object> {
+    let sources: Arc<[Arc<str>]> = files.iter().map(|f| Arc::from(f.as_str())).collect();
+    let mut out = Vec::new();
+    for node in nodes {
+        let file = sources
+            .get(usize::from(node.pos.src))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""));
+        for mut o in vigie_parse::kubernetes::objects(&file, vec![node]) {
+            o.sources = Some(sources.clone());
+            o.at = o.loc(o.node.pos);
+            o.file = o.at.path.clone();
+            if o.namespace.is_none()
+                && let Some(ns) = default_namespace
+            {
+                o.namespace = Some(ns.to_string());
+            }
+            out.push(o);
+        }
+    }
+    out
+}
+
+fn build_helm(unit: &Unit, root: &Path) -> Built {
+    let fs = vigie_helm::DirFs::new(root);
+    let mut release = vigie_helm::Release {
+        values_files: unit.values.clone(),
+        set: unit.set.clone(),
+        ..vigie_helm::Release::default()
+    };
+    if let Some(r) = &unit.release {
+        release.name = r.clone();
+    }
+    if let Some(n) = &unit.namespace {
+        release.namespace = n.clone();
+    }
+    let chart_dir = if unit.path.is_empty() {
+        "."
+    } else {
+        &unit.path
+    };
+    let r = vigie_helm::render(&fs, chart_dir, &release);
+    let files: Vec<String> = r
+        .files
+        .iter()
+        .map(|f| f.strip_prefix("./").unwrap_or(f).to_string())
+        .collect();
+    let objects = objects_of(r.objects.iter().map(|o| o.node.clone()), &files, None);
+    let mut diagnostics = r.diagnostics.clone();
+    for d in &mut diagnostics {
+        if let Some(p) = d.location.path.strip_prefix("./") {
+            d.location.path = Arc::from(p);
+        }
+    }
+    Built {
+        objects,
+        diagnostics,
+        failure: r.failure.clone(),
+        yaml: r.helm_template_output(),
+    }
+}
+
+fn build_kustomize(unit: &Unit, root: &Path) -> Built {
+    let dir = if unit.path.is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(&unit.path)
+    };
+    let b = vigie_kustomize::build(&dir);
+    let relative = |p: &str| relative_to(root, p);
+    let files: Vec<String> = b.files.iter().map(|f| relative(f)).collect();
+    let objects = objects_of(b.objects.iter().map(|o| o.node.clone()), &files, None);
+    let mut diagnostics = b.diagnostics.clone();
+    for d in &mut diagnostics {
+        d.location.path = Arc::from(relative(&d.location.path).as_str());
+    }
+    Built {
+        yaml: vigie_kustomize::to_yaml(&b),
+        objects,
+        diagnostics,
+        failure: b.failure,
+    }
+}
+
+/// A path the builder wrote (the root joined with a relative path, `..` unresolved) as a path
+/// relative to the root; unchanged when it is not under it.
+fn relative_to(root: &Path, p: &str) -> String {
+    let root_s = root.to_string_lossy();
+    let rest = if root_s.is_empty() || root_s == "." {
+        Some(p.strip_prefix("./").unwrap_or(p))
+    } else {
+        p.strip_prefix(root_s.as_ref())
+            .map(|r| r.trim_start_matches('/'))
+    };
+    rest.and_then(|r| compose::join("", r))
+        .unwrap_or_else(|| p.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::Location;
+    use vigie_parse::discover::FileKind;
+
+    fn found(rel: &str) -> Found {
+        Found {
+            rel: rel.into(),
+            abs: rel.into(),
+            kind: vigie_parse::discover::classify(name_of(rel)).unwrap_or(FileKind::Other),
+            size: 0,
+        }
+    }
+
+    fn plan_of(files: &[(&str, &str)]) -> Plan {
+        let listing: Vec<Found> = files.iter().map(|(p, _)| found(p)).collect();
+        let texts: HashMap<&str, &str> = files.iter().copied().collect();
+        let read = |p: &str| texts.get(p).map(|t| t.to_string());
+        plan(&listing, &read, &[], &[])
+    }
+
+    #[test]
+    fn overlays_are_units_and_their_base_is_judged_through_them() {
+        let p = plan_of(&[
+            ("app/base/kustomization.yaml", "resources: [deploy.yaml]\n"),
+            ("app/base/deploy.yaml", "kind: Deployment\n"),
+            (
+                "app/overlays/prod/kustomization.yaml",
+                "resources: [../../base]\npatches:\n- path: ro.yaml\n",
+            ),
+            ("app/overlays/prod/ro.yaml", "kind: Deployment\n"),
+            (
+                "app/overlays/staging/kustomization.yaml",
+                "resources:\n- ../../base\n- https://github.com/x/y//z?ref=v1\n",
+            ),
+            ("app/unused.yaml", "kind: Pod\n"),
+        ]);
+        let names: Vec<&str> = p.units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["app/overlays/prod", "app/overlays/staging"]);
+        assert_eq!(
+            p.units[0].files,
+            [
+                "app/base/deploy.yaml",
+                "app/base/kustomization.yaml",
+                "app/overlays/prod/kustomization.yaml",
+                "app/overlays/prod/ro.yaml"
+            ]
+        );
+        assert!(p.consumed.contains("app/overlays/prod/ro.yaml"));
+        assert!(!p.consumed.contains("app/unused.yaml"));
+    }
+
+    #[test]
+    fn components_are_never_units_alone() {
+        let p = plan_of(&[
+            ("base/kustomization.yaml", "resources: [a.yaml]\n"),
+            (
+                "comp/kustomization.yaml",
+                "kind: Component\npatches:\n- path: p.yaml\n",
+            ),
+            ("comp/p.yaml", "kind: Deployment\n"),
+            (
+                "unused/kustomization.yaml",
+                "kind: Component\nresources: [x.yaml]\n",
+            ),
+            ("unused/x.yaml", "kind: Pod\n"),
+        ]);
+        let names: Vec<&str> = p.units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["base"]);
+        assert!(p.consumed.contains("unused/x.yaml"));
+    }
+
+    #[test]
+    fn kustomizations_in_a_cycle_are_still_units() {
+        let p = plan_of(&[
+            ("a/kustomization.yaml", "resources: [../b]\n"),
+            ("b/kustomization.yaml", "resources: [../a]\n"),
+        ]);
+        assert_eq!(p.units.len(), 1);
+        assert_eq!(p.units[0].files.len(), 2);
+    }
+
+    #[test]
+    fn a_chart_is_a_unit_per_values_set_and_subcharts_are_not() {
+        let p = plan_of(&[
+            ("web/Chart.yaml", "name: web\n"),
+            ("web/values.yaml", "a: 1\n"),
+            ("web/values-prod.yaml", "a: 2\n"),
+            ("web/staging.values.yaml", "a: 3\n"),
+            ("web/templates/d.yaml", "kind: {{ .Values.a }}\n"),
+            ("web/charts/db/Chart.yaml", "name: db\n"),
+            ("lib/Chart.yaml", "name: lib\ntype: library\n"),
+        ]);
+        let names: Vec<&str> = p.units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["web@prod", "web@staging", "web"]);
+        assert_eq!(p.units[0].values, ["web/values-prod.yaml"]);
+        assert!(p.consumed.contains("web/templates/d.yaml"));
+        assert!(p.consumed.contains("lib/Chart.yaml"));
+    }
+
+    #[test]
+    fn loose_manifests_are_grouped_by_folder_and_shared_namespace() {
+        let f = |rel: &str, ns: &[&str]| LooseFile {
+            rel: rel.into(),
+            namespaces: ns.iter().map(|s| s.to_string()).collect(),
+        };
+        let units = group_loose(
+            &[
+                f("samples/a/k8s/app.yaml", &[]),
+                f("samples/b/k8s/app.yaml", &[]),
+                f("shop/db/db.yaml", &["shop"]),
+                f("shop/web/web.yaml", &["shop"]),
+                f("other/web/web.yaml", &["shop"]),
+                f("x.yaml", &["default"]),
+            ],
+            &[],
+        );
+        let got: Vec<(&str, usize)> = units
+            .iter()
+            .map(|u| (u.name.as_str(), u.files.len()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (".", 1),
+                ("other/web", 1),
+                ("samples/a/k8s", 1),
+                ("samples/b/k8s", 1),
+                ("shop", 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn configured_manifest_units_claim_their_folder() {
+        let cfg = ConfigUnit {
+            name: "platform".into(),
+            kind: "manifests".into(),
+            path: "k8s".into(),
+            values: vec![],
+            set: vec![],
+            release: None,
+            namespace: None,
+            location: Location::file(Arc::from("vigie.toml")),
+        };
+        let units = group_loose(
+            &[
+                LooseFile {
+                    rel: "k8s/a/x.yaml".into(),
+                    namespaces: BTreeSet::new(),
+                },
+                LooseFile {
+                    rel: "k8s/b/y.yaml".into(),
+                    namespaces: BTreeSet::new(),
+                },
+            ],
+            &[cfg],
+        );
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].name, "platform");
+        assert_eq!(units[0].files.len(), 2);
+    }
+
+    #[test]
+    fn env_values_names() {
+        for n in [
+            "values-prod.yaml",
+            "values.staging.yml",
+            "prod-values.yaml",
+            "dev.values.yaml",
+        ] {
+            assert!(is_env_values(n), "{n}");
+        }
+        for n in [
+            "values.yaml",
+            "values.schema.json",
+            "myvalues.yaml",
+            "values-.yaml",
+        ] {
+            assert!(!is_env_values(n), "{n}");
+        }
+        assert_eq!(env_of("values-prod.yaml"), "prod");
+        assert_eq!(env_of("dev.values.yaml"), "dev");
+    }
+}
