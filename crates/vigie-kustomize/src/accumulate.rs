@@ -401,7 +401,6 @@ impl Ctx {
             "generators",
             "validators",
             "vars",
-            "helmCharts",
             "helmChartInflationGenerator",
             "openapi",
             "crds",
