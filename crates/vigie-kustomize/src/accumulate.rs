@@ -175,16 +175,15 @@ pub(crate) fn build(dir: &Path) -> Built {
     }
 }
 
-/// Kustomize prints no `labels:` or `annotations:` that is null or empty.
+/// Kustomize prints no `annotations:` that is null or empty (it rewrites every object's
+/// annotations, and drops them when none are left); `labels:` stay as written.
 fn drop_empty_metadata_maps(o: &mut Obj) {
     if let Some(meta) = tree::get_mut(&mut o.node, "metadata") {
-        for key in ["labels", "annotations"] {
-            let empty = meta
-                .get(key)
-                .is_some_and(|v| v.is_null() || v.as_map().is_some_and(|m| m.is_empty()));
-            if empty {
-                tree::remove(meta, key);
-            }
+        let empty = meta
+            .get("annotations")
+            .is_some_and(|v| v.is_null() || v.as_map().is_some_and(|m| m.is_empty()));
+        if empty {
+            tree::remove(meta, "annotations");
         }
     }
 }
