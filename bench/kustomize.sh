@@ -51,7 +51,7 @@ echo "kubectl kustomize peak RSS of one overlay (max over 10): $max KiB"
 # Same objects on every overlay.
 differ=0
 for d in "${overlays[@]}"; do
-  a=$(kubectl kustomize "$d" | python3 -c 'import sys,yaml,json; print(sorted(json.dumps(x,sort_keys=True) for x in yaml.safe_load_all(sys.stdin) if x))')
+  a=$(kubectl kustomize "$d" 2>/dev/null | python3 -c 'import sys,yaml,json; print(sorted(json.dumps(x,sort_keys=True) for x in yaml.safe_load_all(sys.stdin) if x))')
   b=$("$bin" "$d" 2>/dev/null | python3 -c 'import sys,yaml,json; print(sorted(json.dumps(x,sort_keys=True) for x in yaml.safe_load_all(sys.stdin) if x))')
   [ "$a" = "$b" ] || { differ=$((differ+1)); echo "differs: $d"; }
 done
