@@ -22,7 +22,7 @@ NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 def objects(text):
     docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    return sorted(json.dumps(d, sort_keys=True) for d in docs)
+    return sorted(json.dumps(d, sort_keys=True, default=str) for d in docs)
 
 
 def run(cmd, timeout=120):

@@ -160,6 +160,7 @@ pub(crate) fn build(dir: &Path) -> Built {
         None => Vec::new(),
     };
     crate::generate::add_hash_suffixes(&mut objs);
+    objs.iter_mut().for_each(drop_empty_metadata_maps);
     crate::nameref::fix_references(&mut objs);
     sort_legacy(&mut objs);
     Built {
@@ -171,6 +172,19 @@ pub(crate) fn build(dir: &Path) -> Built {
         diagnostics: cx.diagnostics,
         failure: cx.failure,
         included: cx.included,
+    }
+}
+
+/// Kustomize prints no `annotations:` that is null or empty (it rewrites every object's
+/// annotations, and drops them when none are left); `labels:` stay as written.
+fn drop_empty_metadata_maps(o: &mut Obj) {
+    if let Some(meta) = tree::get_mut(&mut o.node, "metadata") {
+        let empty = meta
+            .get("annotations")
+            .is_some_and(|v| v.is_null() || v.as_map().is_some_and(|m| m.is_empty()));
+        if empty {
+            tree::remove(meta, "annotations");
+        }
     }
 }
 
@@ -401,7 +415,6 @@ impl Ctx {
             "generators",
             "validators",
             "vars",
-            "helmCharts",
             "helmChartInflationGenerator",
             "openapi",
             "crds",

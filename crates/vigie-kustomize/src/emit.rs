@@ -121,7 +121,7 @@ fn plain_ok(s: &str, typed: bool) -> bool {
     if s.is_empty() || s.trim() != s {
         return false;
     }
-    if !typed && resolves_to_non_string(s) {
+    if (!typed && resolves_to_non_string(s)) || looks_like_timestamp(s) {
         return false;
     }
     let first = s.chars().next().unwrap_or(' ');
@@ -153,6 +153,19 @@ fn resolves_to_non_string(s: &str) -> bool {
             | "+.inf"
             | ".nan"
     ) || looks_numeric(s)
+}
+
+/// `2019-03-20` or `2019-03-20T17:54:53Z`: YAML 1.1 timestamps, which `kubectl kustomize`
+/// prints quoted (Kubernetes fields hold them as strings).
+fn looks_like_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || matches!(b[10], b'T' | b't' | b' '))
 }
 
 fn looks_numeric(s: &str) -> bool {

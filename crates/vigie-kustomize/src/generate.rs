@@ -22,6 +22,7 @@ pub(crate) fn run(cx: &mut Ctx, k: &Kustomization, objs: &mut Vec<Obj>) {
             generate_one(cx, k, &g, kind, options.as_ref(), objs);
         }
     }
+    crate::helm::run(cx, k, objs);
 }
 
 /// Data entries of one generator, each with the position that wrote it.

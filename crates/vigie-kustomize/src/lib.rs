@@ -42,13 +42,15 @@
 //! references updated, `namespace`, `labels`/`commonLabels` (selectors where Kustomize sets
 //! them), `commonAnnotations`, `replicas`, `configMapGenerator`/`secretGenerator` (Kustomize's
 //! hash suffix and reference rewriting), `generatorOptions`, `replacements`, and `transformers`
-//! configuring Kustomize's built-in transformers. `helmCharts`, remote resources, `vars` and
-//! plugins (`generators`, non-built-in `transformers`) are reported as not built.
+//! configuring Kustomize's built-in transformers, `helmCharts` kept in the repository (rendered
+//! by `vigie-helm`). Remote resources and charts, `vars` and plugins (`generators`,
+//! non-built-in `transformers`) are reported as not built.
 
 mod accumulate;
 mod emit;
 mod generate;
 mod hash;
+mod helm;
 mod jsonpatch;
 mod nameref;
 mod plugins;

@@ -1,8 +1,8 @@
 //! `transformers:` entries that configure Kustomize's built-in transformers (`apiVersion:
 //! builtin`, `kind: LabelTransformer`, `PatchTransformer`…). Each configuration is turned into
 //! the kustomization field it is equivalent to and run by the same code, its values keeping
-//! the positions of the configuration file. Other plugins (exec, container, Go) are reported as
-//! not run.
+//! the positions of the configuration file. External plugins (exec, container, Go), which `kubectl
+//! kustomize` refuses to run, are reported as not run.
 
 use crate::accumulate::{Ctx, Kustomization, Obj, normalize};
 use crate::transform;
@@ -137,11 +137,11 @@ fn run_one(cx: &mut Ctx, k: &Kustomization, doc: &Node, objs: &mut Vec<Obj>) {
                 crate::replace::run(cx, &s, objs);
             }
         }
-        _ => cx.warn(
+        _ => cx.error(
             DiagKind::Skipped,
             pos,
             format!(
-                "transformer {kind:?} is not a Kustomize built-in; vigie does not run plugins, the objects are built without it"
+                "transformer {kind:?} is an external plugin, which kubectl kustomize refuses to run (external plugins disabled); the objects are built without it"
             ),
         ),
     }

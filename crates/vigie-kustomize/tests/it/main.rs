@@ -2,5 +2,6 @@
 //! bad input, provenance.
 
 mod bad_input;
+mod helm_charts;
 mod oracle;
 mod provenance;
