@@ -56,6 +56,8 @@ pub const ANALYSIS_SECTIONS: &[&str] = &[
     "scm",
     "logging",
     "attestations",
+    // the HTML report's links to the repository (`link = "https://…/{commit}/{path}#L{line}"`)
+    "report",
 ];
 
 impl Config {
