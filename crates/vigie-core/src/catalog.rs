@@ -355,8 +355,9 @@ evidence = ""
 
     #[test]
     fn a_requirement_is_decided_by_the_checks_it_lists_only() {
-        let cat = load("controls = [\"SUP-06\"]\nchecks = [\"SUP-06.6\"]\ndomain = \"supply-chain\"")
-            .unwrap();
+        let cat =
+            load("controls = [\"SUP-06\"]\nchecks = [\"SUP-06.6\"]\ndomain = \"supply-chain\"")
+                .unwrap();
         let r = &cat.frameworks[0].sections[0].requirements[0];
         assert_eq!(
             cat.requirement_checks(r).into_iter().collect::<Vec<_>>(),
@@ -381,7 +382,8 @@ evidence = ""
         .unwrap_err();
         assert!(e.contains("in the domain container"), "{e}");
         // an unknown control
-        let e = load("controls = [\"NOPE-01\"]\nchecks = []\ndomain = \"supply-chain\"").unwrap_err();
+        let e =
+            load("controls = [\"NOPE-01\"]\nchecks = []\ndomain = \"supply-chain\"").unwrap_err();
         assert!(e.contains("unknown control"), "{e}");
         // two domains when the title names two
         load("controls = [\"SUP-06\", \"CNT-01\"]\nchecks = [\"SUP-06.6\", \"CNT-01\"]\ndomain = [\"supply-chain\", \"container\"]")

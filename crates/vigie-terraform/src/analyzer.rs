@@ -58,6 +58,16 @@ impl Analyzer for TerraformAnalyzer {
             published: &crate::published::Published::of_root(input.root),
         });
         out.verdicts.extend(result.verdicts);
+        out.unassessed
+            .extend(
+                result
+                    .unassessed
+                    .into_iter()
+                    .map(|(check, reason)| vigie_core::Unassessed {
+                        check: check.to_string(),
+                        reason,
+                    }),
+            );
         out.diagnostics.extend(result.diagnostics);
         out.tables
             .extend(result.tables.into_iter().map(|t| EvidenceTable {

@@ -7,6 +7,8 @@ mod common;
 mod deps;
 mod docs;
 mod graph;
+mod html;
+mod measures;
 mod schemas;
 mod secrets_cli;
 mod seeds;
