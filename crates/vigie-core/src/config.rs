@@ -150,6 +150,7 @@ struct RawConfig {
     scm: Option<toml::Spanned<toml::Table>>,
     logging: Option<toml::Spanned<toml::Table>>,
     attestations: Option<toml::Spanned<toml::Table>>,
+    report: Option<toml::Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +308,7 @@ impl Config {
             raw.scm,
             raw.logging,
             raw.attestations,
+            raw.report,
         ];
         for (name, t) in ANALYSIS_SECTIONS.iter().zip(raw_sections) {
             if let Some(t) = t {
