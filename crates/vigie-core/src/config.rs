@@ -60,6 +60,8 @@ pub const ANALYSIS_SECTIONS: &[&str] = &[
     "scm",
     "logging",
     "attestations",
+    // the HTML report's links to the repository (`link = "https://…/{commit}/{path}#L{line}"`)
+    "report",
 ];
 
 impl Config {
@@ -177,6 +179,7 @@ struct RawConfig {
     scm: Option<toml::Spanned<toml::Table>>,
     logging: Option<toml::Spanned<toml::Table>>,
     attestations: Option<toml::Spanned<toml::Table>>,
+    report: Option<toml::Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -426,6 +429,7 @@ impl Config {
             raw.scm,
             raw.logging,
             raw.attestations,
+            raw.report,
         ];
         for (name, t) in ANALYSIS_SECTIONS.iter().zip(raw_sections) {
             if let Some(t) = t {

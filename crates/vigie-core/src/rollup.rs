@@ -318,6 +318,30 @@ impl<'a> Attestations<'a> {
     }
 }
 
+/// Add the to-do of a control whose attestation a requirement needs, once.
+fn note_todo(todo: &mut Vec<Todo>, catalog: &Catalog, atts: &Attestations<'_>, control: &str) {
+    if todo.iter().any(|t| t.control == control) {
+        return;
+    }
+    let Some(c) = catalog.control(control) else {
+        return;
+    };
+    let (state, v) = atts.state(c);
+    let rec = v.and_then(Verdict::attestation_record);
+    todo.push(Todo {
+        control: c.id.clone(),
+        title: c.title.clone(),
+        state: match state {
+            Some(AttestationState::Expired) => AttestationState::Expired,
+            _ => AttestationState::Missing,
+        },
+        owner: rec.map(|a| a.owner.clone()),
+        statement: rec.map(|a| a.statement.clone()),
+        expires: rec.map(|a| a.expires.clone()),
+        location: v.map(|v| v.location.clone()),
+    });
+}
+
 pub fn section_status(reqs: &[RequirementResult]) -> (SectionStatus, usize, usize) {
     let applicable: Vec<_> = reqs
         .iter()
@@ -429,6 +453,17 @@ pub fn roll_up(
                                     Some(_) => expired = true,
                                     None => {}
                                 }
+                            }
+                            // a requirement no check decides here (none listed, none built, or
+                            // none could run on this repository) is attested through its controls
+                            let undecided = checks.is_empty() && !r.controls.is_empty();
+                            if undecided && !attested && pending.is_none() {
+                                pending = Some(if expired {
+                                    AttestationState::Expired
+                                } else {
+                                    AttestationState::Missing
+                                });
+                                note_todo(&mut todo, catalog, &atts, &r.controls[0]);
                             }
                             let (att, required) = if pending.is_some() {
                                 (pending, true)
@@ -590,7 +625,12 @@ mod tests {
                 .iter()
                 .any(|t| t.control == "GOV-01" && t.owner.is_none())
         );
-        assert!(!r.todo.iter().any(|t| t.control == "LOG-03"));
+        // a requirement no check decides here is to attest, whatever its control's mode; one
+        // that a check decides is not
+        assert!(r.todo.iter().any(|t| t.control == "LOG-03"));
+        let log03: BTreeSet<&str> = ["LOG-03"].into();
+        let decided = roll_up(cat, &[], &log03, &[fw]);
+        assert!(!decided.todo.iter().any(|t| t.control == "LOG-03"));
         // a valid one makes the control compliant, marked attested
         let r = roll_up(cat, &[att("GOV-01", false)], &implemented, &[fw]);
         assert_eq!(gov(&r, "GOV-01").status, Status::Compliant);

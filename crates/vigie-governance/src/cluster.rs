@@ -376,7 +376,7 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
                     ws[0].id()
                 ),
                 format!(
-                    "declare `kind: Namespace` `{name}` with labels `{ENFORCE}: restricted` and `{ENFORCE_VERSION}: v1.33`"
+                    "declare `kind: Namespace` `{name}` with labels `{ENFORCE}: restricted` and `{ENFORCE_VERSION}: v1.37`"
                 ),
             ));
             continue;
@@ -386,7 +386,7 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
         let version = labels.and_then(|l| l.get(ENFORCE_VERSION));
         let level = enforce.and_then(Node::as_str).unwrap_or("");
         let fix = format!(
-            "label the namespace `{ENFORCE}: restricted` (or baseline) and `{ENFORCE_VERSION}: v1.33`"
+            "label the namespace `{ENFORCE}: restricted` (or baseline) and `{ENFORCE_VERSION}: v1.37`"
         );
         let at = enforce.map_or(n.at.clone(), |e| loc(n, e.pos));
         match level {
@@ -435,7 +435,7 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
                         "the namespace `{name}` enforces `{level}` without pinning the policy version ({})",
                         v.map_or("no enforce-version".to_string(), |v| format!("`{v}`"))
                     ),
-                    format!("add `{ENFORCE_VERSION}: v1.33` (the cluster's minor version)"),
+                    format!("add `{ENFORCE_VERSION}: v1.37` (the cluster's minor version)"),
                 ));
             }
         }

@@ -73,6 +73,31 @@ pub static LOG_04: CheckDoc = CheckDoc {
     ),
 };
 
+pub static LOG_04_1: CheckDoc = CheckDoc {
+    id: "LOG-04.1",
+    title: "Failed builds are counted or alerted on",
+    severity: Severity::Low,
+    applies_to: &["prometheus", "kubernetes", "terraform", "github-actions"],
+    what: "When the repository has build pipelines (GitHub workflows, `.gitlab-ci.yml`, Cloud Build \
+           configurations or triggers), something watches their failures: a Cloud Logging metric or \
+           alert policy whose filter selects failed Cloud Build builds (`resource.type=\"build\"` \
+           with `FAILURE`), a Prometheus alerting rule on a failed-build, failed-pipeline or \
+           failed-workflow series, or a GitHub workflow run on `workflow_run` for failed runs.",
+    why: "A failing pipeline stops fixes and security updates from reaching production; unwatched, \
+          it is found at the next urgent deployment, when it costs most.",
+    fix: "Add a `google_logging_metric` with the filter `resource.type=\"build\" AND \
+          jsonPayload.status=\"FAILURE\"` and an alert policy on it, or an alerting rule on your CI \
+          exporter's failed-pipeline series.",
+    failing: (
+        "cloudbuild.yaml",
+        "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, europe-docker.pkg.dev/acme/app/api:$SHORT_SHA, .]\n",
+    ),
+    passing: (
+        "infra/monitoring.tf",
+        "resource \"google_cloudbuild_trigger\" \"api\" {\n  name     = \"api\"\n  filename = \"cloudbuild.yaml\"\n}\n\nresource \"google_logging_metric\" \"failed_builds\" {\n  name   = \"failed-builds\"\n  filter = \"resource.type=\\\"build\\\" AND jsonPayload.status=\\\"FAILURE\\\"\"\n  metric_descriptor {\n    metric_kind = \"DELTA\"\n    value_type  = \"INT64\"\n  }\n}\n",
+    ),
+};
+
 pub static K8S_01_1: CheckDoc = CheckDoc {
     id: "K8S-01.1",
     title: "Namespaces with workloads enforce a Pod Security level",
@@ -85,14 +110,14 @@ pub static K8S_01_1: CheckDoc = CheckDoc {
           the label any pod, privileged included, is admitted. An unpinned version changes \
           meaning at each cluster upgrade.",
     fix: "Declare the Namespace with `pod-security.kubernetes.io/enforce: restricted` (or \
-          `baseline`) and `pod-security.kubernetes.io/enforce-version: v1.33`.",
+          `baseline`) and `pod-security.kubernetes.io/enforce-version: v1.37`.",
     failing: (
         "k8s/app.yaml",
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
     ),
     passing: (
         "k8s/app.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.33\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.37\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
     ),
 };
 
@@ -110,11 +135,11 @@ pub static K8S_01_2: CheckDoc = CheckDoc {
           level knowingly.",
     failing: (
         "k8s/app.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/enforce-version: v1.33\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/enforce-version: v1.37\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
     ),
     passing: (
         "k8s/app.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.33\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.37\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n",
     ),
 };
 
@@ -203,6 +228,32 @@ pub static SEC_02_2: CheckDoc = CheckDoc {
     passing: (
         "k8s/web.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n          env:\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  name: db-credentials\n                  key: password\n---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: db-credentials\n  namespace: shop\nspec:\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: gcp-secret-manager\n  target:\n    name: db-credentials\n  data:\n    - secretKey: password\n      remoteRef:\n        key: shop-db-password\n",
+    ),
+};
+
+pub static SEC_02_4: CheckDoc = CheckDoc {
+    id: "SEC-02.4",
+    title: "Compose services take their secrets from Compose secrets or a vault, not variables",
+    severity: Severity::Medium,
+    applies_to: &["compose"],
+    what: "No Compose service sets a secret-named variable (containing PASSWORD, PASSWD, SECRET, \
+           TOKEN, API_KEY, APIKEY, PRIVATE_KEY, ACCESS_KEY or CREDENTIAL) in `environment:` or \
+           in one of its `env_file:` files; services read secrets from files delivered by \
+           Compose `secrets:` (`…_FILE: /run/secrets/…`) or by a vault agent. A service with \
+           `secrets:` and no such variable passes.",
+    why: "A variable's value sits in the Compose file, a `.env` file or the shell of whoever \
+          deploys: copied to every host, readable by `docker inspect`, inherited by every child \
+          process, and never rotated by a secret store.",
+    fix: "Declare the secret under top-level `secrets:` (fed from your vault at deployment), grant \
+          it to the service with `secrets:`, and point the image at the file (`POSTGRES_PASSWORD_FILE: \
+          /run/secrets/db_password`).",
+    failing: (
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:17.2\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n",
+    ),
+    passing: (
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:17.2\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets: [db_password]\nsecrets:\n  db_password:\n    environment: DB_PASSWORD\n",
     ),
 };
 
@@ -391,5 +442,6 @@ pub static GOV_02: CheckDoc = CheckDoc {
 /// Every check of this crate, in id order.
 pub static ALL: &[&CheckDoc] = &[
     &GOV_01_1, &GOV_01_2, &GOV_02, &K8S_01_1, &K8S_01_2, &K8S_02_1, &K8S_02_2, &LOG_01, &LOG_03,
-    &LOG_04, &SCM_01, &SCM_02, &SCM_03, &SCM_04, &SEC_02_1, &SEC_02_2, &SEC_02_3,
+    &LOG_04, &LOG_04_1, &SCM_01, &SCM_02, &SCM_03, &SCM_04, &SEC_02_1, &SEC_02_2, &SEC_02_3,
+    &SEC_02_4,
 ];

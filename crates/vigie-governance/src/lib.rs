@@ -3,7 +3,7 @@
 //! - logging and monitoring: logs shipped off the host (LOG-01), an alert on repeated 401/403
 //!   (LOG-03), metrics collected (LOG-04);
 //! - cluster policy: Pod Security Admission per namespace (K8S-01), RBAC and service-account
-//!   tokens (K8S-02), secrets delivered by a vault or an operator (SEC-02);
+//!   tokens (K8S-02), secrets delivered by a vault or an operator (SEC-02, on Compose too);
 //! - repository governance: signed commits (SCM-01), a secret-scanning pre-commit hook (SCM-02),
 //!   CODEOWNERS (SCM-03), release tags (SCM-04), runbooks (GOV-01), scheduled backups (GOV-02);
 //! - attestations (`.vigie/attestations.toml`): what only a person can vouch for.
@@ -16,6 +16,7 @@ pub mod allowed_signers;
 mod analyzer;
 pub mod attest;
 mod cluster;
+mod compose_secrets;
 pub mod docs;
 mod gov;
 mod logging;
@@ -77,6 +78,7 @@ pub fn analyze(repo: &Repo<'_>, objects: &[Object], out: &mut Out) {
     let tf = tf::read(repo);
     cluster::run(objects, out);
     logging::run(repo, objects, &tf, out);
+    compose_secrets::run(repo, out);
     gov::run(repo, objects, &tf, out);
     scm::run(repo, out);
     for v in &mut out.verdicts {

@@ -95,6 +95,7 @@ pub fn analyze(repo: &Repo<'_>) -> Output {
             sup06::pull_request_target(p, &mut v);
             sup06::echoed_secrets(p, &mut v);
             sup06::cloudbuild_sa(p, &mut v);
+            checks::sup04_verified(p, &mut v);
             sup06::keys_in_pipeline(p, &mut v);
             (v, pushes, deploys, enf)
         })
@@ -110,8 +111,12 @@ pub fn analyze(repo: &Repo<'_>) -> Output {
         enf.extend(e);
     }
     let read = |p: &str| (repo.read)(p);
+    if !verdicts.iter().any(|v| v.check == checks::SUP02_AUDIT.id) {
+        checks::sup02_unaudited(&repo.files, &read, pipelines.is_empty(), &mut verdicts);
+    }
     checks::sup02_dockerfiles(repo.dockerfiles, &mut verdicts);
     checks::sup02_lockfiles(&repo.files, &read, &mut verdicts);
+    crate::sup02_cadence::sup02_cadence(&repo.files, &read, &mut verdicts);
     enf.extend(
         repo.objects
             .iter()

@@ -134,6 +134,28 @@ pub static SUP04_PROV: CheckDoc = CheckDoc {
     ),
 };
 
+pub static SUP04_VERIFIED: CheckDoc = CheckDoc {
+    id: "SUP-04.3",
+    title: "Cloud Build enforces requestedVerifyOption: VERIFIED",
+    severity: Severity::Medium,
+    applies_to: &["cloudbuild"],
+    what: "Every Cloud Build configuration sets `options.requestedVerifyOption: VERIFIED`, so that \
+           Cloud Build verifies the build's sources and records signed SLSA provenance for the \
+           images it pushes, whatever the configuration builds.",
+    why: "Without it Cloud Build neither checks where the build's sources came from nor vouches \
+          for them: an image built from an unverified source is indistinguishable from one built \
+          from the reviewed repository.",
+    fix: "Add `options:` `requestedVerifyOption: VERIFIED` to the build configuration.",
+    failing: (
+        "cloudbuild.yaml",
+        "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, europe-docker.pkg.dev/acme/app/api:$SHORT_SHA, .]\noptions:\n  requestedVerifyOption: NOT_VERIFIED\n",
+    ),
+    passing: (
+        "cloudbuild.yaml",
+        "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, europe-docker.pkg.dev/acme/app/api:$SHORT_SHA, .]\noptions:\n  requestedVerifyOption: VERIFIED\n",
+    ),
+};
+
 pub static SUP05_SIGN: CheckDoc = CheckDoc {
     id: "SUP-05.1",
     title: "Pushed images are signed",
@@ -344,8 +366,10 @@ pub static CHECKS: &[&CheckDoc] = &[
     &SUP02_AUDIT,
     &SUP02_LOCK,
     &SUP02_CI,
+    &crate::sup02_cadence::SUP02_CADENCE,
     &SUP04_SBOM,
     &SUP04_PROV,
+    &SUP04_VERIFIED,
     &SUP05_SIGN,
     &SUP05_VERIFY,
     &SUP06_PERMS,
@@ -684,6 +708,48 @@ pub fn sup02_pipeline(p: &Pipeline, out: &mut Vec<Verdict>) {
 }
 
 /// SUP-02.3 on Dockerfiles.
+/// SUP-02.1 where no pipeline runs Node: a `package.json` with dependencies is audited by no CI
+/// at all, which fails the measure rather than leaving it without a subject.
+pub fn sup02_unaudited(
+    files: &[&str],
+    read: &dyn Fn(&str) -> Option<String>,
+    no_pipeline: bool,
+    out: &mut Vec<Verdict>,
+) {
+    for f in files {
+        if !(*f == "package.json" || f.ends_with("/package.json"))
+            || f.split('/').any(|c| c == "node_modules")
+        {
+            continue;
+        }
+        let Some(json) = read(f).and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        else {
+            continue;
+        };
+        let deps = ["dependencies", "devDependencies", "optionalDependencies"]
+            .iter()
+            .any(|k| {
+                json.get(k)
+                    .and_then(|v| v.as_object())
+                    .is_some_and(|m| !m.is_empty())
+            });
+        if !deps {
+            continue;
+        }
+        out.push(Verdict::fail(
+            &SUP02_AUDIT,
+            format!("{f} › dependency audit"),
+            Location::new((*f).into(), 1, 1),
+            if no_pipeline {
+                "the repository has no CI pipeline, so nothing audits these dependencies"
+            } else {
+                "no CI pipeline of the repository installs or audits these dependencies"
+            },
+            "add a CI job that runs `npm ci` then `npm audit --audit-level=high` and fails on its findings",
+        ));
+    }
+}
+
 pub fn sup02_dockerfiles(dfs: &[vigie_parse::dockerfile::Dockerfile], out: &mut Vec<Verdict>) {
     use vigie_parse::dockerfile::InstrKind;
     for df in dfs {
@@ -942,6 +1008,38 @@ pub fn sup04(p: &Pipeline, out: &mut Vec<Verdict>) {
                 System::GitHub => "use `actions/attest-build-provenance` or `docker buildx build --provenance=mode=max`",
                 System::GitLab => "set `RUNNER_GENERATE_ARTIFACTS_METADATA: \"true\"` or build with `--provenance=mode=max`",
             },
+        )),
+    }
+}
+
+/// SUP-04.3: a Cloud Build configuration asks for verified sources and provenance. Every Cloud
+/// Build configuration is judged, not only those that build images: the option is what makes
+/// Cloud Build check the sources of any build.
+pub fn sup04_verified(p: &Pipeline, out: &mut Vec<Verdict>) {
+    if p.system != System::CloudBuild {
+        return;
+    }
+    let subject = format!("{} › options.requestedVerifyOption", p.file);
+    match &p.verify_option {
+        Some(v) if v.value == "VERIFIED" => out.push(Verdict::pass(
+            &SUP04_VERIFIED,
+            subject,
+            v.at.clone(),
+            "`requestedVerifyOption: VERIFIED`: Cloud Build verifies the sources and records provenance",
+        )),
+        Some(v) => out.push(Verdict::fail(
+            &SUP04_VERIFIED,
+            subject,
+            v.at.clone(),
+            format!("`requestedVerifyOption: {}` lets unverified sources be built", v.value),
+            "set `requestedVerifyOption: VERIFIED`",
+        )),
+        None => out.push(Verdict::fail(
+            &SUP04_VERIFIED,
+            subject,
+            p.at.clone(),
+            "no `options.requestedVerifyOption`: Cloud Build builds unverified sources",
+            "add `options:` `requestedVerifyOption: VERIFIED`",
         )),
     }
 }

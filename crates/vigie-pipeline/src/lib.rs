@@ -9,6 +9,7 @@ pub mod github;
 pub mod gitlab;
 pub mod model;
 pub mod shell;
+pub mod sup02_cadence;
 pub mod sup06;
 pub mod sup07;
 mod yamlutil;

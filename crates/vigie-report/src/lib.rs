@@ -6,10 +6,13 @@
 //! - [`Format::Sarif`]: SARIF 2.1.0 for code scanning (GitHub, GitLab, IDEs).
 //! - [`Format::Markdown`]: the compliance documents (roadmap, DevSecOps checklist) with evidence.
 //! - [`Format::Junit`]: JUnit XML, one test suite per control, one test case per subject.
+//! - [`Format::Html`]: the compliance documents as one self-contained page ([`render_html`]
+//!   adds links to the repository and the platform graph).
 //!
 //! Every output is deterministic: the same report gives byte-identical output.
 
 mod common;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -20,6 +23,8 @@ use std::fmt;
 use std::str::FromStr;
 use vigie_core::ScanReport;
 
+pub use html::HtmlOptions;
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -28,15 +33,17 @@ pub enum Format {
     Sarif,
     Markdown,
     Junit,
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Text,
         Format::Json,
         Format::Sarif,
         Format::Markdown,
         Format::Junit,
+        Format::Html,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +53,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Markdown => "markdown",
             Format::Junit => "junit",
+            Format::Html => "html",
         }
     }
 }
@@ -66,8 +74,9 @@ impl FromStr for Format {
             "sarif" => Ok(Format::Sarif),
             "markdown" | "md" => Ok(Format::Markdown),
             "junit" => Ok(Format::Junit),
+            "html" => Ok(Format::Html),
             _ => Err(format!(
-                "unknown format `{s}` (expected text, json, sarif, markdown or junit)"
+                "unknown format `{s}` (expected text, json, sarif, markdown, junit or html)"
             )),
         }
     }
@@ -103,7 +112,14 @@ pub fn render(report: &ScanReport, format: Format, opts: &RenderOptions) -> Stri
         Format::Sarif => sarif::render(report),
         Format::Markdown => markdown::render(report, opts),
         Format::Junit => junit::render(report),
+        Format::Html => html::render(report, opts.verbose, &HtmlOptions::default()),
     }
+}
+
+/// The HTML page with what only the caller knows: how to link a file of the repository, the
+/// scanned commit, the platform graph.
+pub fn render_html(report: &ScanReport, opts: &RenderOptions, html: &HtmlOptions) -> String {
+    html::render(report, opts.verbose, html)
 }
 
 #[cfg(test)]

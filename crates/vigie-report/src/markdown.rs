@@ -13,8 +13,11 @@ use vigie_core::rollup::{
 };
 use vigie_core::{Outcome, ScanReport, Verdict};
 
-/// Passing evidence lines shown under a compliant measure without `-v`.
-const PASSES_SHOWN: usize = 3;
+/// Passing evidence lines shown under a compliant measure without `-v`: the seed documents give
+/// one line per measure, so one example of the proof, and the count.
+const PASSES_SHOWN: usize = 1;
+/// Failures shown under a measure without `-v`; the rest are counted, and `-v` lists them.
+const FAILURES_SHOWN: usize = 3;
 const MEASURE: &str = "    ";
 const EVIDENCE: &str = "        ";
 
@@ -306,12 +309,15 @@ impl<'c, 'r> Markdown<'c, 'r> {
                         .is_some_and(|c| c.mode.contains("attest"))
                 });
                 let reasons = self.cx.unassessed_reasons(fw, &r.id);
-                let why = if attest || r.attestation.is_some() {
-                    "needs an attestation (to do)".to_string()
-                } else if !reasons.is_empty() {
-                    one_line(&reasons.join("; "))
-                } else {
-                    "no check in this version of vigie decides it yet".to_string()
+                let to_attest = attest || r.attestation.is_some();
+                let why = match (reasons.is_empty(), to_attest) {
+                    (false, true) => format!("{}; to be attested", one_line(&reasons.join("; "))),
+                    (false, false) => one_line(&reasons.join("; ")),
+                    (true, true) if r.checks.is_empty() => {
+                        "no check can decide it from the repository; to be attested".to_string()
+                    }
+                    (true, true) => "needs an attestation (to do)".to_string(),
+                    (true, false) => "no check in this version of vigie decides it yet".to_string(),
                 };
                 let _ = writeln!(out, "⚪ not assessed: {why}");
                 self.attestation_line(out, r);
@@ -351,7 +357,13 @@ impl<'c, 'r> Markdown<'c, 'r> {
             .collect();
         let mut verdicts = verdicts;
         verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        for v in verdicts.iter().filter(|v| v.is_fail()) {
+        let failures: Vec<&&Verdict> = verdicts.iter().filter(|v| v.is_fail()).collect();
+        let shown = if self.verbose {
+            failures.len()
+        } else {
+            FAILURES_SHOWN
+        };
+        for v in failures.iter().take(shown) {
             let _ = write!(
                 out,
                 "{EVIDENCE}- {}: {} — {}.",
@@ -363,6 +375,13 @@ impl<'c, 'r> Markdown<'c, 'r> {
                 let _ = write!(out, " Fix: {}", one_line(fix));
             }
             out.push('\n');
+        }
+        if failures.len() > shown {
+            let _ = writeln!(
+                out,
+                "{EVIDENCE}- … {} more failures (`vigie scan -v` lists all)",
+                failures.len() - shown
+            );
         }
         for v in &verdicts {
             if let Some(w) = v.waiver() {

@@ -66,6 +66,16 @@ impl Analyzer for TerraformAnalyzer {
             }
         }
         out.verdicts.extend(result.verdicts);
+        out.unassessed
+            .extend(
+                result
+                    .unassessed
+                    .into_iter()
+                    .map(|(check, reason)| vigie_core::Unassessed {
+                        check: check.to_string(),
+                        reason,
+                    }),
+            );
         out.diagnostics.extend(result.diagnostics);
         out.tables
             .extend(result.tables.into_iter().map(|t| EvidenceTable {

@@ -32,6 +32,8 @@ pub struct Output {
     /// Why the Terraform configuration could not be evaluated as Terraform would: its checks
     /// are then not assessed (see [`eval::Model::incomplete`]).
     pub incomplete: Option<String>,
+    /// Checks that apply here but that nothing in the repository can decide, with the reason.
+    pub unassessed: Vec<(&'static str, String)>,
 }
 
 /// What the analysis reads from the scan.
@@ -103,9 +105,18 @@ pub fn analyze(input: &Input<'_>) -> Output {
     checks::sov02::run(&cx, &mut out.verdicts);
     checks::sov03::run(&cx, &mut out.verdicts);
     checks::cry04::run(&cx, &mut out.verdicts);
+    if !out
+        .verdicts
+        .iter()
+        .any(|v| v.check == checks::cry04::DOC_STORAGE.id)
+        && let Some(reason) = checks::cry04::compose_volumes_reason(&cx)
+    {
+        out.unassessed.push((checks::cry04::DOC_STORAGE.id, reason));
+    }
     checks::log02::run(&cx, &mut out.verdicts);
     checks::net05::run(&cx, &mut out.verdicts);
     checks::sup06::run(&cx, &mut out.verdicts);
+    checks::sup06_build_iam::run(&cx, &mut out.verdicts);
     checks::one_verdict_per_resource(&mut out.verdicts);
     out.incomplete = model.incomplete;
     out.diagnostics.extend(model.diagnostics);

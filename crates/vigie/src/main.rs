@@ -98,7 +98,7 @@ struct ScanArgs {
     /// Folder or file to scan.
     #[arg(default_value = ".")]
     path: PathBuf,
-    /// Output format: text, json, sarif, markdown, junit. Repeat, with --output, to write several.
+    /// Output format: text, json, sarif, markdown, junit, html. Repeat, with --output, to write several.
     #[arg(long = "format", value_name = "FORMAT")]
     formats: Vec<String>,
     /// Where to write each --format, in the same order; a format without one goes to stdout.
@@ -327,6 +327,11 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         }
         None => Config::default(),
     };
+    let link = config
+        .section("report")
+        .and_then(|t| t.get_ref().get("link"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
     let opts = ScanOptions {
         root: args.path.clone(),
         display_root: args.path.display().to_string(),
@@ -359,6 +364,21 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             color: color && to_file.is_none() && matches!(format, Format::Text),
             verbose: args.verbose,
         };
+        if *format == Format::Html {
+            let html = vigie_report::HtmlOptions {
+                link: link.clone(),
+                commit: cmd_graph::head_commit(&args.path),
+                graph_svg: args.path.is_dir().then(|| cmd_graph::svg_of(&args.path)),
+            };
+            let page = vigie_report::render_html(&report, &render, &html);
+            match to_file {
+                Some(p) => std::fs::write(p, page).map_err(|e| format!("{}: {e}", p.display()))?,
+                None => stdout
+                    .write_all(page.as_bytes())
+                    .map_err(|e| e.to_string())?,
+            }
+            continue;
+        }
         match to_file {
             Some(p) => {
                 let f = std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?;

@@ -2,4 +2,5 @@
 //! folder is a module (one binary links once instead of once per file).
 
 mod common;
+mod mapping;
 mod render;

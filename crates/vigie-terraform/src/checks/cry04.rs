@@ -512,3 +512,70 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
         }
     }
 }
+
+/// Images of database servers, by the last segment of their name.
+const DATABASE_IMAGES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "redis",
+    "valkey",
+    "elasticsearch",
+    "opensearch",
+    "cassandra",
+    "couchdb",
+    "clickhouse",
+    "influxdb",
+    "neo4j",
+    "cockroach",
+];
+
+/// Why CRY-04.1 cannot be decided here although it applies: Compose databases keep their data
+/// on volumes of the host, whose disk encryption (LUKS, the provider's managed encryption) no
+/// file of the repository shows. `None` when there is no such database.
+pub fn compose_volumes_reason(cx: &Ctx<'_>) -> Option<String> {
+    use vigie_parse::yaml::Node;
+    let mut found = Vec::new();
+    for p in cx.compose {
+        let Some(merged) = &p.merged else { continue };
+        for e in merged.get("services").map(Node::entries).unwrap_or(&[]) {
+            let image = e.value.get("image").and_then(Node::as_str).unwrap_or("");
+            let name = image
+                .split('@')
+                .next()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .split(':')
+                .next()
+                .unwrap_or("");
+            if !DATABASE_IMAGES.iter().any(|d| name.starts_with(d)) {
+                continue;
+            }
+            let volumes: Vec<String> = e
+                .value
+                .get("volumes")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|v| {
+                    v.as_str()
+                        .map(|s| s.split(':').next().unwrap_or(s).to_string())
+                        .or_else(|| v.get("source").and_then(Node::as_str).map(str::to_string))
+                })
+                .collect();
+            if let Some(v) = volumes.first() {
+                found.push(format!("`{}` keeps its data on `{v}`", e.key));
+            }
+        }
+    }
+    (!found.is_empty()).then(|| {
+        format!(
+            "the Compose database {} on the host's disk, whose encryption (LUKS or the provider's) no file of the repository shows",
+            found.join(", ")
+        )
+    })
+}

@@ -12,6 +12,7 @@ pub mod sov01;
 pub mod sov02;
 pub mod sov03;
 pub mod sup06;
+pub mod sup06_build_iam;
 
 use crate::eval::{Model, Value};
 use std::sync::Arc;
@@ -126,4 +127,5 @@ pub static ALL: &[&CheckDoc] = &[
     &sup06::DOC_NO_KEY,
     &sup06::DOC_WI_CLUSTER,
     &sup06::DOC_WI_NODES,
+    &sup06_build_iam::DOC,
 ];

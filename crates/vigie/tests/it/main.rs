@@ -8,6 +8,8 @@ mod deps;
 mod docs;
 mod fail_closed;
 mod graph;
+mod html;
+mod measures;
 mod schemas;
 mod secrets_cli;
 mod seeds;
