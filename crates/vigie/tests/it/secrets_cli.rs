@@ -241,6 +241,18 @@ fn staged_and_history_from_the_command_line() {
 
 #[test]
 fn hook_install_refuses_a_foreign_hook() {
+    // `vigie hook install` wants the vigie it installs a call to on PATH
+    let bin = Path::new(env!("CARGO_BIN_EXE_vigie")).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let vigie = || {
+        let mut c = vigie();
+        c.env("PATH", &path);
+        c
+    };
     let d = tempfile::tempdir().unwrap();
     git(d.path(), &["init", "-q"]);
     let hook = d.path().join(".git/hooks/pre-commit");
