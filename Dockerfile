@@ -10,10 +10,10 @@ COPY . .
 RUN cargo build --release --locked -p vigie --no-default-features \
     && cp target/release/vigie /vigie
 
+# vigie:ignore CNT-10.3 a one-shot command line tool: no long-running service to probe
 FROM gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f
 COPY --from=build /vigie /usr/local/bin/vigie
 USER 65532:65532
 WORKDIR /src
-# vigie:ignore CNT-10.3 a one-shot command line tool: no long-running service to probe
 ENTRYPOINT ["/usr/local/bin/vigie"]
 CMD ["scan", "/src"]
