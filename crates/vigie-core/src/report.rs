@@ -117,7 +117,8 @@ impl ScanReport {
     /// The gate: a failure at or above `fail_on`, or a diagnostic that gates
     /// ([`ScanReport::diagnostic_gates`]).
     pub fn gate_failed(&self) -> bool {
-        self.failures().any(|v| v.severity >= self.fail_on) || self.gating_diagnostics().next().is_some()
+        self.failures().any(|v| v.severity >= self.fail_on)
+            || self.gating_diagnostics().next().is_some()
     }
 
     /// The diagnostics that fail the gate, in report order.
@@ -138,9 +139,9 @@ impl ScanReport {
         let Some(kinds) = file_kinds(&d.location.path) else {
             return true;
         };
-        self.checks.iter().any(|c| {
-            self.in_scope(c.id) && c.applies_to.iter().any(|k| kinds.contains(k))
-        })
+        self.checks
+            .iter()
+            .any(|c| self.in_scope(c.id) && c.applies_to.iter().any(|k| kinds.contains(k)))
     }
 }
 

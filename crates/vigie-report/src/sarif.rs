@@ -150,11 +150,7 @@ pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
         .collect();
     let attest_index = rule_index.get(ATTESTATION_CHECK).copied();
     results.extend(attested.iter().map(|v| w.attested_result(v, attest_index)));
-    results.extend(
-        located_todo
-            .iter()
-            .map(|t| w.todo_result(t, attest_index)),
-    );
+    results.extend(located_todo.iter().map(|t| w.todo_result(t, attest_index)));
     results.extend(
         report
             .diagnostics
@@ -181,10 +177,7 @@ pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
         ),
     ]);
     if !report.rollup.todo.is_empty() {
-        run_props.insert(
-            "attestationsTodo".to_string(),
-            json!(report.rollup.todo),
-        );
+        run_props.insert("attestationsTodo".to_string(), json!(report.rollup.todo));
     }
     let mut run = sarif::Run::builder()
         .tool(driver)

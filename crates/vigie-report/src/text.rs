@@ -592,7 +592,12 @@ fn gating_diagnostics(report: &ScanReport) -> String {
         .gating_diagnostics()
         .map(|d| format!("{} at {}", d.code, loc(&d.location)))
         .collect();
-    let mut s = all.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = all
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if all.len() > SHOWN {
         let _ = write!(s, " and {} more", all.len() - SHOWN);
     }

@@ -127,7 +127,8 @@ fn refuse_overruling_evidence(
     let mut opts = vigie_scan::ScanOptions::new(root, today);
     let config = root.join("vigie.toml");
     if config.is_file() {
-        let text = std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+        let text =
+            std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
         opts.config = vigie_core::config::Config::parse("vigie.toml", &text)
             .map_err(|e| format!("invalid configuration: {e}"))?;
     }

@@ -257,10 +257,7 @@ pub fn hook(cmd: HookCommand) -> Result<ExitCode, String> {
                 let backup = free_backup_name(&file);
                 std::fs::rename(&file, &backup)
                     .map_err(|e| format!("{}: {e}", backup.display()))?;
-                eprintln!(
-                    "vigie: kept the previous hook as {}",
-                    backup.display()
-                );
+                eprintln!("vigie: kept the previous hook as {}", backup.display());
             }
             let script = format!(
                 "#!/bin/sh\n{HOOK_MARKER}\n# Refuses the commit when the staged changes hold a secret.\n# Accept a false positive with `vigie:allow-secret` on its line, or a baseline (vigie secrets --write-baseline).\nif ! command -v vigie >/dev/null 2>&1; then\n    echo \"vigie pre-commit hook: vigie is not on PATH; install it or remove $0\" >&2\n    exit 1\nfi\nexec vigie secrets --staged --no-progress \"$(git rev-parse --show-toplevel)\"\n"

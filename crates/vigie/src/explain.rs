@@ -131,12 +131,7 @@ fn requirement_page(id: &str) -> Option<String> {
             .map(|r| (sec, r))
     })?;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# {} — {}\n",
-        Catalog::label(fw, req),
-        req.title
-    );
+    let _ = writeln!(s, "# {} — {}\n", Catalog::label(fw, req), req.title);
     let _ = writeln!(
         s,
         "Framework: {} ({}) · Section: {} {}\n",

@@ -58,7 +58,11 @@ fn multitool_errors(files: &[PathBuf]) -> Vec<String> {
         }
         // a file the tool could not read or parse is an error too
         for inv in run["invocations"].as_array().into_iter().flatten() {
-            for n in inv["toolExecutionNotifications"].as_array().into_iter().flatten() {
+            for n in inv["toolExecutionNotifications"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 if n["level"] == "error" {
                     errors.push(format!("tool: {}", n["message"]));
                 }
@@ -101,7 +105,11 @@ fn git(dir: &Path, args: &[&str]) {
         .args(args)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn results(doc: &Value) -> &Vec<Value> {
@@ -115,7 +123,9 @@ fn uri(r: &Value) -> &str {
 }
 
 fn fingerprint(r: &Value) -> &str {
-    r["partialFingerprints"]["vigie/v2"].as_str().unwrap_or_default()
+    r["partialFingerprints"]["vigie/v2"]
+        .as_str()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -128,12 +138,22 @@ fn github_accepts_the_sarif_of_every_example_and_of_vigie_secrets() {
         let file = out.path().join(format!("{name}.sarif"));
         let doc = sarif_of_scan(&ex, &file);
         for r in results(&doc) {
-            assert!(r["locations"][0].is_object(), "{name}: a result without a location: {r}");
+            assert!(
+                r["locations"][0].is_object(),
+                "{name}: a result without a location: {r}"
+            );
             assert_ne!(uri(r), ".", "{name}: {r}");
-            assert!(uri(r).starts_with(&format!("examples/{name}/")), "{name}: {r}");
+            assert!(
+                uri(r).starts_with(&format!("examples/{name}/")),
+                "{name}: {r}"
+            );
         }
         let base = &doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
-        assert!(base.as_str().is_some_and(|u| u.starts_with("file:///") && u.ends_with('/')), "{base}");
+        assert!(
+            base.as_str()
+                .is_some_and(|u| u.starts_with("file:///") && u.ends_with('/')),
+            "{base}"
+        );
         files.push(file);
     }
     let repo = repo_with_secret();
@@ -147,7 +167,12 @@ fn github_accepts_the_sarif_of_every_example_and_of_vigie_secrets() {
     assert_eq!(code, 1, "{err}");
     files.push(secrets);
     let errors = multitool_errors(&files);
-    assert!(errors.is_empty(), "{} errors:\n{}", errors.len(), errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{} errors:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -165,8 +190,14 @@ fn one_secret_is_one_alert_whichever_command_found_it() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains(KEY), "a secret in full");
     let secrets: Value = serde_json::from_str(&text).unwrap();
-    let from_scan: Vec<&Value> = results(&scanned).iter().filter(|r| r["ruleId"] == "SEC-01").collect();
-    let from_secrets: Vec<&Value> = results(&secrets).iter().filter(|r| r["ruleId"] == "SEC-01").collect();
+    let from_scan: Vec<&Value> = results(&scanned)
+        .iter()
+        .filter(|r| r["ruleId"] == "SEC-01")
+        .collect();
+    let from_secrets: Vec<&Value> = results(&secrets)
+        .iter()
+        .filter(|r| r["ruleId"] == "SEC-01")
+        .collect();
     assert_eq!(from_scan.len(), 1, "{scanned}");
     assert_eq!(from_secrets.len(), 1, "{secrets}");
     // repository-relative, although `deploy/` was scanned
@@ -185,7 +216,13 @@ fn one_secret_is_one_alert_whichever_command_found_it() {
     };
     let rule = rule(&secrets);
     assert!(rule["fullDescription"]["text"].is_string(), "{rule}");
-    assert!(rule["help"]["markdown"].as_str().unwrap().contains("```yaml"), "{rule}");
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("```yaml"),
+        "{rule}"
+    );
     assert_eq!(rule["properties"]["security-severity"], "9.0");
 }
 
@@ -214,23 +251,40 @@ fn fingerprints_survive_line_moves_and_tell_identical_results_apart() {
     let prints = |doc: &Value| -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = results(doc)
             .iter()
-            .map(|r| (r["ruleId"].as_str().unwrap().to_string(), fingerprint(r).to_string()))
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    fingerprint(r).to_string(),
+                )
+            })
             .collect();
         v.sort();
         v
     };
     assert!(!prints(&before).is_empty());
-    assert_eq!(prints(&before), prints(&after), "fingerprints moved with the lines");
+    assert_eq!(
+        prints(&before),
+        prints(&after),
+        "fingerprints moved with the lines"
+    );
     let lines = |doc: &Value| -> Vec<i64> {
         results(doc)
             .iter()
-            .map(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_i64().unwrap())
+            .map(|r| {
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_i64()
+                    .unwrap()
+            })
             .collect()
     };
     assert_ne!(lines(&before), lines(&after), "the lines did move");
     let all: Vec<String> = prints(&before).into_iter().map(|p| p.1).collect();
     let unique: std::collections::BTreeSet<&String> = all.iter().collect();
-    assert_eq!(unique.len(), all.len(), "two results share a fingerprint: {before}");
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "two results share a fingerprint: {before}"
+    );
 }
 
 /// `junitparser`'s view of a JUnit file: per case, its result kinds and attributes.
@@ -281,9 +335,15 @@ fn junit_of_a_passing_scan_has_no_failure_and_every_case_has_file_and_time() {
             assert!(c["time"].is_string(), "{name}: no time: {c}");
         }
         let with_file = cases.iter().filter(|c| c["file"].is_string()).count();
-        assert!(with_file * 2 > cases.len(), "{name}: most cases name a file: {j}");
+        assert!(
+            with_file * 2 > cases.len(),
+            "{name}: most cases name a file: {j}"
+        );
         if code == 0 {
-            assert_eq!(j["failures"], 0, "{name}: a passing scan with failed tests: {j}");
+            assert_eq!(
+                j["failures"], 0,
+                "{name}: a passing scan with failed tests: {j}"
+            );
             assert_eq!(j["errors"], 0, "{name}: {j}");
             // the notes (no git history, no vulnerability database) are there, as skipped cases
             assert!(
@@ -300,12 +360,13 @@ fn junit_of_a_passing_scan_has_no_failure_and_every_case_has_file_and_time() {
 #[test]
 fn the_readme_gate_example_passes_and_not_assessed_never_gates() {
     // the README's example: a lockfile and no vulnerability database is "not assessed"
-    let (code, out, err) = stdout_of(
-        vigie()
-            .arg("scan")
-            .arg(example("compose-hardened"))
-            .args(["--framework", "anssi-docker,pss-restricted", "--fail-on", "medium", "--no-color"]),
-    );
+    let (code, out, err) = stdout_of(vigie().arg("scan").arg(example("compose-hardened")).args([
+        "--framework",
+        "anssi-docker,pss-restricted",
+        "--fail-on",
+        "medium",
+        "--no-color",
+    ]));
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("PASS"), "{out}");
 }
@@ -321,15 +382,19 @@ fn a_diagnostic_gates_only_for_the_selected_frameworks_and_is_named() {
     // a lockfile vigie cannot read: only supply-chain checks read lockfiles
     std::fs::write(d.path().join("package-lock.json"), "{ not json").unwrap();
     let scan = |fw: &str| {
-        stdout_of(
-            vigie()
-                .arg("scan")
-                .arg(d.path())
-                .args(["--framework", fw, "--fail-on", "high", "--no-color"]),
-        )
+        stdout_of(vigie().arg("scan").arg(d.path()).args([
+            "--framework",
+            fw,
+            "--fail-on",
+            "high",
+            "--no-color",
+        ]))
     };
     let (code, out, _) = scan("cis-docker");
-    assert!(!out.contains("FAIL: ") || !out.contains("VG-PARSE at"), "{out}");
+    assert!(
+        !out.contains("FAIL: ") || !out.contains("VG-PARSE at"),
+        "{out}"
+    );
     let docker_only = code;
     // with the framework whose checks read lockfiles, the unreadable lockfile gates, by name
     let (code, out, _) = scan("devsecops");
@@ -354,7 +419,10 @@ fn run(c: &mut Command) -> (i32, String, String) {
 
 /// PATH with the `vigie` under test first.
 fn path_with_vigie() -> std::ffi::OsString {
-    let bin = Path::new(env!("CARGO_BIN_EXE_vigie")).parent().unwrap().to_path_buf();
+    let bin = Path::new(env!("CARGO_BIN_EXE_vigie"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let mut dirs = vec![bin];
     if let Some(p) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&p));
@@ -363,7 +431,12 @@ fn path_with_vigie() -> std::ffi::OsString {
 }
 
 fn git_out(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -372,14 +445,27 @@ fn commit_through_hooks(repo: &Path, home: &Path, message: &str) -> (bool, Strin
     let out = Command::new("git")
         .arg("-C")
         .arg(repo)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", message])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ])
         .env("PATH", path_with_vigie())
         .env("PRE_COMMIT_HOME", home)
         .output()
         .unwrap();
     (
         out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 
@@ -413,20 +499,37 @@ fn pre_commit_installs_the_hook_from_a_clone_and_it_blocks_a_staged_key() {
         .env("PRE_COMMIT_HOME", home.path())
         .output()
         .expect("pre-commit is needed (`pip install pre-commit`, .ci/run does)");
-    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
 
     std::fs::write(work.path().join("app.yml"), "region: eu-west-3\n").unwrap();
     git(work.path(), &["add", "."]);
     let (ok, out) = commit_through_hooks(work.path(), home.path(), "clean");
     assert!(ok, "a clean commit was refused:\n{out}");
-    assert!(out.contains("vigie secrets") && out.contains("Passed"), "{out}");
+    assert!(
+        out.contains("vigie secrets") && out.contains("Passed"),
+        "{out}"
+    );
 
-    std::fs::write(work.path().join("app.yml"), format!("region: eu-west-3\naws_key: {KEY}\n")).unwrap();
+    std::fs::write(
+        work.path().join("app.yml"),
+        format!("region: eu-west-3\naws_key: {KEY}\n"),
+    )
+    .unwrap();
     git(work.path(), &["add", "."]);
     let (ok, out) = commit_through_hooks(work.path(), home.path(), "leak");
     assert!(!ok, "a staged AWS key was committed:\n{out}");
-    assert!(out.contains("aws-access-key-id") && out.contains("Failed"), "{out}");
-    assert!(!out.contains(KEY), "the hook printed the secret in full:\n{out}");
+    assert!(
+        out.contains("aws-access-key-id") && out.contains("Failed"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(KEY),
+        "the hook printed the secret in full:\n{out}"
+    );
     assert_eq!(git_out(work.path(), &["log", "--format=%s"]), "clean");
 }
 
@@ -436,12 +539,10 @@ fn hook_install_needs_vigie_on_path_and_keeps_a_backup() {
     git(d.path(), &["init", "-q"]);
     let hook = d.path().join(".git/hooks/pre-commit");
     let vigie_abs = Path::new(env!("CARGO_BIN_EXE_vigie"));
-    let (code, _, err) = run(
-        Command::new(vigie_abs)
-            .args(["hook", "install"])
-            .arg(d.path())
-            .env("PATH", "/usr/bin:/bin"),
-    );
+    let (code, _, err) = run(Command::new(vigie_abs)
+        .args(["hook", "install"])
+        .arg(d.path())
+        .env("PATH", "/usr/bin:/bin"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not on PATH"), "{err}");
     assert!(!hook.exists());
@@ -449,7 +550,9 @@ fn hook_install_needs_vigie_on_path_and_keeps_a_backup() {
     std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
     let install = |force: bool| {
         let mut c = Command::new(vigie_abs);
-        c.args(["hook", "install"]).arg(d.path()).env("PATH", path_with_vigie());
+        c.args(["hook", "install"])
+            .arg(d.path())
+            .env("PATH", path_with_vigie());
         if force {
             c.arg("--force");
         }
@@ -463,7 +566,10 @@ fn hook_install_needs_vigie_on_path_and_keeps_a_backup() {
         "#!/bin/sh\necho mine\n"
     );
     let text = std::fs::read_to_string(&hook).unwrap();
-    assert!(text.contains("command -v vigie") && text.contains("vigie secrets --staged"), "{text}");
+    assert!(
+        text.contains("command -v vigie") && text.contains("vigie secrets --staged"),
+        "{text}"
+    );
 }
 
 /// The verdicts of a JSON report: (check, outcome, path, message).
@@ -474,7 +580,15 @@ fn verdicts_of(json: &Value) -> Vec<(String, String, String, String)> {
         .iter()
         .map(|v| {
             let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-            (s("check"), s("outcome"), v["location"]["path"].as_str().unwrap_or_default().to_string(), s("message"))
+            (
+                s("check"),
+                s("outcome"),
+                v["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                s("message"),
+            )
         })
         .collect()
 }
@@ -492,7 +606,11 @@ fn the_shipped_action_and_gitlab_template_pass_vigies_pipeline_checks() {
     )
     .unwrap();
     std::fs::copy(root().join("action.yml"), d.path().join("action.yml")).unwrap();
-    std::fs::copy(root().join("ci/gitlab-ci.yml"), d.path().join(".gitlab-ci.yml")).unwrap();
+    std::fs::copy(
+        root().join("ci/gitlab-ci.yml"),
+        d.path().join(".gitlab-ci.yml"),
+    )
+    .unwrap();
     let (code, out, err) = stdout_of(vigie().arg("scan").arg(d.path()).args(["--format", "json"]));
     assert!(code == 0 || code == 1, "{err}");
     let json: Value = serde_json::from_str(&out).unwrap();
@@ -508,7 +626,9 @@ fn the_shipped_action_and_gitlab_template_pass_vigies_pipeline_checks() {
         ("SUP-06.2", "action.yml"),
     ] {
         assert!(
-            sup06.iter().any(|v| v.0 == check && v.1 == "pass" && v.2 == file),
+            sup06
+                .iter()
+                .any(|v| v.0 == check && v.1 == "pass" && v.2 == file),
             "no {check} pass in {file}: {sup06:#?}"
         );
     }
@@ -533,19 +653,22 @@ fn the_shipped_action_and_gitlab_template_pass_vigies_pipeline_checks() {
 fn vigies_own_dockerfile_passes_vigies_scan() {
     let d = tempfile::tempdir().unwrap();
     std::fs::copy(root().join("Dockerfile"), d.path().join("Dockerfile")).unwrap();
-    let (code, out, err) = stdout_of(
-        vigie()
-            .arg("scan")
-            .arg(d.path())
-            .args(["--format", "json", "--fail-on", "info"]),
-    );
+    let (code, out, err) = stdout_of(vigie().arg("scan").arg(d.path()).args([
+        "--format",
+        "json",
+        "--fail-on",
+        "info",
+    ]));
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     let failing: Vec<_> = verdicts_of(&json)
         .into_iter()
         .filter(|v| v.1 == "fail" && v.2 == "Dockerfile")
         .collect();
     assert!(failing.is_empty(), "{failing:#?}");
-    let judged = verdicts_of(&json).into_iter().filter(|v| v.2 == "Dockerfile").count();
+    let judged = verdicts_of(&json)
+        .into_iter()
+        .filter(|v| v.2 == "Dockerfile")
+        .count();
     assert!(judged >= 5, "the Dockerfile was hardly judged: {out}");
     let _ = code;
 }
@@ -574,8 +697,14 @@ fn attest_refuses_to_overrule_the_failures_of_an_automatic_control() {
     };
     let (code, _, err) = attest("CNT-01");
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("never overrules") && err.contains("CNT-01 "), "{err}");
-    assert!(err.contains("compose.yaml:4"), "the failure is named with its line: {err}");
+    assert!(
+        err.contains("never overrules") && err.contains("CNT-01 "),
+        "{err}"
+    );
+    assert!(
+        err.contains("compose.yaml:4"),
+        "the failure is named with its line: {err}"
+    );
     assert!(!d.path().join(".vigie/attestations.toml").exists());
     // a control only a person can vouch for is recorded
     let (code, _, err) = attest("GOV-02");
@@ -585,7 +714,11 @@ fn attest_refuses_to_overrule_the_failures_of_an_automatic_control() {
 #[test]
 fn an_unknown_check_in_severity_is_a_located_error() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("vigie.toml"), "[severity]\n\"CNT-99\" = \"low\"\n").unwrap();
+    std::fs::write(
+        d.path().join("vigie.toml"),
+        "[severity]\n\"CNT-99\" = \"low\"\n",
+    )
+    .unwrap();
     std::fs::write(
         d.path().join("compose.yaml"),
         "services:\n  api:\n    image: nginx:1.27\n",
@@ -593,8 +726,14 @@ fn an_unknown_check_in_severity_is_a_located_error() {
     .unwrap();
     let (code, out, _) = stdout_of(vigie().arg("scan").arg(d.path()).arg("--no-color"));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("VG-CONFIG") && out.contains("vigie.toml:2:") && out.contains("CNT-99"), "{out}");
-    assert!(out.contains("VG-CONFIG at vigie.toml:2:"), "the gate names it: {out}");
+    assert!(
+        out.contains("VG-CONFIG") && out.contains("vigie.toml:2:") && out.contains("CNT-99"),
+        "{out}"
+    );
+    assert!(
+        out.contains("VG-CONFIG at vigie.toml:2:"),
+        "the gate names it: {out}"
+    );
 }
 
 #[test]
@@ -639,25 +778,45 @@ fn a_folder_of_files_vigie_does_not_parse_does_not_pass_then_fail() {
 #[test]
 fn peer_habits_check_skip_soft_fail_quiet_compact() {
     let ex = example("compose-gaps");
-    let scan = |extra: &[&str]| stdout_of(vigie().arg("scan").arg(&ex).arg("--no-color").args(extra));
+    let scan =
+        |extra: &[&str]| stdout_of(vigie().arg("scan").arg(&ex).arg("--no-color").args(extra));
     let (code, all, _) = scan(&[]);
     assert_eq!(code, 1);
     assert!(all.contains("[CNT-04"), "{all}");
     let (_, only, _) = scan(&["--check", "CNT-04"]);
-    assert!(only.contains("[CNT-04") && !only.contains("[CNT-02"), "{only}");
+    assert!(
+        only.contains("[CNT-04") && !only.contains("[CNT-02"),
+        "{only}"
+    );
     let (_, skipped, _) = scan(&["--skip-check", "CNT-04"]);
-    assert!(!skipped.contains("[CNT-04") && skipped.contains("[CNT-02"), "{skipped}");
+    assert!(
+        !skipped.contains("[CNT-04") && skipped.contains("[CNT-02"),
+        "{skipped}"
+    );
     let (code, _, err) = scan(&["--check", "NOPE-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("NOPE-1"), "{err}");
     let (code, soft, _) = scan(&["--soft-fail"]);
     assert_eq!(code, 0);
-    assert!(soft.contains("FAIL: "), "the report still says it fails: {soft}");
+    assert!(
+        soft.contains("FAIL: "),
+        "the report still says it fails: {soft}"
+    );
     let (_, quiet, _) = scan(&["--quiet"]);
-    assert!(quiet.len() < all.len() && quiet.contains("FAIL  ") && !quiet.contains("PASS  "), "{quiet}");
+    assert!(
+        quiet.len() < all.len() && quiet.contains("FAIL  ") && !quiet.contains("PASS  "),
+        "{quiet}"
+    );
     let (_, compact, _) = scan(&["--compact"]);
     assert!(compact.lines().count() < all.lines().count(), "{compact}");
-    assert!(compact.lines().filter(|l| l.trim_start().starts_with("FAIL  ")).count() > 3, "{compact}");
+    assert!(
+        compact
+            .lines()
+            .filter(|l| l.trim_start().starts_with("FAIL  "))
+            .count()
+            > 3,
+        "{compact}"
+    );
 }
 
 #[test]
@@ -671,7 +830,15 @@ fn a_baseline_fails_only_on_new_failures_and_survives_line_moves() {
         std::fs::write(d.path().join("compose.yaml"), s).unwrap();
     };
     let baseline = d.path().join("vigie-baseline.json");
-    let scan = |extra: &[&str]| stdout_of(vigie().arg("scan").arg(d.path()).arg("--no-color").args(extra));
+    let scan = |extra: &[&str]| {
+        stdout_of(
+            vigie()
+                .arg("scan")
+                .arg(d.path())
+                .arg("--no-color")
+                .args(extra),
+        )
+    };
     write("", false);
     assert_eq!(scan(&[]).0, 1);
     let (code, _, err) = scan(&["--create-baseline", baseline.to_str().unwrap()]);
