@@ -21,6 +21,8 @@ pub struct Config {
     pub gitignore: bool,
     pub max_file_size: u64,
     pub severity: BTreeMap<String, Severity>,
+    /// Where each `[severity]` entry is written, to report one naming no check.
+    pub severity_locations: BTreeMap<String, Location>,
     pub waivers: Vec<ConfigWaiver>,
     /// `[[unit]]` entries: deployment units declared by hand (they take precedence over the
     /// units vigie discovers at the same path).
@@ -40,6 +42,7 @@ impl Default for Config {
             gitignore: true,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             severity: BTreeMap::new(),
+            severity_locations: BTreeMap::new(),
             waivers: Vec::new(),
             units: Vec::new(),
             sections: BTreeMap::new(),
@@ -163,7 +166,7 @@ struct RawConfig {
     gitignore: Option<bool>,
     max_file_size: Option<toml::Value>,
     #[serde(default)]
-    severity: BTreeMap<String, String>,
+    severity: BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
     waiver: Vec<toml::Spanned<RawWaiver>>,
     #[serde(default)]
@@ -307,12 +310,15 @@ impl Config {
             }
         };
         let mut severity = BTreeMap::new();
+        let mut severity_locations = BTreeMap::new();
         for (k, v) in raw.severity {
-            let s: Severity = v.parse().map_err(|m| ConfigError {
-                location: whole(),
+            let location = at(v.span().start);
+            let s: Severity = v.get_ref().parse().map_err(|m| ConfigError {
+                location: location.clone(),
                 message: format!("severity.{k}: {m}"),
             })?;
-            severity.insert(k, s);
+            severity.insert(k.clone(), s);
+            severity_locations.insert(k, location);
         }
         for g in &raw.exclude {
             PathGlob::new(g).map_err(|m| ConfigError {
@@ -446,6 +452,7 @@ impl Config {
             gitignore: raw.gitignore.unwrap_or(true),
             max_file_size,
             severity,
+            severity_locations,
             waivers,
             units,
         })

@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::rollup::Rollup;
-use crate::{CheckDoc, Diagnostic, Outcome, Severity, Verdict};
+use crate::{CheckDoc, DiagKind, Diagnostic, Outcome, Severity, Verdict};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -114,9 +114,86 @@ impl ScanReport {
             .filter(|v| matches!(v.outcome, Outcome::Fail) && self.in_scope(v.check))
     }
 
-    /// The gate: a failure or diagnostic at or above `fail_on`.
+    /// The gate: a failure at or above `fail_on`, or a diagnostic that gates
+    /// ([`ScanReport::diagnostic_gates`]).
     pub fn gate_failed(&self) -> bool {
         self.failures().any(|v| v.severity >= self.fail_on)
-            || self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
+            || self.gating_diagnostics().next().is_some()
     }
+
+    /// The diagnostics that fail the gate, in report order.
+    pub fn gating_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| self.diagnostic_gates(d))
+    }
+
+    /// Whether a diagnostic fails the gate: it is at or above `fail_on`; it does not say that a
+    /// check could not run (`VG-SKIPPED`: what is not assessed is reported as such, it never
+    /// fails a gate); and it is about a file that a check of the selected frameworks reads (a
+    /// lockfile vigie cannot read does not fail a gate on Docker hardening). A file vigie does
+    /// not classify, its own configuration, and the repository as a whole always count: vigie
+    /// cannot vouch for what it could not read.
+    pub fn diagnostic_gates(&self, d: &Diagnostic) -> bool {
+        if d.severity < self.fail_on || d.kind == DiagKind::Skipped {
+            return false;
+        }
+        let Some(kinds) = file_kinds(&d.location.path) else {
+            return true;
+        };
+        self.checks
+            .iter()
+            .any(|c| self.in_scope(c.id) && c.applies_to.iter().any(|k| kinds.contains(k)))
+    }
+}
+
+/// The inputs (as [`CheckDoc::applies_to`] names them) a file is read as, from its path; `None`
+/// when the path does not say (any check may read it), for the repository itself and for
+/// vigie's own configuration.
+fn file_kinds(path: &str) -> Option<&'static [&'static str]> {
+    let path = path.trim_start_matches("./");
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    if path.is_empty() || path == "." || name == "vigie.toml" || path.starts_with(".vigie/") {
+        return None;
+    }
+    if name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || name.ends_with(".dockerfile")
+    {
+        return Some(&["dockerfile"]);
+    }
+    if yaml && (name.starts_with("docker-compose") || name.starts_with("compose.")) {
+        return Some(&["compose"]);
+    }
+    const LOCKFILES: [&str; 14] = [
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "cargo.lock",
+        "poetry.lock",
+        "pipfile.lock",
+        "uv.lock",
+        "go.sum",
+        "go.mod",
+        "composer.lock",
+        "gemfile.lock",
+        "package.json",
+        "requirements.txt",
+    ];
+    if LOCKFILES.contains(&name.as_str())
+        || (name.starts_with("requirements") && name.ends_with(".txt"))
+    {
+        return Some(&["lockfiles", "package.json"]);
+    }
+    if name.ends_with(".tf") || name.ends_with(".tf.json") || name.ends_with(".tfvars") {
+        return Some(&["terraform"]);
+    }
+    if yaml && path.contains(".github/workflows/") {
+        return Some(&["github-actions"]);
+    }
+    if name == ".gitlab-ci.yml" {
+        return Some(&["gitlab-ci"]);
+    }
+    None
 }

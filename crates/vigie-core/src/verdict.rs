@@ -20,9 +20,10 @@ pub struct CheckDoc {
     pub why: &'static str,
     /// How to fix a failure.
     pub fix: &'static str,
-    /// A configuration that fails the check, and the file kind it is written in.
+    /// The file kind (`compose`) or file name it is written in, and a configuration that fails
+    /// the check.
     pub failing: (&'static str, &'static str),
-    /// The same configuration, fixed.
+    /// The file kind or name, and the same configuration, fixed.
     pub passing: (&'static str, &'static str),
 }
 

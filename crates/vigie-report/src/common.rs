@@ -159,12 +159,7 @@ impl<'r> Context<'r> {
             .filter(|c| c.attestation == Some(AttestationState::Attested))
             .count();
         g.todo = self.report.rollup.todo.len();
-        g.diagnostics = self
-            .report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity >= fail_on)
-            .count();
+        g.diagnostics = self.report.gating_diagnostics().count();
         g
     }
 }
@@ -181,7 +176,7 @@ pub(crate) struct Gate {
     pub passes: usize,
     /// Controls with a failure at or above `fail_on`.
     pub controls: usize,
-    /// Diagnostics at or above `fail_on`.
+    /// Diagnostics that fail the gate ([`ScanReport::diagnostic_gates`]).
     pub diagnostics: usize,
     /// Controls vouched for by a valid attestation.
     pub attested: usize,

@@ -1,7 +1,13 @@
 //! JUnit XML for CI dashboards: one test suite per control a check of this build decides, one
 //! test case per subject the control judged (failed, skipped when waived, passed otherwise), a test
 //! case for its attestation (passed and marked attested, or skipped as a to-do), and
-//! a suite of diagnostics.
+//! a suite of diagnostics: a diagnostic that fails the gate is a failed case, any other (a check
+//! that could not run, a note below `--fail-on`, a file no selected framework reads) a skipped
+//! one, so that a passing scan never shows a red test report.
+//!
+//! Every case names its `file` (the first location of what it judged, relative to the scanned
+//! folder) and has a `time`: zero, since a scan judges every subject in one pass and measures
+//! no time per case; GitLab and Jenkins read both attributes.
 
 use crate::common::{Context, one_line, path_line_col};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -61,6 +67,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
             s.set_message(format!("not assessed: {}", one_line(&u.reason)));
             let mut case = TestCase::new(format!("{} not assessed", u.check), s);
             case.set_classname(c.id.as_str());
+            located(&mut case, "");
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
@@ -68,21 +75,31 @@ pub(crate) fn render(report: &ScanReport) -> String {
     if !report.diagnostics.is_empty() {
         let mut suite = TestSuite::new(DIAGNOSTICS_SUITE);
         for d in &report.diagnostics {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status
-                .set_message(one_line(&d.message))
-                .set_type(d.code)
-                .set_description(format!(
-                    "{} {} at {}\n{}\n{}",
-                    d.code,
-                    d.severity,
-                    path_line_col(&d.location),
-                    d.message,
-                    d.kind.describe()
-                ));
+            let status = if report.diagnostic_gates(d) {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(one_line(&d.message))
+                    .set_type(d.code)
+                    .set_description(format!(
+                        "{} {} at {}\n{}\n{}",
+                        d.code,
+                        d.severity,
+                        path_line_col(&d.location),
+                        d.message,
+                        d.kind.describe()
+                    ));
+                status
+            } else {
+                let mut status = TestCaseStatus::skipped();
+                status
+                    .set_message(format!("{} {}", d.severity, one_line(&d.message)))
+                    .set_type(d.code);
+                status
+            };
             let mut case =
                 TestCase::new(format!("{} {}", d.code, path_line_col(&d.location)), status);
             case.set_classname("vigie.diagnostics");
+            located(&mut case, &d.location.path);
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
@@ -101,6 +118,15 @@ pub(crate) fn render(report: &ScanReport) -> String {
     }
 }
 
+/// The `file` and `time` attributes of a case: the file, when it is one (not the repository as a
+/// whole), and no time of its own.
+fn located(case: &mut TestCase, path: &str) {
+    case.set_time(std::time::Duration::ZERO);
+    if !matches!(path, "" | ".") {
+        case.extra.insert("file".into(), path.into());
+    }
+}
+
 /// The attestation of a control: passed and marked attested (not proven), or skipped as a
 /// to-do naming its owner.
 fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> {
@@ -113,6 +139,7 @@ fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> 
                 .find(|v| v.outcome == Outcome::Attested && *v.subject == *c.id)?;
             let mut case = TestCase::new(name, TestCaseStatus::success());
             case.set_classname(format!("vigie.{}", c.id));
+            located(&mut case, &v.location.path);
             case.set_system_out(format!(
                 "ATTESTED (not proven) at {}: {}",
                 path_line_col(&v.location),
@@ -133,6 +160,7 @@ fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> 
             });
             let mut case = TestCase::new(name, s);
             case.set_classname(format!("vigie.{}", c.id));
+            located(&mut case, t.location.as_ref().map_or("", |l| &*l.path));
             Some(case)
         }
     }
@@ -205,5 +233,7 @@ fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
     let mut case = TestCase::new(subject, status);
     case.set_classname(control);
     case.set_assertions(verdicts.len());
+    let shown = failures.first().or(waived.first()).or(verdicts.first());
+    located(&mut case, shown.map_or("", |v| &*v.location.path));
     case
 }

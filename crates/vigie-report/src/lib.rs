@@ -24,6 +24,13 @@ use std::str::FromStr;
 use vigie_core::ScanReport;
 
 pub use html::HtmlOptions;
+pub use sarif::{FINGERPRINT_KEY, SarifBase, failure_fingerprints};
+
+/// SARIF with URIs relative to the repository the scanned folder is in (see [`SarifBase`]);
+/// [`render`] writes them relative to the scanned folder.
+pub fn render_sarif(report: &ScanReport, base: &SarifBase) -> String {
+    sarif::render_at(report, base)
+}
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +96,10 @@ pub struct RenderOptions {
     pub color: bool,
     /// List passing verdicts (the evidence) in full.
     pub verbose: bool,
+    /// Text: the failures, the diagnostics that fail the gate and the verdict line only.
+    pub quiet: bool,
+    /// Text: one line per finding (no fix, waiver or related lines).
+    pub compact: bool,
 }
 
 /// Render a report in a format.

@@ -1,14 +1,23 @@
 //! SARIF 2.1.0, in the shape GitHub code scanning accepts: one run, a rule per check (and per
 //! diagnostic code that occurs), a result per failing or waived verdict and per diagnostic.
 //! Passing verdicts are not results; attested controls are (`kind: pass`, marked attested, so
-//! that they are not mistaken for proven ones), and attestations to do are `review` results.
+//! that they are not mistaken for proven ones). An attestation to renew is a `review` result at
+//! its expired entry; one never recorded has no line to point at, and GitHub rejects a result
+//! without a location, so it is listed in the run's `attestationsTodo` property instead (the
+//! roadmap lists it too).
+//!
+//! URIs are relative to the repository root (`%SRCROOT%`, described in `originalUriBaseIds`),
+//! as GitHub resolves them, whichever folder of the repository was scanned: [`SarifBase`] says
+//! where the scanned folder sits. A result about the repository as a whole (no file) points at
+//! the scanned folder's `vigie.toml`, where its checks are configured and waived.
 
 use crate::common::{Context, one_line};
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use vigie_core::rollup::Todo;
 use vigie_core::verdict::{ATTESTATION, ATTESTATION_CHECK};
 use vigie_core::{
@@ -16,14 +25,93 @@ use vigie_core::{
 };
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Where users learn about vigie: the project's repository, as the workspace declares it.
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 /// The key of vigie's partial fingerprint; bump the version when its recipe changes.
-const FINGERPRINT_KEY: &str = "vigie/v1";
+/// v2: paths relative to the repository root, and an occurrence number among identical results.
+pub const FINGERPRINT_KEY: &str = "vigie/v2";
 /// GitHub keeps at most this many tags per rule.
 const MAX_TAGS: usize = 20;
+/// The base every artifact URI is relative to.
+const SRCROOT: &str = "%SRCROOT%";
+/// Where a result about the repository as a whole points: the configuration of its checks.
+const REPOSITORY_FILE: &str = "vigie.toml";
+
+/// Where the scanned folder sits in its repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SarifBase {
+    /// The scanned folder relative to the repository root, `/`-separated and ending in `/`;
+    /// empty when the repository root itself was scanned.
+    pub prefix: String,
+    /// The repository root as an absolute `file:` URI ending in `/` (`originalUriBaseIds`).
+    pub root_uri: Option<String>,
+}
+
+impl SarifBase {
+    /// The repository holding `scanned` (a folder or a file): the nearest ancestor with a
+    /// `.git` entry; without one, the scanned folder is the root.
+    pub fn locate(scanned: &Path) -> SarifBase {
+        let Ok(abs) = std::fs::canonicalize(scanned) else {
+            return SarifBase::default();
+        };
+        let folder = if abs.is_file() {
+            abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+        } else {
+            abs
+        };
+        let root: PathBuf = folder
+            .ancestors()
+            .find(|a| a.join(".git").exists())
+            .unwrap_or(&folder)
+            .to_path_buf();
+        let prefix = folder
+            .strip_prefix(&root)
+            .map(|rel| {
+                rel.components()
+                    .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        SarifBase {
+            prefix,
+            root_uri: Some(file_uri(&root)),
+        }
+    }
+
+    /// A report path (relative to the scanned folder) as a path relative to the repository root.
+    fn repository_path(&self, path: &str) -> String {
+        let path = path.trim_start_matches("./");
+        if path.is_empty() || path == "." {
+            format!("{}{REPOSITORY_FILE}", self.prefix)
+        } else {
+            format!("{}{path}", self.prefix)
+        }
+    }
+}
+
+/// An absolute path as a `file:` URI naming a folder (ending in `/`).
+fn file_uri(abs: &Path) -> String {
+    let mut path = abs.to_string_lossy().replace('\\', "/");
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    format!("file://{}", uri(&path))
+}
 
 pub(crate) fn render(report: &ScanReport) -> String {
+    render_at(report, &SarifBase::default())
+}
+
+/// The SARIF log of a report whose scanned folder sits at `base` in its repository.
+pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
     let cx = Context::new(report);
+    let mut w = Writer {
+        base,
+        seen: HashMap::new(),
+    };
     let diag_kinds: BTreeSet<DiagKind> = report.diagnostics.iter().map(|d| d.kind).collect();
     // attested controls and attestations to do are results of their own rule
     let reported = |id: &str| report.rollup.controls.iter().any(|c| c.id == id);
@@ -32,7 +120,13 @@ pub(crate) fn render(report: &ScanReport) -> String {
         .iter()
         .filter(|v| v.outcome == Outcome::Attested && reported(&v.subject))
         .collect();
-    let attest_rule = !attested.is_empty() || !report.rollup.todo.is_empty();
+    let located_todo: Vec<&Todo> = report
+        .rollup
+        .todo
+        .iter()
+        .filter(|t| t.location.is_some())
+        .collect();
+    let attest_rule = !attested.is_empty() || !located_todo.is_empty();
     let mut rules: Vec<sarif::ReportingDescriptor> =
         report.checks.iter().map(|c| check_rule(&cx, c)).collect();
     if attest_rule {
@@ -52,22 +146,16 @@ pub(crate) fn render(report: &ScanReport) -> String {
     let mut results: Vec<sarif::Result> = cx
         .scoped_verdicts()
         .filter(|v| !v.is_pass())
-        .map(|v| verdict_result(&cx, v, rule_index.get(v.check).copied()))
+        .map(|v| w.verdict_result(&cx, v, rule_index.get(v.check).copied()))
         .collect();
     let attest_index = rule_index.get(ATTESTATION_CHECK).copied();
-    results.extend(attested.iter().map(|v| attested_result(v, attest_index)));
-    results.extend(
-        report
-            .rollup
-            .todo
-            .iter()
-            .map(|t| todo_result(t, attest_index)),
-    );
+    results.extend(attested.iter().map(|v| w.attested_result(v, attest_index)));
+    results.extend(located_todo.iter().map(|t| w.todo_result(t, attest_index)));
     results.extend(
         report
             .diagnostics
             .iter()
-            .map(|d| diag_result(d, rule_index.get(d.code).copied())),
+            .map(|d| w.diag_result(d, rule_index.get(d.code).copied())),
     );
 
     let driver = sarif::ToolComponent::builder()
@@ -78,25 +166,30 @@ pub(crate) fn render(report: &ScanReport) -> String {
         .information_uri(INFORMATION_URI)
         .rules(rules)
         .build();
-    let run = sarif::Run::builder()
+    let mut run_props = BTreeMap::from([
+        ("root".to_string(), json!(report.root)),
+        ("asOf".to_string(), json!(report.as_of)),
+        ("frameworks".to_string(), json!(report.frameworks)),
+        ("failOn".to_string(), json!(report.fail_on.as_str())),
+        (
+            "result".to_string(),
+            json!(if report.gate_failed() { "fail" } else { "pass" }),
+        ),
+    ]);
+    if !report.rollup.todo.is_empty() {
+        run_props.insert("attestationsTodo".to_string(), json!(report.rollup.todo));
+    }
+    let mut run = sarif::Run::builder()
         .tool(driver)
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .properties(
             sarif::PropertyBag::builder()
-                .additional_properties(BTreeMap::from([
-                    ("root".to_string(), json!(report.root)),
-                    ("asOf".to_string(), json!(report.as_of)),
-                    ("frameworks".to_string(), json!(report.frameworks)),
-                    ("failOn".to_string(), json!(report.fail_on.as_str())),
-                    (
-                        "result".to_string(),
-                        json!(if report.gate_failed() { "fail" } else { "pass" }),
-                    ),
-                ]))
+                .additional_properties(run_props)
                 .build(),
         )
         .build();
+    run.original_uri_base_ids = Some(original_uri_base_ids(base));
     let log = sarif::Sarif::builder()
         .schema(SARIF_SCHEMA)
         .version(json!("2.1.0"))
@@ -112,6 +205,16 @@ pub(crate) fn render(report: &ScanReport) -> String {
             json!({ "version": "2.1.0", "runs": [], "properties": { "error": e.to_string() } })
         ),
     }
+}
+
+/// `%SRCROOT%`: the repository root, by its absolute URI when it is known.
+fn original_uri_base_ids(base: &SarifBase) -> BTreeMap<String, sarif::ArtifactLocation> {
+    let description = sarif::Message::from("The root of the repository the scanned folder is in");
+    let mut root = sarif::ArtifactLocation::builder()
+        .description(description)
+        .build();
+    root.uri = base.root_uri.clone();
+    BTreeMap::from([(SRCROOT.to_string(), root)])
 }
 
 fn level(s: Severity) -> sarif::ResultLevel {
@@ -142,13 +245,18 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-/// The code-fence language of a file kind.
-fn fence_language(kind: &str) -> &str {
-    match kind {
-        "compose" | "kubernetes" | "yaml" => "yaml",
-        "dockerfile" => "dockerfile",
-        "json" => "json",
-        "toml" => "toml",
+/// The code-fence language of an example, from its file kind (`compose`) or file name
+/// (`.github/workflows/build.yml`, `package-lock.json`, `Dockerfile`).
+fn fence_language(kind: &str) -> &'static str {
+    let name = kind.rsplit('/').next().unwrap_or(kind).to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    match (name.as_str(), ext) {
+        ("compose" | "kubernetes" | "yaml", _) | (_, "yml" | "yaml") => "yaml",
+        ("dockerfile" | "containerfile", _) => "dockerfile",
+        _ if name.starts_with("dockerfile.") || ext == "dockerfile" => "dockerfile",
+        ("json", _) | (_, "json") => "json",
+        ("toml", _) | (_, "toml") => "toml",
+        ("terraform", _) | (_, "tf") => "hcl",
         _ => "",
     }
 }
@@ -173,7 +281,7 @@ fn help(doc: &CheckDoc) -> (String, String) {
         let _ = writeln!(text, "{heading}: {}\n", body.trim());
         let _ = writeln!(md, "**{heading}**\n\n{}\n", body.trim());
     }
-    for (heading, (example, kind)) in [
+    for (heading, (kind, example)) in [
         ("Failing example", doc.failing),
         ("Passing example", doc.passing),
     ] {
@@ -313,27 +421,268 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn location(loc: &Location, id: Option<i64>, message: Option<&str>) -> sarif::Location {
-    let physical = sarif::PhysicalLocation::builder()
-        .artifact_location(
-            sarif::ArtifactLocation::builder()
-                .uri(uri(&loc.path))
-                .uri_base_id("%SRCROOT%")
-                .build(),
-        )
-        .region(
-            sarif::Region::builder()
-                .start_line(i64::from(loc.line.max(1)))
-                .start_column(i64::from(loc.column.max(1)))
-                .build(),
-        )
-        .build();
-    let mut l = sarif::Location::builder()
-        .physical_location(physical)
-        .build();
-    l.id = id;
-    l.message = message.map(sarif::Message::from);
-    l
+/// Builds results, keeping what the locations and fingerprints need.
+struct Writer<'b> {
+    base: &'b SarifBase,
+    /// How many results with the same fingerprint recipe came before, by recipe.
+    seen: HashMap<String, usize>,
+}
+
+impl Writer<'_> {
+    fn location(&self, loc: &Location, id: Option<i64>, message: Option<&str>) -> sarif::Location {
+        let physical = sarif::PhysicalLocation::builder()
+            .artifact_location(
+                sarif::ArtifactLocation::builder()
+                    .uri(uri(&self.base.repository_path(&loc.path)))
+                    .uri_base_id(SRCROOT)
+                    .build(),
+            )
+            .region(
+                sarif::Region::builder()
+                    .start_line(i64::from(loc.line.max(1)))
+                    .start_column(i64::from(loc.column.max(1)))
+                    .build(),
+            )
+            .build();
+        let mut l = sarif::Location::builder()
+            .physical_location(physical)
+            .build();
+        l.id = id;
+        l.message = message.map(sarif::Message::from);
+        l
+    }
+
+    /// The partial fingerprint of a result: its recipe (never its line, so that it survives
+    /// lines added above it) and how many results of the same recipe came before it in the
+    /// report's order (by line), so that identical results at different lines stay apart.
+    fn fingerprint(&mut self, parts: &[&str]) -> BTreeMap<String, String> {
+        let recipe = fingerprint(parts);
+        let n = self.seen.entry(recipe.clone()).or_insert(0);
+        let value = if *n == 0 {
+            recipe
+        } else {
+            fingerprint(&[&recipe, &n.to_string()])
+        };
+        *n += 1;
+        BTreeMap::from([(FINGERPRINT_KEY.to_string(), value)])
+    }
+
+    fn verdict_result(
+        &mut self,
+        cx: &Context<'_>,
+        v: &Verdict,
+        rule_index: Option<usize>,
+    ) -> sarif::Result {
+        let mut text = format!("{}: {}", v.subject, one_line(&v.message));
+        if let Some(fix) = v.fix() {
+            if !text.ends_with(['.', '!', '?']) {
+                text.push('.');
+            }
+            let _ = write!(text, " Fix: {}", one_line(fix));
+        }
+        let mut props = BTreeMap::from([
+            ("subject".to_string(), json!(v.subject)),
+            ("severity".to_string(), json!(v.severity.as_str())),
+            ("controls".to_string(), json!(cx.control_ids(v.check))),
+            (
+                "requirements".to_string(),
+                json!(
+                    cx.requirements_of(v.check)
+                        .iter()
+                        .map(|r| r.label.as_str())
+                        .collect::<Vec<_>>()
+                ),
+            ),
+        ]);
+        if let Some(fix) = v.fix() {
+            props.insert("fix".to_string(), json!(fix));
+        }
+        if let Some(w) = v.expired_waiver() {
+            props.insert(
+                "expiredWaiver".to_string(),
+                json!({ "reason": w.reason, "owner": w.owner, "expires": w.expires }),
+            );
+        }
+        let path = self.base.repository_path(&v.location.path);
+        let mut r = sarif::Result::builder()
+            .rule_id(v.check)
+            .message(sarif::Message::builder().text(text).build())
+            .level(level(v.severity))
+            .kind(sarif::ResultKind::Fail)
+            .locations(vec![self.location(&v.location, None, None)])
+            .partial_fingerprints(self.fingerprint(&verdict_recipe(v, &path)))
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(props)
+                    .build(),
+            )
+            .build();
+        r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+        if !v.related().is_empty() {
+            r.related_locations = Some(
+                v.related()
+                    .iter()
+                    .zip(1i64..)
+                    .map(|(l, id)| self.location(l, Some(id), Some("related")))
+                    .collect(),
+            );
+        }
+        if let Some(w) = v.waiver() {
+            let mut extra = BTreeMap::new();
+            if let Some(o) = &w.owner {
+                extra.insert("owner".to_string(), json!(o));
+            }
+            if let Some(e) = &w.expires {
+                extra.insert("expires".to_string(), json!(e));
+            }
+            let mut s = sarif::Suppression::builder()
+                .kind(json!("external"))
+                .justification(w.reason.clone())
+                .status(json!("accepted"))
+                .location(self.location(&w.source, None, None))
+                .build();
+            if !extra.is_empty() {
+                s.properties = Some(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(extra)
+                        .build(),
+                );
+            }
+            r.suppressions = Some(vec![s]);
+        }
+        r
+    }
+
+    /// A control vouched for by a person: a `pass` result, marked attested (not proven).
+    fn attested_result(&mut self, v: &Verdict, rule_index: Option<usize>) -> sarif::Result {
+        let mut props = BTreeMap::from([
+            ("attested".to_string(), json!(true)),
+            ("controls".to_string(), json!([&*v.subject])),
+        ]);
+        if let Some(a) = v.attestation_record() {
+            props.insert("attestation".to_string(), json!(a));
+        }
+        let path = self.base.repository_path(&v.location.path);
+        let mut r = sarif::Result::builder()
+            .rule_id(ATTESTATION_CHECK)
+            .message(
+                sarif::Message::builder()
+                    .text(format!("{} attested: {}", v.subject, one_line(&v.message)))
+                    .build(),
+            )
+            .level(sarif::ResultLevel::None)
+            .kind(sarif::ResultKind::Pass)
+            .locations(vec![self.location(&v.location, None, None)])
+            .partial_fingerprints(self.fingerprint(&[
+                ATTESTATION_CHECK,
+                &v.subject,
+                &path,
+                "attested",
+            ]))
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(props)
+                    .build(),
+            )
+            .build();
+        r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+        r
+    }
+
+    /// An expired attestation to renew: a `review` result at its entry, naming its owner.
+    fn todo_result(&mut self, t: &Todo, rule_index: Option<usize>) -> sarif::Result {
+        let text = match (&t.expires, &t.owner) {
+            (Some(e), Some(o)) => format!(
+                "{} {}: the attestation by {} expired on {}; renew it with `vigie attest {}`",
+                t.control,
+                one_line(&t.title),
+                one_line(o),
+                one_line(e),
+                t.control
+            ),
+            _ => format!(
+                "{} {}: needs an attestation, none is recorded; record it with `vigie attest {}`",
+                t.control,
+                one_line(&t.title),
+                t.control
+            ),
+        };
+        let mut props = BTreeMap::from([
+            ("attestation".to_string(), json!(t.state.as_str())),
+            ("controls".to_string(), json!([t.control])),
+        ]);
+        if let Some(o) = &t.owner {
+            props.insert("owner".to_string(), json!(o));
+        }
+        let mut b = sarif::Result::builder()
+            .rule_id(ATTESTATION_CHECK)
+            .message(sarif::Message::builder().text(text).build())
+            .level(sarif::ResultLevel::Note)
+            .kind(sarif::ResultKind::Review)
+            .partial_fingerprints(self.fingerprint(&[
+                ATTESTATION_CHECK,
+                &t.control,
+                t.state.as_str(),
+            ]))
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(props)
+                    .build(),
+            )
+            .build();
+        if let Some(l) = &t.location {
+            b.locations = Some(vec![self.location(l, None, None)]);
+        }
+        b.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+        b
+    }
+
+    fn diag_result(&mut self, d: &Diagnostic, rule_index: Option<usize>) -> sarif::Result {
+        let path = self.base.repository_path(&d.location.path);
+        let mut r = sarif::Result::builder()
+            .rule_id(d.code)
+            .message(sarif::Message::builder().text(one_line(&d.message)).build())
+            .level(level(d.severity))
+            .kind(sarif::ResultKind::Fail)
+            .locations(vec![self.location(&d.location, None, None)])
+            .partial_fingerprints(self.fingerprint(&[d.code, &path, &d.message]))
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(BTreeMap::from([(
+                        "severity".to_string(),
+                        json!(d.severity.as_str()),
+                    )]))
+                    .build(),
+            )
+            .build();
+        r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+        r
+    }
+}
+
+/// What identifies a failure whatever its line: the check, the subject, the file and the message.
+fn verdict_recipe<'a>(v: &'a Verdict, path: &'a str) -> [&'a str; 4] {
+    [v.check, &v.subject, path, &v.message]
+}
+
+/// The fingerprint of each failing (or waived) verdict of the selected frameworks, in report
+/// order, with the same recipe as SARIF's `partialFingerprints` (paths as the report has them,
+/// relative to the scanned folder): what a baseline records.
+pub fn failure_fingerprints(report: &ScanReport) -> Vec<(&Verdict, String)> {
+    let cx = Context::new(report);
+    let base = SarifBase::default();
+    let mut w = Writer {
+        base: &base,
+        seen: HashMap::new(),
+    };
+    cx.scoped_verdicts()
+        .filter(|v| matches!(v.outcome, Outcome::Fail | Outcome::Waived))
+        .map(|v| {
+            let path = base.repository_path(&v.location.path);
+            let mut fp = w.fingerprint(&verdict_recipe(v, &path));
+            (v, fp.remove(FINGERPRINT_KEY).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// sha256 hex of the parts, each ended by a NUL so that no two splits collide.
@@ -349,193 +698,6 @@ fn fingerprint(parts: &[&str]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
-}
-
-fn verdict_result(cx: &Context<'_>, v: &Verdict, rule_index: Option<usize>) -> sarif::Result {
-    let mut text = format!("{}: {}", v.subject, one_line(&v.message));
-    if let Some(fix) = v.fix() {
-        if !text.ends_with(['.', '!', '?']) {
-            text.push('.');
-        }
-        let _ = write!(text, " Fix: {}", one_line(fix));
-    }
-    let mut props = BTreeMap::from([
-        ("subject".to_string(), json!(v.subject)),
-        ("severity".to_string(), json!(v.severity.as_str())),
-        ("controls".to_string(), json!(cx.control_ids(v.check))),
-        (
-            "requirements".to_string(),
-            json!(
-                cx.requirements_of(v.check)
-                    .iter()
-                    .map(|r| r.label.as_str())
-                    .collect::<Vec<_>>()
-            ),
-        ),
-    ]);
-    if let Some(fix) = v.fix() {
-        props.insert("fix".to_string(), json!(fix));
-    }
-    if let Some(w) = v.expired_waiver() {
-        props.insert(
-            "expiredWaiver".to_string(),
-            json!({ "reason": w.reason, "owner": w.owner, "expires": w.expires }),
-        );
-    }
-    let mut r = sarif::Result::builder()
-        .rule_id(v.check)
-        .message(sarif::Message::builder().text(text).build())
-        .level(level(v.severity))
-        .kind(sarif::ResultKind::Fail)
-        .locations(vec![location(&v.location, None, None)])
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            fingerprint(&[v.check, &v.subject, &v.location.path, &v.message]),
-        )]))
-        .properties(
-            sarif::PropertyBag::builder()
-                .additional_properties(props)
-                .build(),
-        )
-        .build();
-    r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
-    if !v.related().is_empty() {
-        r.related_locations = Some(
-            v.related()
-                .iter()
-                .zip(1i64..)
-                .map(|(l, id)| location(l, Some(id), Some("related")))
-                .collect(),
-        );
-    }
-    if let Some(w) = v.waiver() {
-        let mut extra = BTreeMap::new();
-        if let Some(o) = &w.owner {
-            extra.insert("owner".to_string(), json!(o));
-        }
-        if let Some(e) = &w.expires {
-            extra.insert("expires".to_string(), json!(e));
-        }
-        let mut s = sarif::Suppression::builder()
-            .kind(json!("external"))
-            .justification(w.reason.clone())
-            .status(json!("accepted"))
-            .location(location(&w.source, None, None))
-            .build();
-        if !extra.is_empty() {
-            s.properties = Some(
-                sarif::PropertyBag::builder()
-                    .additional_properties(extra)
-                    .build(),
-            );
-        }
-        r.suppressions = Some(vec![s]);
-    }
-    r
-}
-
-/// A control vouched for by a person: a `pass` result, marked attested (not proven).
-fn attested_result(v: &Verdict, rule_index: Option<usize>) -> sarif::Result {
-    let mut props = BTreeMap::from([
-        ("attested".to_string(), json!(true)),
-        ("controls".to_string(), json!([&*v.subject])),
-    ]);
-    if let Some(a) = v.attestation_record() {
-        props.insert("attestation".to_string(), json!(a));
-    }
-    let mut r = sarif::Result::builder()
-        .rule_id(ATTESTATION_CHECK)
-        .message(
-            sarif::Message::builder()
-                .text(format!("{} attested: {}", v.subject, one_line(&v.message)))
-                .build(),
-        )
-        .level(sarif::ResultLevel::None)
-        .kind(sarif::ResultKind::Pass)
-        .locations(vec![location(&v.location, None, None)])
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            fingerprint(&[ATTESTATION_CHECK, &v.subject, &v.location.path, "attested"]),
-        )]))
-        .properties(
-            sarif::PropertyBag::builder()
-                .additional_properties(props)
-                .build(),
-        )
-        .build();
-    r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
-    r
-}
-
-/// An attestation to record or renew: a `review` result naming its owner.
-fn todo_result(t: &Todo, rule_index: Option<usize>) -> sarif::Result {
-    let text = match (&t.expires, &t.owner) {
-        (Some(e), Some(o)) => format!(
-            "{} {}: the attestation by {} expired on {}; renew it with `vigie attest {}`",
-            t.control,
-            one_line(&t.title),
-            one_line(o),
-            one_line(e),
-            t.control
-        ),
-        _ => format!(
-            "{} {}: needs an attestation, none is recorded; record it with `vigie attest {}`",
-            t.control,
-            one_line(&t.title),
-            t.control
-        ),
-    };
-    let mut props = BTreeMap::from([
-        ("attestation".to_string(), json!(t.state.as_str())),
-        ("controls".to_string(), json!([t.control])),
-    ]);
-    if let Some(o) = &t.owner {
-        props.insert("owner".to_string(), json!(o));
-    }
-    let mut b = sarif::Result::builder()
-        .rule_id(ATTESTATION_CHECK)
-        .message(sarif::Message::builder().text(text).build())
-        .level(sarif::ResultLevel::Note)
-        .kind(sarif::ResultKind::Review)
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            fingerprint(&[ATTESTATION_CHECK, &t.control, t.state.as_str()]),
-        )]))
-        .properties(
-            sarif::PropertyBag::builder()
-                .additional_properties(props)
-                .build(),
-        )
-        .build();
-    if let Some(l) = &t.location {
-        b.locations = Some(vec![location(l, None, None)]);
-    }
-    b.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
-    b
-}
-
-fn diag_result(d: &Diagnostic, rule_index: Option<usize>) -> sarif::Result {
-    let mut r = sarif::Result::builder()
-        .rule_id(d.code)
-        .message(sarif::Message::builder().text(one_line(&d.message)).build())
-        .level(level(d.severity))
-        .kind(sarif::ResultKind::Fail)
-        .locations(vec![location(&d.location, None, None)])
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            fingerprint(&[d.code, &d.location.path, &d.message]),
-        )]))
-        .properties(
-            sarif::PropertyBag::builder()
-                .additional_properties(BTreeMap::from([(
-                    "severity".to_string(),
-                    json!(d.severity.as_str()),
-                )]))
-                .build(),
-        )
-        .build();
-    r.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
-    r
 }
 
 #[cfg(test)]

@@ -57,11 +57,16 @@ pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     let cx = Context::new(report);
     let p = Paint { color: opts.color };
     let mut out = String::new();
-    header(&mut out, report, &p);
-    findings(&mut out, &cx, &p, opts.verbose);
-    diagnostics(&mut out, report, &p);
-    attestations(&mut out, &cx, &p);
-    summary(&mut out, report, &p, opts.verbose);
+    if opts.quiet {
+        findings(&mut out, &cx, &p, opts);
+        diagnostics(&mut out, report, &p, true);
+    } else {
+        header(&mut out, report, &p);
+        findings(&mut out, &cx, &p, opts);
+        diagnostics(&mut out, report, &p, false);
+        attestations(&mut out, &cx, &p);
+        summary(&mut out, report, &p, opts.verbose);
+    }
     verdict_line(&mut out, &cx, &p);
     out
 }
@@ -107,21 +112,24 @@ fn header(out: &mut String, report: &ScanReport, p: &Paint) {
 }
 
 /// The verdicts to list under a control: failures, then waived ones, then (verbose) passes.
-fn listed<'r>(verdicts: &[&'r Verdict], verbose: bool) -> Vec<&'r Verdict> {
+fn listed<'r>(verdicts: &[&'r Verdict], opts: &RenderOptions) -> Vec<&'r Verdict> {
     let mut out: Vec<&Verdict> = verdicts.iter().copied().filter(|v| v.is_fail()).collect();
+    if opts.quiet {
+        return out;
+    }
     out.extend(
         verdicts
             .iter()
             .copied()
             .filter(|v| matches!(v.outcome, Outcome::Waived)),
     );
-    if verbose {
+    if opts.verbose {
         out.extend(verdicts.iter().copied().filter(|v| v.is_pass()));
     }
     out
 }
 
-fn findings(out: &mut String, cx: &Context<'_>, p: &Paint, verbose: bool) {
+fn findings(out: &mut String, cx: &Context<'_>, p: &Paint, opts: &RenderOptions) {
     let scoped: Vec<&Verdict> = cx.scoped_verdicts().collect();
     let mut groups: Vec<(String, Option<&ControlResult>, Vec<&Verdict>)> = Vec::new();
     for c in &cx.report.rollup.controls {
@@ -130,7 +138,7 @@ fn findings(out: &mut String, cx: &Context<'_>, p: &Paint, verbose: bool) {
             .copied()
             .filter(|v| c.checks.iter().any(|k| k == v.check))
             .collect();
-        let list = listed(&of_control, verbose);
+        let list = listed(&of_control, opts);
         if !list.is_empty() {
             groups.push((one_line(&format!("{} {}", c.id, c.title)), Some(c), list));
         }
@@ -148,7 +156,7 @@ fn findings(out: &mut String, cx: &Context<'_>, p: &Paint, verbose: bool) {
         .copied()
         .filter(|v| !named.contains(v.check))
         .collect();
-    let rest = listed(&rest, verbose);
+    let rest = listed(&rest, opts);
     if !rest.is_empty() {
         groups.push(("Other checks".to_string(), None, rest));
     }
@@ -181,9 +189,33 @@ fn findings(out: &mut String, cx: &Context<'_>, p: &Paint, verbose: bool) {
         }
         let _ = writeln!(out);
         for v in list {
-            entry(out, v, p);
+            if opts.compact {
+                compact_entry(out, v, p);
+            } else {
+                entry(out, v, p);
+            }
         }
     }
+}
+
+/// A finding on one line: outcome, location, subject, check and message.
+fn compact_entry(out: &mut String, v: &Verdict, p: &Paint) {
+    let tag = match &v.outcome {
+        Outcome::Fail => p.red("FAIL  "),
+        Outcome::Waived => p.yellow("WAIVED"),
+        Outcome::Pass => p.green("PASS  "),
+        Outcome::Attested => p.cyan("ATTESTED"),
+        Outcome::Todo => p.yellow("TODO  "),
+    };
+    let _ = writeln!(
+        out,
+        "  {tag}  {}  {}  [{} {}]  {}",
+        loc(&v.location),
+        one_line(&v.subject),
+        v.check,
+        v.severity,
+        one_line(&v.message)
+    );
 }
 
 fn entry(out: &mut String, v: &Verdict, p: &Paint) {
@@ -323,19 +355,19 @@ fn waiver_words(w: &Waiver) -> String {
     s
 }
 
-fn diagnostics(out: &mut String, report: &ScanReport, p: &Paint) {
-    if report.diagnostics.is_empty() {
+fn diagnostics(out: &mut String, report: &ScanReport, p: &Paint, gating_only: bool) {
+    let shown: Vec<&vigie_core::Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| !gating_only || report.diagnostic_gates(d))
+        .collect();
+    if shown.is_empty() {
         return;
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", p.bold("Diagnostics"));
-    let code_w = report
-        .diagnostics
-        .iter()
-        .map(|d| d.code.len())
-        .max()
-        .unwrap_or(0);
-    for d in &report.diagnostics {
+    let code_w = shown.iter().map(|d| d.code.len()).max().unwrap_or(0);
+    for d in shown {
         let sev = format!("{:<8}", d.severity.as_str());
         let _ = writeln!(
             out,
@@ -516,8 +548,9 @@ fn verdict_line(out: &mut String, cx: &Context<'_>, p: &Paint) {
         }
         if g.diagnostics > 0 {
             parts.push(format!(
-                "{} at or above {fail_on}",
-                plural(g.diagnostics, "diagnostic", "diagnostics")
+                "{} at or above {fail_on} ({})",
+                plural(g.diagnostics, "diagnostic", "diagnostics"),
+                gating_diagnostics(cx.report)
             ));
         }
         let _ = writeln!(out, "{}: {}", p.red("FAIL"), parts.join(", "));
@@ -550,4 +583,23 @@ fn verdict_line(out: &mut String, cx: &Context<'_>, p: &Paint) {
         }
         let _ = writeln!(out, "{}: {s}", p.paint("1;32", "PASS"));
     }
+}
+
+/// The diagnostics that fail the gate, named: `VG-PARSE at compose.yml:3:1`, the first three.
+fn gating_diagnostics(report: &ScanReport) -> String {
+    const SHOWN: usize = 3;
+    let all: Vec<String> = report
+        .gating_diagnostics()
+        .map(|d| format!("{} at {}", d.code, loc(&d.location)))
+        .collect();
+    let mut s = all
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if all.len() > SHOWN {
+        let _ = write!(s, " and {} more", all.len() - SHOWN);
+    }
+    s
 }

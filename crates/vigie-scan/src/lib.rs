@@ -1361,6 +1361,17 @@ pub fn scan_with(
             }
         }
     }
+    for (id, at) in &cfg.severity_locations {
+        if !all_checks.iter().any(|c| c.id == id) {
+            diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                at.clone(),
+                format!(
+                    "[severity] names `{id}`, which is no check of this version of vigie (`vigie controls` lists them); its severity was not changed"
+                ),
+            ));
+        }
+    }
     for w in &cfg.waivers {
         if !known_check(&w.check) {
             diagnostics.push(Diagnostic::new(

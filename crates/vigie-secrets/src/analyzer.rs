@@ -99,6 +99,21 @@ fn fix_of(f: &Finding) -> String {
     }
 }
 
+/// The checks whose verdicts [`scan_output`] gives.
+pub fn checks() -> &'static [&'static CheckDoc] {
+    &CHECKS
+}
+
+/// What `vigie scan` reports of a secrets outcome: its verdicts and its notes as diagnostics.
+/// `vigie secrets` writes its SARIF from these, so that one secret is one alert (same rule,
+/// same fingerprint) whichever command found it.
+pub fn scan_output(outcome: &Outcome) -> RepoOutput {
+    let mut out = RepoOutput::default();
+    out.diagnostics.extend(outcome.notes.iter().map(note_diag));
+    verdicts(outcome, "the scanned files", 0, &mut out);
+    out
+}
+
 fn loc(l: &crate::findings::SecretLocation) -> Location {
     Location::new(Arc::from(l.path.as_str()), l.line, l.column)
 }

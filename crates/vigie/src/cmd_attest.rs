@@ -44,6 +44,7 @@ pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
         })?
         .id
         .clone();
+    refuse_overruling_evidence(catalog, &control, &args.root, today)?;
     let expires = attest::parse_date(&args.expires).map_err(|m| format!("--expires: {m}"))?;
     let date = match &args.date {
         Some(d) => attest::parse_date(d).map_err(|m| format!("--date: {m}"))?,
@@ -105,4 +106,47 @@ pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// An attestation records what a repository cannot show; it never overrules evidence. A control
+/// whose checks decide it (its mode asks for no attestation) and that a scan of the repository
+/// finds failing is refused, naming the failures to fix instead.
+fn refuse_overruling_evidence(
+    catalog: &Catalog,
+    control: &str,
+    root: &std::path::Path,
+    today: time::Date,
+) -> Result<(), String> {
+    let Some(c) = catalog.control(control) else {
+        return Ok(());
+    };
+    if vigie_core::rollup::needs_attestation(c) || c.checks.is_empty() || !root.is_dir() {
+        return Ok(());
+    }
+    let mut opts = vigie_scan::ScanOptions::new(root, today);
+    let config = root.join("vigie.toml");
+    if config.is_file() {
+        let text =
+            std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+        opts.config = vigie_core::config::Config::parse("vigie.toml", &text)
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+    }
+    let report = vigie_scan::scan(&opts).map_err(|e| e.to_string())?;
+    let failures: Vec<String> = report
+        .verdicts
+        .iter()
+        .filter(|v| v.is_fail() && c.checks.iter().any(|k| k == v.check))
+        .map(|v| format!("{} {} at {}", v.check, v.subject, v.location))
+        .collect();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = failures.iter().take(3).map(String::as_str).collect();
+    Err(format!(
+        "{control} is decided by its checks ({}), and they find {} failure(s) here: {}{}; an attestation records what the repository cannot show, it never overrules what it shows: fix the failures (or waive them with a reason in vigie.toml)",
+        c.checks.join(", "),
+        failures.len(),
+        shown.join("; "),
+        if failures.len() > 3 { "; …" } else { "" }
+    ))
 }

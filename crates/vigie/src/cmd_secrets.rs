@@ -168,14 +168,18 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
 
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let render = |f: Format, color: bool| match f {
+        Format::Sarif => sarif(&outcome, &args.path),
+        _ => render(&outcome, f, args.show_secrets, color),
+    };
     for (i, f) in formats.iter().enumerate() {
         match args.outputs.get(i) {
             Some(p) => {
-                let text = render(&outcome, *f, args.show_secrets, false);
+                let text = render(*f, false);
                 std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
             }
             None => {
-                let text = render(&outcome, *f, args.show_secrets, color && *f == Format::Text);
+                let text = render(*f, color && *f == Format::Text);
                 stdout
                     .write_all(text.as_bytes())
                     .map_err(|e| e.to_string())?;
@@ -203,6 +207,38 @@ fn located(n: &vigie_secrets::Note) -> String {
     }
 }
 
+/// SARIF through the writer `vigie scan` uses, from the verdicts the scan gives for the same
+/// findings: same rule ids (SEC-01, SEC-03, SEC-04), rules, fingerprints and URIs, so that one
+/// secret is one code-scanning alert whichever command found it. Secrets are always redacted.
+fn sarif(outcome: &vigie_secrets::Outcome, scanned: &Path) -> String {
+    let catalog = vigie_core::catalog::Catalog::embedded();
+    let out = vigie_secrets::analyzer::scan_output(outcome);
+    let mut verdicts = out.verdicts;
+    verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut diagnostics = out.diagnostics;
+    diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
+    let report = vigie_core::ScanReport {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        root: scanned.display().to_string(),
+        as_of: String::new(),
+        frameworks: catalog.frameworks.iter().map(|f| f.id.clone()).collect(),
+        fail_on: vigie_core::Severity::Info,
+        stats: vigie_core::Stats::default(),
+        verdicts,
+        diagnostics,
+        rollup: vigie_core::rollup::Rollup {
+            controls: Vec::new(),
+            frameworks: Vec::new(),
+            todo: Vec::new(),
+        },
+        checks: vigie_secrets::analyzer::checks().to_vec(),
+        tables: Vec::new(),
+        unassessed: Vec::new(),
+        scope: Default::default(),
+    };
+    vigie_report::render_sarif(&report, &vigie_report::SarifBase::locate(scanned))
+}
+
 const HOOK_MARKER: &str = "# installed by vigie hook install";
 
 pub fn hook(cmd: HookCommand) -> Result<ExitCode, String> {
@@ -224,9 +260,15 @@ pub fn hook(cmd: HookCommand) -> Result<ExitCode, String> {
                 path.join(rel)
             };
             std::fs::create_dir_all(&hooks).map_err(|e| format!("{}: {e}", hooks.display()))?;
+            if find_on_path("vigie").is_none() {
+                return Err(
+                    "`vigie` is not on PATH, so a hook calling it would refuse every commit: install it (`cargo install --path crates/vigie --locked`) or add its folder to PATH, then run `vigie hook install` again"
+                        .into(),
+                );
+            }
             let file = hooks.join("pre-commit");
             let script = format!(
-                "#!/bin/sh\n{HOOK_MARKER}\n# Refuses the commit when the staged changes hold a secret.\n# Accept a false positive with `vigie:allow-secret` on its line, or a baseline (vigie secrets --write-baseline).\nexec vigie secrets --staged --no-progress \"$(git rev-parse --show-toplevel)\"\n"
+                "#!/bin/sh\n{HOOK_MARKER}\n# Refuses the commit when the staged changes hold a secret.\n# Accept a false positive with `vigie:allow-secret` on its line, or a baseline (vigie secrets --write-baseline).\nif ! command -v vigie >/dev/null 2>&1; then\n    echo \"vigie pre-commit hook: vigie is not on PATH; install it or remove $0\" >&2\n    exit 1\nfi\nexec vigie secrets --staged --no-progress \"$(git rev-parse --show-toplevel)\"\n"
             );
             // under the hook's lock: a hook vigie did not write is refused, or with --force
             // kept beside as pre-commit.backup (never overwritten: a numbered name if taken)
@@ -295,4 +337,28 @@ fn keep_backup(hook: &Path, content: &[u8]) -> Result<PathBuf, String> {
         }
     }
     unreachable!("an unbounded range always yields")
+}
+
+/// The first executable file named `name` in a folder of PATH.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
 }

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use vigie_core::CheckDoc;
 use vigie_core::catalog::{Catalog, Control};
+use vigie_core::verdict::{ATTESTATION, ATTESTATION_CHECK};
+use vigie_core::{CheckDoc, DiagKind};
 
 fn lang(kind: &str) -> &str {
     match kind {
@@ -28,18 +29,19 @@ pub fn check_page(doc: &CheckDoc) -> String {
     let _ = writeln!(s, "## What it checks\n\n{}\n", doc.what.trim());
     let _ = writeln!(s, "## Why it matters\n\n{}\n", doc.why.trim());
     let _ = writeln!(s, "## How to fix\n\n{}\n", doc.fix.trim());
-    let _ = writeln!(
-        s,
-        "## Failing example\n\n```{}\n{}\n```\n",
-        lang(doc.failing.0),
-        doc.failing.1.trim_end()
-    );
-    let _ = writeln!(
-        s,
-        "## Passing example\n\n```{}\n{}\n```\n",
-        lang(doc.passing.0),
-        doc.passing.1.trim_end()
-    );
+    for (heading, (kind, example)) in [
+        ("Failing example", doc.failing),
+        ("Passing example", doc.passing),
+    ] {
+        if !example.trim().is_empty() {
+            let _ = writeln!(
+                s,
+                "## {heading}\n\n```{}\n{}\n```\n",
+                lang(kind),
+                example.trim_end()
+            );
+        }
+    }
     let controls: Vec<&Control> = cat.controls_of_check(doc.id).collect();
     let _ = writeln!(s, "## Controls and framework requirements\n");
     for c in controls {
@@ -94,8 +96,112 @@ fn control_page(c: &Control) -> String {
     s
 }
 
-/// The documentation of a check or control, by id (case-insensitive).
+/// A diagnostic code's page (`VG-PARSE`): what it reports and when it fails the gate.
+fn diagnostic_page(kind: DiagKind) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {} — a diagnostic of the scan itself\n", kind.code());
+    let _ = writeln!(s, "Default severity: **{}**\n", kind.severity());
+    let _ = writeln!(s, "{}\n", kind.describe());
+    let gate = if kind == DiagKind::Skipped {
+        "It never fails the gate: what could not be assessed is reported as not assessed, not as a failure."
+    } else {
+        "It fails the gate (exit 1) when its severity is at or above `--fail-on` and it is about a file \
+that a check of the selected frameworks reads (or vigie's configuration, or a file whose kind \
+vigie cannot tell): vigie cannot vouch for what it could not read. The text report names the \
+diagnostics that failed the gate."
+    };
+    let _ = writeln!(s, "{gate}\n");
+    let _ = writeln!(
+        s,
+        "Every diagnostic has the file (and line) it is about; the rest of the scan completes."
+    );
+    s
+}
+
+/// A framework requirement's page (`roadmap/2.4`, `anssi-docker/R8`): its controls and the
+/// checks that decide it.
+fn requirement_page(id: &str) -> Option<String> {
+    let (fw_id, req_id) = id.split_once('/')?;
+    let cat = Catalog::embedded();
+    let fw = cat.framework(fw_id)?;
+    let (section, req) = fw.sections.iter().find_map(|sec| {
+        sec.requirements
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(req_id))
+            .map(|r| (sec, r))
+    })?;
+    let mut s = String::new();
+    let _ = writeln!(s, "# {} — {}\n", Catalog::label(fw, req), req.title);
+    let _ = writeln!(
+        s,
+        "Framework: {} ({}) · Section: {} {}\n",
+        fw.title, fw.id, section.id, section.title
+    );
+    if let Some(d) = &req.description {
+        let _ = writeln!(s, "{}\n", d.trim());
+    }
+    let _ = writeln!(s, "## Controls\n");
+    for cid in &req.controls {
+        match cat.control(cid) {
+            Some(c) => {
+                let _ = writeln!(s, "- {} — {} ({})", c.id, c.title, c.mode);
+            }
+            None => {
+                let _ = writeln!(s, "- {cid}");
+            }
+        }
+    }
+    let implemented = vigie_scan::all_checks();
+    let checks: Vec<&str> = cat
+        .requirement_checks(req)
+        .into_iter()
+        .filter(|c| implemented.iter().any(|d| d.id == *c))
+        .collect();
+    let _ = writeln!(s, "\n## Checks that decide it\n");
+    if checks.is_empty() {
+        let _ = writeln!(
+            s,
+            "None in this version of vigie: reports show it as not assessed, or attested when a person vouches for it (`vigie attest`)."
+        );
+    } else {
+        for c in checks {
+            let _ = writeln!(s, "- {c} (`vigie explain {c}`)");
+        }
+    }
+    Some(s)
+}
+
+/// Every diagnostic kind, to find one by its code.
+const DIAGNOSTIC_KINDS: [DiagKind; 11] = [
+    DiagKind::Parse,
+    DiagKind::TooLarge,
+    DiagKind::Binary,
+    DiagKind::Encoding,
+    DiagKind::Io,
+    DiagKind::Link,
+    DiagKind::Reference,
+    DiagKind::Suppression,
+    DiagKind::Config,
+    DiagKind::Skipped,
+    DiagKind::Render,
+];
+
+/// The documentation of what a report names, by id (case-insensitive): a check or control
+/// (`CNT-02`), a diagnostic (`VG-PARSE`), attestations (`ATTEST`), a framework requirement
+/// (`roadmap/2.4`, `anssi-docker/R8`).
 pub fn explain(id: &str) -> Option<String> {
+    if let Some(kind) = DIAGNOSTIC_KINDS
+        .iter()
+        .find(|k| k.code().eq_ignore_ascii_case(id))
+    {
+        return Some(diagnostic_page(*kind));
+    }
+    if id.eq_ignore_ascii_case(ATTESTATION_CHECK) {
+        return Some(check_page(&ATTESTATION));
+    }
+    if id.contains('/') {
+        return requirement_page(id);
+    }
     let checks = vigie_scan::all_checks();
     if let Some(c) = checks.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
         let mut s = check_page(c);

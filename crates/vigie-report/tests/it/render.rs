@@ -11,6 +11,8 @@ use vigie_report::{Format, RenderOptions, render};
 const PLAIN: RenderOptions = RenderOptions {
     color: false,
     verbose: false,
+    quiet: false,
+    compact: false,
 };
 
 fn load_schema(path: &str) -> Value {
@@ -104,6 +106,8 @@ fn every_format_is_deterministic_and_never_panics() {
                 RenderOptions {
                     color: true,
                     verbose: true,
+                    quiet: false,
+                    compact: false,
                 },
             ] {
                 let a = render(&report, format, &opts);
@@ -161,8 +165,8 @@ fn sarif_results_have_lines_fingerprints_and_rules() {
             "CNT-02",
             "CNT-03",
             "CNT-04",
-            // attestations to do (controls whose mode asks for one) are results of their own rule
-            "ATTEST",
+            // attestations never recorded have no location: not results (run properties), so no
+            // ATTEST rule
             "VG-PARSE",
             "VG-TOO-LARGE"
         ]
@@ -189,29 +193,50 @@ fn sarif_results_have_lines_fingerprints_and_rules() {
         help_md.contains("**Why it matters**") && help_md.contains("```yaml"),
         "{help_md}"
     );
+    // the examples' code is in the Markdown help, in a fence, and the text help names its kind
+    let (kind, failing) = CNT_01.failing;
+    let first_line = failing.lines().next().unwrap();
+    assert!(
+        help_md.contains(&format!("**Failing example**\n\n```yaml\n{first_line}")),
+        "{help_md}"
+    );
+    let help_text = cnt01["help"]["text"].as_str().unwrap();
+    assert!(
+        help_text.contains(&format!("Failing example ({kind}):\n{first_line}")),
+        "{help_text}"
+    );
     assert_eq!(rules[1]["defaultConfiguration"]["level"], "warning");
 
     let results = run["results"].as_array().expect("results");
     let failing_or_waived = report.verdicts.iter().filter(|v| !v.is_pass()).count();
-    // plus one `review` result per attestation to do
+    // plus one `review` result per expired attestation (at its entry); attestations never
+    // recorded have no location, which GitHub rejects: they are listed in the run's properties
+    let located_todo = report
+        .rollup
+        .todo
+        .iter()
+        .filter(|t| t.location.is_some())
+        .count();
     assert_eq!(
         results.len(),
-        failing_or_waived + report.diagnostics.len() + report.rollup.todo.len()
+        failing_or_waived + report.diagnostics.len() + located_todo
     );
+    assert_eq!(
+        run["properties"]["attestationsTodo"]
+            .as_array()
+            .map_or(0, Vec::len),
+        report.rollup.todo.len()
+    );
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object(), "{run}");
     for r in results {
         let rule = r["ruleId"].as_str().unwrap();
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], rule, "{r}");
-        if rule == "ATTEST" && r["locations"].is_null() {
-            // a missing attestation has no place in the repository yet
-            assert_eq!(r["kind"], "review", "{r}");
-            continue;
-        }
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1, "{r}");
         assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1, "{r}");
-        let fp = r["partialFingerprints"]["vigie/v1"]
+        let fp = r["partialFingerprints"]["vigie/v2"]
             .as_str()
             .expect("fingerprint");
         assert_eq!(fp.len(), 64);
@@ -250,7 +275,7 @@ fn sarif_fingerprints_survive_line_moves() {
             .unwrap()
             .iter()
             .map(|r| {
-                r["partialFingerprints"]["vigie/v1"]
+                r["partialFingerprints"]["vigie/v2"]
                     .as_str()
                     .unwrap()
                     .to_string()
@@ -480,6 +505,8 @@ fn markdown_ticks_exactly_the_compliant_measures() {
         &RenderOptions {
             color: false,
             verbose: true,
+            quiet: false,
+            compact: false,
         },
     );
     assert!(!verbose.contains("… 1 more"));
@@ -579,7 +606,8 @@ fn junit_parses_with_one_case_per_control_and_subject() {
     assert_eq!(expected, 4 + 4 + 4 + 2);
     let diags = parsed.test_suites.last().unwrap();
     assert_eq!(diags.name.as_str(), "vigie diagnostics");
-    assert_eq!((diags.tests, diags.failures), (2, 2));
+    // only what fails the gate is a failed test: the medium VG-TOO-LARGE under `high` is skipped
+    assert_eq!((diags.tests, diags.failures, diags.skipped), (2, 1, 1));
     // a failure says where and how to fix it
     assert!(xml.contains("classname=\"CNT-01\""), "{xml}");
     assert!(xml.contains("docker-compose.yml:20:5"), "{xml}");
@@ -611,6 +639,8 @@ fn text_without_color_has_no_escape_codes() {
                 &RenderOptions {
                     color: false,
                     verbose,
+                    quiet: false,
+                    compact: false,
                 },
             );
             assert!(!out.contains('\x1b'), "{out}");
@@ -622,6 +652,8 @@ fn text_without_color_has_no_escape_codes() {
         &RenderOptions {
             color: true,
             verbose: false,
+            quiet: false,
+            compact: false,
         },
     );
     assert!(colored.contains("\x1b["));
@@ -657,7 +689,7 @@ fn text_groups_failures_by_control_and_ends_with_the_verdict() {
     // CNT-01 on db, CNT-04 on api and worker: high; the medium CNT-02 all pass
     assert_eq!(
         last,
-        "FAIL: 3 failures at or above high (1 waived) in 2 controls, 1 diagnostic at or above high"
+        "FAIL: 3 failures at or above high (1 waived) in 2 controls, 1 diagnostic at or above high (VG-PARSE at k8s/broken.yaml:3:7)"
     );
     let verbose = render(
         &report,
@@ -665,6 +697,8 @@ fn text_groups_failures_by_control_and_ends_with_the_verdict() {
         &RenderOptions {
             color: false,
             verbose: true,
+            quiet: false,
+            compact: false,
         },
     );
     assert!(

@@ -2,6 +2,7 @@
 //! folder is a module (one binary links once instead of once per file).
 
 mod attest;
+mod ci;
 mod cli;
 mod common;
 mod deps;

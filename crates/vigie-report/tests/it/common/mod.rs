@@ -15,10 +15,10 @@ pub const CNT_01: CheckDoc = CheckDoc {
     what: "The user each container runs as: Compose `user:`, else the image's last USER.",
     why: "A process running as root in a container is one kernel bug away from root on the host.",
     fix: "Set `USER` in the Dockerfile's final stage, or `user:` on the service, to a non-zero UID.",
-    failing: ("services:\n  api:\n    image: node:22\n", "compose"),
+    failing: ("compose", "services:\n  api:\n    image: node:22\n"),
     passing: (
-        "services:\n  api:\n    image: node:22\n    user: \"1000:1000\"\n",
         "compose",
+        "services:\n  api:\n    image: node:22\n    user: \"1000:1000\"\n",
     ),
 };
 
@@ -30,10 +30,10 @@ pub const CNT_02: CheckDoc = CheckDoc {
     what: "Whether every capability is dropped and none but NET_BIND_SERVICE added back.",
     why: "The default capability set grants powers almost no service needs.",
     fix: "Add `cap_drop: [ALL]` to the service.",
-    failing: ("services:\n  api:\n    image: x\n", "compose"),
+    failing: ("compose", "services:\n  api:\n    image: x\n"),
     passing: (
-        "services:\n  api:\n    image: x\n    cap_drop: [ALL]\n",
         "compose",
+        "services:\n  api:\n    image: x\n    cap_drop: [ALL]\n",
     ),
 };
 
@@ -45,10 +45,10 @@ pub const CNT_03: CheckDoc = CheckDoc {
     what: "Whether no-new-privileges is set.",
     why: "setuid binaries would otherwise raise privileges.",
     fix: "Add `security_opt: [\"no-new-privileges:true\"]`.",
-    failing: ("services:\n  api:\n    image: x\n", "compose"),
+    failing: ("compose", "services:\n  api:\n    image: x\n"),
     passing: (
-        "services:\n  api:\n    image: x\n    security_opt: [\"no-new-privileges:true\"]\n",
         "compose",
+        "services:\n  api:\n    image: x\n    security_opt: [\"no-new-privileges:true\"]\n",
     ),
 };
 
@@ -60,10 +60,10 @@ pub const CNT_04: CheckDoc = CheckDoc {
     what: "Whether the root filesystem is mounted read-only.",
     why: "A writable root filesystem lets an intruder alter binaries and persist.",
     fix: "Set `read_only: true` and mount `tmpfs` where the service writes scratch data.",
-    failing: ("services:\n  api:\n    image: x\n", "compose"),
+    failing: ("compose", "services:\n  api:\n    image: x\n"),
     passing: (
-        "services:\n  api:\n    image: x\n    read_only: true\n",
         "compose",
+        "services:\n  api:\n    image: x\n    read_only: true\n",
     ),
 };
 
