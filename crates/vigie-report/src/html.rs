@@ -528,7 +528,7 @@ impl Page<'_, '_> {
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 self.location(&d.location),
-                esc(&d.code.to_string()),
+                esc(d.code),
                 esc(&d.severity.to_string()),
                 esc(&d.message)
             );

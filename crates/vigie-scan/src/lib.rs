@@ -124,6 +124,9 @@ impl std::fmt::Display for ScanError {
 /// Every analysis reads through here, so this is where a file that cannot be read is never
 /// lost: each failure (too large, binary, not a regular file, I/O) and each lossy decoding
 /// becomes a located diagnostic of the scan, whichever analysis asked.
+/// A file read up front: its text with the note of a lossy decoding, or why it could not be read.
+type ReadResult = Result<(Option<Diagnostic>, String), Diagnostic>;
+
 struct RepoFiles {
     root: PathBuf,
     canonical_root: PathBuf,
@@ -377,7 +380,9 @@ fn loose_files(manifests: &[&Found], limit: u64) -> Vec<units::LooseFile> {
     manifests
         .par_iter()
         .filter_map(|f| {
-            let text = read_text(&f.abs, limit).ok()?;
+            // read ahead only to know the unit's files: the scan reads them again and notes any
+            // lossy decoding then
+            let text = read_text(&f.abs, limit).ok()?.text;
             if memchr::memmem::find(text.as_bytes(), b"apiVersion").is_none()
                 || is_helm_template(&f.rel, &text)
             {
@@ -569,6 +574,7 @@ pub fn discover_units(opts: &ScanOptions) -> Result<UnitsFound, ScanError> {
         root: opts.root.clone(),
         limit,
         single_file: false,
+        notes: Default::default(),
     };
     let compose_files: Vec<String> = found
         .files
@@ -627,7 +633,7 @@ pub fn render_unit(
                 let text = read_text(&opts.root.join(f), limit).map_err(|e| {
                     ScanError(e.into_diagnostic(Arc::from(f.as_str()), limit).message)
                 })?;
-                yaml.push_str(&format!("---\n# Source: {f}\n{}\n", text.trim()));
+                yaml.push_str(&format!("---\n# Source: {f}\n{}\n", text.text.trim()));
             }
             units::Built {
                 yaml,
@@ -732,7 +738,7 @@ pub fn scan_with(
             FileKind::Other => {}
         }
     }
-    let texts: Vec<(&Found, Result<(Option<Diagnostic>, String), Diagnostic>)> = early
+    let texts: Vec<(&Found, ReadResult)> = early
         .par_iter()
         .map(|f| {
             let rel: Arc<str> = Arc::from(f.rel.as_str());

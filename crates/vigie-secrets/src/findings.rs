@@ -219,7 +219,7 @@ impl Grouper {
     /// Findings in a stable order (severity, then rule, then first location).
     pub fn finish(self) -> Vec<Finding> {
         let mut v: Vec<Finding> = self.by_key.into_values().collect();
-        v.sort_by(|a, b| a.file_rule.cmp(&b.file_rule));
+        v.sort_by_key(|a| a.file_rule);
         // A file rule's finding joins the first secret found in that file's content.
         let split = v.iter().position(|f| f.file_rule).unwrap_or(v.len());
         let files = v.split_off(split);

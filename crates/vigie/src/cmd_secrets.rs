@@ -361,4 +361,3 @@ fn is_executable(p: &Path) -> bool {
         meta.is_file()
     }
 }
-}

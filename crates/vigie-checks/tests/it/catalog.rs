@@ -80,7 +80,8 @@ fn frameworks_reference_existing_controls_and_their_own_checks() {
                         r.id
                     );
                 }
-                if let Some(narrow) = &r.checks {
+                {
+                    let narrow = &r.checks;
                     let all: BTreeSet<&str> = r
                         .controls
                         .iter()

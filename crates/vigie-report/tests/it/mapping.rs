@@ -128,6 +128,7 @@ fn under_each_measure_of_the_documents_only_its_own_checks_speak() {
     let verbose = RenderOptions {
         color: false,
         verbose: true,
+        ..RenderOptions::default()
     };
     let markdown = render(&report, Format::Markdown, &verbose);
     for fw in catalog.frameworks.iter().filter(|f| f.document) {
