@@ -88,7 +88,9 @@ pub fn sup02_cadence(
     out: &mut Vec<Verdict>,
 ) {
     let ecos = ecosystems(files);
-    if ecos.is_empty() {
+    let has_config = DEPENDABOT.iter().chain(RENOVATE).any(|p| files.contains(p));
+    // a bot configuration is judged on its own schedule even where no manifest is in the scan
+    if ecos.is_empty() && !has_config {
         return;
     }
     let mut configured = false;

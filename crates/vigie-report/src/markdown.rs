@@ -298,7 +298,7 @@ impl<'c, 'r> Markdown<'c, 'r> {
         let _ = write!(
             out,
             "{MEASURE}- [{tick}] **{}**{refs} — ",
-            one_line(&r.title)
+            emphasis_safe(&one_line(&r.title))
         );
         match r.status {
             Status::NotAssessed => {
@@ -608,4 +608,17 @@ mod tests {
         assert_eq!(cell("a|b\nc"), "a\\|b c");
         assert_eq!(sentence("Runs as root."), "Runs as root");
     }
+}
+
+/// A title set in bold: its own `*` and `_` escaped, so `Releases tagged v*` does not close the
+/// emphasis early (`**Releases tagged v***` renders as a stray asterisk).
+fn emphasis_safe(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    for c in title.chars() {
+        if matches!(c, '*' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -108,6 +108,7 @@ fn frameworks_reference_existing_controls_and_their_own_checks() {
             "devsecops",
             "anssi-docker",
             "secnumcloud",
+            "anssi-tls",
             "cis-docker",
             "pss-baseline",
             "pss-restricted"

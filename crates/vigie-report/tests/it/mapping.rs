@@ -93,6 +93,21 @@ fn every_requirement_counts_only_the_checks_it_lists() {
 }
 
 /// The measures of a markdown document, by title, with the checks their evidence names.
+/// The bold title of a measure line, unescaped: it ends at the first `**` not escaped.
+fn bold_title(line: &str) -> String {
+    let rest = line.split_once("**").map_or("", |(_, r)| r);
+    let mut title = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => title.extend(chars.next()),
+            '*' if chars.peek() == Some(&'*') => break,
+            _ => title.push(c),
+        }
+    }
+    title
+}
+
 fn measures_of(markdown: &str, heading: &str) -> Vec<(String, BTreeSet<String>)> {
     let mut out: Vec<(String, BTreeSet<String>)> = Vec::new();
     let mut inside = false;
@@ -106,7 +121,7 @@ fn measures_of(markdown: &str, heading: &str) -> Vec<(String, BTreeSet<String>)>
         }
         let t = line.trim_start();
         if t.starts_with("- [") {
-            let title = t.split("**").nth(1).unwrap_or("").to_string();
+            let title = bold_title(t);
             out.push((title, BTreeSet::new()));
         } else if let Some((_, checks)) = out.last_mut() {
             for part in t.split("subject-of-").skip(1) {

@@ -418,7 +418,7 @@ fn run(c: &mut Command) -> (i32, String, String) {
 }
 
 /// PATH with the `vigie` under test first.
-fn path_with_vigie() -> std::ffi::OsString {
+pub(crate) fn path_with_vigie() -> std::ffi::OsString {
     let bin = Path::new(env!("CARGO_BIN_EXE_vigie"))
         .parent()
         .unwrap()
@@ -562,7 +562,7 @@ fn hook_install_needs_vigie_on_path_and_keeps_a_backup() {
     let (code, _, err) = install(true);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
-        std::fs::read_to_string(d.path().join(".git/hooks/pre-commit.bak")).unwrap(),
+        std::fs::read_to_string(d.path().join(".git/hooks/pre-commit.backup")).unwrap(),
         "#!/bin/sh\necho mine\n"
     );
     let text = std::fs::read_to_string(&hook).unwrap();

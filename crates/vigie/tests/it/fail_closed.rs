@@ -526,12 +526,23 @@ fn hook_install_force_keeps_a_backup() {
     let hook = d.path().join(".git/hooks/pre-commit");
     fs::create_dir_all(hook.parent().unwrap()).unwrap();
     fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
-    let (code, _, err) = stdout_of(vigie().args(["hook", "install"]).arg(d.path()));
+    let path = crate::ci::path_with_vigie();
+    let (code, _, err) = stdout_of(
+        vigie()
+            .args(["hook", "install"])
+            .arg(d.path())
+            .env("PATH", &path),
+    );
     assert_eq!(code, 2, "refused without --force: {err}");
     assert_eq!(fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
     for round in 0..2 {
         fs::write(&hook, format!("#!/bin/sh\necho mine {round}\n")).unwrap();
-        let (code, _, err) = stdout_of(vigie().args(["hook", "install", "--force"]).arg(d.path()));
+        let (code, _, err) = stdout_of(
+            vigie()
+                .args(["hook", "install", "--force"])
+                .arg(d.path())
+                .env("PATH", &path),
+        );
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("backup"), "{err}");
     }

@@ -137,7 +137,12 @@ fn seed_requirements(report: &Value) -> Vec<(String, String, String, String)> {
 /// Every measure has its checkbox line in the markdown document.
 fn every_measure_is_written(markdown: &str, reqs: &[(String, String, String, String)]) {
     for (fw, label, title, _) in reqs {
-        let line = format!("**{}**", title.replace('\n', " "));
+        // set in bold with its own `*` and `_` escaped
+        let bold = title
+            .replace('\n', " ")
+            .replace('*', "\\*")
+            .replace('_', "\\_");
+        let line = format!("**{bold}**");
         assert!(
             markdown
                 .lines()
