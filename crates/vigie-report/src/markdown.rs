@@ -597,19 +597,6 @@ fn sentence(s: &str) -> String {
     s.trim_end().trim_end_matches('.').to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inline_code_and_cells() {
-        assert_eq!(code("a"), "`a`");
-        assert_eq!(code("a`b"), "`` a`b ``");
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
-        assert_eq!(sentence("Runs as root."), "Runs as root");
-    }
-}
-
 /// A title set in bold: its own `*` and `_` escaped, so `Releases tagged v*` does not close the
 /// emphasis early (`**Releases tagged v***` renders as a stray asterisk).
 fn emphasis_safe(title: &str) -> String {
@@ -621,4 +608,17 @@ fn emphasis_safe(title: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_code_and_cells() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(sentence("Runs as root."), "Runs as root");
+    }
 }
