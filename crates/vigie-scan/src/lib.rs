@@ -329,36 +329,12 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         .iter()
         .map(|o| o.namespace.clone().unwrap_or_else(|| "default".into()))
         .collect();
-    for o in &objects {
-        for (i, a) in cx_base.analyzers.iter().enumerate() {
-            if let Some(k) = a.keep(o) {
-                out.kept.push((i, k));
-            }
-        }
-        let (s, d) = suppress::annotation(o);
-        out.diagnostics.extend(d);
-        if !s.is_empty() {
-            out.suppressions.push((Arc::from(o.id().as_str()), s));
-        }
-    }
-    let workloads: Vec<Workload> = objects
-        .iter()
-        .flat_map(|o| kubernetes::workloads(o, cx_base.catalog))
-        .collect();
-    out.workloads = workloads.len();
-    if objects.is_empty() {
-        return out;
-    }
-    let cx = Context {
-        catalog: cx_base.catalog,
-        dockerfiles: &[],
-        workloads: &workloads,
-        objects: &objects,
-        files: cx_base.files,
-        built_by_compose: cx_base.built,
-        cache: Default::default(),
-    };
-    out.verdicts = vigie_checks::run_all_sequential(&cx);
+    let judged = judge_objects(&objects, cx_base);
+    out.diagnostics.extend(judged.diagnostics);
+    out.kept.extend(judged.kept);
+    out.suppressions.extend(judged.suppressions);
+    out.workloads = judged.workloads;
+    out.verdicts = judged.verdicts;
     out.verdicts
         .sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
@@ -408,6 +384,58 @@ fn loose_files(manifests: &[&Found], limit: u64) -> Vec<units::LooseFile> {
         .collect()
 }
 
+/// Objects lowered once and judged: what the analyses keep, the suppressions their annotations
+/// declare, how many workloads they run and the verdicts of the per-object checks. Loose
+/// manifests and built units both go through it, so both are judged alike.
+struct Judged {
+    verdicts: Vec<Verdict>,
+    diagnostics: Vec<Diagnostic>,
+    suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
+    kept: Vec<(usize, kubernetes::Object)>,
+    workloads: usize,
+}
+
+fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> Judged {
+    let mut judged = Judged {
+        verdicts: Vec::new(),
+        diagnostics: Vec::new(),
+        suppressions: Vec::new(),
+        kept: Vec::new(),
+        workloads: 0,
+    };
+    for o in objects {
+        for (i, a) in cx_base.analyzers.iter().enumerate() {
+            if let Some(k) = a.keep(o) {
+                judged.kept.push((i, k));
+            }
+        }
+        let (s, d) = suppress::annotation(o);
+        judged.diagnostics.extend(d);
+        if !s.is_empty() {
+            judged.suppressions.push((Arc::from(o.id().as_str()), s));
+        }
+    }
+    let workloads: Vec<Workload> = objects
+        .iter()
+        .flat_map(|o| kubernetes::workloads(o, cx_base.catalog))
+        .collect();
+    judged.workloads = workloads.len();
+    if objects.is_empty() {
+        return judged;
+    }
+    let cx = Context {
+        catalog: cx_base.catalog,
+        dockerfiles: &[],
+        workloads: &workloads,
+        objects,
+        files: cx_base.files,
+        built_by_compose: cx_base.built,
+        cache: Default::default(),
+    };
+    judged.verdicts = vigie_checks::run_all_sequential(&cx);
+    judged
+}
+
 /// What checking one built unit gave.
 struct UnitRun {
     verdicts: Vec<Verdict>,
@@ -445,36 +473,12 @@ fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) 
     let (objects, removed) = vigie_parse::removed_apis::split(built.objects);
     run.diagnostics.extend(removed);
     run.objects = objects.len();
-    for o in &objects {
-        for (i, a) in cx_base.analyzers.iter().enumerate() {
-            if let Some(k) = a.keep(o) {
-                run.kept.push((i, k));
-            }
-        }
-        let (s, d) = suppress::annotation(o);
-        run.diagnostics.extend(d);
-        if !s.is_empty() {
-            run.suppressions.push((Arc::from(o.id().as_str()), s));
-        }
-    }
-    let workloads: Vec<Workload> = objects
-        .iter()
-        .flat_map(|o| kubernetes::workloads(o, cx_base.catalog))
-        .collect();
-    run.workloads = workloads.len();
-    if objects.is_empty() {
-        return run;
-    }
-    let cx = Context {
-        catalog: cx_base.catalog,
-        dockerfiles: &[],
-        workloads: &workloads,
-        objects: &objects,
-        files: cx_base.files,
-        built_by_compose: cx_base.built,
-        cache: Default::default(),
-    };
-    run.verdicts = vigie_checks::run_all_sequential(&cx);
+    let judged = judge_objects(&objects, cx_base);
+    run.diagnostics.extend(judged.diagnostics);
+    run.kept = judged.kept;
+    run.suppressions = judged.suppressions;
+    run.workloads = judged.workloads;
+    run.verdicts = judged.verdicts;
     run
 }
 
