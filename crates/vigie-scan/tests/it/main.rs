@@ -6,3 +6,17 @@ mod analyzers;
 mod catalog;
 mod removed_apis;
 mod terraform_parse;
+
+/// A whole scan of a temporary folder holding `files` (name, text), as of a fixed date.
+fn scan_files(files: &[(&str, &str)]) -> vigie_core::ScanReport {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let opts = vigie_scan::ScanOptions {
+        display_root: ".".into(),
+        gitignore: Some(false),
+        ..vigie_scan::ScanOptions::new(dir.path(), time::macros::date!(2026 - 12 - 01))
+    };
+    vigie_scan::scan(&opts).unwrap()
+}

@@ -2,27 +2,19 @@
 //! diagnostic, and judged by no check: neither its containers nor its exposure nor its TLS.
 
 use vigie_core::{DiagKind, Severity};
-use vigie_scan::{ScanOptions, scan};
 
 #[test]
 fn removed_api_objects_are_reported_once_and_not_judged() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("old.yaml"),
-        "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: old\nspec:\n  template:\n    metadata:\n      labels: {app: old}\n    spec:\n      containers:\n        - name: web\n          image: nginx\n          securityContext:\n            privileged: true\n---\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n  backend:\n    serviceName: old\n    servicePort: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: old\nspec:\n  selector: {app: old}\n  ports: [{port: 80}]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("new.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: new\nspec:\n  selector:\n    matchLabels: {app: new}\n  template:\n    metadata:\n      labels: {app: new}\n    spec:\n      containers:\n        - name: web\n          image: nginx\n",
-    )
-    .unwrap();
-    let opts = ScanOptions {
-        display_root: ".".into(),
-        gitignore: Some(false),
-        ..ScanOptions::new(dir.path(), time::macros::date!(2026 - 12 - 01))
-    };
-    let r = scan(&opts).unwrap();
+    let r = crate::scan_files(&[
+        (
+            "old.yaml",
+            "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: old\nspec:\n  template:\n    metadata:\n      labels: {app: old}\n    spec:\n      containers:\n        - name: web\n          image: nginx\n          securityContext:\n            privileged: true\n---\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n  backend:\n    serviceName: old\n    servicePort: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: old\nspec:\n  selector: {app: old}\n  ports: [{port: 80}]\n",
+        ),
+        (
+            "new.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: new\nspec:\n  selector:\n    matchLabels: {app: new}\n  template:\n    metadata:\n      labels: {app: new}\n    spec:\n      containers:\n        - name: web\n          image: nginx\n",
+        ),
+    ]);
     let skipped: Vec<_> = r
         .diagnostics
         .iter()

@@ -3,27 +3,19 @@
 //! silent about it.
 
 use vigie_core::DiagKind;
-use vigie_scan::{ScanOptions, scan};
 
 #[test]
 fn an_invalid_tf_file_is_one_parse_finding() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.tf"),
-        "resource \"google_storage_bucket\" \"b\" {\n  name = \"b\"\n  location = \n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("ok.tf"),
-        "resource \"google_storage_bucket\" \"c\" {\n  name = \"c\"\n  location = \"EU\"\n}\n",
-    )
-    .unwrap();
-    let opts = ScanOptions {
-        display_root: ".".into(),
-        gitignore: Some(false),
-        ..ScanOptions::new(dir.path(), time::macros::date!(2026 - 12 - 01))
-    };
-    let r = scan(&opts).unwrap();
+    let r = crate::scan_files(&[
+        (
+            "main.tf",
+            "resource \"google_storage_bucket\" \"b\" {\n  name = \"b\"\n  location = \n}\n",
+        ),
+        (
+            "ok.tf",
+            "resource \"google_storage_bucket\" \"c\" {\n  name = \"c\"\n  location = \"EU\"\n}\n",
+        ),
+    ]);
     let parse: Vec<_> = r
         .diagnostics
         .iter()
