@@ -152,21 +152,25 @@ async fn upload_inner(
     req: Request,
 ) -> Result<(StatusCode, Receipt), HttpError> {
     let (parts, body) = req.into_parts();
-    let token = super::auth::bearer(&parts.headers).ok_or_else(|| {
-        HttpError::new(
-            StatusCode::UNAUTHORIZED,
-            "no upload token: set VIGIE_TOKEN (Authorization: Bearer …)",
-        )
-    })?;
-    let (token_id, repository_id) = accounts::check_token(&state.db, &state.tokens, token)
-        .await?
-        .ok_or_else(|| {
-            HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "the upload token is unknown or revoked",
-            )
-        })?;
     let limit = state.config.max_upload_bytes;
+    let checked = match super::auth::bearer(&parts.headers) {
+        Some(token) => accounts::check_token(&state.db, &state.tokens, token).await?,
+        None => None,
+    };
+    let Some((token_id, repository_id)) = checked else {
+        // Read what the client is still sending before refusing: a connection closed with
+        // unread bytes is reset, and the reset can overtake the refusal, leaving the client
+        // with "connection reset" instead of the reason.
+        let _ = axum::body::to_bytes(body, limit).await;
+        return Err(HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            if super::auth::bearer(&parts.headers).is_none() {
+                "no upload token: set VIGIE_TOKEN (Authorization: Bearer …)"
+            } else {
+                "the upload token is unknown or revoked"
+            },
+        ));
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)

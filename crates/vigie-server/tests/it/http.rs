@@ -195,6 +195,25 @@ fn bad_uploads_are_refused_and_store_nothing() {
 }
 
 /// Every string of a report, and of its metadata where allowed, carries markup.
+/// A refused upload must reach the client as its reason, not as a reset connection: the server
+/// reads the body it refuses, so closing the connection does not discard the answer.
+#[test]
+fn a_refused_large_upload_still_gets_its_reason() {
+    let server = TestServer::start(ENGINES[0], ServerConfig::default());
+    server.add_repository("org/a");
+    let big = envelope("org/a", "abcdef1", &report(12000, 40, "x"));
+    assert!(big.len() > 2_000_000, "{} bytes", big.len());
+    for attempt in 0..10 {
+        let (status, text) = post_upload(&server.base, Some("vigie_1_00"), &big);
+        assert_eq!(status, 401, "attempt {attempt}: {text}");
+        assert!(text.contains("unknown or revoked"), "attempt {attempt}: {text}");
+        let (status, text) = post_upload(&server.base, None, &big);
+        assert_eq!(status, 401, "attempt {attempt}: {text}");
+        assert!(text.contains("no upload token"), "attempt {attempt}: {text}");
+    }
+    assert_eq!(scans(&server), 0);
+}
+
 fn hostile_report() -> Value {
     let x = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">";
     let mut r = report(6, 3, x);

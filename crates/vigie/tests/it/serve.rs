@@ -381,7 +381,8 @@ fn scan_upload_verify_and_verify_export_from_the_command_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown or revoked"));
+    let refusal = String::from_utf8_lossy(&out.stderr);
+    assert!(refusal.contains("unknown or revoked"), "{refusal}");
 
     let verify = vigie()
         .args(["verify", "--server", &url, "--user", "admin"])
