@@ -10,20 +10,28 @@ use std::process::Command;
 // not the key of SEC-01's documented example, which the rule's help shows
 const KEY: &str = "AKIAQ4RTBW2N5XJ7LKPM"; // vigie:allow-secret
 
-/// The multitool: `SARIF_MULTITOOL`, else `Sarif.Multitool` on PATH.
+/// The multitool: `SARIF_MULTITOOL`, else where `.ci/tools` installs it, else `Sarif.Multitool`
+/// on PATH.
 fn multitool() -> PathBuf {
     if let Some(p) = std::env::var_os("SARIF_MULTITOOL") {
         return PathBuf::from(p);
     }
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join("Sarif.Multitool"))
-            .find(|p| p.is_file())
-    });
-    found.expect(
-        "the SARIF multitool is needed: `npm install --prefix DIR @microsoft/sarif-multitool`, \
-         then SARIF_MULTITOOL=DIR/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool \
-         (.ci/run does this)",
+    let installed = std::env::var_os("VIGIE_CI_TOOLS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/vigie-ci-tools"))
+        })
+        .map(|d| d.join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"))
+        .filter(|p| p.is_file());
+    let on_path = || {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|d| d.join("Sarif.Multitool"))
+                .find(|p| p.is_file())
+        })
+    };
+    installed.or_else(on_path).expect(
+        "the SARIF multitool is needed: `bash .ci/tools` installs it (or set SARIF_MULTITOOL)",
     )
 }
 
