@@ -25,8 +25,6 @@ use vigie_core::{
 };
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// Where users learn about vigie: the project's repository, as the workspace declares it.
-const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 /// The key of vigie's partial fingerprint; bump the version when its recipe changes.
 /// v2: paths relative to the repository root, and an occurrence number among identical results.
 pub const FINGERPRINT_KEY: &str = "vigie/v2";
@@ -163,7 +161,6 @@ pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
         .full_name(format!("vigie {}", report.tool_version))
         .version(report.tool_version)
         .semantic_version(report.tool_version)
-        .information_uri(INFORMATION_URI)
         .rules(rules)
         .build();
     let mut run_props = BTreeMap::from([

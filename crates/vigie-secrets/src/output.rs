@@ -28,16 +28,16 @@ impl Format {
     }
 }
 
-pub fn render(out: &Outcome, format: Format, show_secrets: bool, color: bool) -> String {
+/// The report in `format`; `None` for SARIF, which `vigie secrets` writes through the scan's
+/// SARIF writer so that one secret is one alert whichever command found it.
+pub fn render(out: &Outcome, format: Format, show_secrets: bool, color: bool) -> Option<String> {
     match format {
-        Format::Text => text(out, show_secrets, color),
+        Format::Text => Some(text(out, show_secrets, color)),
         Format::Json => {
-            serde_json::to_string_pretty(&json(out, show_secrets)).unwrap_or_default() + "\n"
+            Some(serde_json::to_string_pretty(&json(out, show_secrets)).unwrap_or_default() + "\n")
         }
-        Format::Sarif => {
-            serde_json::to_string_pretty(&sarif(out, show_secrets)).unwrap_or_default() + "\n"
-        }
-        Format::Junit => junit(out, show_secrets),
+        Format::Sarif => None,
+        Format::Junit => Some(junit(out, show_secrets)),
     }
 }
 
@@ -164,81 +164,6 @@ pub fn json(out: &Outcome, show: bool) -> Value {
         "by_control": by_control(&out.findings),
         "notes": out.notes,
         "stats": out.stats,
-    })
-}
-
-fn level(f: &Finding) -> &'static str {
-    use vigie_core::Severity::*;
-    match f.severity {
-        Critical | High => "error",
-        Medium => "warning",
-        Low | Info => "note",
-    }
-}
-
-pub fn sarif(out: &Outcome, show: bool) -> Value {
-    let mut rule_ids: Vec<&str> = out.findings.iter().map(|f| f.rule_id.as_str()).collect();
-    rule_ids.sort();
-    rule_ids.dedup();
-    let rules: Vec<Value> = rule_ids
-        .iter()
-        .map(|id| {
-            let f = out
-                .findings
-                .iter()
-                .find(|f| f.rule_id == *id)
-                .expect("listed from findings");
-            json!({
-                "id": id,
-                "shortDescription": {"text": f.description},
-                "properties": {"control": f.control.id(), "tags": f.tags},
-            })
-        })
-        .collect();
-    let results: Vec<Value> = out
-        .findings
-        .iter()
-        .map(|f| {
-            let locations: Vec<Value> = f
-                .locations
-                .iter()
-                .map(|l| {
-                    let mut phys = json!({"artifactLocation": {"uri": l.path}});
-                    if l.line > 0 {
-                        phys["region"] = json!({"startLine": l.line, "startColumn": l.column.max(1)});
-                    }
-                    let mut loc = json!({"physicalLocation": phys});
-                    if let Some(c) = &l.commit {
-                        loc["properties"] = json!({"commit": c.id, "date": c.date, "author": c.author, "atHead": l.at_head});
-                    }
-                    loc
-                })
-                .collect();
-            let rule_index = rule_ids.iter().position(|r| *r == f.rule_id).unwrap_or(0);
-            json!({
-                "ruleId": f.rule_id,
-                "ruleIndex": rule_index,
-                "level": level(f),
-                "message": {"text": format!("{}: {} ({} location(s))", f.description, f.shown_secret(show), f.locations.len())},
-                "locations": locations,
-                "partialFingerprints": {"vigieSecret/v1": f.fingerprint},
-                "properties": {"control": f.control.id(), "severity": f.severity.to_string(), "count": f.locations.len()},
-            })
-        })
-        .collect();
-    let notifications: Vec<Value> = out
-        .notes
-        .iter()
-        .map(|n| json!({"message": {"text": format!("{}: {}", n.path, n.message)}, "level": "note", "descriptor": {"id": n.kind.code()}}))
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "vigie", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://example.invalid/vigie", "rules": rules}},
-            "results": results,
-            "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": notifications}],
-        }]
     })
 }
 
@@ -398,19 +323,5 @@ mod tests {
         let elements = parse_xml(&junit(&clean, false));
         assert_eq!(elements.iter().filter(|e| e.0 == "testcase").count(), 1);
         assert_eq!(elements.iter().filter(|e| e.0 == "failure").count(), 0);
-    }
-
-    #[test]
-    fn sarif_parses_back_as_sarif() {
-        let text = render(&outcome(), Format::Sarif, false, false);
-        assert!(!text.contains("AKIAZQ3DRSLTWUMN6HGA"));
-        let doc: serde_sarif::sarif::Sarif = serde_json::from_str(&text).expect("SARIF 2.1.0");
-        let run = &doc.runs[0];
-        let results = run.results.as_ref().expect("results");
-        assert_eq!(results.len(), 1);
-        let locations = results[0].locations.as_ref().expect("locations");
-        assert_eq!(locations.len(), 2);
-        let rules = run.tool.driver.rules.as_ref().expect("rules");
-        assert_eq!(rules[0].id, "aws-access-key-id");
     }
 }

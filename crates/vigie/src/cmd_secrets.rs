@@ -168,9 +168,8 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
 
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-    let render = |f: Format, color: bool| match f {
-        Format::Sarif => sarif(&outcome, &args.path),
-        _ => render(&outcome, f, args.show_secrets, color),
+    let render = |f: Format, color: bool| {
+        render(&outcome, f, args.show_secrets, color).unwrap_or_else(|| sarif(&outcome, &args.path))
     };
     for (i, f) in formats.iter().enumerate() {
         match args.outputs.get(i) {

@@ -150,11 +150,8 @@ fn sarif_results_have_lines_fingerprints_and_rules() {
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "vigie");
     assert_eq!(driver["version"], "0.1.0");
-    assert!(
-        driver["informationUri"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("https://"))
-    );
+    // the project has no public address yet: no placeholder a reader would follow
+    assert!(driver.get("informationUri").is_none());
     let rules = driver["rules"].as_array().expect("rules");
     // every check, then one rule per diagnostic code that occurs
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
