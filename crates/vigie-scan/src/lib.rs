@@ -329,7 +329,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         .iter()
         .map(|o| o.namespace.clone().unwrap_or_else(|| "default".into()))
         .collect();
-    let judged = judge_objects(&objects, cx_base);
+    let judged = judge_objects(objects, cx_base);
     out.diagnostics.extend(judged.diagnostics);
     out.kept.extend(judged.kept);
     out.suppressions.extend(judged.suppressions);
@@ -395,7 +395,7 @@ struct Judged {
     workloads: usize,
 }
 
-fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> Judged {
+fn judge_objects(objects: Vec<kubernetes::Object>, cx_base: &ContextBase<'_>) -> Judged {
     let mut judged = Judged {
         verdicts: Vec::new(),
         diagnostics: Vec::new(),
@@ -403,6 +403,9 @@ fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> J
         kept: Vec::new(),
         workloads: 0,
     };
+    let (tests, objects): (Vec<_>, Vec<_>) = objects.into_iter().partition(is_helm_test_hook);
+    judged.diagnostics.extend(test_hooks_note(&tests));
+    let objects = &objects[..];
     for o in objects {
         for (i, a) in cx_base.analyzers.iter().enumerate() {
             if let Some(k) = a.keep(o) {
@@ -434,6 +437,50 @@ fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> J
     };
     judged.verdicts = vigie_checks::run_all_sequential(&cx);
     judged
+}
+
+/// Helm's test hook events: an object annotated with them only is created by `helm test`, never
+/// by `helm install` or `helm upgrade` (`test-failure` is the Helm 2 spelling, still written).
+const HELM_TEST_EVENTS: [&str; 3] = ["test", "test-success", "test-failure"];
+
+/// An object that runs only on `helm test`: its `helm.sh/hook` annotation names test events
+/// and nothing else. A hook that also runs on install or upgrade is judged like any object.
+fn is_helm_test_hook(o: &kubernetes::Object) -> bool {
+    let Some(events) = o
+        .annotations()
+        .and_then(|a| a.get("helm.sh/hook"))
+        .and_then(|n| n.as_str())
+    else {
+        return false;
+    };
+    let mut any = false;
+    for e in events.split(',').map(|e| e.trim().to_ascii_lowercase()) {
+        if e.is_empty() {
+            continue;
+        }
+        if !HELM_TEST_EVENTS.contains(&e.as_str()) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// One info note for the test hooks left out of a unit's (or a file's) checks, located at the
+/// first, so a chart whose test pods fail nothing is not read as having judged them.
+fn test_hooks_note(tests: &[kubernetes::Object]) -> Option<Diagnostic> {
+    let first = tests.first()?;
+    let names: Vec<String> = tests.iter().map(|o| o.id()).collect();
+    Some(Diagnostic::new(
+        DiagKind::Skipped,
+        first.at.clone(),
+        format!(
+            "Helm test hook{} {} (helm.sh/hook: test) not judged: Helm creates {} only on `helm test`, never on install or upgrade",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+        ),
+    ))
 }
 
 /// What checking one built unit gave.
@@ -473,7 +520,7 @@ fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) 
     let (objects, removed) = vigie_parse::removed_apis::split(built.objects);
     run.diagnostics.extend(removed);
     run.objects = objects.len();
-    let judged = judge_objects(&objects, cx_base);
+    let judged = judge_objects(objects, cx_base);
     run.diagnostics.extend(judged.diagnostics);
     run.kept = judged.kept;
     run.suppressions = judged.suppressions;
