@@ -506,16 +506,32 @@ fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) 
         workloads: 0,
     };
     if let Some(f) = &built.failure {
-        run.diagnostics.push(Diagnostic::new(
-            DiagKind::Render,
-            Location::file(Arc::from(unit.anchor().as_str())),
-            format!(
-                "unit {} could not be built ({}): {}; its files are not judged as loose manifests",
-                unit.name,
-                unit.kind.as_str(),
-                first_line(f)
-            ),
-        ));
+        let cause = first_line(f);
+        // the build's own diagnostic for the problem is located where it was written: it says
+        // that the unit is incomplete, instead of a second, unlocated diagnostic of one cause
+        let located = run
+            .diagnostics
+            .iter_mut()
+            .find(|d| d.location.line > 0 && d.message.contains(cause));
+        match located {
+            Some(d) => {
+                d.message = format!(
+                    "{}; unit {} could not be built fully ({}): what this names is not judged, and its files are not judged as loose manifests",
+                    d.message,
+                    unit.name,
+                    unit.kind.as_str()
+                );
+            }
+            None => run.diagnostics.push(Diagnostic::new(
+                DiagKind::Render,
+                Location::file(Arc::from(unit.anchor().as_str())),
+                format!(
+                    "unit {} could not be built ({}): {cause}; its files are not judged as loose manifests",
+                    unit.name,
+                    unit.kind.as_str(),
+                ),
+            )),
+        }
     }
     let (objects, removed) = vigie_parse::removed_apis::split(built.objects);
     run.diagnostics.extend(removed);
