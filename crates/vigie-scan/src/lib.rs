@@ -559,19 +559,48 @@ fn first_line(s: &str) -> &str {
 /// every copy of one application, and is reported once with the units listed and their
 /// declarations as related locations. Verdicts of built units name their unit, since the
 /// location (a base shared by `staging` and `prod`) does not say which environment it is about.
-fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -> Vec<Verdict> {
+///
+/// Byte-identical copies of a file (`copies`: each copy's path → the first copy's) are one
+/// source: a verdict at a line of a copy is the verdict at that line of the first copy, and is
+/// reported once, at the first copy, with the other copies as related locations.
+fn roll_up_units(
+    tagged: Vec<(Verdict, Option<usize>)>,
+    units: &[units::Unit],
+    copies: &HashMap<Arc<str>, Arc<str>>,
+) -> Vec<Verdict> {
     type Key = (&'static str, Location, bool, Arc<str>);
     let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
-    let mut out: Vec<(Verdict, Vec<usize>)> = Vec::new();
+    // each group: its first verdict, its units, the copies it was also found at
+    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>)> = Vec::new();
     for (v, u) in tagged {
-        let key = (v.check, v.location.clone(), v.is_fail(), v.message.clone());
+        let original = copies.get(&v.location.path);
+        // the verdict as the first copy would read it: its location, subject and message
+        // written with the first copy's path
+        let as_original = |s: &Arc<str>| -> Arc<str> {
+            match original {
+                Some(o) if s.contains(v.location.path.as_ref()) => {
+                    Arc::from(s.replace(v.location.path.as_ref(), o).as_str())
+                }
+                _ => s.clone(),
+            }
+        };
+        let mut at = v.location.clone();
+        if let Some(o) = original {
+            at.path = o.clone();
+        }
+        let (subject, message) = (as_original(&v.subject), as_original(&v.message));
+        let key = (v.check, at, v.is_fail(), message);
         let candidates = groups.entry(key).or_default();
         // the same subject is the same finding; another subject at the same line is the same
         // finding only when it comes from another unit (a copy of the object), never two
         // objects of one unit (two instances of a Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
-            let (first, us) = &out[g];
-            first.subject == v.subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+            let (first, us, _) = &out[g];
+            let first_subject = match copies.get(&first.location.path) {
+                Some(o) => first.subject.replace(first.location.path.as_ref(), o),
+                None => first.subject.to_string(),
+            };
+            first_subject == *subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
         });
         match same {
             Some(g) => {
@@ -580,15 +609,18 @@ fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -
                 {
                     out[g].1.push(u);
                 }
+                if v.location.path != out[g].0.location.path && !out[g].2.contains(&v.location) {
+                    out[g].2.push(v.location.clone());
+                }
             }
             None => {
                 candidates.push(out.len());
-                out.push((v, u.into_iter().collect()));
+                out.push((v, u.into_iter().collect(), Vec::new()));
             }
         }
     }
     out.into_iter()
-        .map(|(mut v, mut us)| {
+        .map(|(mut v, mut us, mut also)| {
             us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
             let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
             if named {
@@ -600,9 +632,58 @@ fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -
                     v = v.with_related(Some(Location::file(Arc::from(anchor.as_str()))));
                 }
             }
+            if !also.is_empty() {
+                also.sort();
+                let paths: Vec<&str> = also.iter().map(|l| l.path.as_ref()).collect();
+                let label = if paths.len() == 1 { "copy" } else { "copies" };
+                v.message = format!(
+                    "{} (identical {label} of this file: {})",
+                    v.message,
+                    paths.join(", ")
+                )
+                .into();
+                for l in also {
+                    v = v.with_related(Some(l));
+                }
+            }
             v
         })
         .collect()
+}
+
+/// Files that are byte-identical copies of another, among `paths`: each later copy's path → the
+/// first copy's (in path order). Only files of equal size are read.
+fn identical_copies<'a>(
+    paths: impl IntoIterator<Item = &'a Arc<str>>,
+    files: &RepoFiles,
+) -> HashMap<Arc<str>, Arc<str>> {
+    let mut by_size: BTreeMap<u64, BTreeSet<Arc<str>>> = BTreeMap::new();
+    for p in paths {
+        if let Some(abs) = files.resolve(p)
+            && let Ok(m) = std::fs::metadata(&abs)
+            && m.is_file()
+            && m.len() > 0
+            && m.len() <= files.limit
+        {
+            by_size.entry(m.len()).or_default().insert(p.clone());
+        }
+    }
+    let mut copies = HashMap::new();
+    for same_size in by_size.into_values().filter(|s| s.len() > 1) {
+        let mut firsts: Vec<(Vec<u8>, Arc<str>)> = Vec::new();
+        for p in same_size {
+            let Some(bytes) = files.resolve(&p).and_then(|a| std::fs::read(a).ok()) else {
+                continue;
+            };
+            match firsts.iter().find(|(b, _)| *b == bytes) {
+                Some((_, first)) => {
+                    copies.insert(p, first.clone());
+                }
+                None => firsts.push((bytes, p)),
+            }
+        }
+    }
+    copies
 }
 
 /// The deployment units of a repository, as a scan forms them.
@@ -1294,7 +1375,31 @@ pub fn scan_with(
     tables.sort_by(|a, b| a.control.cmp(&b.control));
     unassessed.sort_by(|a, b| a.check.cmp(&b.check));
     unassessed.dedup();
-    let mut repo_verdicts = roll_up_units(tagged, &all_units);
+    // byte-identical copies of a file (a sample folder copied per variant) are judged once:
+    // the verdicts located in them join the roll-up, which reports each once at the first copy
+    let copies = identical_copies(
+        verdicts
+            .iter()
+            .chain(tagged.iter().map(|(v, _)| v))
+            .map(|v| &v.location.path)
+            .collect::<BTreeSet<_>>(),
+        &files,
+    );
+    if !copies.is_empty() {
+        let copied: HashSet<&str> = copies
+            .iter()
+            .flat_map(|(a, b)| [a.as_ref(), b.as_ref()])
+            .collect();
+        let (in_copies, rest): (Vec<Verdict>, Vec<Verdict>) = std::mem::take(&mut verdicts)
+            .into_iter()
+            .partition(|v| copied.contains(v.location.path.as_ref()));
+        verdicts = rest;
+        tagged.extend(in_copies.into_iter().map(|v| {
+            let unit = unit_of_file.get(v.location.path.as_ref()).copied();
+            (v, unit)
+        }));
+    }
+    let mut repo_verdicts = roll_up_units(tagged, &all_units, &copies);
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
         repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -4,6 +4,7 @@
 mod analyzer_examples;
 mod analyzers;
 mod catalog;
+mod copies_and_gitops;
 mod helm_test_hooks;
 mod removed_apis;
 mod terraform_parse;
