@@ -344,6 +344,8 @@ struct ContextBase<'a> {
     catalog: &'a Catalog,
     analyzers: &'a [&'static dyn Analyzer],
     files: &'a dyn FileLookup,
+    /// The same files, for the folders a GitOps object names.
+    repo: &'a RepoFiles,
     built: &'a BTreeSet<String>,
     limit: u64,
 }
@@ -405,6 +407,12 @@ fn judge_objects(objects: Vec<kubernetes::Object>, cx_base: &ContextBase<'_>) ->
     };
     let (tests, objects): (Vec<_>, Vec<_>) = objects.into_iter().partition(is_helm_test_hook);
     judged.diagnostics.extend(test_hooks_note(&tests));
+    let is_folder = |rel: &str| cx_base.repo.resolve(rel).is_some_and(|p| p.is_dir());
+    judged.diagnostics.extend(
+        objects
+            .iter()
+            .filter_map(|o| remote_deployment_note(o, &is_folder)),
+    );
     let objects = &objects[..];
     for o in objects {
         for (i, a) in cx_base.analyzers.iter().enumerate() {
@@ -479,6 +487,108 @@ fn test_hooks_note(tests: &[kubernetes::Object]) -> Option<Diagnostic> {
             if names.len() == 1 { "" } else { "s" },
             names.join(", "),
             if names.len() == 1 { "it" } else { "them" },
+        ),
+    ))
+}
+
+/// `a/./b/` → `a/b`: a folder a GitOps object names, relative to the repository root.
+fn repo_folder(path: &str) -> String {
+    path.split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// For a GitOps object that deploys something vigie does not read — a Flux `HelmRelease` of a
+/// chart from a Helm or OCI repository, a Flux `Kustomization` of an OCI artifact or a bucket,
+/// or of a Git repository folder that is not in this repository, an Argo CD `Application` of a
+/// chart or of a folder that is not in this repository — one located info note saying it is
+/// not assessed, so an empty result is never read as a pass. A source that is a folder of the
+/// repository is assessed through that folder's own units, and gets no note.
+fn remote_deployment_note(
+    o: &kubernetes::Object,
+    is_folder: &dyn Fn(&str) -> bool,
+) -> Option<Diagnostic> {
+    let group = o.api_version.split('/').next().unwrap_or("");
+    let spec = o.node.get("spec")?;
+    let text = |n: Option<&yaml::Node>| n.and_then(|n| n.as_str()).unwrap_or("").to_string();
+    let what = match (group, o.kind.as_str()) {
+        ("helm.toolkit.fluxcd.io", "HelmRelease") => {
+            if let Some(r) = spec.get("chartRef") {
+                format!(
+                    "the chart of {} {}",
+                    text(r.get("kind")),
+                    text(r.get("name"))
+                )
+            } else {
+                let chart = spec.path(&["chart", "spec"])?;
+                let name = text(chart.get("chart"));
+                let source = chart.get("sourceRef");
+                let kind = text(source.and_then(|s| s.get("kind")));
+                if matches!(kind.as_str(), "GitRepository" | "Bucket")
+                    && is_folder(&repo_folder(&name))
+                {
+                    return None;
+                }
+                format!(
+                    "the chart `{name}` from {kind} {}",
+                    text(source.and_then(|s| s.get("name")))
+                )
+            }
+        }
+        ("kustomize.toolkit.fluxcd.io", "Kustomization") => {
+            let path = text(spec.get("path"));
+            let source = spec.get("sourceRef");
+            let kind = text(source.and_then(|s| s.get("kind")));
+            // an ExternalArtifact is assembled in the cluster from other sources (most often
+            // folders of this repository, which vigie judges as units of their own): nothing
+            // says it is remote, so it gets no note
+            if kind == "ExternalArtifact"
+                || (kind != "OCIRepository" && kind != "Bucket" && is_folder(&repo_folder(&path)))
+            {
+                return None;
+            }
+            format!(
+                "the folder `{}` of {kind} {}",
+                if path.is_empty() { "./" } else { path.as_str() },
+                text(source.and_then(|s| s.get("name")))
+            )
+        }
+        ("argoproj.io", "Application") => {
+            let sources: Vec<&yaml::Node> = match spec.get("sources") {
+                Some(list) => list.items().iter().collect(),
+                None => spec.get("source").into_iter().collect(),
+            };
+            let remote: Vec<String> = sources
+                .iter()
+                .filter(|s| {
+                    let path = text(s.get("path"));
+                    s.get("chart").is_some() || path.is_empty() || !is_folder(&repo_folder(&path))
+                })
+                .map(|s| {
+                    let repo = text(s.get("repoURL"));
+                    match s.get("chart") {
+                        Some(c) => format!("the chart `{}` of {repo}", text(Some(c))),
+                        None => format!("`{}` of {repo}", text(s.get("path"))),
+                    }
+                })
+                .collect();
+            if remote.is_empty() {
+                return None;
+            }
+            remote.join(" and ")
+        }
+        _ => return None,
+    };
+    Some(Diagnostic::new(
+        DiagKind::Skipped,
+        o.at.clone(),
+        format!(
+            "{} {} deploys {what}, a remote source vigie cannot read: not assessed",
+            o.kind,
+            o.id()
+                .split_once('/')
+                .map_or(o.name.as_str(), |(_, rest)| rest)
         ),
     ))
 }
@@ -1074,6 +1184,7 @@ pub fn scan_with(
         catalog,
         analyzers,
         files: &files,
+        repo: &files,
         built: &built,
         limit,
     };
