@@ -47,6 +47,10 @@ fn identical_copies_of_a_file_report_each_failure_once() {
             )),
             "{v:?}"
         );
+        // a verdict on the namespace the three copies share is one verdict already
+        if !v.subject.starts_with("DaemonSet/") {
+            continue;
+        }
         let related: Vec<&str> = v.related().iter().map(|l| l.path.as_ref()).collect();
         assert!(
             related.contains(&"samples/two/agent.yaml")

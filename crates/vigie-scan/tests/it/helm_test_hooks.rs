@@ -7,7 +7,7 @@ use vigie_core::{DiagKind, Severity};
 const CHART: &str = "apiVersion: v2\nname: shop\nversion: 0.1.0\n";
 const VALUES: &str = "image: nginx:1.27\n";
 const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: {{ .Values.image }}\n          ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
-const TEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-probe\n  labels: {role: probe}\n  annotations:\n    \"helm.sh/hook\": test\nspec:\n  restartPolicy: Never\n  containers:\n    - name: probe\n      image: busybox\n      command: [wget, \"{{ .Release.Name }}-web:80\"]\n      securityContext:\n        privileged: true\n";
+const TEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-smoke\n  labels: {role: smoke}\n  annotations:\n    \"helm.sh/hook\": test\nspec:\n  restartPolicy: Never\n  containers:\n    - name: smoke\n      image: busybox\n      command: [wget, \"{{ .Release.Name }}-web:80\"]\n      securityContext:\n        privileged: true\n";
 const LEGACY_TEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-legacy\n  annotations:\n    helm.sh/hook: test-success\nspec:\n  containers:\n    - name: legacy\n      image: busybox\n      securityContext:\n        privileged: true\n";
 
 #[test]
@@ -16,7 +16,7 @@ fn test_hooks_of_a_chart_are_not_judged_and_a_note_says_so() {
         ("shop/Chart.yaml", CHART),
         ("shop/values.yaml", VALUES),
         ("shop/templates/web.yaml", DEPLOYMENT),
-        ("shop/templates/tests/probe.yaml", TEST_POD),
+        ("shop/templates/tests/smoke.yaml", TEST_POD),
         ("shop/templates/tests/legacy.yaml", LEGACY_TEST_POD),
     ]);
     let on_tests: Vec<_> = r
@@ -24,9 +24,9 @@ fn test_hooks_of_a_chart_are_not_judged_and_a_note_says_so() {
         .iter()
         .filter(|v| {
             v.location.path.contains("templates/tests/")
-                || v.subject.contains("probe")
+                || v.subject.contains("smoke")
                 || v.subject.contains("legacy")
-                || v.message.contains("probe")
+                || v.message.contains("release-name-smoke")
         })
         .map(|v| (v.check, &v.location, &v.message))
         .collect();
@@ -51,7 +51,7 @@ fn test_hooks_of_a_chart_are_not_judged_and_a_note_says_so() {
     assert!(note.location.path.contains("templates/tests/"), "{note:?}");
     assert!(note.location.line > 0, "{note:?}");
     assert!(
-        note.message.contains("release-name-probe") && note.message.contains("release-name-legacy"),
+        note.message.contains("release-name-smoke") && note.message.contains("release-name-legacy"),
         "{note:?}"
     );
 }
