@@ -113,6 +113,11 @@ pub(crate) struct Ctx {
     file_ids: HashMap<PathBuf, u16>,
     pub diagnostics: Vec<Diagnostic>,
     pub failure: Option<String>,
+    /// Problems for which Kustomize refuses to build, so far.
+    errors: usize,
+    /// A resource or component of the build was not read (refused, missing, remote): a patch
+    /// or replacement that then finds nothing to act on says nothing of its own.
+    pub left_out: bool,
     included: Vec<PathBuf>,
     included_set: HashSet<PathBuf>,
     /// Kustomization folders being built, outermost first (cycle detection).
@@ -149,6 +154,8 @@ pub(crate) fn build(dir: &Path) -> Built {
         file_ids: HashMap::new(),
         diagnostics: Vec::new(),
         failure: None,
+        errors: 0,
+        left_out: false,
         included: Vec::new(),
         included_set: HashSet::new(),
         stack: Vec::new(),
@@ -253,6 +260,7 @@ impl Ctx {
 
     /// A problem for which `kubectl kustomize` refuses to build.
     pub fn error(&mut self, kind: DiagKind, pos: Pos, message: String) {
+        self.errors += 1;
         if self.failure.is_none() {
             self.failure = Some(message.clone());
         }
@@ -264,6 +272,21 @@ impl Ctx {
     pub fn warn(&mut self, kind: DiagKind, pos: Pos, message: String) {
         let loc = self.location(pos);
         self.diagnostics.push(Diagnostic::new(kind, loc, message));
+    }
+
+    /// A patch or replacement that found no object to act on. When part of the build was left
+    /// out, the objects it names may be in that part: the entry that was not read is the one
+    /// problem reported (once, where it is listed), and this consequence is not reported again.
+    /// Otherwise it is an error when Kustomize refuses to build (`refuses`), else a warning.
+    pub fn unmatched(&mut self, refuses: bool, pos: Pos, message: String) {
+        if self.left_out {
+            return;
+        }
+        if refuses {
+            self.error(DiagKind::Reference, pos, message);
+        } else {
+            self.warn(DiagKind::Reference, pos, message);
+        }
     }
 
     /// Read a file of the build (recorded as included), or report why not at `at`.
@@ -440,30 +463,37 @@ impl Ctx {
             }
         }
         for e in entries {
-            let Some(rel) = e.as_str() else {
-                self.error(
-                    DiagKind::Config,
-                    e.pos,
-                    "a resource entry must be a path".into(),
-                );
-                continue;
-            };
-            if is_remote(rel) {
-                self.error(
-                    DiagKind::Reference,
-                    e.pos,
-                    format!(
-                        "remote resource {rel} is not followed; the build continues without it"
-                    ),
-                );
-                continue;
+            let before = self.errors;
+            self.resource(k, &e, objs);
+            if self.errors > before {
+                self.left_out = true;
             }
-            let path = normalize(&k.dir.join(rel));
-            if path.is_dir() {
-                self.resource_dir(&path, e.pos, objs);
-            } else {
-                self.resource_file(k, &path, e.pos, objs);
-            }
+        }
+    }
+
+    /// One entry of `resources`/`bases`.
+    fn resource(&mut self, k: &Kustomization, e: &Node, objs: &mut Vec<Obj>) {
+        let Some(rel) = e.as_str() else {
+            self.error(
+                DiagKind::Config,
+                e.pos,
+                "a resource entry must be a path".into(),
+            );
+            return;
+        };
+        if is_remote(rel) {
+            self.error(
+                DiagKind::Reference,
+                e.pos,
+                format!("remote resource {rel} is not followed; the build continues without it"),
+            );
+            return;
+        }
+        let path = normalize(&k.dir.join(rel));
+        if path.is_dir() {
+            self.resource_dir(&path, e.pos, objs);
+        } else {
+            self.resource_file(k, &path, e.pos, objs);
         }
     }
 
@@ -621,48 +651,55 @@ impl Ctx {
             .map(|c| c.items().to_vec())
             .unwrap_or_default();
         for e in entries {
-            let Some(rel) = e.as_str() else { continue };
-            if is_remote(rel) {
-                self.error(
-                    DiagKind::Reference,
-                    e.pos,
-                    format!(
-                        "remote component {rel} is not followed; the build continues without it"
-                    ),
-                );
-                continue;
+            let before = self.errors;
+            self.component(k, &e, objs);
+            if self.errors > before {
+                self.left_out = true;
             }
-            let path = normalize(&k.dir.join(rel));
-            if self.stack.contains(&path) {
-                self.error(
-                    DiagKind::Reference,
-                    e.pos,
-                    format!(
-                        "cycle detected: component {} includes itself",
-                        path.display()
-                    ),
-                );
-                continue;
-            }
-            let Some(c) = self.read_kustomization(&path, Some(e.pos)) else {
-                continue;
-            };
-            if c.get("kind").and_then(Node::as_str) != Some("Component") {
-                self.error(
-                    DiagKind::Config,
-                    e.pos,
-                    format!(
-                        "{}: expected kind 'Component' for path '{}'",
-                        k.dir.display(),
-                        path.display()
-                    ),
-                );
-                continue;
-            }
-            self.stack.push(path.clone());
-            self.accumulate(&c, objs);
-            self.stack.pop();
         }
+    }
+
+    /// One entry of `components`.
+    fn component(&mut self, k: &Kustomization, e: &Node, objs: &mut Vec<Obj>) {
+        let Some(rel) = e.as_str() else { return };
+        if is_remote(rel) {
+            self.error(
+                DiagKind::Reference,
+                e.pos,
+                format!("remote component {rel} is not followed; the build continues without it"),
+            );
+            return;
+        }
+        let path = normalize(&k.dir.join(rel));
+        if self.stack.contains(&path) {
+            self.error(
+                DiagKind::Reference,
+                e.pos,
+                format!(
+                    "cycle detected: component {} includes itself",
+                    path.display()
+                ),
+            );
+            return;
+        }
+        let Some(c) = self.read_kustomization(&path, Some(e.pos)) else {
+            return;
+        };
+        if c.get("kind").and_then(Node::as_str) != Some("Component") {
+            self.error(
+                DiagKind::Config,
+                e.pos,
+                format!(
+                    "{}: expected kind 'Component' for path '{}'",
+                    k.dir.display(),
+                    path.display()
+                ),
+            );
+            return;
+        }
+        self.stack.push(path.clone());
+        self.accumulate(&c, objs);
+        self.stack.pop();
     }
 
     /// Objects with the same id after this kustomization's transformers (a name prefix making

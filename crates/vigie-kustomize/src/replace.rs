@@ -85,8 +85,8 @@ fn source_value(cx: &mut Ctx, s: &Node, objs: &[Obj]) -> Option<Node> {
     let o = match hits.as_slice() {
         [one] => *one,
         [] => {
-            cx.error(
-                DiagKind::Reference,
+            cx.unmatched(
+                true,
                 s.pos,
                 format!("replacement source {kind} {name} matches no object"),
             );

@@ -241,8 +241,8 @@ fn smp_by_id(cx: &mut Ctx, objs: &mut Vec<Obj>, doc: &Node, record: &mut Record,
     }
     let found = matching_by_id(objs, doc);
     match found.as_slice() {
-        [] => cx.error(
-            DiagKind::Reference,
+        [] => cx.unmatched(
+            true,
             doc.pos,
             format!(
                 "no resource matches strategic merge patch \"{} {}\"; the patch was not applied",
@@ -332,8 +332,8 @@ pub(crate) fn patches(
                         .map(|(i, _)| i)
                         .collect();
                     if hits.is_empty() {
-                        cx.warn(
-                            DiagKind::Reference,
+                        cx.unmatched(
+                            false,
                             e.pos,
                             "the target of this patch matches no object; the patch changes nothing"
                                 .into(),
@@ -380,8 +380,8 @@ fn json6902(cx: &mut Ctx, objs: &mut [Obj], t: &Target, doc: &Node, at: Pos) {
         }
     }
     if !any {
-        cx.warn(
-            DiagKind::Reference,
+        cx.unmatched(
+            false,
             at,
             "the target of this patch matches no object; the patch changes nothing".into(),
         );

@@ -140,7 +140,13 @@ pub static NET_04_1: CheckDoc = CheckDoc {
     applies_to: &["kubernetes"],
     what: "Each namespace that runs workloads has NetworkPolicies selecting every pod \
            (`podSelector: {}`) with the Ingress and Egress policy types and no rule for them: \
-           nothing is allowed unless another policy allows it.",
+           nothing is allowed unless another policy allows it. A namespace is judged by its \
+           name when the repository names it (a `Namespace` object, or `metadata.namespace` on \
+           an object of the unit). Workloads that set no namespace (and, in a Helm chart with \
+           no namespace configured in `vigie.toml`, those in `.Release.Namespace`) run in \
+           whatever namespace the unit is applied to: the unit is judged instead, and passes \
+           when it ships its own default-deny policies, either without a namespace (they land \
+           with the workloads) or for a namespace it names (the one it is meant for).",
     why: "Kubernetes lets every pod talk to every other pod in the cluster by default; a \
           compromised pod can then scan and attack all of them.",
     fix: "Add `kind: NetworkPolicy` with `podSelector: {}` and `policyTypes: [Ingress, Egress]` \
@@ -154,6 +160,10 @@ pub static NET_04_1: CheckDoc = CheckDoc {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: example/web:1\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
     ),
 };
+
+/// NET-04.1's subject for workloads that set no namespace: the unit is judged, in whatever
+/// namespace it is applied to (the graph calls that namespace `default`).
+pub const APPLIED_NAMESPACE: &str = "Namespace (the one the unit is applied to)";
 
 pub static CHECKS: &[&CheckDoc] = &[
     &NET_01_1, &NET_02_1, &NET_02_2, &NET_03_1, &NET_03_2, &NET_04_1,
@@ -625,7 +635,19 @@ pub fn judge(g: &Graph) -> Judged {
             .declared
             .clone()
             .unwrap_or_else(|| g.workloads[ns.workloads[0]].at.clone());
-        let subject = format!("Namespace/{}", ns.name);
+        // a namespace the repository never names is the one the unit is applied to: the unit
+        // is judged, not `default`
+        let (subject, place) = if ns.named {
+            (
+                format!("Namespace/{}", ns.name),
+                format!("the namespace {}", ns.name),
+            )
+        } else {
+            (
+                APPLIED_NAMESPACE.to_string(),
+                "this unit sets no namespace; in the namespace it is applied to, it".to_string(),
+            )
+        };
         match (&ns.deny_ingress, &ns.deny_egress) {
             (Some((a, la)), Some((b, _))) => out.verdicts.push((
                 None,
@@ -633,10 +655,11 @@ pub fn judge(g: &Graph) -> Judged {
                     &NET_04_1,
                     subject,
                     la.clone(),
-                    if a == b {
-                        format!("NetworkPolicy {}/{a} denies all ingress and egress by default", ns.name)
-                    } else {
-                        format!("NetworkPolicies {}/{a} (ingress) and {b} (egress) deny all traffic by default", ns.name)
+                    match (ns.named, a == b) {
+                        (true, true) => format!("NetworkPolicy {}/{a} denies all ingress and egress by default", ns.name),
+                        (true, false) => format!("NetworkPolicies {}/{a} (ingress) and {b} (egress) deny all traffic by default", ns.name),
+                        (false, true) => format!("the unit sets no namespace and ships NetworkPolicy {a}, which denies all ingress and egress by default"),
+                        (false, false) => format!("the unit sets no namespace and ships NetworkPolicies {a} (ingress) and {b} (egress), which deny all traffic by default"),
                     },
                 ),
             )),
@@ -648,15 +671,10 @@ pub fn judge(g: &Graph) -> Judged {
                 if e.is_none() {
                     missing.push("egress");
                 }
-                out.verdicts.push((
-                    None,
-                    Verdict::fail(
-                        &NET_04_1,
-                        subject,
-                        at,
+                let (message, fix) = if ns.named {
+                    (
                         format!(
-                            "the namespace {} runs {} workload(s) with no default-deny {} NetworkPolicy ({} policies in it)",
-                            ns.name,
+                            "{place} runs {} workload(s) with no default-deny {} NetworkPolicy ({} policies in it)",
                             ns.workloads.len(),
                             missing.join(" or "),
                             ns.policies
@@ -665,7 +683,20 @@ pub fn judge(g: &Graph) -> Judged {
                             "add a NetworkPolicy in {} with podSelector: {{}} and policyTypes: [Ingress, Egress] and no rules",
                             ns.name
                         ),
-                    ),
+                    )
+                } else {
+                    (
+                        format!(
+                            "{place} runs {} workload(s) and ships no default-deny {} NetworkPolicy for it",
+                            ns.workloads.len(),
+                            missing.join(" or "),
+                        ),
+                        "add to the unit a NetworkPolicy without a namespace (it lands where the workloads do) with podSelector: {} and policyTypes: [Ingress, Egress] and no rules".to_string(),
+                    )
+                };
+                out.verdicts.push((
+                    None,
+                    Verdict::fail(&NET_04_1, subject, at, message, fix),
                 ));
             }
         }

@@ -23,7 +23,7 @@
 
 use crate::model::*;
 use crate::selector::{BitSet, Selector};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use vigie_core::model::Platform;
 use vigie_core::{DiagKind, Diagnostic, Location};
@@ -520,11 +520,17 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
         });
     }
     // namespaces for NET-04
+    let named: BTreeSet<&str> = objects
+        .iter()
+        .filter_map(|o| o.namespace.as_deref())
+        .chain(ns_declared.keys().map(String::as_str))
+        .collect();
     for ns in ns_labels.keys() {
         graph.namespaces.push(NamespaceInfo {
             name: ns.clone(),
             labels: ns_labels[ns].clone(),
             declared: ns_declared.get(ns).map(|(_, l)| l.clone()),
+            named: named.contains(ns.as_str()),
             workloads: by_ns
                 .get(ns)
                 .map(|v| v.iter().map(|i| pods[*i]).collect())
@@ -558,6 +564,8 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
             ns.policies += 1;
         }
     }
+    type Deny = Option<(String, Location)>;
+    let mut any_deny: (Deny, Deny) = (None, None);
     for o in objects.iter().filter(|o| o.kind == "NetworkPolicy") {
         let Some(spec) = o.node.get("spec") else {
             continue;
@@ -571,6 +579,13 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
         let (ti, te) = policy_types(spec);
         let no_in = spec.get("ingress").is_none_or(|n| n.items().is_empty());
         let no_eg = spec.get("egress").is_none_or(|n| n.items().is_empty());
+        let full_name = format!("{}/{}", ns_of(o), o.name);
+        if ti && no_in && any_deny.0.is_none() {
+            any_deny.0 = Some((full_name.clone(), o.at.clone()));
+        }
+        if te && no_eg && any_deny.1.is_none() {
+            any_deny.1 = Some((full_name, o.at.clone()));
+        }
         if let Some(ns) = graph.namespaces.iter_mut().find(|n| n.name == ns_of(o)) {
             if ti && no_in && ns.deny_ingress.is_none() {
                 ns.deny_ingress = Some((o.name.clone(), o.at.clone()));
@@ -578,6 +593,16 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
             if te && no_eg && ns.deny_egress.is_none() {
                 ns.deny_egress = Some((o.name.clone(), o.at.clone()));
             }
+        }
+    }
+    // the namespace a unit is applied to, when it names none, is the one its own default-deny
+    // policies are written for: a policy of the unit counts there, whatever namespace it names
+    for ns in graph.namespaces.iter_mut().filter(|n| !n.named) {
+        if ns.deny_ingress.is_none() {
+            ns.deny_ingress = any_deny.0.clone();
+        }
+        if ns.deny_egress.is_none() {
+            ns.deny_egress = any_deny.1.clone();
         }
     }
     let _ = pods;

@@ -444,6 +444,11 @@ pub struct NamespaceInfo {
     pub name: String,
     pub labels: BTreeMap<String, String>,
     pub declared: Option<Location>,
+    /// The repository names this namespace: a `Namespace` object declares it or an object sets
+    /// `metadata.namespace` to it. When it does not, the namespace is the one the unit is
+    /// applied to (`kubectl apply -n`, `helm install -n`, the context's), which only the
+    /// operator knows; vigie calls it `default`.
+    pub named: bool,
     pub workloads: Vec<Wid>,
     /// Policies selecting every pod with no ingress (resp. egress) rule: name and location.
     pub deny_ingress: Option<(String, Location)>,

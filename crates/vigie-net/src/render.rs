@@ -72,7 +72,13 @@ impl<'a> View<'a> {
         let status = judged.status(g.workloads.len());
         let mut group_status = vec![None; g.groups.len()];
         for (_, v) in &judged.verdicts {
-            if let Some(ns) = v.subject.strip_prefix("Namespace/")
+            let ns = match v.subject.strip_prefix("Namespace/") {
+                Some(ns) => Some(ns),
+                None => {
+                    (v.subject.as_ref() == crate::controls::APPLIED_NAMESPACE).then_some("default")
+                }
+            };
+            if let Some(ns) = ns
                 && let Some(i) = g
                     .groups
                     .iter()

@@ -329,7 +329,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         .iter()
         .map(|o| o.namespace.clone().unwrap_or_else(|| "default".into()))
         .collect();
-    let judged = judge_objects(&objects, cx_base);
+    let judged = judge_objects(objects, cx_base);
     out.diagnostics.extend(judged.diagnostics);
     out.kept.extend(judged.kept);
     out.suppressions.extend(judged.suppressions);
@@ -344,6 +344,8 @@ struct ContextBase<'a> {
     catalog: &'a Catalog,
     analyzers: &'a [&'static dyn Analyzer],
     files: &'a dyn FileLookup,
+    /// The same files, for the folders a GitOps object names.
+    repo: &'a RepoFiles,
     built: &'a BTreeSet<String>,
     limit: u64,
 }
@@ -395,7 +397,7 @@ struct Judged {
     workloads: usize,
 }
 
-fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> Judged {
+fn judge_objects(objects: Vec<kubernetes::Object>, cx_base: &ContextBase<'_>) -> Judged {
     let mut judged = Judged {
         verdicts: Vec::new(),
         diagnostics: Vec::new(),
@@ -403,6 +405,15 @@ fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> J
         kept: Vec::new(),
         workloads: 0,
     };
+    let (tests, objects): (Vec<_>, Vec<_>) = objects.into_iter().partition(is_helm_test_hook);
+    judged.diagnostics.extend(test_hooks_note(&tests));
+    let is_folder = |rel: &str| cx_base.repo.resolve(rel).is_some_and(|p| p.is_dir());
+    judged.diagnostics.extend(
+        objects
+            .iter()
+            .filter_map(|o| remote_deployment_note(o, &is_folder)),
+    );
+    let objects = &objects[..];
     for o in objects {
         for (i, a) in cx_base.analyzers.iter().enumerate() {
             if let Some(k) = a.keep(o) {
@@ -436,6 +447,152 @@ fn judge_objects(objects: &[kubernetes::Object], cx_base: &ContextBase<'_>) -> J
     judged
 }
 
+/// Helm's test hook events: an object annotated with them only is created by `helm test`, never
+/// by `helm install` or `helm upgrade` (`test-failure` is the Helm 2 spelling, still written).
+const HELM_TEST_EVENTS: [&str; 3] = ["test", "test-success", "test-failure"];
+
+/// An object that runs only on `helm test`: its `helm.sh/hook` annotation names test events
+/// and nothing else. A hook that also runs on install or upgrade is judged like any object.
+fn is_helm_test_hook(o: &kubernetes::Object) -> bool {
+    let Some(events) = o
+        .annotations()
+        .and_then(|a| a.get("helm.sh/hook"))
+        .and_then(|n| n.as_str())
+    else {
+        return false;
+    };
+    let mut any = false;
+    for e in events.split(',').map(|e| e.trim().to_ascii_lowercase()) {
+        if e.is_empty() {
+            continue;
+        }
+        if !HELM_TEST_EVENTS.contains(&e.as_str()) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// One info note for the test hooks left out of a unit's (or a file's) checks, located at the
+/// first, so a chart whose test pods fail nothing is not read as having judged them.
+fn test_hooks_note(tests: &[kubernetes::Object]) -> Option<Diagnostic> {
+    let first = tests.first()?;
+    let names: Vec<String> = tests.iter().map(|o| o.id()).collect();
+    Some(Diagnostic::new(
+        DiagKind::Skipped,
+        first.at.clone(),
+        format!(
+            "Helm test hook{} {} (helm.sh/hook: test) not judged: Helm creates {} only on `helm test`, never on install or upgrade",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+        ),
+    ))
+}
+
+/// `a/./b/` → `a/b`: a folder a GitOps object names, relative to the repository root.
+fn repo_folder(path: &str) -> String {
+    path.split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// For a GitOps object that deploys something vigie does not read — a Flux `HelmRelease` of a
+/// chart from a Helm or OCI repository, a Flux `Kustomization` of an OCI artifact or a bucket,
+/// or of a Git repository folder that is not in this repository, an Argo CD `Application` of a
+/// chart or of a folder that is not in this repository — one located info note saying it is
+/// not assessed, so an empty result is never read as a pass. A source that is a folder of the
+/// repository is assessed through that folder's own units, and gets no note.
+fn remote_deployment_note(
+    o: &kubernetes::Object,
+    is_folder: &dyn Fn(&str) -> bool,
+) -> Option<Diagnostic> {
+    let group = o.api_version.split('/').next().unwrap_or("");
+    let spec = o.node.get("spec")?;
+    let text = |n: Option<&yaml::Node>| n.and_then(|n| n.as_str()).unwrap_or("").to_string();
+    let what = match (group, o.kind.as_str()) {
+        ("helm.toolkit.fluxcd.io", "HelmRelease") => {
+            if let Some(r) = spec.get("chartRef") {
+                format!(
+                    "the chart of {} {}",
+                    text(r.get("kind")),
+                    text(r.get("name"))
+                )
+            } else {
+                let chart = spec.path(&["chart", "spec"])?;
+                let name = text(chart.get("chart"));
+                let source = chart.get("sourceRef");
+                let kind = text(source.and_then(|s| s.get("kind")));
+                if matches!(kind.as_str(), "GitRepository" | "Bucket")
+                    && is_folder(&repo_folder(&name))
+                {
+                    return None;
+                }
+                format!(
+                    "the chart `{name}` from {kind} {}",
+                    text(source.and_then(|s| s.get("name")))
+                )
+            }
+        }
+        ("kustomize.toolkit.fluxcd.io", "Kustomization") => {
+            let path = text(spec.get("path"));
+            let source = spec.get("sourceRef");
+            let kind = text(source.and_then(|s| s.get("kind")));
+            // an ExternalArtifact is assembled in the cluster from other sources (most often
+            // folders of this repository, which vigie judges as units of their own): nothing
+            // says it is remote, so it gets no note
+            if kind == "ExternalArtifact"
+                || (kind != "OCIRepository" && kind != "Bucket" && is_folder(&repo_folder(&path)))
+            {
+                return None;
+            }
+            format!(
+                "the folder `{}` of {kind} {}",
+                if path.is_empty() { "./" } else { path.as_str() },
+                text(source.and_then(|s| s.get("name")))
+            )
+        }
+        ("argoproj.io", "Application") => {
+            let sources: Vec<&yaml::Node> = match spec.get("sources") {
+                Some(list) => list.items().iter().collect(),
+                None => spec.get("source").into_iter().collect(),
+            };
+            let remote: Vec<String> = sources
+                .iter()
+                .filter(|s| {
+                    let path = text(s.get("path"));
+                    s.get("chart").is_some() || path.is_empty() || !is_folder(&repo_folder(&path))
+                })
+                .map(|s| {
+                    let repo = text(s.get("repoURL"));
+                    match s.get("chart") {
+                        Some(c) => format!("the chart `{}` of {repo}", text(Some(c))),
+                        None => format!("`{}` of {repo}", text(s.get("path"))),
+                    }
+                })
+                .collect();
+            if remote.is_empty() {
+                return None;
+            }
+            remote.join(" and ")
+        }
+        _ => return None,
+    };
+    Some(Diagnostic::new(
+        DiagKind::Skipped,
+        o.at.clone(),
+        format!(
+            "{} {} deploys {what}, a remote source vigie cannot read: not assessed",
+            o.kind,
+            o.id()
+                .split_once('/')
+                .map_or(o.name.as_str(), |(_, rest)| rest)
+        ),
+    ))
+}
+
 /// What checking one built unit gave.
 struct UnitRun {
     verdicts: Vec<Verdict>,
@@ -459,21 +616,37 @@ fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) 
         workloads: 0,
     };
     if let Some(f) = &built.failure {
-        run.diagnostics.push(Diagnostic::new(
-            DiagKind::Render,
-            Location::file(Arc::from(unit.anchor().as_str())),
-            format!(
-                "unit {} could not be built ({}): {}; its files are not judged as loose manifests",
-                unit.name,
-                unit.kind.as_str(),
-                first_line(f)
-            ),
-        ));
+        let cause = first_line(f);
+        // the build's own diagnostic for the problem is located where it was written: it says
+        // that the unit is incomplete, instead of a second, unlocated diagnostic of one cause
+        let located = run
+            .diagnostics
+            .iter_mut()
+            .find(|d| d.location.line > 0 && d.message.contains(cause));
+        match located {
+            Some(d) => {
+                d.message = format!(
+                    "{}; unit {} could not be built fully ({}): what this names is not judged, and its files are not judged as loose manifests",
+                    d.message,
+                    unit.name,
+                    unit.kind.as_str()
+                );
+            }
+            None => run.diagnostics.push(Diagnostic::new(
+                DiagKind::Render,
+                Location::file(Arc::from(unit.anchor().as_str())),
+                format!(
+                    "unit {} could not be built ({}): {cause}; its files are not judged as loose manifests",
+                    unit.name,
+                    unit.kind.as_str(),
+                ),
+            )),
+        }
     }
     let (objects, removed) = vigie_parse::removed_apis::split(built.objects);
     run.diagnostics.extend(removed);
     run.objects = objects.len();
-    let judged = judge_objects(&objects, cx_base);
+    let judged = judge_objects(objects, cx_base);
     run.diagnostics.extend(judged.diagnostics);
     run.kept = judged.kept;
     run.suppressions = judged.suppressions;
@@ -496,19 +669,48 @@ fn first_line(s: &str) -> &str {
 /// every copy of one application, and is reported once with the units listed and their
 /// declarations as related locations. Verdicts of built units name their unit, since the
 /// location (a base shared by `staging` and `prod`) does not say which environment it is about.
-fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -> Vec<Verdict> {
+///
+/// Byte-identical copies of a file (`copies`: each copy's path → the first copy's) are one
+/// source: a verdict at a line of a copy is the verdict at that line of the first copy, and is
+/// reported once, at the first copy, with the other copies as related locations.
+fn roll_up_units(
+    tagged: Vec<(Verdict, Option<usize>)>,
+    units: &[units::Unit],
+    copies: &HashMap<Arc<str>, Arc<str>>,
+) -> Vec<Verdict> {
     type Key = (&'static str, Location, bool, Arc<str>);
     let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
-    let mut out: Vec<(Verdict, Vec<usize>)> = Vec::new();
+    // each group: its first verdict, its units, the copies it was also found at
+    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>)> = Vec::new();
     for (v, u) in tagged {
-        let key = (v.check, v.location.clone(), v.is_fail(), v.message.clone());
+        let original = copies.get(&v.location.path);
+        // the verdict as the first copy would read it: its location, subject and message
+        // written with the first copy's path
+        let as_original = |s: &Arc<str>| -> Arc<str> {
+            match original {
+                Some(o) if s.contains(v.location.path.as_ref()) => {
+                    Arc::from(s.replace(v.location.path.as_ref(), o).as_str())
+                }
+                _ => s.clone(),
+            }
+        };
+        let mut at = v.location.clone();
+        if let Some(o) = original {
+            at.path = o.clone();
+        }
+        let (subject, message) = (as_original(&v.subject), as_original(&v.message));
+        let key = (v.check, at, v.is_fail(), message);
         let candidates = groups.entry(key).or_default();
         // the same subject is the same finding; another subject at the same line is the same
         // finding only when it comes from another unit (a copy of the object), never two
         // objects of one unit (two instances of a Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
-            let (first, us) = &out[g];
-            first.subject == v.subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+            let (first, us, _) = &out[g];
+            let first_subject = match copies.get(&first.location.path) {
+                Some(o) => first.subject.replace(first.location.path.as_ref(), o),
+                None => first.subject.to_string(),
+            };
+            first_subject == *subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
         });
         match same {
             Some(g) => {
@@ -517,15 +719,18 @@ fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -
                 {
                     out[g].1.push(u);
                 }
+                if v.location.path != out[g].0.location.path && !out[g].2.contains(&v.location) {
+                    out[g].2.push(v.location.clone());
+                }
             }
             None => {
                 candidates.push(out.len());
-                out.push((v, u.into_iter().collect()));
+                out.push((v, u.into_iter().collect(), Vec::new()));
             }
         }
     }
     out.into_iter()
-        .map(|(mut v, mut us)| {
+        .map(|(mut v, mut us, mut also)| {
             us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
             let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
             if named {
@@ -537,9 +742,58 @@ fn roll_up_units(tagged: Vec<(Verdict, Option<usize>)>, units: &[units::Unit]) -
                     v = v.with_related(Some(Location::file(Arc::from(anchor.as_str()))));
                 }
             }
+            if !also.is_empty() {
+                also.sort();
+                let paths: Vec<&str> = also.iter().map(|l| l.path.as_ref()).collect();
+                let label = if paths.len() == 1 { "copy" } else { "copies" };
+                v.message = format!(
+                    "{} (identical {label} of this file: {})",
+                    v.message,
+                    paths.join(", ")
+                )
+                .into();
+                for l in also {
+                    v = v.with_related(Some(l));
+                }
+            }
             v
         })
         .collect()
+}
+
+/// Files that are byte-identical copies of another, among `paths`: each later copy's path → the
+/// first copy's (in path order). Only files of equal size are read.
+fn identical_copies<'a>(
+    paths: impl IntoIterator<Item = &'a Arc<str>>,
+    files: &RepoFiles,
+) -> HashMap<Arc<str>, Arc<str>> {
+    let mut by_size: BTreeMap<u64, BTreeSet<Arc<str>>> = BTreeMap::new();
+    for p in paths {
+        if let Some(abs) = files.resolve(p)
+            && let Ok(m) = std::fs::metadata(&abs)
+            && m.is_file()
+            && m.len() > 0
+            && m.len() <= files.limit
+        {
+            by_size.entry(m.len()).or_default().insert(p.clone());
+        }
+    }
+    let mut copies = HashMap::new();
+    for same_size in by_size.into_values().filter(|s| s.len() > 1) {
+        let mut firsts: Vec<(Vec<u8>, Arc<str>)> = Vec::new();
+        for p in same_size {
+            let Some(bytes) = files.resolve(&p).and_then(|a| std::fs::read(a).ok()) else {
+                continue;
+            };
+            match firsts.iter().find(|(b, _)| *b == bytes) {
+                Some((_, first)) => {
+                    copies.insert(p, first.clone());
+                }
+                None => firsts.push((bytes, p)),
+            }
+        }
+    }
+    copies
 }
 
 /// The deployment units of a repository, as a scan forms them.
@@ -930,6 +1184,7 @@ pub fn scan_with(
         catalog,
         analyzers,
         files: &files,
+        repo: &files,
         built: &built,
         limit,
     };
@@ -1231,7 +1486,31 @@ pub fn scan_with(
     tables.sort_by(|a, b| a.control.cmp(&b.control));
     unassessed.sort_by(|a, b| a.check.cmp(&b.check));
     unassessed.dedup();
-    let mut repo_verdicts = roll_up_units(tagged, &all_units);
+    // byte-identical copies of a file (a sample folder copied per variant) are judged once:
+    // the verdicts located in them join the roll-up, which reports each once at the first copy
+    let copies = identical_copies(
+        verdicts
+            .iter()
+            .chain(tagged.iter().map(|(v, _)| v))
+            .map(|v| &v.location.path)
+            .collect::<BTreeSet<_>>(),
+        &files,
+    );
+    if !copies.is_empty() {
+        let copied: HashSet<&str> = copies
+            .iter()
+            .flat_map(|(a, b)| [a.as_ref(), b.as_ref()])
+            .collect();
+        let (in_copies, rest): (Vec<Verdict>, Vec<Verdict>) = std::mem::take(&mut verdicts)
+            .into_iter()
+            .partition(|v| copied.contains(v.location.path.as_ref()));
+        verdicts = rest;
+        tagged.extend(in_copies.into_iter().map(|v| {
+            let unit = unit_of_file.get(v.location.path.as_ref()).copied();
+            (v, unit)
+        }));
+    }
+    let mut repo_verdicts = roll_up_units(tagged, &all_units, &copies);
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
         repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -916,7 +916,16 @@ fn build_helm(unit: &Unit, root: &Path) -> Built {
         .iter()
         .map(|f| f.strip_prefix("./").unwrap_or(f).to_string())
         .collect();
-    let objects = objects_of(r.objects.iter().map(|o| o.node.clone()), &files, None);
+    let mut objects = objects_of(r.objects.iter().map(|o| o.node.clone()), &files, None);
+    if unit.namespace.is_none() {
+        // `.Release.Namespace` is whatever `helm install -n` will say: the repository did not
+        // name it, so objects in it are read as setting no namespace (NET-04.1 judges the unit)
+        for o in &mut objects {
+            if o.namespace.as_deref() == Some(release.namespace.as_str()) {
+                o.namespace = None;
+            }
+        }
+    }
     let mut diagnostics = r.diagnostics.clone();
     for d in &mut diagnostics {
         if let Some(p) = d.location.path.strip_prefix("./") {

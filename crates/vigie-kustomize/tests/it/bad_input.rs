@@ -327,3 +327,48 @@ fn a_malformed_resource_is_located_and_the_others_build() {
     assert!(located(&b, "bad.yaml").starts_with("bad.yaml:"));
     assert_eq!(names(&b), ["ok"]);
 }
+
+#[test]
+fn a_refused_resource_is_the_one_problem_reported_not_the_patches_it_leaves_without_target() {
+    // the overlay lists a file above its own folder (Kustomize's load restrictor refuses it),
+    // then patches the Deployment that file holds, by target and by name: the patches find
+    // nothing only because the resource was refused, so the refusal is the one diagnostic
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &[
+            ("app/web.yaml", DEPLOY),
+            (
+                "app/small/kustomization.yaml",
+                "resources:\n- ok.yaml\n- ../web.yaml\npatches:\n- target: {kind: Deployment, name: web}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 2\n- path: replicas.yaml\nreplacements:\n- source: {kind: Deployment, name: web, fieldPath: spec.replicas}\n  targets:\n  - select: {kind: ConfigMap}\n    fieldPaths: [data.a]\n",
+            ),
+            ("app/small/ok.yaml", OK),
+            (
+                "app/small/replicas.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n",
+            ),
+        ],
+    );
+    let b = refused(&t.path().join("app/small"));
+    assert_eq!(located(&b, "security; file"), "kustomization.yaml:3");
+    assert_eq!(b.diagnostics.len(), 1, "{:#?}", b.diagnostics);
+    assert!(b.failure.as_deref().unwrap().contains("security; file"));
+    assert_eq!(names(&b), ["ok"]);
+}
+
+#[test]
+fn with_every_resource_read_a_patch_finding_nothing_is_still_reported() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &[
+            (
+                "kustomization.yaml",
+                "resources: [web.yaml]\npatches:\n- target: {kind: Deployment, name: gone}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 2\n",
+            ),
+            ("web.yaml", DEPLOY),
+        ],
+    );
+    let b = accepted(t.path());
+    assert_eq!(located(&b, "matches no object"), "kustomization.yaml:3");
+}

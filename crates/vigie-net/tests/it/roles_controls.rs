@@ -245,6 +245,56 @@ fn net04_default_deny_per_namespace() {
     );
 }
 
+/// NET-04.1 on workloads that set no namespace: the namespace is the one the unit is applied
+/// to, so the unit is judged (never `default` by name), and a default-deny policy the unit ships
+/// counts there, whether it sets no namespace or names one.
+#[test]
+fn net04_judges_the_unit_when_it_names_no_namespace() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x/p}]\n---\n";
+    let deny = |meta: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{{meta}}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n---\n"
+        )
+    };
+    let applied = "Namespace (the one the unit is applied to)";
+    // nothing: the unit fails, and the message names no namespace
+    let j = judge(&k8s_graph(pod));
+    let v = verdict(&j, "NET-04.1", applied);
+    assert!(v.is_fail(), "{v:?}");
+    assert!(
+        v.message.contains("sets no namespace") && !v.message.contains("namespace default"),
+        "{}",
+        v.message
+    );
+    assert!(
+        !j.verdicts
+            .iter()
+            .any(|(_, v)| v.subject.as_ref() == "Namespace/default"),
+        "{:?}",
+        j.verdicts
+    );
+    // its own policy without a namespace lands with the workloads: pass
+    let j = judge(&k8s_graph(&(pod.to_string() + &deny("name: deny"))));
+    assert!(verdict(&j, "NET-04.1", applied).is_pass());
+    // its policy written for a namespace it names (where it is meant to be applied): pass
+    let j = judge(&k8s_graph(
+        &(pod.to_string() + &deny("name: deny, namespace: shop")),
+    ));
+    let v = verdict(&j, "NET-04.1", applied);
+    assert!(v.is_pass() && v.message.contains("shop/deny"), "{v:?}");
+    // a namespace the repository names is still judged by name
+    let named = "apiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: default}\nspec:\n  containers: [{name: c, image: x/q}]\n---\n";
+    let j = judge(&k8s_graph(named));
+    assert!(verdict(&j, "NET-04.1", "Namespace/default").is_fail());
+    let j = judge(&k8s_graph(
+        &(named.to_string() + &deny("name: deny, namespace: shop")),
+    ));
+    assert!(
+        verdict(&j, "NET-04.1", "Namespace/default").is_fail(),
+        "a policy of another named namespace does not cover a named one"
+    );
+}
+
 #[test]
 fn check_doc_examples_fail_and_pass() {
     for doc in vigie_net::CHECKS {

@@ -4,14 +4,18 @@
 mod analyzer_examples;
 mod analyzers;
 mod catalog;
+mod copies_and_gitops;
+mod helm_test_hooks;
 mod removed_apis;
 mod terraform_parse;
 
-/// A whole scan of a temporary folder holding `files` (name, text), as of a fixed date.
+/// A whole scan of a temporary folder holding `files` (relative path, text), as of a fixed date.
 fn scan_files(files: &[(&str, &str)]) -> vigie_core::ScanReport {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     let opts = vigie_scan::ScanOptions {
         display_root: ".".into(),
