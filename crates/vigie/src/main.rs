@@ -199,14 +199,11 @@ fn read_user_file(p: &std::path::Path, limit: u64, kind: &str) -> Result<String,
     })
 }
 
-/// Compare the report with the earlier JSON report at `path` (`--compare`). A file that cannot
-/// be read or is no vigie JSON report is an error (exit 2): a comparison with nothing would call
-/// every failure new.
-fn compare_with(report: &mut vigie_core::ScanReport, path: &std::path::Path) -> Result<(), String> {
+/// Read the earlier JSON report `--compare` names, before the scan: one that cannot be read
+/// stops the run at once (exit 2), since a comparison with nothing would call every failure new.
+fn read_previous_report(path: &std::path::Path) -> Result<(String, String), String> {
     let text = read_user_file(path, PREVIOUS_REPORT_LIMIT, "a previous report")?;
-    let changes = vigie_report::compare(report, &text, &path.display().to_string())?;
-    report.changes = Some(changes);
-    Ok(())
+    Ok((path.display().to_string(), text))
 }
 
 fn today() -> Result<time::Date, String> {
@@ -375,6 +372,7 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         },
         unit: args.unit.clone(),
     };
+    let previous = args.compare.as_deref().map(read_previous_report).transpose()?;
     let mut report = scan(&opts).map_err(|e| e.to_string())?;
     ci::apply(&mut report, &args.ci)?;
     if let Some(path) = &args.ci.create_baseline {
@@ -385,8 +383,8 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(previous) = &args.compare {
-        compare_with(&mut report, previous)?;
+    if let Some((file, text)) = &previous {
+        report.changes = Some(vigie_report::compare(&report, text, file)?);
     }
     let nothing_read = ci::nothing_read(&mut report, &args.path);
     if report.stats.files_seen == 0 {

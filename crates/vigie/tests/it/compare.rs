@@ -129,11 +129,6 @@ fn json_lists_new_fixed_and_unchanged_failures_and_status_changes() {
         new_ids.intersection(&fixed_ids).collect::<Vec<_>>()
     );
     assert!(c["unchanged_failures"].as_u64().unwrap() > 10, "{c:#}");
-    assert!(
-        new.iter()
-            .all(|f| f["path"] == COMPOSE || !f["path"].as_str().unwrap().is_empty()),
-        "{new:#?}"
-    );
     for f in new.iter().chain(fixed) {
         assert_eq!(f["fingerprint"].as_str().unwrap().len(), 64, "{f}");
         assert!(f["line"].is_u64() && f["check"].is_string(), "{f}");
@@ -229,10 +224,6 @@ fn sarif_marks_results_new_or_unchanged_by_fingerprint() {
 
 #[test]
 fn compared_sarif_passes_githubs_rules() {
-    if std::env::var_os("SARIF_MULTITOOL").is_none() {
-        eprintln!("SARIF_MULTITOOL is not set: the multitool check runs in CI (.ci/run)");
-        return;
-    }
     let s = scenario();
     let file = s.previous.parent().unwrap().join("compared.sarif");
     std::fs::write(&file, s.compared("sarif")).unwrap();
