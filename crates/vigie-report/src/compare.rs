@@ -94,7 +94,8 @@ pub fn compare(report: &ScanReport, text: &str, file: &str) -> Result<Changes, S
         ..Changes::default()
     };
     compare_failures(report, &previous, &comparable, &mut changes);
-    changes.requirements = requirement_changes(report, &previous, &common, &mut changes.not_compared);
+    changes.requirements =
+        requirement_changes(report, &previous, &common, &mut changes.not_compared);
     changes.controls = control_changes(report, &previous);
     Ok(changes)
 }
@@ -102,8 +103,9 @@ pub fn compare(report: &ScanReport, text: &str, file: &str) -> Result<Changes, S
 /// Refuse what is not a vigie JSON report of this major schema version; the previous report's
 /// vigie version otherwise.
 fn check_header(text: &str, file: &str) -> Result<String, String> {
-    let header: Header = serde_json::from_str(text)
-        .map_err(|e| format!("{file}: not a vigie JSON report (`vigie scan --format json` writes one): {e}"))?;
+    let header: Header = serde_json::from_str(text).map_err(|e| {
+        format!("{file}: not a vigie JSON report (`vigie scan --format json` writes one): {e}")
+    })?;
     let (Some(version), Some(tool)) = (header.schema_version, header.tool) else {
         return Err(format!(
             "{file}: not a vigie JSON report (no schema_version or tool; `vigie scan --format json` writes one)"
@@ -222,21 +224,27 @@ fn requirement_changes(
     not_compared: &mut Vec<String>,
 ) -> Vec<StatusChange> {
     let mut before: HashMap<(&str, &str), Status> = HashMap::new();
-    for fw in previous.framework_results.iter().filter(|f| common.contains(&f.id)) {
+    for fw in previous
+        .framework_results
+        .iter()
+        .filter(|f| common.contains(&f.id))
+    {
         for r in fw.sections.iter().flat_map(|s| &s.requirements) {
             before.insert((fw.id.as_str(), r.id.as_str()), r.status);
         }
     }
     let mut changed = Vec::new();
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
-    for fw in report.rollup.frameworks.iter().filter(|f| common.contains(&f.id)) {
+    for fw in report
+        .rollup
+        .frameworks
+        .iter()
+        .filter(|f| common.contains(&f.id))
+    {
         for r in fw.sections.iter().flat_map(|s| &s.requirements) {
             seen.insert((fw.id.as_str(), r.id.as_str()));
             match before.get(&(fw.id.as_str(), r.id.as_str())) {
-                None => not_compared.push(format!(
-                    "{} is not in the previous report",
-                    r.label
-                )),
+                None => not_compared.push(format!("{} is not in the previous report", r.label)),
                 Some(&from) if from != r.status => changed.push(StatusChange {
                     framework: Some(fw.id.clone()),
                     id: r.id.clone(),

@@ -187,7 +187,10 @@ fn changes(out: &mut String, c: &Changes) {
         }
         out.push_str("</ul>\n");
     }
-    for (what, list) in [("New failures", &c.new_failures), ("Fixed failures", &c.fixed_failures)] {
+    for (what, list) in [
+        ("New failures", &c.new_failures),
+        ("Fixed failures", &c.fixed_failures),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -235,7 +238,12 @@ impl Page<'_, '_> {
             .changes
             .as_ref()
             .and_then(|c| c.requirement(&fw.id, &r.id))
-            .map(|c| format!(" <span class=\"changed\">🔄 was {}</span>", esc(status_words(c.from))))
+            .map(|c| {
+                format!(
+                    " <span class=\"changed\">🔄 was {}</span>",
+                    esc(status_words(c.from))
+                )
+            })
             .unwrap_or_default()
     }
 

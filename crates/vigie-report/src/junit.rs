@@ -13,8 +13,8 @@
 //! `previous_status` property, and a case with new failures says which in its `system-out`.
 
 use crate::common::{Context, one_line, path_line_col};
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::sarif::{address, baseline_states};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use vigie_core::rollup::{AttestationState, ControlResult, Status};
@@ -179,7 +179,11 @@ fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> 
 /// A control's status in the previous report, when it changed since.
 fn previous_status(report: &ScanReport, control: &str) -> Option<Status> {
     let changes = report.changes.as_ref()?;
-    changes.controls.iter().find(|c| c.id == control).map(|c| c.from)
+    changes
+        .controls
+        .iter()
+        .find(|c| c.id == control)
+        .map(|c| c.from)
 }
 
 /// Name in a case's `system-out` the failures the previous report did not have.
@@ -190,10 +194,7 @@ fn note_new_failures(case: &mut TestCase, verdicts: &[&Verdict], states: &HashMa
         .map(|v| format!("{} at {}", v.check, path_line_col(&v.location)))
         .collect();
     if !new.is_empty() {
-        case.set_system_out(format!(
-            "new since the previous report: {}",
-            new.join("; ")
-        ));
+        case.set_system_out(format!("new since the previous report: {}", new.join("; ")));
     }
 }
 

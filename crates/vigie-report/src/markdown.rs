@@ -210,11 +210,21 @@ impl<'c, 'r> Markdown<'c, 'r> {
             .iter()
             .filter(|s| fw.is_none_or(|f| s.framework.as_deref() == Some(f.id.as_str())))
             .collect();
-        let new: Vec<&ChangedFailure> = c.new_failures.iter().filter(|f| concerns(&f.check)).collect();
-        let fixed: Vec<&ChangedFailure> =
-            c.fixed_failures.iter().filter(|f| concerns(&f.check)).collect();
-        let _ = writeln!(out, "## Changes since the previous report
-");
+        let new: Vec<&ChangedFailure> = c
+            .new_failures
+            .iter()
+            .filter(|f| concerns(&f.check))
+            .collect();
+        let fixed: Vec<&ChangedFailure> = c
+            .fixed_failures
+            .iter()
+            .filter(|f| concerns(&f.check))
+            .collect();
+        let _ = writeln!(
+            out,
+            "## Changes since the previous report
+"
+        );
         let _ = writeln!(
             out,
             "Since {}: {}, {} fixed; {} changed status.\n",
@@ -253,7 +263,11 @@ impl<'c, 'r> Markdown<'c, 'r> {
         for n in &c.not_compared {
             let _ = writeln!(out, "- not compared: {}", sentence(&one_line(n)));
         }
-        if !measures.is_empty() || !new.is_empty() || !fixed.is_empty() || !c.not_compared.is_empty() {
+        if !measures.is_empty()
+            || !new.is_empty()
+            || !fixed.is_empty()
+            || !c.not_compared.is_empty()
+        {
             out.push('\n');
         }
     }

@@ -693,7 +693,11 @@ pub(crate) fn baseline_states(report: &ScanReport) -> HashMap<usize, &'static st
         .into_iter()
         .filter(|(v, _)| comparable.contains(v.check))
         .map(|(v, fp)| {
-            let state = if new.contains(fp.as_str()) { "new" } else { "unchanged" };
+            let state = if new.contains(fp.as_str()) {
+                "new"
+            } else {
+                "unchanged"
+            };
             (address(v), state)
         })
         .collect()
@@ -732,8 +736,11 @@ pub fn failure_fingerprints(report: &ScanReport) -> Vec<(&Verdict, String)> {
         .scoped_verdicts()
         .filter(|v| matches!(v.outcome, Outcome::Fail | Outcome::Waived))
         .collect();
-    let fingerprints =
-        fingerprints_of(failures.iter().map(|v| [v.check, &*v.subject, &*v.location.path, &*v.message]));
+    let fingerprints = fingerprints_of(
+        failures
+            .iter()
+            .map(|v| [v.check, &*v.subject, &*v.location.path, &*v.message]),
+    );
     failures.into_iter().zip(fingerprints).collect()
 }
 

@@ -144,7 +144,10 @@ fn changes(out: &mut String, c: &Changes, p: &Paint) {
             );
         }
     }
-    for (what, list) in [("new failures", &c.new_failures), ("fixed", &c.fixed_failures)] {
+    for (what, list) in [
+        ("new failures", &c.new_failures),
+        ("fixed", &c.fixed_failures),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -153,12 +156,20 @@ fn changes(out: &mut String, c: &Changes, p: &Paint) {
             let _ = writeln!(
                 out,
                 "    {} {} {}:{} {}{}",
-                if what == "fixed" { p.green("✓") } else { p.red("+") },
+                if what == "fixed" {
+                    p.green("✓")
+                } else {
+                    p.red("+")
+                },
                 f.check,
                 one_line(&f.path),
                 f.line,
                 cut(&one_line(&format!("{}: {}", f.subject, f.message)), 90),
-                if f.waived { p.dim(" (waived)") } else { String::new() },
+                if f.waived {
+                    p.dim(" (waived)")
+                } else {
+                    String::new()
+                },
             );
         }
         if list.len() > LISTED_CHANGES {
@@ -166,7 +177,11 @@ fn changes(out: &mut String, c: &Changes, p: &Paint) {
         }
     }
     for n in &c.not_compared {
-        let _ = writeln!(out, "  {}", p.dim(&format!("not compared: {}", one_line(n))));
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.dim(&format!("not compared: {}", one_line(n)))
+        );
     }
 }
 

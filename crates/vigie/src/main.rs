@@ -170,7 +170,11 @@ fn main() -> ExitCode {
 /// waiver file): a regular file, bounded in size, UTF-8 — anything else is an error naming the
 /// file, since a configuration vigie cannot read must never be taken as empty.
 pub(crate) fn read_config_file(p: &std::path::Path) -> Result<String, String> {
-    read_user_file(p, vigie_core::config::DEFAULT_MAX_FILE_SIZE, "a configuration file")
+    read_user_file(
+        p,
+        vigie_core::config::DEFAULT_MAX_FILE_SIZE,
+        "a configuration file",
+    )
 }
 
 /// The largest previous report `--compare` reads: a JSON report of millions of verdicts.
@@ -372,7 +376,11 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         },
         unit: args.unit.clone(),
     };
-    let previous = args.compare.as_deref().map(read_previous_report).transpose()?;
+    let previous = args
+        .compare
+        .as_deref()
+        .map(read_previous_report)
+        .transpose()?;
     let mut report = scan(&opts).map_err(|e| e.to_string())?;
     ci::apply(&mut report, &args.ci)?;
     if let Some(path) = &args.ci.create_baseline {

@@ -69,13 +69,20 @@ fn changes_render_in_every_format_without_carrying_markup() {
     now.changes = Some(compare(&now, &previous, "prev <b>.json").unwrap());
     for format in Format::ALL {
         let a = render(&now, format, &RenderOptions::default());
-        assert_eq!(a, render(&now, format, &RenderOptions::default()), "{format}");
+        assert_eq!(
+            a,
+            render(&now, format, &RenderOptions::default()),
+            "{format}"
+        );
     }
     let html = render(&now, Format::Html, &RenderOptions::default());
     assert!(html.contains("<section id=\"changes\">"), "{html}");
     assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"));
     let text = render(&now, Format::Text, &RenderOptions::default());
-    assert!(text.contains("Changes since the report of 2026-11-23"), "{text}");
+    assert!(
+        text.contains("Changes since the report of 2026-11-23"),
+        "{text}"
+    );
     let doc: serde_json::Value = serde_json::from_str(&json(&now)).unwrap();
     assert_eq!(doc["changes"]["new_failures"].as_array().unwrap().len(), 1);
     let sarif: serde_json::Value =
@@ -86,6 +93,10 @@ fn changes_render_in_every_format_without_carrying_markup() {
         .iter()
         .filter_map(|r| r["baselineState"].as_str())
         .collect();
-    assert_eq!(states.iter().filter(|s| **s == "new").count(), 1, "{states:?}");
+    assert_eq!(
+        states.iter().filter(|s| **s == "new").count(),
+        1,
+        "{states:?}"
+    );
     assert!(states.contains(&"unchanged"));
 }

@@ -107,11 +107,9 @@ fn json_lists_new_fixed_and_unchanged_failures_and_status_changes() {
     let new = c["new_failures"].as_array().unwrap();
     let fixed = c["fixed_failures"].as_array().unwrap();
     assert!(
-        new.iter().any(|f| f["subject"]
-            .as_str()
-            .unwrap()
-            .contains("proxy")
-            && f["message"].as_str().unwrap().contains("privileged")),
+        new.iter()
+            .any(|f| f["subject"].as_str().unwrap().contains("proxy")
+                && f["message"].as_str().unwrap().contains("privileged")),
         "the privileged proxy is a new failure: {new:#?}"
     );
     assert!(
@@ -178,8 +176,14 @@ fn text_and_markdown_show_the_changes() {
     let c = s.changes();
     let measure = &c["requirements"][0];
     let text = s.compared("text");
-    assert!(text.contains("Changes since the report of 2026-11-23"), "{text}");
-    assert!(text.contains("new failures:") && text.contains("fixed:"), "{text}");
+    assert!(
+        text.contains("Changes since the report of 2026-11-23"),
+        "{text}"
+    );
+    assert!(
+        text.contains("new failures:") && text.contains("fixed:"),
+        "{text}"
+    );
     let new_check = c["new_failures"][0]["check"].as_str().unwrap();
     assert!(text.contains(new_check), "{text}");
     assert!(
@@ -190,8 +194,14 @@ fn text_and_markdown_show_the_changes() {
     assert!(md.contains("## Changes since the previous report"), "{md}");
     let changes_at = md.find("## Changes since the previous report").unwrap();
     let first_section = md.find("\n## 1.").unwrap();
-    assert!(changes_at < first_section, "the changes come before the measures");
-    assert!(md.contains("🔄 *was "), "a measure is marked as changed: {md}");
+    assert!(
+        changes_at < first_section,
+        "the changes come before the measures"
+    );
+    assert!(
+        md.contains("🔄 *was "),
+        "a measure is marked as changed: {md}"
+    );
     assert!(md.contains("🆕 new") && md.contains("✅ fixed"), "{md}");
     let html = s.compared("html");
     assert!(html.contains("<section id=\"changes\">"), "{html}");
@@ -210,7 +220,12 @@ fn sarif_marks_results_new_or_unchanged_by_fingerprint() {
         results
             .iter()
             .filter(|r| r["baselineState"] == state)
-            .map(|r| r["partialFingerprints"]["vigie/v2"].as_str().unwrap().to_string())
+            .map(|r| {
+                r["partialFingerprints"]["vigie/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect()
     };
     assert_eq!(state_of("new"), fingerprints(&c["new_failures"]));
@@ -241,7 +256,11 @@ fn compared_json_validates_against_the_schema() {
     )
     .unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).take(10).collect();
+    let errors: Vec<String> = v
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .take(10)
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
@@ -303,10 +322,7 @@ fn a_previous_report_vigie_cannot_read_is_an_error() {
     assert!(err.contains("missing.json"), "{err}");
     let err = refused(&write("garbage.json", "this is not JSON"));
     assert!(err.contains("not a vigie JSON report"), "{err}");
-    let err = refused(&write(
-        "sarif.json",
-        r#"{"version": "2.1.0", "runs": []}"#,
-    ));
+    let err = refused(&write("sarif.json", r#"{"version": "2.1.0", "runs": []}"#));
     assert!(err.contains("not a vigie JSON report"), "{err}");
     let err = refused(&write(
         "other.json",
