@@ -206,16 +206,10 @@ fn a_refused_large_upload_still_gets_its_reason() {
     for attempt in 0..10 {
         let (status, text) = post_upload(&server.base, Some("vigie_1_00"), &big);
         assert_eq!(status, 401, "attempt {attempt}: {text}");
-        assert!(
-            text.contains("unknown or revoked"),
-            "attempt {attempt}: {text}"
-        );
+        assert!(text.contains("unknown or revoked"), "attempt {attempt}: {text}");
         let (status, text) = post_upload(&server.base, None, &big);
         assert_eq!(status, 401, "attempt {attempt}: {text}");
-        assert!(
-            text.contains("no upload token"),
-            "attempt {attempt}: {text}"
-        );
+        assert!(text.contains("no upload token"), "attempt {attempt}: {text}");
     }
     assert_eq!(scans(&server), 0);
 }
