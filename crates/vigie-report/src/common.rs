@@ -249,24 +249,6 @@ pub(crate) fn one_line(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn helpers() {
-        assert_eq!(plural(1, "failure", "failures"), "1 failure");
-        assert_eq!(plural(0, "failure", "failures"), "0 failures");
-        assert_eq!(one_line("a\n  b\r\n\nc"), "a b c");
-        assert_eq!(one_line("red \u{1b}[31m"), "red \\u{1b}[31m");
-        assert_eq!(one_line("plain"), "plain");
-        let loc = Location::new("a.yml".into(), 3, 7);
-        assert_eq!(path_line(&loc), "a.yml:3");
-        assert_eq!(path_line_col(&loc), "a.yml:3:7");
-        assert_eq!(path_line(&Location::file("a.yml".into())), "a.yml");
-    }
-}
-
 /// How many new or fixed failures a report lists in its changes; the rest are counted.
 pub(crate) const LISTED_CHANGES: usize = 20;
 
@@ -288,3 +270,22 @@ pub(crate) fn changes_counts(c: &vigie_core::changes::Changes) -> String {
         plural(c.controls.len(), "control", "controls"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(plural(1, "failure", "failures"), "1 failure");
+        assert_eq!(plural(0, "failure", "failures"), "0 failures");
+        assert_eq!(one_line("a\n  b\r\n\nc"), "a b c");
+        assert_eq!(one_line("red \u{1b}[31m"), "red \\u{1b}[31m");
+        assert_eq!(one_line("plain"), "plain");
+        let loc = Location::new("a.yml".into(), 3, 7);
+        assert_eq!(path_line(&loc), "a.yml:3");
+        assert_eq!(path_line_col(&loc), "a.yml:3:7");
+        assert_eq!(path_line(&Location::file("a.yml".into())), "a.yml");
+    }
+}
+
