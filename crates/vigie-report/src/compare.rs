@@ -5,7 +5,9 @@
 //! itself, and its requirement and control statuses are read as written. A file that is not such
 //! a report, or one of another major schema version, is refused: comparing with what vigie cannot
 //! read would report every failure as new, or none as fixed. Reports of different frameworks are
-//! compared on the frameworks both cover, and the rest is named in `not_compared`.
+//! compared on the frameworks both cover, and the rest is named in `not_compared`. A failure whose
+//! message cites a line (and so whose fingerprint changes when it moves) is matched a second time
+//! with its line numbers left out.
 
 use crate::sarif::{failure_fingerprints, fingerprints_of};
 use serde::Deserialize;
@@ -17,6 +19,20 @@ use vigie_core::{Outcome, ScanReport, Severity};
 
 /// What identifies a vigie JSON report, read before the rest so that a file of another kind or
 /// version is refused with that reason rather than a missing field.
+#[cfg(test)]
+mod tests {
+    use super::without_line_numbers;
+
+    #[test]
+    fn line_numbers_are_left_out_of_messages() {
+        assert_eq!(
+            without_line_numbers("unconfined at a.yml:51:7, port 8080 at b:2"),
+            "unconfined at a.yml:#:#, port 8080 at b:#"
+        );
+        assert_eq!(without_line_numbers("image: x:latest"), "image: x:latest");
+    }
+}
+
 #[derive(Deserialize)]
 struct Header {
     schema_version: Option<String>,
@@ -179,6 +195,56 @@ fn compare_failures(
         .filter(|f| !before_set.contains(f.fingerprint.as_str()))
         .cloned()
         .collect();
+    changes.unchanged_failures +=
+        pair_moved(&mut changes.new_failures, &mut changes.fixed_failures);
+}
+
+/// Take out of `new` and `fixed` the failures that only moved although their message cites a
+/// line (`unconfined at docker-compose.yml:51`), which the fingerprint's recipe keeps: the same
+/// check, subject, file and message once line numbers are left out. Returns how many pairs.
+fn pair_moved(new: &mut Vec<ChangedFailure>, fixed: &mut Vec<ChangedFailure>) -> usize {
+    let key = |f: &ChangedFailure| {
+        (
+            f.check.clone(),
+            f.subject.clone(),
+            f.path.clone(),
+            without_line_numbers(&f.message),
+        )
+    };
+    let mut gone: HashMap<_, Vec<usize>> = HashMap::new();
+    for (i, f) in fixed.iter().enumerate().rev() {
+        gone.entry(key(f)).or_default().push(i);
+    }
+    let mut moved_fixed = HashSet::new();
+    new.retain(|f| {
+        let Some(i) = gone.get_mut(&key(f)).and_then(Vec::pop) else {
+            return true;
+        };
+        moved_fixed.insert(i);
+        false
+    });
+    let mut i = 0;
+    fixed.retain(|_| {
+        i += 1;
+        !moved_fixed.contains(&(i - 1))
+    });
+    moved_fixed.len()
+}
+
+/// A message with every `:` followed by digits (`file.yml:51`, `:51:7`) written `:#`.
+fn without_line_numbers(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == ':' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('#');
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        }
+    }
+    out
 }
 
 /// The previous report's failures (waived ones included) in its own order, fingerprinted as
