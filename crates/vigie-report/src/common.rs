@@ -288,4 +288,3 @@ mod tests {
         assert_eq!(path_line(&Location::file("a.yml".into())), "a.yml");
     }
 }
-
