@@ -6,10 +6,12 @@
 //! - [`catalog`]: controls and frameworks, data embedded at build time.
 //! - [`config`]: `vigie.toml`, waivers and severity overrides.
 //! - [`rollup`]: from verdicts to per-control and per-requirement statuses.
+//! - [`changes`]: what changed since a previous report (`--compare`).
 //! - [`redact`]: credentials in URLs masked in every report and message.
 
 pub mod atomic;
 pub mod catalog;
+pub mod changes;
 pub mod config;
 pub mod diag;
 pub mod glob;

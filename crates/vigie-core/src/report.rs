@@ -1,6 +1,7 @@
 //! The result of a scan: everything a renderer reads, and nothing else.
 
 use crate::catalog::Catalog;
+use crate::changes::Changes;
 use crate::rollup::Rollup;
 use crate::{CheckDoc, DiagKind, Diagnostic, Outcome, Severity, Verdict};
 use serde::Serialize;
@@ -8,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.4";
+pub const REPORT_SCHEMA_VERSION: &str = "1.5";
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
@@ -67,6 +68,8 @@ pub struct ScanReport {
     pub tables: Vec<EvidenceTable>,
     /// Checks that could not run here, with the reason, sorted by check.
     pub unassessed: Vec<Unassessed>,
+    /// What changed since a previous report, when one was given to compare with.
+    pub changes: Option<Changes>,
     /// The check ids in scope of the selected frameworks, computed on first use.
     pub scope: OnceLock<BTreeSet<String>>,
 }
@@ -85,25 +88,7 @@ impl ScanReport {
     /// theirs (it then counts with its control).
     pub fn in_scope(&self, check: &str) -> bool {
         self.scope
-            .get_or_init(|| {
-                let cat = self.catalog();
-                let mut scope = BTreeSet::new();
-                for fw in self.frameworks.iter().filter_map(|f| cat.framework(f)) {
-                    for s in &fw.sections {
-                        for r in &s.requirements {
-                            scope.extend(cat.requirement_checks(r).into_iter().map(str::to_string));
-                        }
-                    }
-                    for c in cat.framework_controls(fw) {
-                        for k in &c.checks {
-                            if cat.requirements_of_check(k).is_empty() {
-                                scope.insert(k.clone());
-                            }
-                        }
-                    }
-                }
-                scope
-            })
+            .get_or_init(|| checks_in_scope(self.catalog(), &self.frameworks))
             .contains(check)
     }
 
@@ -143,6 +128,27 @@ impl ScanReport {
             .iter()
             .any(|c| self.in_scope(c.id) && c.applies_to.iter().any(|k| kinds.contains(k)))
     }
+}
+
+/// The check ids in scope of these frameworks (see [`ScanReport::in_scope`]); frameworks the
+/// catalogue does not know add nothing.
+pub fn checks_in_scope(cat: &Catalog, frameworks: &[String]) -> BTreeSet<String> {
+    let mut scope = BTreeSet::new();
+    for fw in frameworks.iter().filter_map(|f| cat.framework(f)) {
+        for s in &fw.sections {
+            for r in &s.requirements {
+                scope.extend(cat.requirement_checks(r).into_iter().map(str::to_string));
+            }
+        }
+        for c in cat.framework_controls(fw) {
+            for k in &c.checks {
+                if cat.requirements_of_check(k).is_empty() {
+                    scope.insert(k.clone());
+                }
+            }
+        }
+    }
+    scope
 }
 
 /// The inputs (as [`CheckDoc::applies_to`] names them) a file is read as, from its path; `None`

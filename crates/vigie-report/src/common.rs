@@ -249,6 +249,28 @@ pub(crate) fn one_line(s: &str) -> String {
     out
 }
 
+/// How many new or fixed failures a report lists in its changes; the rest are counted.
+pub(crate) const LISTED_CHANGES: usize = 20;
+
+/// The previous report a comparison was made with, as a reader knows it: its date and file.
+pub(crate) fn previous_name(c: &vigie_core::changes::Changes) -> String {
+    let p = &c.previous;
+    one_line(&format!("the report of {} ({})", p.as_of, p.file))
+}
+
+/// The changes counted in one sentence: failures new, fixed and unchanged, then the measures
+/// and controls whose status changed.
+pub(crate) fn changes_counts(c: &vigie_core::changes::Changes) -> String {
+    format!(
+        "{} new, {} fixed, {} unchanged; {} and {} changed status",
+        plural(c.new_failures.len(), "failure", "failures"),
+        c.fixed_failures.len(),
+        c.unchanged_failures,
+        plural(c.requirements.len(), "measure", "measures"),
+        plural(c.controls.len(), "control", "controls"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,12 @@
 //! values), the only two ways text enters the page. The graph is an SVG vigie itself rendered,
 //! inserted as is; its own renderer escapes the names it draws.
 
-use crate::common::{Context, STATUSES, path_line, status_words};
+use crate::common::{
+    Context, LISTED_CHANGES, STATUSES, changes_counts, path_line, previous_name, status_words,
+};
 use std::fmt::Write as _;
 use vigie_core::catalog::Framework;
+use vigie_core::changes::Changes;
 use vigie_core::rollup::{
     AttestationState, FrameworkResult, RequirementResult, SectionStatus, Status,
 };
@@ -52,6 +55,7 @@ li.partially_compliant{border-color:var(--part)}li.attested{border-color:var(--a
 .status{font-size:.85rem;padding:0 .4rem;border-radius:1rem;background:#eaeef2;white-space:nowrap}
 .status.compliant{background:#dafbe1}.status.non_compliant{background:#ffebe9}
 .status.partially_compliant{background:#fff8c5}
+.changed{font-size:.85rem;font-style:italic;color:#57606a}
 ul.evidence{margin:.3rem 0 0;padding-left:1.2rem;font-size:.9rem}
 ul.evidence li{overflow-wrap:anywhere}
 code{font-size:.85em;background:#eaeef2;padding:0 .2rem;border-radius:3px;overflow-wrap:anywhere}
@@ -137,6 +141,9 @@ pub(crate) fn render(report: &ScanReport, verbose: bool, opts: &HtmlOptions) -> 
         .collect();
     let (documents, others): (Vec<_>, Vec<_>) = selected.into_iter().partition(|(f, _)| f.document);
     out.push_str("<main>\n");
+    if let Some(c) = &report.changes {
+        changes(&mut out, c);
+    }
     for (fw, result) in &documents {
         page.document(&mut out, fw, result);
     }
@@ -151,6 +158,70 @@ pub(crate) fn render(report: &ScanReport, verbose: bool, opts: &HtmlOptions) -> 
     out
 }
 
+/// "Changes since the previous report", first on the page: the counts, the measures and
+/// controls whose status changed, the new and fixed failures (the first [`LISTED_CHANGES`] of
+/// each) and what could not be compared.
+fn changes(out: &mut String, c: &Changes) {
+    let _ = writeln!(
+        out,
+        "<section id=\"changes\"><h1>Changes since the previous report</h1>\n<p>Since {}: {}.</p>",
+        esc(&previous_name(c)),
+        esc(&changes_counts(c))
+    );
+    for (what, list) in [("Measures", &c.requirements), ("Controls", &c.controls)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<h2>{what} whose status changed</h2><ul>");
+        for s in list {
+            let _ = writeln!(
+                out,
+                "<li><strong>{}</strong> {} <span class=\"status {}\">{}</span> → <span class=\"status {}\">{}</span></li>",
+                esc(&s.label),
+                esc(&s.title),
+                status_class(s.from),
+                esc(status_words(s.from)),
+                status_class(s.to),
+                esc(status_words(s.to)),
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    for (what, list) in [
+        ("New failures", &c.new_failures),
+        ("Fixed failures", &c.fixed_failures),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<h2>{what}</h2><ul class=\"evidence\">");
+        for f in list.iter().take(LISTED_CHANGES) {
+            let _ = writeln!(
+                out,
+                "<li>{} <code>{}:{}</code> {}: {}{}</li>",
+                esc(&f.check),
+                esc(&f.path),
+                f.line,
+                esc(&f.subject),
+                esc(&f.message),
+                if f.waived { " (waived)" } else { "" },
+            );
+        }
+        if list.len() > LISTED_CHANGES {
+            let _ = writeln!(out, "<li>… and {} more</li>", list.len() - LISTED_CHANGES);
+        }
+        out.push_str("</ul>\n");
+    }
+    if !c.not_compared.is_empty() {
+        out.push_str("<h2>Not compared</h2><ul>\n");
+        for n in &c.not_compared {
+            let _ = writeln!(out, "<li>{}</li>", esc(n));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+}
+
 fn status_class(s: Status) -> &'static str {
     s.as_str()
 }
@@ -160,6 +231,22 @@ fn section_words(s: SectionStatus) -> &'static str {
 }
 
 impl Page<'_, '_> {
+    /// The marker of a measure whose status changed since the previous report: what it was.
+    fn was(&self, fw: &Framework, r: &RequirementResult) -> String {
+        self.cx
+            .report
+            .changes
+            .as_ref()
+            .and_then(|c| c.requirement(&fw.id, &r.id))
+            .map(|c| {
+                format!(
+                    " <span class=\"changed\">🔄 was {}</span>",
+                    esc(status_words(c.from))
+                )
+            })
+            .unwrap_or_default()
+    }
+
     fn location(&self, loc: &Location) -> String {
         let text = format!("<code>{}</code>", esc(&path_line(loc)));
         let Some(template) = &self.opts.link else {
@@ -241,6 +328,7 @@ impl Page<'_, '_> {
             esc(status_words(r.status)),
             esc(&r.controls.join(" · "))
         );
+        out.push_str(&self.was(fw, r));
         let mut lines: Vec<String> = Vec::new();
         match r.status {
             Status::NotAssessed => {
@@ -502,12 +590,13 @@ impl Page<'_, '_> {
             let t = r.tally;
             let _ = writeln!(
                 out,
-                "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td><td>{}/{}/{}</td></tr>",
+                "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td><span class=\"status {}\">{}</span>{}</td><td>{}</td><td>{}/{}/{}</td></tr>",
                 attr(&r.label),
                 esc(&r.label),
                 esc(&r.title),
                 status_class(r.status),
                 esc(status_words(r.status)),
+                self.was(fw, r),
                 esc(&r.checks.join(", ")),
                 t.passed,
                 t.failed,

@@ -37,6 +37,9 @@ struct Tail<'a> {
     /// Evidence tables, written only when an analysis gave some.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     evidence_tables: &'a [vigie_core::EvidenceTable],
+    /// What changed since the previous report, when one was compared with (`--compare`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a vigie_core::changes::Changes>,
 }
 
 #[derive(Serialize)]
@@ -161,6 +164,7 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
         attestations_todo: &report.rollup.todo,
         unassessed: &report.unassessed,
         evidence_tables: &report.tables,
+        changes: report.changes.as_ref(),
         checks: report
             .checks
             .iter()

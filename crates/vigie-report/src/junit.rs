@@ -8,10 +8,14 @@
 //! Every case names its `file` (the first location of what it judged, relative to the scanned
 //! folder) and has a `time`: zero, since a scan judges every subject in one pass and measures
 //! no time per case; GitLab and Jenkins read both attributes.
+//!
+//! Compared with a previous report, a suite whose control changed status has a
+//! `previous_status` property, and a case with new failures says which in its `system-out`.
 
 use crate::common::{Context, one_line, path_line_col};
+use crate::sarif::{address, baseline_states};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use vigie_core::rollup::{AttestationState, ControlResult, Status};
 use vigie_core::{Outcome, ScanReport, Verdict};
@@ -32,6 +36,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
                 .push(v);
         }
     }
+    let states = baseline_states(report);
     let mut junit = Report::new("vigie");
     // Controls no check of this build decides have nothing to report; those whose checks could
     // not run here say why, as skipped cases.
@@ -54,9 +59,14 @@ pub(crate) fn render(report: &ScanReport) -> String {
         if let Some(a) = c.attestation {
             suite.add_property(Property::new("attestation", a.as_str()));
         }
+        if let Some(was) = previous_status(report, &c.id) {
+            suite.add_property(Property::new("previous_status", was.as_str()));
+        }
         if let Some(subjects) = by_control.get(c.id.as_str()) {
             for (subject, verdicts) in subjects {
-                suite.add_test_case(test_case(&c.id, subject, verdicts));
+                let mut case = test_case(&c.id, subject, verdicts);
+                note_new_failures(&mut case, verdicts, &states);
+                suite.add_test_case(case);
             }
         }
         if let Some(case) = attestation_case(report, c) {
@@ -163,6 +173,28 @@ fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> 
             located(&mut case, t.location.as_ref().map_or("", |l| &*l.path));
             Some(case)
         }
+    }
+}
+
+/// A control's status in the previous report, when it changed since.
+fn previous_status(report: &ScanReport, control: &str) -> Option<Status> {
+    let changes = report.changes.as_ref()?;
+    changes
+        .controls
+        .iter()
+        .find(|c| c.id == control)
+        .map(|c| c.from)
+}
+
+/// Name in a case's `system-out` the failures the previous report did not have.
+fn note_new_failures(case: &mut TestCase, verdicts: &[&Verdict], states: &HashMap<usize, &str>) {
+    let new: Vec<String> = verdicts
+        .iter()
+        .filter(|v| v.is_fail() && states.get(&address(v)) == Some(&"new"))
+        .map(|v| format!("{} at {}", v.check, path_line_col(&v.location)))
+        .collect();
+    if !new.is_empty() {
+        case.set_system_out(format!("new since the previous report: {}", new.join("; ")));
     }
 }
 

@@ -9,9 +9,13 @@
 //! - [`Format::Html`]: the compliance documents as one self-contained page ([`render_html`]
 //!   adds links to the repository and the platform graph).
 //!
+//! A report compared with a previous one ([`compare`], `vigie scan --compare`) carries its
+//! changes, and every format shows them.
+//!
 //! Every output is deterministic: the same report gives byte-identical output.
 
 mod common;
+mod compare;
 mod html;
 mod json;
 mod junit;
@@ -23,6 +27,7 @@ use std::fmt;
 use std::str::FromStr;
 use vigie_core::ScanReport;
 
+pub use compare::compare;
 pub use html::HtmlOptions;
 pub use sarif::{FINGERPRINT_KEY, SarifBase, failure_fingerprints};
 

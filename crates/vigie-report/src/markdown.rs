@@ -1,13 +1,18 @@
 //! The compliance documents users keep by hand (the CERT-FR/SecNumCloud roadmap, the DevSecOps
 //! checklist), produced from evidence: the document's own sections and measures, a checkbox
 //! ticked only on proof, and the evidence under every measure. Other frameworks follow as
-//! compact tables, then the files vigie could not read.
+//! compact tables, then the files vigie could not read. Compared with a previous report, each
+//! document opens with what changed since, and marks the measures whose status changed.
 
 use crate::RenderOptions;
-use crate::common::{Context, STATUSES, one_line, path_line, status_words};
+use crate::common::{
+    Context, LISTED_CHANGES, STATUSES, one_line, path_line, plural, previous_name, status_words,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use vigie_core::catalog::{Catalog, Framework};
+use vigie_core::changes::{ChangedFailure, StatusChange};
+use vigie_core::report::checks_in_scope;
 use vigie_core::rollup::{
     AttestationState, FrameworkResult, RequirementResult, SectionStatus, Status,
 };
@@ -41,6 +46,7 @@ pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             .map(|c| c.id.as_str())
             .collect();
         let _ = writeln!(out, "{}\n", md.generated_line(&ids));
+        md.changes(&mut out, None);
     }
     for (i, (fw, result)) in documents.iter().enumerate() {
         if i > 0 {
@@ -155,6 +161,7 @@ impl<'c, 'r> Markdown<'c, 'r> {
             .map(|c| c.id.as_str())
             .collect();
         let _ = writeln!(out, "{}\n", self.generated_line(&controls));
+        self.changes(out, Some(fw));
         let _ = writeln!(out, "| section | status | measures met |");
         let _ = writeln!(out, "|---|---|---|");
         for s in &result.sections {
@@ -182,6 +189,87 @@ impl<'c, 'r> Markdown<'c, 'r> {
             }
         }
         self.todo(out, &controls);
+    }
+
+    /// How a measure's status changed since the previous report, if it did.
+    fn changed(&self, fw: &Framework, r: &RequirementResult) -> Option<&'r StatusChange> {
+        self.cx.report.changes.as_ref()?.requirement(&fw.id, &r.id)
+    }
+
+    /// "Changes since the previous report", for one document (its measures, and the failures
+    /// of the checks in its scope) or, without one, for the whole report: what a team reviews
+    /// at each update, before the measures themselves.
+    fn changes(&self, out: &mut String, fw: Option<&Framework>) {
+        let Some(c) = &self.cx.report.changes else {
+            return;
+        };
+        let scope = fw.map(|f| checks_in_scope(self.cx.catalog, std::slice::from_ref(&f.id)));
+        let concerns = |check: &str| scope.as_ref().is_none_or(|s| s.contains(check));
+        let measures: Vec<&StatusChange> = c
+            .requirements
+            .iter()
+            .filter(|s| fw.is_none_or(|f| s.framework.as_deref() == Some(f.id.as_str())))
+            .collect();
+        let new: Vec<&ChangedFailure> = c
+            .new_failures
+            .iter()
+            .filter(|f| concerns(&f.check))
+            .collect();
+        let fixed: Vec<&ChangedFailure> = c
+            .fixed_failures
+            .iter()
+            .filter(|f| concerns(&f.check))
+            .collect();
+        let _ = writeln!(
+            out,
+            "## Changes since the previous report
+"
+        );
+        let _ = writeln!(
+            out,
+            "Since {}: {}, {} fixed; {} changed status.\n",
+            previous_name(c),
+            plural(new.len(), "new failure", "new failures"),
+            fixed.len(),
+            plural(measures.len(), "measure", "measures"),
+        );
+        for m in &measures {
+            let _ = writeln!(
+                out,
+                "- 🔄 **{}** ({}): {} {} → {} {}",
+                emphasis_safe(&one_line(&m.title)),
+                one_line(&m.label),
+                status_icon(m.from),
+                status_words(m.from),
+                status_icon(m.to),
+                status_words(m.to),
+            );
+        }
+        for (mark, list) in [("🆕 new", &new), ("✅ fixed", &fixed)] {
+            for f in list.iter().take(LISTED_CHANGES) {
+                let _ = writeln!(
+                    out,
+                    "- {mark}: {} {} — {}{}",
+                    f.check,
+                    code(&format!("{}:{}", f.path, f.line)),
+                    sentence(&one_line(&format!("{}: {}", f.subject, f.message))),
+                    if f.waived { " (waived)" } else { "" },
+                );
+            }
+            if list.len() > LISTED_CHANGES {
+                let _ = writeln!(out, "- … {} more {mark}", list.len() - LISTED_CHANGES);
+            }
+        }
+        for n in &c.not_compared {
+            let _ = writeln!(out, "- not compared: {}", sentence(&one_line(n)));
+        }
+        if !measures.is_empty()
+            || !new.is_empty()
+            || !fixed.is_empty()
+            || !c.not_compared.is_empty()
+        {
+            out.push('\n');
+        }
     }
 
     /// The attestations the document's controls need, to record or renew, with their owner.
@@ -300,6 +388,9 @@ impl<'c, 'r> Markdown<'c, 'r> {
             "{MEASURE}- [{tick}] **{}**{refs} — ",
             emphasis_safe(&one_line(&r.title))
         );
+        if let Some(c) = self.changed(fw, r) {
+            let _ = write!(out, "🔄 *was {}* — ", status_words(c.from));
+        }
         match r.status {
             Status::NotAssessed => {
                 let attest = r.controls.iter().any(|c| {
@@ -498,9 +589,13 @@ impl<'c, 'r> Markdown<'c, 'r> {
         let _ = writeln!(out, "|---|---|---|---|");
         for r in result.sections.iter().flat_map(|s| s.requirements.iter()) {
             let t = r.tally;
+            let was = self
+                .changed(fw, r)
+                .map(|c| format!(" 🔄 *was {}*", status_words(c.from)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} {} | {}/{}/{} |",
+                "| {} | {} | {} {}{was} | {}/{}/{} |",
                 cell(&r.label),
                 cell(&r.title),
                 status_icon(r.status),

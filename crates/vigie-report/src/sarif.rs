@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use vigie_core::changes::Changes;
 use vigie_core::rollup::Todo;
 use vigie_core::verdict::{ATTESTATION, ATTESTATION_CHECK};
 use vigie_core::{
@@ -141,10 +142,17 @@ pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
         .map(|(i, id)| (id, i))
         .collect();
 
+    let states = baseline_states(report);
     let mut results: Vec<sarif::Result> = cx
         .scoped_verdicts()
         .filter(|v| !v.is_pass())
-        .map(|v| w.verdict_result(&cx, v, rule_index.get(v.check).copied()))
+        .map(|v| {
+            let mut r = w.verdict_result(&cx, v, rule_index.get(v.check).copied());
+            if let Some(state) = states.get(&address(v)) {
+                r.baseline_state = Some(json!(state));
+            }
+            r
+        })
         .collect();
     let attest_index = rule_index.get(ATTESTATION_CHECK).copied();
     results.extend(attested.iter().map(|v| w.attested_result(v, attest_index)));
@@ -175,6 +183,9 @@ pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
     ]);
     if !report.rollup.todo.is_empty() {
         run_props.insert("attestationsTodo".to_string(), json!(report.rollup.todo));
+    }
+    if let Some(changes) = &report.changes {
+        run_props.insert("comparedWith".to_string(), compared_with(changes));
     }
     let mut run = sarif::Run::builder()
         .tool(driver)
@@ -657,6 +668,57 @@ impl Writer<'_> {
     }
 }
 
+/// A verdict's address: what tells one verdict from an identical one.
+pub(crate) fn address(v: &Verdict) -> usize {
+    std::ptr::from_ref(v) as usize
+}
+
+/// When the report was compared with a previous one, the `baselineState` of each failure (waived
+/// ones included) by address: `new` when the previous report lacks its fingerprint, `unchanged`
+/// otherwise. Failures of a framework the previous report did not cover are left without one.
+pub(crate) fn baseline_states(report: &ScanReport) -> HashMap<usize, &'static str> {
+    let Some(changes) = &report.changes else {
+        return HashMap::new();
+    };
+    let new: BTreeSet<&str> = changes
+        .new_failures
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let comparable = vigie_core::report::checks_in_scope(report.catalog(), &changes.frameworks);
+    failure_fingerprints(report)
+        .into_iter()
+        .filter(|(v, _)| comparable.contains(v.check))
+        .map(|(v, fp)| {
+            let state = if new.contains(fp.as_str()) {
+                "new"
+            } else {
+                "unchanged"
+            };
+            (address(v), state)
+        })
+        .collect()
+}
+
+/// The run's `comparedWith` property: the previous report, and the failures fixed since (they
+/// are no results of this run).
+fn compared_with(changes: &Changes) -> Value {
+    json!({
+        "file": changes.previous.file,
+        "asOf": changes.previous.as_of,
+        "newFailures": changes.new_failures.len(),
+        "unchangedFailures": changes.unchanged_failures,
+        "fixedFailures": changes.fixed_failures.iter().map(|f| json!({
+            "fingerprint": f.fingerprint,
+            "ruleId": f.check,
+            "subject": f.subject,
+            "path": f.path,
+            "line": f.line,
+        })).collect::<Vec<_>>(),
+        "notCompared": changes.not_compared,
+    })
+}
+
 /// What identifies a failure whatever its line: the check, the subject, the file and the message.
 fn verdict_recipe<'a>(v: &'a Verdict, path: &'a str) -> [&'a str; 4] {
     [v.check, &v.subject, path, &v.message]
@@ -667,17 +729,33 @@ fn verdict_recipe<'a>(v: &'a Verdict, path: &'a str) -> [&'a str; 4] {
 /// relative to the scanned folder): what a baseline records.
 pub fn failure_fingerprints(report: &ScanReport) -> Vec<(&Verdict, String)> {
     let cx = Context::new(report);
+    let failures: Vec<&Verdict> = cx
+        .scoped_verdicts()
+        .filter(|v| matches!(v.outcome, Outcome::Fail | Outcome::Waived))
+        .collect();
+    let fingerprints = fingerprints_of(
+        failures
+            .iter()
+            .map(|v| [v.check, &*v.subject, &*v.location.path, &*v.message]),
+    );
+    failures.into_iter().zip(fingerprints).collect()
+}
+
+/// The fingerprints of failures given as (check, subject, path relative to the scanned folder,
+/// message), in report order: what [`failure_fingerprints`] computes, for failures read back
+/// from a JSON report.
+pub(crate) fn fingerprints_of<'a>(failures: impl IntoIterator<Item = [&'a str; 4]>) -> Vec<String> {
     let base = SarifBase::default();
     let mut w = Writer {
         base: &base,
         seen: HashMap::new(),
     };
-    cx.scoped_verdicts()
-        .filter(|v| matches!(v.outcome, Outcome::Fail | Outcome::Waived))
-        .map(|v| {
-            let path = base.repository_path(&v.location.path);
-            let mut fp = w.fingerprint(&verdict_recipe(v, &path));
-            (v, fp.remove(FINGERPRINT_KEY).unwrap_or_default())
+    failures
+        .into_iter()
+        .map(|[check, subject, path, message]| {
+            let path = base.repository_path(path);
+            let mut fp = w.fingerprint(&[check, subject, &path, message]);
+            fp.remove(FINGERPRINT_KEY).unwrap_or_default()
         })
         .collect()
 }

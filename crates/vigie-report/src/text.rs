@@ -2,9 +2,13 @@
 //! framework, and a one-line verdict last.
 
 use crate::RenderOptions;
-use crate::common::{Context, STATUSES, one_line, path_line, path_line_col, plural, status_words};
+use crate::common::{
+    Context, LISTED_CHANGES, STATUSES, changes_counts, one_line, path_line, path_line_col, plural,
+    previous_name, status_words,
+};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use vigie_core::changes::Changes;
 use vigie_core::rollup::{ControlResult, Status};
 use vigie_core::verdict::Waiver;
 use vigie_core::{Location, Outcome, ScanReport, Verdict};
@@ -62,6 +66,9 @@ pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         diagnostics(&mut out, report, &p, true);
     } else {
         header(&mut out, report, &p);
+        if let Some(c) = &report.changes {
+            changes(&mut out, c, &p);
+        }
         findings(&mut out, &cx, &p, opts);
         diagnostics(&mut out, report, &p, false);
         attestations(&mut out, &cx, &p);
@@ -109,6 +116,73 @@ fn header(out: &mut String, report: &ScanReport, p: &Paint) {
             plural(s.workloads, "workload", "workloads"),
         ))
     );
+}
+
+/// What changed since the previous report: the counts, the measures and controls whose status
+/// changed, the new failures and the fixed ones, briefly (the first [`LISTED_CHANGES`] of each).
+fn changes(out: &mut String, c: &Changes, p: &Paint) {
+    let _ = writeln!(
+        out,
+        "\n{} {}: {}",
+        p.bold("Changes since"),
+        previous_name(c),
+        changes_counts(c)
+    );
+    for (what, list) in [("measures", &c.requirements), ("controls", &c.controls)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {what}:");
+        for s in list {
+            let _ = writeln!(
+                out,
+                "    {} {}  {} → {}",
+                p.bold(&one_line(&s.label)),
+                cut(&one_line(&s.title), TITLE_WIDTH),
+                p.status(s.from, status_words(s.from)),
+                p.status(s.to, status_words(s.to)),
+            );
+        }
+    }
+    for (what, list) in [
+        ("new failures", &c.new_failures),
+        ("fixed", &c.fixed_failures),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {what}:");
+        for f in list.iter().take(LISTED_CHANGES) {
+            let _ = writeln!(
+                out,
+                "    {} {} {}:{} {}{}",
+                if what == "fixed" {
+                    p.green("✓")
+                } else {
+                    p.red("+")
+                },
+                f.check,
+                one_line(&f.path),
+                f.line,
+                cut(&one_line(&format!("{}: {}", f.subject, f.message)), 90),
+                if f.waived {
+                    p.dim(" (waived)")
+                } else {
+                    String::new()
+                },
+            );
+        }
+        if list.len() > LISTED_CHANGES {
+            let _ = writeln!(out, "    … and {} more", list.len() - LISTED_CHANGES);
+        }
+    }
+    for n in &c.not_compared {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.dim(&format!("not compared: {}", one_line(n)))
+        );
+    }
 }
 
 /// The verdicts to list under a control: failures, then waived ones, then (verbose) passes.

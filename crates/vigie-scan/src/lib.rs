@@ -1732,6 +1732,7 @@ pub fn scan_with(
         checks: all_checks,
         tables,
         unassessed,
+        changes: None,
         scope: Default::default(),
     };
     // the one place every report passes before any format renders it

@@ -233,6 +233,7 @@ fn sarif(outcome: &vigie_secrets::Outcome, scanned: &Path) -> String {
         checks: vigie_secrets::analyzer::checks().to_vec(),
         tables: Vec::new(),
         unassessed: Vec::new(),
+        changes: None,
         scope: Default::default(),
     };
     vigie_report::render_sarif(&report, &vigie_report::SarifBase::locate(scanned))

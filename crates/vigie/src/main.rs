@@ -145,6 +145,11 @@ struct ScanArgs {
     #[cfg(feature = "server")]
     #[arg(long, value_name = "URL")]
     upload: Option<String>,
+    /// Compare with an earlier `vigie scan --format json` report: every format then shows the
+    /// failures new and fixed since (matched by fingerprint, so a failure that only moved lines
+    /// is unchanged) and the measures and controls whose status changed.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    compare: Option<PathBuf>,
     #[command(flatten)]
     ci: ci::CiArgs,
 }
@@ -165,12 +170,23 @@ fn main() -> ExitCode {
 /// waiver file): a regular file, bounded in size, UTF-8 — anything else is an error naming the
 /// file, since a configuration vigie cannot read must never be taken as empty.
 pub(crate) fn read_config_file(p: &std::path::Path) -> Result<String, String> {
+    read_user_file(
+        p,
+        vigie_core::config::DEFAULT_MAX_FILE_SIZE,
+        "a configuration file",
+    )
+}
+
+/// The largest previous report `--compare` reads: a JSON report of millions of verdicts.
+const PREVIOUS_REPORT_LIMIT: u64 = 1 << 30;
+
+/// Read a file the user names as [`read_config_file`] does, with the size limit of its kind.
+fn read_user_file(p: &std::path::Path, limit: u64, kind: &str) -> Result<String, String> {
     use vigie_parse::discover::{ReadError, read_bounded};
-    let limit = vigie_core::config::DEFAULT_MAX_FILE_SIZE;
     let bytes = read_bounded(p, limit).map_err(|e| {
         let why = match e {
             ReadError::TooLarge(n) => {
-                format!("{n} bytes, over the {limit}-byte limit for a configuration file")
+                format!("{n} bytes, over the {limit}-byte limit for {kind}")
             }
             ReadError::NotRegular(what) => format!("not a regular file ({what})"),
             ReadError::Binary => "binary content".to_string(),
@@ -185,6 +201,13 @@ pub(crate) fn read_config_file(p: &std::path::Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// Read the earlier JSON report `--compare` names, before the scan: one that cannot be read
+/// stops the run at once (exit 2), since a comparison with nothing would call every failure new.
+fn read_previous_report(path: &std::path::Path) -> Result<(String, String), String> {
+    let text = read_user_file(path, PREVIOUS_REPORT_LIMIT, "a previous report")?;
+    Ok((path.display().to_string(), text))
 }
 
 fn today() -> Result<time::Date, String> {
@@ -353,6 +376,11 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         },
         unit: args.unit.clone(),
     };
+    let previous = args
+        .compare
+        .as_deref()
+        .map(read_previous_report)
+        .transpose()?;
     let mut report = scan(&opts).map_err(|e| e.to_string())?;
     ci::apply(&mut report, &args.ci)?;
     if let Some(path) = &args.ci.create_baseline {
@@ -362,6 +390,9 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
             path.display()
         );
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some((file, text)) = &previous {
+        report.changes = Some(vigie_report::compare(&report, text, file)?);
     }
     let nothing_read = ci::nothing_read(&mut report, &args.path);
     if report.stats.files_seen == 0 {

@@ -2,5 +2,6 @@
 //! folder is a module (one binary links once instead of once per file).
 
 mod common;
+mod compare;
 mod mapping;
 mod render;

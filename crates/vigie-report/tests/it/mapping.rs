@@ -66,6 +66,7 @@ fn report() -> ScanReport {
         checks,
         tables: Vec::new(),
         unassessed: Vec::new(),
+        changes: None,
         scope: Default::default(),
     }
 }

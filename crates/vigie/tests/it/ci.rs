@@ -36,7 +36,7 @@ fn multitool() -> PathBuf {
 }
 
 /// Errors the multitool reports on `files` with GitHub's rules and SARIF's own, one line each.
-fn multitool_errors(files: &[PathBuf]) -> Vec<String> {
+pub(crate) fn multitool_errors(files: &[PathBuf]) -> Vec<String> {
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("validation.sarif");
     let run = Command::new(multitool())

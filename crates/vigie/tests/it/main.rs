@@ -5,6 +5,7 @@ mod attest;
 mod ci;
 mod cli;
 mod common;
+mod compare;
 mod deps;
 mod docs;
 mod fail_closed;

@@ -218,6 +218,7 @@ pub fn report_of(verdicts: Vec<Verdict>, diagnostics: Vec<Diagnostic>) -> ScanRe
         checks,
         tables: Vec::new(),
         unassessed: Vec::new(),
+        changes: None,
         scope: Default::default(),
     }
 }
