@@ -87,6 +87,21 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// A unit with no values set, `--set`, release or namespace of its own.
+    fn new(name: String, kind: UnitKind, path: String, formed: String, files: Vec<String>) -> Self {
+        Unit {
+            name,
+            kind,
+            path,
+            formed,
+            files,
+            values: Vec::new(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        }
+    }
+
     /// The folder whose files the unit's repository-level analyses read (configuration files
     /// a workload mounts, TLS configurations).
     pub fn folder(&self) -> &str {
@@ -490,17 +505,13 @@ fn kustomize_units(
             formed.push_str(" (named in vigie.toml)");
         }
         plan.consumed.extend(unit_files.iter().cloned());
-        plan.units.push(Unit {
-            name: named.map_or_else(|| shown(top).to_string(), |u| u.name.clone()),
-            kind: UnitKind::Kustomize,
-            path: top.to_string(),
+        plan.units.push(Unit::new(
+            named.map_or_else(|| shown(top).to_string(), |u| u.name.clone()),
+            UnitKind::Kustomize,
+            top.to_string(),
             formed,
-            files: unit_files.into_iter().collect(),
-            values: Vec::new(),
-            set: Vec::new(),
-            release: None,
-            namespace: None,
-        });
+            unit_files.into_iter().collect(),
+        ));
     }
     // charts a kustomization renders through `helmCharts` belong to it
     for home in chart_homes {
@@ -555,17 +566,13 @@ fn helm_units(
         if library {
             continue;
         }
-        let base = Unit {
-            name: shown(chart).to_string(),
-            kind: UnitKind::Helm,
-            path: chart.clone(),
-            formed: format!("Helm chart {} with its default values", shown(chart)),
-            files: chart_files.clone(),
-            values: Vec::new(),
-            set: Vec::new(),
-            release: None,
-            namespace: None,
-        };
+        let base = Unit::new(
+            shown(chart).to_string(),
+            UnitKind::Helm,
+            chart.clone(),
+            format!("Helm chart {} with its default values", shown(chart)),
+            chart_files.clone(),
+        );
         let envs: Vec<&String> = chart_files
             .iter()
             .filter(|f| dir_of(f) == chart && is_env_values(name_of(f)))
@@ -611,15 +618,11 @@ fn helm_units(
             formed.push_str(&format!(", values {}", values.join(", ")));
         }
         plan.units.push(Unit {
-            name: u.name.clone(),
-            kind: UnitKind::Helm,
-            path: p,
-            formed,
-            files,
             values,
             set: u.set.clone(),
             release: u.release.clone(),
             namespace: u.namespace.clone(),
+            ..Unit::new(u.name.clone(), UnitKind::Helm, p, formed, files)
         });
     }
 }
@@ -659,15 +662,14 @@ fn compose_units(
             formed.push_str(" (named in vigie.toml)");
         }
         plan.units.push(Unit {
-            name,
-            kind: UnitKind::Compose,
-            path: list[0].clone(),
-            formed,
-            files: list.clone(),
             values: list[1..].to_vec(),
-            set: Vec::new(),
-            release: None,
-            namespace: None,
+            ..Unit::new(
+                name,
+                UnitKind::Compose,
+                list[0].clone(),
+                formed,
+                list.clone(),
+            )
         });
     }
 }
@@ -695,17 +697,13 @@ pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> 
         }
     }
     for (u, p, files) in claimed {
-        units.push(Unit {
-            name: u.name.clone(),
-            kind: UnitKind::Manifests,
-            path: p.clone(),
-            formed: format!("manifests under {} (named in vigie.toml)", shown(&p)),
+        units.push(Unit::new(
+            u.name.clone(),
+            UnitKind::Manifests,
+            p.clone(),
+            format!("manifests under {} (named in vigie.toml)", shown(&p)),
             files,
-            values: Vec::new(),
-            set: Vec::new(),
-            release: None,
-            namespace: None,
-        });
+        ));
     }
     // folders, then folders merged through a shared namespace
     let mut folders: BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> = BTreeMap::new();
@@ -790,17 +788,7 @@ pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> 
             n += 1;
         }
         names.insert(name.clone());
-        units.push(Unit {
-            name,
-            kind: UnitKind::Manifests,
-            path,
-            formed,
-            files,
-            values: Vec::new(),
-            set: Vec::new(),
-            release: None,
-            namespace: None,
-        });
+        units.push(Unit::new(name, UnitKind::Manifests, path, formed, files));
     }
     units
 }

@@ -1,0 +1,165 @@
+//! Phase 1, discover: one walk of the root (excludes and `.gitignore` honoured), each file
+//! classified by what vigie reads it as, then the small files read up front, in parallel:
+//! Dockerfiles (parsed here) and Compose files, with the files given with `-f`.
+//!
+//! Kubernetes manifests are only listed: they are read by the workers that check them, so
+//! their text is in memory only while they are checked. The next phase, [`super::build_units`],
+//! gets the listing, the reader every later read goes through, the parsed Dockerfiles and the
+//! Compose texts.
+
+use super::{Scan, Tally};
+use crate::files::RepoFiles;
+use crate::{ScanError, ScanOptions};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use vigie_checks::FileLookup;
+use vigie_core::glob::PathGlob;
+use vigie_core::{DiagKind, Diagnostic, Location, SourceFile};
+use vigie_parse::compose;
+use vigie_parse::discover::{self, FileKind, Found, read_text};
+use vigie_parse::dockerfile::Dockerfile;
+
+/// What discovery hands on.
+pub(crate) struct Discovered {
+    /// Every file of the walk, sorted by path.
+    pub files: Vec<Found>,
+    /// The reader of the repository's files, which notes what it cannot read.
+    pub repo: RepoFiles,
+    pub dockerfiles: Vec<Dockerfile>,
+    /// The Compose files of the walk that could be read, in path order.
+    pub compose_files: Vec<String>,
+    /// The text of each Compose file read, those given with `-f` included.
+    pub compose_texts: HashMap<String, String>,
+    /// The Compose files given with `-f`, relative to the root, in order.
+    pub explicit: Vec<String>,
+}
+
+/// A file read up front: its text with the note of a lossy decoding, or why it could not be read.
+type ReadResult = Result<(Option<Diagnostic>, String), Diagnostic>;
+
+/// The walk of `opts.root` and the reader of its files (`vigie units` walks the same way).
+pub(crate) fn walk(
+    opts: &ScanOptions,
+    excludes: Vec<PathGlob>,
+    limit: u64,
+) -> (discover::Discovered, RepoFiles) {
+    let found = discover::discover(
+        &opts.root,
+        &discover::Options {
+            gitignore: opts.gitignore.unwrap_or(opts.config.gitignore),
+            excludes,
+        },
+    );
+    (found, RepoFiles::new(&opts.root, limit))
+}
+
+pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered, ScanError> {
+    let (opts, limit) = (scan.opts, scan.limit);
+    let (found, repo) = walk(opts, scan.excludes.clone(), limit);
+    tally.diagnostics = found.diagnostics;
+    tally.stats.files_seen = found.seen;
+
+    vigie_core::timings::mark("discover");
+    let early: Vec<&Found> = found
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Dockerfile | FileKind::Compose))
+        .collect();
+    let texts: Vec<(&Found, ReadResult)> = early
+        .par_iter()
+        .map(|f| {
+            let rel: Arc<str> = Arc::from(f.rel.as_str());
+            let r = read_text(&f.abs, limit).map_err(|e| e.into_diagnostic(rel.clone(), limit));
+            (*f, r.map(|t| (t.note(&rel), t.text)))
+        })
+        .collect();
+    let mut dockerfile_texts = Vec::new();
+    let mut compose_files = Vec::new();
+    let mut compose_texts: HashMap<String, String> = HashMap::new();
+    for (f, r) in texts {
+        match r {
+            Err(d) => tally.diagnostics.push(d),
+            Ok((note, t)) => {
+                tally.diagnostics.extend(note);
+                match f.kind {
+                    FileKind::Dockerfile => dockerfile_texts.push((f, t)),
+                    _ => {
+                        compose_files.push(f.rel.clone());
+                        compose_texts.insert(f.rel.clone(), t);
+                    }
+                }
+            }
+        }
+    }
+
+    let dockerfiles = parse_dockerfiles(dockerfile_texts, tally);
+
+    // Compose files given with -f
+    let mut explicit: Vec<String> = Vec::new();
+    for f in &opts.compose_files {
+        match compose::join("", f) {
+            Some(rel) => explicit.push(rel),
+            None => {
+                return Err(ScanError(format!(
+                    "compose file `{f}` (given with -f) is outside the scanned folder `{}`: name it relative to the folder",
+                    opts.display_root
+                )));
+            }
+        }
+    }
+    for e in &explicit {
+        if !compose_texts.contains_key(e) {
+            match repo.read(e) {
+                Some(t) => {
+                    compose_texts.insert(e.clone(), t);
+                }
+                None => {
+                    return Err(ScanError(format!(
+                        "compose file `{e}` (given with -f) cannot be read"
+                    )));
+                }
+            }
+        }
+    }
+    tally.stats.files_parsed += compose_texts.len();
+    tally.stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
+    Ok(Discovered {
+        files: found.files,
+        repo,
+        dockerfiles,
+        compose_files,
+        compose_texts,
+        explicit,
+    })
+}
+
+fn parse_dockerfiles(texts: Vec<(&Found, String)>, tally: &mut Tally) -> Vec<Dockerfile> {
+    let parsed: Vec<Result<Dockerfile, Diagnostic>> = texts
+        .into_par_iter()
+        .map(|(f, t)| {
+            let src = Arc::new(SourceFile::new(f.rel.as_str(), t));
+            Dockerfile::parse(src).map_err(|e| {
+                Diagnostic::new(
+                    DiagKind::Parse,
+                    Location::new(Arc::from(f.rel.as_str()), e.line.max(1), e.column.max(1)),
+                    format!("invalid Dockerfile: {}", e.message),
+                )
+            })
+        })
+        .collect();
+    let mut dockerfiles = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(d) => dockerfiles.push(d),
+            Err(d) => tally.diagnostics.push(d),
+        }
+    }
+    tally.stats.dockerfiles = dockerfiles.len();
+    tally.stats.files_parsed += dockerfiles.len();
+    tally.stats.bytes_parsed += dockerfiles
+        .iter()
+        .map(|d| d.source.text.len() as u64)
+        .sum::<u64>();
+    dockerfiles
+}

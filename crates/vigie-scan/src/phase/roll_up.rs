@@ -1,0 +1,453 @@
+//! Phase 5, roll up: what several units share is reported once, with the units named
+//! ([`roll_up_units`]); inline comments, object annotations and `vigie.toml` waivers suppress
+//! or waive failures, and `[severity]` overrides apply; finally the verdicts are rolled up into
+//! the requirements of each framework.
+//!
+//! [`report`] turns the [`RolledUp`] result into the [`ScanReport`] every format renders.
+
+use super::{Discovered, Findings, Scan, Tally, Units};
+use crate::files::RepoFiles;
+use crate::units::Unit;
+use crate::{ScanError, VERSION, checks_of};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use vigie_checks::FileLookup;
+use vigie_core::rollup::Rollup;
+use vigie_core::verdict::Waiver;
+use vigie_core::{
+    CheckDoc, DiagKind, Diagnostic, EvidenceTable, Location, ScanReport, Severity, SourceFile,
+    Unassessed, Verdict,
+};
+use vigie_parse::suppress::{self, Suppression};
+
+/// The verdicts as the report gives them, and the roll-up per framework.
+pub(crate) struct RolledUp {
+    /// Every verdict, suppressed, waived and sorted.
+    pub verdicts: Vec<Verdict>,
+    /// The frameworks the report is about.
+    pub frameworks: Vec<String>,
+    pub rollup: Rollup,
+    pub checks: Vec<&'static CheckDoc>,
+    pub tables: Vec<EvidenceTable>,
+    pub unassessed: Vec<Unassessed>,
+}
+
+pub(crate) fn roll_up(
+    scan: &Scan<'_>,
+    found: &Discovered,
+    units: &Units,
+    findings: Findings<'_>,
+    tally: &mut Tally,
+) -> Result<RolledUp, ScanError> {
+    let Findings {
+        mut verdicts,
+        mut tagged,
+        object_suppressions,
+        mut manifest_comments,
+        manifest_paths,
+        mut interner,
+        tables,
+        unassessed,
+    } = findings;
+    // byte-identical copies of a file (a sample folder copied per variant) are judged once:
+    // the verdicts located in them join the roll-up, which reports each once at the first copy
+    let copies = identical_copies(
+        verdicts
+            .iter()
+            .chain(tagged.iter().map(|(v, _)| v))
+            .map(|v| &v.location.path)
+            .collect::<BTreeSet<_>>(),
+        &found.repo,
+    );
+    if !copies.is_empty() {
+        let unit_of_file = super::build_units::unit_of_file(units);
+        let copied: HashSet<&str> = copies
+            .iter()
+            .flat_map(|(a, b)| [a.as_ref(), b.as_ref()])
+            .collect();
+        let (in_copies, rest): (Vec<Verdict>, Vec<Verdict>) = std::mem::take(&mut verdicts)
+            .into_iter()
+            .partition(|v| copied.contains(v.location.path.as_ref()));
+        verdicts = rest;
+        tagged.extend(in_copies.into_iter().map(|v| {
+            let unit = unit_of_file.get(v.location.path.as_ref()).copied();
+            (v, unit)
+        }));
+    }
+    let mut repo_verdicts = roll_up_units(tagged, &units.all, &copies);
+    if !repo_verdicts.is_empty() {
+        interner.verdicts(&mut repo_verdicts);
+        repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        vigie_core::verdict::merge_sorted_into(&mut verdicts, repo_verdicts);
+    }
+    vigie_core::timings::mark("analyses");
+    let (opts, cfg, catalog) = (scan.opts, scan.cfg, scan.catalog);
+    let (stats, diagnostics) = (&tally.stats, &mut tally.diagnostics);
+    if stats.files_parsed == 0 && !diagnostics.is_empty() && stats.files_seen <= diagnostics.len() {
+        // nothing readable at all
+        if scan.single_file {
+            return Err(ScanError(format!(
+                "`{}` could not be read: {}",
+                opts.display_root,
+                diagnostics
+                    .first()
+                    .map(|d| d.message.as_str())
+                    .unwrap_or("unknown error")
+            )));
+        }
+    }
+
+    // Inline suppressions in the files the failures point at
+    let all_checks = checks_of(scan.analyzers);
+    let known_check = |id: &str| {
+        all_checks.iter().any(|c| c.id.eq_ignore_ascii_case(id)) || catalog.control(id).is_some()
+    };
+    let mut comment_sups: HashMap<Arc<str>, Vec<(u32, Suppression)>> = HashMap::new();
+    let fail_files: BTreeSet<Arc<str>> = verdicts
+        .iter()
+        .filter(|v| v.is_fail())
+        .map(|v| v.location.path.clone())
+        .collect();
+    let mut sources: HashMap<&str, &SourceFile> = HashMap::new();
+    for d in &found.dockerfiles {
+        sources.insert(&d.path, &d.source);
+    }
+    for path in fail_files {
+        // manifests had their comments read while they were parsed; a manifest without the
+        // marker has none, so it is not read again
+        if let Some((s, d)) = manifest_comments.remove(&path) {
+            diagnostics.extend(d);
+            comment_sups.insert(path, s);
+            continue;
+        }
+        if manifest_paths.contains(&*path) {
+            continue;
+        }
+        let owned;
+        let src = match sources.get(&*path) {
+            Some(s) => *s,
+            None => match found
+                .repo
+                .read(&path)
+                .or_else(|| found.compose_texts.get(&*path).cloned())
+            {
+                Some(t) => {
+                    owned = SourceFile::new(path.clone(), t);
+                    &owned
+                }
+                None => continue,
+            },
+        };
+        let (s, d) = suppress::comments(src);
+        diagnostics.extend(d);
+        comment_sups.insert(path, s);
+    }
+    for (_, list) in comment_sups.iter() {
+        for (_, s) in list {
+            if !known_check(&s.check) {
+                diagnostics.push(Diagnostic::new(
+                    DiagKind::Suppression,
+                    s.at.clone(),
+                    format!("`vigie:ignore {}` names no known check or control", s.check),
+                ));
+            }
+        }
+    }
+    let covers = |sup_check: &str, check: &str| {
+        sup_check.eq_ignore_ascii_case(check)
+            || catalog
+                .control(sup_check)
+                .is_some_and(|c| c.checks.iter().any(|k| k == check))
+    };
+    let overrides = !cfg.severity.is_empty();
+    for v in verdicts.iter_mut() {
+        if overrides && let Some(sev) = cfg.severity.get(v.check) {
+            v.severity = *sev;
+        }
+        if !v.is_fail() {
+            continue;
+        }
+        let inline = comment_sups
+            .get(&v.location.path)
+            .and_then(|list| {
+                list.iter()
+                    .find(|(line, s)| *line == v.location.line && covers(&s.check, v.check))
+            })
+            .map(|(_, s)| s.clone())
+            .or_else(|| {
+                // a Kubernetes subject is the object's id, or the id followed by ` › container x`
+                let object = v.subject.split(" › ").next().unwrap_or(&v.subject);
+                object_suppressions
+                    .get(object)
+                    .and_then(|list| list.iter().find(|s| covers(&s.check, v.check)).cloned())
+            });
+        if let Some(s) = inline {
+            v.waive(Waiver {
+                reason: s.reason,
+                owner: None,
+                expires: None,
+                source: s.at,
+            });
+            continue;
+        }
+        let waiver = cfg.waivers.iter().find(|w| {
+            covers(&w.check, v.check)
+                && w.path.as_ref().is_none_or(|g| {
+                    g.is_match(&v.location.path)
+                        || v.related().iter().any(|r| g.is_match(&r.path))
+                        || v.subject
+                            .split(" › ")
+                            .next()
+                            .is_some_and(|f| f.split('+').any(|f| g.is_match(f)))
+                })
+                && w.subject_matches(&v.subject)
+        });
+        if let Some(w) = waiver {
+            if w.is_expired(opts.today) {
+                v.set_expired_waiver(w.as_waiver());
+                v.message = format!(
+                    "{} — the waiver at {} expired on {}",
+                    v.message,
+                    w.location,
+                    w.expires.map(|d| d.to_string()).unwrap_or_default()
+                )
+                .into();
+            } else {
+                v.waive(w.as_waiver());
+            }
+        }
+    }
+    for (id, at) in &cfg.severity_locations {
+        if !all_checks.iter().any(|c| c.id == id) {
+            diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                at.clone(),
+                format!(
+                    "[severity] names `{id}`, which is no check of this version of vigie (`vigie controls` lists them); its severity was not changed"
+                ),
+            ));
+        }
+    }
+    for w in &cfg.waivers {
+        if !known_check(&w.check) {
+            diagnostics.push(Diagnostic::new(
+                DiagKind::Config,
+                w.location.clone(),
+                format!(
+                    "waiver names `{}`, which is no known check or control",
+                    w.check
+                ),
+            ));
+        }
+    }
+
+    // merged in path order, each file sorted by its worker; a verdict that points outside its
+    // own file would break that order, so check and sort if needed
+    if !verdicts.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+        verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    if let Ok(mut notes) = found.repo.notes.lock() {
+        diagnostics.append(&mut notes);
+    }
+    diagnostics
+        .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
+    diagnostics.dedup();
+
+    vigie_core::timings::mark("waivers+sort");
+    // Frameworks: those asked for, else every framework that applies
+    let checks_with_verdicts = vigie_core::verdict::distinct_checks(&verdicts);
+    let selected: Vec<&vigie_core::catalog::Framework> = match &scan.frameworks_asked {
+        Some(list) => catalog
+            .frameworks
+            .iter()
+            .filter(|f| list.iter().any(|l| l.eq_ignore_ascii_case(&f.id)))
+            .collect(),
+        None => catalog
+            .frameworks
+            .iter()
+            .filter(|f| {
+                f.document
+                    || f.sections.iter().any(|s| {
+                        s.requirements.iter().any(|r| {
+                            catalog
+                                .requirement_checks(r)
+                                .iter()
+                                .any(|c| checks_with_verdicts.contains(c))
+                        })
+                    })
+            })
+            .collect(),
+    };
+    // a check that could not run here decides nothing: its requirements are not assessed
+    let implemented: BTreeSet<&str> = all_checks
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !unassessed.iter().any(|u| u.check == *id))
+        .collect();
+    let rollup = vigie_core::rollup::roll_up(catalog, &verdicts, &implemented, &selected);
+    vigie_core::timings::mark("roll-up");
+    Ok(RolledUp {
+        frameworks: selected.iter().map(|f| f.id.clone()).collect(),
+        verdicts,
+        rollup,
+        checks: all_checks,
+        tables,
+        unassessed,
+    })
+}
+
+/// One verdict for each failure (or pass) that several units share: the same check at the
+/// same source location saying the same thing holds in every unit that includes a base, or in
+/// every copy of one application, and is reported once with the units listed and their
+/// declarations as related locations. Verdicts of built units name their unit, since the
+/// location (a base shared by `staging` and `prod`) does not say which environment it is about.
+///
+/// Byte-identical copies of a file (`copies`: each copy's path → the first copy's) are one
+/// source: a verdict at a line of a copy is the verdict at that line of the first copy, and is
+/// reported once, at the first copy, with the other copies as related locations.
+fn roll_up_units(
+    tagged: Vec<(Verdict, Option<usize>)>,
+    units: &[Unit],
+    copies: &HashMap<Arc<str>, Arc<str>>,
+) -> Vec<Verdict> {
+    type Key = (&'static str, Location, bool, Arc<str>);
+    let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
+    // each group: its first verdict, its units, the copies it was also found at
+    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>)> = Vec::new();
+    for (v, u) in tagged {
+        let original = copies.get(&v.location.path);
+        // the verdict as the first copy would read it: its location, subject and message
+        // written with the first copy's path
+        let as_original = |s: &Arc<str>| -> Arc<str> {
+            match original {
+                Some(o) if s.contains(v.location.path.as_ref()) => {
+                    Arc::from(s.replace(v.location.path.as_ref(), o).as_str())
+                }
+                _ => s.clone(),
+            }
+        };
+        let mut at = v.location.clone();
+        if let Some(o) = original {
+            at.path = o.clone();
+        }
+        let (subject, message) = (as_original(&v.subject), as_original(&v.message));
+        let key = (v.check, at, v.is_fail(), message);
+        let candidates = groups.entry(key).or_default();
+        // the same subject is the same finding; another subject at the same line is the same
+        // finding only when it comes from another unit (a copy of the object), never two
+        // objects of one unit (two instances of a Terraform module, two routes of one proxy)
+        let same = candidates.iter().copied().find(|&g| {
+            let (first, us, _) = &out[g];
+            let first_subject = match copies.get(&first.location.path) {
+                Some(o) => first.subject.replace(first.location.path.as_ref(), o),
+                None => first.subject.to_string(),
+            };
+            first_subject == *subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+        });
+        match same {
+            Some(g) => {
+                if let Some(u) = u
+                    && !out[g].1.contains(&u)
+                {
+                    out[g].1.push(u);
+                }
+                if v.location.path != out[g].0.location.path && !out[g].2.contains(&v.location) {
+                    out[g].2.push(v.location.clone());
+                }
+            }
+            None => {
+                candidates.push(out.len());
+                out.push((v, u.into_iter().collect(), Vec::new()));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut v, mut us, mut also)| {
+            us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
+            let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
+            if named {
+                let names: Vec<&str> = us.iter().map(|u| units[*u].name.as_str()).collect();
+                let label = if names.len() == 1 { "unit" } else { "units" };
+                v.message = format!("{} ({label} {})", v.message, names.join(", ")).into();
+                for u in &us {
+                    let anchor = units[*u].anchor();
+                    v = v.with_related(Some(Location::file(Arc::from(anchor.as_str()))));
+                }
+            }
+            if !also.is_empty() {
+                also.sort();
+                let paths: Vec<&str> = also.iter().map(|l| l.path.as_ref()).collect();
+                let label = if paths.len() == 1 { "copy" } else { "copies" };
+                v.message = format!(
+                    "{} (identical {label} of this file: {})",
+                    v.message,
+                    paths.join(", ")
+                )
+                .into();
+                for l in also {
+                    v = v.with_related(Some(l));
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// Files that are byte-identical copies of another, among `paths`: each later copy's path → the
+/// first copy's (in path order). Only files of equal size are read.
+fn identical_copies<'a>(
+    paths: impl IntoIterator<Item = &'a Arc<str>>,
+    files: &RepoFiles,
+) -> HashMap<Arc<str>, Arc<str>> {
+    let mut by_size: BTreeMap<u64, BTreeSet<Arc<str>>> = BTreeMap::new();
+    for p in paths {
+        if let Some(abs) = files.resolve(p)
+            && let Ok(m) = std::fs::metadata(&abs)
+            && m.is_file()
+            && m.len() > 0
+            && m.len() <= files.limit
+        {
+            by_size.entry(m.len()).or_default().insert(p.clone());
+        }
+    }
+    let mut copies = HashMap::new();
+    for same_size in by_size.into_values().filter(|s| s.len() > 1) {
+        let mut firsts: Vec<(Vec<u8>, Arc<str>)> = Vec::new();
+        for p in same_size {
+            let Some(bytes) = files.resolve(&p).and_then(|a| std::fs::read(a).ok()) else {
+                continue;
+            };
+            match firsts.iter().find(|(b, _)| *b == bytes) {
+                Some((_, first)) => {
+                    copies.insert(p, first.clone());
+                }
+                None => firsts.push((bytes, p)),
+            }
+        }
+    }
+    copies
+}
+
+/// The report of a scan, as every format renders it.
+pub(crate) fn report(scan: &Scan<'_>, tally: Tally, rolled: RolledUp) -> ScanReport {
+    let opts = scan.opts;
+    let mut report = ScanReport {
+        tool_version: VERSION,
+        root: opts.display_root.clone(),
+        as_of: opts.today.to_string(),
+        frameworks: rolled.frameworks,
+        fail_on: opts.fail_on.or(scan.cfg.fail_on).unwrap_or(Severity::High),
+        stats: tally.stats,
+        verdicts: rolled.verdicts,
+        diagnostics: tally.diagnostics,
+        rollup: rolled.rollup,
+        checks: rolled.checks,
+        tables: rolled.tables,
+        unassessed: rolled.unassessed,
+        changes: None,
+        scope: Default::default(),
+    };
+    // the one place every report passes before any format renders it
+    report.redact_credentials();
+    report
+}
