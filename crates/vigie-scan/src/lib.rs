@@ -34,6 +34,7 @@ use vigie_parse::kubernetes;
 use vigie_parse::suppress::{self, Suppression};
 use vigie_parse::yaml;
 
+mod provenance;
 pub mod units;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -478,7 +479,10 @@ fn check_built_unit(unit: &units::Unit, root: &Path, cx_base: &ContextBase<'_>) 
     run.kept = judged.kept;
     run.suppressions = judged.suppressions;
     run.workloads = judged.workloads;
-    run.verdicts = judged.verdicts;
+    run.verdicts = match &built.provenance {
+        Some(p) => judged.verdicts.into_iter().map(|v| p.annotate(v)).collect(),
+        None => judged.verdicts,
+    };
     run
 }
 

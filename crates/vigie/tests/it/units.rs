@@ -359,3 +359,50 @@ spec:
         "{privileged:?}"
     );
 }
+
+/// A chart whose security context and image come from values, with a production values file
+/// that overrides one key.
+fn chart_with_values(dir: &Path) {
+    write(
+        dir,
+        "shop/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+    );
+    write(
+        dir,
+        "shop/values.yaml",
+        "replicaCount: 2\nimage:\n  repository: registry.example.org/shop\n  tag: \"1.4.2\"\nsecurityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: true\n",
+    );
+    write(
+        dir,
+        "shop/values-prod.yaml",
+        "# production\nsecurityContext:\n  readOnlyRootFilesystem: false\n",
+    );
+    write(
+        dir,
+        "shop/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-shop\nspec:\n  replicas: {{ .Values.replicaCount }}\n  template:\n    spec:\n      containers:\n        - name: shop\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n          securityContext:\n            {{- toYaml .Values.securityContext | nindent 12 }}\n",
+    );
+}
+
+fn in_unit<'a>(vs: Vec<&'a Value>, unit: &str) -> &'a Value {
+    let tag = format!("(unit {unit})");
+    let found: Vec<&Value> = vs
+        .into_iter()
+        .filter(|v| v["message"].as_str().unwrap().contains(&tag))
+        .collect();
+    assert_eq!(found.len(), 1, "{unit}: {found:#?}");
+    found[0]
+}
+
+#[test]
+fn findings_on_values_name_the_values_key_and_line() {
+    let d = tempfile::tempdir().unwrap();
+    chart_with_values(d.path());
+    let r = scan_json(d.path(), &[]);
+    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-04")).unwrap());
+    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-03")).unwrap());
+    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-01")).unwrap());
+    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-10.2")).unwrap());
+    panic!();
+}
