@@ -561,7 +561,10 @@ impl Remap<'_, '_> {
         n.pos = self.pos(out_pos);
         if matches!(n.value, vigie_parse::yaml::Value::Scalar { .. }) {
             let off = self.m.offset(self.doc_start, out_pos);
-            let quoted = matches!(n.value, vigie_parse::yaml::Value::Scalar { plain: false, .. });
+            let quoted = matches!(
+                n.value,
+                vigie_parse::yaml::Value::Scalar { plain: false, .. }
+            );
             if let Some(o) = self
                 .m
                 .origin_at(off)

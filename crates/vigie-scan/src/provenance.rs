@@ -16,11 +16,13 @@ use vigie_parse::yaml::{Node, Value};
 /// (a field that is missing), as a path under the container.
 fn container_field(check: &str) -> Option<&'static str> {
     Some(match check {
-        "CNT-01" => "securityContext/runAsNonRoot",
-        "CNT-02" => "securityContext/capabilities/drop",
-        "CNT-03" => "securityContext/allowPrivilegeEscalation",
+        "CNT-01" | "PSS-R03" => "securityContext/runAsNonRoot",
+        "CNT-02" | "PSS-R06" => "securityContext/capabilities/drop",
+        "CNT-03" | "PSS-R02" => "securityContext/allowPrivilegeEscalation",
         "CNT-04" => "securityContext/readOnlyRootFilesystem",
-        "CNT-05.2" => "securityContext/seccompProfile",
+        "CNT-05.2" | "PSS-R05" => "securityContext/seccompProfile",
+        "CNT-06.1" | "PSS-B03" => "securityContext/privileged",
+        "PSS-B04" => "securityContext/capabilities/add",
         "CNT-08.1" => "resources/limits/memory",
         "CNT-08.2" => "resources/limits/cpu",
         "CNT-10.1" | "CNT-10.2" => "image",
@@ -168,6 +170,21 @@ impl Provenance {
             Value::Map(entries) => {
                 for e in entries {
                     push_seg(path, &e.key);
+                    // a verdict on a field may point at its key
+                    if e.key_pos != e.value.pos {
+                        let key_at = Location::new(
+                            files
+                                .get(usize::from(e.key_pos.src))
+                                .cloned()
+                                .unwrap_or_else(|| Arc::from("")),
+                            e.key_pos.line,
+                            e.key_pos.col,
+                        );
+                        self.at
+                            .entry(key_at)
+                            .or_default()
+                            .push((obj, Arc::from(path.as_str())));
+                    }
                     let v = self.walk(obj, &e.value, path, files, rank, key_at);
                     path.truncate(len);
                     children.push((e.key.clone(), v, e.key_pos == e.value.pos, false));
@@ -266,28 +283,35 @@ impl Provenance {
         let mut found: Option<(&Origin, Vec<String>)> = None;
         for (obj, path) in pool {
             let target = self.target(v.check, path);
-            let r = self.lookup(*obj, &target);
-            match (&found, r) {
-                (_, None) => {}
-                (None, Some(r)) => found = Some(r),
-                (Some(f), Some(r)) if *f == r => {}
-                // fields of several objects at one line, from different values: say none
-                (Some(_), Some(_)) => return None,
+            let Some(r) = self.lookup(*obj, &target) else {
+                continue;
+            };
+            // fields of several objects at one line, from different values: say none
+            if found.as_ref().is_some_and(|f| *f != r) {
+                return None;
             }
+            found = Some(r);
         }
         found
     }
 
     /// The field a check's verdict at `path` is about: the container's field when the verdict
-    /// points at a container's `name`, the node itself otherwise.
+    /// points at the container (its `name`) or at a field enclosing the check's own, the node
+    /// itself otherwise.
     fn target(&self, check: &str, path: &str) -> String {
-        if let Some(field) = container_field(check)
-            && let Some(container) = path.strip_suffix("/name")
-            && container
-                .rsplit('/')
-                .nth(1)
-                .is_some_and(|l| l.ends_with("ontainers"))
-        {
+        let Some(field) = container_field(check) else {
+            return path.to_string();
+        };
+        let segs: Vec<&str> = path.split('/').collect();
+        let Some(i) = segs.iter().rposition(|s| s.ends_with("ontainers")) else {
+            return path.to_string();
+        };
+        if segs.len() < i + 2 {
+            return path.to_string();
+        }
+        let container = segs[..i + 2].join("/");
+        let rel = segs[i + 2..].join("/");
+        if rel.is_empty() || rel == "name" || field.starts_with(&format!("{rel}/")) {
             return format!("{container}/{field}");
         }
         path.to_string()

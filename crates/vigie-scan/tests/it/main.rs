@@ -4,6 +4,7 @@
 mod analyzer_examples;
 mod analyzers;
 mod catalog;
+mod helm_values;
 mod removed_apis;
 mod terraform_parse;
 

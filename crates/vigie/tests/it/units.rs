@@ -360,8 +360,8 @@ spec:
     );
 }
 
-/// A chart whose security context and image come from values, with a production values file
-/// that overrides one key.
+/// A chart whose security context (`toYaml`) and image come from values, and a production
+/// values file that sets one key of the security context.
 fn chart_with_values(dir: &Path) {
     write(
         dir,
@@ -385,6 +385,7 @@ fn chart_with_values(dir: &Path) {
     );
 }
 
+/// The one failure among `vs` that names `unit`.
 fn in_unit<'a>(vs: Vec<&'a Value>, unit: &str) -> &'a Value {
     let tag = format!("(unit {unit})");
     let found: Vec<&Value> = vs
@@ -396,13 +397,100 @@ fn in_unit<'a>(vs: Vec<&'a Value>, unit: &str) -> &'a Value {
 }
 
 #[test]
-fn findings_on_values_name_the_values_key_and_line() {
+fn findings_on_values_name_the_values_key_and_line_in_every_format() {
     let d = tempfile::tempdir().unwrap();
     chart_with_values(d.path());
     let r = scan_json(d.path(), &[]);
-    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-04")).unwrap());
-    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-03")).unwrap());
-    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-01")).unwrap());
-    eprintln!("{:#}", serde_json::to_string_pretty(&fails(&r, "CNT-10.2")).unwrap());
-    panic!();
+    // the default values: the block written by `toYaml` lacks the field, named under its key
+    let v = in_unit(fails(&r, "CNT-04"), "shop");
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "(`securityContext` from shop/values.yaml:5 through shop/templates/deployment.yaml:13)"
+        ),
+        "{v:#}"
+    );
+    assert!(
+        v["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("set `securityContext.readOnlyRootFilesystem` in shop/values.yaml (line 5, under `securityContext`)"),
+        "{v:#}"
+    );
+    assert_eq!(v["related"][0]["path"], "shop/values.yaml", "{v:#}");
+    assert_eq!(v["related"][0]["line"], 5, "{v:#}");
+    // production: the environment's file sets the value that fails
+    let v = in_unit(fails(&r, "CNT-04"), "shop@prod");
+    assert!(
+        v["message"].as_str().unwrap().contains(
+            "(`securityContext.readOnlyRootFilesystem` from shop/values-prod.yaml:3 through shop/templates/deployment.yaml:13)"
+        ),
+        "{v:#}"
+    );
+    assert!(
+        v["fix"].as_str().unwrap().starts_with(
+            "set `securityContext.readOnlyRootFilesystem` in shop/values-prod.yaml (line 3)"
+        ),
+        "{v:#}"
+    );
+    assert_eq!(v["related"][0]["path"], "shop/values-prod.yaml", "{v:#}");
+    assert_eq!(v["related"][0]["line"], 3, "{v:#}");
+    // a value both units take from the defaults is one finding
+    let escalation = fails(&r, "CNT-03");
+    assert_eq!(escalation.len(), 1, "{escalation:#?}");
+    assert!(
+        escalation[0]["fix"].as_str().unwrap().starts_with(
+            "set `securityContext.allowPrivilegeEscalation` in shop/values.yaml (line 7)"
+        ),
+        "{escalation:#?}"
+    );
+    // an image assembled from two values is traced to the tag that pins it
+    let digest = fails(&r, "CNT-10.2");
+    assert!(!digest.is_empty());
+    assert!(
+        digest.iter().all(|v| v["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("set `image.tag` in shop/values.yaml (line 4)")),
+        "{digest:#?}"
+    );
+
+    let (_, sarif, err) = stdout_of(
+        vigie()
+            .arg("scan")
+            .arg(d.path())
+            .args(["--format", "sarif"]),
+    );
+    let sarif: Value = serde_json::from_str(&sarif).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "CNT-04")
+        .flat_map(|r| r["relatedLocations"].as_array().into_iter().flatten())
+        .filter_map(|l| l["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.iter().any(|u| u.ends_with("shop/values-prod.yaml")),
+        "{uris:?}"
+    );
+    assert!(
+        uris.iter().any(|u| u.ends_with("shop/values.yaml")),
+        "{uris:?}"
+    );
+
+    let (_, text, _) = stdout_of(
+        vigie()
+            .arg("scan")
+            .arg(d.path())
+            .args(["--format", "text"])
+            .env("NO_COLOR", "1"),
+    );
+    assert!(text.contains("see also shop/values-prod.yaml:3"), "{text}");
+    assert!(
+        text.contains(
+            "set `securityContext.readOnlyRootFilesystem` in shop/values-prod.yaml (line 3)"
+        ),
+        "{text}"
+    );
 }
