@@ -397,6 +397,7 @@ fn in_unit<'a>(vs: Vec<&'a Value>, unit: &str) -> &'a Value {
 }
 
 #[test]
+#[ignore = "not yet run (the build queue outlasted the session): run with --ignored, then remove this"]
 fn findings_on_values_name_the_values_key_and_line_in_every_format() {
     let d = tempfile::tempdir().unwrap();
     chart_with_values(d.path());
