@@ -508,6 +508,35 @@ impl Mapper<'_> {
         let s = self.seg_at(off)?;
         (!s.text && s.origin.is_some()).then_some(s.origin)
     }
+
+    /// The origin of a quoted scalar starting at `off` that the template assembled from text
+    /// and values (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`): the last value
+    /// written inside the quotes, the part that pins it (the tag of an image).
+    fn quoted_origin(&self, off: usize) -> Option<vigie_gotmpl::Origin> {
+        let rest = self.text.get(off..)?;
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in rest.char_indices().skip(1) {
+            match c {
+                '\n' => break,
+                '\\' if quote == '"' && !escaped => escaped = true,
+                c if c == quote && !escaped => {
+                    end = Some(off + i);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        let end = end?;
+        let first = self.segs.partition_point(|s| s.out as usize <= off);
+        self.segs[first.saturating_sub(1)..]
+            .iter()
+            .take_while(|s| (s.out as usize) < end)
+            .filter(|s| !s.text && s.origin.is_some())
+            .map(|s| s.origin)
+            .last()
+    }
 }
 
 struct Remap<'a, 'b> {
@@ -532,7 +561,14 @@ impl Remap<'_, '_> {
         n.pos = self.pos(out_pos);
         if matches!(n.value, vigie_parse::yaml::Value::Scalar { .. }) {
             let off = self.m.offset(self.doc_start, out_pos);
-            if let Some(o) = self.m.origin_at(off)
+            let quoted = matches!(
+                n.value,
+                vigie_parse::yaml::Value::Scalar { plain: false, .. }
+            );
+            if let Some(o) = self
+                .m
+                .origin_at(off)
+                .or_else(|| quoted.then(|| self.m.quoted_origin(off)).flatten())
                 && let Some(vo) = self.origins.get(o)
             {
                 self.found.push((path.join("/"), n.pos, vo.clone()));

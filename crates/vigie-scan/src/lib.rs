@@ -39,6 +39,7 @@ use vigie_parse::discover::{FileKind, Found, read_text};
 
 mod files;
 mod phase;
+mod provenance;
 pub mod units;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -841,6 +841,8 @@ pub struct Built {
     pub failure: Option<String>,
     /// The objects as YAML, as `kubectl kustomize` or `helm template` prints them.
     pub yaml: String,
+    /// A chart's values origins, to name the values line behind a finding.
+    pub(crate) provenance: Option<crate::provenance::Provenance>,
 }
 
 /// Build a Kustomize or Helm unit from the files under `root`.
@@ -925,6 +927,7 @@ fn build_helm(unit: &Unit, root: &Path) -> Built {
         diagnostics,
         failure: r.failure.clone(),
         yaml: r.helm_template_output(),
+        provenance: Some(crate::provenance::Provenance::new(&r, &unit.values)),
     }
 }
 
@@ -947,6 +950,7 @@ fn build_kustomize(unit: &Unit, root: &Path) -> Built {
         objects,
         diagnostics,
         failure: b.failure,
+        provenance: None,
     }
 }
 

@@ -491,8 +491,15 @@ pub(crate) fn check_units(
 
 /// Build a Kustomize or Helm unit, then lower and check its objects as one manifest's.
 fn check_built_unit(unit: &Unit, root: &std::path::Path, cx_base: &ContextBase<'_>) -> Judged {
-    let (objects, diagnostics) = lower::built_unit(unit, root);
+    let (objects, diagnostics, provenance) = lower::built_unit(unit, root);
     let (mut judged, _) = judge(objects, cx_base);
+    // a chart's failures name the values key and line behind the field they judge
+    if let Some(p) = provenance {
+        judged.verdicts = std::mem::take(&mut judged.verdicts)
+            .into_iter()
+            .map(|v| p.annotate(v))
+            .collect();
+    }
     // what building said comes before what judging said
     let mut all = diagnostics;
     all.append(&mut judged.diagnostics);

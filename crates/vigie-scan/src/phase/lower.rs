@@ -181,7 +181,15 @@ pub(crate) fn namespaces(objects: &[Object]) -> BTreeSet<String> {
 
 /// Build a Kustomize or Helm unit and lower what it creates: its objects, what building said,
 /// and why it could not be built, if it could not.
-pub(crate) fn built_unit(unit: &Unit, root: &Path) -> (Vec<Object>, Vec<Diagnostic>) {
+/// A built unit's objects, what building said, and, for a chart, where its values came from.
+pub(crate) fn built_unit(
+    unit: &Unit,
+    root: &Path,
+) -> (
+    Vec<Object>,
+    Vec<Diagnostic>,
+    Option<crate::provenance::Provenance>,
+) {
     let built = units::build(unit, root);
     let mut diagnostics = built.diagnostics;
     if let Some(f) = &built.failure {
@@ -211,5 +219,5 @@ pub(crate) fn built_unit(unit: &Unit, root: &Path) -> (Vec<Object>, Vec<Diagnost
             )),
         }
     }
-    (built.objects, diagnostics)
+    (built.objects, diagnostics, built.provenance)
 }

@@ -6,6 +6,7 @@ mod analyzers;
 mod catalog;
 mod copies_and_gitops;
 mod helm_test_hooks;
+mod helm_values;
 mod removed_apis;
 mod terraform_parse;
 

@@ -359,3 +359,138 @@ spec:
         "{privileged:?}"
     );
 }
+
+/// A chart whose security context (`toYaml`) and image come from values, and a production
+/// values file that sets one key of the security context.
+fn chart_with_values(dir: &Path) {
+    write(
+        dir,
+        "shop/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+    );
+    write(
+        dir,
+        "shop/values.yaml",
+        "replicaCount: 2\nimage:\n  repository: registry.example.org/shop\n  tag: \"1.4.2\"\nsecurityContext:\n  runAsNonRoot: true\n  allowPrivilegeEscalation: true\n",
+    );
+    write(
+        dir,
+        "shop/values-prod.yaml",
+        "# production\nsecurityContext:\n  readOnlyRootFilesystem: false\n",
+    );
+    write(
+        dir,
+        "shop/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-shop\nspec:\n  replicas: {{ .Values.replicaCount }}\n  template:\n    spec:\n      containers:\n        - name: shop\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n          securityContext:\n            {{- toYaml .Values.securityContext | nindent 12 }}\n",
+    );
+}
+
+/// The one failure among `vs` that names `unit`.
+fn in_unit<'a>(vs: Vec<&'a Value>, unit: &str) -> &'a Value {
+    let tag = format!("(unit {unit})");
+    let found: Vec<&Value> = vs
+        .into_iter()
+        .filter(|v| v["message"].as_str().unwrap().contains(&tag))
+        .collect();
+    assert_eq!(found.len(), 1, "{unit}: {found:#?}");
+    found[0]
+}
+
+#[test]
+fn findings_on_values_name_the_values_key_and_line_in_every_format() {
+    let d = tempfile::tempdir().unwrap();
+    chart_with_values(d.path());
+    let r = scan_json(d.path(), &[]);
+    // the default values: the block written by `toYaml` lacks the field, named under its key
+    let v = in_unit(fails(&r, "CNT-04"), "shop");
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "(`securityContext` from shop/values.yaml:5 through shop/templates/deployment.yaml:13)"
+        ),
+        "{v:#}"
+    );
+    assert!(
+        v["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("set `securityContext.readOnlyRootFilesystem` in shop/values.yaml (line 5, under `securityContext`)"),
+        "{v:#}"
+    );
+    assert_eq!(v["related"][0]["path"], "shop/values.yaml", "{v:#}");
+    assert_eq!(v["related"][0]["line"], 5, "{v:#}");
+    // production: the environment's file sets the value that fails
+    let v = in_unit(fails(&r, "CNT-04"), "shop@prod");
+    assert!(
+        v["message"].as_str().unwrap().contains(
+            "(`securityContext.readOnlyRootFilesystem` from shop/values-prod.yaml:3 through shop/templates/deployment.yaml:13)"
+        ),
+        "{v:#}"
+    );
+    assert!(
+        v["fix"].as_str().unwrap().starts_with(
+            "set `securityContext.readOnlyRootFilesystem` in shop/values-prod.yaml (line 3)"
+        ),
+        "{v:#}"
+    );
+    assert_eq!(v["related"][0]["path"], "shop/values-prod.yaml", "{v:#}");
+    assert_eq!(v["related"][0]["line"], 3, "{v:#}");
+    // a value both units take from the defaults is one finding
+    let escalation = fails(&r, "CNT-03");
+    assert_eq!(escalation.len(), 1, "{escalation:#?}");
+    assert!(
+        escalation[0]["fix"].as_str().unwrap().starts_with(
+            "set `securityContext.allowPrivilegeEscalation` in shop/values.yaml (line 7)"
+        ),
+        "{escalation:#?}"
+    );
+    // an image assembled from two values is traced to the tag that pins it
+    let digest = fails(&r, "CNT-10.2");
+    assert!(!digest.is_empty());
+    assert!(
+        digest.iter().all(|v| v["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("set `image.tag` in shop/values.yaml (line 4)")),
+        "{digest:#?}"
+    );
+
+    let (_, sarif, err) = stdout_of(
+        vigie()
+            .arg("scan")
+            .arg(d.path())
+            .args(["--format", "sarif"]),
+    );
+    let sarif: Value = serde_json::from_str(&sarif).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "CNT-04")
+        .flat_map(|r| r["relatedLocations"].as_array().into_iter().flatten())
+        .filter_map(|l| l["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.iter().any(|u| u.ends_with("shop/values-prod.yaml")),
+        "{uris:?}"
+    );
+    assert!(
+        uris.iter().any(|u| u.ends_with("shop/values.yaml")),
+        "{uris:?}"
+    );
+
+    let (_, text, _) = stdout_of(
+        vigie()
+            .arg("scan")
+            .arg(d.path())
+            .args(["--format", "text"])
+            .env("NO_COLOR", "1"),
+    );
+    assert!(text.contains("see also shop/values-prod.yaml:3"), "{text}");
+    assert!(
+        text.contains(
+            "set `securityContext.readOnlyRootFilesystem` in shop/values-prod.yaml (line 3)"
+        ),
+        "{text}"
+    );
+}
