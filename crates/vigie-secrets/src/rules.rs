@@ -1085,7 +1085,7 @@ regex = '''fine_[a-z]{4}'''
         for p in [
             r"fine_[a-z]{4}",
             r"secret(?=[0-9])",
-            r"(['"])abc\1",
+            r#"(['"])abc\1"#,
             r"unclosed(",
             r"[z-a]",
             r"(?:\w{1000}){1000}",
