@@ -326,7 +326,7 @@ impl Pattern {
     /// Check `pattern` as [`compile`] would compile it, without compiling it when that cannot fail.
     pub fn new(pattern: &str) -> Result<Pattern, String> {
         check_len(pattern)?;
-        let hir = parse(pattern).map_err(|e| explain_regex_error(pattern, &e.to_string()))?;
+        let hir = parse(pattern).map_err(|e| explain_regex_error(pattern, &e))?;
         let captures_len = hir.properties().explicit_captures_len() + 1;
         let compiled = OnceLock::new();
         if compiled_weight(&hir) > EAGER_WEIGHT {
@@ -394,12 +394,14 @@ impl fmt::Debug for Pattern {
 }
 
 /// Parse `pattern` with the syntax [`compile`] uses (bytes, Unicode classes off).
-pub(crate) fn parse(pattern: &str) -> Result<regex_syntax::hir::Hir, regex_syntax::Error> {
+/// The error is the parser's message.
+pub(crate) fn parse(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
+        .map_err(|e| e.to_string())
 }
 
 /// A rough upper estimate of the compiled size of `h`: literal bytes and class ranges, multiplied
