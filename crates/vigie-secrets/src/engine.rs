@@ -10,6 +10,7 @@ use crate::rules::{Allowlist, Candidate, Locality, Rule, RuleSet};
 use crate::{docker, gate};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -75,14 +76,15 @@ pub struct Engine {
     pattern_rules: Vec<Vec<u32>>,
     /// Content rules without keywords: they run on the whole content.
     unkeyed: Vec<u32>,
-    /// Per rule: where its matches can be relative to its keywords.
-    locality: Vec<Locality>,
+    /// Per rule: where its matches can be relative to its keywords, analysed the first time the
+    /// rule has a window to search (see [`Engine::locality`]).
+    locality: Vec<OnceLock<Locality>>,
     /// Per rule: the regex compiled for searching a range of the content while its look-around
     /// (`^`, `$`, `\b`) still sees the bytes outside the range. With it, a rule whose windows
     /// provably hold every match ([`Locality::exact_windows`]) is searched in exactly those
     /// windows instead of windows widened to whole lines. `None` for the other rules, and when
-    /// that compilation fails (the rule then uses the widened windows).
-    ranged: Vec<Option<regex_automata::meta::Regex>>,
+    /// that compilation fails (the rule then uses the widened windows). Compiled on first use.
+    ranged: Vec<OnceLock<Option<regex_automata::meta::Regex>>>,
     file_rules: Vec<u32>,
     /// Indices of the Dockerfile rules implemented in code (ENV/ARG/LABEL, COPY/ADD).
     docker_env: usize,
@@ -174,28 +176,11 @@ impl Engine {
                 }
             }
         }
-        let locality: Vec<Locality> = set
-            .rules
-            .iter()
-            .map(|r| match &r.regex {
-                Some(re) => crate::rules::locality(re.as_str(), &r.keywords),
-                None => Locality::default(),
-            })
-            .collect();
+        // A rule's analysis and compiled regexes are made when a file first needs them: a scan
+        // of a few files pays only for the rules whose keywords occur in them.
+        let locality = set.rules.iter().map(|_| OnceLock::new()).collect();
+        let ranged = set.rules.iter().map(|_| OnceLock::new()).collect();
         let automaton = Keywords::new(&patterns);
-        // Only the rules whose windows can be exact are ever searched by range: the others keep
-        // one compiled regex.
-        let ranged = set
-            .rules
-            .iter()
-            .zip(&locality)
-            .map(|(r, loc)| {
-                r.regex
-                    .as_ref()
-                    .filter(|_| loc.exact_windows())
-                    .and_then(|re| ranged_regex(re.as_str()))
-            })
-            .collect();
         let profile =
             std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
         Engine {
@@ -389,7 +374,7 @@ impl Engine {
                     // A rule whose every match holds one of its keywords only needs the text a
                     // match through this hit can cover: the hit's line for a single-line regex,
                     // its longest match either side otherwise.
-                    let loc = &self.locality[ri];
+                    let loc = self.locality(ri);
                     let (start, end) = if !loc.keyword_in_match {
                         (start, end)
                     } else if loc.single_line {
@@ -470,7 +455,7 @@ impl Engine {
                     found.push((r as usize, secret.0, secret.1, whole.0, whole.1));
                 }
             };
-            if let Some(b) = self.locality[r as usize].required_byte
+            if let Some(b) = self.locality(r as usize).required_byte
                 && memchr::memchr(b, &data[s..e]).is_none()
             {
                 if let (Some(p), Some(t)) = (&self.profile, t) {
@@ -480,10 +465,7 @@ impl Engine {
             }
             // Most windows hold no match: a plain search answers that without building
             // captures; only a window that matches pays for them.
-            if let Some(m) = self.ranged[r as usize]
-                .as_ref()
-                .filter(|_| self.exact(r as usize))
-            {
+            if let Some(m) = self.ranged(r as usize) {
                 let input = regex_automata::Input::new(data).range(s..e);
                 if m.is_match(input.clone()) {
                     for caps in m.captures_iter(input) {
@@ -691,7 +673,29 @@ impl Engine {
     /// Whether rule `r`'s windows hold every match through their hits and are searched as they
     /// are, by its range regex (look-around seeing the whole content, as over a whole file).
     fn exact(&self, r: usize) -> bool {
-        self.ranged[r].is_some() && self.locality[r].exact_windows()
+        self.ranged(r).is_some()
+    }
+
+    /// Rule `r`'s [`Locality`], analysed on first use.
+    fn locality(&self, r: usize) -> &Locality {
+        self.locality[r].get_or_init(|| match &self.rules[r].regex {
+            Some(re) => crate::rules::locality(re.as_str(), &self.rules[r].keywords),
+            None => Locality::default(),
+        })
+    }
+
+    /// Rule `r`'s regex for searching a range, when its windows are exact (only those rules are
+    /// searched by range: the others keep one compiled regex). Compiled on first use.
+    fn ranged(&self, r: usize) -> Option<&regex_automata::meta::Regex> {
+        self.ranged[r]
+            .get_or_init(|| {
+                self.rules[r]
+                    .regex
+                    .as_ref()
+                    .filter(|_| self.locality(r).exact_windows())
+                    .and_then(|re| ranged_regex(re.as_str()))
+            })
+            .as_ref()
     }
 
     fn allowlisted(&self, rule: &Rule, c: &Candidate<'_>) -> bool {
@@ -1052,6 +1056,25 @@ paths = ['''^docs/''']
             e.scan("src/x", b"AKIAQWERTYUIOPASDFGH", None).matches.len(),
             1
         );
+    }
+
+    #[test]
+    fn only_the_rules_a_file_needs_are_compiled() {
+        let e = Engine::new(RuleSet::builtin(), Vec::new());
+        let s = e.scan(
+            "config/app.ini",
+            b"aws_access_key_id = AKIAZQ3DRSLTWUMN6HGA\n",
+            None,
+        );
+        assert!(!s.matches.is_empty());
+        let compiled = e
+            .rules
+            .iter()
+            .filter(|r| r.regex.as_ref().is_some_and(|p| p.is_compiled()))
+            .count();
+        let analysed = e.locality.iter().filter(|l| l.get().is_some()).count();
+        assert!(compiled <= 20, "{compiled} regexes compiled");
+        assert!(analysed <= 40, "{analysed} rules analysed");
     }
 
     #[test]

@@ -10,7 +10,10 @@
 //! of one sequential overlapping search, in the same order.
 
 use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous;
 use aho_corasick::{Anchored, MatchKind, dfa};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Interleaved lanes: two already give most of the gain on small cores, three a little more.
 const LANES: usize = 3;
@@ -25,8 +28,18 @@ pub struct Hit {
     pub pattern: u32,
 }
 
+/// Bytes walked with the contiguous NFA before the DFA is built: building the DFA of the
+/// built-in keywords takes several milliseconds and megabytes, which a scan of a few files (a
+/// pre-commit hook) would spend on nothing; a scan of a large tree reaches this quickly and walks
+/// the rest with the faster DFA.
+const DFA_AFTER: u64 = 32 << 20;
+
 pub struct Keywords {
-    dfa: dfa::DFA,
+    patterns: Vec<String>,
+    /// Cheap to build, slower to walk: used until [`DFA_AFTER`] bytes have been walked.
+    nfa: contiguous::NFA,
+    dfa: OnceLock<dfa::DFA>,
+    walked: AtomicU64,
     /// Length of each keyword in bytes.
     lens: Vec<usize>,
     longest: usize,
@@ -38,14 +51,38 @@ impl Keywords {
         if patterns.is_empty() {
             return None;
         }
-        let dfa = dfa::Builder::new()
+        let nfa = contiguous::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(patterns)
-            .expect("keywords are plain strings and few enough for a DFA");
+            .expect("keywords are plain strings and few enough for an automaton");
         let lens: Vec<usize> = patterns.iter().map(|p| p.len()).collect();
         let longest = lens.iter().copied().max().unwrap_or(1).max(1);
-        Some(Keywords { dfa, lens, longest })
+        Some(Keywords {
+            patterns: patterns.to_vec(),
+            nfa,
+            dfa: OnceLock::new(),
+            walked: AtomicU64::new(0),
+            lens,
+            longest,
+        })
+    }
+
+    /// The DFA once enough bytes have been walked to make building it worth it.
+    fn dfa(&self, len: usize) -> Option<&dfa::DFA> {
+        if let Some(d) = self.dfa.get() {
+            return Some(d);
+        }
+        let walked = self.walked.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
+        (walked >= DFA_AFTER).then(|| {
+            self.dfa.get_or_init(|| {
+                dfa::Builder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&self.patterns)
+                    .expect("keywords are plain strings and few enough for a DFA")
+            })
+        })
     }
 
     /// Every keyword occurrence in `data` (overlapping ones included), by increasing end, into
@@ -67,25 +104,38 @@ impl Keywords {
         budget: usize,
     ) -> Option<Vec<bool>> {
         out.clear();
+        match self.dfa(data.len()) {
+            Some(d) => self.walk_with(d, data, out, budget),
+            None => self.walk_with(&self.nfa, data, out, budget),
+        }
+    }
+
+    fn walk_with<A: Automaton>(
+        &self,
+        d: &A,
+        data: &[u8],
+        out: &mut Vec<Hit>,
+        budget: usize,
+    ) -> Option<Vec<bool>> {
         if data.len() < MIN_LANE * LANES {
-            self.walk::<1>(data, out, budget)
+            self.walk::<1, A>(d, data, out, budget)
         } else {
-            self.walk::<LANES>(data, out, budget / LANES)
+            self.walk::<LANES, A>(d, data, out, budget / LANES)
         }
     }
 
     // The loops index the lanes on purpose: one byte of each lane per round is the point.
     #[allow(clippy::needless_range_loop)]
-    fn walk<const L: usize>(
+    fn walk<const L: usize, A: Automaton>(
         &self,
+        d: &A,
         data: &[u8],
         out: &mut Vec<Hit>,
         lane_budget: usize,
     ) -> Option<Vec<bool>> {
-        let d = &self.dfa;
         let start = d
             .start_state(Anchored::No)
-            .expect("an unanchored DFA has an unanchored start state");
+            .expect("an unanchored automaton has an unanchored start state");
         let n = data.len();
         // Lane i owns the hits ending in (from[i], to[i]]; it reads from `from - longest + 1`.
         let from: [usize; L] = std::array::from_fn(|i| i * n / L);

@@ -14,10 +14,15 @@
 //! Regexes are compiled on bytes with Unicode off, so `\w`, `\d`, `\s` are ASCII as in Go.
 //! A regex Rust cannot compile (look-around, back-references) makes that one rule unusable: it is
 //! reported in [`RuleSet::problems`] and the other rules go on.
+//!
+//! Every regex is parsed when its file is loaded, so a malformed one is reported at start-up, but
+//! compiled only the first time it is searched (see [`Pattern`]): a scan of a few files compiles
+//! the few rules whose keywords occur in them, not the hundreds of built-in ones.
 
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::fmt;
+use std::sync::OnceLock;
 use vigie_core::Severity;
 
 /// The built-in rule files, embedded by build.rs.
@@ -143,8 +148,8 @@ pub enum RegexTarget {
 #[derive(Debug, Clone)]
 pub struct Allowlist {
     pub and: bool,
-    pub paths: Vec<Regex>,
-    pub regexes: Vec<Regex>,
+    pub paths: Vec<Pattern>,
+    pub regexes: Vec<Pattern>,
     pub target: RegexTarget,
     pub stopwords: Vec<Vec<u8>>,
     pub commits: Vec<String>,
@@ -208,11 +213,11 @@ impl Allowlist {
 pub struct Rule {
     pub id: String,
     pub description: String,
-    pub regex: Option<Regex>,
+    pub regex: Option<Pattern>,
     pub secret_group: Option<usize>,
     pub entropy: Option<f64>,
     pub keywords: Vec<String>,
-    pub path: Option<Regex>,
+    pub path: Option<Pattern>,
     pub severity: Severity,
     pub control: Control,
     pub tags: Vec<String>,
@@ -299,9 +304,127 @@ pub struct RuleSet {
 /// and analyse, so it is refused with a message instead.
 pub const MAX_PATTERN_LEN: usize = 32 << 10;
 
-/// Compile a regex as gitleaks does: on bytes, ASCII classes, with a size limit large enough for the
-/// long alternations some rules have.
-pub fn compile(pattern: &str) -> Result<Regex, String> {
+/// A rule's regex, checked when it is loaded and compiled the first time it is searched.
+///
+/// Loading parses the pattern (the cheap part: a syntax error, look-around or a back-reference is
+/// reported then, as a failed compilation would be) and estimates the size of its compiled form;
+/// a pattern whose estimate is large enough that compiling it might exceed the size limit is
+/// compiled at once, so that every error a compilation can give is still a load error. The
+/// others are compiled on first use, once, whichever thread asks first. It dereferences to the
+/// compiled [`Regex`].
+pub struct Pattern {
+    source: String,
+    captures_len: usize,
+    compiled: OnceLock<Regex>,
+}
+
+/// Above this estimate ([`compiled_weight`]) a pattern is compiled when it is loaded. The
+/// built-in rules weigh at most a few thousand; the size limit is reached in the millions.
+const EAGER_WEIGHT: u64 = 200_000;
+
+impl Pattern {
+    /// Check `pattern` as [`compile`] would compile it, without compiling it when that cannot fail.
+    pub fn new(pattern: &str) -> Result<Pattern, String> {
+        check_len(pattern)?;
+        let hir = parse(pattern).map_err(|e| explain_regex_error(pattern, &e))?;
+        let captures_len = hir.properties().explicit_captures_len() + 1;
+        let compiled = OnceLock::new();
+        if compiled_weight(&hir) > EAGER_WEIGHT {
+            let _ = compiled.set(compile(pattern)?);
+        }
+        Ok(Pattern {
+            source: pattern.to_string(),
+            captures_len,
+            compiled,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Capture groups, the implicit whole-match group included (as [`Regex::captures_len`]).
+    pub fn captures_len(&self) -> usize {
+        self.captures_len
+    }
+
+    /// Whether the regex has been compiled yet.
+    pub fn is_compiled(&self) -> bool {
+        self.compiled.get().is_some()
+    }
+
+    /// The compiled regex, compiled now if this is its first use.
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            compile(&self.source).unwrap_or_else(|e| {
+                // Not reached: what parses and weighs little compiles. Should it happen, the rule
+                // is reported as unusable and matches nothing rather than stopping the scan.
+                eprintln!("vigie: regex `{}`: {e}", self.source);
+                compile(NEVER).expect("the empty class compiles")
+            })
+        })
+    }
+}
+
+/// A regex that matches nothing.
+const NEVER: &str = r"[^\x00-\xFF]";
+
+impl std::ops::Deref for Pattern {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        self.regex()
+    }
+}
+
+impl Clone for Pattern {
+    fn clone(&self) -> Pattern {
+        Pattern {
+            source: self.source.clone(),
+            captures_len: self.captures_len,
+            compiled: self.compiled.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// Parse `pattern` with the syntax [`compile`] uses (bytes, Unicode classes off).
+/// The error is the parser's message.
+pub(crate) fn parse(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// A rough upper estimate of the compiled size of `h`: literal bytes and class ranges, multiplied
+/// out through counted repetitions (an unbounded one counts its minimum plus one).
+fn compiled_weight(h: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::{Class, HirKind};
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(l) => l.0.len() as u64,
+        HirKind::Class(Class::Bytes(c)) => c.ranges().len() as u64,
+        HirKind::Class(Class::Unicode(c)) => c.ranges().len() as u64 * 4,
+        HirKind::Repetition(r) => {
+            let n = r.max.unwrap_or(r.min.saturating_add(1)).max(1) as u64;
+            compiled_weight(&r.sub).saturating_mul(n)
+        }
+        HirKind::Capture(c) => compiled_weight(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v
+            .iter()
+            .fold(1u64, |acc, x| acc.saturating_add(compiled_weight(x))),
+    }
+}
+
+fn check_len(pattern: &str) -> Result<(), String> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(format!(
             "the regex is {} bytes long, over the {MAX_PATTERN_LEN} byte limit (compiling and \
@@ -309,6 +432,13 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
             pattern.len()
         ));
     }
+    Ok(())
+}
+
+/// Compile a regex as gitleaks does: on bytes, ASCII classes, with a size limit large enough for the
+/// long alternations some rules have.
+pub fn compile(pattern: &str) -> Result<Regex, String> {
+    check_len(pattern)?;
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(64 << 20)
@@ -408,12 +538,12 @@ pub fn compile_allowlist(raw: &RawAllowlist) -> Result<Allowlist, String> {
     let paths = raw
         .paths
         .iter()
-        .map(|p| compile(p).map_err(|e| format!("allowlist path `{p}`: {e}")))
+        .map(|p| Pattern::new(p).map_err(|e| format!("allowlist path `{p}`: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     let regexes = raw
         .regexes
         .iter()
-        .map(|p| compile(p).map_err(|e| format!("allowlist regex `{p}`: {e}")))
+        .map(|p| Pattern::new(p).map_err(|e| format!("allowlist regex `{p}`: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Allowlist {
         and,
@@ -556,11 +686,11 @@ impl RuleSet {
         if raw.id.trim().is_empty() {
             return Err("a rule has no id".into());
         }
-        let regex = raw.regex.as_deref().map(compile).transpose()?;
+        let regex = raw.regex.as_deref().map(Pattern::new).transpose()?;
         let path = raw
             .path
             .as_deref()
-            .map(|p| compile(p).map_err(|e| format!("path `{p}`: {e}")))
+            .map(|p| Pattern::new(p).map_err(|e| format!("path `{p}`: {e}")))
             .transpose()?;
         if regex.is_none() && path.is_none() {
             return Err("the rule has neither `regex` nor `path`".into());
@@ -648,12 +778,7 @@ impl Locality {
 /// Analyse `pattern` (compiled as [`compile`] does) against the rule's lower-case `keywords`.
 /// Anything the analysis cannot prove is reported as not holding.
 pub fn locality(pattern: &str, keywords: &[String]) -> Locality {
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-    else {
+    let Ok(hir) = parse(pattern) else {
         return Locality::default();
     };
     let keywords: Vec<&[u8]> = keywords
@@ -955,6 +1080,50 @@ regex = '''fine_[a-z]{4}'''
             set.problems[1]
         );
         assert!(set.problems[0].to_string().contains("rule `lookahead`"));
+    }
+
+    #[test]
+    fn a_pattern_fails_at_load_exactly_when_compiling_it_fails() {
+        for p in [
+            r"fine_[a-z]{4}",
+            r"secret(?=[0-9])",
+            r#"(['"])abc\1"#,
+            r"unclosed(",
+            r"[z-a]",
+            r"(?:\w{1000}){1000}",
+            r"(?:[a-z]{200}){200}",
+            r"(?:a|b|c){50000}",
+            r"\xFF\x00",
+            NEVER,
+        ] {
+            let lazy = Pattern::new(p);
+            let eager = compile(p);
+            assert_eq!(lazy.is_ok(), eager.is_ok(), "{p}: {lazy:?} / {eager:?}");
+            if let (Err(a), Err(b)) = (&lazy, &eager) {
+                assert_eq!(a, b, "{p}");
+            }
+            if let (Ok(l), Ok(e)) = (&lazy, &eager) {
+                assert_eq!(l.captures_len(), e.captures_len(), "{p}");
+            }
+        }
+        assert!(!compile(NEVER).unwrap().is_match(b"\x00\xFFabc"));
+    }
+
+    #[test]
+    fn loading_rules_compiles_no_regex() {
+        let set = RuleSet::builtin();
+        let compiled = set
+            .rules
+            .iter()
+            .flat_map(|r| r.regex.iter().chain(&r.path))
+            .filter(|p| p.is_compiled())
+            .count();
+        assert_eq!(compiled, 0);
+        // First use compiles it.
+        let r = set.rules.iter().find(|r| r.regex.is_some()).unwrap();
+        let re = r.regex.as_ref().unwrap();
+        let _ = re.is_match(b"x");
+        assert!(re.is_compiled());
     }
 
     #[test]
