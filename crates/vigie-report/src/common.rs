@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_core::catalog::{Catalog, Control, Framework};
-use vigie_core::rollup::{AttestationState, Status};
+use vigie_core::rollup::{AttestationState, RequirementResult, Status};
 use vigie_core::{Location, Outcome, ScanReport, Verdict};
 
 /// A framework requirement a check evidences.
@@ -69,6 +69,27 @@ impl<'r> Context<'r> {
             in_scope,
             controls,
             requirements,
+        }
+    }
+
+    /// Why a measure is not assessed, in the words every document uses: what kept its checks
+    /// from running, or that it needs an attestation, or that no check decides it yet.
+    pub fn not_assessed_why(&self, fw: &Framework, r: &RequirementResult) -> String {
+        let attest = r.controls.iter().any(|c| {
+            self.catalog
+                .control(c)
+                .is_some_and(|c| c.mode.contains("attest"))
+        });
+        let reasons = self.unassessed_reasons(fw, &r.id);
+        let to_attest = attest || r.attestation.is_some();
+        match (reasons.is_empty(), to_attest) {
+            (false, true) => format!("{}; to be attested", one_line(&reasons.join("; "))),
+            (false, false) => one_line(&reasons.join("; ")),
+            (true, true) if r.checks.is_empty() => {
+                "no check can decide it from the repository; to be attested".to_string()
+            }
+            (true, true) => "needs an attestation (to do)".to_string(),
+            (true, false) => "no check in this version of vigie decides it yet".to_string(),
         }
     }
 

@@ -332,16 +332,7 @@ impl Page<'_, '_> {
         let mut lines: Vec<String> = Vec::new();
         match r.status {
             Status::NotAssessed => {
-                let reasons = self.cx.unassessed_reasons(fw, &r.id);
-                let mut why = if reasons.is_empty() {
-                    "no check can decide it from the repository".to_string()
-                } else {
-                    reasons.join("; ")
-                };
-                if r.attestation.is_some() {
-                    why.push_str("; to be attested");
-                }
-                lines.push(esc(&why));
+                lines.push(esc(&self.cx.not_assessed_why(fw, r)));
             }
             Status::NotApplicable => {
                 lines.push("not applicable: nothing in the repository it applies to".to_string())

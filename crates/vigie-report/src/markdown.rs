@@ -393,23 +393,7 @@ impl<'c, 'r> Markdown<'c, 'r> {
         }
         match r.status {
             Status::NotAssessed => {
-                let attest = r.controls.iter().any(|c| {
-                    self.cx
-                        .catalog
-                        .control(c)
-                        .is_some_and(|c| c.mode.contains("attest"))
-                });
-                let reasons = self.cx.unassessed_reasons(fw, &r.id);
-                let to_attest = attest || r.attestation.is_some();
-                let why = match (reasons.is_empty(), to_attest) {
-                    (false, true) => format!("{}; to be attested", one_line(&reasons.join("; "))),
-                    (false, false) => one_line(&reasons.join("; ")),
-                    (true, true) if r.checks.is_empty() => {
-                        "no check can decide it from the repository; to be attested".to_string()
-                    }
-                    (true, true) => "needs an attestation (to do)".to_string(),
-                    (true, false) => "no check in this version of vigie decides it yet".to_string(),
-                };
+                let why = self.cx.not_assessed_why(fw, r);
                 let _ = writeln!(out, "⚪ not assessed: {why}");
                 self.attestation_line(out, r);
                 return;

@@ -98,6 +98,21 @@ fn the_html_report_renders_every_section_in_chromium() {
             );
         }
     }
+    // a measure only a person can attest says so, in the Markdown document's words
+    let markdown = vigie()
+        .args(["scan"])
+        .arg(&repo)
+        .args(["--format", "markdown"])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8_lossy(&markdown.stdout);
+    for why in [
+        "needs an attestation (to do)",
+        "no check can decide it from the repository; to be attested",
+    ] {
+        assert!(markdown.contains(why), "{why}: not in the Markdown");
+        assert!(dom.contains(why), "{why}: not in the page");
+    }
     // the graph is drawn inline, as SVG
     assert!(dom.contains("<svg"), "no graph");
     screenshot(&page, "compose-gaps-phone.png", "390,844");
