@@ -3,7 +3,7 @@
 //! report. Every format must show the same new and fixed failures, a failure that only moved must
 //! be unchanged, and a previous report vigie cannot read must stop the scan (exit 2).
 
-use crate::common::{example, stdout_of, vigie};
+use crate::common::{copy_dir, example, stdout_of, vigie};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,19 +16,6 @@ const PROXY: &str = "  proxy:\n    <<: *hardened\n";
 const DOCKERFILE: &str = "api/Dockerfile";
 /// A secret baked into the API image: the failure of SEC-04 the change fixes.
 const ENV_SECRET: &str = "ENV DB_PASSWORD=Sup3rS3cr3tPassw0rd\n";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 /// The example before and after the change, and the JSON report of before.
 struct Scenario {

@@ -8,23 +8,10 @@
 
 use crate::common;
 
-use common::{example, root, stdout_of, vigie};
+use common::{copy_dir, example, root, stdout_of, vigie};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 fn git(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
     use std::io::Write;
