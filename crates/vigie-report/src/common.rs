@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_core::catalog::{Catalog, Control, Framework};
-use vigie_core::rollup::{AttestationState, RequirementResult, Status};
+use vigie_core::rollup::{AttestationState, FrameworkResult, RequirementResult, Status};
 use vigie_core::{Location, Outcome, ScanReport, Verdict};
 
 /// A framework requirement a check evidences.
@@ -16,6 +16,9 @@ pub(crate) struct RequirementRef {
     /// Whether the framework is a document (roadmap, devsecops) rather than a reference.
     pub document: bool,
 }
+
+/// Frameworks of the catalogue with their results in a report.
+pub(crate) type Frameworks<'r> = Vec<(&'static Framework, &'r FrameworkResult)>;
 
 /// Lookups computed once per rendering.
 pub(crate) struct Context<'r> {
@@ -70,6 +73,17 @@ impl<'r> Context<'r> {
             controls,
             requirements,
         }
+    }
+
+    /// The selected frameworks with their results, split into those written as a document
+    /// (the roadmap, the checklist) and the others, in the report's order.
+    pub fn documents_and_others(&self) -> (Frameworks<'r>, Frameworks<'r>) {
+        self.report
+            .rollup
+            .frameworks
+            .iter()
+            .filter_map(|r| self.catalog.framework(&r.id).map(|f| (f, r)))
+            .partition(|(f, _)| f.document)
     }
 
     /// Why a measure is not assessed, in the words every document uses: what kept its checks

@@ -133,13 +133,7 @@ pub(crate) fn render(report: &ScanReport, verbose: bool, opts: &HtmlOptions) -> 
             .unwrap_or_default(),
         esc(&report.frameworks.join(", "))
     );
-    let selected: Vec<(&Framework, &FrameworkResult)> = report
-        .rollup
-        .frameworks
-        .iter()
-        .filter_map(|r| cx.catalog.framework(&r.id).map(|f| (f, r)))
-        .collect();
-    let (documents, others): (Vec<_>, Vec<_>) = selected.into_iter().partition(|(f, _)| f.document);
+    let (documents, others) = cx.documents_and_others();
     out.push_str("<main>\n");
     if let Some(c) = &report.changes {
         changes(&mut out, c);

@@ -30,13 +30,7 @@ pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     let cx = Context::new(report);
     let md = Markdown::new(&cx, opts.verbose);
     let mut out = String::new();
-    let selected: Vec<(&Framework, &FrameworkResult)> = report
-        .rollup
-        .frameworks
-        .iter()
-        .filter_map(|r| cx.catalog.framework(&r.id).map(|f| (f, r)))
-        .collect();
-    let (documents, others): (Vec<_>, Vec<_>) = selected.into_iter().partition(|(f, _)| f.document);
+    let (documents, others) = cx.documents_and_others();
     if documents.is_empty() {
         let _ = writeln!(out, "# Compliance report\n");
         let ids: BTreeSet<&str> = report
