@@ -598,11 +598,7 @@ impl Ctx {
             }
             let kind = tree::str_at(&root, &["kind"]);
             if kind.ends_with("List") && root.get("items").is_some() {
-                for it in root
-                    .get("items")
-                    .map(|i| i.items().to_vec())
-                    .unwrap_or_default()
-                {
+                for it in tree::items_of(root.get("items")) {
                     if it.as_map().is_some() {
                         out.push(Obj::new(it));
                     }
@@ -646,10 +642,7 @@ impl Ctx {
     }
 
     fn accumulate_components(&mut self, k: &Kustomization, objs: &mut Vec<Obj>) {
-        let entries: Vec<Node> = k
-            .get("components")
-            .map(|c| c.items().to_vec())
-            .unwrap_or_default();
+        let entries: Vec<Node> = tree::items_of(k.get("components"));
         for e in entries {
             let before = self.errors;
             self.component(k, &e, objs);

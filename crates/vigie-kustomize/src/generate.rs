@@ -248,11 +248,7 @@ fn collect_data(cx: &mut Ctx, k: &Kustomization, g: &Node) -> Data {
         entries: Vec::new(),
         binary: Vec::new(),
     };
-    for l in g
-        .get("literals")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default()
-    {
+    for l in tree::items_of(g.get("literals")) {
         let text = l.as_str().unwrap_or("");
         match text.split_once('=') {
             Some((key, value)) => {
@@ -266,11 +262,7 @@ fn collect_data(cx: &mut Ctx, k: &Kustomization, g: &Node) -> Data {
             ),
         }
     }
-    for f in g
-        .get("files")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default()
-    {
+    for f in tree::items_of(g.get("files")) {
         let text = f.as_str().unwrap_or("");
         let (key, rel) = match text.split_once('=') {
             Some((key, rel)) => (Some(key.to_string()), rel),
@@ -279,10 +271,7 @@ fn collect_data(cx: &mut Ctx, k: &Kustomization, g: &Node) -> Data {
         let path = crate::accumulate::normalize(&k.dir.join(rel));
         add_file(cx, &path, key, f.pos, &mut data);
     }
-    let mut env_files: Vec<Node> = g
-        .get("envs")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default();
+    let mut env_files: Vec<Node> = tree::items_of(g.get("envs"));
     if let Some(e) = g.get("env").filter(|e| e.as_str().is_some()) {
         env_files.push(e.clone());
     }

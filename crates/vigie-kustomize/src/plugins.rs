@@ -11,10 +11,7 @@ use vigie_core::DiagKind;
 use vigie_parse::yaml::{Entry, Node, Pos, Value};
 
 pub(crate) fn run(cx: &mut Ctx, k: &Kustomization, objs: &mut Vec<Obj>) {
-    let entries = k
-        .get("transformers")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default();
+    let entries = tree::items_of(k.get("transformers"));
     for e in entries {
         let Some(text) = e.as_str() else { continue };
         if !text.contains('\n') && normalize(&k.dir.join(text)).is_dir() {
@@ -114,7 +111,7 @@ fn run_one(cx: &mut Ctx, k: &Kustomization, doc: &Node, objs: &mut Vec<Obj>) {
             transform::report_conflicts(cx, &record);
         }
         "PatchStrategicMergeTransformer" => {
-            let mut items: Vec<Node> = get("paths").map(|p| p.items().to_vec()).unwrap_or_default();
+            let mut items: Vec<Node> = tree::items_of(get("paths").as_ref());
             items.extend(get("patches"));
             let s = synthetic(k, doc, vec![("patchesStrategicMerge", seq(items, pos))]);
             let mut record = Default::default();
@@ -149,8 +146,7 @@ fn run_one(cx: &mut Ctx, k: &Kustomization, doc: &Node, objs: &mut Vec<Obj>) {
 
 /// `fieldSpecs:` of a configuration: (kind, group, path, create).
 fn field_specs(n: Option<&Node>) -> Vec<transform::SpecOwned> {
-    n.map(|l| l.items().to_vec())
-        .unwrap_or_default()
+    tree::items_of(n)
         .iter()
         .map(|f| {
             (

@@ -10,10 +10,7 @@ use vigie_core::DiagKind;
 use vigie_parse::yaml::{Node, Pos, Value};
 
 pub(crate) fn run(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
-    let entries = k
-        .get("replacements")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default();
+    let entries = tree::items_of(k.get("replacements"));
     for e in entries {
         if let Some(path) = e.get("path").and_then(Node::as_str) {
             let file = normalize(&k.dir.join(path));
@@ -54,11 +51,7 @@ fn replace_one(cx: &mut Ctx, r: &Node, objs: &mut [Obj]) {
     let Some(value) = source_value(cx, source, objs) else {
         return;
     };
-    for t in r
-        .get("targets")
-        .map(|t| t.items().to_vec())
-        .unwrap_or_default()
-    {
+    for t in tree::items_of(r.get("targets")) {
         apply_target(cx, &t, &value, objs);
     }
 }

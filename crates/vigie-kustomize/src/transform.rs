@@ -217,10 +217,7 @@ pub(crate) fn strategic_merge_patches(
     record: &mut Record,
     patch_no: &mut usize,
 ) {
-    let entries = k
-        .get("patchesStrategicMerge")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default();
+    let entries = tree::items_of(k.get("patchesStrategicMerge"));
     for e in entries {
         let Some(text) = e.as_str() else { continue };
         for doc in patch_docs(cx, k, &e, text) {
@@ -273,10 +270,7 @@ pub(crate) fn patches(
     record: &mut Record,
     patch_no: &mut usize,
 ) {
-    let entries = k
-        .get("patches")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default();
+    let entries = tree::items_of(k.get("patches"));
     for e in entries {
         let (text_node, text) = match e.get("path").or_else(|| e.get("patch")) {
             Some(n) => (n.clone(), n.as_str().unwrap_or("").to_string()),
@@ -389,10 +383,7 @@ fn json6902(cx: &mut Ctx, objs: &mut [Obj], t: &Target, doc: &Node, at: Pos) {
 }
 
 pub(crate) fn json6902_patches(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
-    let entries = k
-        .get("patchesJson6902")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default();
+    let entries = tree::items_of(k.get("patchesJson6902"));
     for e in entries {
         let target = match e.get("target").map(Target::parse) {
             Some(Ok(t)) => t,
@@ -742,11 +733,7 @@ fn labels(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
         specs.extend(template_label_specs());
         set_pairs(objs, &owned(specs), &common);
     }
-    for entry in k
-        .get("labels")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default()
-    {
+    for entry in tree::items_of(k.get("labels")) {
         let pairs = pairs_of(entry.get("pairs"));
         let flag = |key: &str| entry.get(key).and_then(Node::as_bool).unwrap_or(false);
         let mut specs: Vec<Spec> = vec![("", None, "metadata/labels", true)];
@@ -757,11 +744,7 @@ fn labels(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
             specs.extend(template_label_specs());
         }
         let mut specs = owned(specs);
-        for f in entry
-            .get("fields")
-            .map(|f| f.items().to_vec())
-            .unwrap_or_default()
-        {
+        for f in tree::items_of(entry.get("fields")) {
             let path = tree::str_at(&f, &["path"]);
             if path.is_empty() {
                 cx.error(
@@ -792,11 +775,7 @@ fn annotations(k: &Kustomization, objs: &mut [Obj]) {
 // ---------------------------------------------------------------- replicas, images
 
 pub(crate) fn replicas(cx: &mut Ctx, k: &Kustomization, objs: &mut [Obj]) {
-    for r in k
-        .get("replicas")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default()
-    {
+    for r in tree::items_of(k.get("replicas")) {
         let name = tree::str_at(&r, &["name"]).to_string();
         let Some(count) = r.get("count").filter(|c| c.as_i64().is_some()) else {
             cx.error(
@@ -852,10 +831,7 @@ struct ImageRule {
 }
 
 pub(crate) fn images(k: &Kustomization, objs: &mut [Obj]) {
-    let rules: Vec<ImageRule> = k
-        .get("images")
-        .map(|l| l.items().to_vec())
-        .unwrap_or_default()
+    let rules: Vec<ImageRule> = tree::items_of(k.get("images"))
         .iter()
         .map(|r| {
             let text = |key: &str| {

@@ -188,3 +188,8 @@ pub(crate) fn fix_block_scalar_at_eof(root: &mut Node, text: &str) {
         }
     }
 }
+
+/// The items of a list field, or none when it is absent (or not a list).
+pub(crate) fn items_of(list: Option<&Node>) -> Vec<Node> {
+    list.map(|l| l.items().to_vec()).unwrap_or_default()
+}
