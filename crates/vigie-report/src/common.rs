@@ -235,8 +235,19 @@ pub(crate) fn status_words(s: Status) -> &'static str {
     }
 }
 
+/// How many requirements have each status, in the order reports list them, leaving out the
+/// statuses none has.
+pub(crate) fn status_counts(
+    counts: &BTreeMap<Status, usize>,
+) -> impl Iterator<Item = (Status, usize)> + '_ {
+    STATUSES.iter().filter_map(|s| {
+        let n = counts.get(s).copied().unwrap_or(0);
+        (n > 0).then_some((*s, n))
+    })
+}
+
 /// Every status, in the order reports list them.
-pub(crate) const STATUSES: [Status; 5] = [
+const STATUSES: [Status; 5] = [
     Status::Compliant,
     Status::PartiallyCompliant,
     Status::NonCompliant,

@@ -11,7 +11,7 @@
 //! inserted as is; its own renderer escapes the names it draws.
 
 use crate::common::{
-    Context, LISTED_CHANGES, STATUSES, changes_counts, path_line, previous_name, status_words,
+    Context, LISTED_CHANGES, changes_counts, path_line, previous_name, status_counts, status_words,
 };
 use std::fmt::Write as _;
 use vigie_core::catalog::Framework;
@@ -562,12 +562,8 @@ impl Page<'_, '_> {
             attr(&fw.id),
             esc(&fw.title)
         );
-        let counts: Vec<String> = STATUSES
-            .iter()
-            .filter_map(|s| {
-                let n = result.counts.get(s).copied().unwrap_or(0);
-                (n > 0).then(|| format!("{n} {}", status_words(*s)))
-            })
+        let counts: Vec<String> = status_counts(&result.counts)
+            .map(|(s, n)| format!("{n} {}", status_words(s)))
             .collect();
         let _ = writeln!(out, "<p class=\"refs\">{}</p>", esc(&counts.join(" · ")));
         out.push_str("<table><thead><tr><th>requirement</th><th>title</th><th>status</th><th>checks</th><th>passed/failed/waived</th></tr></thead><tbody>\n");

@@ -6,7 +6,8 @@
 
 use crate::RenderOptions;
 use crate::common::{
-    Context, LISTED_CHANGES, STATUSES, one_line, path_line, plural, previous_name, status_words,
+    Context, LISTED_CHANGES, one_line, path_line, plural, previous_name, status_counts,
+    status_words,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -550,12 +551,8 @@ impl<'c, 'r> Markdown<'c, 'r> {
 
     fn compact(&self, out: &mut String, fw: &Framework, result: &FrameworkResult) {
         let _ = writeln!(out, "## {}\n", one_line(&fw.title));
-        let counts: Vec<String> = STATUSES
-            .iter()
-            .filter_map(|s| {
-                let n = result.counts.get(s).copied().unwrap_or(0);
-                (n > 0).then(|| format!("{n} {}", status_words(*s)))
-            })
+        let counts: Vec<String> = status_counts(&result.counts)
+            .map(|(s, n)| format!("{n} {}", status_words(s)))
             .collect();
         if !counts.is_empty() {
             let _ = writeln!(out, "*{}*\n", counts.join(" · "));

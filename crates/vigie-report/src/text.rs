@@ -3,8 +3,8 @@
 
 use crate::RenderOptions;
 use crate::common::{
-    Context, LISTED_CHANGES, STATUSES, changes_counts, one_line, path_line, path_line_col, plural,
-    previous_name, status_words,
+    Context, LISTED_CHANGES, changes_counts, one_line, path_line, path_line_col, plural,
+    previous_name, status_counts, status_words,
 };
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -496,12 +496,8 @@ fn summary(out: &mut String, report: &ScanReport, p: &Paint, verbose: bool) {
             p.bold(&one_line(&fw.id)),
             one_line(&fw.title)
         );
-        let counts: Vec<String> = STATUSES
-            .iter()
-            .filter_map(|s| {
-                let n = fw.counts.get(s).copied().unwrap_or(0);
-                (n > 0).then(|| p.status(*s, &format!("{n} {}", status_words(*s))))
-            })
+        let counts: Vec<String> = status_counts(&fw.counts)
+            .map(|(s, n)| p.status(s, &format!("{n} {}", status_words(s))))
             .collect();
         if counts.is_empty() {
             let _ = writeln!(out, "  no requirement");
