@@ -50,6 +50,19 @@ pub struct SecretLocation {
 }
 
 impl SecretLocation {
+    /// A location in a file of the working tree or of the index (no commit), its fingerprint
+    /// still to compute.
+    pub fn in_file(path: String, line: u32, column: u32) -> Self {
+        SecretLocation {
+            path,
+            line,
+            column,
+            commit: None,
+            at_head: None,
+            fingerprint: String::new(),
+        }
+    }
+
     pub fn display(&self) -> String {
         let mut s = if self.line == 0 {
             self.path.clone()

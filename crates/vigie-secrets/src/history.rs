@@ -765,14 +765,7 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
                     &engine.rules[m.rule],
                     &m.secret,
                     &m.context,
-                    SecretLocation {
-                        path: p.clone(),
-                        line: m.line,
-                        column: m.column,
-                        commit: None,
-                        at_head: None,
-                        fingerprint: String::new(),
-                    },
+                    SecretLocation::in_file(p.clone(), m.line, m.column),
                 );
             }
             continue;
@@ -803,14 +796,7 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
                 &also,
                 &m.secret,
                 &m.context,
-                SecretLocation {
-                    path: p.clone(),
-                    line: m.line,
-                    column: m.column,
-                    commit: None,
-                    at_head: None,
-                    fingerprint: String::new(),
-                },
+                SecretLocation::in_file(p.clone(), m.line, m.column),
             );
         }
     }

@@ -322,14 +322,7 @@ pub fn scan_files(engine: &Engine, files: &[TreeFile], max_size: u64) -> Outcome
                 &also,
                 &m.secret,
                 &m.context,
-                SecretLocation {
-                    path: files[i].rel.clone(),
-                    line: m.line,
-                    column: m.column,
-                    commit: None,
-                    at_head: None,
-                    fingerprint: String::new(),
-                },
+                SecretLocation::in_file(files[i].rel.clone(), m.line, m.column),
             );
         }
     }

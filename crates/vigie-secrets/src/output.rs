@@ -233,14 +233,7 @@ mod tests {
                 rule,
                 b"AKIAZQ3DRSLTWUMN6HGA",
                 b"key: \0",
-                SecretLocation {
-                    path: path.to_string(),
-                    line,
-                    column: 3,
-                    commit: None,
-                    at_head: None,
-                    fingerprint: String::new(),
-                },
+                SecretLocation::in_file(path.to_string(), line, 3),
             );
         }
         Outcome {
