@@ -9,6 +9,9 @@ pub mod container;
 pub mod pss;
 pub mod repo;
 
+mod fields;
+pub use fields::container_field;
+
 use std::collections::BTreeSet;
 use vigie_core::catalog::Catalog;
 use vigie_core::model::Workload;

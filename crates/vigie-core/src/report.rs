@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// Version of vigie's own JSON report schema (`schemas/vigie-report.schema.json`).
-pub const REPORT_SCHEMA_VERSION: &str = "1.5";
+pub const REPORT_SCHEMA_VERSION: &str = "1.6";
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {

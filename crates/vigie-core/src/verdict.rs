@@ -65,7 +65,7 @@ impl IntoSubject for &str {
 
 /// Pass or fail, or a failure accepted by a waiver in `vigie.toml` or an inline suppression
 /// (the waiver is [`Verdict::waiver`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -134,6 +134,11 @@ struct Detail {
     waiver: Option<Box<Waiver>>,
     /// The attestation of an `Attested` or `Todo` verdict.
     attestation: Option<Box<Attestation>>,
+    /// One gap, several checks: the check whose failure on the same field of the same
+    /// subject is listed for this one (see [`Verdict::same_gap_as`]).
+    same_gap_as: Option<&'static str>,
+    /// The checks whose failures on the same gap this one is listed for.
+    also_fails: Vec<&'static str>,
 }
 
 /// One check's verdict on one subject.
@@ -269,6 +274,31 @@ impl Verdict {
             self.detail_mut().related.push(l);
         }
         self
+    }
+
+    /// A failure that repeats another check's failure on the same field of the same subject
+    /// (a container check and a Pod Security check both judging `allowPrivilegeEscalation`):
+    /// the check whose failure is listed for both. The verdict still counts for its own
+    /// requirements; listings show the gap once, under that check.
+    pub fn same_gap_as(&self) -> Option<&'static str> {
+        self.detail.as_ref()?.same_gap_as
+    }
+
+    /// The checks whose failures on the same gap are listed under this one.
+    pub fn also_fails(&self) -> &[&'static str] {
+        self.detail
+            .as_ref()
+            .map_or(&[], |d| d.also_fails.as_slice())
+    }
+
+    /// Record that `twin`, a failure of another check on the same gap, is listed under this
+    /// one, and mark it so.
+    pub fn absorb_twin(&mut self, twin: &mut Verdict) {
+        twin.detail_mut().same_gap_as = Some(self.check);
+        let also = &mut self.detail_mut().also_fails;
+        if !also.contains(&twin.check) {
+            also.push(twin.check);
+        }
     }
 
     /// For failures: the one-line fix.

@@ -1,7 +1,7 @@
 //! What every renderer needs: which checks are in scope, the controls and framework
 //! requirements a check evidences, the gate's numbers, and small text helpers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use vigie_core::catalog::{Catalog, Control, Framework};
 use vigie_core::rollup::{AttestationState, FrameworkResult, RequirementResult, Status};
 use vigie_core::{Location, Outcome, ScanReport, Verdict};
@@ -172,8 +172,13 @@ impl<'r> Context<'r> {
             ..Gate::default()
         };
         let mut controls = BTreeSet::new();
+        let gaps = Gaps::of(self.scoped_verdicts());
         for v in self.scoped_verdicts() {
             match v.outcome {
+                // a gap two checks judge counts once, as it is listed
+                Outcome::Fail | Outcome::Waived if gaps.repeats(v) => {
+                    controls.extend(self.control_ids(v.check));
+                }
                 Outcome::Fail if v.severity >= fail_on => {
                     g.failures += 1;
                     controls.extend(self.control_ids(v.check));
@@ -217,6 +222,49 @@ pub(crate) struct Gate {
     pub attested: usize,
     /// Attestations to record or renew.
     pub todo: usize,
+}
+
+/// The failures of a listing that repeat another failure of the same listing on the same gap
+/// ([`Verdict::same_gap_as`]), shown once under that one. A twin stays listed when the check
+/// it repeats is not in the listing (a Pod Security document lists only Pod Security checks),
+/// or no longer has its outcome (a baseline accepted one of the two).
+pub(crate) struct Gaps<'r> {
+    listed: HashSet<(&'r str, &'r str, &'r str, Outcome)>,
+}
+
+impl<'r> Gaps<'r> {
+    pub fn of(verdicts: impl IntoIterator<Item = &'r Verdict>) -> Self {
+        let listed = verdicts
+            .into_iter()
+            .map(|v| (v.check, &*v.subject, &*v.location.path, v.outcome))
+            .collect();
+        Gaps { listed }
+    }
+
+    /// Whether `v` is shown under another verdict of the listing.
+    pub fn repeats(&self, v: &Verdict) -> bool {
+        v.same_gap_as().is_some_and(|c| {
+            self.listed
+                .contains(&(c, &*v.subject, &*v.location.path, v.outcome))
+        })
+    }
+}
+
+/// The verdicts of one listing, each gap once ([`Gaps`]).
+pub(crate) fn one_per_gap<'r>(verdicts: &[&'r Verdict]) -> Vec<&'r Verdict> {
+    let gaps = Gaps::of(verdicts.iter().copied());
+    verdicts
+        .iter()
+        .copied()
+        .filter(|v| !gaps.repeats(v))
+        .collect()
+}
+
+/// `the same gap also fails PSS-R02` for a failure listed for other checks' failures on the
+/// same gap, or nothing.
+pub(crate) fn also_fails_words(v: &Verdict) -> Option<String> {
+    (!v.also_fails().is_empty())
+        .then(|| format!("the same gap also fails {}", v.also_fails().join(", ")))
 }
 
 /// `3 failures`, `1 failure`.

@@ -9,6 +9,7 @@
 //! message cites a line (and so whose fingerprint changes when it moves) is matched a second time
 //! with its line numbers left out.
 
+use crate::common::Gaps;
 use crate::sarif::{failure_fingerprints, fingerprints_of};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -66,6 +67,9 @@ struct PreviousVerdict {
     location: PreviousLocation,
     message: String,
     in_scope: bool,
+    /// Set on a failure listed under another check's (schema 1.6).
+    #[serde(default)]
+    same_gap_as: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -167,11 +171,16 @@ fn compare_failures(
     comparable: &BTreeSet<String>,
     changes: &mut Changes,
 ) {
-    let now: Vec<ChangedFailure> = failure_fingerprints(report)
-        .into_iter()
-        .filter(|(v, _)| comparable.contains(v.check))
+    let now_all = failure_fingerprints(report);
+    // a failure listed under another check's (the same gap) is neither new nor fixed on its
+    // own; it still keeps a previous failure of its fingerprint from reading as fixed
+    let now_any: HashSet<&str> = now_all.iter().map(|(_, f)| f.as_str()).collect();
+    let gaps = Gaps::of(now_all.iter().map(|(v, _)| *v));
+    let now: Vec<ChangedFailure> = now_all
+        .iter()
+        .filter(|(v, _)| comparable.contains(v.check) && !gaps.repeats(v))
         .map(|(v, fingerprint)| ChangedFailure {
-            fingerprint,
+            fingerprint: fingerprint.clone(),
             check: v.check.to_string(),
             subject: v.subject.to_string(),
             severity: v.severity,
@@ -187,7 +196,7 @@ fn compare_failures(
     changes.unchanged_failures = now_set.intersection(&before_set).count();
     changes.fixed_failures = before
         .iter()
-        .filter(|f| !now_set.contains(f.fingerprint.as_str()))
+        .filter(|f| !now_any.contains(f.fingerprint.as_str()))
         .cloned()
         .collect();
     changes.new_failures = now
@@ -267,7 +276,7 @@ fn previous_failures(previous: &Previous, comparable: &BTreeSet<String>) -> Vec<
     failures
         .into_iter()
         .zip(fingerprints)
-        .filter(|(v, _)| comparable.contains(&v.check))
+        .filter(|(v, _)| comparable.contains(&v.check) && v.same_gap_as.is_none())
         .map(|(v, fingerprint)| ChangedFailure {
             fingerprint,
             check: v.check.clone(),

@@ -11,7 +11,8 @@
 //! inserted as is; its own renderer escapes the names it draws.
 
 use crate::common::{
-    Context, LISTED_CHANGES, changes_counts, path_line, previous_name, status_counts, status_words,
+    Context, LISTED_CHANGES, also_fails_words, changes_counts, one_per_gap, path_line,
+    previous_name, status_counts, status_words,
 };
 use std::fmt::Write as _;
 use vigie_core::catalog::Framework;
@@ -353,6 +354,7 @@ impl Page<'_, '_> {
             .iter()
             .filter(|v| r.checks.iter().any(|c| c == v.check))
             .collect();
+        verdicts = one_per_gap(&verdicts);
         verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let fails: Vec<String> = verdicts
             .iter()
@@ -366,7 +368,9 @@ impl Page<'_, '_> {
                     v.fix()
                         .map(|f| format!(" <span class=\"fix\">Fix: {}</span>", esc(f)))
                         .unwrap_or_default()
-                )
+                ) + &also_fails_words(v)
+                    .map(|a| format!(" <span class=\"also\">({})</span>", esc(&a)))
+                    .unwrap_or_default()
             })
             .collect();
         let waived: Vec<String> = verdicts

@@ -340,6 +340,20 @@ fn write_verdict(buf: &mut Vec<u8>, facts: &HashMap<&str, CheckFacts>, v: &Verdi
         buf.extend_from_slice(b",\"expired_waiver\":");
         value(buf, &JsonWaiver::from(w));
     }
+    if let Some(c) = v.same_gap_as() {
+        buf.extend_from_slice(b",\"same_gap_as\":");
+        string(buf, c);
+    }
+    if !v.also_fails().is_empty() {
+        buf.extend_from_slice(b",\"also_fails\":[");
+        for (i, c) in v.also_fails().iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            string(buf, c);
+        }
+        buf.push(b']');
+    }
     buf.extend_from_slice(if in_scope {
         b",\"in_scope\":true,\"controls\":["
     } else {
@@ -377,6 +391,10 @@ mod tests {
         related: &'a [Location],
         #[serde(skip_serializing_if = "Option::is_none")]
         expired_waiver: Option<JsonWaiver<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        same_gap_as: Option<&'static str>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        also_fails: &'a [&'static str],
         in_scope: bool,
         controls: Vec<&'a str>,
     }
@@ -407,6 +425,8 @@ mod tests {
             fix: v.fix(),
             related: v.related(),
             expired_waiver: v.expired_waiver().map(JsonWaiver::from),
+            same_gap_as: v.same_gap_as(),
+            also_fails: v.also_fails(),
             in_scope,
             controls,
         }

@@ -12,7 +12,7 @@
 //! Compared with a previous report, a suite whose control changed status has a
 //! `previous_status` property, and a case with new failures says which in its `system-out`.
 
-use crate::common::{Context, one_line, path_line_col};
+use crate::common::{Context, also_fails_words, one_line, one_per_gap, path_line_col};
 use crate::sarif::{address, baseline_states};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::{BTreeMap, HashMap};
@@ -199,7 +199,11 @@ fn note_new_failures(case: &mut TestCase, verdicts: &[&Verdict], states: &HashMa
 }
 
 fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
-    let failures: Vec<&Verdict> = verdicts.iter().copied().filter(|v| v.is_fail()).collect();
+    // a gap two checks judge is one failure of the case, naming the other check
+    let failures: Vec<&Verdict> = one_per_gap(verdicts)
+        .into_iter()
+        .filter(|v| v.is_fail())
+        .collect();
     let waived: Vec<&Verdict> = verdicts
         .iter()
         .copied()
@@ -218,6 +222,9 @@ fn test_case(control: &str, subject: &str, verdicts: &[&Verdict]) -> TestCase {
             );
             if let Some(fix) = v.fix() {
                 let _ = writeln!(text, "fix: {fix}");
+            }
+            if let Some(also) = also_fails_words(v) {
+                let _ = writeln!(text, "{also}");
             }
             if let Some(w) = v.expired_waiver() {
                 let _ = writeln!(

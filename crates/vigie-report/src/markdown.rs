@@ -6,8 +6,8 @@
 
 use crate::RenderOptions;
 use crate::common::{
-    Context, LISTED_CHANGES, one_line, path_line, plural, previous_name, status_counts,
-    status_words,
+    Context, LISTED_CHANGES, also_fails_words, one_line, one_per_gap, path_line, plural,
+    previous_name, status_counts, status_words,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -425,7 +425,7 @@ impl<'c, 'r> Markdown<'c, 'r> {
             .flatten()
             .copied()
             .collect();
-        let mut verdicts = verdicts;
+        let mut verdicts = one_per_gap(&verdicts);
         verdicts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let failures: Vec<&&Verdict> = verdicts.iter().filter(|v| v.is_fail()).collect();
         let shown = if self.verbose {
@@ -443,6 +443,9 @@ impl<'c, 'r> Markdown<'c, 'r> {
             );
             if let Some(fix) = v.fix() {
                 let _ = write!(out, " Fix: {}", one_line(fix));
+            }
+            if let Some(also) = also_fails_words(v) {
+                let _ = write!(out, " ({also}.)");
             }
             out.push('\n');
         }

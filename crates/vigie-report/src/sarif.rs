@@ -11,7 +11,7 @@
 //! where the scanned folder sits. A result about the repository as a whole (no file) points at
 //! the scanned folder's `vigie.toml`, where its checks are configured and waived.
 
-use crate::common::{Context, one_line};
+use crate::common::{Context, Gaps, also_fails_words, one_line};
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
@@ -143,9 +143,11 @@ pub(crate) fn render_at(report: &ScanReport, base: &SarifBase) -> String {
         .collect();
 
     let states = baseline_states(report);
+    let gaps = Gaps::of(cx.scoped_verdicts());
     let mut results: Vec<sarif::Result> = cx
         .scoped_verdicts()
-        .filter(|v| !v.is_pass())
+        // a gap two checks judge is one result, of the check listed for it
+        .filter(|v| !v.is_pass() && !gaps.repeats(v))
         .map(|v| {
             let mut r = w.verdict_result(&cx, v, rule_index.get(v.check).copied());
             if let Some(state) = states.get(&address(v)) {
@@ -488,6 +490,9 @@ impl Writer<'_> {
             }
             let _ = write!(text, " Fix: {}", one_line(fix));
         }
+        if let Some(also) = also_fails_words(v) {
+            let _ = write!(text, " ({also})");
+        }
         let mut props = BTreeMap::from([
             ("subject".to_string(), json!(v.subject)),
             ("severity".to_string(), json!(v.severity.as_str())),
@@ -504,6 +509,9 @@ impl Writer<'_> {
         ]);
         if let Some(fix) = v.fix() {
             props.insert("fix".to_string(), json!(fix));
+        }
+        if !v.also_fails().is_empty() {
+            props.insert("alsoFails".to_string(), json!(v.also_fails()));
         }
         if let Some(w) = v.expired_waiver() {
             props.insert(

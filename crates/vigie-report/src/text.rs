@@ -3,8 +3,8 @@
 
 use crate::RenderOptions;
 use crate::common::{
-    Context, LISTED_CHANGES, changes_counts, one_line, path_line, path_line_col, plural,
-    previous_name, status_counts, status_words,
+    Context, LISTED_CHANGES, also_fails_words, changes_counts, one_line, one_per_gap, path_line,
+    path_line_col, plural, previous_name, status_counts, status_words,
 };
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -186,7 +186,9 @@ fn changes(out: &mut String, c: &Changes, p: &Paint) {
 }
 
 /// The verdicts to list under a control: failures, then waived ones, then (verbose) passes.
+/// A gap two checks judge is listed once ([`one_per_gap`]).
 fn listed<'r>(verdicts: &[&'r Verdict], opts: &RenderOptions) -> Vec<&'r Verdict> {
+    let verdicts = one_per_gap(verdicts);
     let mut out: Vec<&Verdict> = verdicts.iter().copied().filter(|v| v.is_fail()).collect();
     if opts.quiet {
         return out;
@@ -328,6 +330,9 @@ fn entry(out: &mut String, v: &Verdict, p: &Paint) {
                     "{INDENT}{}",
                     p.cyan(&format!("fix: {}", one_line(fix)))
                 );
+            }
+            if let Some(also) = also_fails_words(v) {
+                let _ = writeln!(out, "{INDENT}{}", p.dim(&also));
             }
         }
         Outcome::Waived => {

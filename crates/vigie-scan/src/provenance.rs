@@ -9,26 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use vigie_checks::container_field;
 use vigie_core::{Location, Verdict};
 use vigie_parse::yaml::{Node, Value};
-
-/// The field of a container a check judges when its verdict points at the container itself
-/// (a field that is missing), as a path under the container.
-fn container_field(check: &str) -> Option<&'static str> {
-    Some(match check {
-        "CNT-01" | "PSS-R03" => "securityContext/runAsNonRoot",
-        "CNT-02" | "PSS-R06" => "securityContext/capabilities/drop",
-        "CNT-03" | "PSS-R02" => "securityContext/allowPrivilegeEscalation",
-        "CNT-04" => "securityContext/readOnlyRootFilesystem",
-        "CNT-05.2" | "PSS-R05" => "securityContext/seccompProfile",
-        "CNT-06.1" | "PSS-B03" => "securityContext/privileged",
-        "PSS-B04" => "securityContext/capabilities/add",
-        "CNT-08.1" => "resources/limits/memory",
-        "CNT-08.2" => "resources/limits/cpu",
-        "CNT-10.1" | "CNT-10.2" => "image",
-        _ => return None,
-    })
-}
 
 /// Where a field's value was set in the values.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -213,7 +213,8 @@ pub fn privileged(cx: &Context<'_>, out: &mut Vec<Verdict>) {
             if let Some(e) = c.sc_field("privileged")
                 && e.value.as_bool() == Some(true)
             {
-                j.fail(
+                j.fail_in(
+                    c,
                     e.key_pos,
                     format!("{} runs privileged (privileged: true)", c.who()),
                     "remove securityContext.privileged (or set it to false)",
@@ -313,7 +314,8 @@ pub fn capabilities(cx: &Context<'_>, out: &mut Vec<Verdict>) {
             for cap in sub(caps, "add").map(Node::items).unwrap_or(&[]) {
                 let name = cap.as_str().unwrap_or("");
                 if !BASELINE_CAPABILITIES.contains(&name) {
-                    j.fail(
+                    j.fail_in(
+                        c,
                         cap.pos,
                         format!(
                             "{} adds capability {name:?}, outside the baseline set",
@@ -463,7 +465,8 @@ pub fn host_ports(cx: &Context<'_>, out: &mut Vec<Verdict>) {
                     && e.value.as_i64() != Some(0)
                 {
                     let port = e.value.as_str().unwrap_or("?");
-                    j.fail(
+                    j.fail_in(
+                        c,
                         e.key_pos,
                         format!("{} binds host port {port} on the node", c.who()),
                         "remove hostPort and expose the port through a Service",
@@ -734,7 +737,8 @@ pub(super) fn judge_proc_mount(pod: &Pod<'_>, j: &mut Judge<'_>) {
         if let Some(e) = c.sc_field("procMount") {
             let v = e.value.as_str().unwrap_or("");
             if v != "Default" {
-                j.fail(
+                j.fail_in(
+                    c,
                     e.key_pos,
                     format!("{} sets procMount to {v:?}", c.who()),
                     "remove securityContext.procMount (or set it to Default)",
@@ -1027,7 +1031,8 @@ pub fn host_probes(cx: &Context<'_>, out: &mut Vec<Verdict>) {
                     };
                     let host = e.value.as_str().unwrap_or("");
                     if !host.is_empty() {
-                        j.fail(
+                        j.fail_in(
+                            c,
                             e.key_pos,
                             format!("{}'s {what}.{action} targets host {host:?}", c.who()),
                             format!(

@@ -315,6 +315,26 @@ impl Judge<'_> {
             fix,
         ));
     }
+
+    /// A failure about one container: its subject is the container (`Deployment/prod/web ›
+    /// container api`), as the container checks name it, so that one gap judged by both a
+    /// container check and a Pod Security check is recognised as one.
+    pub fn fail_in(
+        &mut self,
+        c: &Ctr<'_>,
+        at: Pos,
+        message: impl Into<std::sync::Arc<str>>,
+        fix: impl Into<std::sync::Arc<str>>,
+    ) {
+        self.failed = true;
+        self.out.push(Verdict::fail(
+            self.doc,
+            format!("{} › {}", self.subject, c.who()),
+            self.obj.loc(at),
+            message,
+            fix,
+        ));
+    }
 }
 
 /// Run `judge` on every pod. It reports failures through the [`Judge`] and returns the

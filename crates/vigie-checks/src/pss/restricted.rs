@@ -219,7 +219,8 @@ pub fn privilege_escalation(cx: &Context<'_>, out: &mut Vec<Verdict>) {
         for c in &pod.containers {
             match c.sc_field("allowPrivilegeEscalation") {
                 Some(e) if e.value.as_bool() == Some(false) => {}
-                Some(e) => j.fail(
+                Some(e) => j.fail_in(
+                    c,
                     e.key_pos,
                     format!(
                         "{} sets allowPrivilegeEscalation to {}",
@@ -228,7 +229,8 @@ pub fn privilege_escalation(cx: &Context<'_>, out: &mut Vec<Verdict>) {
                     ),
                     "set securityContext.allowPrivilegeEscalation: false",
                 ),
-                None => j.fail(
+                None => j.fail_in(
+                    c,
                     c.sc_at(),
                     format!("{} does not set allowPrivilegeEscalation: false", c.who()),
                     "add allowPrivilegeEscalation: false to the container's securityContext",
@@ -326,7 +328,8 @@ pub fn run_as_non_root(cx: &Context<'_>, out: &mut Vec<Verdict>) {
         for c in &pod.containers {
             match c.sc_field("runAsNonRoot") {
                 Some(e) if e.value.as_bool() == Some(true) => {}
-                Some(e) => j.fail(
+                Some(e) => j.fail_in(
+                    c,
                     e.key_pos,
                     format!(
                         "{} sets runAsNonRoot to {}",
@@ -335,7 +338,8 @@ pub fn run_as_non_root(cx: &Context<'_>, out: &mut Vec<Verdict>) {
                     ),
                     "remove the container's runAsNonRoot (or set it to true)",
                 ),
-                None if pod_true.is_none() => j.fail(
+                None if pod_true.is_none() => j.fail_in(
+                    c,
                     c.sc_at(),
                     format!(
                         "{} does not set runAsNonRoot: true, and neither does the pod",
@@ -521,7 +525,8 @@ pub fn seccomp(cx: &Context<'_>, out: &mut Vec<Verdict>) {
         if pod_set.is_none() {
             for c in &pod.containers {
                 if c.sc_field("seccompProfile").is_none() {
-                    j.fail(
+                    j.fail_in(
+                        c,
                         c.sc_at(),
                         format!(
                             "{} sets no seccomp profile, and neither does the pod",
@@ -633,7 +638,8 @@ pub fn capabilities(cx: &Context<'_>, out: &mut Vec<Verdict>) {
                     (None, Some(caps)) => caps.key_pos,
                     (None, None) => c.sc_at(),
                 };
-                j.fail(
+                j.fail_in(
+                    c,
                     at,
                     format!("{} does not drop ALL capabilities", c.who()),
                     "set securityContext.capabilities.drop: [\"ALL\"]",
@@ -642,7 +648,8 @@ pub fn capabilities(cx: &Context<'_>, out: &mut Vec<Verdict>) {
             for cap in sub(capv, "add").map(Node::items).unwrap_or(&[]) {
                 let name = cap.as_str().unwrap_or("");
                 if name != "NET_BIND_SERVICE" {
-                    j.fail(
+                    j.fail_in(
+                        c,
                         cap.pos,
                         format!("{} adds capability {name:?}", c.who()),
                         format!("remove {name:?} from securityContext.capabilities.add"),

@@ -128,7 +128,8 @@ fn pss_checks_agree_with_the_project_fixtures() {
 }
 
 /// Where the verdicts point and what they say, on one fixture: one failure per offending
-/// field, each located on that field, naming the container.
+/// field, each located on that field, about the container (its subject, as the container
+/// checks name it, so that the roll-up sees one gap when both judge the field).
 #[test]
 fn failures_point_at_the_offending_fields() {
     let rel = "restricted/fail/PSS-R03-pod-true-container-false.yaml";
@@ -138,7 +139,7 @@ fn failures_point_at_the_offending_fields() {
     assert_eq!(r03.len(), 1, "{r03:#?}");
     let v = r03[0];
     assert!(v.is_fail());
-    assert_eq!(&*v.subject, "Pod/default/api");
+    assert_eq!(&*v.subject, "Pod/default/api › container api");
     assert_eq!((v.location.line, v.location.column), (14, 7));
     assert!(v.message.contains("container api"), "{}", v.message);
     assert!(v.fix().is_some());

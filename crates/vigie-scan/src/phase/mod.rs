@@ -9,7 +9,8 @@
 //! 4. [`check_files()`], [`check_units()`] and [`analyse()`] judge the files, the built units
 //!    and the repository as a whole → [`Findings`];
 //! 5. [`roll_up()`] reports once what several units share, applies suppressions, waivers and
-//!    severity overrides, and rolls the verdicts up per framework → `RolledUp`, which
+//!    severity overrides, lists once a gap two checks judge ([`same_gap`]), and rolls the
+//!    verdicts up per framework → `RolledUp`, which
 //!    [`report()`] turns into the report every format renders.
 //!
 //! Diagnostics and counts are added by every phase to one [`Tally`].
@@ -20,6 +21,7 @@ mod check;
 mod discover;
 mod lower;
 mod roll_up;
+mod same_gap;
 
 pub(crate) use analyse::analyse;
 pub(crate) use build_units::{Planned, Units, build_units, find_unit, with_loose_read_ahead};

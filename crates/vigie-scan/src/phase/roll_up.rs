@@ -284,10 +284,13 @@ pub(crate) fn roll_up(
         .map(|c| c.id)
         .filter(|id| !unassessed.iter().any(|u| u.check == *id))
         .collect();
+    let frameworks: Vec<String> = selected.iter().map(|f| f.id.clone()).collect();
+    let in_scope = vigie_core::report::checks_in_scope(catalog, &frameworks);
+    super::same_gap::mark_same_gaps(&mut verdicts, |c| in_scope.contains(c));
     let rollup = vigie_core::rollup::roll_up(catalog, &verdicts, &implemented, &selected);
     vigie_core::timings::mark("roll-up");
     Ok(RolledUp {
-        frameworks: selected.iter().map(|f| f.id.clone()).collect(),
+        frameworks,
         verdicts,
         rollup,
         checks: all_checks,

@@ -12,6 +12,7 @@ mod fail_closed;
 mod graph;
 mod html;
 mod measures;
+mod same_gap;
 mod schemas;
 mod secrets_cli;
 mod seeds;
