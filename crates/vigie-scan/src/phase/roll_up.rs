@@ -241,6 +241,8 @@ pub(crate) fn roll_up(
         }
     }
 
+    refuse_overruling_attestations(&mut verdicts, catalog, diagnostics);
+
     // merged in path order, each file sorted by its worker; a verdict that points outside its
     // own file would break that order, so check and sort if needed
     if !verdicts.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
@@ -297,6 +299,56 @@ pub(crate) fn roll_up(
         tables,
         unassessed,
     })
+}
+
+/// An attestation records what the repository cannot show; it never overrules what it shows.
+/// `vigie attest` refuses one for a control its checks decide and find failing; one written by
+/// hand in `.vigie/attestations.toml` is not counted (the report would otherwise show the
+/// control attested beside its failures) and is reported at its entry, naming the failures.
+fn refuse_overruling_attestations(
+    verdicts: &mut Vec<Verdict>,
+    catalog: &vigie_core::catalog::Catalog,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let failing = |control: &vigie_core::catalog::Control| -> Vec<&Verdict> {
+        verdicts
+            .iter()
+            .filter(|v| v.is_fail() && control.checks.iter().any(|k| k == v.check))
+            .collect()
+    };
+    let mut refused = Vec::new();
+    for (i, v) in verdicts.iter().enumerate() {
+        if v.outcome != vigie_core::Outcome::Attested {
+            continue;
+        }
+        let Some(control) = catalog.control(&v.subject) else {
+            continue;
+        };
+        if vigie_core::rollup::needs_attestation(control) {
+            continue;
+        }
+        let failures = failing(control);
+        let Some(first) = failures.first() else {
+            continue;
+        };
+        diagnostics.push(Diagnostic::new(
+            DiagKind::Config,
+            v.location.clone(),
+            format!(
+                "the attestation of {} is not counted: the control is decided by its checks ({}), and they find {} failure(s) here (first: {} {} at {}); an attestation records what the repository cannot show, it never overrules what it shows",
+                control.id,
+                control.checks.join(", "),
+                failures.len(),
+                first.check,
+                first.subject,
+                first.location
+            ),
+        ));
+        refused.push(i);
+    }
+    for i in refused.into_iter().rev() {
+        verdicts.remove(i);
+    }
 }
 
 /// One verdict for each failure (or pass) that several units share: the same check at the

@@ -110,3 +110,61 @@ fn attest_rejects_bad_input_without_writing() {
     }
     assert!(!dir.path().join(".vigie/attestations.toml").exists());
 }
+
+/// An attestation written by hand for a control whose checks decide it and find it failing is
+/// not counted: the report never shows the control attested beside its failures, and says why
+/// at the entry. The same attestation on a control with no failure counts.
+#[test]
+fn a_hand_written_attestation_never_overrules_failing_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(&crate::common::example("compose-gaps"), dir.path());
+    std::fs::create_dir_all(dir.path().join(".vigie")).unwrap();
+    let entry = |control: &str| {
+        format!(
+            "[[attestation]]\ncontrol = \"{control}\"\nstatement = \"checked by hand\"\nowner = \"ops@example.org\"\ndate = 2026-11-01\nexpires = 2027-11-01\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join(".vigie/attestations.toml"),
+        entry("CNT-01") + "\n" + &entry("GOV-02"),
+    )
+    .unwrap();
+    let out = vigie()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let attested: Vec<&str> = report["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["outcome"] == "attested")
+        .filter_map(|v| v["subject"].as_str())
+        .collect();
+    assert_eq!(attested, ["GOV-02"], "{attested:?}");
+    let refused = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("attestation of CNT-01")
+        })
+        .expect("a diagnostic at the refused entry");
+    assert_eq!(refused["location"]["path"], ".vigie/attestations.toml");
+    assert_eq!(refused["location"]["line"], 1);
+    let md = vigie()
+        .args(["scan", "--format", "markdown"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    let line = md
+        .lines()
+        .find(|l| l.contains("**Non-Root Containers**"))
+        .unwrap();
+    assert!(!line.contains("attested"), "{line}");
+}
