@@ -266,6 +266,22 @@ pub fn needs_attestation(c: &Control) -> bool {
     c.mode.split('+').any(|m| m.trim() == "attest")
 }
 
+/// Whether an attestation of `c` can vouch for anything: the control asks for one, or a
+/// requirement of some framework names the control and lists no check to decide it. The
+/// attestation of a control whose checks decide every requirement it evidences would only
+/// stand beside their verdicts, so it is refused when they fail.
+pub fn attestation_can_vouch(catalog: &Catalog, c: &Control) -> bool {
+    needs_attestation(c)
+        || catalog.frameworks.iter().any(|f| {
+            f.sections.iter().any(|s| {
+                s.requirements.iter().any(|r| {
+                    r.controls.contains(&c.id)
+                        && catalog.requirement_checks(r).is_empty()
+                })
+            })
+        })
+}
+
 /// The status once attestations are counted: a valid attestation makes a control that no check
 /// decides (or that nothing in the repository applies to) compliant, never hides a failure; an
 /// attestation the control needs, expired or missing, leaves it not assessed unless a check
@@ -439,12 +455,22 @@ pub fn roll_up(
                                 .filter(|k| implemented.contains(k))
                                 .collect();
                             let t = index.tally(checks.iter().copied());
+                            // a requirement no check decides here (none listed, none built, or
+                            // none could run on this repository) is attested through its controls
+                            let undecided = checks.is_empty() && !r.controls.is_empty();
                             // an attestation one of its controls needs and lacks comes first,
-                            // then one that vouches, then an expired optional one
+                            // then one that vouches, then an expired optional one; the
+                            // attestation of a control its checks decide vouches only for the
+                            // requirements on which no check gave a verdict here, never beside
+                            // the checks' verdicts
+                            let judged = !checks.is_empty() && t.subjects > 0;
                             let mut pending = None;
                             let mut attested = false;
                             let mut expired = false;
                             for c in r.controls.iter().filter_map(|id| catalog.control(id)) {
+                                if judged && !needs_attestation(c) {
+                                    continue;
+                                }
                                 match atts.state(c).0 {
                                     Some(AttestationState::Attested) => attested = true,
                                     Some(x) if needs_attestation(c) => {
@@ -454,9 +480,6 @@ pub fn roll_up(
                                     None => {}
                                 }
                             }
-                            // a requirement no check decides here (none listed, none built, or
-                            // none could run on this repository) is attested through its controls
-                            let undecided = checks.is_empty() && !r.controls.is_empty();
                             if undecided && !attested && pending.is_none() {
                                 pending = Some(if expired {
                                     AttestationState::Expired

@@ -50,8 +50,12 @@ pub(crate) fn render(report: &ScanReport) -> String {
             .filter(|u| control.checks.contains(&u.check))
             .collect()
     };
+    let todo = |id: &str| report.rollup.todo.iter().any(|t| t.control == id);
     for c in report.rollup.controls.iter().filter(|c| {
-        c.status != Status::NotAssessed || c.attestation.is_some() || !unassessed(&c.id).is_empty()
+        c.status != Status::NotAssessed
+            || c.attestation.is_some()
+            || todo(&c.id)
+            || !unassessed(&c.id).is_empty()
     }) {
         let mut suite = TestSuite::new(format!("{} {}", c.id, c.title));
         suite.add_property(Property::new("status", c.status.as_str()));
@@ -138,10 +142,19 @@ fn located(case: &mut TestCase, path: &str) {
 }
 
 /// The attestation of a control: passed and marked attested (not proven), or skipped as a
-/// to-do naming its owner.
+/// to-do naming its owner — also for a control decided by checks when a requirement it
+/// evidences is decided by none of them here and is listed to attest.
 fn attestation_case(report: &ScanReport, c: &ControlResult) -> Option<TestCase> {
     let name = format!("attestation {}", c.id);
-    match c.attestation? {
+    let state = c.attestation.or_else(|| {
+        report
+            .rollup
+            .todo
+            .iter()
+            .any(|t| t.control == c.id)
+            .then_some(AttestationState::Missing)
+    });
+    match state? {
         AttestationState::Attested => {
             let v = report
                 .verdicts

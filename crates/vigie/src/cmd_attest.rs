@@ -109,8 +109,10 @@ pub fn run(args: AttestArgs, today: time::Date) -> Result<ExitCode, String> {
 }
 
 /// An attestation records what a repository cannot show; it never overrules evidence. A control
-/// whose checks decide it (its mode asks for no attestation) and that a scan of the repository
-/// finds failing is refused, naming the failures to fix instead.
+/// whose checks decide every requirement it evidences (its mode asks for no attestation) and
+/// that a scan of the repository finds failing is refused, naming the failures to fix instead.
+/// A control that also evidences a requirement no check decides can be attested: the
+/// attestation counts for that requirement alone.
 fn refuse_overruling_evidence(
     catalog: &Catalog,
     control: &str,
@@ -120,7 +122,10 @@ fn refuse_overruling_evidence(
     let Some(c) = catalog.control(control) else {
         return Ok(());
     };
-    if vigie_core::rollup::needs_attestation(c) || c.checks.is_empty() || !root.is_dir() {
+    if vigie_core::rollup::attestation_can_vouch(catalog, c)
+        || c.checks.is_empty()
+        || !root.is_dir()
+    {
         return Ok(());
     }
     let mut opts = vigie_scan::ScanOptions::new(root, today);

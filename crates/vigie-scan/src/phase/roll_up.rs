@@ -302,9 +302,11 @@ pub(crate) fn roll_up(
 }
 
 /// An attestation records what the repository cannot show; it never overrules what it shows.
-/// `vigie attest` refuses one for a control its checks decide and find failing; one written by
-/// hand in `.vigie/attestations.toml` is not counted (the report would otherwise show the
-/// control attested beside its failures) and is reported at its entry, naming the failures.
+/// `vigie attest` refuses one for a control its checks decide, for every requirement it
+/// evidences, and find failing; one written by hand in `.vigie/attestations.toml` is not
+/// counted (the report would otherwise show the control attested beside its failures) and is
+/// reported at its entry, naming the failures. The attestation of a control that also
+/// evidences a requirement no check decides counts for that requirement alone.
 fn refuse_overruling_attestations(
     verdicts: &mut Vec<Verdict>,
     catalog: &vigie_core::catalog::Catalog,
@@ -324,7 +326,7 @@ fn refuse_overruling_attestations(
         let Some(control) = catalog.control(&v.subject) else {
             continue;
         };
-        if vigie_core::rollup::needs_attestation(control) {
+        if vigie_core::rollup::attestation_can_vouch(catalog, control) {
             continue;
         }
         let failures = failing(control);

@@ -168,3 +168,72 @@ fn a_hand_written_attestation_never_overrules_failing_checks() {
         .unwrap();
     assert!(!line.contains("attested"), "{line}");
 }
+
+/// A control whose checks fail here but which also evidences a requirement no check decides
+/// (CNT-04: tmpfs for scratch, ANSSI R13) can be attested: the attestation counts for that
+/// requirement alone, and the measures its checks decide keep their failures, unmarked.
+#[test]
+fn an_attestation_vouches_only_for_what_no_check_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(&crate::common::example("k8s-gaps"), dir.path());
+    vigie()
+        .args([
+            "attest",
+            "CNT-04",
+            "--statement",
+            "scratch directories are memory-backed emptyDir volumes",
+            "--owner",
+            "ops@example.org",
+            "--expires",
+            "2027-06-01",
+            "--root",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let out = vigie()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut seen = Vec::new();
+    for f in report["framework_results"].as_array().unwrap() {
+        for s in f["sections"].as_array().unwrap() {
+            for r in s["requirements"].as_array().unwrap() {
+                if r["controls"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c == "CNT-04")
+                {
+                    seen.push((
+                        format!(
+                            "{} {}",
+                            f["id"].as_str().unwrap(),
+                            r["id"].as_str().unwrap()
+                        ),
+                        r["status"].as_str().unwrap().to_string(),
+                        r["attestation"].as_str().unwrap_or("").to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    let r13 = seen
+        .iter()
+        .find(|(id, ..)| id == "anssi-docker R13")
+        .unwrap();
+    assert_eq!((r13.1.as_str(), r13.2.as_str()), ("compliant", "attested"));
+    let decided: Vec<_> = seen
+        .iter()
+        .filter(|(id, ..)| id != "anssi-docker R13")
+        .collect();
+    assert!(!decided.is_empty());
+    assert!(
+        decided
+            .iter()
+            .all(|(_, st, att)| st == "partially_compliant" && att.is_empty()),
+        "{decided:?}"
+    );
+}
