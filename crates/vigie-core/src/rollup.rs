@@ -274,10 +274,9 @@ pub fn attestation_can_vouch(catalog: &Catalog, c: &Control) -> bool {
     needs_attestation(c)
         || catalog.frameworks.iter().any(|f| {
             f.sections.iter().any(|s| {
-                s.requirements.iter().any(|r| {
-                    r.controls.contains(&c.id)
-                        && catalog.requirement_checks(r).is_empty()
-                })
+                s.requirements
+                    .iter()
+                    .any(|r| r.controls.contains(&c.id) && catalog.requirement_checks(r).is_empty())
             })
         })
 }

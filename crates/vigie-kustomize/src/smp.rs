@@ -64,7 +64,12 @@ impl Patcher<'_> {
                 self.record
                     .set
                     .insert(key, (self.patch_no, text.clone(), patch.pos));
-                *dst = patch.clone();
+                // a value the patch restates unchanged (the merge key naming a list item, an
+                // identity field) was set by the base: it keeps the base's line
+                let unchanged = dst.value == patch.value && dst.tag == patch.tag;
+                if !unchanged {
+                    *dst = patch.clone();
+                }
                 Outcome::Keep
             }
         }

@@ -60,6 +60,9 @@ fn each_field_points_at_the_line_that_set_it() {
     assert_eq!(ro.as_str(), Some("true"));
     assert_eq!(at(&b, ro), "prod/harden.yaml:10");
     assert_eq!(at(&b, c.get("image").unwrap()), "base/app.yaml:10");
+    // the patch restates the container's name to say which container it patches: the name,
+    // unchanged, is still the base's (a finding about the container points at its definition)
+    assert_eq!(at(&b, c.get("name").unwrap()), "base/app.yaml:9");
     assert_eq!(
         at(
             &b,
