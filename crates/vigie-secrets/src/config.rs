@@ -85,43 +85,52 @@ impl SecretsConfig {
     }
 }
 
-/// Read the `[secrets]` section of `vigie.toml` in `dir`, if there is one. Problems become notes
-/// and the defaults are used.
+/// Read the `[secrets]` section of `vigie.toml` in `dir`, if there is one. A file that is there
+/// but cannot be read, or whose `[secrets]` section is wrong, is a blocking note with its line:
+/// the run fails closed (`vigie secrets` exits 2), as `vigie scan` does on the same file, rather
+/// than scanning with settings the user did not write.
 pub fn load_vigie_toml(dir: &std::path::Path) -> (SecretsConfig, Vec<crate::Note>) {
     let path = dir.join("vigie.toml");
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    if std::fs::symlink_metadata(&path).is_err() {
         return (SecretsConfig::default(), Vec::new());
-    };
+    }
     let name = path.display().to_string();
+    let refused = |line: u32, message: String| {
+        let mut n = crate::Note::blocking(vigie_core::DiagKind::Config, name.clone(), message);
+        n.line = line;
+        (SecretsConfig::default(), vec![n])
+    };
+    // a configuration file is small: what a scan reads of one is bounded alike
+    let text = match vigie_parse::discover::read_text(&path, 1 << 20) {
+        Ok(t) => t.text,
+        Err(e) => {
+            let d = e.into_diagnostic(std::sync::Arc::from(name.as_str()), 1 << 20);
+            return refused(0, format!("cannot be read: {}", d.message));
+        }
+    };
+    let line_of = |span: Option<std::ops::Range<usize>>| {
+        span.map_or(0, |r| {
+            1 + text.as_bytes()[..r.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u32
+        })
+    };
     let table: toml::Table = match toml::from_str(&text) {
         Ok(t) => t,
         Err(e) => {
-            return (
-                SecretsConfig::default(),
-                vec![crate::Note::new(
-                    vigie_core::DiagKind::Config,
-                    name,
-                    format!("not valid TOML: {}", e.message()),
-                )],
+            return refused(
+                line_of(e.span()),
+                format!("not valid TOML: {}", e.message()),
             );
         }
     };
     match table.get("secrets") {
         Some(toml::Value::Table(t)) => match SecretsConfig::from_table(t) {
             Ok(c) => (c, Vec::new()),
-            Err(e) => (
-                SecretsConfig::default(),
-                vec![crate::Note::new(vigie_core::DiagKind::Config, name, e)],
-            ),
+            Err(e) => refused(0, e),
         },
-        Some(_) => (
-            SecretsConfig::default(),
-            vec![crate::Note::new(
-                vigie_core::DiagKind::Config,
-                name,
-                "[secrets] must be a table",
-            )],
-        ),
+        Some(_) => refused(0, "[secrets] must be a table".to_string()),
         None => (SecretsConfig::default(), Vec::new()),
     }
 }

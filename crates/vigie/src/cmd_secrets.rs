@@ -98,6 +98,11 @@ pub fn secrets(args: SecretsArgs, stdout: &mut dyn Write) -> Result<ExitCode, St
         args.path.clone()
     };
     let (cfg, mut notes) = vigie_secrets::config::load_vigie_toml(&root);
+    if let Some(n) = notes.iter().find(|n| n.blocking) {
+        // Fail closed, as `vigie scan` does on the same file: never scan with settings the
+        // user did not write.
+        return Err(located(n));
+    }
     let baseline_path = args.baseline.clone().or_else(|| {
         cfg.baseline
             .as_ref()

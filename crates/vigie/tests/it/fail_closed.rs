@@ -558,3 +558,53 @@ fn hook_install_force_keeps_a_backup() {
             .contains("vigie secrets --staged")
     );
 }
+
+/// A `vigie.toml` that `vigie secrets` cannot read stops it (exit 2, with the line), in the
+/// working tree and in the pre-commit hook's `--staged` run, as it stops `vigie scan`: the
+/// secrets are never looked for with settings the user did not write.
+#[test]
+fn secrets_refuse_a_configuration_they_cannot_read() {
+    let d = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(d.path())
+            .output()
+            .expect("git runs")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    write(
+        d.path(),
+        "deploy.env",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLF\n",
+    );
+    git(&["add", "deploy.env"]);
+    for (toml, needle) in [
+        ("x [\n", "vigie.toml:1: not valid TOML"),
+        ("[secrets]\nallow_pathz = [\"x\"]\n", "allow_pathz"),
+        ("secrets = 3\n", "[secrets] must be a table"),
+    ] {
+        write(d.path(), "vigie.toml", toml);
+        for staged in [false, true] {
+            let mut c = vigie();
+            c.arg("secrets").arg(d.path());
+            if staged {
+                c.arg("--staged");
+            }
+            let (code, out, err) = stdout_of(&mut c);
+            assert_eq!(code, 2, "{toml} staged={staged}: {out}{err}");
+            assert!(err.contains(needle), "{toml}: {err}");
+        }
+    }
+    // and a readable one is used
+    write(
+        d.path(),
+        "vigie.toml",
+        "[secrets]\nallow_paths = [\"nothing-here\"]\n",
+    );
+    let (code, out, err) = stdout_of(vigie().arg("secrets").arg(d.path()));
+    assert_eq!(code, 1, "{out}{err}");
+}
