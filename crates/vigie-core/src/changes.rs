@@ -38,6 +38,9 @@ pub struct PreviousReport {
     pub as_of: String,
     pub root: String,
     pub tool_version: String,
+    /// The commit the previous report judged, when it recorded one (schema 1.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 /// A failure that appeared or disappeared.

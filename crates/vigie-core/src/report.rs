@@ -50,6 +50,9 @@ pub struct ScanReport {
     pub tool_version: &'static str,
     /// The scanned path as the user gave it.
     pub root: String,
+    /// The commit checked out in the scanned folder, when it is a git repository: what the
+    /// report judged, for an auditor reading it later.
+    pub commit: Option<String>,
     /// The date waivers are judged against (YYYY-MM-DD).
     pub as_of: String,
     /// Frameworks reported on, by id, in catalogue order.

@@ -349,7 +349,15 @@ pub(crate) const LISTED_CHANGES: usize = 20;
 /// The previous report a comparison was made with, as a reader knows it: its date and file.
 pub(crate) fn previous_name(c: &vigie_core::changes::Changes) -> String {
     let p = &c.previous;
-    one_line(&format!("the report of {} ({})", p.as_of, p.file))
+    match &p.commit {
+        Some(commit) => one_line(&format!(
+            "the report of {} at commit {} ({})",
+            p.as_of,
+            commit.get(..12).unwrap_or(commit),
+            p.file
+        )),
+        None => one_line(&format!("the report of {} ({})", p.as_of, p.file)),
+    }
 }
 
 /// The changes counted in one sentence: failures new, fixed and unchanged, then the measures

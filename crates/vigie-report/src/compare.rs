@@ -51,6 +51,8 @@ struct Tool {
 #[derive(Deserialize)]
 struct Previous {
     root: String,
+    #[serde(default)]
+    commit: Option<String>,
     as_of: String,
     frameworks: Vec<String>,
     verdicts: Vec<PreviousVerdict>,
@@ -108,6 +110,7 @@ pub fn compare(report: &ScanReport, text: &str, file: &str) -> Result<Changes, S
             as_of: previous.as_of.clone(),
             root: previous.root.clone(),
             tool_version,
+            commit: previous.commit.clone(),
         },
         frameworks: common.clone(),
         not_compared,

@@ -16,6 +16,8 @@ struct Head<'a> {
     schema_version: &'static str,
     tool: Tool,
     root: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
     as_of: &'a str,
     frameworks: &'a [String],
     fail_on: Severity,
@@ -132,6 +134,7 @@ pub(crate) fn render_to(report: &ScanReport, w: &mut dyn std::io::Write) -> std:
             version: report.tool_version,
         },
         root: &report.root,
+        commit: report.commit.as_deref(),
         as_of: &report.as_of,
         frameworks: &report.frameworks,
         fail_on: report.fail_on,

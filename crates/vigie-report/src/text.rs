@@ -81,10 +81,15 @@ pub(crate) fn render(report: &ScanReport, opts: &RenderOptions) -> String {
 fn header(out: &mut String, report: &ScanReport, p: &Paint) {
     let _ = writeln!(
         out,
-        "{} {} · {} · as of {}",
+        "{} {} · {}{} · as of {}",
         p.bold("vigie"),
         report.tool_version,
         one_line(&report.root),
+        report
+            .commit
+            .as_deref()
+            .map(|c| format!(" at {}", one_line(c.get(..12).unwrap_or(c))))
+            .unwrap_or_default(),
         one_line(&report.as_of)
     );
     let frameworks = if report.frameworks.is_empty() {

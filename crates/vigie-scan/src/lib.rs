@@ -275,3 +275,25 @@ pub fn scan_with(
     let rolled = phase::roll_up(&scan, &found, &units, findings, &mut tally)?;
     Ok(phase::report(&scan, tally, rolled))
 }
+
+/// The commit checked out in the scanned folder, when it is itself a git work tree: `.git/HEAD`, followed through its branch's loose
+/// ref or `packed-refs`. Read by hand because the three files are all there is to it; `None`
+/// outside a repository or for a worktree's `.git` file.
+pub fn head_commit(root: &std::path::Path) -> Option<String> {
+    let git = root.join(".git");
+    let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
+    let head = head.trim();
+    let is_id = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(name) = head.strip_prefix("ref: ") else {
+        return is_id(head).then(|| head.to_string());
+    };
+    if let Ok(id) = std::fs::read_to_string(git.join(name)) {
+        let id = id.trim();
+        return is_id(id).then(|| id.to_string());
+    }
+    let packed = std::fs::read_to_string(git.join("packed-refs")).ok()?;
+    packed.lines().find_map(|l| {
+        let (id, r) = l.split_once(' ')?;
+        (r == name && is_id(id)).then(|| id.to_string())
+    })
+}

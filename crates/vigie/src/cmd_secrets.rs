@@ -224,6 +224,7 @@ fn sarif(outcome: &vigie_secrets::Outcome, scanned: &Path) -> String {
     let report = vigie_core::ScanReport {
         tool_version: env!("CARGO_PKG_VERSION"),
         root: scanned.display().to_string(),
+        commit: None,
         as_of: String::new(),
         frameworks: catalog.frameworks.iter().map(|f| f.id.clone()).collect(),
         fail_on: vigie_core::Severity::Info,

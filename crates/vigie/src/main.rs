@@ -413,7 +413,7 @@ fn scan_command(args: ScanArgs, stdout: &mut dyn Write) -> Result<ExitCode, Stri
         if *format == Format::Html {
             let html = vigie_report::HtmlOptions {
                 link: link.clone(),
-                commit: cmd_graph::head_commit(&args.path),
+                commit: report.commit.clone(),
                 graph_svg: args.path.is_dir().then(|| cmd_graph::svg_of(&args.path)),
             };
             let page = vigie_report::render_html(&report, &render, &html);

@@ -56,6 +56,7 @@ fn report() -> ScanReport {
     ScanReport {
         tool_version: "0.1.0",
         root: "repo".to_string(),
+        commit: None,
         as_of: "2026-11-23".to_string(),
         frameworks: frameworks.iter().map(|f| f.id.clone()).collect(),
         fail_on: Severity::High,

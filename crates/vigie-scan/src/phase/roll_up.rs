@@ -491,6 +491,7 @@ pub(crate) fn report(scan: &Scan<'_>, tally: Tally, rolled: RolledUp) -> ScanRep
     let mut report = ScanReport {
         tool_version: VERSION,
         root: opts.display_root.clone(),
+        commit: crate::head_commit(&opts.root),
         as_of: opts.today.to_string(),
         frameworks: rolled.frameworks,
         fail_on: opts.fail_on.or(scan.cfg.fail_on).unwrap_or(Severity::High),

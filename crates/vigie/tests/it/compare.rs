@@ -349,3 +349,63 @@ fn a_previous_report_vigie_cannot_read_is_an_error() {
     let err = refused(dir.path());
     assert!(err.contains("not a regular file"), "{err}");
 }
+
+/// A scanned git work tree records the commit it judged, and a comparison names the commit of
+/// the previous report: what a team reviewing a roadmap update needs to find both states again.
+#[test]
+fn reports_record_the_commit_they_judged_and_comparisons_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&example("compose-hardened"), &repo);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "first"]);
+    let first = git(&["rev-parse", "HEAD"]);
+    let previous = dir.path().join("previous.json");
+    let (code, _, err) = stdout_of(
+        vigie()
+            .arg("scan")
+            .arg(&repo)
+            .args(["--format", "json", "-o"])
+            .arg(&previous),
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&previous).unwrap()).unwrap();
+    assert_eq!(report["commit"], first.as_str());
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::common::root().join("schemas/vigie-report.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let errors: Vec<String> = jsonschema::validator_for(&schema)
+        .unwrap()
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    git(&["commit", "-q", "--allow-empty", "-m", "second"]);
+    let (_, text, err) = stdout_of(
+        vigie()
+            .arg("scan")
+            .arg(&repo)
+            .args(["--no-color", "--compare"])
+            .arg(&previous),
+    );
+    assert!(
+        text.contains(&format!("at commit {}", &first[..12])),
+        "{text}{err}"
+    );
+    let second = git(&["rev-parse", "HEAD"]);
+    assert!(text.contains(&second[..12]), "{text}");
+}

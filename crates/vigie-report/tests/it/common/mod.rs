@@ -200,6 +200,7 @@ pub fn report_of(verdicts: Vec<Verdict>, diagnostics: Vec<Diagnostic>) -> ScanRe
     ScanReport {
         tool_version: "0.1.0",
         root: "examples/compose".to_string(),
+        commit: None,
         as_of: "2026-11-23".to_string(),
         frameworks: frameworks.iter().map(|f| f.id.clone()).collect(),
         fail_on: Severity::High,
