@@ -306,14 +306,8 @@ impl Judge<'_> {
         message: impl Into<std::sync::Arc<str>>,
         fix: impl Into<std::sync::Arc<str>>,
     ) {
-        self.failed = true;
-        self.out.push(Verdict::fail(
-            self.doc,
-            self.subject,
-            self.obj.loc(at),
-            message,
-            fix,
-        ));
+        let subject = self.subject.clone();
+        self.push_failure(subject, at, message.into(), fix.into());
     }
 
     /// A failure about one container: its subject is the container (`Deployment/prod/web ›
@@ -326,10 +320,21 @@ impl Judge<'_> {
         message: impl Into<std::sync::Arc<str>>,
         fix: impl Into<std::sync::Arc<str>>,
     ) {
+        let subject = format!("{} › {}", self.subject, c.who()).into();
+        self.push_failure(subject, at, message.into(), fix.into());
+    }
+
+    fn push_failure(
+        &mut self,
+        subject: std::sync::Arc<str>,
+        at: Pos,
+        message: std::sync::Arc<str>,
+        fix: std::sync::Arc<str>,
+    ) {
         self.failed = true;
         self.out.push(Verdict::fail(
             self.doc,
-            format!("{} › {}", self.subject, c.who()),
+            subject,
             self.obj.loc(at),
             message,
             fix,

@@ -8,6 +8,16 @@ fn vigie() -> Command {
     c
 }
 
+/// The JSON report of a scan of `dir`.
+fn scan_json(dir: &std::path::Path) -> serde_json::Value {
+    let out = vigie()
+        .args(["scan", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn attest_creates_the_file_then_appends() {
     let dir = tempfile::tempdir().unwrap();
@@ -129,12 +139,7 @@ fn a_hand_written_attestation_never_overrules_failing_checks() {
         entry("CNT-01") + "\n" + &entry("GOV-02"),
     )
     .unwrap();
-    let out = vigie()
-        .args(["scan", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = scan_json(dir.path());
     let attested: Vec<&str> = report["verdicts"]
         .as_array()
         .unwrap()
@@ -191,12 +196,7 @@ fn an_attestation_vouches_only_for_what_no_check_decided() {
         .arg(dir.path())
         .assert()
         .success();
-    let out = vigie()
-        .args(["scan", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = scan_json(dir.path());
     let mut seen = Vec::new();
     for f in report["framework_results"].as_array().unwrap() {
         for s in f["sections"].as_array().unwrap() {
