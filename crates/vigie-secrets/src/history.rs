@@ -216,9 +216,89 @@ fn ancestors(repo: &gix::Repository, from: ObjectId) -> HashSet<ObjectId> {
     seen
 }
 
+/// Where [`walk_tree`] reads trees: the object database, or the trees [`load_trees`] decoded
+/// beforehand (with the object database for any tree that is not among them).
+#[derive(Clone, Copy)]
+enum Trees<'a> {
+    Odb(&'a gix::Repository),
+    Loaded(&'a gix::Repository, &'a LoadedTrees),
+}
+
+/// Trees decoded ahead of the walk: `None` for a tree that cannot be read.
+type LoadedTrees = HashMap<ObjectId, Option<Box<[u8]>>>;
+
+impl<'a> Trees<'a> {
+    /// Tree `id`, decoded into `buf` when it is read from the object database.
+    fn get<'b>(&self, id: &ObjectId, buf: &'b mut Vec<u8>) -> Option<gix::objs::TreeRef<'b>>
+    where
+        'a: 'b,
+    {
+        match self {
+            Trees::Loaded(repo, loaded) => match loaded.get(id) {
+                Some(Some(data)) => gix::objs::TreeRef::from_bytes(data, repo.object_hash()).ok(),
+                Some(None) => None,
+                None => repo.objects.find_tree(id, buf).ok(),
+            },
+            Trees::Odb(repo) => repo.objects.find_tree(id, buf).ok(),
+        }
+    }
+}
+
+/// Every tree reachable from `roots`, decoded in parallel, one level of the trees at a time.
+///
+/// Reading the trees is most of the work of mapping blobs to paths, and mostly inflating deltas;
+/// done one tree at a time in the walk's order it runs on one core. Here each level (the root
+/// trees, then the subtrees they name, and so on) is decoded by every core, newest commit first:
+/// a pack stores older versions of a tree as deltas against newer ones, so each version's base is
+/// then usually the one just decoded, still in the thread's delta cache. A tree that cannot be
+/// read is kept as `None`, and the walk counts it as missing as it would have.
+fn load_trees(repo: &gix::Repository, roots: impl Iterator<Item = ObjectId>) -> LoadedTrees {
+    let mut loaded: LoadedTrees = HashMap::new();
+    let mut level: Vec<ObjectId> = Vec::new();
+    for id in roots {
+        if let std::collections::hash_map::Entry::Vacant(v) = loaded.entry(id) {
+            v.insert(None);
+            level.push(id);
+        }
+    }
+    let sync = repo.clone().into_sync();
+    let hash = repo.object_hash();
+    while !level.is_empty() {
+        let decoded: Vec<Option<Vec<u8>>> = level
+            .par_iter()
+            .map_init(
+                || sync.to_thread_local(),
+                |repo, id| {
+                    let mut buf = Vec::new();
+                    repo.objects.find_tree(id, &mut buf).ok()?;
+                    Some(buf)
+                },
+            )
+            .collect();
+        let mut next = Vec::new();
+        for (id, data) in level.iter().zip(decoded) {
+            let Some(data) = data else { continue };
+            if let Ok(tree) = gix::objs::TreeRef::from_bytes(&data, hash) {
+                for e in &tree.entries {
+                    if e.mode.is_tree()
+                        && let std::collections::hash_map::Entry::Vacant(v) =
+                            loaded.entry(e.oid.to_owned())
+                    {
+                        v.insert(None);
+                        next.push(e.oid.to_owned());
+                    }
+                }
+            }
+            loaded.insert(*id, Some(data.into_boxed_slice()));
+        }
+        level = next;
+    }
+    loaded
+}
+
 /// Walk a tree, skipping trees in `seen_trees`, calling `on_blob(id, path)` for each blob entry.
 fn walk_tree(
-    repo: &gix::Repository,
+    trees: Trees<'_>,
     root: ObjectId,
     seen_trees: &mut HashSet<ObjectId>,
     buf: &mut Vec<u8>,
@@ -231,12 +311,9 @@ fn walk_tree(
         if !seen_trees.insert(tid) {
             continue;
         }
-        let tree = match repo.objects.find_tree(&tid, buf) {
-            Ok(t) => t,
-            Err(_) => {
-                *missing += 1;
-                continue;
-            }
+        let Some(tree) = trees.get(&tid, buf) else {
+            *missing += 1;
+            continue;
         };
         for e in &tree.entries {
             let name = String::from_utf8_lossy(e.filename);
@@ -253,6 +330,33 @@ fn walk_tree(
                 on_blob(e.oid.to_owned(), path);
             }
         }
+    }
+}
+
+/// Check the pack's trailing checksum against its content. A SHA-1 pack is hashed with the
+/// `sha1` crate, which uses the processor's SHA instructions when it has them (several times
+/// faster than the collision-detecting SHA-1 gix verifies with; the trailer guards against damage,
+/// not against a forger, who could write a matching trailer anyway); other hashes through gix.
+fn verify_pack(pack: &gix::odb::pack::data::File) -> Result<(), String> {
+    if pack.object_hash() != gix::hash::Kind::Sha1 {
+        return pack
+            .verify_checksum(&mut gix::progress::Discard, &AtomicBool::new(false))
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+    }
+    use sha1::Digest;
+    let data = pack
+        .entry_slice(0..pack.pack_end() as u64)
+        .ok_or("the pack is shorter than its checksum")?;
+    let actual = sha1::Sha1::digest(data);
+    let expected = pack.checksum();
+    if actual.as_slice() == expected.as_bytes() {
+        Ok(())
+    } else {
+        Err(format!(
+            "its checksum is {expected} but its content hashes to {}",
+            gix::ObjectId::from_bytes_or_panic(actual.as_slice())
+        ))
     }
 }
 
@@ -385,25 +489,37 @@ pub fn scan_history(
     let mut submodules = Vec::new();
     let mut missing_trees = 0usize;
     let mut tree_buf = Vec::new();
-    for b in &boundary {
-        if let Ok((meta, _)) = read_commit(&repo, *b, &mut buf) {
-            walk_tree(
-                &repo,
-                meta.tree,
-                &mut seen_trees,
-                &mut tree_buf,
-                &mut |id, _| {
-                    known.insert(id);
-                },
-                &mut submodules,
-                &mut missing_trees,
-            );
-        }
+    let boundary_trees: Vec<ObjectId> = boundary
+        .iter()
+        .filter_map(|b| read_commit(&repo, *b, &mut buf).ok().map(|(m, _)| m.tree))
+        .collect();
+    // Every tree decoded first, on every core; the walk below then reads them from memory.
+    let loaded = load_trees(
+        &repo,
+        commits
+            .iter()
+            .rev()
+            .map(|c| c.tree)
+            .chain(boundary_trees.iter().copied()),
+    );
+    let trees = Trees::Loaded(&repo, &loaded);
+    for tree in boundary_trees {
+        walk_tree(
+            trees,
+            tree,
+            &mut seen_trees,
+            &mut tree_buf,
+            &mut |id, _| {
+                known.insert(id);
+            },
+            &mut submodules,
+            &mut missing_trees,
+        );
     }
     submodules.clear();
     for (ci, c) in commits.iter().enumerate() {
         walk_tree(
-            &repo,
+            trees,
             c.tree,
             &mut seen_trees,
             &mut tree_buf,
@@ -456,7 +572,7 @@ pub fn scan_history(
         let mut sm = Vec::new();
         let mut miss = 0;
         walk_tree(
-            &repo,
+            trees,
             tree.detach(),
             &mut seen,
             &mut tree_buf,
@@ -467,6 +583,7 @@ pub fn scan_history(
             &mut miss,
         );
     }
+    drop(loaded);
 
     // Decode and scan.
     let tally = Tally::default();
@@ -544,30 +661,35 @@ pub fn scan_history(
                 }
                 Ok(())
             };
-            let res = bundle.index.traverse(
-                &bundle.pack,
-                &mut gix::progress::Discard,
-                &interrupt,
-                processor,
-                gix::odb::pack::index::traverse::Options {
-                    traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
-                    thread_limit: None,
-                    check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
-                    // Bounds the memory one object takes: a larger one stops the traversal and
-                    // the blobs left are looked up one by one, their size read first.
-                    alloc_limit_bytes: Some(
-                        usize::try_from(opts.max_size.max(TRAVERSAL_ALLOC_LIMIT))
-                            .unwrap_or(usize::MAX),
-                    ),
-                    make_pack_lookup_cache: || gix::odb::pack::cache::Never,
-                },
-            );
-            // A damaged pack can inflate to wrong bytes without a decode error: its checksum
-            // says whether what was read can be trusted.
-            if let Err(e) = bundle
-                .pack
-                .verify_checksum(&mut gix::progress::Discard, &interrupt)
-            {
+            // The pack's checksum is computed beside the traversal: a damaged pack can inflate to
+            // wrong bytes without a decode error, and its checksum says whether what was read can
+            // be trusted.
+            let (res, checksum) = std::thread::scope(|s| {
+                let check = s.spawn(|| verify_pack(&bundle.pack));
+                let res = bundle.index.traverse(
+                    &bundle.pack,
+                    &mut gix::progress::Discard,
+                    &interrupt,
+                    processor,
+                    gix::odb::pack::index::traverse::Options {
+                        traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
+                        thread_limit: None,
+                        check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
+                        // Bounds the memory one object takes: a larger one stops the traversal and
+                        // the blobs left are looked up one by one, their size read first.
+                        alloc_limit_bytes: Some(
+                            usize::try_from(opts.max_size.max(TRAVERSAL_ALLOC_LIMIT))
+                                .unwrap_or(usize::MAX),
+                        ),
+                        make_pack_lookup_cache: || gix::odb::pack::cache::Never,
+                    },
+                );
+                let checksum = check
+                    .join()
+                    .unwrap_or_else(|_| Err("the checksum could not be computed".to_string()));
+                (res, checksum)
+            });
+            if let Err(e) = checksum {
                 notes.push(Note::blocking(
                     DiagKind::Io,
                     bundle.pack.path().display().to_string(),
@@ -723,7 +845,7 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
         let mut miss = 0;
         let mut buf = Vec::new();
         walk_tree(
-            &repo,
+            Trees::Odb(&repo),
             tree.detach(),
             &mut seen,
             &mut buf,
@@ -808,4 +930,135 @@ pub fn scan_staged(engine: &Engine, path: &Path, max_size: u64) -> Result<Outcom
         notes,
         stats,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Dev")
+            .env("GIT_AUTHOR_EMAIL", "dev@example.org")
+            .env("GIT_COMMITTER_NAME", "Dev")
+            .env("GIT_COMMITTER_EMAIL", "dev@example.org")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The blobs (id and path, in walk order) and missing trees of walking every commit's tree,
+    /// oldest first, skipping trees already seen, as `scan_history` does.
+    fn walk_all(trees: Trees<'_>, roots: &[ObjectId]) -> (Vec<(ObjectId, String)>, usize, usize) {
+        let mut seen = HashSet::new();
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        let mut submodules = Vec::new();
+        let mut missing = 0;
+        for r in roots {
+            walk_tree(
+                trees,
+                *r,
+                &mut seen,
+                &mut buf,
+                &mut |id, path| out.push((id, path)),
+                &mut submodules,
+                &mut missing,
+            );
+        }
+        (out, missing, seen.len())
+    }
+
+    /// The trees decoded ahead of the walk give the walk exactly what reading each tree from the
+    /// object database gives: same blobs, same paths, same order, and a tree that cannot be read
+    /// still counted as missing.
+    #[test]
+    fn preloaded_trees_walk_as_the_object_database_does() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        git(dir, &["init", "-q", "-b", "main"]);
+        git(dir, &["config", "commit.gpgsign", "false"]);
+        // An empty first commit: its tree is the empty tree, which is in no pack.
+        git(dir, &["commit", "-q", "--allow-empty", "-m", "empty"]);
+        for i in 0..12 {
+            for (f, n) in [
+                ("a/b/c.txt", i),
+                ("a/d.yaml", i / 2),
+                ("e/f/g/h.env", i / 3),
+            ] {
+                let p = dir.join(f);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(&p, format!("{f} version {n}\n").repeat(50)).unwrap();
+            }
+            git(dir, &["add", "-A"]);
+            git(
+                dir,
+                &["commit", "-q", "--allow-empty", "-m", &format!("c{i}")],
+            );
+            if i == 6 {
+                // Half the history in a pack with deltas, half loose.
+                git(dir, &["gc", "-q", "--aggressive"]);
+            }
+        }
+        let repo = gix::open(dir).unwrap();
+        let roots: Vec<ObjectId> = git(dir, &["log", "--reverse", "--format=%T"])
+            .lines()
+            .map(|l| ObjectId::from_hex(l.as_bytes()).unwrap())
+            .collect();
+        assert_eq!(roots.len(), 13);
+        // One root that names no object in the repository.
+        let mut with_missing = roots.clone();
+        with_missing.insert(5, ObjectId::from_hex(&[b'7'; 40]).unwrap());
+        let want = walk_all(Trees::Odb(&repo), &with_missing);
+        let loaded = load_trees(&repo, with_missing.iter().rev().copied());
+        assert_eq!(loaded.values().filter(|t| t.is_none()).count(), 1);
+        // Every tree the walk visits was decoded ahead of it.
+        assert_eq!(loaded.len(), want.2);
+        let got = walk_all(Trees::Loaded(&repo, &loaded), &with_missing);
+        assert_eq!(want.1, 1);
+        assert!(want.0.len() >= 22, "{}", want.0.len());
+        assert_eq!(got, want);
+        // A tree left out of the preloaded ones is read from the object database.
+        let partial = load_trees(&repo, roots[..3].iter().copied());
+        assert_eq!(
+            walk_all(Trees::Loaded(&repo, &partial), &with_missing),
+            want
+        );
+    }
+
+    /// The pack checksum is recomputed: an intact pack passes, one damaged byte fails.
+    #[test]
+    fn a_pack_whose_bytes_differ_from_its_checksum_is_damaged() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        git(dir, &["init", "-q", "-b", "main"]);
+        git(dir, &["config", "commit.gpgsign", "false"]);
+        std::fs::write(dir.join("a.txt"), "some content\n".repeat(100)).unwrap();
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "one"]);
+        git(dir, &["gc", "-q"]);
+        let pack_dir = dir.join(".git/objects/pack");
+        let pack = std::fs::read_dir(&pack_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "pack"))
+            .unwrap();
+        let open = |p: &Path| gix::odb::pack::data::File::at(p, gix::hash::Kind::Sha1).unwrap();
+        assert_eq!(verify_pack(&open(pack.as_path())), Ok(()));
+        let mut bytes = std::fs::read(&pack).unwrap();
+        bytes[20] ^= 0x40;
+        let damaged = dir.join("damaged.pack");
+        std::fs::write(&damaged, &bytes).unwrap();
+        let err = verify_pack(&open(damaged.as_path())).unwrap_err();
+        assert!(err.contains("checksum"), "{err}");
+    }
 }

@@ -15,9 +15,11 @@
 //! A regex Rust cannot compile (look-around, back-references) makes that one rule unusable: it is
 //! reported in [`RuleSet::problems`] and the other rules go on.
 //!
-//! Every regex is parsed when its file is loaded, so a malformed one is reported at start-up, but
-//! compiled only the first time it is searched (see [`Pattern`]): a scan of a few files compiles
-//! the few rules whose keywords occur in them, not the hundreds of built-in ones.
+//! Every regex of a rule file is parsed when the file is loaded, so a malformed one is reported at
+//! start-up, but compiled only the first time it is searched (see [`Pattern`]): a scan of a few files
+//! compiles the few rules whose keywords occur in them, not the hundreds of built-in ones. The
+//! built-in rules' regexes are not parsed at start-up at all: they are fixed when vigie is built,
+//! and the test suite checks each of them as a rule file's are.
 
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -314,7 +316,9 @@ pub const MAX_PATTERN_LEN: usize = 32 << 10;
 /// compiled [`Regex`].
 pub struct Pattern {
     source: String,
-    captures_len: usize,
+    /// Known from the parse at load; for a built-in pattern (see [`Pattern::builtin`]), from its
+    /// compiled form when first asked.
+    captures_len: OnceLock<usize>,
     compiled: OnceLock<Regex>,
 }
 
@@ -334,9 +338,22 @@ impl Pattern {
         }
         Ok(Pattern {
             source: pattern.to_string(),
-            captures_len,
+            captures_len: OnceLock::from(captures_len),
             compiled,
         })
+    }
+
+    /// A pattern of the built-in rules, loaded without the check [`Pattern::new`] makes: parsing
+    /// every built-in regex was most of the work of starting a scan (a pre-commit hook pays it at
+    /// every commit), and these patterns are fixed when vigie is built. The test suite runs the
+    /// full check on each of them (`builtin_rules_pass_the_load_check`), so a built-in pattern
+    /// that would fail it fails the build's tests instead.
+    fn builtin(pattern: &str) -> Pattern {
+        Pattern {
+            source: pattern.to_string(),
+            captures_len: OnceLock::new(),
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The pattern as written.
@@ -346,7 +363,9 @@ impl Pattern {
 
     /// Capture groups, the implicit whole-match group included (as [`Regex::captures_len`]).
     pub fn captures_len(&self) -> usize {
-        self.captures_len
+        *self
+            .captures_len
+            .get_or_init(|| self.regex().captures_len())
     }
 
     /// Whether the regex has been compiled yet.
@@ -381,7 +400,7 @@ impl Clone for Pattern {
     fn clone(&self) -> Pattern {
         Pattern {
             source: self.source.clone(),
-            captures_len: self.captures_len,
+            captures_len: self.captures_len.clone(),
             compiled: self.compiled.clone(),
         }
     }
@@ -511,6 +530,27 @@ fn control_of(s: &str) -> Option<Control> {
 }
 
 pub fn compile_allowlist(raw: &RawAllowlist) -> Result<Allowlist, String> {
+    allowlist_with(raw, Load::Checked)
+}
+
+/// How a rule file's patterns are loaded: checked ([`Pattern::new`]), or as the built-in
+/// rules' are ([`Pattern::builtin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    Checked,
+    Builtin,
+}
+
+impl Load {
+    fn pattern(self, p: &str) -> Result<Pattern, String> {
+        match self {
+            Load::Checked => Pattern::new(p),
+            Load::Builtin => Ok(Pattern::builtin(p)),
+        }
+    }
+}
+
+fn allowlist_with(raw: &RawAllowlist, load: Load) -> Result<Allowlist, String> {
     let and = match raw
         .condition
         .as_deref()
@@ -538,12 +578,18 @@ pub fn compile_allowlist(raw: &RawAllowlist) -> Result<Allowlist, String> {
     let paths = raw
         .paths
         .iter()
-        .map(|p| Pattern::new(p).map_err(|e| format!("allowlist path `{p}`: {e}")))
+        .map(|p| {
+            load.pattern(p)
+                .map_err(|e| format!("allowlist path `{p}`: {e}"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let regexes = raw
         .regexes
         .iter()
-        .map(|p| Pattern::new(p).map_err(|e| format!("allowlist regex `{p}`: {e}")))
+        .map(|p| {
+            load.pattern(p)
+                .map_err(|e| format!("allowlist regex `{p}`: {e}"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Allowlist {
         and,
@@ -565,6 +611,16 @@ impl RuleSet {
     pub fn builtin() -> RuleSet {
         let mut set = RuleSet::default();
         for (name, text) in BUILTIN {
+            set.add_file_with(&format!("rules/{name}"), text, Load::Builtin);
+        }
+        set
+    }
+
+    /// The built-in rules loaded as a user's rule file is, every pattern checked.
+    #[cfg(test)]
+    fn builtin_checked() -> RuleSet {
+        let mut set = RuleSet::default();
+        for (name, text) in BUILTIN {
             set.add_file(&format!("rules/{name}"), text);
         }
         set
@@ -573,6 +629,10 @@ impl RuleSet {
     /// Parse one rule file and add its rules (a rule with an id already present replaces it, as a
     /// gitleaks configuration that extends the defaults does).
     pub fn add_file(&mut self, origin: &str, text: &str) -> Option<Extend> {
+        self.add_file_with(origin, text, Load::Checked)
+    }
+
+    fn add_file_with(&mut self, origin: &str, text: &str, load: Load) -> Option<Extend> {
         let file: RuleFile = match toml::from_str(text) {
             Ok(f) => f,
             Err(e) => {
@@ -591,7 +651,7 @@ impl RuleSet {
             }
         };
         for raw in &file.rules {
-            match Self::compile_rule(origin, raw) {
+            match Self::compile_rule(origin, raw, load) {
                 Ok(rule) => {
                     if let Some(old) = self.rules.iter_mut().find(|r| r.id == rule.id) {
                         self.problems.push(RuleProblem {
@@ -619,7 +679,7 @@ impl RuleSet {
             }
         }
         for raw in file.allowlist.iter().chain(&file.allowlists) {
-            match compile_allowlist(raw) {
+            match allowlist_with(raw, load) {
                 Ok(a) => self.global.push(a),
                 Err(message) => self.problems.push(RuleProblem {
                     origin: origin.to_string(),
@@ -682,20 +742,22 @@ impl RuleSet {
         }
     }
 
-    fn compile_rule(origin: &str, raw: &RawRule) -> Result<Rule, String> {
+    fn compile_rule(origin: &str, raw: &RawRule, load: Load) -> Result<Rule, String> {
         if raw.id.trim().is_empty() {
             return Err("a rule has no id".into());
         }
-        let regex = raw.regex.as_deref().map(Pattern::new).transpose()?;
+        let regex = raw.regex.as_deref().map(|p| load.pattern(p)).transpose()?;
         let path = raw
             .path
             .as_deref()
-            .map(|p| Pattern::new(p).map_err(|e| format!("path `{p}`: {e}")))
+            .map(|p| load.pattern(p).map_err(|e| format!("path `{p}`: {e}")))
             .transpose()?;
         if regex.is_none() && path.is_none() {
             return Err("the rule has neither `regex` nor `path`".into());
         }
+        // (A built-in rule's group is checked by the test suite: counting groups needs the parse.)
         if let (Some(re), Some(g)) = (&regex, raw.secret_group)
+            && load == Load::Checked
             && g >= re.captures_len()
         {
             return Err(format!(
@@ -720,7 +782,7 @@ impl RuleSet {
         };
         let mut allowlists = Vec::new();
         for a in raw.allowlists.iter().chain(&raw.allowlist) {
-            allowlists.push(compile_allowlist(a)?);
+            allowlists.push(allowlist_with(a, load)?);
         }
         Ok(Rule {
             id: raw.id.clone(),
@@ -1140,6 +1202,43 @@ regex = '''fine_[a-z]{4}'''
             "[[rules]]\nid = \"mine\"\nregex = 'mine_[0-9]{8}'\n",
         );
         assert_eq!(alone.rules.len(), 1);
+    }
+
+    /// The built-in rules load at start-up without their patterns being checked; checked here as
+    /// a user's rule file is, they load without a problem and to the same rules.
+    #[test]
+    fn builtin_rules_pass_the_load_check() {
+        let checked = RuleSet::builtin_checked();
+        assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+        let fast = RuleSet::builtin();
+        assert!(fast.problems.is_empty(), "{:?}", fast.problems);
+        assert_eq!(format!("{:?}", checked.rules), format!("{:?}", fast.rules));
+        assert_eq!(
+            format!("{:?}", checked.global),
+            format!("{:?}", fast.global)
+        );
+        let patterns = |s: &RuleSet| -> Vec<(String, usize)> {
+            s.rules
+                .iter()
+                .flat_map(|r| {
+                    r.regex.iter().chain(&r.path).chain(
+                        r.allowlists
+                            .iter()
+                            .flat_map(|a| a.paths.iter().chain(&a.regexes)),
+                    )
+                })
+                .chain(
+                    s.global
+                        .iter()
+                        .flat_map(|a| a.paths.iter().chain(&a.regexes)),
+                )
+                .map(|p| (p.as_str().to_string(), p.captures_len()))
+                .collect()
+        };
+        let (a, b) = (patterns(&checked), patterns(&fast));
+        assert!(a.len() > 300, "{}", a.len());
+        // Same groups counted from the compiled regex as from the parse.
+        assert_eq!(a, b);
     }
 
     #[test]
