@@ -194,8 +194,9 @@ impl Dockerfile {
                     command, heredocs, ..
                 },
             ) = (ins, &mut kind)
+                && let Some(bodies) = run_heredocs.remove(&r.run.span.start)
             {
-                if let Some(bodies) = run_heredocs.remove(&r.run.span.start) {
+                {
                     // the crate read the blanked line: the command as written is at the same span
                     if let Command::Shell(s) = &r.arguments {
                         // the crate's span starts after the blanks that stood for a leading `<<`

@@ -58,10 +58,10 @@ fn escape_char(ls: &[(usize, &str)]) -> u8 {
         if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             break;
         }
-        if k.eq_ignore_ascii_case("escape") {
-            if let Some(c @ (b'`' | b'\\')) = v.trim().bytes().next() {
-                return c;
-            }
+        if k.eq_ignore_ascii_case("escape")
+            && let Some(c @ (b'`' | b'\\')) = v.trim().bytes().next()
+        {
+            return c;
         }
     }
     b'\\'
