@@ -205,8 +205,11 @@ fn engine(w: &Workload) -> Option<String> {
         .find_map(|i| crate::roles::database_engine(i))
 }
 
-/// How many sources into one database NET-02's table and message name; the rest are counted.
-pub const MAX_LISTED: usize = 200;
+/// How many sources into one database NET-02's table lists; the rest are counted.
+pub const MAX_LISTED: usize = 50;
+
+/// How many of the sources not allowed NET-02.1's message names; the rest are counted.
+pub const MAX_NAMED: usize = 20;
 
 /// Whether a flow from `from` into the database `db` is allowed by NET-02.
 pub fn allowed_into_db(g: &Graph, from: Wid, db: Wid) -> bool {
@@ -224,6 +227,8 @@ fn loc_or(at: &Option<Location>, w: &Workload) -> Location {
 pub fn judge(g: &Graph) -> Judged {
     let mut out = Judged::default();
     let flows_to = g.flows_to();
+    // each workload's database engine, read once rather than once per flow
+    let engines: Vec<Option<String>> = g.workloads.iter().map(engine).collect();
     let mut exposures_of: Vec<Vec<&Exposure>> = vec![Vec::new(); g.workloads.len()];
     for e in &g.exposures {
         exposures_of[e.target].push(e);
@@ -321,8 +326,14 @@ pub fn judge(g: &Graph) -> Judged {
         let by_name =
             |a: &(Wid, &Flow), b: &(Wid, &Flow)| g.workloads[a.0].name.cmp(&g.workloads[b.0].name);
         let (mut bad_n, mut good_n) = (0usize, 0usize);
+        let allowed = |src: Wid| {
+            let f = &g.workloads[src];
+            f.role.api
+                || f.role.db_client
+                || (f.role.database && (engines[src].is_none() || engines[src] == engines[wid]))
+        };
         for (src, _) in &incoming {
-            if allowed_into_db(g, *src, wid) {
+            if allowed(*src) {
                 good_n += 1;
             } else {
                 bad_n += 1;
@@ -334,9 +345,14 @@ pub fn judge(g: &Graph) -> Judged {
             incoming.truncate(MAX_LISTED);
         }
         incoming.sort_by(by_name);
+        let listed = incoming.len();
+        let mut listed_ok = 0usize;
         for (from, f) in incoming {
             let src = &g.workloads[from];
-            let ok = allowed_into_db(g, from, wid);
+            let ok = allowed(from);
+            if ok {
+                listed_ok += 1;
+            }
             let through = match &f.through.at {
                 Some(at) => format!("{} ({at})", f.through.text),
                 None => f.through.text.clone(),
@@ -348,12 +364,12 @@ pub fn judge(g: &Graph) -> Judged {
                 through.clone(),
                 if ok { "yes" } else { "no" }.to_string(),
             ]);
-            if ok {
+            if ok && good.len() < MAX_NAMED {
                 good.push(src.name.clone());
                 if good_at.is_none() {
                     good_at = f.through.at.clone();
                 }
-            } else {
+            } else if bad.len() - bad0 < MAX_NAMED {
                 bad.push(format!(
                     "{} ({}) through {}",
                     src.name,
@@ -371,8 +387,8 @@ pub fn judge(g: &Graph) -> Judged {
                 String::new(),
                 format!(
                     "{} more yes, {} more no",
-                    good_n - good.len(),
-                    bad_n - (bad.len() - bad0)
+                    good_n - listed_ok,
+                    bad_n - (listed - listed_ok)
                 ),
             ]);
         }
