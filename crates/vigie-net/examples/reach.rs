@@ -25,7 +25,7 @@ fn main() {
             .iter()
             .filter(|o| o.kind == "NetworkPolicy")
             .count(),
-        g.flows.len(),
+        g.flow_pairs(),
         g.exposures.len(),
         j.verdicts.len(),
         loaded.diagnostics.len() + g.diagnostics.len()

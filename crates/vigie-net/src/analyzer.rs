@@ -75,7 +75,7 @@ impl Analyzer for NetworkAnalyzer {
             format!(
                 "network: {} workloads, {} flows into databases, {} exposures",
                 graph.workloads.len(),
-                graph.flows.len(),
+                graph.flow_pairs(),
                 graph.exposures.len()
             )
         });

@@ -744,6 +744,7 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
                         text: format!("network_mode: service:{}", graph.workloads[t].name),
                         at: Some(graph.workloads[a].at.clone()),
                     },
+                    more: None,
                 });
             }
         }
@@ -764,6 +765,7 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
                         to: b,
                         ports,
                         through: through.clone(),
+                        more: None,
                     });
                 }
             }
@@ -796,6 +798,7 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
                         text: format!("the host's published port ({via}), via {}", how.text),
                         at: Some(at.clone()),
                     },
+                    more: None,
                 });
             }
         }
@@ -825,6 +828,7 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
                         text: format!("the host's loopback ({via}), via network_mode: host"),
                         at: Some(at.clone()),
                     },
+                    more: None,
                 });
             }
         }
@@ -853,6 +857,7 @@ pub fn flows(graph: &mut Graph, compose: &[Wid]) {
                         ),
                         at: Some(graph.workloads[to].at.clone()),
                     },
+                    more: None,
                 });
             }
         }

@@ -205,6 +205,12 @@ fn engine(w: &Workload) -> Option<String> {
         .find_map(|i| crate::roles::database_engine(i))
 }
 
+/// How many sources into one database NET-02's table lists; the rest are counted.
+pub const MAX_LISTED: usize = 50;
+
+/// How many of the sources not allowed NET-02.1's message names; the rest are counted.
+pub const MAX_NAMED: usize = 20;
+
 /// Whether a flow from `from` into the database `db` is allowed by NET-02.
 pub fn allowed_into_db(g: &Graph, from: Wid, db: Wid) -> bool {
     let f = &g.workloads[from];
@@ -221,6 +227,8 @@ fn loc_or(at: &Option<Location>, w: &Workload) -> Location {
 pub fn judge(g: &Graph) -> Judged {
     let mut out = Judged::default();
     let flows_to = g.flows_to();
+    // each workload's database engine, read once rather than once per flow
+    let engines: Vec<Option<String>> = g.workloads.iter().map(engine).collect();
     let mut exposures_of: Vec<Vec<&Exposure>> = vec![Vec::new(); g.workloads.len()];
     for e in &g.exposures {
         exposures_of[e.target].push(e);
@@ -306,11 +314,45 @@ pub fn judge(g: &Graph) -> Judged {
             bad.push(format!("the outside world through {}", e.via));
             bad_at.push(e.at.clone());
         }
-        let mut incoming: Vec<&Flow> = flows_to[wid].iter().map(|i| &g.flows[*i]).collect();
-        incoming.sort_by(|a, b| g.workloads[a.from].name.cmp(&g.workloads[b.from].name));
-        for f in incoming {
-            let src = &g.workloads[f.from];
-            let ok = allowed_into_db(g, f.from, wid);
+        // every source of every flow in is judged; the table and the message list the first
+        // [`MAX_LISTED`] by name and count the rest, so a database every pod can reach costs
+        // work proportional to the pods, not a table and a message of all their names
+        let bad0 = bad.len();
+        let mut incoming: Vec<(Wid, &Flow)> = flows_to[wid]
+            .iter()
+            .map(|i| &g.flows[*i])
+            .flat_map(|f| f.sources().map(move |s| (s, f)))
+            .collect();
+        let by_name =
+            |a: &(Wid, &Flow), b: &(Wid, &Flow)| g.workloads[a.0].name.cmp(&g.workloads[b.0].name);
+        let (mut bad_n, mut good_n) = (0usize, 0usize);
+        let allowed = |src: Wid| {
+            let f = &g.workloads[src];
+            f.role.api
+                || f.role.db_client
+                || (f.role.database && (engines[src].is_none() || engines[src] == engines[wid]))
+        };
+        for (src, _) in &incoming {
+            if allowed(*src) {
+                good_n += 1;
+            } else {
+                bad_n += 1;
+            }
+        }
+        let listed_total = incoming.len();
+        if incoming.len() > MAX_LISTED {
+            incoming.select_nth_unstable_by(MAX_LISTED, by_name);
+            incoming.truncate(MAX_LISTED);
+        }
+        incoming.sort_by(by_name);
+        let listed = incoming.len();
+        let mut listed_ok = 0usize;
+        for (from, f) in incoming {
+            let src = &g.workloads[from];
+            let ok = allowed(from);
+            if ok {
+                listed_ok += 1;
+            }
             let through = match &f.through.at {
                 Some(at) => format!("{} ({at})", f.through.text),
                 None => f.through.text.clone(),
@@ -322,12 +364,12 @@ pub fn judge(g: &Graph) -> Judged {
                 through.clone(),
                 if ok { "yes" } else { "no" }.to_string(),
             ]);
-            if ok {
+            if ok && good.len() < MAX_NAMED {
                 good.push(src.name.clone());
                 if good_at.is_none() {
                     good_at = f.through.at.clone();
                 }
-            } else {
+            } else if bad.len() - bad0 < MAX_NAMED {
                 bad.push(format!(
                     "{} ({}) through {}",
                     src.name,
@@ -336,6 +378,27 @@ pub fn judge(g: &Graph) -> Judged {
                 ));
                 bad_at.push(loc_or(&f.through.at, src));
             }
+        }
+        if listed_total > MAX_LISTED {
+            rows.push(vec![
+                format!("… and {} more", listed_total - MAX_LISTED),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!(
+                    "{} more yes, {} more no",
+                    good_n - listed_ok,
+                    bad_n - (listed - listed_ok)
+                ),
+            ]);
+        }
+        let bad_more = bad_n - (bad.len() - bad0);
+        if bad_more > 0 {
+            bad.push(format!("and {bad_more} more"));
+        }
+        let good_more = good_n - good.len();
+        if good_more > 0 {
+            good.push(format!("{good_more} more"));
         }
         out.tables.push(Table {
             control: "NET-02".into(),
@@ -373,7 +436,7 @@ pub fn judge(g: &Graph) -> Judged {
                 format!(
                     "{} can be reached by {} other than the API: {}",
                     w.name,
-                    bad.len(),
+                    bad0 + bad_n,
                     bad.join("; ")
                 ),
                 match w.platform {

@@ -1307,6 +1307,10 @@ fn read_policies(
 
 type Evaluated = (Vec<Flow>, Vec<(Wid, Through)>);
 
+/// Above this many pods with unrestricted egress, a destination open to every pod gets one
+/// flow naming them all (see [`Flow::more`]) rather than one flow per pod.
+const SHARED_SOURCES_FROM: usize = 64;
+
 fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluated {
     let n = cx.pods.len();
     let g = cx.graph;
@@ -1323,6 +1327,13 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
         }
     }
     let all = BitSet::full(n);
+    // the pods whose egress nothing restricts: into a destination open to every pod they all
+    // flow with the same ports and reason, so past a few they make one flow sharing this list
+    let unrestricted: Arc<[Wid]> = (0..n)
+        .filter(|s| egr[*s].is_empty())
+        .map(|s| cx.pods[s])
+        .collect();
+    let share = unrestricted.len() > SHARED_SOURCES_FROM;
     use rayon::prelude::*;
     let per_dst: Vec<Vec<Flow>> = (0..n)
         .into_par_iter()
@@ -1350,8 +1361,26 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
                 }
                 (s, false)
             };
+            if open && share && !listen.is_empty() {
+                let first = unrestricted.iter().copied().find(|w| *w != cx.pods[d]);
+                if let Some(from) = first {
+                    out.push(Flow {
+                        from,
+                        to: cx.pods[d],
+                        ports: listen.clone(),
+                        through: Through {
+                            text: format!(
+                                "no NetworkPolicy selects {} for ingress (every pod may connect)",
+                                dw.name
+                            ),
+                            at: None,
+                        },
+                        more: Some(Arc::clone(&unrestricted)),
+                    });
+                }
+            }
             for s in sources.iter() {
-                if s == d {
+                if s == d || (open && share && egr[s].is_empty()) {
                     continue;
                 }
                 let (in_ports, in_through) = if open {
@@ -1413,6 +1442,7 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
                     to: cx.pods[d],
                     ports,
                     through: in_through,
+                    more: None,
                 });
             }
             out

@@ -426,6 +426,32 @@ pub struct Flow {
     pub to: Wid,
     pub ports: Ports,
     pub through: Through,
+    /// Further sources of the same flow (same ports, same reason), shared between the
+    /// destinations they all reach: a destination open to every pod names that list once
+    /// instead of one flow per pod, so the flows cost memory proportional to the workloads
+    /// and destinations, not to their product. `from` and `to` are not repeated from it.
+    pub more: Option<Arc<[Wid]>>,
+}
+
+impl Flow {
+    /// Every workload this flow comes from: `from`, then those of `more`.
+    pub fn sources(&self) -> impl Iterator<Item = Wid> + '_ {
+        let (from, to) = (self.from, self.to);
+        std::iter::once(from).chain(
+            self.more
+                .iter()
+                .flat_map(|m| m.iter().copied())
+                .filter(move |s| *s != from && *s != to),
+        )
+    }
+
+    /// How many sources [`Flow::sources`] yields, without walking them when `more` is empty.
+    pub fn source_count(&self) -> usize {
+        match &self.more {
+            None => 1,
+            Some(_) => self.sources().count(),
+        }
+    }
 }
 
 /// Ports published on the host on the loopback interface only: not an exposure, noted as evidence.
@@ -476,6 +502,11 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// How many (source, destination) pairs the flows allow.
+    pub fn flow_pairs(&self) -> usize {
+        self.flows.iter().map(Flow::source_count).sum()
+    }
+
     /// Index of the flows by destination.
     pub fn flows_to(&self) -> Vec<Vec<usize>> {
         let mut v = vec![Vec::new(); self.workloads.len()];

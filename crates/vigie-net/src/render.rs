@@ -110,18 +110,20 @@ impl<'a> View<'a> {
         }
         for f in &g.flows {
             let to = &g.workloads[f.to];
-            let bad = to.role.database && !allowed_into_db(g, f.from, f.to);
-            edges.push(Edge {
-                from: Some(f.from),
-                to: f.to,
-                label: short_ports(&f.ports),
-                title: format!(
-                    "{} → {}: {} — {}",
-                    g.workloads[f.from].name, to.name, f.ports, f.through.text
-                ),
-                bad,
-                exposure: false,
-            });
+            for from in f.sources() {
+                let bad = to.role.database && !allowed_into_db(g, from, f.to);
+                edges.push(Edge {
+                    from: Some(from),
+                    to: f.to,
+                    label: short_ports(&f.ports),
+                    title: format!(
+                        "{} → {}: {} — {}",
+                        g.workloads[from].name, to.name, f.ports, f.through.text
+                    ),
+                    bad,
+                    exposure: false,
+                });
+            }
         }
         View {
             g,
@@ -315,7 +317,9 @@ pub fn layout(v: &View<'_>) -> Layout {
     }
     let mut out_adj: Vec<Vec<Wid>> = vec![Vec::new(); n];
     for f in &g.flows {
-        out_adj[f.from].push(f.to);
+        for from in f.sources() {
+            out_adj[from].push(f.to);
+        }
     }
     while let Some(a) = q.pop_front() {
         for &b in &out_adj[a] {
@@ -341,8 +345,10 @@ pub fn layout(v: &View<'_>) -> Layout {
     // neighbours for barycentres (undirected)
     let mut adj: Vec<Vec<Wid>> = vec![Vec::new(); n];
     for f in &g.flows {
-        adj[f.from].push(f.to);
-        adj[f.to].push(f.from);
+        for from in f.sources() {
+            adj[from].push(f.to);
+            adj[f.to].push(from);
+        }
     }
     // order: a position per node, refined by barycentre sweeps
     let mut order: Vec<f64> = (0..n).map(|i| i as f64).collect();

@@ -186,7 +186,7 @@ pub fn load(files: &[String], read: &Reader<'_>) -> Project {
         else {
             continue;
         };
-        resolve_extends(&mut root, f, &vars, read, &mut project.diagnostics, 0);
+        resolve_extends(&mut root, f, &vars, read, &mut project.diagnostics);
         resolve_includes(&mut root, f, read, &mut project, &mut vec![f.clone()]);
         merged = Some(match merged {
             None => root,
@@ -314,7 +314,7 @@ fn resolve_includes(
             else {
                 continue;
             };
-            resolve_extends(&mut node, &rel, &vars, read, &mut project.diagnostics, 0);
+            resolve_extends(&mut node, &rel, &vars, read, &mut project.diagnostics);
             chain.push(rel.clone());
             resolve_includes(&mut node, &rel, read, project, chain);
             chain.pop();
@@ -564,13 +564,18 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
 }
 
 /// Resolve `extends` in every service of one file.
+///
+/// Each service is resolved once (`Extends::done`) and every file it reaches is read and
+/// interpolated once, with an index of its services: 20,000 services extending each other, or
+/// extending services of another file, cost work proportional to them, not to their square.
+/// A chain longer than [`MAX_EXTENDS_DEPTH`] and a cycle are located diagnostics; the services
+/// concerned keep what they declare themselves.
 fn resolve_extends(
     root: &mut Node,
     file: &str,
     vars: &BTreeMap<String, String>,
     read: &Reader<'_>,
     diags: &mut Vec<Diagnostic>,
-    depth: usize,
 ) {
     let Value::Map(entries) = &mut root.value else {
         return;
@@ -578,132 +583,306 @@ fn resolve_extends(
     let Some(services_i) = entries.iter().position(|e| e.key == "services") else {
         return;
     };
-    let snapshot = entries[services_i].value.clone();
+    let Value::Map(services) = &entries[services_i].value.value else {
+        return;
+    };
+    let names: Vec<String> = services.iter().map(|e| e.key.clone()).collect();
+    let mut ext = Extends {
+        vars,
+        read,
+        diags,
+        files: HashMap::new(),
+        done: HashMap::new(),
+    };
+    ext.files.insert(
+        file.to_string(),
+        Some(FileServices::new(entries[services_i].value.clone())),
+    );
     let Value::Map(services) = &mut entries[services_i].value.value else {
         return;
     };
-    for svc in services.iter_mut() {
-        let mut seen = vec![(file.to_string(), svc.key.clone())];
-        let resolved = extend_service(
-            &svc.value, file, &snapshot, vars, read, diags, &mut seen, depth,
-        );
-        if let Some(r) = resolved {
+    for (svc, name) in services.iter_mut().zip(names) {
+        if svc.value.get("extends").is_none() {
+            continue;
+        }
+        if let Some(r) = ext.resolve(file, &name, &svc.value).node {
             svc.value = r;
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn extend_service(
-    svc: &Node,
-    file: &str,
-    services: &Node,
-    vars: &BTreeMap<String, String>,
-    read: &Reader<'_>,
-    diags: &mut Vec<Diagnostic>,
-    seen: &mut Vec<(String, String)>,
-    depth: usize,
-) -> Option<Node> {
-    let ext = svc.get("extends")?;
-    let file_arc: Arc<str> = Arc::from(file);
-    let here = Location::new(file_arc.clone(), ext.pos.line, ext.pos.col);
-    let (target, other_file) = match ext.as_str() {
-        Some(s) => (s.to_string(), None),
-        None => (
-            ext.get("service")
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            ext.get("file").and_then(Node::as_str).map(str::to_string),
-        ),
-    };
-    if depth > 16 || seen.len() > 16 {
-        diags.push(Diagnostic::new(
-            DiagKind::Reference,
-            here,
-            "extends chain is too deep",
-        ));
-        return None;
+/// How many `extends` one service may follow before vigie stops with a diagnostic.
+const MAX_EXTENDS_DEPTH: usize = 16;
+
+/// The services of one file, with the position of each name (the last definition wins).
+struct FileServices {
+    services: Node,
+    index: HashMap<String, usize>,
+}
+
+impl FileServices {
+    fn new(services: Node) -> Self {
+        let mut index = HashMap::new();
+        if let Value::Map(e) = &services.value {
+            for (i, x) in e.iter().enumerate() {
+                index.insert(x.key.clone(), i);
+            }
+        }
+        FileServices { services, index }
     }
-    // the file's own services are borrowed, not copied: a copy per service would make a file
-    // of n services extending each other cost n² (20,000 services ran for minutes)
-    let (target_file, base_services): (String, std::borrow::Cow<'_, Node>) = match other_file {
-        Some(f) => {
-            let (dir, _) = split_dir(file);
-            let Some(p) = join(dir, &f) else {
-                diags.push(Diagnostic::new(
-                    DiagKind::Reference,
-                    here,
-                    format!("extends file `{f}` is outside the scanned folder"),
-                ));
-                return None;
+
+    fn get(&self, name: &str) -> Option<&Node> {
+        crate::work::step(1);
+        let i = *self.index.get(name)?;
+        match &self.services.value {
+            Value::Map(e) => e.get(i).map(|x| &x.value),
+            _ => None,
+        }
+    }
+}
+
+/// A service with its `extends` resolved.
+#[derive(Clone)]
+struct Resolved {
+    /// `None`: the service keeps what it declares (what it extends could not be resolved).
+    node: Option<Node>,
+    /// How many `extends` it follows, or [`TOO_DEEP`].
+    height: usize,
+}
+
+const TOO_DEEP: usize = usize::MAX;
+
+/// What one service's `extends` names.
+enum Target {
+    /// The service extends nothing.
+    None,
+    /// A located diagnostic was given (outside the folder, unreadable, undefined, a cycle).
+    Failed,
+    Found {
+        file: String,
+        name: String,
+        node: Node,
+    },
+}
+
+struct Extends<'x, 'r> {
+    vars: &'x BTreeMap<String, String>,
+    read: &'x Reader<'r>,
+    diags: &'x mut Vec<Diagnostic>,
+    /// Files reached by `extends`, read and interpolated once (`None`: could not be read).
+    files: HashMap<String, Option<FileServices>>,
+    /// Services already resolved.
+    done: HashMap<(String, String), Resolved>,
+}
+
+impl Extends<'_, '_> {
+    /// Resolve one service: walk down what it extends (without recursion) to a service already
+    /// resolved, one that extends nothing or an error, then merge back up, remembering each
+    /// result. A walk stops past the depth bound, so it costs at most that many steps.
+    fn resolve(&mut self, file: &str, name: &str, svc: &Node) -> Resolved {
+        let key = (file.to_string(), name.to_string());
+        if let Some(r) = self.done.get(&key) {
+            return r.clone();
+        }
+        let mut chain: Vec<(String, String, Node)> = vec![(key.0, key.1, svc.clone())];
+        let below = loop {
+            let (f, _, node) = chain.last().expect("the chain starts with the service");
+            match self.target(node, f, &chain) {
+                Target::None | Target::Failed => {
+                    break Resolved {
+                        node: None,
+                        height: 0,
+                    };
+                }
+                Target::Found { file, name, node } => {
+                    if let Some(r) = self.done.get(&(file.clone(), name.clone())) {
+                        let r = r.clone();
+                        chain.push((file, name, node));
+                        break r;
+                    }
+                    if chain.len() > MAX_EXTENDS_DEPTH + 1 {
+                        // the first service is over the bound whatever lies below
+                        break Resolved {
+                            node: None,
+                            height: TOO_DEEP,
+                        };
+                    }
+                    chain.push((file, name, node));
+                }
+            }
+        };
+        let truncated = below.height == TOO_DEEP && chain.len() > MAX_EXTENDS_DEPTH + 1;
+        if truncated {
+            let (f, n, node) = &chain[0];
+            let r = self.too_deep(node, f);
+            self.done.insert((f.clone(), n.clone()), r.clone());
+            return r;
+        }
+        // `below` resolves the last element of the chain when it was already known; otherwise
+        // the last element is the bottom itself
+        let mut i = chain.len() - 1;
+        let mut r = below;
+        let last = (chain[i].0.clone(), chain[i].1.clone());
+        if self.done.contains_key(&last) {
+            i -= 1;
+            r = self.merge_base(&chain[i], &chain[i + 1], &r);
+            self.done
+                .insert((chain[i].0.clone(), chain[i].1.clone()), r.clone());
+        } else {
+            self.done.insert(last, r.clone());
+        }
+        while i > 0 {
+            i -= 1;
+            r = self.merge_base(&chain[i], &chain[i + 1], &r);
+            self.done
+                .insert((chain[i].0.clone(), chain[i].1.clone()), r.clone());
+        }
+        r
+    }
+
+    fn too_deep(&mut self, svc: &Node, file: &str) -> Resolved {
+        if let Some(ext) = svc.get("extends") {
+            self.diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                Location::new(Arc::from(file), ext.pos.line, ext.pos.col),
+                format!("extends chain is too deep (more than {MAX_EXTENDS_DEPTH} services)"),
+            ));
+        }
+        Resolved {
+            node: None,
+            height: TOO_DEEP,
+        }
+    }
+
+    /// A service (`top`) merged over what it extends (`base`, resolved as `resolved`).
+    fn merge_base(
+        &mut self,
+        top: &(String, String, Node),
+        base: &(String, String, Node),
+        resolved: &Resolved,
+    ) -> Resolved {
+        let (file, _, svc) = top;
+        if resolved.height >= MAX_EXTENDS_DEPTH {
+            return self.too_deep(svc, file);
+        }
+        let Some(ext) = svc.get("extends") else {
+            return Resolved {
+                node: None,
+                height: 0,
             };
-            // the extended file keeps its own src tag of 0; locations in it name the extending
-            // file's project, so retag it with a high index the project cannot resolve, and
-            // report the base service's fields at the `extends` line instead
-            let root = read(&p).and_then(|t| {
+        };
+        let mut node = resolved.node.clone().unwrap_or_else(|| base.2.clone());
+        if base.0 != *file {
+            // fields inherited from another file are reported at the `extends` line: the
+            // extended file keeps its own src tag of 0, which the extending project cannot
+            // resolve
+            relocate(&mut node, ext.pos);
+        }
+        let mut own = svc.clone();
+        if let Value::Map(e) = &mut own.value {
+            e.retain(|x| x.key != "extends");
+        }
+        if let Value::Map(e) = &mut node.value {
+            // per the Compose specification these are never inherited
+            e.retain(|x| !matches!(x.key.as_str(), "depends_on" | "links" | "volumes_from"));
+        }
+        Resolved {
+            node: Some(merge(node, own, &mut Vec::new())),
+            height: resolved.height + 1,
+        }
+    }
+
+    /// Read the services of another file once.
+    fn load(&mut self, p: &str) -> bool {
+        if !self.files.contains_key(p) {
+            let root = (self.read)(p).and_then(|t| {
                 let s = yaml::parse(&t);
                 s.documents.into_iter().next().map(|d| d.root)
             });
-            let Some(mut root) = root else {
-                diags.push(Diagnostic::new(
-                    DiagKind::Reference,
-                    here,
-                    format!("extends file `{p}` could not be read or parsed"),
-                ));
-                return None;
-            };
-            root.map_scalars(&mut |text, _| {
-                if text.contains('$') {
-                    *text = substitute(text, vars, Dialect::Compose).text;
-                }
+            let loaded = root.map(|mut root| {
+                root.map_scalars(&mut |text, _| {
+                    if text.contains('$') {
+                        *text = substitute(text, self.vars, Dialect::Compose).text;
+                    }
+                });
+                let services = root.get("services").cloned().unwrap_or(root);
+                FileServices::new(services)
             });
-            let services = root.get("services").cloned().unwrap_or(root.clone());
-            (p, std::borrow::Cow::Owned(services))
+            self.files.insert(p.to_string(), loaded);
         }
-        None => (file.to_string(), std::borrow::Cow::Borrowed(services)),
-    };
-    if seen.contains(&(target_file.clone(), target.clone())) {
-        diags.push(Diagnostic::new(
-            DiagKind::Reference,
-            here,
-            format!("extends cycle through service `{target}`"),
-        ));
-        return None;
+        self.files.get(p).is_some_and(Option::is_some)
     }
-    let Some(base) = base_services.get(&target) else {
-        diags.push(Diagnostic::new(
-            DiagKind::Reference,
-            here,
-            format!("extends names service `{target}`, which `{target_file}` does not define"),
-        ));
-        return None;
-    };
-    seen.push((target_file.clone(), target));
-    let mut base = extend_service(
-        base,
-        &target_file,
-        &base_services,
-        vars,
-        read,
-        diags,
-        seen,
-        depth + 1,
-    )
-    .unwrap_or_else(|| base.clone());
-    if target_file != file {
-        // fields inherited from another file are reported at the `extends` line
-        relocate(&mut base, ext.pos);
+
+    /// What `svc` (in `file`) extends; `chain` is the walk so far, for cycles.
+    fn target(&mut self, svc: &Node, file: &str, chain: &[(String, String, Node)]) -> Target {
+        let Some(ext) = svc.get("extends") else {
+            return Target::None;
+        };
+        let here = Location::new(Arc::from(file), ext.pos.line, ext.pos.col);
+        let (target, other_file) = match ext.as_str() {
+            Some(s) => (s.to_string(), None),
+            None => (
+                ext.get("service")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                ext.get("file").and_then(Node::as_str).map(str::to_string),
+            ),
+        };
+        let target_file = match other_file {
+            Some(f) => {
+                let (dir, _) = split_dir(file);
+                let Some(p) = join(dir, &f) else {
+                    self.diags.push(Diagnostic::new(
+                        DiagKind::Reference,
+                        here,
+                        format!("extends file `{f}` is outside the scanned folder"),
+                    ));
+                    return Target::Failed;
+                };
+                if !self.load(&p) {
+                    self.diags.push(Diagnostic::new(
+                        DiagKind::Reference,
+                        here,
+                        format!("extends file `{p}` could not be read or parsed"),
+                    ));
+                    return Target::Failed;
+                }
+                p
+            }
+            None => file.to_string(),
+        };
+        if chain
+            .iter()
+            .any(|(f, s, _)| *f == target_file && *s == target)
+        {
+            self.diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                here,
+                format!("extends cycle through service `{target}`"),
+            ));
+            return Target::Failed;
+        }
+        let Some(node) = self
+            .files
+            .get(&target_file)
+            .and_then(Option::as_ref)
+            .and_then(|f| f.get(&target))
+            .cloned()
+        else {
+            self.diags.push(Diagnostic::new(
+                DiagKind::Reference,
+                here,
+                format!("extends names service `{target}`, which `{target_file}` does not define"),
+            ));
+            return Target::Failed;
+        };
+        Target::Found {
+            file: target_file,
+            name: target,
+            node,
+        }
     }
-    let mut own = svc.clone();
-    if let Value::Map(e) = &mut own.value {
-        e.retain(|x| x.key != "extends");
-    }
-    if let Value::Map(e) = &mut base.value {
-        // per the Compose specification these are never inherited
-        e.retain(|x| !matches!(x.key.as_str(), "depends_on" | "links" | "volumes_from"));
-    }
-    Some(merge(base, own, &mut Vec::new()))
 }
 
 fn relocate(n: &mut Node, pos: Pos) {
@@ -1217,6 +1396,110 @@ mod tests {
             (1.5..2.8).contains(&ratio),
             "ratio {ratio} ({w1} → {w2} bytes)"
         );
+    }
+
+    #[test]
+    fn extends_chains_and_other_files_cost_work_proportional_to_the_services() {
+        // chains of ten services extending the one before, and as many extending the services
+        // of another file a tenth as large: each service and each file is resolved once
+        let files = |n: usize| {
+            let mut y = String::from("services:\n");
+            for i in 0..n {
+                if i % 10 == 0 {
+                    y.push_str(&format!(
+                        "  c{i}:\n    image: app:{i}\n    cap_drop: [ALL]\n"
+                    ));
+                } else {
+                    y.push_str(&format!(
+                        "  c{i}:\n    extends: c{}\n    user: \"{i}\"\n",
+                        i - 1
+                    ));
+                }
+                y.push_str(&format!(
+                    "  f{i}:\n    extends: {{file: common.yml, service: b{}}}\n",
+                    i % (n / 10)
+                ));
+            }
+            let mut c = String::from("services:\n");
+            for i in 0..n / 10 {
+                c.push_str(&format!(
+                    "  b{i}:\n    image: lib:{i}\n    read_only: true\n"
+                ));
+            }
+            (y, c)
+        };
+        let work = |n: usize| {
+            let (y, c) = files(n);
+            let read = move |p: &str| match p {
+                "compose.yaml" => Some(y.clone()),
+                "common.yml" => Some(c.clone()),
+                _ => None,
+            };
+            let mut project = None;
+            let w = crate::work::measure(|| {
+                project = Some(load(&["compose.yaml".to_string()], &read));
+            });
+            let p = project.unwrap();
+            let m = p.merged.as_ref().unwrap();
+            let last = m.path(&["services", &format!("c{}", n - 1)]).unwrap();
+            assert_eq!(
+                last.get("image").and_then(Node::as_str),
+                Some(&*format!("app:{}", n - 10))
+            );
+            let f = m.path(&["services", "f3"]).unwrap();
+            assert_eq!(f.get("image").and_then(Node::as_str), Some("lib:3"));
+            assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+            w
+        };
+        let ((b1, s1), (b2, s2)) = (work(1_000), work(2_000));
+        let (rb, rs) = (b2 as f64 / b1 as f64, s2 as f64 / s1 as f64);
+        assert!((1.5..2.8).contains(&rb), "bytes ×{rb} ({b1} → {b2})");
+        assert!((1.5..2.8).contains(&rs), "steps ×{rs} ({s1} → {s2})");
+    }
+
+    #[test]
+    fn extends_too_deep_and_cycles_are_reported_once_each() {
+        // a chain of 40, declared bottom first and top first: the same services are resolved
+        // and the same are too deep, whatever the order
+        for reversed in [false, true] {
+            let mut svcs = vec!["  s0:\n    image: app:1\n".to_string()];
+            for i in 1..40 {
+                svcs.push(format!(
+                    "  s{i}:\n    extends: s{}\n    user: \"{i}\"\n",
+                    i - 1
+                ));
+            }
+            if reversed {
+                svcs.reverse();
+            }
+            let y = format!(
+                "services:\n{}  a:\n    extends: b\n  b:\n    extends: a\n",
+                svcs.concat()
+            );
+            let read = move |p: &str| (p == "compose.yaml").then(|| y.clone());
+            let p = load(&["compose.yaml".to_string()], &read);
+            let msgs: Vec<&str> = p.diagnostics.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(
+                msgs.iter().filter(|m| m.contains("cycle")).count(),
+                1,
+                "{msgs:?}"
+            );
+            // s17 … s39 each follow more than 16
+            assert_eq!(
+                msgs.iter().filter(|m| m.contains("too deep")).count(),
+                23,
+                "{msgs:?}"
+            );
+            let m = p.merged.as_ref().unwrap();
+            let image = |n: &str| {
+                m.path(&["services", n])
+                    .and_then(|s| s.get("image"))
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+            };
+            assert_eq!(image("s16").as_deref(), Some("app:1"));
+            assert_eq!(image("s17"), None);
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Dockerfiles: stages, their instructions, and the precedence rules of the builder — a stage's
 //! `USER` carries into stages built `FROM` it, `ARG` defaults (and build args) substitute into
-//! `FROM` and `USER`, heredocs belong to their `RUN`.
+//! `FROM` and `USER`, heredocs belong to their `RUN` (every one of them: see `dockerfile_heredoc`).
 
 use crate::interp::{Dialect, substitute};
 use parse_dockerfile::{Command, Instruction, Source};
@@ -142,11 +142,24 @@ pub fn shell_words(s: &str) -> Vec<String> {
 impl Dockerfile {
     pub fn parse(source: Arc<SourceFile>) -> Result<Dockerfile, DockerfileError> {
         let text = source.text.as_str();
-        let parsed = parse_dockerfile::parse(text).map_err(|e| DockerfileError {
-            line: e.line() as u32,
-            column: e.column() as u32,
-            message: e.to_string(),
+        let scanned = crate::dockerfile_heredoc::scan(text).map_err(|e| DockerfileError {
+            line: e.line,
+            column: 1,
+            message: e.message,
         })?;
+        let mut run_heredocs: BTreeMap<usize, Vec<String>> = scanned
+            .runs
+            .into_iter()
+            .map(|r| (r.keyword, r.bodies))
+            .collect();
+        let parsed =
+            parse_dockerfile::parse(scanned.masked.as_deref().unwrap_or(text)).map_err(|e| {
+                DockerfileError {
+                    line: e.line() as u32,
+                    column: e.column() as u32,
+                    message: e.to_string(),
+                }
+            })?;
         let path = source.path.clone();
         let src = source.clone();
         let at = |offset: usize| src.location(offset);
@@ -172,9 +185,34 @@ impl Dockerfile {
                 });
                 continue;
             }
-            let Some((kind, start)) = lower(ins) else {
+            let Some((mut kind, start)) = lower(ins) else {
                 continue;
             };
+            if let (
+                Instruction::Run(r),
+                InstrKind::Run {
+                    command, heredocs, ..
+                },
+            ) = (ins, &mut kind)
+                && let Some(bodies) = run_heredocs.remove(&r.run.span.start)
+            {
+                {
+                    // the crate read the blanked line: the command as written is at the same span
+                    if let Command::Shell(s) = &r.arguments {
+                        // the crate's span starts after the blanks that stood for a leading `<<`
+                        let masked = scanned.masked.as_deref().unwrap_or(text).as_bytes();
+                        let mut from = s.span.start;
+                        while from > 0
+                            && masked[from - 1] == b' '
+                            && !text.as_bytes()[from - 1].is_ascii_whitespace()
+                        {
+                            from -= 1;
+                        }
+                        *command = text.get(from..s.span.end).unwrap_or_default().to_string();
+                    }
+                    *heredocs = bodies;
+                }
+            }
             match stages.last_mut() {
                 Some(stage) => stage.instructions.push(Instr {
                     at: at(start),
@@ -485,5 +523,93 @@ mod tests {
         )))
         .unwrap_err();
         assert_eq!(e.line, 2);
+    }
+}
+
+#[cfg(test)]
+mod heredoc_tests {
+    use super::*;
+
+    fn runs(text: &str) -> Vec<(String, Vec<String>, u32)> {
+        let d = Dockerfile::parse(Arc::new(SourceFile::new("Dockerfile", text.to_string())))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        d.stages
+            .iter()
+            .flat_map(|s| &s.instructions)
+            .filter_map(|i| match &i.kind {
+                InstrKind::Run {
+                    command, heredocs, ..
+                } => Some((command.clone(), heredocs.clone(), i.at.line)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_heredocs_on_one_run() {
+        let r = runs(
+            "FROM alpine:3.20\nRUN <<A cat > /a && <<B cat > /b\nfirst\nA\nsecond\nB\nUSER app\n",
+        );
+        assert_eq!(
+            r,
+            [(
+                "<<A cat > /a && <<B cat > /b".to_string(),
+                vec!["first\n".to_string(), "second\n".to_string()],
+                2
+            )]
+        );
+        let d = Dockerfile::parse(Arc::new(SourceFile::new(
+            "Dockerfile",
+            "FROM alpine:3.20\nRUN <<A cat > /a && <<B cat > /b\nfirst\nA\nsecond\nB\nUSER app\n"
+                .into(),
+        )))
+        .unwrap();
+        let user = d.stage_user(0, &BTreeMap::new()).unwrap();
+        assert_eq!((user.value.as_str(), user.at.line), ("app", 7));
+    }
+
+    #[test]
+    fn chomped_quoted_and_not_first() {
+        let r = runs(
+            "FROM alpine:3.20\nRUN python3 <<-\"PY\" && 2<<'SH' sh \\\n  -e\n\tprint(1)\n\tPY\necho $HOME\nSH\nRUN echo done\n",
+        );
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[0].1,
+            vec!["print(1)\n".to_string(), "echo $HOME\n".to_string()]
+        );
+        assert_eq!(r[0].0, "python3 <<-\"PY\" && 2<<'SH' sh \\\n  -e");
+        assert_eq!((r[1].0.as_str(), r[1].2), ("echo done", 8));
+    }
+
+    #[test]
+    fn no_heredoc_where_the_builder_sees_none() {
+        // glued to a word, quoted, or in exec form: not a here-document
+        let r = runs(
+            "FROM alpine:3.20\nRUN cat<<EOF\nRUN echo \"<<EOF\" '<<X'\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\n",
+        );
+        assert_eq!(r.len(), 3);
+        assert!(r.iter().all(|x| x.1.is_empty()));
+    }
+
+    #[test]
+    fn copy_bodies_are_stepped_over_and_escape_directive_honoured() {
+        let r = runs(
+            "# escape=`\nFROM alpine:3.20\nCOPY <<A <<B /dst/\nRUN <<X\nA\nRUN <<Y\nB\nRUN echo a `\n  && <<Z sh\necho z\nZ\n",
+        );
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1, vec!["echo z\n".to_string()]);
+        assert_eq!(r[0].2, 8);
+    }
+
+    #[test]
+    fn unterminated_heredoc_is_located() {
+        let e = Dockerfile::parse(Arc::new(SourceFile::new(
+            "D",
+            "FROM alpine\nRUN <<A cat && <<B cat\none\nA\ntwo\n".into(),
+        )))
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("`B`"), "{}", e.message);
     }
 }

@@ -4,6 +4,7 @@
 pub mod compose;
 pub mod discover;
 pub mod dockerfile;
+mod dockerfile_heredoc;
 pub mod interp;
 pub mod kubernetes;
 pub mod removed_apis;

@@ -166,7 +166,10 @@ impl Node {
 
     /// The entry (key and value) under `key` in a mapping.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?.iter().rev().find(|e| e.key == key)
+        self.as_map()?.iter().rev().find(|e| {
+            crate::work::step(1);
+            e.key == key
+        })
     }
 
     /// Follow a path of keys.

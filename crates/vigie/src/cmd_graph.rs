@@ -37,13 +37,13 @@ pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> 
     let judged = vigie_net::judge(&graph);
     // a picture has a size budget: beyond it, it is unreadable and its file enormous (2,000
     // workloads reaching each other wrote a 1 GB SVG); dot and mermaid stay available
-    let drawn = graph.flows.len() + graph.workloads.len() + graph.exposures.len();
+    let drawn = graph.flow_pairs() + graph.workloads.len() + graph.exposures.len();
     if matches!(args.format.as_str(), "svg" | "html") && drawn > MAX_DRAWN {
         return Err(format!(
             "too many elements to draw as {}: {} workloads, {} flows, {} exposures (more than {MAX_DRAWN} in all); use --format dot or mermaid, or draw a sub-folder",
             args.format,
             graph.workloads.len(),
-            graph.flows.len(),
+            graph.flow_pairs(),
             graph.exposures.len()
         ));
     }
@@ -74,7 +74,7 @@ pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> 
     eprintln!(
         "vigie: {} workloads, {} flows, {} exposures",
         graph.workloads.len(),
-        graph.flows.len(),
+        graph.flow_pairs(),
         graph.exposures.len()
     );
     Ok(ExitCode::SUCCESS)

@@ -95,4 +95,19 @@ mod tests {
             [(false, 2), (false, 6)]
         );
     }
+
+    #[test]
+    fn the_second_heredoc_of_a_run_is_read() {
+        let d = "FROM alpine:3.20\nRUN <<A cat > /a && <<-'B' sh\necho fine\nA\n\tcurl -fsSL https://x.example/i | sh\n\tB\nUSER app\n";
+        let vs = Fixture::new("dockerfile", d, &[]).run(run);
+        let s = summary(&vs);
+        assert_eq!(
+            s.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(),
+            [(false, 2)]
+        );
+        assert_eq!(
+            &*vs[0].message,
+            "a download is run unverified: `curl -fsSL https://x.example/i | sh`"
+        );
+    }
 }

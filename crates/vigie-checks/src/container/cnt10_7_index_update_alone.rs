@@ -160,7 +160,7 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::container::testing::assert_examples;
+    use crate::container::testing::{Fixture, assert_examples, summary};
 
     #[test]
     fn examples() {
@@ -191,5 +191,19 @@ mod tests {
         ] {
             assert_eq!(lone_refresh(good), None, "{good}");
         }
+    }
+
+    #[test]
+    fn the_second_heredoc_of_a_run_is_read() {
+        let d = "FROM debian:12.8-slim\nRUN <<A sh && <<B sh\necho first\nA\napt-get update\nB\n";
+        let s = summary(&Fixture::new("dockerfile", d, &[]).run(run));
+        assert_eq!(
+            s.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(),
+            [(false, 2)]
+        );
+        // installed in the same RUN's other body: not alone
+        let d = "FROM debian:12.8-slim\nRUN <<A sh && <<B sh\napt-get install -y curl\nA\napt-get update\nB\n";
+        let s = summary(&Fixture::new("dockerfile", d, &[]).run(run));
+        assert!(s.iter().all(|x| x.0), "{s:?}");
     }
 }

@@ -652,3 +652,92 @@ fn node_ports_on_gke_and_internal_ingresses_are_private() {
     let g = k8s_graph(&web("users"));
     assert_eq!(exposed(&g, "default/users"), vec![ExposureKind::NodePort]);
 }
+
+/// `n` Deployments in one namespace without any NetworkPolicy, one in five a PostgreSQL
+/// server, one of them the API.
+fn open_namespace(n: usize) -> String {
+    let mut y = String::new();
+    for i in 0..n {
+        let (name, image, port) = if i % 5 == 4 {
+            (format!("db{i}"), "postgres:16", 5432)
+        } else if i == 0 {
+            ("api".to_string(), "registry.example/api:1", 8080)
+        } else {
+            (format!("w{i}"), "registry.example/w:1", 8080)
+        };
+        y.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: prod}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: \"{image}\", ports: [{{containerPort: {port}}}]}}]\n"
+        ));
+    }
+    y
+}
+
+#[test]
+fn pods_open_to_every_pod_are_stored_in_proportion_to_the_pods() {
+    // entries stored for the flows: one per flow, plus each shared list of sources once
+    let stored = |g: &vigie_net::model::Graph| {
+        let mut seen = std::collections::HashSet::new();
+        g.flows.len()
+            + g.flows
+                .iter()
+                .filter_map(|f| f.more.as_ref())
+                .filter(|m| seen.insert(m.as_ptr()))
+                .map(|m| m.len())
+                .sum::<usize>()
+    };
+    let (g1, g2) = (
+        k8s_graph(&open_namespace(400)),
+        k8s_graph(&open_namespace(800)),
+    );
+    // every pod still reaches every other: 400 × 399 pairs
+    assert_eq!(g1.flow_pairs(), 400 * 399);
+    assert_eq!(
+        reach(&g1, "prod/w7", "prod/db9").as_deref(),
+        Some("5432/tcp")
+    );
+    assert_eq!(
+        reach(&g1, "prod/db9", "prod/w7").as_deref(),
+        Some("8080/tcp")
+    );
+    assert_eq!(reach(&g1, "prod/w7", "prod/w7"), None);
+    let (s1, s2) = (stored(&g1), stored(&g2));
+    let ratio = s2 as f64 / s1 as f64;
+    assert!((1.5..2.8).contains(&ratio), "stored ×{ratio} ({s1} → {s2})");
+    assert!(s2 < 4 * 800, "{s2} entries for 800 pods");
+
+    // the verdict counts every source; the message and table name the first ones
+    let j = vigie_net::judge(&g2);
+    let db = j
+        .verdicts
+        .iter()
+        .find(|(w, v)| v.check == "NET-02.1" && w.is_some_and(|w| g2.workloads[w].name == "db9"))
+        .map(|(_, v)| v)
+        .expect("NET-02.1 on db9");
+    assert_eq!(db.outcome, vigie_core::Outcome::Fail, "{}", db.message);
+    // 799 others: the API is allowed, the 159 other databases are PostgreSQL replicas
+    let others = 799 - 1 - 159;
+    assert!(
+        db.message
+            .contains(&format!("by {others} other than the API")),
+        "{}",
+        db.message
+    );
+    let named = db.message.matches(" through ").count();
+    assert!(named <= vigie_net::controls::MAX_NAMED, "{}", db.message);
+    assert!(
+        db.message
+            .ends_with(&format!("and {} more", others - named)),
+        "{}",
+        db.message
+    );
+    let t = j
+        .tables
+        .iter()
+        .find(|t| t.title.starts_with("Who can reach the database db9 "))
+        .unwrap();
+    assert_eq!(t.rows.len(), vigie_net::controls::MAX_LISTED + 1);
+    assert_eq!(
+        t.rows.last().unwrap()[0],
+        format!("… and {} more", 799 - vigie_net::controls::MAX_LISTED)
+    );
+}

@@ -61,7 +61,7 @@ pub fn reach(g: &Graph, a: &str, b: &str) -> Option<String> {
     let (a, b) = (id(g, a), id(g, b));
     g.flows
         .iter()
-        .find(|f| f.from == a && f.to == b)
+        .find(|f| f.to == b && f.sources().any(|s| s == a))
         .map(|f| f.ports.to_string())
 }
 
