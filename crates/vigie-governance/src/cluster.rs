@@ -170,6 +170,7 @@ fn pss_levels(o: &Object) -> (Rejection, Rejection) {
         objects,
         files: &NoFiles,
         built_by_compose: &built,
+        artifacts: &[],
         cache: Default::default(),
     };
     let level = |prefix: &str| {

@@ -7,6 +7,7 @@ pub mod dockerfile;
 pub mod interp;
 pub mod kubernetes;
 pub mod removed_apis;
+pub mod skaffold;
 pub mod suppress;
 pub(crate) mod work;
 pub mod yaml;

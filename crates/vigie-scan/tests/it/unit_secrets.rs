@@ -33,7 +33,9 @@ fn a_workload_secret_is_matched_within_its_unit() {
     assert_eq!(alone.len(), 1, "{alone:#?}");
     assert!(alone[0].is_fail());
     assert!(
-        alone[0].message.contains("nothing in the repository produces"),
+        alone[0]
+            .message
+            .contains("nothing in the repository produces"),
         "{}",
         alone[0].message
     );
