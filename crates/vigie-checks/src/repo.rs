@@ -66,7 +66,7 @@ impl RepoInput<'_> {
     /// range over every object when there are none.
     pub fn units(&self, objects: &[Object]) -> Vec<std::ops::Range<usize>> {
         if self.unit_ranges.is_empty() {
-            vec![0..objects.len()]
+            std::iter::once(0..objects.len()).collect()
         } else {
             self.unit_ranges.to_vec()
         }

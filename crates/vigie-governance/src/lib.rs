@@ -70,7 +70,8 @@ impl Out {
 
 /// Run every repository-level check over the repository and the objects [`keep`] kept.
 pub fn analyze(repo: &Repo<'_>, objects: &[Object], out: &mut Out) {
-    analyze_units(repo, objects, &[0..objects.len()], out);
+    let all: Vec<std::ops::Range<usize>> = std::iter::once(0..objects.len()).collect();
+    analyze_units(repo, objects, &all, out);
 }
 
 /// [`analyze`], knowing which objects each deployment unit holds (`units`: ranges of

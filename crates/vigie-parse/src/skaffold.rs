@@ -69,7 +69,6 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
     let stream = yaml::parse(text);
     let folder = path.rfind('/').map_or("", |i| &path[..i]);
     let at = |n: &Node| Location::new(path.clone(), n.pos.line, n.pos.col);
-    let mut skaffold = false;
     for d in &stream.documents {
         let root = &d.root;
         if !root
@@ -79,7 +78,6 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
         {
             continue;
         }
-        skaffold = true;
         for a in root
             .path(&["build", "artifacts"])
             .map(Node::items)
@@ -136,18 +134,8 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
             });
         }
     }
-    if skaffold {
-        if let Some(e) = &stream.error {
-            diagnostics.push(Diagnostic::new(
-                DiagKind::Parse,
-                Location::new(path.clone(), e.pos.line, e.pos.col),
-                format!(
-                    "invalid YAML in a Skaffold configuration: {} (the artifacts before it are read)",
-                    e.message
-                ),
-            ));
-        }
-    }
+    // invalid YAML is reported where the file is read as a manifest (it names `apiVersion` and
+    // `kind`), once; the artifacts before the error are read
     (out, diagnostics)
 }
 
@@ -181,6 +169,9 @@ impl Artifact {
 mod tests {
     use super::*;
 
+    /// image, Dockerfile, target, builder, line
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a str, u32);
+
     fn read(path: &str, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>) {
         artifacts(&Arc::from(path), text)
     }
@@ -190,7 +181,7 @@ mod tests {
         let text = "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: src/web\n  - image: cart\n    context: src/cart/src\n    docker:\n      dockerfile: ../Dockerfile.prod\n      target: runtime\n  - image: echo\n    ko:\n      fromImage: gcr.io/distroless/static:nonroot\n---\napiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: load\n";
         let (a, d) = read("apps/skaffold.yaml", text);
         assert!(d.is_empty(), "{d:?}");
-        let got: Vec<(&str, Option<&str>, Option<&str>, &str, u32)> = a
+        let got: Vec<Row<'_>> = a
             .iter()
             .map(|a| {
                 (
