@@ -33,6 +33,10 @@ pub struct Context<'a> {
     pub files: &'a dyn FileLookup,
     /// Dockerfiles built by a Compose service (their image is judged through the service).
     pub built_by_compose: &'a BTreeSet<String>,
+    /// The images the repository builds with Skaffold: a Dockerfile an artifact builds and no
+    /// Compose service builds is run by Kubernetes, and judged through the containers that run
+    /// its image.
+    pub artifacts: &'a [vigie_parse::skaffold::Artifact],
     /// What several checks derive from the same input, computed once (`Default::default()`).
     pub cache: Cache<'a>,
 }

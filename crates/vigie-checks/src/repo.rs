@@ -54,6 +54,23 @@ pub struct RepoInput<'a> {
     pub workloads: &'a [Workload],
     pub today: time::Date,
     pub options: &'a RunOptions,
+    /// For an analysis that runs once on everything ([`Analyzer::per_unit`] false): where each
+    /// deployment unit's objects lie in the `objects` it is given, as consecutive ranges in unit
+    /// order (an object of two units is in both). Empty when `objects` are one unit's, or when
+    /// the caller does not know the units: [`RepoInput::units`] then gives one range over all.
+    pub unit_ranges: &'a [std::ops::Range<usize>],
+}
+
+impl RepoInput<'_> {
+    /// The deployment units of `objects`, as ranges of it: [`RepoInput::unit_ranges`], or one
+    /// range over every object when there are none.
+    pub fn units(&self, objects: &[Object]) -> Vec<std::ops::Range<usize>> {
+        if self.unit_ranges.is_empty() {
+            std::iter::once(0..objects.len()).collect()
+        } else {
+            self.unit_ranges.to_vec()
+        }
+    }
 }
 
 /// What an analysis found.

@@ -154,6 +154,11 @@ pub struct Workload {
     pub pids_limit_applies: bool,
     /// Health check declared at runtime (`healthcheck:`, probes).
     pub healthcheck: Option<At<bool>>,
+    /// Kubernetes: the repository's own build of the image, when a Skaffold artifact names it
+    /// (the artifact's `image` and where it is written). The deploy replaces the reference
+    /// written in the manifest with the image it built; [`Workload::build`] is set too when the
+    /// artifact is built from a Dockerfile of the repository.
+    pub built_by: Option<At<String>>,
 }
 
 impl Workload {
@@ -192,6 +197,7 @@ impl Workload {
             cgroup_parent: None,
             pids_limit_applies: platform == Platform::Compose,
             healthcheck: None,
+            built_by: None,
         }
     }
 }

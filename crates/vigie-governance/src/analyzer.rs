@@ -1,7 +1,7 @@
 //! The analyzer `vigie scan` runs: keeps the Kubernetes objects the cluster checks read, then
 //! runs every repository-level check once per scan.
 
-use crate::{Out, Repo, ScmSettings, analyze};
+use crate::{Out, Repo, ScmSettings, analyze_units};
 use std::sync::Arc;
 use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
 use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location};
@@ -58,7 +58,7 @@ impl Analyzer for Governance {
             scm,
         };
         let mut o = Out::default();
-        analyze(&repo, objects, &mut o);
+        analyze_units(&repo, objects, &input.units(objects), &mut o);
         out.verdicts.extend(o.verdicts);
         out.diagnostics.extend(diagnostics);
         out.diagnostics.extend(o.diagnostics);

@@ -170,6 +170,7 @@ fn pss_levels(o: &Object) -> (Rejection, Rejection) {
         objects,
         files: &NoFiles,
         built_by_compose: &built,
+        artifacts: &[],
         cache: Default::default(),
     };
     let level = |prefix: &str| {
@@ -345,12 +346,22 @@ fn loc(o: &Object, p: Pos) -> Location {
     Location::new(o.file.clone(), p.line, p.col)
 }
 
-pub fn run(objects: &[Object], out: &mut Out) {
+/// `units` are ranges of `objects`, one per deployment unit.
+pub fn run(objects: &[Object], units: &[std::ops::Range<usize>], out: &mut Out) {
     let workloads: Vec<&Object> = objects.iter().filter(|o| is_workload(o)).collect();
     pod_security(objects, &workloads, out);
     rbac(objects, out);
     tokens(objects, &workloads, out);
-    secrets(objects, &workloads, out);
+    // A workload reads the Secrets of what is applied with it: matched across units, a Secret
+    // of one sample would be taken for the producer of another's (a plain `hf-secret` of one
+    // tutorial named as the source of every tutorial's `hf-secret`).
+    for r in units {
+        let Some(unit) = objects.get(r.clone()) else {
+            continue;
+        };
+        let workloads: Vec<&Object> = unit.iter().filter(|o| is_workload(o)).collect();
+        secrets(unit, &workloads, out);
+    }
 }
 
 /// K8S-01: the level each namespace enforces, and whether its workloads meet it.

@@ -70,13 +70,26 @@ impl Out {
 
 /// Run every repository-level check over the repository and the objects [`keep`] kept.
 pub fn analyze(repo: &Repo<'_>, objects: &[Object], out: &mut Out) {
+    let all: Vec<std::ops::Range<usize>> = std::iter::once(0..objects.len()).collect();
+    analyze_units(repo, objects, &all, out);
+}
+
+/// [`analyze`], knowing which objects each deployment unit holds (`units`: ranges of
+/// `objects`): what a workload reads is looked up in its own unit, while the cluster-wide
+/// policies (namespaces' Pod Security levels, RBAC) are judged over every object.
+pub fn analyze_units(
+    repo: &Repo<'_>,
+    objects: &[Object],
+    units: &[std::ops::Range<usize>],
+    out: &mut Out,
+) {
     if let Some(text) = (repo.read)(attest::PATH) {
         let (entries, diags) = attest::parse(attest::PATH, &text, repo.catalog);
         out.diagnostics.extend(diags);
         out.verdicts.extend(attest::verdicts(&entries, repo.today));
     }
     let tf = tf::read(repo);
-    cluster::run(objects, out);
+    cluster::run(objects, units, out);
     logging::run(repo, objects, &tf, out);
     compose_secrets::run(repo, out);
     gov::run(repo, objects, &tf, out);

@@ -1026,24 +1026,7 @@ pub fn lower(
             UserSource::Runtime(At::new(u.as_str().unwrap_or_default().to_string(), at(u)))
         } else if let Some((d, target, args)) = &built {
             match d.target_stage(target.as_deref()) {
-                Some(i) => match d.stage_user(i, args) {
-                    Some(u) => UserSource::Dockerfile(u),
-                    None => {
-                        let base = d.base_image(i, args);
-                        match base
-                            .as_ref()
-                            .and_then(|b| catalog.nonroot_image(&b.value).map(|k| (b, k)))
-                        {
-                            Some((b, k)) => UserSource::KnownImage {
-                                image: b.clone(),
-                                user: k.user.clone(),
-                            },
-                            None => UserSource::DockerfileDefault {
-                                from: base.unwrap_or_else(|| At::new(String::new(), at(s))),
-                            },
-                        }
-                    }
-                },
+                Some(i) => d.image_user(i, args, catalog, &at(s)),
                 None => {
                     out.diagnostics.push(Diagnostic::new(
                         DiagKind::Reference,

@@ -285,6 +285,36 @@ impl Dockerfile {
         None
     }
 
+    /// The user a container of the image built from stage `idx` runs as when nothing at run
+    /// time sets one: the stage's effective `USER`, else the user the catalogue knows its base
+    /// image to run as, else root (`DockerfileDefault`, located at the base's `FROM`, or at
+    /// `fallback` when the stage has none).
+    pub fn image_user(
+        &self,
+        idx: usize,
+        build_args: &BTreeMap<String, String>,
+        catalog: &vigie_core::catalog::Catalog,
+        fallback: &Location,
+    ) -> vigie_core::model::UserSource {
+        use vigie_core::model::UserSource;
+        if let Some(u) = self.stage_user(idx, build_args) {
+            return UserSource::Dockerfile(u);
+        }
+        let base = self.base_image(idx, build_args);
+        match base
+            .as_ref()
+            .and_then(|b| catalog.nonroot_image(&b.value).map(|k| (b, k)))
+        {
+            Some((b, k)) => UserSource::KnownImage {
+                image: b.clone(),
+                user: k.user.clone(),
+            },
+            None => UserSource::DockerfileDefault {
+                from: base.unwrap_or_else(|| At::new(String::new(), fallback.clone())),
+            },
+        }
+    }
+
     /// The effective `USER` of a stage: the last `USER` of the stage, else of the stage it is
     /// built from, recursively. Variables from `ARG` (with build args) and `ENV` are substituted.
     pub fn stage_user(

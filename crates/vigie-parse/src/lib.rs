@@ -8,6 +8,7 @@ mod dockerfile_heredoc;
 pub mod interp;
 pub mod kubernetes;
 pub mod removed_apis;
+pub mod skaffold;
 pub mod suppress;
 pub(crate) mod work;
 pub mod yaml;

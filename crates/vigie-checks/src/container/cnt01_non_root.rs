@@ -1,6 +1,6 @@
 //! CNT-01: containers run as a non-root user.
 
-use super::{built_by_compose, by_platform, short};
+use super::{built_by_compose, built_by_skaffold, by_platform, short};
 use crate::Context;
 use std::collections::BTreeMap;
 use vigie_core::model::{UserSource, Workload, user_is_root};
@@ -18,7 +18,9 @@ pub static DOC: CheckDoc = CheckDoc {
            through `FROM <stage>`), then what is known of the base image. A container whose user \
            is root, or cannot be determined, fails; in Kubernetes `runAsNonRoot: true` also \
            passes, since the kubelet then refuses to start the container as root. A Dockerfile \
-           that no Compose service builds is judged on its own, by the user of its final stage.",
+           that no Compose service builds is judged on its own, by the user of its final stage; one \
+           a Skaffold artifact builds is judged through the Kubernetes containers that run its \
+           image (`runAsUser`, else its `USER`).",
     why: "A process running as root inside a container is root on the host as soon as one \
           isolation layer fails (a kernel bug, a mounted socket, a writable host path, an added \
           capability). Running as an unprivileged user turns most container escapes into a \
@@ -334,7 +336,9 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
         judge_workload(w, out);
     }
     for d in cx.dockerfiles {
-        if !built_by_compose(cx, d) {
+        // an image a Compose service or a Skaffold artifact builds is judged through the
+        // containers that run it, whose own user comes first
+        if !built_by_compose(cx, d) && !built_by_skaffold(cx, d) {
             judge_dockerfile(cx, d, out);
         }
     }
@@ -430,5 +434,53 @@ mod tests {
         assert!(!s[2].0 && s[2].1 == 13, "{s:?}");
         assert!(s[3].0, "{s:?}");
         assert!(vs[1].fix().unwrap().contains("runAsNonRoot"));
+    }
+
+    /// A Skaffold project: `skaffold.yaml` at the root builds `web` from `src/web/Dockerfile`.
+    const SKAFFOLD: (&str, &str) = (
+        "skaffold.yaml",
+        "apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: src/web\n",
+    );
+
+    #[test]
+    fn containers_running_a_skaffold_image_run_its_user() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: web\n    image: web\n";
+        let with_user = ("src/web/Dockerfile", "FROM alpine:3.20\nUSER 10001\n");
+        let web = |extra: &[(&str, &str)]| -> Vec<(bool, u32, String)> {
+            let vs: Vec<Verdict> = Fixture::new("kubernetes", pod, extra)
+                .run(run)
+                .into_iter()
+                .filter(|v| v.subject.contains("container web"))
+                .collect();
+            summary(&vs)
+        };
+        // without Skaffold the image `web` is unknown
+        let s = web(&[with_user]);
+        assert!(!s[0].0, "{s:?}");
+        // with it, the Dockerfile's USER is what the container runs as
+        let s = web(&[with_user, SKAFFOLD]);
+        assert_eq!(
+            s,
+            vec![(
+                true,
+                2,
+                "runs as `10001` (USER at src/web/Dockerfile:2)".into()
+            )]
+        );
+        // no USER: the base image's root, located at its FROM
+        let s = web(&[("src/web/Dockerfile", "FROM alpine:3.20\n"), SKAFFOLD]);
+        assert!(!s[0].0 && s[0].1 == 1, "{s:?}");
+        // runAsUser comes first, and the Dockerfile is judged through the container alone
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: web\n    image: web\n    securityContext:\n      runAsUser: 1000\n      runAsNonRoot: true\n";
+        let df = ("src/web/Dockerfile", "FROM alpine:3.20\n");
+        let s = summary(&Fixture::new("kubernetes", pod, &[df, SKAFFOLD]).run(run));
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(s[0].0, "{s:?}");
+        let s = summary(&Fixture::new("kubernetes", pod, &[df]).run(run));
+        assert_eq!(
+            s.len(),
+            2,
+            "without Skaffold the Dockerfile is judged alone: {s:?}"
+        );
     }
 }

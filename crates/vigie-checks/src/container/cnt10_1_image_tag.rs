@@ -13,7 +13,10 @@ pub static DOC: CheckDoc = CheckDoc {
            defaults substituted; earlier stages and `scratch` excepted) and each Compose or \
            Kubernetes `image` that the repository does not build — names a tag other than \
            `latest`, or is pinned by digest. A port in the registry host \
-           (`localhost:5000/app`) is not a tag.",
+           (`localhost:5000/app`) is not a tag. A Kubernetes `image` that a Skaffold artifact of \
+           the repository builds (`build.artifacts[].image` of a `skaffold.yaml` above the \
+           manifest) passes: Skaffold deploys it under the tag of its build, and the base \
+           images are judged on the artifact's Dockerfile.",
     why: "An untagged reference means `latest`, which moves whenever the publisher pushes: two \
           builds of the same commit can then ship different software, a rollback does not roll \
           back, and nobody can say which version ran when an incident happened.",
@@ -31,6 +34,26 @@ pub static DOC: CheckDoc = CheckDoc {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for u in image_uses(cx) {
+        // Skaffold replaces the reference with the one it built (tag of its tag policy, and the
+        // digest once pushed) at deploy time: what is written is a name, not a pull. The base
+        // images of the build are judged on its Dockerfile.
+        if let Some(b) = &u.built_by {
+            out.push(
+                Verdict::pass(
+                    &DOC,
+                    &u.subject,
+                    u.at.clone(),
+                    format!(
+                        "the image {} is built by the repository (Skaffold artifact `{}` at {}): Skaffold deploys it under the tag of the build (the git commit by default), never as written",
+                        u.shown(),
+                        b.value,
+                        super::short(&b.at)
+                    ),
+                )
+                .with_related(Some(b.at.clone())),
+            );
+            continue;
+        }
         let r = ImageRef::parse(&u.reference);
         if u.unresolved {
             out.push(Verdict::fail(
@@ -154,5 +177,39 @@ mod tests {
             vs[0].fix(),
             Some("set image: registry.local:5000/app:<version>")
         );
+    }
+
+    /// A Skaffold project: `skaffold.yaml` at the root builds `web` from `src/web/Dockerfile`.
+    const SKAFFOLD: (&str, &str) = (
+        "skaffold.yaml",
+        "apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: src/web\n",
+    );
+
+    #[test]
+    fn images_skaffold_builds_are_not_pulled_as_written() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: web\n    image: web\n  - name: cache\n    image: redis\n";
+        let df = ("src/web/Dockerfile", "FROM alpine:3.20\nUSER 10001\n");
+        let containers = |extra: &[(&str, &str)]| -> Vec<(bool, u32, String)> {
+            let vs: Vec<Verdict> = Fixture::new("kubernetes", pod, extra)
+                .run(run)
+                .into_iter()
+                .filter(|v| v.subject.contains("container"))
+                .collect();
+            summary(&vs)
+        };
+        // without Skaffold, `web` is pulled as written: `latest`
+        let s = containers(&[df]);
+        assert_eq!((s[0].0, s[1].0), (false, false), "{s:?}");
+        let s = containers(&[df, SKAFFOLD]);
+        assert!(s[0].0, "{s:?}");
+        assert_eq!(s[0].1, 7);
+        assert!(
+            s[0].2
+                .contains("Skaffold artifact `web` at skaffold.yaml:5"),
+            "{}",
+            s[0].2
+        );
+        // an image no artifact names is still judged as written
+        assert!(!s[1].0, "{s:?}");
     }
 }

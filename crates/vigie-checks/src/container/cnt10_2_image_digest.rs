@@ -11,7 +11,9 @@ pub static DOC: CheckDoc = CheckDoc {
     applies_to: &["compose", "kubernetes", "dockerfile"],
     what: "Every image reference the repository pulls (Dockerfile `FROM`, and Compose or \
            Kubernetes `image` when not built here) carries a content digest \
-           (`@sha256:` followed by 64 hexadecimal digits), with or without a tag beside it.",
+           (`@sha256:` followed by 64 hexadecimal digits), with or without a tag beside it. A \
+           Kubernetes `image` that a Skaffold artifact of the repository builds passes: Skaffold \
+           replaces it with the image it built (by digest once pushed).",
     why: "A tag is a pointer the registry owner (or whoever compromises the registry account) \
           can move to any content. A digest names the exact bytes: the image that was scanned \
           and reviewed is the one that is built on and deployed.",
@@ -30,6 +32,26 @@ pub static DOC: CheckDoc = CheckDoc {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for u in image_uses(cx) {
+        // Skaffold replaces the reference with the one it built (tag of its tag policy, and the
+        // digest once pushed) at deploy time: what is written is a name, not a pull. The base
+        // images of the build are judged on its Dockerfile.
+        if let Some(b) = &u.built_by {
+            out.push(
+                Verdict::pass(
+                    &DOC,
+                    &u.subject,
+                    u.at.clone(),
+                    format!(
+                        "the image {} is built by the repository (Skaffold artifact `{}` at {}): Skaffold deploys the image it built, by digest once pushed, never as written",
+                        u.shown(),
+                        b.value,
+                        super::short(&b.at)
+                    ),
+                )
+                .with_related(Some(b.at.clone())),
+            );
+            continue;
+        }
         let r = ImageRef::parse(&u.reference);
         let base = match r.tag {
             Some(t) if !t.is_empty() => format!("{}:{t}", r.name),
@@ -116,5 +138,29 @@ mod tests {
             vs[0].message
         );
         assert_eq!(vs[0].fix(), Some("write FROM alpine:3.20@sha256:<digest>"));
+    }
+
+    /// A Skaffold project: `skaffold.yaml` at the root builds `web` from `src/web/Dockerfile`.
+    const SKAFFOLD: (&str, &str) = (
+        "skaffold.yaml",
+        "apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: src/web\n",
+    );
+
+    #[test]
+    fn images_skaffold_builds_are_deployed_as_built() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: web\n    image: web:dev\n";
+        let df = ("src/web/Dockerfile", "FROM alpine:3.20\n");
+        let web = |extra: &[(&str, &str)]| -> Verdict {
+            Fixture::new("kubernetes", pod, extra)
+                .run(run)
+                .into_iter()
+                .find(|v| v.subject.contains("container web"))
+                .unwrap()
+        };
+        assert!(web(&[df]).is_fail());
+        // a tag written beside the name does not change the match: Skaffold matches names
+        let v = web(&[df, SKAFFOLD]);
+        assert!(v.is_pass(), "{v:?}");
+        assert_eq!(v.related()[0].path.as_ref(), "skaffold.yaml");
     }
 }

@@ -1,8 +1,8 @@
 //! CNT-10.3: images declare a health check.
 
-use super::{DOCKERFILE, short};
+use super::{built_by_skaffold, short};
 use crate::Context;
-use vigie_core::model::Workload;
+use vigie_core::model::{Platform, Workload};
 use vigie_core::{CheckDoc, Location, Severity, Verdict};
 use vigie_parse::dockerfile::{Dockerfile, InstrKind};
 
@@ -10,11 +10,15 @@ pub static DOC: CheckDoc = CheckDoc {
     id: "CNT-10.3",
     title: "Images declare a health check",
     severity: Severity::Low,
-    applies_to: DOCKERFILE,
+    applies_to: &["dockerfile", "kubernetes"],
     what: "The final stage of each Dockerfile has a `HEALTHCHECK` (other than `HEALTHCHECK \
            NONE`), set in the stage itself or in the stage it is built `FROM`. A Dockerfile \
            built by Compose services also passes when every such service declares a \
-           `healthcheck:`, and fails when one of them disables it.",
+           `healthcheck:`, and fails when one of them disables it. Kubernetes ignores \
+           `HEALTHCHECK`: an image the repository builds with Skaffold is judged on the \
+           Kubernetes containers that run it, each of which must declare a liveness, readiness \
+           or startup probe; its Dockerfile then fails no more for a missing `HEALTHCHECK` \
+           (when no Compose service builds it).",
     why: "Without a health check the engine only knows whether the process exists, not whether \
           it answers: a hung or half-started service keeps receiving traffic, dependants start \
           too early, and nobody restarts it.",
@@ -58,7 +62,10 @@ fn judge(cx: &Context<'_>, d: &Dockerfile, out: &mut Vec<Verdict>) {
     let services: Vec<&Workload> = cx
         .workloads
         .iter()
-        .filter(|w| w.build.as_ref().is_some_and(|b| *b.dockerfile == *d.path))
+        .filter(|w| {
+            w.platform == Platform::Compose
+                && w.build.as_ref().is_some_and(|b| *b.dockerfile == *d.path)
+        })
         .collect();
     if let Some((w, h)) = services
         .iter()
@@ -84,6 +91,12 @@ fn judge(cx: &Context<'_>, d: &Dockerfile, out: &mut Vec<Verdict>) {
             at.clone(),
             format!("the final stage has a HEALTHCHECK ({})", short(at)),
         ));
+        return;
+    }
+    // Only Kubernetes runs the image (a Skaffold artifact builds it, no Compose service does):
+    // the kubelet never runs a HEALTHCHECK, so its absence changes nothing there; the probes of
+    // the containers that run the image are judged instead (see `judge_container`).
+    if services.is_empty() && built_by_skaffold(cx, d) {
         return;
     }
     let declared: Vec<&Workload> = services
@@ -131,9 +144,53 @@ fn judge(cx: &Context<'_>, d: &Dockerfile, out: &mut Vec<Verdict>) {
     }
 }
 
+/// A Kubernetes container running an image the repository builds: the kubelet ignores the
+/// image's HEALTHCHECK, so the container's probes are its health check.
+fn judge_container(w: &Workload, out: &mut Vec<Verdict>) {
+    let Some(b) = &w.build else {
+        return;
+    };
+    match &w.healthcheck {
+        Some(p) if p.value => out.push(
+            Verdict::pass(
+                &DOC,
+                &w.subject,
+                p.at.clone(),
+                format!(
+                    "runs the image built from {}, and the kubelet probes it ({})",
+                    b.dockerfile,
+                    short(&p.at)
+                ),
+            )
+            .with_related(Some(b.at.clone())),
+        ),
+        _ => out.push(
+            Verdict::fail(
+                &DOC,
+                &w.subject,
+                w.origin.clone(),
+                format!(
+                    "runs the image built from {} ({}) and declares no liveness, readiness or startup probe: Kubernetes ignores HEALTHCHECK, so nothing checks that it answers",
+                    b.dockerfile,
+                    short(&b.at)
+                ),
+                "add a readinessProbe and a livenessProbe to the container (an HTTP, gRPC or TCP check of the service)",
+            )
+            .with_related(Some(b.at.clone())),
+        ),
+    }
+}
+
 pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for d in cx.dockerfiles {
         judge(cx, d, out);
+    }
+    for w in cx
+        .workloads
+        .iter()
+        .filter(|w| w.platform == Platform::Kubernetes && w.role == "container")
+    {
+        judge_container(w, out);
     }
 }
 
@@ -201,6 +258,52 @@ mod tests {
                 4,
                 "the service `api` disables the health check".into()
             )]
+        );
+    }
+
+    /// A Skaffold project: `skaffold.yaml` at the root builds `web` from `src/web/Dockerfile`.
+    const SKAFFOLD: (&str, &str) = (
+        "skaffold.yaml",
+        "apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: src/web\n",
+    );
+
+    #[test]
+    fn images_only_kubernetes_runs_are_judged_by_their_probes() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - name: setup\n    image: web\n  containers:\n  - name: web\n    image: web\n    readinessProbe:\n      httpGet: {path: /healthz, port: 8080}\n  - name: worker\n    image: web\n";
+        let df = ("src/web/Dockerfile", "FROM alpine:3.20\nUSER 10001\n");
+        // without Skaffold nothing says Kubernetes runs it: the Dockerfile fails
+        let s = summary(&Fixture::new("kubernetes", pod, &[df]).run(run));
+        assert_eq!(
+            s,
+            vec![(false, 1, "the final stage has no HEALTHCHECK".into())]
+        );
+        let vs = Fixture::new("kubernetes", pod, &[df, SKAFFOLD]).run(run);
+        let got: Vec<(String, bool, u32)> = vs
+            .iter()
+            .map(|v| (v.subject.to_string(), v.is_pass(), v.location.line))
+            .collect();
+        // the Dockerfile is not failed for what the kubelet ignores; the containers are judged
+        // (the init container, which cannot have probes, is not)
+        assert_eq!(
+            got,
+            vec![
+                ("Pod/default/p › container web".to_string(), true, 11),
+                ("Pod/default/p › container worker".to_string(), false, 13),
+            ]
+        );
+        assert!(
+            vs[1]
+                .message
+                .contains("src/web/Dockerfile (skaffold.yaml:5)"),
+            "{}",
+            vs[1].message
+        );
+        // a Compose service that builds it runs it with Docker: HEALTHCHECK counts again
+        let c = "services:\n  web:\n    build: ./src/web\n";
+        let s = summary(&Fixture::new("compose", c, &[df, SKAFFOLD]).run(run));
+        assert_eq!(
+            s,
+            vec![(false, 1, "the final stage has no HEALTHCHECK".into())]
         );
     }
 }

@@ -85,6 +85,9 @@ pub struct ImageUse {
     pub written: Written,
     /// A variable in the reference has no value in the repository.
     pub unresolved: bool,
+    /// A Kubernetes reference to an image the repository builds with Skaffold: the artifact's
+    /// `image` and where it is written. The deploy replaces the reference as written.
+    pub built_by: Option<vigie_core::model::At<String>>,
 }
 
 impl ImageUse {
@@ -107,10 +110,16 @@ impl ImageUse {
     }
 }
 
-/// Every image reference of the repository.
+/// Every image reference of the repository. A Compose service that builds its image is left
+/// out (its Dockerfile's `FROM` is judged instead); a Kubernetes container whose image a
+/// Skaffold artifact builds is kept, with [`ImageUse::built_by`] saying so.
 pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
     let mut out = Vec::new();
-    for w in cx.workloads.iter().filter(|w| w.build.is_none()) {
+    for w in cx
+        .workloads
+        .iter()
+        .filter(|w| w.build.is_none() || w.built_by.is_some())
+    {
         if let Some(i) = &w.image {
             out.push(ImageUse {
                 subject: w.subject.clone(),
@@ -119,6 +128,7 @@ pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
                 at: i.at.clone(),
                 written: Written::Platform(w.platform),
                 unresolved: ImageRef::unresolved(&i.value),
+                built_by: w.built_by.clone(),
             });
         }
     }
@@ -142,10 +152,69 @@ pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
                 raw: s.from_raw.clone(),
                 at: s.from_at.clone(),
                 written: Written::Dockerfile,
+                built_by: None,
             });
         }
     }
     out
+}
+
+/// Join Kubernetes containers with the Skaffold artifacts that build their images: a container
+/// of a manifest under an artifact's configuration folder, whose image name (tag and digest set
+/// aside, as Skaffold matches them) is the artifact's `image`, runs the image Skaffold built.
+/// It gets [`Workload::built_by`]; when the artifact builds a Dockerfile of the repository, also
+/// [`Workload::build`] and, unless `runAsUser` sets the user, the user of the stage built (the
+/// `USER` of the Dockerfile is then what the container runs as, as for a Compose build).
+///
+/// [`Workload::built_by`]: vigie_core::model::Workload::built_by
+/// [`Workload::build`]: vigie_core::model::Workload::build
+pub fn join_artifacts(
+    workloads: &mut [vigie_core::model::Workload],
+    artifacts: &[vigie_parse::skaffold::Artifact],
+    dockerfiles: &[vigie_parse::dockerfile::Dockerfile],
+    catalog: &vigie_core::catalog::Catalog,
+) {
+    use vigie_core::model::{At, BuildRef, UserSource};
+    if artifacts.is_empty() {
+        return;
+    }
+    for w in workloads
+        .iter_mut()
+        .filter(|w| w.platform == Platform::Kubernetes)
+    {
+        let Some(image) = &w.image else {
+            continue;
+        };
+        if ImageRef::unresolved(&image.value) {
+            continue;
+        }
+        let name = ImageRef::parse(&image.value).name;
+        let Some(a) = artifacts
+            .iter()
+            .find(|a| a.image == name && a.in_scope(&w.origin.path))
+        else {
+            continue;
+        };
+        w.built_by = Some(At::new(a.image.clone(), a.at.clone()));
+        let Some(d) = a
+            .dockerfile
+            .as_deref()
+            .and_then(|p| dockerfiles.iter().find(|d| *d.path == *p))
+        else {
+            continue;
+        };
+        let Some(stage) = d.target_stage(a.target.as_deref()) else {
+            continue;
+        };
+        w.build = Some(BuildRef {
+            dockerfile: d.path.clone(),
+            target: a.target.clone(),
+            at: a.at.clone(),
+        });
+        if !matches!(w.user, UserSource::Runtime(_)) {
+            w.user = d.image_user(stage, &BTreeMap::new(), catalog, &a.at);
+        }
+    }
 }
 
 /// A digest shortened for messages: `sha256:0123456789ab…`.

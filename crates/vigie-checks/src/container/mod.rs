@@ -194,6 +194,15 @@ pub(crate) fn built_by_compose(cx: &crate::Context<'_>, d: &Dockerfile) -> bool 
     cx.built_by_compose.contains(&*d.path)
 }
 
+/// Whether a Skaffold artifact of the repository builds a Dockerfile (its image is then run by
+/// Kubernetes, and judged through the containers that run it, whose settings may override the
+/// Dockerfile's).
+pub(crate) fn built_by_skaffold(cx: &crate::Context<'_>, d: &Dockerfile) -> bool {
+    cx.artifacts
+        .iter()
+        .any(|a| a.dockerfile.as_deref() == Some(&*d.path))
+}
+
 /// A resource limit as the runtime reads it: `0` and negative numbers mean no limit.
 pub(crate) fn limit_is_set(value: &str) -> bool {
     let v = value.trim();
@@ -275,6 +284,8 @@ pub(crate) mod testing {
         pub objects: Vec<Object>,
         pub files: MemFiles,
         pub built: BTreeSet<String>,
+        /// The artifacts of the Skaffold configurations among the files.
+        pub artifacts: Vec<vigie_parse::skaffold::Artifact>,
     }
 
     fn is_dockerfile(path: &str) -> bool {
@@ -305,6 +316,15 @@ pub(crate) mod testing {
                         .unwrap_or_else(|e| panic!("{p}:{}: {}", e.line, e.message))
                 })
                 .collect();
+            let artifacts: Vec<vigie_parse::skaffold::Artifact> = files
+                .iter()
+                .filter(|(p, _)| vigie_parse::skaffold::is_config(p))
+                .flat_map(|(p, t)| {
+                    let (a, d) = vigie_parse::skaffold::artifacts(&Arc::from(p.as_str()), t);
+                    assert!(d.is_empty(), "{d:?}");
+                    a
+                })
+                .collect();
             let catalog = Catalog::embedded();
             let mut workloads = Vec::new();
             let mut objects = Vec::new();
@@ -320,6 +340,12 @@ pub(crate) mod testing {
                     for o in &objects {
                         workloads.extend(kubernetes::workloads(o, catalog));
                     }
+                    super::image_ref::join_artifacts(
+                        &mut workloads,
+                        &artifacts,
+                        &dockerfiles,
+                        catalog,
+                    );
                 }
                 "compose" => {
                     let read = |p: &str| files.get(p).cloned();
@@ -340,6 +366,7 @@ pub(crate) mod testing {
                 objects,
                 files: MemFiles(files),
                 built,
+                artifacts,
             }
         }
 
@@ -351,6 +378,7 @@ pub(crate) mod testing {
                 objects: &self.objects,
                 files: &self.files,
                 built_by_compose: &self.built,
+                artifacts: &self.artifacts,
                 cache: Default::default(),
             }
         }
@@ -474,6 +502,7 @@ mod never_panic {
                 objects: &[],
                 files: &files,
                 built_by_compose: &built,
+                artifacts: &[],
                 cache: Default::default(),
             };
             for c in CHECKS {

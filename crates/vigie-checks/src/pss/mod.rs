@@ -412,6 +412,7 @@ pub(crate) mod testing {
             objects: &objects,
             files: &NoFiles,
             built_by_compose: &built,
+            artifacts: &[],
             cache: Default::default(),
         };
         let mut out = Vec::new();

@@ -92,6 +92,7 @@ fn scan(example: &str) -> Vec<Verdict> {
         objects: &objects,
         files: &files,
         built_by_compose: &built,
+        artifacts: &[],
         cache: Default::default(),
     };
     let mut out = Vec::new();

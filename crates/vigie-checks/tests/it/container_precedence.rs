@@ -96,6 +96,7 @@ impl Repo {
             objects: &self.objects,
             files: &self.files,
             built_by_compose: &self.built,
+            artifacts: &[],
             cache: Default::default(),
         };
         let def = vigie_checks::container::CHECKS

@@ -76,6 +76,7 @@ pub(crate) fn analyse(
         workloads: &lowered.compose_workloads,
         today: opts.today,
         options: &opts.run,
+        unit_ranges: &[],
     };
     vigie_core::timings::note(|| {
         format!(
@@ -108,13 +109,37 @@ pub(crate) fn analyse(
             }
         })
         .collect();
+    // where each unit's objects lie in `whole_objects[a]`, for the matches an analysis that runs
+    // once on everything still makes within a unit (a workload's Secret)
+    let whole_ranges: Vec<Vec<std::ops::Range<usize>>> = analyzers
+        .iter()
+        .enumerate()
+        .map(|(a, an)| {
+            let mut start = 0;
+            if an.per_unit() {
+                return Vec::new();
+            }
+            unit_kept[a]
+                .iter()
+                .map(|objects| {
+                    let r = start..start + objects.len();
+                    start = r.end;
+                    r
+                })
+                .collect()
+        })
+        .collect();
     let outputs: Vec<(Option<usize>, RepoOutput)> = jobs
         .par_iter()
         .map(|&(a, unit)| {
             let an = analyzers[a];
             let mut out = RepoOutput::default();
             if !an.per_unit() {
-                an.run(&whole, &whole_objects[a], &mut out);
+                let input = RepoInput {
+                    unit_ranges: &whole_ranges[a],
+                    ..whole
+                };
+                an.run(&input, &whole_objects[a], &mut out);
                 return (None, out);
             }
             let (compose_slice, workloads, files_slice, objects): (

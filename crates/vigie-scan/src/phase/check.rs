@@ -64,6 +64,9 @@ struct ContextBase<'a> {
     /// The same files, for the folders a GitOps object names.
     repo: &'a RepoFiles,
     built: &'a BTreeSet<String>,
+    /// The Skaffold artifacts and the Dockerfiles they build, joined with the containers.
+    artifacts: &'a [vigie_parse::skaffold::Artifact],
+    dockerfiles: &'a [vigie_parse::dockerfile::Dockerfile],
     limit: u64,
 }
 
@@ -75,6 +78,8 @@ impl<'a> ContextBase<'a> {
             files: &found.repo,
             repo: &found.repo,
             built: &lowered.built,
+            artifacts: &found.artifacts,
+            dockerfiles: &found.dockerfiles,
             limit: scan.limit,
         }
     }
@@ -126,10 +131,17 @@ fn judge(objects: Vec<Object>, cx_base: &ContextBase<'_>) -> (Judged, Vec<Object
             judged.suppressions.push((Arc::from(o.id().as_str()), s));
         }
     }
-    let workloads: Vec<Workload> = objects
+    let mut workloads: Vec<Workload> = objects
         .iter()
         .flat_map(|o| kubernetes::workloads(o, cx_base.catalog))
         .collect();
+    // the containers that run an image the repository builds run what its Dockerfile says
+    vigie_checks::container::image_ref::join_artifacts(
+        &mut workloads,
+        cx_base.artifacts,
+        cx_base.dockerfiles,
+        cx_base.catalog,
+    );
     judged.workloads = workloads.len();
     if objects.is_empty() {
         return (judged, objects);
@@ -141,6 +153,7 @@ fn judge(objects: Vec<Object>, cx_base: &ContextBase<'_>) -> (Judged, Vec<Object
         objects: &objects,
         files: cx_base.files,
         built_by_compose: cx_base.built,
+        artifacts: cx_base.artifacts,
         cache: Default::default(),
     };
     judged.verdicts = vigie_checks::run_all_sequential(&cx);
@@ -349,6 +362,7 @@ pub(crate) fn check_files<'a>(
         objects: &[],
         files: &found.repo,
         built_by_compose: &lowered.built,
+        artifacts: &found.artifacts,
         cache: Default::default(),
     };
     let mut early_verdicts = vigie_checks::run_all(&cx);

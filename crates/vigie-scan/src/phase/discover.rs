@@ -33,6 +33,9 @@ pub(crate) struct Discovered {
     pub compose_texts: HashMap<String, String>,
     /// The Compose files given with `-f`, relative to the root, in order.
     pub explicit: Vec<String>,
+    /// The images the repository builds with Skaffold (`build.artifacts` of its
+    /// `skaffold.yaml` files), which the Kubernetes containers that run them are joined with.
+    pub artifacts: Vec<vigie_parse::skaffold::Artifact>,
 }
 
 /// A file read up front: its text with the note of a lossy decoding, or why it could not be read.
@@ -122,6 +125,20 @@ pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered,
             }
         }
     }
+    // Skaffold configurations, small, read up front: the manifests are lowered file by file
+    // and each needs to know which of its images the repository builds
+    let mut artifacts = Vec::new();
+    for f in found
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Manifest && vigie_parse::skaffold::is_config(&f.rel))
+    {
+        if let Some(text) = repo.read(&f.rel) {
+            let (a, d) = vigie_parse::skaffold::artifacts(&Arc::from(f.rel.as_str()), &text);
+            artifacts.extend(a);
+            tally.diagnostics.extend(d);
+        }
+    }
     tally.stats.files_parsed += compose_texts.len();
     tally.stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
     Ok(Discovered {
@@ -131,6 +148,7 @@ pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered,
         compose_files,
         compose_texts,
         explicit,
+        artifacts,
     })
 }
 

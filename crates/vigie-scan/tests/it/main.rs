@@ -9,6 +9,7 @@ mod helm_test_hooks;
 mod helm_values;
 mod removed_apis;
 mod terraform_parse;
+mod unit_secrets;
 
 /// A whole scan of a temporary folder holding `files` (relative path, text), as of a fixed date.
 fn scan_files(files: &[(&str, &str)]) -> vigie_core::ScanReport {

@@ -1,0 +1,242 @@
+//! Skaffold configurations (`skaffold.yaml`): the images a repository builds and deploys itself.
+//!
+//! A Kubernetes manifest of a Skaffold project names the images it builds by their bare name
+//! (`image: checkoutservice`); `skaffold run` builds each `build.artifacts[]` entry, tags it
+//! (by its tag policy: the git commit by default) and rewrites every manifest reference whose
+//! image name (tag and digest set aside) equals the artifact's `image` into the reference it
+//! built and, when pushed, its digest. Such a reference is therefore not an image pulled from a
+//! registry as written, and the Dockerfile the artifact is built from is the image that runs.
+//!
+//! What is read, and what is not:
+//! - every YAML document of the file whose `apiVersion` starts with `skaffold/` (a file may hold
+//!   several configurations); its `build.artifacts[]` with `image`, `context` (default `.`,
+//!   relative to the configuration's folder) and, for the `docker` builder (the default when no
+//!   other builder is named), `docker.dockerfile` (default `Dockerfile`, relative to the context)
+//!   and `docker.target`;
+//! - profiles are not applied: `skaffold run` without `-p` uses the configuration as written, and
+//!   a profile that replaces an artifact's Dockerfile is a variant a person asks for;
+//! - the artifact applies to the manifests under the configuration's folder (a Skaffold project
+//!   deploys manifests of its own folder; `requires` pulls in other folders' configurations,
+//!   which are read from their own files).
+//!
+//! The YAML is read with the parser every manifest goes through ([`crate::yaml`]), so locations
+//! are the same as elsewhere; an artifact without `image` is a located diagnostic.
+
+use crate::yaml::{self, Node};
+use std::sync::Arc;
+use vigie_core::{DiagKind, Diagnostic, Location};
+
+/// One image Skaffold builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// `build.artifacts[].image`: the name manifests use, which Skaffold replaces when it deploys.
+    pub image: String,
+    /// The configuration's folder, relative to the root (`""` for the root): the manifests under
+    /// it are those whose references Skaffold rewrites.
+    pub scope: String,
+    /// Where `image:` is written.
+    pub at: Location,
+    /// The builder (`docker`, `ko`, `jib`, `buildpacks`, `bazel`, `custom`…).
+    pub builder: String,
+    /// For the `docker` builder, the Dockerfile built, relative to the root; `None` for other
+    /// builders, or when the path leaves the repository.
+    pub dockerfile: Option<String>,
+    /// `docker.target`: the stage built.
+    pub target: Option<String>,
+}
+
+/// The builders an artifact may name besides `docker`.
+const BUILDERS: &[&str] = &["ko", "jib", "buildpacks", "bazel", "custom", "kaniko"];
+
+/// Whether a file name is a Skaffold configuration's (`skaffold.yaml`, `skaffold.yml`,
+/// `skaffold-NAME.yaml`).
+pub fn is_config(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem == "skaffold" || stem.starts_with("skaffold-") || stem.starts_with("skaffold.")
+}
+
+/// The artifacts of one Skaffold configuration file at `path` (relative to the root), with what
+/// reading it said. A file that holds no Skaffold document yields nothing.
+pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut diagnostics = Vec::new();
+    let stream = yaml::parse(text);
+    let folder = path.rfind('/').map_or("", |i| &path[..i]);
+    let at = |n: &Node| Location::new(path.clone(), n.pos.line, n.pos.col);
+    for d in &stream.documents {
+        let root = &d.root;
+        if !root
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(|v| v.starts_with("skaffold/"))
+        {
+            continue;
+        }
+        for a in root
+            .path(&["build", "artifacts"])
+            .map(Node::items)
+            .unwrap_or(&[])
+        {
+            let Some(image) = a.get("image") else {
+                diagnostics.push(Diagnostic::new(
+                    DiagKind::Config,
+                    at(a),
+                    "Skaffold artifact without `image`: Skaffold refuses it, and vigie cannot tell which manifests it deploys",
+                ));
+                continue;
+            };
+            let Some(name) = image.as_str().filter(|s| !s.trim().is_empty()) else {
+                diagnostics.push(Diagnostic::new(
+                    DiagKind::Config,
+                    at(image),
+                    "Skaffold artifact whose `image` is not a name",
+                ));
+                continue;
+            };
+            let context = a.get("context").and_then(Node::as_str).unwrap_or(".");
+            let builder = BUILDERS
+                .iter()
+                .find(|b| a.get(b).is_some())
+                .copied()
+                .unwrap_or("docker");
+            let (dockerfile, target) = if builder == "docker" {
+                let docker = a.get("docker");
+                let file = docker
+                    .and_then(|d| d.get("dockerfile"))
+                    .and_then(Node::as_str)
+                    .unwrap_or("Dockerfile");
+                let target = docker
+                    .and_then(|d| d.get("target"))
+                    .and_then(Node::as_str)
+                    .map(str::to_string);
+                // an absolute context or Dockerfile is outside the repository
+                let inside = !context.starts_with('/') && !file.starts_with('/');
+                (
+                    normalise(&format!("{folder}/{context}/{file}")).filter(|_| inside),
+                    target,
+                )
+            } else {
+                (None, None)
+            };
+            out.push(Artifact {
+                image: name.trim().to_string(),
+                scope: folder.to_string(),
+                at: at(image),
+                builder: builder.to_string(),
+                dockerfile,
+                target,
+            });
+        }
+    }
+    // invalid YAML is reported where the file is read as a manifest (it names `apiVersion` and
+    // `kind`), once; the artifacts before the error are read
+    (out, diagnostics)
+}
+
+/// `a/./b/../c` as `a/c`, relative to the root; `None` when it climbs out of the root.
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+impl Artifact {
+    /// Whether the manifest file `manifest` (relative to the root) is under the configuration's
+    /// folder, where Skaffold rewrites references to this artifact.
+    pub fn in_scope(&self, manifest: &str) -> bool {
+        self.scope.is_empty()
+            || manifest
+                .strip_prefix(self.scope.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// image, Dockerfile, target, builder, line
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a str, u32);
+
+    fn read(path: &str, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>) {
+        artifacts(&Arc::from(path), text)
+    }
+
+    #[test]
+    fn artifacts_with_their_dockerfiles() {
+        let text = "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: src/web\n  - image: cart\n    context: src/cart/src\n    docker:\n      dockerfile: ../Dockerfile.prod\n      target: runtime\n  - image: echo\n    ko:\n      fromImage: gcr.io/distroless/static:nonroot\n---\napiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: load\n";
+        let (a, d) = read("apps/skaffold.yaml", text);
+        assert!(d.is_empty(), "{d:?}");
+        let got: Vec<Row<'_>> = a
+            .iter()
+            .map(|a| {
+                (
+                    a.image.as_str(),
+                    a.dockerfile.as_deref(),
+                    a.target.as_deref(),
+                    a.builder.as_str(),
+                    a.at.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("web", Some("apps/src/web/Dockerfile"), None, "docker", 5),
+                (
+                    "cart",
+                    Some("apps/src/cart/Dockerfile.prod"),
+                    Some("runtime"),
+                    "docker",
+                    7
+                ),
+                ("echo", None, None, "ko", 12),
+                ("load", Some("apps/Dockerfile"), None, "docker", 20),
+            ]
+        );
+        assert!(a[0].in_scope("apps/k8s/web.yaml"));
+        assert!(!a[0].in_scope("apps2/web.yaml"));
+        assert!(!a[0].in_scope("web.yaml"));
+    }
+
+    #[test]
+    fn other_yaml_and_bad_artifacts() {
+        let (a, d) = read("skaffold.yaml", "apiVersion: v1\nkind: ConfigMap\n");
+        assert!(a.is_empty() && d.is_empty());
+        let text = "apiVersion: skaffold/v2beta26\nkind: Config\nbuild:\n  artifacts:\n  - context: .\n  - image: [x]\n  - image: up\n    context: ../../..\n";
+        let (a, d) = read("skaffold.yaml", text);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!((d[0].location.line, d[1].location.line), (5, 6));
+        // a context that leaves the repository builds no Dockerfile of it
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].dockerfile, None);
+        assert!(a[0].in_scope("k8s/up.yaml"));
+    }
+
+    #[test]
+    fn config_names() {
+        for (n, ok) in [
+            ("skaffold.yaml", true),
+            ("x/skaffold.yml", true),
+            ("skaffold-dev.yaml", true),
+            ("myskaffold.yaml", false),
+            ("skaffold.json", false),
+        ] {
+            assert_eq!(is_config(n), ok, "{n}");
+        }
+    }
+}
