@@ -260,6 +260,8 @@ pub fn scan_with(
         &mut findings,
         &mut tally,
     );
+    // … the Dockerfiles Skaffold builds that no container was found to run…
+    phase::check_unrun_artifacts(&scan, &found, &lowered, &mut findings);
     // … and the repository-level analyses, per unit where they match objects with each other
     phase::analyse(
         &scan,

@@ -20,7 +20,7 @@ pub static DOC: CheckDoc = CheckDoc {
            passes, since the kubelet then refuses to start the container as root. A Dockerfile \
            that no Compose service builds is judged on its own, by the user of its final stage; one \
            a Skaffold artifact builds is judged through the Kubernetes containers that run its \
-           image (`runAsUser`, else its `USER`).",
+           image (`runAsUser`, else its `USER`), or on its own when no scanned container runs it.",
     why: "A process running as root inside a container is root on the host as soon as one \
           isolation layer fails (a kernel bug, a mounted socket, a writable host path, an added \
           capability). Running as an unprivileged user turns most container escapes into a \

@@ -18,7 +18,8 @@ pub static DOC: CheckDoc = CheckDoc {
            `HEALTHCHECK`: an image the repository builds with Skaffold is judged on the \
            Kubernetes containers that run it, each of which must declare a liveness, readiness \
            or startup probe; its Dockerfile then fails no more for a missing `HEALTHCHECK` \
-           (when no Compose service builds it).",
+           (when no Compose service builds it, and a container of the scan runs it — one no \
+           scanned container runs is judged on its own).",
     why: "Without a health check the engine only knows whether the process exists, not whether \
           it answers: a hung or half-started service keeps receiving traffic, dependants start \
           too early, and nobody restarts it.",

@@ -67,6 +67,8 @@ struct ContextBase<'a> {
     /// The Skaffold artifacts and the Dockerfiles they build, joined with the containers.
     artifacts: &'a [vigie_parse::skaffold::Artifact],
     dockerfiles: &'a [vigie_parse::dockerfile::Dockerfile],
+    /// Where the Dockerfiles found to be run by a container are recorded.
+    run_by_kubernetes: &'a std::sync::Mutex<BTreeSet<Arc<str>>>,
     limit: u64,
 }
 
@@ -80,6 +82,7 @@ impl<'a> ContextBase<'a> {
             built: &lowered.built,
             artifacts: &found.artifacts,
             dockerfiles: &found.dockerfiles,
+            run_by_kubernetes: &lowered.run_by_kubernetes,
             limit: scan.limit,
         }
     }
@@ -142,6 +145,7 @@ fn judge(objects: Vec<Object>, cx_base: &ContextBase<'_>) -> (Judged, Vec<Object
         cx_base.dockerfiles,
         cx_base.catalog,
     );
+    record_run_artifacts(&workloads, cx_base.run_by_kubernetes);
     judged.workloads = workloads.len();
     if objects.is_empty() {
         return (judged, objects);
@@ -158,6 +162,76 @@ fn judge(objects: Vec<Object>, cx_base: &ContextBase<'_>) -> (Judged, Vec<Object
     };
     judged.verdicts = vigie_checks::run_all_sequential(&cx);
     (judged, objects)
+}
+
+/// Record the Dockerfiles of Skaffold artifacts these containers run.
+fn record_run_artifacts(workloads: &[Workload], run: &std::sync::Mutex<BTreeSet<Arc<str>>>) {
+    let mut built = workloads
+        .iter()
+        .filter(|w| w.built_by.is_some())
+        .filter_map(|w| w.build.as_ref().map(|b| b.dockerfile.clone()))
+        .peekable();
+    if built.peek().is_some()
+        && let Ok(mut run) = run.lock()
+    {
+        run.extend(built);
+    }
+}
+
+/// A Dockerfile a Skaffold artifact builds is judged through the containers that run its image
+/// (their user overrides its `USER`; Kubernetes ignores its `HEALTHCHECK`). One that no
+/// container of the scan was found to run — its manifests are elsewhere, or not in the
+/// artifact's folder — would then be judged by nothing: once every manifest and unit is
+/// checked, such Dockerfiles are judged on their own, as any other.
+pub(crate) fn check_unrun_artifacts(
+    scan: &Scan<'_>,
+    found: &Discovered,
+    lowered: &Lowered,
+    findings: &mut Findings<'_>,
+) {
+    if found.artifacts.is_empty() {
+        return;
+    }
+    let run = lowered
+        .run_by_kubernetes
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
+    let unrun: Vec<&str> = found
+        .dockerfiles
+        .iter()
+        .map(|d| &*d.path)
+        .filter(|p| {
+            !run.contains(*p)
+                && found
+                    .artifacts
+                    .iter()
+                    .any(|a| a.dockerfile.as_deref() == Some(*p))
+        })
+        .collect();
+    if unrun.is_empty() {
+        return;
+    }
+    // judged with no artifact: as any Dockerfile; only the verdicts on these are kept
+    let cx = Context {
+        catalog: scan.catalog,
+        dockerfiles: &found.dockerfiles,
+        workloads: &[],
+        objects: &[],
+        files: &found.repo,
+        built_by_compose: &lowered.built,
+        artifacts: &[],
+        cache: Default::default(),
+    };
+    let mut verdicts = Vec::new();
+    vigie_checks::container::cnt01_non_root::run(&cx, &mut verdicts);
+    vigie_checks::container::cnt10_3_healthcheck::run(&cx, &mut verdicts);
+    verdicts.retain(|v| {
+        let of = v.subject.split(" › ").next().unwrap_or(&v.subject);
+        unrun.contains(&of)
+    });
+    findings.interner.verdicts(&mut verdicts);
+    findings.verdicts.extend(verdicts);
 }
 
 /// Helm's test hook events: an object annotated with them only is created by `helm test`, never

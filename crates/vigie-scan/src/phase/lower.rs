@@ -36,6 +36,10 @@ pub(crate) struct Lowered {
     pub compose_workloads: Vec<Workload>,
     /// The images Compose builds.
     pub built: BTreeSet<String>,
+    /// The Dockerfiles of Skaffold artifacts that a Kubernetes container of the scan was found
+    /// to run, filled as manifests and units are judged: those are judged through their
+    /// containers; the others on their own ([`super::check_unrun_artifacts`]).
+    pub run_by_kubernetes: std::sync::Mutex<BTreeSet<Arc<str>>>,
 }
 
 pub(crate) fn lower(
@@ -69,6 +73,7 @@ pub(crate) fn lower(
         project_workloads: Vec::new(),
         compose_workloads: Vec::new(),
         built: BTreeSet::new(),
+        run_by_kubernetes: Default::default(),
     };
     for (mut p, l) in lowered {
         tally.diagnostics.append(&mut p.diagnostics);

@@ -25,7 +25,7 @@ mod same_gap;
 
 pub(crate) use analyse::analyse;
 pub(crate) use build_units::{Planned, Units, build_units, find_unit, with_loose_read_ahead};
-pub(crate) use check::{Findings, check_files, check_units};
+pub(crate) use check::{Findings, check_files, check_units, check_unrun_artifacts};
 pub(crate) use discover::{Discovered, discover, walk};
 pub(crate) use lower::{Lowered, lower};
 pub(crate) use roll_up::{report, roll_up};

@@ -8,6 +8,7 @@ mod copies_and_gitops;
 mod helm_test_hooks;
 mod helm_values;
 mod removed_apis;
+mod skaffold_artifacts;
 mod terraform_parse;
 mod unit_secrets;
 
