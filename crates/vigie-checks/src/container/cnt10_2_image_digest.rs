@@ -32,24 +32,8 @@ pub static DOC: CheckDoc = CheckDoc {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for u in image_uses(cx) {
-        // Skaffold replaces the reference with the one it built (tag of its tag policy, and the
-        // digest once pushed) at deploy time: what is written is a name, not a pull. The base
-        // images of the build are judged on its Dockerfile.
-        if let Some(b) = &u.built_by {
-            out.push(
-                Verdict::pass(
-                    &DOC,
-                    &u.subject,
-                    u.at.clone(),
-                    format!(
-                        "the image {} is built by the repository (Skaffold artifact `{}` at {}): Skaffold deploys the image it built, by digest once pushed, never as written",
-                        u.shown(),
-                        b.value,
-                        super::short(&b.at)
-                    ),
-                )
-                .with_related(Some(b.at.clone())),
-            );
+        if let Some(pass) = u.built_here_pass(&DOC, "the image it built, by digest once pushed") {
+            out.push(pass);
             continue;
         }
         let r = ImageRef::parse(&u.reference);

@@ -91,6 +91,32 @@ pub struct ImageUse {
 }
 
 impl ImageUse {
+    /// The pass of a reference to an image the repository builds with Skaffold, or `None`.
+    /// Skaffold replaces the reference with the image it built at deploy time (`deployed`
+    /// says how): what is written is a name, not a pull; the base images of the build are
+    /// judged on its Dockerfile.
+    pub fn built_here_pass(
+        &self,
+        doc: &'static vigie_core::CheckDoc,
+        deployed: &str,
+    ) -> Option<vigie_core::Verdict> {
+        let b = self.built_by.as_ref()?;
+        Some(
+            vigie_core::Verdict::pass(
+                doc,
+                &self.subject,
+                self.at.clone(),
+                format!(
+                    "the image {} is built by the repository (Skaffold artifact `{}` at {}): Skaffold deploys {deployed}, never as written",
+                    self.shown(),
+                    b.value,
+                    super::short(&b.at)
+                ),
+            )
+            .with_related(Some(b.at.clone())),
+        )
+    }
+
     /// `set "image: …"`, `set image: …`, `FROM …`, in the place's own syntax.
     pub fn fix(&self, suggestion: &str) -> String {
         match self.written {
