@@ -118,7 +118,7 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
                 // an absolute context or Dockerfile is outside the repository
                 let inside = !context.starts_with('/') && !file.starts_with('/');
                 (
-                    normalise(&format!("{folder}/{context}/{file}")).filter(|_| inside),
+                    crate::compose::join(folder, &format!("{context}/{file}")).filter(|_| inside),
                     target,
                 )
             } else {
@@ -137,21 +137,6 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
     // invalid YAML is reported where the file is read as a manifest (it names `apiVersion` and
     // `kind`), once; the artifacts before the error are read
     (out, diagnostics)
-}
-
-/// `a/./b/../c` as `a/c`, relative to the root; `None` when it climbs out of the root.
-fn normalise(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 impl Artifact {
