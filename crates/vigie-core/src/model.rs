@@ -114,6 +114,22 @@ pub struct BuildRef {
     pub at: Location,
 }
 
+/// An image a pipeline of the repository builds from one of its Dockerfiles and pushes under a
+/// name (`docker build -t NAME -f FILE CONTEXT`, `docker/build-push-action`, Kaniko, Cloud
+/// Build). A container that pulls that name runs what the Dockerfile builds; unlike a Skaffold
+/// artifact, the reference the manifest writes is deployed as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltImage {
+    /// The image name, without tag or digest, as the build writes it.
+    pub name: String,
+    /// The Dockerfile, relative to the root.
+    pub dockerfile: Arc<str>,
+    /// The stage built (`--target`).
+    pub target: Option<String>,
+    /// Where the build names the image.
+    pub at: Location,
+}
+
 /// One container as it will run.
 #[derive(Debug, Clone)]
 pub struct Workload {

@@ -151,6 +151,7 @@ pub fn lower(rel: &str, text_: &str, diags: &mut Vec<Diagnostic>) -> Option<Pipe
                 })
                 .unwrap_or_default(),
             via: None,
+            workdir: sn.get("dir").and_then(text),
         };
         for s in sn.get("secretEnv").map(strings).unwrap_or_default() {
             st.env.push((s, "<secret>".into()));

@@ -268,6 +268,7 @@ fn lower_step(
         after: false,
         env: pairs(sn.get("env")),
         via: None,
+        workdir: sn.get("working-directory").and_then(text),
     };
     let mut expanded: Vec<Step> = Vec::new();
     if let Some(u) = sn.get("uses") {

@@ -556,6 +556,7 @@ fn job(id: &str, at: Location, jn: &Node, srcs: &[Src<'_>], lk: &dyn Fn(&Node) -
             after: is_after,
             env: Vec::new(),
             via: None,
+            workdir: None,
         });
     }
     job

@@ -2,6 +2,7 @@
 //! supply-chain checks that read it: SUP-01, SUP-02, SUP-04, SUP-05, SUP-06, SUP-07.
 pub mod analyze;
 pub mod analyzer;
+pub mod built;
 pub mod checks;
 pub mod cloudbuild;
 pub mod facts;

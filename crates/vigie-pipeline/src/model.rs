@@ -128,6 +128,9 @@ pub struct Step {
     pub env: Vec<(String, String)>,
     /// When the step comes from a composite action or a called workflow: where it was called.
     pub via: Option<Location>,
+    /// The folder its commands run in, relative to the checkout (GitHub `working-directory`,
+    /// Cloud Build `dir`); `None` for the checkout's root.
+    pub workdir: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

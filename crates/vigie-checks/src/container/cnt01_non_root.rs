@@ -20,7 +20,10 @@ pub static DOC: CheckDoc = CheckDoc {
            passes, since the kubelet then refuses to start the container as root. A Dockerfile \
            that no Compose service builds is judged on its own, by the user of its final stage; one \
            a Skaffold artifact builds is judged through the Kubernetes containers that run its \
-           image (`runAsUser`, else its `USER`), or on its own when no scanned container runs it.",
+           image (`runAsUser`, else its `USER`), or on its own when no scanned container runs it. \
+           A Kubernetes container that pulls an image a pipeline of the repository builds and \
+           pushes (`docker build -t NAME`, `docker/build-push-action`, Kaniko, Cloud Build) runs \
+           that build's Dockerfile: its `USER` counts when the container sets no user.",
     why: "A process running as root inside a container is root on the host as soon as one \
           isolation layer fails (a kernel bug, a mounted socket, a writable host path, an added \
           capability). Running as an unprivileged user turns most container escapes into a \

@@ -17,9 +17,11 @@ pub static DOC: CheckDoc = CheckDoc {
            `healthcheck:`, and fails when one of them disables it. Kubernetes ignores \
            `HEALTHCHECK`: an image the repository builds with Skaffold is judged on the \
            Kubernetes containers that run it, each of which must declare a liveness, readiness \
-           or startup probe; its Dockerfile then fails no more for a missing `HEALTHCHECK` \
-           (when no Compose service builds it, and a container of the scan runs it — one no \
-           scanned container runs is judged on its own).",
+           or startup probe (containers of Jobs, CronJobs and other run-to-completion pods \
+           excepted); its Dockerfile then fails no more for a missing `HEALTHCHECK` (when no \
+           Compose service builds it, and a container of the scan runs it — one no scanned \
+           container runs is judged on its own). An image a pipeline builds and pushes is \
+           judged on its Dockerfile: the same image may be run elsewhere than Kubernetes.",
     why: "Without a health check the engine only knows whether the process exists, not whether \
           it answers: a hung or half-started service keeps receiving traffic, dependants start \
           too early, and nobody restarts it.",
@@ -186,13 +188,25 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for d in cx.dockerfiles {
         judge(cx, d, out);
     }
-    for w in cx
-        .workloads
-        .iter()
-        .filter(|w| w.platform == Platform::Kubernetes && w.role == "container")
-    {
+    for w in cx.workloads.iter().filter(|w| {
+        w.platform == Platform::Kubernetes
+            && w.role == "container"
+            && w.built_by.is_some()
+            && !runs_to_completion(w)
+    }) {
         judge_container(w, out);
     }
+}
+
+/// Kinds whose pods run a task to its end: the kubelet restarts nothing that finished, and a
+/// probe of a batch container checks nothing anyone waits on.
+const RUN_TO_COMPLETION: &[&str] = &["Job", "CronJob", "ScaledJob", "Workflow", "CronWorkflow"];
+
+/// Whether the container belongs to a pod that runs to completion (its subject starts with the
+/// kind of the object that declares it).
+fn runs_to_completion(w: &Workload) -> bool {
+    let kind = w.subject.split('/').next().unwrap_or("");
+    RUN_TO_COMPLETION.contains(&kind)
 }
 
 #[cfg(test)]

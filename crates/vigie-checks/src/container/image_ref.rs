@@ -137,14 +137,15 @@ impl ImageUse {
 }
 
 /// Every image reference of the repository. A Compose service that builds its image is left
-/// out (its Dockerfile's `FROM` is judged instead); a Kubernetes container whose image a
-/// Skaffold artifact builds is kept, with [`ImageUse::built_by`] saying so.
+/// out (its Dockerfile's `FROM` is judged instead); a Kubernetes container is always kept: it
+/// pulls the reference it writes — even when a pipeline of the repository builds that image —
+/// unless a Skaffold artifact builds it, which [`ImageUse::built_by`] then says.
 pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
     let mut out = Vec::new();
     for w in cx
         .workloads
         .iter()
-        .filter(|w| w.build.is_none() || w.built_by.is_some())
+        .filter(|w| w.build.is_none() || w.platform == Platform::Kubernetes)
     {
         if let Some(i) = &w.image {
             out.push(ImageUse {
@@ -200,7 +201,7 @@ pub fn join_artifacts(
     dockerfiles: &[vigie_parse::dockerfile::Dockerfile],
     catalog: &vigie_core::catalog::Catalog,
 ) {
-    use vigie_core::model::{At, BuildRef, UserSource};
+    use vigie_core::model::At;
     if artifacts.is_empty() {
         return;
     }
@@ -222,24 +223,103 @@ pub fn join_artifacts(
             continue;
         };
         w.built_by = Some(At::new(a.image.clone(), a.at.clone()));
-        let Some(d) = a
-            .dockerfile
-            .as_deref()
-            .and_then(|p| dockerfiles.iter().find(|d| *d.path == *p))
-        else {
-            continue;
-        };
-        let Some(stage) = d.target_stage(a.target.as_deref()) else {
-            continue;
-        };
-        w.build = Some(BuildRef {
-            dockerfile: d.path.clone(),
-            target: a.target.clone(),
-            at: a.at.clone(),
-        });
-        if !matches!(w.user, UserSource::Runtime(_)) {
-            w.user = d.image_user(stage, &BTreeMap::new(), catalog, &a.at);
+        if let Some(dockerfile) = a.dockerfile.as_deref() {
+            run_build(
+                w,
+                dockerfile,
+                a.target.as_deref(),
+                &a.at,
+                dockerfiles,
+                catalog,
+            );
         }
+    }
+}
+
+/// The container runs the image built from `dockerfile` (its stage `target`), as the build at
+/// `at` says: it gets [`Workload::build`] and, unless `runAsUser` sets the user, the user of the
+/// stage built. Nothing changes when the Dockerfile is not one of the scan's.
+///
+/// [`Workload::build`]: vigie_core::model::Workload::build
+fn run_build(
+    w: &mut vigie_core::model::Workload,
+    dockerfile: &str,
+    target: Option<&str>,
+    at: &Location,
+    dockerfiles: &[vigie_parse::dockerfile::Dockerfile],
+    catalog: &vigie_core::catalog::Catalog,
+) {
+    use vigie_core::model::{BuildRef, UserSource};
+    let Some(d) = dockerfiles.iter().find(|d| *d.path == *dockerfile) else {
+        return;
+    };
+    let Some(stage) = d.target_stage(target) else {
+        return;
+    };
+    w.build = Some(BuildRef {
+        dockerfile: d.path.clone(),
+        target: target.map(str::to_string),
+        at: at.clone(),
+    });
+    if !matches!(w.user, UserSource::Runtime(_)) {
+        w.user = d.image_user(stage, &BTreeMap::new(), catalog, at);
+    }
+}
+
+/// An image name as registries resolve it: Docker Hub's implicit host and `library/` set aside,
+/// lower case.
+fn canonical_name(name: &str) -> String {
+    let n = name.to_ascii_lowercase();
+    let n = n
+        .strip_prefix("docker.io/")
+        .or_else(|| n.strip_prefix("index.docker.io/"))
+        .unwrap_or(&n);
+    n.strip_prefix("library/").unwrap_or(n).to_string()
+}
+
+/// Join Kubernetes containers with the images the repository's pipelines build and push: a
+/// container whose image name (tag and digest set aside) is a name a pipeline pushes runs what
+/// that pipeline's Dockerfile builds — its `USER` is the container's user unless the manifest
+/// sets one. Unlike a Skaffold artifact, the reference is deployed as written, so the image
+/// checks still judge it ([`Workload::built_by`] stays unset). A name two builds push from
+/// different Dockerfiles is ambiguous and joins nothing.
+///
+/// [`Workload::built_by`]: vigie_core::model::Workload::built_by
+pub fn join_pipeline_builds(
+    workloads: &mut [vigie_core::model::Workload],
+    builds: &[vigie_core::model::BuiltImage],
+    dockerfiles: &[vigie_parse::dockerfile::Dockerfile],
+    catalog: &vigie_core::catalog::Catalog,
+) {
+    if builds.is_empty() {
+        return;
+    }
+    for w in workloads
+        .iter_mut()
+        .filter(|w| w.platform == Platform::Kubernetes && w.build.is_none())
+    {
+        let Some(image) = &w.image else {
+            continue;
+        };
+        if ImageRef::unresolved(&image.value) {
+            continue;
+        }
+        let name = canonical_name(ImageRef::parse(&image.value).name);
+        let mut matching = builds.iter().filter(|b| canonical_name(&b.name) == name);
+        let Some(b) = matching.next() else {
+            continue;
+        };
+        if matching.any(|o| o.dockerfile != b.dockerfile || o.target != b.target) {
+            continue;
+        }
+        run_build(
+            w,
+            &b.dockerfile,
+            b.target.as_deref(),
+            &b.at,
+            dockerfiles,
+            catalog,
+        );
     }
 }
 

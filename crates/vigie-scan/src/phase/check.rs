@@ -66,6 +66,8 @@ struct ContextBase<'a> {
     built: &'a BTreeSet<String>,
     /// The Skaffold artifacts and the Dockerfiles they build, joined with the containers.
     artifacts: &'a [vigie_parse::skaffold::Artifact],
+    /// The images pipelines build, joined with the containers that pull them.
+    builds: &'a [vigie_core::model::BuiltImage],
     dockerfiles: &'a [vigie_parse::dockerfile::Dockerfile],
     /// Where the Dockerfiles found to be run by a container are recorded.
     run_by_kubernetes: &'a std::sync::Mutex<BTreeSet<Arc<str>>>,
@@ -81,6 +83,7 @@ impl<'a> ContextBase<'a> {
             repo: &found.repo,
             built: &lowered.built,
             artifacts: &found.artifacts,
+            builds: &found.builds,
             dockerfiles: &found.dockerfiles,
             run_by_kubernetes: &lowered.run_by_kubernetes,
             limit: scan.limit,
@@ -142,6 +145,13 @@ fn judge(objects: Vec<Object>, cx_base: &ContextBase<'_>) -> (Judged, Vec<Object
     vigie_checks::container::image_ref::join_artifacts(
         &mut workloads,
         cx_base.artifacts,
+        cx_base.dockerfiles,
+        cx_base.catalog,
+    );
+    // and those that pull an image a pipeline of the repository builds run its Dockerfile's user
+    vigie_checks::container::image_ref::join_pipeline_builds(
+        &mut workloads,
+        cx_base.builds,
         cx_base.dockerfiles,
         cx_base.catalog,
     );

@@ -36,6 +36,9 @@ pub(crate) struct Discovered {
     /// The images the repository builds with Skaffold (`build.artifacts` of its
     /// `skaffold.yaml` files), which the Kubernetes containers that run them are joined with.
     pub artifacts: Vec<vigie_parse::skaffold::Artifact>,
+    /// The images the repository's pipelines build from its Dockerfiles and push, which the
+    /// Kubernetes containers that pull them are joined with.
+    pub builds: Vec<vigie_core::model::BuiltImage>,
 }
 
 /// A file read up front: its text with the note of a lossy decoding, or why it could not be read.
@@ -139,6 +142,7 @@ pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered,
             tally.diagnostics.extend(d);
         }
     }
+    let builds = pipeline_builds(scan, &found.files, &repo, &dockerfiles);
     tally.stats.files_parsed += compose_texts.len();
     tally.stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
     Ok(Discovered {
@@ -149,7 +153,38 @@ pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered,
         compose_texts,
         explicit,
         artifacts,
+        builds,
     })
+}
+
+/// The images the repository's pipelines build from its Dockerfiles. Manifests are lowered file
+/// by file and each container needs to know whether its image is built here, so the pipelines
+/// are lowered up front for this; the pipeline analysis lowers them again and reports what
+/// lowering says, so files are read quietly here (a note would be given twice).
+fn pipeline_builds(
+    scan: &Scan<'_>,
+    files: &[Found],
+    repo: &RepoFiles,
+    dockerfiles: &[Dockerfile],
+) -> Vec<vigie_core::model::BuiltImage> {
+    if dockerfiles.is_empty() {
+        return Vec::new();
+    }
+    let read = |rel: &str| {
+        let abs = repo.resolve(rel)?;
+        read_text(&abs, repo.limit).ok().map(|t| t.text)
+    };
+    let pipelines_repo = vigie_pipeline::analyze::Repo {
+        root: &scan.opts.root,
+        files: files.iter().map(|f| f.rel.as_str()).collect(),
+        read: &read,
+        dockerfiles,
+        objects: &[],
+        since: None,
+    };
+    let (pipelines, _said_again_by_the_analysis) =
+        vigie_pipeline::analyze::lower_all(&pipelines_repo);
+    vigie_pipeline::built::built_images(&pipelines, &|p| dockerfiles.iter().any(|d| *d.path == *p))
 }
 
 fn parse_dockerfiles(texts: Vec<(&Found, String)>, tally: &mut Tally) -> Vec<Dockerfile> {

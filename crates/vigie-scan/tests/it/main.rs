@@ -7,6 +7,7 @@ mod catalog;
 mod copies_and_gitops;
 mod helm_test_hooks;
 mod helm_values;
+mod pipeline_builds;
 mod removed_apis;
 mod skaffold_artifacts;
 mod terraform_parse;

@@ -49,3 +49,19 @@ fn a_dockerfile_a_container_runs_is_judged_through_it() {
         );
     }
 }
+
+#[test]
+fn a_batch_container_is_not_asked_for_probes() {
+    let cronjob = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n            - name: api\n              image: api\n";
+    let r = crate::scan_files(&[
+        ("skaffold.yaml", SKAFFOLD),
+        ("src/api/Dockerfile", DOCKERFILE),
+        ("k8s/report.yaml", cronjob),
+    ]);
+    let health: Vec<_> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.check == "CNT-10.3" && v.is_fail())
+        .collect();
+    assert!(health.is_empty(), "{health:#?}");
+}
