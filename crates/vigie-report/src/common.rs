@@ -157,7 +157,7 @@ impl<'r> Context<'r> {
     }
 
     /// Verdicts of checks in the selected frameworks, in report order.
-    pub fn scoped_verdicts(&self) -> impl Iterator<Item = &'r Verdict> + '_ {
+    pub fn scoped_verdicts(&self) -> impl Iterator<Item = &'r Verdict> + Clone + '_ {
         self.report
             .verdicts
             .iter()
@@ -228,16 +228,35 @@ pub(crate) struct Gate {
 /// ([`Verdict::same_gap_as`]), shown once under that one. A twin stays listed when the check
 /// it repeats is not in the listing (a Pod Security document lists only Pod Security checks),
 /// or no longer has its outcome (a baseline accepted one of the two).
+///
+/// Only the verdicts some twin names are remembered: a report of a million verdicts has few
+/// twins, and a set of every verdict would be the largest thing the renderer holds.
 pub(crate) struct Gaps<'r> {
     listed: HashSet<(&'r str, &'r str, &'r str, Outcome)>,
 }
 
 impl<'r> Gaps<'r> {
-    pub fn of(verdicts: impl IntoIterator<Item = &'r Verdict>) -> Self {
-        let listed = verdicts
-            .into_iter()
-            .map(|v| (v.check, &*v.subject, &*v.location.path, v.outcome))
+    pub fn of<I>(verdicts: I) -> Self
+    where
+        I: IntoIterator<Item = &'r Verdict>,
+        I::IntoIter: Clone,
+    {
+        let verdicts = verdicts.into_iter();
+        let named: HashSet<(&str, &str, &str, Outcome)> = verdicts
+            .clone()
+            .filter_map(|v| {
+                v.same_gap_as()
+                    .map(|c| (c, &*v.subject, &*v.location.path, v.outcome))
+            })
             .collect();
+        let listed = if named.is_empty() {
+            HashSet::new()
+        } else {
+            verdicts
+                .map(|v| (v.check, &*v.subject, &*v.location.path, v.outcome))
+                .filter(|k| named.contains(k))
+                .collect()
+        };
         Gaps { listed }
     }
 
