@@ -106,6 +106,19 @@ impl Diagnostic {
             message: message.into(),
         }
     }
+
+    /// A reference between objects that leads nowhere although every object was read and
+    /// judged: a selector that matches no pod, a route to a Service the repository does not
+    /// define, a policy in a namespace where nothing runs, a patch whose target matches nothing.
+    /// Often a stale or mistyped name, often an object applied from elsewhere (an operator, a
+    /// cluster add-on, another repository): worth a look, medium, but it hides no configuration
+    /// from the checks — unlike a file a build could not read, which stays high and closes
+    /// the gate.
+    pub fn dangling(location: Location, message: impl Into<String>) -> Self {
+        let mut d = Diagnostic::new(DiagKind::Reference, location, message);
+        d.severity = Severity::Medium;
+        d
+    }
 }
 
 #[cfg(test)]

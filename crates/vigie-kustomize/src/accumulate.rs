@@ -285,7 +285,10 @@ impl Ctx {
         if refuses {
             self.error(DiagKind::Reference, pos, message);
         } else {
-            self.warn(DiagKind::Reference, pos, message);
+            // Kustomize builds the unit without it, and so does vigie: what is judged is what
+            // is applied, so the checks see the missed patch's effect (or its absence)
+            let loc = self.location(pos);
+            self.diagnostics.push(Diagnostic::dangling(loc, message));
         }
     }
 

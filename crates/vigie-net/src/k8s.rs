@@ -365,11 +365,7 @@ fn no_pod_selected(
             d.severity = vigie_core::Severity::Info;
             d
         }
-        None => Diagnostic::new(
-            DiagKind::Reference,
-            at,
-            format!("{what}, which matches no pod of the namespace"),
-        ),
+        None => Diagnostic::dangling(at, format!("{what}, which matches no pod of the namespace")),
     }
 }
 
@@ -877,8 +873,7 @@ fn services_and_routes(
                               at: Location,
                               diags: &mut Vec<Diagnostic>| {
         match services.get(&(ns.to_string(), name.to_string())) {
-            None => diags.push(Diagnostic::new(
-                DiagKind::Reference,
+            None => diags.push(Diagnostic::dangling(
                 at,
                 format!(
                     "{via} routes to the Service {ns}/{name}, which the repository does not define"
@@ -1064,8 +1059,7 @@ fn services_and_routes(
             let gns = pr.get("namespace").and_then(Node::as_str).unwrap_or(ns);
             let section = pr.get("sectionName").and_then(Node::as_str);
             let Some(ls) = gateways.get(&(gns.to_string(), gname.to_string())) else {
-                diags.push(Diagnostic::new(
-                    DiagKind::Reference,
+                diags.push(Diagnostic::dangling(
                     o.loc(pr.pos),
                     format!(
                         "{} {ns}/{} attaches to the Gateway {gns}/{gname}, which the repository does not define",
@@ -1175,8 +1169,7 @@ fn read_policies(
         };
         if !ns_declared.is_empty() && !ns_declared.contains_key(&ns) && !cx.by_ns.contains_key(&ns)
         {
-            diags.push(Diagnostic::new(
-                DiagKind::Reference,
+            diags.push(Diagnostic::dangling(
                 o.at.clone(),
                 format!(
                     "NetworkPolicy {} is in the namespace `{ns}`, which the repository does not create and where no workload runs",
@@ -1184,8 +1177,7 @@ fn read_policies(
                 ),
             ));
         } else if !cx.by_ns.contains_key(&ns) {
-            diags.push(Diagnostic::new(
-                DiagKind::Reference,
+            diags.push(Diagnostic::dangling(
                 o.at.clone(),
                 format!(
                     "NetworkPolicy {} is in the namespace `{ns}`, where no workload of the repository runs: it protects nothing here",

@@ -1,0 +1,49 @@
+//! A reference between objects that leads nowhere is worth a look but hides nothing from the
+//! checks: it is medium and does not close the gate. A file a build cannot read hides
+//! configuration: it stays high and closes it.
+
+use vigie_core::{DiagKind, Severity};
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: registry.example.org/web:1.0\n";
+const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  selector: {app: api}\n  ports: [{port: 80}]\n";
+
+#[test]
+fn a_selector_that_matches_no_pod_is_medium_and_does_not_gate() {
+    let r = crate::scan_files(&[("app/web.yaml", DEPLOYMENT), ("app/api-svc.yaml", SERVICE)]);
+    let d: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("matches no pod"))
+        .collect();
+    assert_eq!(d.len(), 1, "{:#?}", r.diagnostics);
+    assert_eq!(d[0].kind, DiagKind::Reference);
+    assert_eq!(d[0].severity, Severity::Medium);
+    assert!(!r.diagnostic_gates(d[0]));
+}
+
+#[test]
+fn a_patch_whose_target_matches_nothing_is_medium() {
+    let k = "resources: [web.yaml]\npatches:\n  - target: {kind: Deployment, name: gone}\n    patch: |-\n      - op: add\n        path: /spec/replicas\n        value: 2\n";
+    let r = crate::scan_files(&[("k/kustomization.yaml", k), ("k/web.yaml", DEPLOYMENT)]);
+    let d: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("matches no object"))
+        .collect();
+    assert_eq!(d.len(), 1, "{:#?}", r.diagnostics);
+    assert_eq!(d[0].severity, Severity::Medium);
+}
+
+#[test]
+fn a_resource_a_build_cannot_read_stays_high_and_gates() {
+    let k = "resources: [web.yaml, missing.yaml]\n";
+    let r = crate::scan_files(&[("k/kustomization.yaml", k), ("k/web.yaml", DEPLOYMENT)]);
+    let d: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagKind::Reference && d.message.contains("missing.yaml"))
+        .collect();
+    assert!(!d.is_empty(), "{:#?}", r.diagnostics);
+    assert!(d.iter().all(|d| d.severity == Severity::High), "{d:#?}");
+    assert!(d.iter().any(|d| r.diagnostic_gates(d)), "{d:#?}");
+}
