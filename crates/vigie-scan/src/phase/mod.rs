@@ -19,6 +19,7 @@ mod analyse;
 mod build_units;
 mod check;
 mod discover;
+mod generated;
 mod lower;
 mod roll_up;
 mod same_gap;

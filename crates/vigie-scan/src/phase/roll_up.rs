@@ -80,6 +80,8 @@ pub(crate) fn roll_up(
         repo_verdicts.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         vigie_core::verdict::merge_sorted_into(&mut verdicts, repo_verdicts);
     }
+    // a failure a generated file repeats from its source is reported once, at the source
+    super::generated::fold_generated_copies(&mut verdicts, &found.repo);
     vigie_core::timings::mark("analyses");
     let (opts, cfg, catalog) = (scan.opts, scan.cfg, scan.catalog);
     let (stats, diagnostics) = (&tally.stats, &mut tally.diagnostics);

@@ -5,6 +5,8 @@ mod analyzer_examples;
 mod analyzers;
 mod catalog;
 mod copies_and_gitops;
+mod dangling_references;
+mod generated_copies;
 mod helm_test_hooks;
 mod helm_values;
 mod pipeline_builds;
