@@ -12,7 +12,7 @@ use crate::{Out, backup_tool, is_database_image};
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_checks::{Context, FileLookup};
 use vigie_core::catalog::Catalog;
-use vigie_core::{Location, Verdict};
+use vigie_core::{DiagKind, Diagnostic, Location, Verdict};
 use vigie_parse::kubernetes::{Object, PodTemplate};
 use vigie_parse::yaml::{Entry, Node, Pos, Value};
 
@@ -371,9 +371,35 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
         .filter(|o| o.kind == "Namespace")
         .map(|o| (o.name.as_str(), o))
         .collect();
+    // a workload that names no namespace runs in the one it is applied to (`kubectl -n`, the
+    // current context, a Helm release's): which level that namespace enforces is not in the
+    // repository, and judging it as `default` would invent a namespace nobody chose
+    let (implicit, explicit): (Vec<&Object>, Vec<&Object>) =
+        workloads.iter().partition(|w| w.namespace.is_none());
     let mut by_ns: BTreeMap<&str, Vec<&Object>> = BTreeMap::new();
-    for w in workloads {
+    for w in explicit {
         by_ns.entry(ns(w)).or_default().push(w);
+    }
+    let judged = !by_ns.is_empty();
+    if let Some(first) = implicit.first() {
+        let reason = format!(
+            "{} workload(s) set no namespace (first: {} at {}:{}): they run in the namespace they are applied to, whose Pod Security labels are not in the repository",
+            implicit.len(),
+            first.id(),
+            first.at.path,
+            first.at.line
+        );
+        if judged {
+            let mut d = Diagnostic::new(
+                DiagKind::Skipped,
+                first.at.clone(),
+                format!("K8S-01.1: {reason}"),
+            );
+            d.severity = vigie_core::Severity::Info;
+            out.diagnostics.push(d);
+        } else {
+            out.not_assessed(K8S_01_1.id, reason);
+        }
     }
     for (name, ws) in by_ns {
         let subject = format!("Namespace/{name}");

@@ -105,7 +105,10 @@ pub static K8S_01_1: CheckDoc = CheckDoc {
     applies_to: &["kubernetes"],
     what: "Every namespace the repository deploys workloads into is declared with the label \
            `pod-security.kubernetes.io/enforce` set to `baseline` or `restricted`, and with \
-           `pod-security.kubernetes.io/enforce-version` pinning the policy version.",
+           `pod-security.kubernetes.io/enforce-version` pinning the policy version. A workload \
+           that sets no namespace runs in the one it is applied to, which the repository does \
+           not say: it is not judged (the check is reported not assessed when no workload names \
+           its namespace).",
     why: "Pod Security Admission rejects pods that break the level a namespace enforces; without \
           the label any pod, privileged included, is admitted. An unpinned version changes \
           meaning at each cluster upgrade.",

@@ -9,6 +9,7 @@ mod dangling_references;
 mod generated_copies;
 mod helm_test_hooks;
 mod helm_values;
+mod implicit_namespace;
 mod pipeline_builds;
 mod removed_apis;
 mod skaffold_artifacts;
