@@ -190,19 +190,22 @@ pub(crate) fn analyse(
         }
     }
     let tables = &mut findings.tables;
+    let mut references = UnitReferences::default();
     for (&(a, _), (unit, o)) in jobs.iter().zip(outputs) {
         findings
             .tagged
             .extend(o.verdicts.into_iter().map(|v| (v, unit)));
         let per_unit = analyzers[a].per_unit();
-        tally
-            .diagnostics
-            .extend(o.diagnostics.into_iter().filter(|d| {
-                !per_unit
-                    || !is_unknown_name(d)
-                    || config_seen.get(&(a, d.location.clone(), d.message.clone()))
-                        == runs_of.get(&a)
-            }));
+        for d in o.diagnostics.into_iter().filter(|d| {
+            !per_unit
+                || !is_unknown_name(d)
+                || config_seen.get(&(a, d.location.clone(), d.message.clone())) == runs_of.get(&a)
+        }) {
+            match unit {
+                Some(u) if per_unit && d.kind == DiagKind::Reference => references.add(d, u),
+                _ => tally.diagnostics.push(d),
+            }
+        }
         for t in o.tables {
             match tables
                 .iter_mut()
@@ -220,6 +223,7 @@ pub(crate) fn analyse(
         }
         findings.unassessed.extend(o.unassessed);
     }
+    tally.diagnostics.extend(references.named(all_units));
     findings.tables.sort_by(|a, b| a.control.cmp(&b.control));
     findings.unassessed.sort_by(|a, b| a.check.cmp(&b.check));
     findings.unassessed.dedup();
@@ -228,4 +232,45 @@ pub(crate) fn analyse(
 /// A configuration diagnostic saying a name matches nothing the analysis saw.
 fn is_unknown_name(d: &Diagnostic) -> bool {
     d.kind == DiagKind::Config && d.message.contains("which is no workload")
+}
+
+/// Reference diagnostics of analyses run unit by unit: one per place and message, naming the
+/// units it holds in when that is not obvious (a built unit, or several), since a reference that
+/// leads nowhere in one overlay may lead somewhere in the others.
+#[derive(Default)]
+struct UnitReferences {
+    seen: HashMap<(Location, String), usize>,
+    found: Vec<(Diagnostic, Vec<usize>)>,
+}
+
+impl UnitReferences {
+    fn add(&mut self, d: Diagnostic, unit: usize) {
+        match self.seen.get(&(d.location.clone(), d.message.clone())) {
+            Some(&i) => {
+                if !self.found[i].1.contains(&unit) {
+                    self.found[i].1.push(unit);
+                }
+            }
+            None => {
+                self.seen
+                    .insert((d.location.clone(), d.message.clone()), self.found.len());
+                self.found.push((d, vec![unit]));
+            }
+        }
+    }
+
+    fn named(self, units: &[crate::units::Unit]) -> Vec<Diagnostic> {
+        self.found
+            .into_iter()
+            .map(|(mut d, us)| {
+                if us.len() > 1 || us.iter().any(|&u| units[u].kind.is_built()) {
+                    let mut names: Vec<&str> = us.iter().map(|&u| units[u].name.as_str()).collect();
+                    names.sort_unstable();
+                    let label = if names.len() == 1 { "unit" } else { "units" };
+                    d.message = format!("{} ({label} {})", d.message, names.join(", "));
+                }
+                d
+            })
+            .collect()
+    }
 }

@@ -47,3 +47,32 @@ fn a_resource_a_build_cannot_read_stays_high_and_gates() {
     assert!(d.iter().all(|d| d.severity == Severity::High), "{d:#?}");
     assert!(d.iter().any(|d| r.diagnostic_gates(d)), "{d:#?}");
 }
+
+#[test]
+fn a_reference_that_dangles_in_one_overlay_names_it() {
+    let cache = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cache\nspec:\n  selector:\n    matchLabels: {app: cache}\n  template:\n    metadata:\n      labels: {app: cache}\n    spec:\n      containers:\n        - name: cache\n          image: registry.example.org/cache:1.0\n";
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: cache\nspec:\n  podSelector:\n    matchLabels: {app: cache}\n  policyTypes: [Ingress]\n";
+    let delete = "resources: [../../base]\npatches:\n  - patch: |-\n      $patch: delete\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: cache\n";
+    let r = crate::scan_files(&[
+        (
+            "base/kustomization.yaml",
+            "resources: [web.yaml, cache.yaml, policy.yaml]\n",
+        ),
+        ("base/web.yaml", DEPLOYMENT),
+        ("base/cache.yaml", cache),
+        ("base/policy.yaml", policy),
+        (
+            "overlays/keep/kustomization.yaml",
+            "resources: [../../base]\n",
+        ),
+        ("overlays/nocache/kustomization.yaml", delete),
+    ]);
+    let d: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagKind::Reference && d.message.contains("matches no pod"))
+        .collect();
+    assert_eq!(d.len(), 1, "{:#?}", r.diagnostics);
+    assert!(d[0].message.ends_with("(unit overlays/nocache)"), "{d:#?}");
+    assert_eq!(&*d[0].location.path, "base/policy.yaml");
+}
