@@ -369,6 +369,26 @@ fn no_pod_selected(
     }
 }
 
+/// The custom resource of the namespace whose operator creates the Service `name`: operators
+/// name the Services they create after the resource (`NAME-kb-http` for an Elastic Kibana,
+/// `NAME-head-svc` for a KubeRay cluster, `NAME-rw` for a CloudNativePG cluster, `NAME-kafka-
+/// bootstrap` for Strimzi), so a resource whose name, followed by `-`, begins the Service's (or
+/// is it) is taken for its origin; the longest such name when several do.
+fn operator_service<'o>(objects: &'o [Object], ns: &str, name: &str) -> Option<&'o Object> {
+    objects
+        .iter()
+        .filter(|o| {
+            is_operator_group(vigie_parse::kubernetes::api_group(&o.api_version))
+                && ns_of(o) == ns
+                && !o.name.is_empty()
+                && (name == o.name
+                    || name
+                        .strip_prefix(o.name.as_str())
+                        .is_some_and(|rest| rest.starts_with('-')))
+        })
+        .max_by_key(|o| o.name.len())
+}
+
 /// API groups of custom resources (not Kubernetes' own, not the pod-template kinds vigie
 /// lowers itself).
 pub(crate) fn is_operator_group(group: &str) -> bool {
@@ -873,12 +893,27 @@ fn services_and_routes(
                               at: Location,
                               diags: &mut Vec<Diagnostic>| {
         match services.get(&(ns.to_string(), name.to_string())) {
-            None => diags.push(Diagnostic::dangling(
-                at,
-                format!(
-                    "{via} routes to the Service {ns}/{name}, which the repository does not define"
+            None => diags.push(match operator_service(objects, ns, name) {
+                Some(cr) => {
+                    let mut d = Diagnostic::new(
+                        DiagKind::Reference,
+                        at,
+                        format!(
+                            "{via} routes to the Service {ns}/{name}, which the repository does not define: the operator of {} ({}) names the Services it creates after it",
+                            cr.id(),
+                            cr.api_version
+                        ),
+                    );
+                    d.severity = vigie_core::Severity::Info;
+                    d
+                }
+                None => Diagnostic::dangling(
+                    at,
+                    format!(
+                        "{via} routes to the Service {ns}/{name}, which the repository does not define"
+                    ),
                 ),
-            )),
+            }),
             Some(s) => {
                 let _ = &s.at;
                 let _ = &s.ports;

@@ -76,3 +76,27 @@ fn a_reference_that_dangles_in_one_overlay_names_it() {
     assert!(d[0].message.ends_with("(unit overlays/nocache)"), "{d:#?}");
     assert_eq!(&*d[0].location.path, "base/policy.yaml");
 }
+
+#[test]
+fn a_route_to_a_service_an_operator_creates_is_an_info_note() {
+    let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: kibana\n  namespace: elastic\nspec:\n  rules:\n    - host: kibana.example.org\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: kibana-kb-http\n                port: {number: 5601}\n";
+    let kibana = "apiVersion: kibana.k8s.elastic.co/v1\nkind: Kibana\nmetadata:\n  name: kibana\n  namespace: elastic\nspec:\n  version: 8.15.0\n  count: 1\n";
+    let route = |r: &vigie_core::ScanReport| -> Vec<vigie_core::Diagnostic> {
+        r.diagnostics
+            .iter()
+            .filter(|d| d.message.contains("kibana-kb-http"))
+            .cloned()
+            .collect()
+    };
+    let with = crate::scan_files(&[("eck/ingress.yaml", ingress), ("eck/kibana.yaml", kibana)]);
+    let d = route(&with);
+    assert!(
+        d.len() == 1
+            && d[0].severity == Severity::Info
+            && d[0].message.contains("Kibana/elastic/kibana"),
+        "{d:#?}"
+    );
+    let without = crate::scan_files(&[("eck/ingress.yaml", ingress)]);
+    let d = route(&without);
+    assert!(d.len() == 1 && d[0].severity == Severity::Medium, "{d:#?}");
+}
