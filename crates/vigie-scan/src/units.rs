@@ -19,7 +19,13 @@
 //!   the chart.
 //! - **Compose**: each project as `docker compose` forms it — the base file with its override
 //!   (never the override alone), each `docker-compose.ENV.yml` variant over the base, and the
-//!   files given with `-f` merged in order.
+//!   files given with `-f` merged in order. A project that starts a development stack is not a
+//!   deployment and is not judged, with an info note saying why: one of its files is named as
+//!   a development or test variant (`docker-compose.dev.yml`, `compose.test.yaml`, `-local`,
+//!   `.ci`, `.e2e`, `.debug`), or lies in a `test/`, `tests/`, `e2e/`, `dev/`, `local/`,
+//!   `hack/`, `.devcontainer/`, `testdata/` or `fixtures/` folder, or the repository deploys with
+//!   Kustomize or Helm and the project builds its images from source (`build:`). Naming the
+//!   project in `vigie.toml` makes it a deployment whatever its name.
 //! - **Loose manifests**: the Kubernetes manifests no kustomization or chart reads are grouped
 //!   by folder (what `kubectl apply -f DIR` applies), so independent applications in sibling
 //!   folders stay apart; two folders that are siblings, or parent and child, and whose objects
@@ -362,7 +368,7 @@ pub fn plan(
     }
     kustomize_units(files, read, &exists, configured, &mut plan);
     helm_units(files, read, &is_dir, configured, &mut plan);
-    compose_units(compose_projects, configured, &exists, &mut plan);
+    compose_units(compose_projects, configured, &exists, read, &mut plan);
     plan
 }
 
@@ -627,12 +633,82 @@ fn helm_units(
     }
 }
 
+/// Folders whose Compose files start stacks for development and tests, not deployments.
+const DEVELOPMENT_FOLDERS: &[&str] = &[
+    "test",
+    "tests",
+    "e2e",
+    "dev",
+    "local",
+    "hack",
+    ".devcontainer",
+    "testdata",
+    "fixtures",
+];
+
+/// Markers in a Compose file's name that make it a development or test variant
+/// (`docker-compose.dev.yml`, `compose.test.yaml`, `docker-compose-local.yml`).
+const DEVELOPMENT_NAMES: &[&str] = &["dev", "local", "test", "ci", "e2e", "debug"];
+
+/// Why a Compose project starts a development stack rather than a deployment, if it does: a
+/// file of it is named as a development variant or lies in a test/dev folder; or the repository
+/// deploys with Kustomize or Helm and the project builds images from the repository's source
+/// (`build:`): a laptop stack beside the real deployment.
+fn development_stack(
+    list: &[String],
+    read: &dyn Fn(&str) -> Option<String>,
+    deploys_with_kubernetes: bool,
+) -> Option<String> {
+    for f in list {
+        let name = name_of(f).to_ascii_lowercase();
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        if stem
+            .split(['.', '-', '_'])
+            .skip(1)
+            .any(|w| DEVELOPMENT_NAMES.contains(&w))
+        {
+            return Some(format!("`{f}` is named as a development or test variant"));
+        }
+        if let Some(d) = f
+            .split('/')
+            .rev()
+            .skip(1)
+            .find(|d| DEVELOPMENT_FOLDERS.contains(&d.to_ascii_lowercase().as_str()))
+        {
+            return Some(format!("`{f}` lies in a `{d}/` folder"));
+        }
+    }
+    if !deploys_with_kubernetes {
+        return None;
+    }
+    let builds = list.iter().any(|f| {
+        read(f).is_some_and(|t| {
+            yaml::parse(&t).documents.iter().any(|d| {
+                d.root
+                    .get("services")
+                    .and_then(Node::as_map)
+                    .is_some_and(|ss| ss.iter().any(|e| e.value.get("build").is_some()))
+            })
+        })
+    });
+    builds.then(|| {
+        "the repository deploys with Kustomize or Helm and this project builds its images from \
+         the repository's source"
+            .to_string()
+    })
+}
+
 fn compose_units(
     projects: &[Vec<String>],
     configured: &[ConfigUnit],
     exists: &dyn Fn(&str) -> bool,
+    read: &dyn Fn(&str) -> Option<String>,
     plan: &mut Plan,
 ) {
+    let deploys_with_kubernetes = plan
+        .units
+        .iter()
+        .any(|u| matches!(u.kind, UnitKind::Kustomize | UnitKind::Helm));
     let mut lists: Vec<(Vec<String>, Option<&ConfigUnit>)> =
         projects.iter().map(|p| (p.clone(), None)).collect();
     for u in configured.iter().filter(|u| u.kind == "compose") {
@@ -650,6 +726,21 @@ fn compose_units(
         }
     }
     for (list, named) in lists {
+        if named.is_none()
+            && let Some(why) = development_stack(&list, read, deploys_with_kubernetes)
+        {
+            let mut d = Diagnostic::new(
+                DiagKind::Skipped,
+                vigie_core::Location::file(std::sync::Arc::from(list[0].as_str())),
+                format!(
+                    "Compose project {} is taken for a development stack, not judged as a deployment: {why}; name it in vigie.toml (`[[unit]]`, kind \"compose\") to judge it",
+                    list.join(" + ")
+                ),
+            );
+            d.severity = vigie_core::Severity::Info;
+            plan.diagnostics.push(d);
+            continue;
+        }
         let name = named.map_or_else(|| list.join("+"), |u| u.name.clone());
         let mut formed = format!(
             "Compose project {}",

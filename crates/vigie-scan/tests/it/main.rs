@@ -6,6 +6,7 @@ mod analyzers;
 mod catalog;
 mod copies_and_gitops;
 mod dangling_references;
+mod development_stacks;
 mod generated_copies;
 mod helm_test_hooks;
 mod helm_values;
