@@ -6,11 +6,37 @@
 //! A secret-named variable is recognised by its name, as CNT-10.5 and SEC-04 do for images;
 //! a `…_FILE` variable names a file holding the secret, which is the intended pattern.
 
-use crate::docs::SEC_02_4;
+use crate::model::Model;
 use crate::{Out, Repo};
-use vigie_core::Verdict;
+use vigie_core::{CheckDoc, Severity, Verdict};
 use vigie_parse::compose::Project;
 use vigie_parse::yaml::Node;
+
+pub(crate) static DOC: CheckDoc = CheckDoc {
+    id: "SEC-02.4",
+    title: "Compose services take their secrets from Compose secrets or a vault, not variables",
+    severity: Severity::Medium,
+    applies_to: &["compose"],
+    what: "No Compose service sets a secret-named variable (containing PASSWORD, PASSWD, SECRET, \
+           TOKEN, API_KEY, APIKEY, PRIVATE_KEY, ACCESS_KEY or CREDENTIAL) in `environment:` or \
+           in one of its `env_file:` files; services read secrets from files delivered by \
+           Compose `secrets:` (`…_FILE: /run/secrets/…`) or by a vault agent. A service with \
+           `secrets:` and no such variable passes.",
+    why: "A variable's value sits in the Compose file, a `.env` file or the shell of whoever \
+          deploys: copied to every host, readable by `docker inspect`, inherited by every child \
+          process, and never rotated by a secret store.",
+    fix: "Declare the secret under top-level `secrets:` (fed from your vault at deployment), grant \
+          it to the service with `secrets:`, and point the image at the file (`POSTGRES_PASSWORD_FILE: \
+          /run/secrets/db_password`).",
+    failing: (
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:17.2\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n",
+    ),
+    passing: (
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:17.2\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets: [db_password]\nsecrets:\n  db_password:\n    environment: DB_PASSWORD\n",
+    ),
+};
 
 /// Parts of a variable name that say it holds a secret.
 const MARKERS: &[&str] = &[
@@ -61,9 +87,9 @@ fn env_files(service: &Node) -> Vec<&Node> {
     }
 }
 
-pub fn run(repo: &Repo<'_>, out: &mut Out) {
-    for p in repo.compose {
-        project(repo, p, out);
+pub(crate) fn judge(m: &Model<'_>, out: &mut Out) {
+    for p in m.repo.compose {
+        project(m.repo, p, out);
     }
 }
 
@@ -76,7 +102,7 @@ fn project(repo: &Repo<'_>, p: &Project, out: &mut Out) {
             if secret_named(&name) {
                 found = true;
                 out.verdicts.push(Verdict::fail(
-                    &SEC_02_4,
+                    &DOC,
                     format!("{} › {name}", e.key),
                     p.loc(value.pos),
                     format!(
@@ -107,7 +133,7 @@ fn project(repo: &Repo<'_>, p: &Project, out: &mut Out) {
                 if secret_named(name) {
                     found = true;
                     out.verdicts.push(Verdict::fail(
-                        &SEC_02_4,
+                        &DOC,
                         format!("{} › {name}", e.key),
                         p.loc(f.pos),
                         format!("`{name}` comes from the env_file `{rel}`, a file of secrets beside the deployment"),
@@ -128,7 +154,7 @@ fn project(repo: &Repo<'_>, p: &Project, out: &mut Out) {
             .collect();
         if !found && !secrets.is_empty() {
             out.verdicts.push(Verdict::pass(
-                &SEC_02_4,
+                &DOC,
                 e.key.clone(),
                 p.loc(service.get("secrets").map_or(service.pos, |n| n.pos)),
                 format!(
