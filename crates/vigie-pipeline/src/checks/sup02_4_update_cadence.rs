@@ -7,10 +7,11 @@
 //! (`package.json`, `requirements.txt`, `pyproject.toml`, `go.mod`, `Cargo.toml`, `Gemfile`,
 //! `composer.json`, `pom.xml`); a repository without any has nothing to review.
 
+use crate::analyze::{Analysis, Found};
 use vigie_core::{CheckDoc, Location, Severity, Verdict};
 use vigie_parse::yaml::{self, Node};
 
-pub static SUP02_CADENCE: CheckDoc = CheckDoc {
+pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "SUP-02.4",
     title: "Dependency updates are proposed at least every two weeks",
     severity: Severity::Low,
@@ -82,11 +83,7 @@ fn ecosystems<'a>(files: &[&'a str]) -> Vec<(&'static str, &'a str)> {
     out
 }
 
-pub fn sup02_cadence(
-    files: &[&str],
-    read: &dyn Fn(&str) -> Option<String>,
-    out: &mut Vec<Verdict>,
-) {
+fn sup02_cadence(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {
     let ecos = ecosystems(files);
     let has_config = DEPENDABOT.iter().chain(RENOVATE).any(|p| files.contains(p));
     // a bot configuration is judged on its own schedule even where no manifest is in the scan
@@ -120,7 +117,7 @@ pub fn sup02_cadence(
     if !configured {
         let (eco, first) = ecos[0];
         out.push(Verdict::fail(
-            &SUP02_CADENCE,
+            &DOC,
             "dependency updates",
             Location::file(first.into()),
             format!(
@@ -152,7 +149,7 @@ fn dependabot(path: &str, text: &str, ecos: &[(&str, &str)], out: &mut Vec<Verdi
         let interval = schedule.and_then(|s| s.get("interval"));
         match interval.and_then(Node::as_str) {
             Some(i @ ("daily" | "weekly")) => out.push(Verdict::pass(
-                &SUP02_CADENCE,
+                &DOC,
                 subject,
                 at(interval.unwrap_or(u)),
                 format!("Dependabot proposes {eco} updates {i}"),
@@ -165,14 +162,14 @@ fn dependabot(path: &str, text: &str, ecos: &[(&str, &str)], out: &mut Vec<Verdi
                 let day_of_month = cron.split_whitespace().nth(2).unwrap_or("");
                 if day_of_month == "*" {
                     out.push(Verdict::pass(
-                        &SUP02_CADENCE,
+                        &DOC,
                         subject,
                         at(interval.unwrap_or(u)),
                         format!("Dependabot proposes {eco} updates on the cron `{cron}`, on any day of the month"),
                     ));
                 } else {
                     out.push(Verdict::fail(
-                        &SUP02_CADENCE,
+                        &DOC,
                         subject,
                         at(interval.unwrap_or(u)),
                         format!("the cron `{cron}` runs on fixed days of the month only"),
@@ -181,14 +178,14 @@ fn dependabot(path: &str, text: &str, ecos: &[(&str, &str)], out: &mut Vec<Verdi
                 }
             }
             Some(i) => out.push(Verdict::fail(
-                &SUP02_CADENCE,
+                &DOC,
                 subject,
                 at(interval.unwrap_or(u)),
                 format!("Dependabot proposes {eco} updates `{i}`, less often than every two weeks"),
                 "set `schedule: {interval: weekly}`",
             )),
             None => out.push(Verdict::fail(
-                &SUP02_CADENCE,
+                &DOC,
                 subject,
                 at(u),
                 "this `updates:` entry has no `schedule.interval`, so Dependabot rejects it",
@@ -199,7 +196,7 @@ fn dependabot(path: &str, text: &str, ecos: &[(&str, &str)], out: &mut Vec<Verdi
     for (eco, manifest) in ecos {
         if !covered.iter().any(|c| c == eco) {
             out.push(Verdict::fail(
-                &SUP02_CADENCE,
+                &DOC,
                 format!("{path} › {eco}"),
                 Location::file((*manifest).into()),
                 format!("`{manifest}` declares {eco} dependencies that no `updates:` entry of `{path}` covers"),
@@ -251,7 +248,7 @@ fn renovate_verdict(path: &str, rare: bool, disabled: bool, out: &mut Vec<Verdic
     let subject = format!("{path} › renovate");
     if disabled {
         out.push(Verdict::fail(
-            &SUP02_CADENCE,
+            &DOC,
             subject,
             at,
             "Renovate is disabled (`enabled: false`)",
@@ -259,7 +256,7 @@ fn renovate_verdict(path: &str, rare: bool, disabled: bool, out: &mut Vec<Verdic
         ));
     } else if rare {
         out.push(Verdict::fail(
-            &SUP02_CADENCE,
+            &DOC,
             subject,
             at,
             "Renovate is scheduled monthly or less often",
@@ -267,10 +264,15 @@ fn renovate_verdict(path: &str, rare: bool, disabled: bool, out: &mut Vec<Verdic
         ));
     } else {
         out.push(Verdict::pass(
-            &SUP02_CADENCE,
+            &DOC,
             subject,
             at,
             "Renovate proposes updates at least weekly (no monthly or rarer schedule)",
         ));
     }
+}
+
+pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
+    let read = |p: &str| m.read(p);
+    sup02_cadence(&m.repo.files, &read, &mut out.verdicts);
 }

@@ -4,9 +4,31 @@
 //! the trees of REV and HEAD are diffed with gix (no checkout, no `git` process), and every
 //! changed `schema.prisma` needs a new folder under its `migrations/` in the same range.
 
-use crate::checks::SUP07;
+use crate::analyze::{Analysis, Found};
 use std::path::Path;
-use vigie_core::{DiagKind, Diagnostic, Location, Verdict};
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, Severity, Verdict};
+
+pub(crate) static DOC: CheckDoc = CheckDoc {
+    id: "SUP-07",
+    title: "Prisma schema changes come with a migration",
+    severity: Severity::Medium,
+    applies_to: &["prisma", "git"],
+    what: "Every `schema.prisma` has a `migrations/` folder beside it (Prisma Migrate, not \
+           `db push`), and with `vigie scan --since REV`, every change to a `schema.prisma` between \
+           REV and HEAD comes with a new folder under its `migrations/`.",
+    why: "A schema change without its migration is applied by hand or by `db push`, differently in \
+          each environment and without review; the next deployment then drifts or loses data.",
+    fix: "Run `npx prisma migrate dev --name <change>` and commit the folder it writes under \
+          `prisma/migrations/` with the schema change.",
+    failing: (
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n",
+    ),
+    passing: (
+        "prisma/migrations/20250101000000_init/migration.sql",
+        "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY, \"email\" TEXT NOT NULL);\n",
+    ),
+};
 
 fn dir_of(f: &str) -> &str {
     f.rsplit_once('/').map_or("", |(d, _)| d)
@@ -33,7 +55,7 @@ fn uses_mongodb(text: &str) -> bool {
 }
 
 /// The static half: a migrations folder with at least one migration beside every schema.
-pub fn sup07_static(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {
+fn sup07_static(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {
     for f in files.iter().filter(|f| is_schema(f)) {
         if read(f).is_some_and(|t| uses_mongodb(&t)) {
             continue; // Prisma Migrate does not apply to MongoDB
@@ -44,13 +66,13 @@ pub fn sup07_static(files: &[&str], read: &dyn Fn(&str) -> Option<String>, out: 
             .find(|x| x.starts_with(&mig) && x[mig.len()..].contains('/'));
         match first {
             Some(m) => out.push(Verdict::pass(
-                &SUP07,
+                &DOC,
                 *f,
                 Location::file((*m).into()),
                 format!("the schema is migrated with Prisma Migrate (`{}` holds its migrations)", mig.trim_end_matches('/')),
             )),
             None => out.push(Verdict::fail(
-                &SUP07,
+                &DOC,
                 *f,
                 Location::new((*f).into(), 1, 1),
                 format!("no migration under `{}`: schema changes are applied without a reviewed migration (`prisma db push`)", mig.trim_end_matches('/')),
@@ -73,7 +95,7 @@ pub struct Range {
     pub prefix: String,
 }
 
-pub fn diff_range(root: &Path, since: &str) -> Result<Range, String> {
+fn diff_range(root: &Path, since: &str) -> Result<Range, String> {
     let repo = gix::discover(root)
         .map_err(|e| format!("{} is not in a git repository ({e})", root.display()))?;
     let from = repo
@@ -134,7 +156,7 @@ pub fn diff_range(root: &Path, since: &str) -> Result<Range, String> {
     Ok(r)
 }
 
-pub fn sup07_since(root: &Path, since: &str, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>) {
+fn sup07_since(root: &Path, since: &str, out: &mut Vec<Verdict>, diags: &mut Vec<Diagnostic>) {
     let r = match diff_range(root, since) {
         Ok(r) => r,
         Err(e) => {
@@ -168,19 +190,27 @@ pub fn sup07_since(root: &Path, since: &str, out: &mut Vec<Verdict>, diags: &mut
             Some(m) => {
                 let folder = m[mig.len()..].split('/').next().unwrap_or("");
                 out.push(Verdict::pass(
-                    &SUP07,
+                    &DOC,
                     subject,
                     Location::file(strip(m).unwrap_or_else(|| m.clone()).into()),
                     format!("the schema changed in {range} together with the new migration `{folder}`"),
                 ));
             }
             None => out.push(Verdict::fail(
-                &SUP07,
+                &DOC,
                 subject,
                 Location::new(rel.as_str().into(), 1, 1),
                 format!("`{rel}` changed in {range} without a new folder under `{}`", mig.trim_end_matches('/')),
                 "run `npx prisma migrate dev --name <change>` and commit the migration with the schema change",
             )),
         }
+    }
+}
+
+pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
+    let read = |p: &str| m.read(p);
+    sup07_static(&m.repo.files, &read, &mut out.verdicts);
+    if let Some(since) = m.repo.since {
+        sup07_since(m.repo.root, since, &mut out.verdicts, &mut out.diagnostics);
     }
 }
