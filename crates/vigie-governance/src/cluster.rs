@@ -178,7 +178,7 @@ fn pss_levels(o: &Object) -> (Rejection, Rejection) {
             .iter()
             .filter(|c| c.doc.id.starts_with(prefix))
         {
-            (c.run)(&cx, &mut verdicts);
+            (c.judge)(&cx, &mut verdicts);
         }
         verdicts
             .iter()

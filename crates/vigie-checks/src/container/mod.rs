@@ -44,91 +44,91 @@ use vigie_parse::dockerfile::{Dockerfile, Stage};
 pub static CHECKS: &[CheckDef] = &[
     CheckDef {
         doc: &cnt01_non_root::DOC,
-        run: cnt01_non_root::run,
+        judge: cnt01_non_root::run,
     },
     CheckDef {
         doc: &cnt02_capabilities::DOC,
-        run: cnt02_capabilities::run,
+        judge: cnt02_capabilities::run,
     },
     CheckDef {
         doc: &cnt03_no_new_privileges::DOC,
-        run: cnt03_no_new_privileges::run,
+        judge: cnt03_no_new_privileges::run,
     },
     CheckDef {
         doc: &cnt04_read_only_rootfs::DOC,
-        run: cnt04_read_only_rootfs::run,
+        judge: cnt04_read_only_rootfs::run,
     },
     CheckDef {
         doc: &cnt05_1_not_unconfined::DOC,
-        run: cnt05_1_not_unconfined::run,
+        judge: cnt05_1_not_unconfined::run,
     },
     CheckDef {
         doc: &cnt05_2_seccomp_profile::DOC,
-        run: cnt05_2_seccomp_profile::run,
+        judge: cnt05_2_seccomp_profile::run,
     },
     CheckDef {
         doc: &cnt05_3_seccomp_file::DOC,
-        run: cnt05_3_seccomp_file::run,
+        judge: cnt05_3_seccomp_file::run,
     },
     CheckDef {
         doc: &cnt06_1_not_privileged::DOC,
-        run: cnt06_1_not_privileged::run,
+        judge: cnt06_1_not_privileged::run,
     },
     CheckDef {
         doc: &cnt06_2_no_devices::DOC,
-        run: cnt06_2_no_devices::run,
+        judge: cnt06_2_no_devices::run,
     },
     CheckDef {
         doc: &cnt07_host_namespaces::DOC,
-        run: cnt07_host_namespaces::run,
+        judge: cnt07_host_namespaces::run,
     },
     CheckDef {
         doc: &cnt08_1_memory_limit::DOC,
-        run: cnt08_1_memory_limit::run,
+        judge: cnt08_1_memory_limit::run,
     },
     CheckDef {
         doc: &cnt08_2_cpu_limit::DOC,
-        run: cnt08_2_cpu_limit::run,
+        judge: cnt08_2_cpu_limit::run,
     },
     CheckDef {
         doc: &cnt08_3_pids_limit::DOC,
-        run: cnt08_3_pids_limit::run,
+        judge: cnt08_3_pids_limit::run,
     },
     CheckDef {
         doc: &cnt08_4_cgroup_parent::DOC,
-        run: cnt08_4_cgroup_parent::run,
+        judge: cnt08_4_cgroup_parent::run,
     },
     CheckDef {
         doc: &cnt09_host_mounts::DOC,
-        run: cnt09_host_mounts::run,
+        judge: cnt09_host_mounts::run,
     },
     CheckDef {
         doc: &cnt10_1_image_tag::DOC,
-        run: cnt10_1_image_tag::run,
+        judge: cnt10_1_image_tag::run,
     },
     CheckDef {
         doc: &cnt10_2_image_digest::DOC,
-        run: cnt10_2_image_digest::run,
+        judge: cnt10_2_image_digest::run,
     },
     CheckDef {
         doc: &cnt10_3_healthcheck::DOC,
-        run: cnt10_3_healthcheck::run,
+        judge: cnt10_3_healthcheck::run,
     },
     CheckDef {
         doc: &cnt10_4_copy_not_add::DOC,
-        run: cnt10_4_copy_not_add::run,
+        judge: cnt10_4_copy_not_add::run,
     },
     CheckDef {
         doc: &cnt10_5_build_secrets::DOC,
-        run: cnt10_5_build_secrets::run,
+        judge: cnt10_5_build_secrets::run,
     },
     CheckDef {
         doc: &cnt10_6_download_to_shell::DOC,
-        run: cnt10_6_download_to_shell::run,
+        judge: cnt10_6_download_to_shell::run,
     },
     CheckDef {
         doc: &cnt10_7_index_update_alone::DOC,
-        run: cnt10_7_index_update_alone::run,
+        judge: cnt10_7_index_update_alone::run,
     },
 ];
 
@@ -507,7 +507,7 @@ mod never_panic {
             };
             for c in CHECKS {
                 let mut out = Vec::new();
-                (c.run)(&cx, &mut out);
+                (c.judge)(&cx, &mut out);
                 for v in &out {
                     prop_assert_eq!(v.check, c.doc.id);
                 }
