@@ -26,7 +26,7 @@ pub struct Check<J: 'static> {
 
 /// Builds a domain's registry from its check modules, in the order written:
 ///
-/// ```ignore
+/// ```text
 /// mod log01_shipping;
 /// mod log03_auth_alert;
 ///
@@ -39,12 +39,18 @@ pub struct Check<J: 'static> {
 ///
 /// defines, with the visibility given, `CHECKS` (a [`Check`] per module, built from its `DOC`
 /// and `judge`) and `DOCS` (the documentation alone, for `Analyzer::checks` and `vigie docs`).
+///
+/// A domain whose check files name their judge otherwise (the container checks' `run`) says so
+/// after the type: `pub judge: fn(&Context<'_>, &mut Vec<Verdict>) = run;`.
 #[macro_export]
 macro_rules! checks {
     ($vis:vis judge: $judge:ty; $($module:ident),+ $(,)?) => {
+        $crate::checks! { $vis judge: $judge = judge; $($module),+ }
+    };
+    ($vis:vis judge: $judge:ty = $judge_fn:ident; $($module:ident),+ $(,)?) => {
         /// Every check of this domain, in declaration order.
         $vis static CHECKS: &[$crate::check::Check<$judge>] = &[
-            $( $crate::check::Check { doc: &$module::DOC, judge: $module::judge }, )+
+            $( $crate::check::Check { doc: &$module::DOC, judge: $module::$judge_fn }, )+
         ];
 
         /// The documentation of every check of this domain, in declaration order.
