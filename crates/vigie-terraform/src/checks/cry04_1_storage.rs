@@ -1,11 +1,11 @@
-//! CRY-04.1: storage encrypted with customer-managed keys; CRY-04.2: GKE application-layer
-//! secrets encryption.
+//! CRY-04.1: disks, buckets and databases are encrypted with customer-managed keys.
 
-use super::{Ctx, cannot_prove};
-use crate::eval::{Mode, Resource, Value};
+use super::{Ctx, cannot_prove, refers_to};
+use crate::Output;
+use crate::eval::{Resource, Value};
 use vigie_core::{CheckDoc, Severity, Verdict};
 
-pub static DOC_STORAGE: CheckDoc = CheckDoc {
+pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "CRY-04.1",
     title: "Disks, buckets and databases are encrypted with customer-managed keys",
     severity: Severity::Medium,
@@ -30,27 +30,6 @@ pub static DOC_STORAGE: CheckDoc = CheckDoc {
     passing: (
         "main.tf",
         "resource \"google_compute_disk\" \"data\" {\n  name = \"data\"\n  zone = \"europe-west9-a\"\n  size = 100\n  disk_encryption_key {\n    kms_key_self_link = google_kms_crypto_key.disk.id\n  }\n}\n",
-    ),
-};
-
-pub static DOC_GKE_SECRETS: CheckDoc = CheckDoc {
-    id: "CRY-04.2",
-    title: "GKE encrypts Kubernetes Secrets with a customer-managed key",
-    severity: Severity::Medium,
-    applies_to: &["terraform"],
-    what: "Each `google_container_cluster` has `database_encryption { state = \"ENCRYPTED\", \
-           key_name = … }`: application-layer encryption of Secrets in etcd with a Cloud KMS key.",
-    why: "Without it, Secrets are only protected by the storage encryption of the control plane; \
-          with it, reading them from etcd or a backup needs the customer's key.",
-    fix: "Add `database_encryption { state = \"ENCRYPTED\"  key_name = google_kms_crypto_key.etcd.id }` \
-          to the cluster (the GKE service agent needs encrypter/decrypter on the key).",
-    failing: (
-        "main.tf",
-        "resource \"google_container_cluster\" \"main\" {\n  name     = \"main\"\n  location = \"europe-west9\"\n}\n",
-    ),
-    passing: (
-        "main.tf",
-        "resource \"google_container_cluster\" \"main\" {\n  name     = \"main\"\n  location = \"europe-west9\"\n  database_encryption {\n    state    = \"ENCRYPTED\"\n    key_name = google_kms_crypto_key.etcd.id\n  }\n}\n",
     ),
 };
 
@@ -298,19 +277,6 @@ const STORES: &[Store] = &[
     },
 ];
 
-/// Whether a value refers to `type.name` (a computed reference such as `aws_s3_bucket.logs.id`).
-pub(crate) fn refers_to(v: &Value, local_ref: &str) -> bool {
-    match v {
-        Value::Computed(r) => r.match_indices(local_ref).any(|(i, _)| {
-            let after = r[i + local_ref.len()..].chars().next();
-            let before = r[..i].chars().next_back();
-            matches!(after, None | Some('.') | Some('[') | Some('}'))
-                && matches!(before, None | Some('{') | Some('.') | Some('/') | Some(' '))
-        }),
-        _ => false,
-    }
-}
-
 fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
     let fix = format!(
         "set {} to a customer-managed key (e.g. a google_kms_crypto_key / aws_kms_key reference)",
@@ -322,7 +288,7 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
         match a.value.as_bool() {
             Some(false) => {
                 out.push(Verdict::fail(
-                    &DOC_STORAGE,
+                    &DOC,
                     r.address.clone(),
                     a.at.clone(),
                     format!("the {} is not encrypted at rest ({flag} = false)", s.what),
@@ -333,7 +299,7 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
             Some(true) => {}
             None => {
                 out.push(cannot_prove(
-                    &DOC_STORAGE,
+                    &DOC,
                     r.address.clone(),
                     a.at.clone(),
                     flag,
@@ -345,7 +311,7 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
         }
     } else if let Some(flag) = s.enabled {
         out.push(Verdict::fail(
-            &DOC_STORAGE,
+            &DOC,
             r.address.clone(),
             r.at.clone(),
             format!(
@@ -365,7 +331,7 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
                     "a customer-managed key"
                 };
                 out.push(Verdict::pass(
-                    &DOC_STORAGE,
+                    &DOC,
                     r.address.clone(),
                     a.at.clone(),
                     format!(
@@ -379,7 +345,7 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
             }
             if let Value::Unknown(_) = a.value {
                 out.push(cannot_prove(
-                    &DOC_STORAGE,
+                    &DOC,
                     r.address.clone(),
                     a.at.clone(),
                     &path.join("."),
@@ -405,7 +371,7 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
             {
                 if let Some(a) = other.body.path(lpath).filter(|a| a.value.is_set()) {
                     out.push(Verdict::pass(
-                        &DOC_STORAGE,
+                        &DOC,
                         r.address.clone(),
                         a.at.clone(),
                         format!(
@@ -417,14 +383,14 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
                         ),
                     ));
                 } else {
-                    out.push(Verdict::fail(&DOC_STORAGE, r.address.clone(), other.at.clone(), format!("the {} has an encryption configuration ({}) without a customer-managed key", s.what, other.address), fix.clone()));
+                    out.push(Verdict::fail(&DOC, r.address.clone(), other.at.clone(), format!("the {} has an encryption configuration ({}) without a customer-managed key", s.what, other.address), fix.clone()));
                 }
                 return;
             }
         }
     }
     out.push(Verdict::fail(
-        &DOC_STORAGE,
+        &DOC,
         r.address.clone(),
         r.at.clone(),
         format!(
@@ -435,81 +401,19 @@ fn storage(cx: &Ctx<'_>, r: &Resource, s: &Store, out: &mut Vec<Verdict>) {
     ));
 }
 
-fn gke_secrets(r: &Resource, out: &mut Vec<Verdict>) {
-    let fix = "add database_encryption { state = \"ENCRYPTED\"  key_name = google_kms_crypto_key.etcd.id }";
-    let Some(de) = r.body.block("database_encryption") else {
-        out.push(Verdict::fail(&DOC_GKE_SECRETS, r.address.clone(), r.at.clone(), "Kubernetes Secrets are not encrypted at the application layer (no database_encryption block)", fix));
-        return;
-    };
-    let state = de.body.attr("state");
-    match state.map(|a| &a.value) {
-        Some(Value::Str(s)) if s == "ENCRYPTED" => {}
-        Some(Value::Str(s)) => {
-            out.push(Verdict::fail(&DOC_GKE_SECRETS, r.address.clone(), state.map_or(de.at.clone(), |a| a.at.clone()), format!("database_encryption state is `{s}`: Secrets are not encrypted with a customer-managed key"), fix));
-            return;
-        }
-        Some(v) => {
-            out.push(cannot_prove(
-                &DOC_GKE_SECRETS,
-                r.address.clone(),
-                state.map_or(de.at.clone(), |a| a.at.clone()),
-                "database_encryption.state",
-                v,
-                fix,
-            ));
-            return;
-        }
-        None => {
-            out.push(Verdict::fail(
-                &DOC_GKE_SECRETS,
-                r.address.clone(),
-                de.at.clone(),
-                "database_encryption has no state = \"ENCRYPTED\"",
-                fix,
-            ));
-            return;
+/// Where no store is declared but Compose databases keep their data on host volumes, the check
+/// cannot be decided here: it is reported not assessed, with the reason.
+pub(crate) fn judge(cx: &Ctx<'_>, out: &mut Output) {
+    let before = out.verdicts.len();
+    for r in cx.managed() {
+        if let Some(s) = STORES.iter().find(|s| s.rtype == r.rtype) {
+            storage(cx, r, s, &mut out.verdicts);
         }
     }
-    match de.body.attr("key_name") {
-        Some(a) if a.value.is_set() => out.push(Verdict::pass(
-            &DOC_GKE_SECRETS,
-            r.address.clone(),
-            a.at.clone(),
-            format!(
-                "Kubernetes Secrets are encrypted at the application layer with {}",
-                a.value.show()
-            ),
-        )),
-        Some(a) if matches!(a.value, Value::Unknown(_)) => out.push(cannot_prove(
-            &DOC_GKE_SECRETS,
-            r.address.clone(),
-            a.at.clone(),
-            "database_encryption.key_name",
-            &a.value,
-            fix,
-        )),
-        _ => out.push(Verdict::fail(
-            &DOC_GKE_SECRETS,
-            r.address.clone(),
-            de.at.clone(),
-            "database_encryption is ENCRYPTED but names no key_name",
-            fix,
-        )),
-    }
-}
-
-pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
-    for r in cx
-        .model
-        .resources
-        .iter()
-        .filter(|r| r.mode == Mode::Managed)
+    if out.verdicts.len() == before
+        && let Some(reason) = compose_volumes_reason(cx)
     {
-        if r.rtype == "google_container_cluster" {
-            gke_secrets(r, out);
-        } else if let Some(s) = STORES.iter().find(|s| s.rtype == r.rtype) {
-            storage(cx, r, s, out);
-        }
+        out.unassessed.push((DOC.id, reason));
     }
 }
 
@@ -535,7 +439,7 @@ const DATABASE_IMAGES: &[&str] = &[
 /// Why CRY-04.1 cannot be decided here although it applies: Compose databases keep their data
 /// on volumes of the host, whose disk encryption (LUKS, the provider's managed encryption) no
 /// file of the repository shows. `None` when there is no such database.
-pub fn compose_volumes_reason(cx: &Ctx<'_>) -> Option<String> {
+fn compose_volumes_reason(cx: &Ctx<'_>) -> Option<String> {
     use vigie_parse::yaml::Node;
     let mut found = Vec::new();
     for p in cx.compose {

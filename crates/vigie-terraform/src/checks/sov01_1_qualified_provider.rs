@@ -6,7 +6,7 @@ use crate::eval::{Mode, ProviderConf, RBody, Value};
 use std::collections::BTreeMap;
 use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, Severity, Verdict};
 
-pub static DOC: CheckDoc = CheckDoc {
+pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "SOV-01.1",
     title: "Cloud providers match a SecNumCloud-qualified offer",
     severity: Severity::High,
@@ -161,7 +161,7 @@ fn matching<'o>(
     None
 }
 
-pub fn run(
+fn judge_into(
     cx: &Ctx<'_>,
     out: &mut Vec<Verdict>,
     diags: &mut Vec<Diagnostic>,
@@ -419,4 +419,8 @@ pub fn offers_text() -> Result<String, String> {
         s.push_str(&format!("  {}: {}\n", n.name, n.note));
     }
     Ok(s)
+}
+
+pub(crate) fn judge(cx: &Ctx<'_>, out: &mut crate::Output) {
+    judge_into(cx, &mut out.verdicts, &mut out.diagnostics, &mut out.tables);
 }

@@ -10,7 +10,7 @@ use super::Ctx;
 use crate::eval::{Mode, Resource, Value};
 use vigie_core::{CheckDoc, Severity, Verdict};
 
-pub static DOC: CheckDoc = CheckDoc {
+pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "SUP-06.7",
     title: "The Cloud Build service account reaches Artifact Registry and one cluster only",
     severity: Severity::High,
@@ -89,7 +89,7 @@ fn text_of(v: &Value) -> Vec<String> {
     }
 }
 
-pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
+fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let managed: Vec<&Resource> = cx
         .model
         .resources
@@ -208,4 +208,8 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
             "the Terraform code grants the build's service account no IAM role beyond its own",
         ));
     }
+}
+
+pub(crate) fn judge(cx: &Ctx<'_>, out: &mut crate::Output) {
+    judge_into(cx, &mut out.verdicts);
 }

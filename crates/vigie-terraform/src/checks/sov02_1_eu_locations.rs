@@ -1,11 +1,11 @@
 //! SOV-02.1: every location in the Terraform code is inside the EU.
 
-use super::{Ctx, cannot_prove, sov01};
+use super::{Ctx, cannot_prove, sov01_1_qualified_provider};
 use crate::data;
 use crate::eval::{Mode, RAttr, RBody, Value};
 use vigie_core::{CheckDoc, Severity, Verdict};
 
-pub static DOC: CheckDoc = CheckDoc {
+pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "SOV-02.1",
     title: "Data and backup locations are inside the EU",
     severity: Severity::High,
@@ -52,7 +52,7 @@ const LOCATION_ATTRS: &[&str] = &[
 
 const FIX: &str = "set it to a region on the EU allow-list (e.g. europe-west9, EU, eu-west-3, francecentral, cloudgouv-eu-west-1)";
 
-fn judge(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: &mut Vec<Verdict>) {
+fn judge_location(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: &mut Vec<Verdict>) {
     let shown_attr = if path.is_empty() {
         a.name.clone()
     } else {
@@ -120,15 +120,15 @@ fn walk_body(provider: &str, subject: &str, body: &RBody, out: &mut Vec<Verdict>
         if LOCATION_ATTRS.contains(&a.name.as_str())
             && !path.iter().any(|p| *p == "labels" || *p == "tags")
         {
-            judge(provider, subject, path, a, out);
+            judge_location(provider, subject, path, a, out);
         }
     });
 }
 
-pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
+fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let m = cx.model;
     for p in &m.providers {
-        if sov01::HOSTING.contains(&p.name.as_str()) {
+        if sov01_1_qualified_provider::HOSTING.contains(&p.name.as_str()) {
             walk_body(&p.name, &p.display(), &p.body, out);
         }
     }
@@ -144,7 +144,9 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
         walk_body(provider, &subject, &b.body, out);
     }
     for r in &m.resources {
-        if r.mode != Mode::Managed || !sov01::HOSTING.contains(&r.provider_name()) {
+        if r.mode != Mode::Managed
+            || !sov01_1_qualified_provider::HOSTING.contains(&r.provider_name())
+        {
             continue;
         }
         walk_body(r.provider_name(), &r.address, &r.body, out);
@@ -163,4 +165,8 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
             ));
         }
     }
+}
+
+pub(crate) fn judge(cx: &Ctx<'_>, out: &mut crate::Output) {
+    judge_into(cx, &mut out.verdicts);
 }

@@ -6,7 +6,7 @@ use crate::eval::Value;
 use std::collections::BTreeSet;
 use vigie_core::{CheckDoc, Location, Severity, Verdict};
 
-pub static DOC: CheckDoc = CheckDoc {
+pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "SOV-03.1",
     title: "No SDK or endpoint of SaaS under extra-EU jurisdiction (heuristic)",
     severity: Severity::Medium,
@@ -152,7 +152,7 @@ fn verdict(subject: String, f: &Finding) -> Verdict {
     )
 }
 
-pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
+fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let Ok(saas) = data::saas() else {
         return;
     };
@@ -296,6 +296,10 @@ pub fn run(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     if !any && let Some(first) = m.resources.first() {
         out.push(Verdict::pass(&DOC, "terraform", first.at.clone(), format!("heuristic: no provider or endpoint of the {n} listed extra-EU SaaS in the Terraform code")));
     }
+}
+
+pub(crate) fn judge(cx: &Ctx<'_>, out: &mut crate::Output) {
+    judge_into(cx, &mut out.verdicts);
 }
 
 #[cfg(test)]
