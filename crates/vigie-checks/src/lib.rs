@@ -13,9 +13,9 @@ mod fields;
 pub use fields::container_field;
 
 use std::collections::BTreeSet;
+use vigie_core::Verdict;
 use vigie_core::catalog::Catalog;
 use vigie_core::model::Workload;
-use vigie_core::{CheckDoc, Verdict};
 use vigie_parse::dockerfile::Dockerfile;
 use vigie_parse::kubernetes::Object;
 
@@ -64,11 +64,8 @@ pub trait FileLookup: Sync {
     fn read(&self, path: &str) -> Option<String>;
 }
 
-/// One check: its documentation and its function.
-pub struct CheckDef {
-    pub doc: &'static CheckDoc,
-    pub run: fn(&Context<'_>, &mut Vec<Verdict>),
-}
+/// One check: its documentation and its judge, a function of the [`Context`].
+pub type CheckDef = vigie_core::check::Check<fn(&Context<'_>, &mut Vec<Verdict>)>;
 
 /// Every check of this build, in id order.
 pub fn registry() -> Vec<&'static CheckDef> {
@@ -82,7 +79,7 @@ pub fn registry() -> Vec<&'static CheckDef> {
 pub fn run_all_sequential(cx: &Context<'_>) -> Vec<Verdict> {
     let mut out = Vec::new();
     for c in registry() {
-        (c.run)(cx, &mut out);
+        (c.judge)(cx, &mut out);
     }
     out
 }
@@ -94,7 +91,7 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Verdict> {
         .par_iter()
         .flat_map_iter(|c| {
             let mut out = Vec::new();
-            (c.run)(cx, &mut out);
+            (c.judge)(cx, &mut out);
             out
         })
         .collect()

@@ -1,6 +1,7 @@
 //! vigie-core: the types every other part of vigie shares.
 //!
 //! - [`source`]: source files, locations and the line index computed once per file.
+//! - [`check`]: how a check is written (one file: documentation and judge) and registered.
 //! - [`verdict`]: what a check says about one subject (pass or fail, with evidence), and
 //!   [`diag`]: what the scan itself has to say (a file it could not read, a limit hit).
 //! - [`catalog`]: controls and frameworks, data embedded at build time.
@@ -12,6 +13,7 @@
 pub mod atomic;
 pub mod catalog;
 pub mod changes;
+pub mod check;
 pub mod config;
 pub mod diag;
 pub mod glob;

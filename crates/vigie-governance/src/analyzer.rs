@@ -18,7 +18,7 @@ impl Analyzer for Governance {
     }
 
     fn checks(&self) -> &'static [&'static CheckDoc] {
-        crate::docs::ALL
+        crate::docs()
     }
 
     fn keep(&self, object: &Object) -> Option<Object> {

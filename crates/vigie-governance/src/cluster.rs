@@ -7,17 +7,16 @@
 //! service account, the secrets it reads, whether it runs a backup tool), so the scan keeps a
 //! few hundred bytes per workload rather than its tree. Secrets lose their values.
 
-use crate::docs::*;
-use crate::{Out, backup_tool, is_database_image};
+use crate::{backup_tool, is_database_image};
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_checks::{Context, FileLookup};
+use vigie_core::Location;
 use vigie_core::catalog::Catalog;
-use vigie_core::{DiagKind, Diagnostic, Location, Verdict};
 use vigie_parse::kubernetes::{Object, PodTemplate};
 use vigie_parse::yaml::{Entry, Node, Pos, Value};
 
-const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
-const ENFORCE_VERSION: &str = "pod-security.kubernetes.io/enforce-version";
+pub(crate) const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
+pub(crate) const ENFORCE_VERSION: &str = "pod-security.kubernetes.io/enforce-version";
 
 /// Kinds kept whole (they are small and their fields are read in `run`).
 const KEPT_KINDS: &[&str] = &[
@@ -179,7 +178,7 @@ fn pss_levels(o: &Object) -> (Rejection, Rejection) {
             .iter()
             .filter(|c| c.doc.id.starts_with(prefix))
         {
-            (c.run)(&cx, &mut verdicts);
+            (c.judge)(&cx, &mut verdicts);
         }
         verdicts
             .iter()
@@ -334,38 +333,46 @@ fn summarise(o: &Object, pod: &PodTemplate<'_>) -> Object {
     }
 }
 
-fn is_workload(o: &Object) -> bool {
+pub(crate) fn is_workload(o: &Object) -> bool {
     o.node.get("x-pss").is_some()
 }
 
-fn ns(o: &Object) -> &str {
+pub(crate) fn ns(o: &Object) -> &str {
     o.namespace.as_deref().unwrap_or("default")
 }
 
-fn loc(o: &Object, p: Pos) -> Location {
+pub(crate) fn loc(o: &Object, p: Pos) -> Location {
     Location::new(o.file.clone(), p.line, p.col)
 }
 
-/// `units` are ranges of `objects`, one per deployment unit.
-pub fn run(objects: &[Object], units: &[std::ops::Range<usize>], out: &mut Out) {
-    let workloads: Vec<&Object> = objects.iter().filter(|o| is_workload(o)).collect();
-    pod_security(objects, &workloads, out);
-    rbac(objects, out);
-    tokens(objects, &workloads, out);
-    // A workload reads the Secrets of what is applied with it: matched across units, a Secret
-    // of one sample would be taken for the producer of another's (a plain `hf-secret` of one
-    // tutorial named as the source of every tutorial's `hf-secret`).
-    for r in units {
-        let Some(unit) = objects.get(r.clone()) else {
-            continue;
-        };
-        let workloads: Vec<&Object> = unit.iter().filter(|o| is_workload(o)).collect();
-        secrets(unit, &workloads, out);
+/// A namespace that has workloads, and the Pod Security labels it declares (K8S-01).
+pub(crate) struct NamespacePolicy<'a> {
+    pub(crate) name: &'a str,
+    /// Its workloads, in object order (never empty).
+    pub(crate) workloads: Vec<&'a Object>,
+    /// Its declaration, when the repository has one.
+    pub(crate) namespace: Option<&'a Object>,
+    pub(crate) enforce: Option<&'a Node>,
+    pub(crate) version: Option<&'a Node>,
+}
+
+impl NamespacePolicy<'_> {
+    /// The level the namespace enforces, empty when it does not say.
+    pub(crate) fn level(&self) -> &str {
+        self.enforce.and_then(Node::as_str).unwrap_or("")
+    }
+
+    /// Where the enforced level is written, else the namespace's declaration.
+    pub(crate) fn enforce_at(&self, n: &Object) -> Location {
+        self.enforce.map_or(n.at.clone(), |e| loc(n, e.pos))
     }
 }
 
-/// K8S-01: the level each namespace enforces, and whether its workloads meet it.
-fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
+/// The namespaces that workloads name, by name, with their declaration's labels.
+pub(crate) fn namespace_policies<'a>(
+    objects: &'a [Object],
+    workloads: &[&'a Object],
+) -> Vec<NamespacePolicy<'a>> {
     let namespaces: BTreeMap<&str, &Object> = objects
         .iter()
         .filter(|o| o.kind == "Namespace")
@@ -373,150 +380,92 @@ fn pod_security(objects: &[Object], workloads: &[&Object], out: &mut Out) {
         .collect();
     // a workload that names no namespace runs in the one it is applied to (`kubectl -n`, the
     // current context, a Helm release's): which level that namespace enforces is not in the
-    // repository, and judging it as `default` would invent a namespace nobody chose
-    let (implicit, explicit): (Vec<&Object>, Vec<&Object>) =
-        workloads.iter().partition(|w| w.namespace.is_none());
+    // repository, and grouping it under `default` would invent a namespace nobody chose
     let mut by_ns: BTreeMap<&str, Vec<&Object>> = BTreeMap::new();
-    for w in explicit {
+    for w in workloads.iter().filter(|w| w.namespace.is_some()) {
         by_ns.entry(ns(w)).or_default().push(w);
     }
-    let judged = !by_ns.is_empty();
-    if let Some(first) = implicit.first() {
-        let reason = format!(
-            "{} workload(s) set no namespace (first: {} at {}:{}): they run in the namespace they are applied to, whose Pod Security labels are not in the repository",
-            implicit.len(),
-            first.id(),
-            first.at.path,
-            first.at.line
-        );
-        if judged {
-            let mut d = Diagnostic::new(
-                DiagKind::Skipped,
-                first.at.clone(),
-                format!("K8S-01.1: {reason}"),
-            );
-            d.severity = vigie_core::Severity::Info;
-            out.diagnostics.push(d);
-        } else {
-            out.not_assessed(K8S_01_1.id, reason);
-        }
-    }
-    for (name, ws) in by_ns {
-        let subject = format!("Namespace/{name}");
-        let Some(n) = namespaces.get(name) else {
-            out.verdicts.push(Verdict::fail(
-                &K8S_01_1,
-                subject,
-                ws[0].at.clone(),
-                format!(
-                    "the namespace `{name}` of {} is not declared in the repository, so no Pod Security level is enforced on it",
-                    ws[0].id()
-                ),
-                format!(
-                    "declare `kind: Namespace` `{name}` with labels `{ENFORCE}: restricted` and `{ENFORCE_VERSION}: v1.37`"
-                ),
-            ));
-            continue;
-        };
-        let labels = n.node.path(&["metadata", "labels"]);
-        let enforce = labels.and_then(|l| l.get(ENFORCE));
-        let version = labels.and_then(|l| l.get(ENFORCE_VERSION));
-        let level = enforce.and_then(Node::as_str).unwrap_or("");
-        let fix = format!(
-            "label the namespace `{ENFORCE}: restricted` (or baseline) and `{ENFORCE_VERSION}: v1.37`"
-        );
-        let at = enforce.map_or(n.at.clone(), |e| loc(n, e.pos));
-        match level {
-            "baseline" | "restricted" => {}
-            "" => {
-                out.verdicts.push(Verdict::fail(
-                    &K8S_01_1,
-                    subject,
-                    n.at.clone(),
-                    format!("the namespace `{name}` has workloads and no `{ENFORCE}` label: any pod is admitted"),
-                    fix,
-                ));
-                continue;
+    by_ns
+        .into_iter()
+        .map(|(name, workloads)| {
+            let namespace = namespaces.get(name).copied();
+            let labels = namespace.and_then(|n| n.node.path(&["metadata", "labels"]));
+            NamespacePolicy {
+                name,
+                workloads,
+                namespace,
+                enforce: labels.and_then(|l| l.get(ENFORCE)),
+                version: labels.and_then(|l| l.get(ENFORCE_VERSION)),
             }
-            other => {
-                out.verdicts.push(Verdict::fail(
-                    &K8S_01_1,
-                    subject,
-                    at,
-                    format!(
-                        "the namespace `{name}` enforces `{other}`, which admits privileged pods"
-                    ),
-                    fix,
-                ));
-                continue;
-            }
-        }
-        match version.and_then(Node::as_str) {
-            Some(v) if v != "latest" && v.starts_with('v') => {
-                out.verdicts.push(Verdict::pass(
-                    &K8S_01_1,
-                    subject.clone(),
-                    at,
-                    format!(
-                        "the namespace `{name}` enforces Pod Security `{level}` at version {v}"
-                    ),
-                ));
-            }
-            v => {
-                let at = version.map_or(at, |n2| loc(n, n2.pos));
-                out.verdicts.push(Verdict::fail(
-                    &K8S_01_1,
-                    subject.clone(),
-                    at,
-                    format!(
-                        "the namespace `{name}` enforces `{level}` without pinning the policy version ({})",
-                        v.map_or("no enforce-version".to_string(), |v| format!("`{v}`"))
-                    ),
-                    format!("add `{ENFORCE_VERSION}: v1.37` (the cluster's minor version)"),
-                ));
-            }
-        }
-        let key = if level == "restricted" {
-            &["x-pss-baseline", "x-pss-restricted"][..]
-        } else {
-            &["x-pss-baseline"][..]
-        };
-        for w in ws {
-            let rejected = key.iter().find_map(|k| w.node.get(k));
-            match rejected {
-                Some(r) => out.verdicts.push(
-                    Verdict::fail(
-                        &K8S_01_2,
-                        w.id(),
-                        loc(w, r.pos),
-                        format!(
-                            "{} would be rejected by the `{level}` level its namespace enforces — {}",
-                            w.id(),
-                            r.as_str().unwrap_or_default()
-                        ),
-                        format!("fix the workload to meet `{level}` (see the PSS check named), or lower the namespace's level knowingly"),
-                    )
-                    .with_related(Some(at_of(n, enforce))),
-                ),
-                None => out.verdicts.push(
-                    Verdict::pass(
-                        &K8S_01_2,
-                        w.id(),
-                        w.at.clone(),
-                        format!("{} meets the `{level}` level its namespace enforces", w.id()),
-                    )
-                    .with_related(Some(at_of(n, enforce))),
-                ),
-            }
-        }
-    }
+        })
+        .collect()
 }
 
-fn at_of(o: &Object, n: Option<&Node>) -> Location {
+/// Where each workload's Secrets come from, within one deployment unit (SEC-02): a workload
+/// reads the Secrets of what is applied with it, so matched across units a Secret of one sample
+/// would be taken for the producer of another's (a plain `hf-secret` of one tutorial named as
+/// the source of every tutorial's `hf-secret`).
+pub(crate) struct SecretSources<'a> {
+    /// Secrets produced by an operator or a vault, by (namespace, name).
+    pub(crate) produced: BTreeMap<(String, String), &'a Object>,
+    /// Secrets written with their data in the repository, by (namespace, name).
+    pub(crate) plain: BTreeMap<(String, String), &'a Object>,
+}
+
+/// The name of the Secret an operator object produces, if `o` is one.
+pub(crate) fn produced_secret(o: &Object) -> Option<String> {
+    let target = match o.kind.as_str() {
+        "ExternalSecret" => o.node.path(&["spec", "target", "name"]),
+        "SealedSecret" => o.node.path(&["spec", "template", "metadata", "name"]),
+        "VaultStaticSecret" | "VaultDynamicSecret" => o.node.path(&["spec", "destination", "name"]),
+        _ => return None,
+    };
+    Some(target.and_then(Node::as_str).unwrap_or(&o.name).to_string())
+}
+
+/// The number of values a Secret carries in `data` and `stringData`.
+pub(crate) fn secret_values(o: &Object) -> usize {
+    ["data", "stringData"]
+        .iter()
+        .map(|f| o.node.get(f).map_or(0, |d| d.entries().len()))
+        .sum()
+}
+
+/// The Secrets one unit's objects produce or carry in clear.
+pub(crate) fn secret_sources(objects: &[Object]) -> SecretSources<'_> {
+    let mut sources = SecretSources {
+        produced: BTreeMap::new(),
+        plain: BTreeMap::new(),
+    };
+    for o in objects {
+        let n = ns(o).to_string();
+        if o.kind == "Secret" {
+            if secret_values(o) > 0 {
+                sources.plain.insert((n, o.name.clone()), o);
+            }
+        } else if let Some(target) = produced_secret(o) {
+            sources.produced.insert((n, target), o);
+        } else if o.kind == "SecretProviderClass" {
+            for so in o
+                .node
+                .path(&["spec", "secretObjects"])
+                .map(Node::items)
+                .unwrap_or(&[])
+            {
+                if let Some(s) = so.get("secretName").and_then(Node::as_str) {
+                    sources.produced.insert((n.clone(), s.to_string()), o);
+                }
+            }
+        }
+    }
+    sources
+}
+
+pub(crate) fn at_of(o: &Object, n: Option<&Node>) -> Location {
     n.map_or(o.at.clone(), |n| loc(o, n.pos))
 }
 
-fn has_wildcard(role: &Object) -> Option<Pos> {
+pub(crate) fn has_wildcard(role: &Object) -> Option<Pos> {
     for r in role.node.get("rules").map(Node::items).unwrap_or(&[]) {
         for f in ["verbs", "resources", "apiGroups"] {
             for v in r.get(f).map(Node::items).unwrap_or(&[]) {
@@ -527,295 +476,6 @@ fn has_wildcard(role: &Object) -> Option<Pos> {
         }
     }
     None
-}
-
-/// K8S-02.1: bindings of service accounts to cluster-admin or wildcard roles.
-fn rbac(objects: &[Object], out: &mut Out) {
-    let roles: BTreeMap<(&str, &str, &str), &Object> = objects
-        .iter()
-        .filter(|o| o.kind == "Role" || o.kind == "ClusterRole")
-        .map(|o| {
-            let n = if o.kind == "Role" { ns(o) } else { "" };
-            ((o.kind.as_str(), n, o.name.as_str()), o)
-        })
-        .collect();
-    for b in objects
-        .iter()
-        .filter(|o| o.kind == "RoleBinding" || o.kind == "ClusterRoleBinding")
-    {
-        let sas: Vec<String> = b
-            .node
-            .get("subjects")
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|s| {
-                let kind = s.get("kind").and_then(Node::as_str)?;
-                let name = s.get("name").and_then(Node::as_str)?;
-                match kind {
-                    "ServiceAccount" => Some(format!(
-                        "ServiceAccount {}/{name}",
-                        s.get("namespace")
-                            .and_then(Node::as_str)
-                            .unwrap_or_else(|| ns(b))
-                    )),
-                    "Group" if name.starts_with("system:serviceaccounts") => {
-                        Some(format!("group {name}"))
-                    }
-                    _ => None,
-                }
-            })
-            .collect();
-        if sas.is_empty() {
-            continue;
-        }
-        let role_ref = b.node.get("roleRef");
-        let rkind = role_ref
-            .and_then(|r| r.get("kind"))
-            .and_then(Node::as_str)
-            .unwrap_or("ClusterRole");
-        let rname_node = role_ref.and_then(|r| r.get("name"));
-        let rname = rname_node.and_then(Node::as_str).unwrap_or("");
-        let at = rname_node.map_or(b.at.clone(), |n| loc(b, n.pos));
-        let who = sas.join(", ");
-        let fix =
-            "bind the service account to a Role listing only the verbs and resources it needs";
-        if rkind == "ClusterRole" && rname == "cluster-admin" {
-            out.verdicts.push(Verdict::fail(
-                &K8S_02_1,
-                b.id(),
-                at,
-                format!(
-                    "{who} is bound to `cluster-admin`: the pod's token controls the whole cluster"
-                ),
-                fix,
-            ));
-            continue;
-        }
-        let rns = if rkind == "Role" { ns(b) } else { "" };
-        match roles.get(&(rkind, rns, rname)) {
-            Some(r) => match has_wildcard(r) {
-                Some(p) => out.verdicts.push(
-                    Verdict::fail(
-                        &K8S_02_1,
-                        b.id(),
-                        at,
-                        format!("{who} is bound to {rkind} `{rname}`, whose rules grant `*`"),
-                        fix,
-                    )
-                    .with_related(Some(loc(r, p))),
-                ),
-                None => out.verdicts.push(Verdict::pass(
-                    &K8S_02_1,
-                    b.id(),
-                    at,
-                    format!("{who} is bound to {rkind} `{rname}`, which lists its verbs and resources"),
-                )),
-            },
-            None => out.verdicts.push(Verdict::pass(
-                &K8S_02_1,
-                b.id(),
-                at,
-                format!("{who} is bound to {rkind} `{rname}` (not defined in the repository; not cluster-admin)"),
-            )),
-        }
-    }
-}
-
-/// K8S-02.2: service-account tokens not mounted unless asked for.
-fn tokens(objects: &[Object], workloads: &[&Object], out: &mut Out) {
-    let accounts: BTreeMap<(&str, &str), &Object> = objects
-        .iter()
-        .filter(|o| o.kind == "ServiceAccount")
-        .map(|o| ((ns(o), o.name.as_str()), o))
-        .collect();
-    for w in workloads {
-        let sa = w
-            .node
-            .get("x-sa")
-            .and_then(Node::as_str)
-            .unwrap_or("default");
-        let fix =
-            "set `automountServiceAccountToken: false` on the pod spec (or its ServiceAccount)";
-        match w.node.get("x-automount") {
-            Some(n) if n.as_str() == Some("false") => out.verdicts.push(Verdict::pass(
-                &K8S_02_2,
-                w.id(),
-                loc(w, n.pos),
-                format!("{} does not mount a service-account token", w.id()),
-            )),
-            Some(n) => out.verdicts.push(Verdict::fail(
-                &K8S_02_2,
-                w.id(),
-                loc(w, n.pos),
-                format!("{} asks for its service-account token (`automountServiceAccountToken: true`)", w.id()),
-                "mount the token only where the workload calls the Kubernetes API, as a projected volume with a short expiry",
-            )),
-            None => {
-                let account = accounts.get(&(ns(w), sa));
-                let off = account.and_then(|a| a.node.get("automountServiceAccountToken"));
-                match (account, off.and_then(Node::as_bool)) {
-                    (Some(a), Some(false)) => out.verdicts.push(
-                        Verdict::pass(
-                            &K8S_02_2,
-                            w.id(),
-                            w.at.clone(),
-                            format!(
-                                "{} runs as ServiceAccount `{sa}`, which does not mount its token",
-                                w.id()
-                            ),
-                        )
-                        .with_related(off.map(|n| loc(a, n.pos))),
-                    ),
-                    _ => out.verdicts.push(Verdict::fail(
-                        &K8S_02_2,
-                        w.id(),
-                        w.at.clone(),
-                        format!(
-                            "{} mounts the token of ServiceAccount `{sa}` by default",
-                            w.id()
-                        ),
-                        fix,
-                    )),
-                }
-            }
-        }
-    }
-}
-
-/// SEC-02.1 and SEC-02.2: no plain Secret with data; the Secrets workloads read come from an
-/// operator or a vault.
-fn secrets(objects: &[Object], workloads: &[&Object], out: &mut Out) {
-    // Secrets produced by an operator, by (namespace, name)
-    let mut produced: BTreeMap<(String, String), &Object> = BTreeMap::new();
-    let mut plain: BTreeMap<(String, String), &Object> = BTreeMap::new();
-    for o in objects {
-        let n = ns(o).to_string();
-        match o.kind.as_str() {
-            "Secret" => {
-                let keys: usize = ["data", "stringData"]
-                    .iter()
-                    .map(|f| o.node.get(f).map_or(0, |d| d.entries().len()))
-                    .sum();
-                let at = ["stringData", "data"]
-                    .iter()
-                    .find_map(|f| o.node.entry(f))
-                    .map_or(o.at.clone(), |e| loc(o, e.key_pos));
-                if keys > 0 {
-                    plain.insert((n, o.name.clone()), o);
-                    out.verdicts.push(Verdict::fail(
-                        &SEC_02_1,
-                        o.id(),
-                        at,
-                        format!(
-                            "{} carries {keys} value(s) in clear (base64 is not encryption) in the repository",
-                            o.id()
-                        ),
-                        "remove it, rotate its values, and deliver them with an ExternalSecret or a SealedSecret",
-                    ));
-                } else {
-                    out.verdicts.push(Verdict::pass(
-                        &SEC_02_1,
-                        o.id(),
-                        o.at.clone(),
-                        format!("{} carries no data", o.id()),
-                    ));
-                }
-            }
-            "ExternalSecret" | "SealedSecret" | "VaultStaticSecret" | "VaultDynamicSecret" => {
-                let target = match o.kind.as_str() {
-                    "ExternalSecret" => o.node.path(&["spec", "target", "name"]),
-                    "SealedSecret" => o.node.path(&["spec", "template", "metadata", "name"]),
-                    _ => o.node.path(&["spec", "destination", "name"]),
-                }
-                .and_then(Node::as_str)
-                .unwrap_or(&o.name)
-                .to_string();
-                produced.insert((n, target), o);
-                out.verdicts.push(Verdict::pass(
-                    &SEC_02_1,
-                    o.id(),
-                    o.at.clone(),
-                    format!(
-                        "{} delivers its secret without writing it in the repository",
-                        o.id()
-                    ),
-                ));
-            }
-            "SecretProviderClass" => {
-                for so in o
-                    .node
-                    .path(&["spec", "secretObjects"])
-                    .map(Node::items)
-                    .unwrap_or(&[])
-                {
-                    if let Some(s) = so.get("secretName").and_then(Node::as_str) {
-                        produced.insert((n.clone(), s.to_string()), o);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    for w in workloads {
-        let vault = w.node.get("x-vault").is_some();
-        let csi = w.node.get("x-csi");
-        let refs = w.node.get("x-secrets").map(Node::items).unwrap_or(&[]);
-        if refs.is_empty() {
-            if vault || csi.is_some() {
-                out.verdicts.push(Verdict::pass(
-                    &SEC_02_2,
-                    w.id(),
-                    csi.map_or(w.at.clone(), |n| loc(w, n.pos)),
-                    format!(
-                        "{} receives its secrets from {}",
-                        w.id(),
-                        if vault {
-                            "the Vault agent injector"
-                        } else {
-                            "the Secrets Store CSI driver"
-                        }
-                    ),
-                ));
-            }
-            continue;
-        }
-        for r in refs {
-            let name = r.as_str().unwrap_or_default();
-            let key = (ns(w).to_string(), name.to_string());
-            let subject = format!("{} › secret {name}", w.id());
-            if let Some(p) = produced.get(&key) {
-                out.verdicts.push(
-                    Verdict::pass(
-                        &SEC_02_2,
-                        subject,
-                        loc(w, r.pos),
-                        format!("the Secret `{name}` is produced by {}", p.id()),
-                    )
-                    .with_related(Some(p.at.clone())),
-                );
-            } else if let Some(p) = plain.get(&key) {
-                out.verdicts.push(
-                    Verdict::fail(
-                        &SEC_02_2,
-                        subject,
-                        loc(w, r.pos),
-                        format!("the Secret `{name}` comes from a plain manifest of the repository ({})", p.id()),
-                        "produce it with an ExternalSecret from the secret manager (or a SealedSecret)",
-                    )
-                    .with_related(Some(p.at.clone())),
-                );
-            } else {
-                out.verdicts.push(Verdict::fail(
-                    &SEC_02_2,
-                    subject,
-                    loc(w, r.pos),
-                    format!("nothing in the repository produces the Secret `{name}`: it is created by hand, outside any vault"),
-                    "declare an ExternalSecret (or SealedSecret) producing it, or mount it with the Secrets Store CSI driver",
-                ));
-            }
-        }
-    }
 }
 
 /// A backup found: what runs it, where, and how it was recognised.

@@ -15,25 +15,31 @@
 pub mod allowed_signers;
 mod analyzer;
 pub mod attest;
+mod checks;
 mod cluster;
-mod compose_secrets;
-pub mod docs;
 mod gov;
 mod logging;
+mod model;
 pub mod promql;
 pub mod scm;
 mod tf;
 
 use std::path::Path;
+use std::sync::Arc;
 use time::Date;
 use vigie_core::catalog::Catalog;
-use vigie_core::{Diagnostic, Verdict};
+use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, Verdict};
 use vigie_parse::compose::Project;
 use vigie_parse::kubernetes::Object;
 
 pub use analyzer::{ANALYZER, Governance};
 pub use cluster::keep;
 pub use scm::ScmSettings;
+
+/// The documentation of every governance check, in id order.
+pub fn docs() -> &'static [&'static CheckDoc] {
+    checks::DOCS
+}
 
 /// What the analysis reads of the repository.
 pub struct Repo<'a> {
@@ -88,12 +94,17 @@ pub fn analyze_units(
         out.diagnostics.extend(diags);
         out.verdicts.extend(attest::verdicts(&entries, repo.today));
     }
-    let tf = tf::read(repo);
-    cluster::run(objects, units, out);
-    logging::run(repo, objects, &tf, out);
-    compose_secrets::run(repo, out);
-    gov::run(repo, objects, &tf, out);
-    scm::run(repo, out);
+    let model = model::Model::new(repo, objects, units);
+    if !model.is_git {
+        out.diagnostics.push(Diagnostic::new(
+            DiagKind::Skipped,
+            Location::file(Arc::from(".")),
+            "not a git repository (no .git in the scanned folder): SCM-01 (signed commits) and SCM-04 (release tags) are not assessed",
+        ));
+    }
+    for check in checks::CHECKS {
+        (check.judge)(&model, out);
+    }
     for v in &mut out.verdicts {
         if v.location.line == 0 && v.location.column != 0 {
             v.location.column = 0;

@@ -1,12 +1,9 @@
 //! Logging and monitoring: logs shipped off the host (LOG-01), an alert on repeated 401/403
 //! (LOG-03), metrics collected (LOG-04), failed builds watched (LOG-04.1).
 
-use crate::docs::*;
-use crate::promql::{counts_over_time, status_condition};
-use crate::tf::{Terraform, blocks, unquote};
-use crate::{Out, Repo};
+use crate::Repo;
 use std::sync::Arc;
-use vigie_core::{Location, SourceFile, Verdict};
+use vigie_core::{Location, SourceFile};
 use vigie_parse::kubernetes::Object;
 use vigie_parse::yaml::{self, Node};
 
@@ -50,27 +47,29 @@ pub fn interesting_config_map(o: &Object) -> bool {
 }
 
 /// A text to look at: a file, or a value of a ConfigMap (positions shifted to the file).
-struct Doc {
+pub(crate) struct Doc {
     /// `prometheus/rules.yml`, or `k8s/cm.yaml › ConfigMap/ns/name › rules.yml`.
-    name: String,
+    pub(crate) name: String,
     /// The file's path name (for the file name heuristics).
-    key: String,
-    src: SourceFile,
+    pub(crate) key: String,
+    pub(crate) src: SourceFile,
     /// Line of the text's first line in the file, minus one.
-    line_offset: u32,
+    pub(crate) line_offset: u32,
 }
 
 impl Doc {
-    fn at(&self, line: u32, col: u32) -> Location {
+    pub(crate) fn at(&self, line: u32, col: u32) -> Location {
         Location::new(self.src.path.clone(), line + self.line_offset, col)
     }
-    fn at_offset(&self, offset: usize) -> Location {
+    pub(crate) fn at_offset(&self, offset: usize) -> Location {
         let l = self.src.location(offset);
         self.at(l.line, l.column)
     }
 }
 
-fn docs(repo: &Repo<'_>, objects: &[Object]) -> Vec<Doc> {
+/// The logging and monitoring documents: files whose path names a logging or monitoring tool,
+/// and every value of a ConfigMap.
+pub(crate) fn docs(repo: &Repo<'_>, objects: &[Object]) -> Vec<Doc> {
     let mut out = Vec::new();
     for rel in &repo.files {
         let lower = rel.to_ascii_lowercase();
@@ -111,15 +110,15 @@ fn docs(repo: &Repo<'_>, objects: &[Object]) -> Vec<Doc> {
 }
 
 /// A log collector's output.
-struct Output {
-    collector: &'static str,
-    plugin: String,
-    remote: bool,
-    at: Location,
-    doc: String,
+pub(crate) struct Output {
+    pub(crate) collector: &'static str,
+    pub(crate) plugin: String,
+    pub(crate) remote: bool,
+    pub(crate) at: Location,
+    pub(crate) doc: String,
 }
 
-fn is_local_host(h: &str) -> bool {
+pub(crate) fn is_local_host(h: &str) -> bool {
     let h = h.trim().trim_matches('"').to_ascii_lowercase();
     h.is_empty()
         || h == "localhost"
@@ -140,7 +139,7 @@ const LOCAL_PLUGINS: &[&str] = &[
     "flowcounter",
 ];
 
-fn outputs(d: &Doc, out: &mut Vec<Output>) {
+pub(crate) fn outputs(d: &Doc, out: &mut Vec<Output>) {
     let text = &d.src.text;
     // Fluent Bit, classic format: [OUTPUT] sections with Name and Host
     if text.contains("[OUTPUT]") {
@@ -329,198 +328,14 @@ fn outputs(d: &Doc, out: &mut Vec<Output>) {
     }
 }
 
-/// Compose logging drivers that send logs off the host by themselves.
-const SHIPPING_DRIVERS: &[&str] = &[
-    "gelf",
-    "awslogs",
-    "gcplogs",
-    "splunk",
-    "logentries",
-    "loki",
-    "grafana/loki-docker-driver",
-    "etwlogs",
-];
-
-pub fn run(repo: &Repo<'_>, objects: &[Object], tf: &Terraform, out: &mut Out) {
-    let docs = docs(repo, objects);
-    log_shipping(repo, &docs, tf, out);
-    alerts(repo, objects, &docs, tf, out);
-    metrics(repo, objects, &docs, out);
-    failed_builds(repo, objects, &docs, tf, out);
-}
-
-fn log_shipping(repo: &Repo<'_>, docs: &[Doc], tf: &Terraform, out: &mut Out) {
-    let mut outs = Vec::new();
-    for d in docs {
-        outputs(d, &mut outs);
-    }
-    // one verdict per collector configuration
-    let mut by_doc: Vec<(&str, Vec<&Output>)> = Vec::new();
-    for o in &outs {
-        match by_doc.iter_mut().find(|(d, _)| *d == o.doc) {
-            Some((_, l)) => l.push(o),
-            None => by_doc.push((&o.doc, vec![o])),
-        }
-    }
-    let mut shipping: Option<&Output> = None;
-    for (doc, list) in &by_doc {
-        match list.iter().find(|o| o.remote) {
-            Some(o) => {
-                shipping = shipping.or(Some(o));
-                out.verdicts.push(Verdict::pass(
-                    &LOG_01,
-                    *doc,
-                    o.at.clone(),
-                    format!("{} ships logs off the host (output `{}`)", o.collector, o.plugin),
-                ));
-            }
-            None => out.verdicts.push(Verdict::fail(
-                &LOG_01,
-                *doc,
-                list[0].at.clone(),
-                format!(
-                    "{} only writes logs locally (outputs: {})",
-                    list[0].collector,
-                    list.iter()
-                        .map(|o| format!("`{}`", o.plugin))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                "add an output to a central store (Loki, Elasticsearch/OpenSearch, Cloud Logging, a remote syslog)",
-            )),
-        }
-    }
-    // Compose services
-    for p in repo.compose {
-        let Some(merged) = &p.merged else { continue };
-        for s in merged.get("services").map(Node::entries).unwrap_or(&[]) {
-            let subject = format!("{} › services.{}", p.name, s.key);
-            let logging = s.value.get("logging");
-            let driver_node = logging.and_then(|l| l.get("driver"));
-            let driver = driver_node.and_then(Node::as_str).unwrap_or("json-file");
-            let opts = logging.and_then(|l| l.get("options"));
-            let opt = |k: &str| opts.and_then(|o| o.get(k)).and_then(Node::as_str);
-            let at = p.loc(driver_node.map_or(s.key_pos, |n| n.pos));
-            let remote = match driver {
-                d if SHIPPING_DRIVERS.contains(&d) || d.starts_with("grafana/loki") => true,
-                "syslog" => opt("syslog-address")
-                    .is_some_and(|a| !is_local_host(a) && !a.starts_with("unix")),
-                "fluentd" => {
-                    opt("fluentd-address").is_some_and(|a| !is_local_host(a)) || shipping.is_some()
-                }
-                _ => false,
-            };
-            if remote {
-                out.verdicts.push(Verdict::pass(
-                    &LOG_01,
-                    subject,
-                    at,
-                    format!(
-                        "the `{driver}` logging driver sends the logs of `{}` off the host",
-                        s.key
-                    ),
-                ));
-            } else if driver != "none"
-                && let Some(c) = shipping
-            {
-                out.verdicts.push(
-                    Verdict::pass(
-                        &LOG_01,
-                        subject,
-                        at,
-                        format!(
-                            "`{}` logs through `{driver}`, collected by {} which ships them off the host",
-                            s.key, c.collector
-                        ),
-                    )
-                    .with_related(Some(c.at.clone())),
-                );
-            } else {
-                out.verdicts.push(Verdict::fail(
-                    &LOG_01,
-                    subject,
-                    at,
-                    format!(
-                        "`{}` logs with the `{driver}` driver{}, which keeps them on the host, and no collector of the repository ships them",
-                        s.key,
-                        if driver_node.is_none() { " (the default)" } else { "" }
-                    ),
-                    "set `logging: {driver: gelf, options: {gelf-address: \"udp://logs.example.org:12201\"}}` (or fluentd/syslog to a remote address), or add a collector (Fluent Bit, Vector, Promtail) shipping to a central store",
-                ));
-            }
-        }
-    }
-    // GKE clusters
-    for r in tf.resources("google_container_cluster") {
-        let f = r.file;
-        let body = &r.block.body;
-        if let Some((v, at)) = f.attr(body, "logging_service") {
-            let v = unquote(&v);
-            if v == "none" {
-                out.verdicts.push(Verdict::fail(
-                    &LOG_01,
-                    r.id(),
-                    at,
-                    format!(
-                        "{} turns Cloud Logging off (`logging_service = \"none\"`)",
-                        r.id()
-                    ),
-                    "remove `logging_service` or set it to `logging.googleapis.com/kubernetes`",
-                ));
-            } else {
-                out.verdicts.push(Verdict::pass(
-                    &LOG_01,
-                    r.id(),
-                    at,
-                    format!("{} sends its logs to Cloud Logging (`{v}`)", r.id()),
-                ));
-            }
-            continue;
-        }
-        if let Some(lc) = blocks(body, "logging_config").next()
-            && let Some((v, at)) = f.attr(&lc.body, "enable_components")
-        {
-            if v.contains("WORKLOADS") {
-                out.verdicts.push(Verdict::pass(
-                    &LOG_01,
-                    r.id(),
-                    at,
-                    format!("{} sends workload logs to Cloud Logging ({v})", r.id()),
-                ));
-            } else {
-                out.verdicts.push(Verdict::fail(
-                    &LOG_01,
-                    r.id(),
-                    at,
-                    format!(
-                        "{} does not collect workload logs (`enable_components = {v}`)",
-                        r.id()
-                    ),
-                    "set `enable_components = [\"SYSTEM_COMPONENTS\", \"WORKLOADS\"]`",
-                ));
-            }
-            continue;
-        }
-        out.verdicts.push(Verdict::pass(
-            &LOG_01,
-            r.id(),
-            r.at(),
-            format!(
-                "{} keeps GKE's default Cloud Logging of system and workload logs",
-                r.id()
-            ),
-        ));
-    }
-}
-
 /// An alerting rule read from a rule file or a PrometheusRule.
-struct Rule {
-    name: String,
-    expr: String,
-    at: Location,
+pub(crate) struct Rule {
+    pub(crate) name: String,
+    pub(crate) expr: String,
+    pub(crate) at: Location,
 }
 
-fn rules_of(root: &Node, at: &dyn Fn(&Node) -> Location, out: &mut Vec<Rule>) {
+pub(crate) fn rules_of(root: &Node, at: &dyn Fn(&Node) -> Location, out: &mut Vec<Rule>) {
     for g in root.get("groups").map(Node::items).unwrap_or(&[]) {
         for r in g.get("rules").map(Node::items).unwrap_or(&[]) {
             let (Some(name), Some(expr)) = (r.get("alert").and_then(Node::as_str), r.get("expr"))
@@ -533,160 +348,6 @@ fn rules_of(root: &Node, at: &dyn Fn(&Node) -> Location, out: &mut Vec<Rule>) {
                 at: at(expr),
             });
         }
-    }
-}
-
-/// LOG-03: alerting rules on 401/403, in Prometheus and in Terraform.
-fn alerts(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], tf: &Terraform, out: &mut Out) {
-    // (source, rules)
-    let mut sources: Vec<(String, Location, Vec<Rule>)> = Vec::new();
-    for d in docs {
-        if !(d.key.ends_with(".yml") || d.key.ends_with(".yaml")) || !d.src.text.contains("groups")
-        {
-            continue;
-        }
-        let stream = yaml::parse(&d.src.text);
-        let mut rules = Vec::new();
-        for doc in &stream.documents {
-            rules_of(
-                &doc.root,
-                &|n: &Node| d.at(n.pos.line, n.pos.col),
-                &mut rules,
-            );
-        }
-        if !rules.is_empty() {
-            sources.push((d.name.clone(), d.at(1, 1), rules));
-        }
-    }
-    for o in objects.iter().filter(|o| o.kind == "PrometheusRule") {
-        let mut rules = Vec::new();
-        if let Some(spec) = o.node.get("spec") {
-            rules_of(spec, &|n: &Node| o.loc(n.pos), &mut rules);
-        }
-        sources.push((o.id(), o.at.clone(), rules));
-    }
-    let mut found = false;
-    for (_, _, rules) in &sources {
-        for r in rules {
-            if let Some(cond) = status_condition(&r.expr) {
-                if counts_over_time(&r.expr) {
-                    found = true;
-                    out.verdicts.push(Verdict::pass(
-                        &LOG_03,
-                        format!("alert {}", r.name),
-                        r.at.clone(),
-                        format!("the alert `{}` counts responses matching `{cond}` over time against a threshold", r.name),
-                    ));
-                } else {
-                    found = true;
-                    out.verdicts.push(Verdict::fail(
-                        &LOG_03,
-                        format!("alert {}", r.name),
-                        r.at.clone(),
-                        format!("the alert `{}` watches `{cond}` but fires on any single response, not on repeated ones", r.name),
-                        "count over a window with a threshold: `sum(rate(…{status=~\"401|403\"}[5m])) > N`",
-                    ));
-                }
-            }
-        }
-    }
-    // Terraform: a log-based metric on 401/403 and an alert policy on it, or a log-match alert
-    let mut tf_sources = 0;
-    let mut metrics: Vec<(String, String, Location)> = Vec::new();
-    for r in tf.resources("google_logging_metric") {
-        tf_sources += 1;
-        if let Some((filter, at)) = r.file.attr(&r.block.body, "filter")
-            && let Some(cond) = status_condition(&filter)
-        {
-            let name = r
-                .file
-                .attr(&r.block.body, "name")
-                .map(|(n, _)| unquote(&n).to_string())
-                .unwrap_or_default();
-            metrics.push((r.id(), name, at.clone()));
-            let _ = cond;
-        }
-    }
-    for r in tf.resources("google_monitoring_alert_policy") {
-        tf_sources += 1;
-        let mut hit = None;
-        for c in blocks(&r.block.body, "conditions") {
-            for t in blocks(&c.body, "condition_threshold") {
-                if let Some((filter, at)) = r.file.attr(&t.body, "filter") {
-                    for (id, name, _) in &metrics {
-                        if filter.contains(id.as_str())
-                            || (!name.is_empty()
-                                && filter.contains(&format!("logging.googleapis.com/user/{name}")))
-                        {
-                            hit = Some((at.clone(), format!("the log-based metric {id}")));
-                        }
-                    }
-                }
-            }
-            for t in blocks(&c.body, "condition_matched_log") {
-                if let Some((filter, at)) = r.file.attr(&t.body, "filter")
-                    && let Some(cond) = status_condition(&filter)
-                {
-                    hit = Some((at, format!("log entries matching `{cond}`")));
-                }
-            }
-        }
-        if let Some((at, what)) = hit {
-            found = true;
-            out.verdicts.push(Verdict::pass(
-                &LOG_03,
-                r.id(),
-                at,
-                format!("{} alerts on {what}", r.id()),
-            ));
-        }
-    }
-    if found {
-        return;
-    }
-    for (id, _, at) in &metrics {
-        found = true;
-        out.verdicts.push(Verdict::fail(
-            &LOG_03,
-            id.clone(),
-            at.clone(),
-            format!("{id} counts 401/403 responses but no alert policy of the repository watches it"),
-            "add a google_monitoring_alert_policy whose condition_threshold filter is `metric.type=\"logging.googleapis.com/user/<name>\"`",
-        ));
-    }
-    if found {
-        return;
-    }
-    let fix = "add an alerting rule on `sum(rate(http_requests_total{status=~\"401|403\"}[5m])) > N` (or a Cloud Logging metric on httpRequest.status and an alert policy on it)";
-    if let Some((name, at, rules)) = sources.first() {
-        out.verdicts.push(Verdict::fail(
-            &LOG_03,
-            name.clone(),
-            at.clone(),
-            format!(
-                "{} alerting rule(s) in {} source(s), none on repeated 401/403 responses",
-                sources
-                    .iter()
-                    .map(|s| s.2.len())
-                    .sum::<usize>()
-                    .max(rules.len()),
-                sources.len()
-            ),
-            fix,
-        ));
-        return;
-    }
-    if tf_sources > 0 {
-        return;
-    }
-    if let Some(at) = platform_anchor(repo, objects) {
-        out.verdicts.push(Verdict::fail(
-            &LOG_03,
-            "repository",
-            at,
-            "no alerting rule of the repository watches 401/403 responses",
-            fix,
-        ));
     }
 }
 
@@ -704,265 +365,4 @@ pub(crate) fn platform_anchor(repo: &Repo<'_>, objects: &[Object]) -> Option<Loc
                 .map(|o| Location::file(o.file.clone()))
                 .min()
         })
-}
-
-/// LOG-04: scrape configurations, ServiceMonitors/PodMonitors, Grafana data sources.
-fn metrics(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], out: &mut Out) {
-    let mut any = false;
-    for d in docs {
-        if !(d.key.ends_with(".yml") || d.key.ends_with(".yaml")) {
-            continue;
-        }
-        let has_scrape = d.src.text.contains("scrape_configs");
-        let prom_name = d
-            .key
-            .rsplit('/')
-            .next()
-            .is_some_and(|n| n.starts_with("prometheus"));
-        let datasources = d.key.contains("datasources") || d.src.text.contains("datasources:");
-        let otel = d.src.text.contains("pipelines");
-        if !(has_scrape || prom_name || datasources || otel) {
-            continue;
-        }
-        let stream = yaml::parse(&d.src.text);
-        for doc in &stream.documents {
-            let root = &doc.root;
-            if let Some(ds) = root.get("datasources").and_then(Node::as_seq)
-                && !ds.is_empty()
-            {
-                any = true;
-                let kinds: Vec<&str> = ds
-                    .iter()
-                    .filter_map(|x| x.get("type").and_then(Node::as_str))
-                    .collect();
-                out.verdicts.push(Verdict::pass(
-                    &LOG_04,
-                    d.name.clone(),
-                    d.at(ds[0].pos.line, ds[0].pos.col),
-                    format!(
-                        "Grafana is provisioned with data source(s) {}",
-                        kinds.join(", ")
-                    ),
-                ));
-                continue;
-            }
-            if let Some(p) = root.path(&["service", "pipelines"])
-                && let Some(e) = p.entries().iter().find(|e| e.key.starts_with("metrics"))
-            {
-                any = true;
-                let receivers: Vec<&str> = e
-                    .value
-                    .get("receivers")
-                    .map(Node::items)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(Node::as_str)
-                    .collect();
-                out.verdicts.push(Verdict::pass(
-                    &LOG_04,
-                    d.name.clone(),
-                    d.at(e.key_pos.line, e.key_pos.col),
-                    format!(
-                        "an OpenTelemetry Collector metrics pipeline collects from {}",
-                        receivers.join(", ")
-                    ),
-                ));
-                continue;
-            }
-            let is_prometheus = root.get("scrape_configs").is_some()
-                || (prom_name
-                    && (root.get("global").is_some() || root.get("rule_files").is_some()));
-            if !is_prometheus {
-                continue;
-            }
-            any = true;
-            let jobs: Vec<&str> = root
-                .get("scrape_configs")
-                .map(Node::items)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|j| j.get("job_name").and_then(Node::as_str))
-                .collect();
-            if jobs.is_empty() {
-                out.verdicts.push(Verdict::fail(
-                    &LOG_04,
-                    d.name.clone(),
-                    d.at(root.pos.line, root.pos.col),
-                    "this Prometheus configuration scrapes no target (no `scrape_configs` job)",
-                    "add a `scrape_configs` job for each service exposing metrics (node, cAdvisor, the API)",
-                ));
-            } else {
-                let at = root
-                    .entry("scrape_configs")
-                    .map_or(d.at(1, 1), |e| d.at(e.key_pos.line, e.key_pos.col));
-                out.verdicts.push(Verdict::pass(
-                    &LOG_04,
-                    d.name.clone(),
-                    at,
-                    format!(
-                        "Prometheus scrapes {} job(s): {}",
-                        jobs.len(),
-                        jobs.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
-    for o in objects
-        .iter()
-        .filter(|o| o.kind == "ServiceMonitor" || o.kind == "PodMonitor")
-    {
-        any = true;
-        out.verdicts.push(Verdict::pass(
-            &LOG_04,
-            o.id(),
-            o.at.clone(),
-            format!(
-                "{} has the Prometheus operator scrape the selected workloads",
-                o.id()
-            ),
-        ));
-    }
-    if !any && let Some(at) = platform_anchor(repo, objects) {
-        out.verdicts.push(Verdict::fail(
-            &LOG_04,
-            "repository",
-            at,
-            "nothing in the repository collects metrics (no Prometheus scrape configuration, ServiceMonitor or PodMonitor, no Grafana data source)",
-            "add Prometheus with a `scrape_configs` job per service (or ServiceMonitors), and Grafana provisioned from the repository",
-        ));
-    }
-}
-
-/// The build pipelines of the repository: GitHub workflows, GitLab CI, Cloud Build files.
-fn pipeline_files<'a>(repo: &Repo<'a>) -> Vec<&'a str> {
-    repo.files
-        .iter()
-        .copied()
-        .filter(|f| {
-            let name = f.rsplit('/').next().unwrap_or(f);
-            (f.starts_with(".github/workflows/")
-                && (name.ends_with(".yml") || name.ends_with(".yaml")))
-                || name == ".gitlab-ci.yml"
-                || (name.starts_with("cloudbuild")
-                    && (name.ends_with(".yml")
-                        || name.ends_with(".yaml")
-                        || name.ends_with(".json")))
-        })
-        .collect()
-}
-
-/// A Cloud Logging filter that selects failed Cloud Build builds.
-fn selects_failed_builds(filter: &str) -> bool {
-    let f = filter.to_ascii_lowercase().replace([' ', '\\'], "");
-    (f.contains("resource.type=\"build\"") || f.contains("cloudbuild") || f.contains("cloud_build"))
-        && ["failure", "timeout", "internal_error"]
-            .iter()
-            .any(|w| f.contains(w))
-}
-
-/// A PromQL expression over a failed-build, failed-pipeline or failed-workflow series.
-fn watches_failed_builds(expr: &str) -> bool {
-    let e = expr.to_ascii_lowercase();
-    ["build", "pipeline", "workflow"]
-        .iter()
-        .any(|w| e.contains(w))
-        && ["fail", "error"].iter().any(|w| e.contains(w))
-}
-
-/// LOG-04.1: something counts or alerts on failed builds, where the repository has pipelines.
-fn failed_builds(repo: &Repo<'_>, objects: &[Object], docs: &[Doc], tf: &Terraform, out: &mut Out) {
-    let pipelines = pipeline_files(repo);
-    let triggers: Vec<_> = tf.resources("google_cloudbuild_trigger").collect();
-    if pipelines.is_empty() && triggers.is_empty() {
-        return;
-    }
-    let before = out.verdicts.len();
-    for r in tf.resources("google_logging_metric") {
-        if let Some((filter, at)) = r.file.attr(&r.block.body, "filter")
-            && selects_failed_builds(&filter)
-        {
-            out.verdicts.push(Verdict::pass(
-                &LOG_04_1,
-                r.id(),
-                at,
-                format!("{} counts failed Cloud Build builds", r.id()),
-            ));
-        }
-    }
-    for r in tf.resources("google_monitoring_alert_policy") {
-        for c in blocks(&r.block.body, "conditions") {
-            for t in blocks(&c.body, "condition_matched_log") {
-                if let Some((filter, at)) = r.file.attr(&t.body, "filter")
-                    && selects_failed_builds(&filter)
-                {
-                    out.verdicts.push(Verdict::pass(
-                        &LOG_04_1,
-                        r.id(),
-                        at,
-                        format!("{} alerts on failed Cloud Build builds", r.id()),
-                    ));
-                }
-            }
-        }
-    }
-    let mut rules = Vec::new();
-    for d in docs {
-        if (d.key.ends_with(".yml") || d.key.ends_with(".yaml")) && d.src.text.contains("groups") {
-            for doc in &yaml::parse(&d.src.text).documents {
-                rules_of(
-                    &doc.root,
-                    &|n: &Node| d.at(n.pos.line, n.pos.col),
-                    &mut rules,
-                );
-            }
-        }
-    }
-    for o in objects.iter().filter(|o| o.kind == "PrometheusRule") {
-        if let Some(spec) = o.node.get("spec") {
-            rules_of(spec, &|n: &Node| o.loc(n.pos), &mut rules);
-        }
-    }
-    for r in rules.iter().filter(|r| watches_failed_builds(&r.expr)) {
-        out.verdicts.push(Verdict::pass(
-            &LOG_04_1,
-            format!("alert {}", r.name),
-            r.at.clone(),
-            format!(
-                "the alert `{}` watches failed builds: `{}`",
-                r.name,
-                r.expr.trim()
-            ),
-        ));
-    }
-    for f in pipelines
-        .iter()
-        .filter(|f| f.starts_with(".github/workflows/"))
-    {
-        let Some(text) = (repo.read)(f) else { continue };
-        if text.contains("workflow_run") && text.contains("conclusion") && text.contains("failure")
-        {
-            out.verdicts.push(Verdict::pass(
-                &LOG_04_1,
-                *f,
-                Location::file(Arc::from(*f)),
-                "this workflow runs on `workflow_run` and acts on failed runs",
-            ));
-        }
-    }
-    if out.verdicts.len() > before {
-        return;
-    }
-    let at = pipelines
-        .first()
-        .map(|f| Location::file(Arc::from(*f)))
-        .or_else(|| triggers.first().map(|t| t.at()))
-        .unwrap_or_else(|| Location::file(Arc::from("")));
-    out.verdicts.push(Verdict::fail(
-        &LOG_04_1,
-        "failed builds",
-        at,
-        "nothing in the repository counts or alerts on failed builds (no log-based metric or alert policy on Cloud Build failures, no alerting rule on a failed-pipeline series, no `workflow_run` notification)",
-        "add a `google_logging_metric` on `resource.type=\"build\" AND jsonPayload.status=\"FAILURE\"` with an alert policy, or an alerting rule on your CI exporter's failed-pipeline series",
-    ));
 }

@@ -15,6 +15,7 @@
 
 #[cfg(feature = "analyzer")]
 pub mod analyzer;
+mod checks;
 pub mod compose;
 pub mod controls;
 pub mod k8s;

@@ -1,10 +1,12 @@
-//! One pass over a repository: lower every pipeline, then run the supply-chain checks.
+//! One pass over a repository: lower every pipeline, compute what several checks read of it
+//! (release paths, deployments, signature enforcement) once, then run the supply-chain checks.
 
-use crate::model::Pipeline;
-use crate::{checks, cloudbuild, github, gitlab, sup06, sup07};
+use crate::model::{Pipeline, Point};
+use crate::release::{self, BuildPath, Enforcement};
+use crate::{checks, cloudbuild, github, gitlab};
 use rayon::prelude::*;
 use std::path::Path;
-use vigie_core::{Diagnostic, Location, Verdict};
+use vigie_core::{Diagnostic, Verdict};
 use vigie_parse::dockerfile::Dockerfile;
 use vigie_parse::kubernetes::Object;
 
@@ -65,76 +67,98 @@ pub fn lower_all(repo: &Repo<'_>) -> (Vec<Pipeline>, Vec<Diagnostic>) {
     (pipelines, diags)
 }
 
+/// A pipeline and its release facts, computed once for every check that reads them.
+pub(crate) struct Lowered {
+    pub(crate) pipeline: Pipeline,
+    /// Its image release paths ([`release::build_paths`]).
+    pub(crate) paths: Vec<BuildPath>,
+    /// Its deployments.
+    pub(crate) deploys: Vec<Point>,
+}
+
+impl Lowered {
+    /// Whether its own release gates are judged: a pipeline only ever called by another is
+    /// judged through its caller.
+    pub(crate) fn judged(&self) -> bool {
+        !self.pipeline.only_called()
+    }
+}
+
+/// What the supply-chain checks read: the repository, every pipeline lowered with its release
+/// paths, and every place that enforces image signatures at deployment.
+pub(crate) struct Analysis<'a> {
+    pub(crate) repo: &'a Repo<'a>,
+    pub(crate) pipelines: Vec<Lowered>,
+    /// Admission policies, pipeline steps and Terraform resources that verify signatures.
+    pub(crate) enforcement: Vec<Enforcement>,
+}
+
+impl<'a> Analysis<'a> {
+    fn new(repo: &'a Repo<'a>, pipelines: Vec<Pipeline>) -> Self {
+        let pipelines: Vec<Lowered> = pipelines
+            .into_par_iter()
+            .map(|pipeline| {
+                let (paths, deploys) = release::build_paths(&pipeline);
+                Lowered {
+                    pipeline,
+                    paths,
+                    deploys,
+                }
+            })
+            .collect();
+        let mut enforcement: Vec<Enforcement> = pipelines
+            .iter()
+            .filter_map(|l| release::enforcement_in_pipeline(&l.pipeline, &l.deploys))
+            .collect();
+        enforcement.extend(
+            repo.objects
+                .iter()
+                .filter_map(release::enforcement_of_object),
+        );
+        for f in repo.files.iter().filter(|f| f.ends_with(".tf")) {
+            if let Some(t) = (repo.read)(f) {
+                enforcement.extend(release::enforcement_in_terraform(f, &t));
+            }
+        }
+        Analysis {
+            repo,
+            pipelines,
+            enforcement,
+        }
+    }
+
+    /// Reads a file of the repository.
+    pub(crate) fn read(&self, rel: &str) -> Option<String> {
+        (self.repo.read)(rel)
+    }
+}
+
+/// What the checks found.
+#[derive(Default)]
+pub(crate) struct Found {
+    pub(crate) verdicts: Vec<Verdict>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Lower every pipeline, then run every supply-chain check (in parallel) on the analysis.
 pub fn analyze(repo: &Repo<'_>) -> Output {
     let (pipelines, mut diagnostics) = lower_all(repo);
-    type Per = (
-        Vec<Verdict>,
-        Vec<Location>,
-        Vec<Location>,
-        Option<checks::Enforcement>,
-    );
-    let per: Vec<Per> = pipelines
+    let analysis = Analysis::new(repo, pipelines);
+    let found: Vec<Found> = checks::CHECKS
         .par_iter()
-        .map(|p| {
-            let mut v = Vec::new();
-            let mut pushes = Vec::new();
-            if !p.only_called() {
-                checks::sup01_in(p, Some(crate::facts::RepoFiles { read: repo.read }), &mut v);
-                checks::sup02_pipeline(p, &mut v);
-                checks::sup04(p, &mut v);
-                pushes = checks::sup05_sign(p, &mut v);
-            }
-            let (_, deploy_points) = checks::build_paths(p);
-            let enf = checks::enforcement_in_pipeline(p, &deploy_points);
-            let deploys = deploy_points
-                .into_iter()
-                .map(|d| crate::facts::point_loc(p, d))
-                .collect();
-            sup06::permissions(p, &mut v);
-            sup06::pinning(p, &mut v);
-            sup06::pull_request_target(p, &mut v);
-            sup06::echoed_secrets(p, &mut v);
-            sup06::cloudbuild_sa(p, &mut v);
-            checks::sup04_verified(p, &mut v);
-            sup06::keys_in_pipeline(p, &mut v);
-            (v, pushes, deploys, enf)
+        .map(|c| {
+            let mut found = Found::default();
+            (c.judge)(&analysis, &mut found);
+            found
         })
         .collect();
     let mut verdicts = Vec::new();
-    let mut pushes = Vec::new();
-    let mut deploys = Vec::new();
-    let mut enf: Vec<checks::Enforcement> = Vec::new();
-    for (v, p, d, e) in per {
-        verdicts.extend(v);
-        pushes.extend(p);
-        deploys.extend(d);
-        enf.extend(e);
-    }
-    let read = |p: &str| (repo.read)(p);
-    if !verdicts.iter().any(|v| v.check == checks::SUP02_AUDIT.id) {
-        checks::sup02_unaudited(&repo.files, &read, pipelines.is_empty(), &mut verdicts);
-    }
-    checks::sup02_dockerfiles(repo.dockerfiles, &mut verdicts);
-    checks::sup02_lockfiles(&repo.files, &read, &mut verdicts);
-    crate::sup02_cadence::sup02_cadence(&repo.files, &read, &mut verdicts);
-    enf.extend(
-        repo.objects
-            .iter()
-            .filter_map(checks::enforcement_of_object),
-    );
-    for f in repo.files.iter().filter(|f| f.ends_with(".tf")) {
-        if let Some(t) = read(f) {
-            enf.extend(checks::enforcement_in_terraform(f, &t));
-        }
-    }
-    checks::sup05_verify(&pushes, &deploys, &enf, &mut verdicts);
-    sup06::keys_in_files(&repo.files, &read, &mut verdicts);
-    sup07::sup07_static(&repo.files, &read, &mut verdicts);
-    if let Some(since) = repo.since {
-        sup07::sup07_since(repo.root, since, &mut verdicts, &mut diagnostics);
+    for f in found {
+        verdicts.extend(f.verdicts);
+        diagnostics.extend(f.diagnostics);
     }
     Output {
-        pipelines,
+        pipelines: analysis.pipelines.into_iter().map(|l| l.pipeline).collect(),
         verdicts,
         diagnostics,
     }

@@ -21,7 +21,7 @@ impl Analyzer for Pipelines {
 
     /// Only the admission policies that verify image signatures are kept.
     fn keep(&self, object: &Object) -> Option<Object> {
-        crate::checks::enforcement_of_object(object).map(|_| object.clone())
+        crate::release::enforcement_of_object(object).map(|_| object.clone())
     }
 
     fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {

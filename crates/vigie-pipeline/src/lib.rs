@@ -3,17 +3,16 @@
 pub mod analyze;
 pub mod analyzer;
 pub mod built;
-pub mod checks;
+mod checks;
 pub mod cloudbuild;
 pub mod facts;
 pub mod github;
 pub mod gitlab;
 pub mod model;
+pub mod release;
 pub mod shell;
-pub mod sup02_cadence;
-pub mod sup06;
-pub mod sup07;
 mod yamlutil;
 
 pub use analyzer::ANALYZER;
-pub use checks::CHECKS;
+/// The documentation of every supply-chain check, in id order.
+pub static CHECKS: &[&vigie_core::CheckDoc] = checks::DOCS;

@@ -1,6 +1,7 @@
 //! `vigie scan` integration: SEC-01 (secrets in content), SEC-03 (forbidden files) and SEC-04
 //! (secrets baked into images) from the working tree, and from the git history when
-//! `[secrets] history = true` or `vigie scan --history`.
+//! `[secrets] history = true` or `vigie scan --history`. The checks (`checks/`) judge one
+//! scan's outcome ([`Scanned`]), each through [`judge_control`].
 
 use crate::findings::Finding;
 use crate::history::{HistoryOptions, scan_history};
@@ -10,98 +11,13 @@ use std::sync::Arc;
 use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
 use vigie_core::{CheckDoc, DiagKind, Diagnostic, Location, Severity, Verdict};
 
-pub static SEC01: CheckDoc = CheckDoc {
-    id: "SEC-01",
-    title: "No secret in the repository's files or history",
-    severity: Severity::Critical,
-    applies_to: &["repository", "git"],
-    what: "Every file of the working tree (and, with `--history` or `[secrets] history = true`, every \
-           blob of the git history) is scanned for secrets: cloud keys, VCS and CI tokens, private \
-           keys, connection strings with passwords, and random-looking values assigned to \
-           secret-named keys. Placeholders and references (`${VAR}`, `{{ .Values.x }}`, \
-           `<your-token>`, `changeme`) are not secrets.",
-    why: "A secret committed once is readable by everyone with access to the repository and its \
-          clones, forever: deleting it in a later commit leaves it in the history.",
-    fix: "Rotate the secret now, remove it from the file and load it at run time from a secret \
-          store or the environment; accept a false positive with `vigie:allow-secret` on its line \
-          or a baseline (`vigie secrets --write-baseline`).",
-    failing: (
-        "config/app.yml",
-        "storage:\n  aws_access_key_id: AKIAZQ3DRSLTWUMN6HGA\n", // vigie:allow-secret
-    ),
-    passing: (
-        "config/app.yml",
-        "storage:\n  aws_access_key_id: ${AWS_ACCESS_KEY_ID}\n",
-    ),
-};
-
-pub static SEC03: CheckDoc = CheckDoc {
-    id: "SEC-03",
-    title: "No private key, key store, kubeconfig, Terraform state or .env file committed",
-    severity: Severity::High,
-    applies_to: &["repository", "git"],
-    what: "No file that grants access by itself is committed: SSH private keys (`id_rsa`…), PEM files \
-           holding a private key, PKCS#12 and Java key stores, kubeconfigs with a client key or \
-           token, Terraform state, `.env` files with secret values.",
-    why: "These files are credentials in their own right; a Terraform state records every secret of \
-          the resources it manages.",
-    fix: "Remove the file from the repository (and its history), rotate what it holds, add it to \
-          `.gitignore`; keep Terraform state in a remote backend and commit a `.env.example` with \
-          placeholders instead of `.env`.",
-    failing: ("deploy/.env", "DB_HOST=db\nDB_PASSWORD=Tq8vLz2Wp5kXm1Rq\n"), // vigie:allow-secret
-    passing: ("deploy/.env", "DB_HOST=db\nDB_PASSWORD=${DB_PASSWORD}\n"),
-};
-
-pub static SEC04: CheckDoc = CheckDoc {
-    id: "SEC-04",
-    title: "No secret baked into an image",
-    severity: Severity::High,
-    applies_to: &["dockerfile"],
-    what: "Dockerfiles set no secret-named `ENV`, `ARG` or `LABEL` to a real value, and `COPY`/`ADD` \
-           no key, credential or `.env` file into the image.",
-    why: "Every layer of an image, `ARG` values included in its history, can be read by whoever \
-          pulls it.",
-    fix: "Mount build secrets for the one step that needs them with `RUN --mount=type=secret,id=…` \
-          (`docker build --secret id=…`), and pass run-time secrets from the orchestrator's secret \
-          store.",
-    failing: (
-        "Dockerfile",
-        "FROM alpine:3.20\nENV API_TOKEN=Zt4qRm81pLw3Xn9kQ2vT\n", // vigie:allow-secret
-    ),
-    passing: (
-        "Dockerfile",
-        "FROM alpine:3.20\nRUN --mount=type=secret,id=api_token cat /run/secrets/api_token > /dev/null\n",
-    ),
-};
-
-static CHECKS: [&CheckDoc; 3] = [&SEC01, &SEC03, &SEC04];
-
 pub struct SecretsAnalyzer;
 
 pub static ANALYZER: SecretsAnalyzer = SecretsAnalyzer;
 
-fn doc_of(c: Control) -> &'static CheckDoc {
-    match c {
-        Control::Content => &SEC01,
-        Control::ForbiddenFile => &SEC03,
-        Control::Image => &SEC04,
-    }
-}
-
-fn fix_of(f: &Finding) -> String {
-    match f.control {
-        Control::Content => format!(
-            "Rotate this {} and load it at run time from a secret store; it stays readable in the git history until rotated",
-            f.description.to_lowercase()
-        ),
-        Control::ForbiddenFile => "Remove the file from the repository and its history, rotate what it holds, and list it in .gitignore".to_string(),
-        Control::Image => "Use RUN --mount=type=secret for build secrets and the orchestrator's secret store at run time; nothing secret in ENV, ARG, LABEL or COPY".to_string(),
-    }
-}
-
 /// The checks whose verdicts [`scan_output`] gives.
 pub fn checks() -> &'static [&'static CheckDoc] {
-    &CHECKS
+    crate::checks::DOCS
 }
 
 /// What `vigie scan` reports of a secrets outcome: its verdicts and its notes as diagnostics.
@@ -118,81 +34,97 @@ fn loc(l: &crate::findings::SecretLocation) -> Location {
     Location::new(Arc::from(l.path.as_str()), l.line, l.column)
 }
 
+/// What the secrets checks read: the outcome of one scan (of the working tree, or of the
+/// history too), with the words that say what was scanned.
+pub(crate) struct Scanned<'a> {
+    pub(crate) outcome: &'a Outcome,
+    /// What was scanned, as messages say it ("the scanned files", "the working tree and …").
+    pub(crate) what: &'a str,
+    /// The Dockerfiles of the repository (SEC-04 says nothing where there are none).
+    pub(crate) dockerfiles: usize,
+}
+
 fn verdicts(outcome: &Outcome, what: &str, dockerfiles: usize, out: &mut RepoOutput) {
-    let blocked = outcome.blocking_note();
-    for c in [Control::Content, Control::ForbiddenFile, Control::Image] {
-        let doc = doc_of(c);
-        let mine: Vec<&Finding> = outcome.findings.iter().filter(|f| f.feeds(c)).collect();
-        if mine.is_empty() {
-            if c == Control::Image && dockerfiles == 0 {
-                continue;
-            }
-            if let Some(n) = blocked {
-                // Fail closed: what could not be read may hold what the control looks for.
-                out.verdicts.push(Verdict::fail(
-                    doc,
-                    "repository",
-                    Location::new(Arc::from(n.path.as_str()), n.line, 0),
-                    format!("not assessed: {}", n.message),
-                    "Fix what is reported at this location, then scan again".to_string(),
-                ));
-                continue;
-            }
-            let evidence = match c {
-                Control::Image => format!(
-                    "no secret in the ENV, ARG, LABEL or COPY of {dockerfiles} Dockerfile(s) ({what})"
-                ),
-                _ => format!(
-                    "no {} found in {what}",
-                    if c == Control::Content {
-                        "secret"
-                    } else {
-                        "forbidden file"
-                    }
-                ),
-            };
-            out.verdicts.push(Verdict::pass(
+    let scanned = Scanned {
+        outcome,
+        what,
+        dockerfiles,
+    };
+    for c in crate::checks::CHECKS {
+        (c.judge)(&scanned, &mut out.verdicts);
+    }
+}
+
+/// The verdicts of the check `doc` on the findings of `control`: a failure per finding, at its
+/// first location; else a pass on the repository saying `evidence`, unless the scan could not
+/// read everything (then a failure, fail closed: what could not be read may hold what the check
+/// looks for).
+pub(crate) fn judge_control(
+    m: &Scanned<'_>,
+    doc: &'static CheckDoc,
+    control: Control,
+    evidence: String,
+    fix: impl Fn(&Finding) -> String,
+    out: &mut Vec<Verdict>,
+) {
+    let mine: Vec<&Finding> = m
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.feeds(control))
+        .collect();
+    if mine.is_empty() {
+        if let Some(n) = m.outcome.blocking_note() {
+            out.push(Verdict::fail(
                 doc,
                 "repository",
-                Location::file(Arc::from(".")),
-                evidence,
+                Location::new(Arc::from(n.path.as_str()), n.line, 0),
+                format!("not assessed: {}", n.message),
+                "Fix what is reported at this location, then scan again".to_string(),
             ));
-            continue;
+            return;
         }
-        for f in mine {
-            let first = &f.locations[0];
-            let mut msg = format!("{}: {}", f.description, f.shown_secret(false));
-            if f.locations.len() > 1 {
-                msg.push_str(&format!(" ({} locations)", f.locations.len()));
-            }
-            if let Some(commit) = &first.commit {
-                msg.push_str(&format!(
-                    ", introduced by commit {} ({}){}",
-                    &commit.id[..commit.id.len().min(12)],
-                    commit.date,
-                    match f.present_at_head() {
-                        Some(false) => ", no longer at HEAD but still in the history",
-                        _ => "",
-                    }
-                ));
-            }
+        out.push(Verdict::pass(
+            doc,
+            "repository",
+            Location::file(Arc::from(".")),
+            evidence,
+        ));
+        return;
+    }
+    for f in mine {
+        let first = &f.locations[0];
+        let mut msg = format!("{}: {}", f.description, f.shown_secret(false));
+        if f.locations.len() > 1 {
+            msg.push_str(&format!(" ({} locations)", f.locations.len()));
+        }
+        if let Some(commit) = &first.commit {
             msg.push_str(&format!(
-                " [rule {}, fingerprint {}]",
-                f.rule_id, f.fingerprint
+                ", introduced by commit {} ({}){}",
+                &commit.id[..commit.id.len().min(12)],
+                commit.date,
+                match f.present_at_head() {
+                    Some(false) => ", no longer at HEAD but still in the history",
+                    _ => "",
+                }
             ));
-            let mut v = Verdict::fail(
-                doc,
-                format!("{} › {}", first.path, f.rule_id),
-                loc(first),
-                msg,
-                fix_of(f),
-            );
-            v.severity = f.severity.max(Severity::Low);
-            for l in f.locations.iter().skip(1).take(20) {
-                v = v.with_related(Some(loc(l)));
-            }
-            out.verdicts.push(v);
         }
+        msg.push_str(&format!(
+            " [rule {}, fingerprint {}]",
+            f.rule_id, f.fingerprint
+        ));
+        let mut v = Verdict::fail(
+            doc,
+            format!("{} › {}", first.path, f.rule_id),
+            loc(first),
+            msg,
+            fix(f),
+        );
+        v.severity = f.severity.max(Severity::Low);
+        for l in f.locations.iter().skip(1).take(20) {
+            v = v.with_related(Some(loc(l)));
+        }
+        out.push(v);
     }
 }
 
@@ -202,7 +134,7 @@ impl Analyzer for SecretsAnalyzer {
     }
 
     fn checks(&self) -> &'static [&'static CheckDoc] {
-        &CHECKS
+        crate::checks::DOCS
     }
 
     fn run(

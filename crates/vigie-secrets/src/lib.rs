@@ -10,6 +10,7 @@
 //! - [`output`]: text, JSON, SARIF and JUnit.
 
 pub mod analyzer;
+mod checks;
 pub mod config;
 pub mod docker;
 pub mod engine;

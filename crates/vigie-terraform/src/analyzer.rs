@@ -1,6 +1,6 @@
 //! The Terraform and cloud checks as a repository analyzer of `vigie scan`.
 
-use crate::checks::{self, net05};
+use crate::checks;
 use crate::{Input, Settings, analyze};
 use std::sync::Arc;
 use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
@@ -19,12 +19,12 @@ impl Analyzer for TerraformAnalyzer {
     }
 
     fn checks(&self) -> &'static [&'static CheckDoc] {
-        checks::ALL
+        checks::DOCS
     }
 
     /// GKE BackendConfigs only (NET-05.2): small objects, kept whole.
     fn keep(&self, object: &Object) -> Option<Object> {
-        net05::is_backend_config(object).then(|| object.clone())
+        checks::is_backend_config(object).then(|| object.clone())
     }
 
     fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {
@@ -58,7 +58,7 @@ impl Analyzer for TerraformAnalyzer {
             published: &crate::published::Published::of_root(input.root),
         });
         if let Some(reason) = &result.incomplete {
-            for c in checks::ALL {
+            for c in checks::DOCS {
                 out.not_assessed(
                     c.id,
                     format!("the Terraform configuration cannot be evaluated: {reason}"),

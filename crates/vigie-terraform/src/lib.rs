@@ -13,8 +13,8 @@ pub mod published;
 pub mod settings;
 
 pub use analyzer::ANALYZER;
-pub use checks::sov01::offers_text;
-pub use checks::{ALL, Table};
+pub use checks::sov01_1_qualified_provider::offers_text;
+pub use checks::{DOCS as ALL, Table};
 pub use settings::Settings;
 
 use checks::Ctx;
@@ -95,28 +95,11 @@ pub fn analyze(input: &Input<'_>) -> Output {
         read: input.read,
         compose: input.compose,
         objects: input.objects,
+        log_destinations: checks::destinations(&model),
     };
-    checks::sov01::run(
-        &cx,
-        &mut out.verdicts,
-        &mut out.diagnostics,
-        &mut out.tables,
-    );
-    checks::sov02::run(&cx, &mut out.verdicts);
-    checks::sov03::run(&cx, &mut out.verdicts);
-    checks::cry04::run(&cx, &mut out.verdicts);
-    if !out
-        .verdicts
-        .iter()
-        .any(|v| v.check == checks::cry04::DOC_STORAGE.id)
-        && let Some(reason) = checks::cry04::compose_volumes_reason(&cx)
-    {
-        out.unassessed.push((checks::cry04::DOC_STORAGE.id, reason));
+    for c in checks::CHECKS {
+        (c.judge)(&cx, &mut out);
     }
-    checks::log02::run(&cx, &mut out.verdicts);
-    checks::net05::run(&cx, &mut out.verdicts);
-    checks::sup06::run(&cx, &mut out.verdicts);
-    checks::sup06_build_iam::run(&cx, &mut out.verdicts);
     checks::one_verdict_per_resource(&mut out.verdicts);
     out.incomplete = model.incomplete;
     out.diagnostics.extend(model.diagnostics);

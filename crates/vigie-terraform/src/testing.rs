@@ -37,7 +37,7 @@ pub fn analyze_files_with(files: &[(&str, &str)], settings: &Settings) -> Output
             objects.extend(
                 vigie_parse::kubernetes::objects(&Arc::from(*p), docs)
                     .into_iter()
-                    .filter(checks::net05::is_backend_config),
+                    .filter(checks::is_backend_config),
             );
         }
     }

@@ -4,6 +4,7 @@
 pub mod analyzer;
 pub mod anssi;
 pub mod caddy;
+mod checks;
 pub mod cipher;
 pub mod haproxy;
 pub mod ingress;

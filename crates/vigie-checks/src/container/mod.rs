@@ -9,6 +9,10 @@
 //! Every check records a pass per subject that meets it, with the line that proves it, and a
 //! failure per problem, at the offending line (or at the container's declaration when the fix is
 //! to add something).
+//!
+//! Each check is one file (`cntNN_*.rs`) holding its `DOC` beside its judge, `run`, declared
+//! below by its `mod` line and its name in the `checks!` list (CONTRIBUTING.md, "Adding a
+//! check").
 
 pub mod cnt01_non_root;
 pub mod cnt02_capabilities;
@@ -35,102 +39,35 @@ pub mod cnt10_7_index_update_alone;
 pub mod image_ref;
 pub mod shell;
 
-use crate::CheckDef;
 use vigie_core::Location;
 use vigie_core::model::{Platform, Workload};
 use vigie_parse::dockerfile::{Dockerfile, Stage};
 
-/// Every container-hardening check, in id order.
-pub static CHECKS: &[CheckDef] = &[
-    CheckDef {
-        doc: &cnt01_non_root::DOC,
-        run: cnt01_non_root::run,
-    },
-    CheckDef {
-        doc: &cnt02_capabilities::DOC,
-        run: cnt02_capabilities::run,
-    },
-    CheckDef {
-        doc: &cnt03_no_new_privileges::DOC,
-        run: cnt03_no_new_privileges::run,
-    },
-    CheckDef {
-        doc: &cnt04_read_only_rootfs::DOC,
-        run: cnt04_read_only_rootfs::run,
-    },
-    CheckDef {
-        doc: &cnt05_1_not_unconfined::DOC,
-        run: cnt05_1_not_unconfined::run,
-    },
-    CheckDef {
-        doc: &cnt05_2_seccomp_profile::DOC,
-        run: cnt05_2_seccomp_profile::run,
-    },
-    CheckDef {
-        doc: &cnt05_3_seccomp_file::DOC,
-        run: cnt05_3_seccomp_file::run,
-    },
-    CheckDef {
-        doc: &cnt06_1_not_privileged::DOC,
-        run: cnt06_1_not_privileged::run,
-    },
-    CheckDef {
-        doc: &cnt06_2_no_devices::DOC,
-        run: cnt06_2_no_devices::run,
-    },
-    CheckDef {
-        doc: &cnt07_host_namespaces::DOC,
-        run: cnt07_host_namespaces::run,
-    },
-    CheckDef {
-        doc: &cnt08_1_memory_limit::DOC,
-        run: cnt08_1_memory_limit::run,
-    },
-    CheckDef {
-        doc: &cnt08_2_cpu_limit::DOC,
-        run: cnt08_2_cpu_limit::run,
-    },
-    CheckDef {
-        doc: &cnt08_3_pids_limit::DOC,
-        run: cnt08_3_pids_limit::run,
-    },
-    CheckDef {
-        doc: &cnt08_4_cgroup_parent::DOC,
-        run: cnt08_4_cgroup_parent::run,
-    },
-    CheckDef {
-        doc: &cnt09_host_mounts::DOC,
-        run: cnt09_host_mounts::run,
-    },
-    CheckDef {
-        doc: &cnt10_1_image_tag::DOC,
-        run: cnt10_1_image_tag::run,
-    },
-    CheckDef {
-        doc: &cnt10_2_image_digest::DOC,
-        run: cnt10_2_image_digest::run,
-    },
-    CheckDef {
-        doc: &cnt10_3_healthcheck::DOC,
-        run: cnt10_3_healthcheck::run,
-    },
-    CheckDef {
-        doc: &cnt10_4_copy_not_add::DOC,
-        run: cnt10_4_copy_not_add::run,
-    },
-    CheckDef {
-        doc: &cnt10_5_build_secrets::DOC,
-        run: cnt10_5_build_secrets::run,
-    },
-    CheckDef {
-        doc: &cnt10_6_download_to_shell::DOC,
-        run: cnt10_6_download_to_shell::run,
-    },
-    CheckDef {
-        doc: &cnt10_7_index_update_alone::DOC,
-        run: cnt10_7_index_update_alone::run,
-    },
-];
+vigie_core::checks! {
+    pub judge: fn(&crate::Context<'_>, &mut Vec<vigie_core::Verdict>) = run;
+    cnt01_non_root,
+    cnt02_capabilities,
+    cnt03_no_new_privileges,
+    cnt04_read_only_rootfs,
+    cnt05_1_not_unconfined,
+    cnt05_2_seccomp_profile,
+    cnt05_3_seccomp_file,
+    cnt06_1_not_privileged,
+    cnt06_2_no_devices,
+    cnt07_host_namespaces,
+    cnt08_1_memory_limit,
+    cnt08_2_cpu_limit,
+    cnt08_3_pids_limit,
+    cnt08_4_cgroup_parent,
+    cnt09_host_mounts,
+    cnt10_1_image_tag,
+    cnt10_2_image_digest,
+    cnt10_3_healthcheck,
+    cnt10_4_copy_not_add,
+    cnt10_5_build_secrets,
+    cnt10_6_download_to_shell,
+    cnt10_7_index_update_alone,
+}
 
 /// The inputs of runtime checks.
 pub(crate) const RUNTIME: &[&str] = &["compose", "kubernetes"];
@@ -507,7 +444,7 @@ mod never_panic {
             };
             for c in CHECKS {
                 let mut out = Vec::new();
-                (c.run)(&cx, &mut out);
+                (c.judge)(&cx, &mut out);
                 for v in &out {
                     prop_assert_eq!(v.check, c.doc.id);
                 }

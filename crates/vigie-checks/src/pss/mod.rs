@@ -7,8 +7,10 @@
 //! offending field otherwise. Container rules cover `initContainers`, `containers` and
 //! `ephemeralContainers` alike.
 //!
-//! The restricted level is every baseline check plus the restricted ones (`PSS-R*`). The
-//! points where the upstream semantics are not what one would guess:
+//! One file per check (`bNN_*.rs` baseline, `rNN_*.rs` restricted), its documentation beside
+//! its judge, registered by the `checks!` list below. The restricted level is every baseline
+//! check plus the restricted ones (`PSS-R*`). The points where the upstream semantics are not
+//! what one would guess:
 //!
 //! - a field counts as set when present and not null; a set but empty profile
 //!   (`seccompProfile: {}`, `appArmorProfile: {}`) has an empty type, which is not an allowed
@@ -17,106 +19,68 @@
 //!   seccomp and capabilities rules (the API server rejects those fields on Windows pods);
 //! - pods in a user namespace (`spec.hostUsers: false`) are exempt from the restricted
 //!   runAsNonRoot and runAsUser rules, and from the baseline procMount rule, but not from the
-//!   restricted one ([`PROC_MOUNT_RESTRICTED`], `PSS-R07`);
+//!   restricted one (`PSS-R07`);
 //! - seccomp annotations are no longer read (the fields replaced them in v1.19); AppArmor
 //!   annotations still are, on any key under `container.apparmor.security.beta.kubernetes.io/`.
 
-mod baseline;
-mod restricted;
+mod b01_host_process;
+mod b02_host_namespaces;
+mod b03_privileged;
+mod b04_capabilities;
+mod b05_host_path;
+mod b06_host_ports;
+mod b07_apparmor;
+mod b08_selinux;
+mod b09_proc_mount;
+mod b10_seccomp;
+mod b11_sysctls;
+mod b12_host_probes;
+mod r01_volume_types;
+mod r02_privilege_escalation;
+mod r03_run_as_non_root;
+mod r04_run_as_user;
+mod r05_seccomp;
+mod r06_capabilities;
+mod r07_proc_mount;
 
-pub use baseline::{
-    APPARMOR, CAPABILITIES_BASELINE, HOST_NAMESPACES, HOST_PATH, HOST_PORTS, HOST_PROBES,
-    HOST_PROCESS, PRIVILEGED, PROC_MOUNT, SECCOMP_BASELINE, SELINUX, SYSCTLS,
-};
-pub use restricted::{
-    CAPABILITIES_RESTRICTED, PRIVILEGE_ESCALATION, PROC_MOUNT_RESTRICTED, RUN_AS_NON_ROOT,
-    RUN_AS_USER, SECCOMP_RESTRICTED, VOLUME_TYPES,
-};
-
-use crate::{CheckDef, Context};
+use crate::Context;
 use vigie_core::{CheckDoc, Verdict};
 use vigie_parse::kubernetes::{Object, PodTemplate};
 use vigie_parse::yaml::{Entry, Node, Pos};
 
-/// Every Pod Security Standards check, in id order.
-pub static CHECKS: &[CheckDef] = &[
-    CheckDef {
-        doc: &HOST_PROCESS,
-        run: baseline::host_process,
-    },
-    CheckDef {
-        doc: &HOST_NAMESPACES,
-        run: baseline::host_namespaces,
-    },
-    CheckDef {
-        doc: &PRIVILEGED,
-        run: baseline::privileged,
-    },
-    CheckDef {
-        doc: &CAPABILITIES_BASELINE,
-        run: baseline::capabilities,
-    },
-    CheckDef {
-        doc: &HOST_PATH,
-        run: baseline::host_path,
-    },
-    CheckDef {
-        doc: &HOST_PORTS,
-        run: baseline::host_ports,
-    },
-    CheckDef {
-        doc: &APPARMOR,
-        run: baseline::apparmor,
-    },
-    CheckDef {
-        doc: &SELINUX,
-        run: baseline::selinux,
-    },
-    CheckDef {
-        doc: &PROC_MOUNT,
-        run: baseline::proc_mount,
-    },
-    CheckDef {
-        doc: &SECCOMP_BASELINE,
-        run: baseline::seccomp,
-    },
-    CheckDef {
-        doc: &SYSCTLS,
-        run: baseline::sysctls,
-    },
-    CheckDef {
-        doc: &HOST_PROBES,
-        run: baseline::host_probes,
-    },
-    CheckDef {
-        doc: &VOLUME_TYPES,
-        run: restricted::volume_types,
-    },
-    CheckDef {
-        doc: &PRIVILEGE_ESCALATION,
-        run: restricted::privilege_escalation,
-    },
-    CheckDef {
-        doc: &RUN_AS_NON_ROOT,
-        run: restricted::run_as_non_root,
-    },
-    CheckDef {
-        doc: &RUN_AS_USER,
-        run: restricted::run_as_user,
-    },
-    CheckDef {
-        doc: &SECCOMP_RESTRICTED,
-        run: restricted::seccomp,
-    },
-    CheckDef {
-        doc: &CAPABILITIES_RESTRICTED,
-        run: restricted::capabilities,
-    },
-    CheckDef {
-        doc: &PROC_MOUNT_RESTRICTED,
-        run: restricted::proc_mount,
-    },
-];
+/// The documentation's inputs: every Pod Security check reads Kubernetes manifests.
+const K8S: &[&str] = &["kubernetes"];
+
+/// The pass evidence of a Windows pod, exempt from a Linux-only rule.
+fn windows_exempt(e: &Entry) -> (Pos, String) {
+    (
+        e.key_pos,
+        "the pod is a Windows pod (os.name: windows), exempt from this Linux-only rule".to_string(),
+    )
+}
+
+vigie_core::checks! {
+    pub judge: fn(&Context<'_>, &mut Vec<Verdict>);
+    b01_host_process,
+    b02_host_namespaces,
+    b03_privileged,
+    b04_capabilities,
+    b05_host_path,
+    b06_host_ports,
+    b07_apparmor,
+    b08_selinux,
+    b09_proc_mount,
+    b10_seccomp,
+    b11_sysctls,
+    b12_host_probes,
+    r01_volume_types,
+    r02_privilege_escalation,
+    r03_run_as_non_root,
+    r04_run_as_user,
+    r05_seccomp,
+    r06_capabilities,
+    r07_proc_mount,
+}
 
 /// A Pod Security Standards level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -468,44 +432,11 @@ mod tests {
         );
     }
 
-    macro_rules! example_tests {
-        ($($name:ident => $doc:ident, $check:path;)*) => {
-            $(
-                #[test]
-                fn $name() {
-                    assert_examples(&$doc, $check);
-                }
-            )*
-            #[test]
-            fn every_check_has_an_example_test() {
-                let tested = [$($doc.id),*];
-                for c in CHECKS {
-                    assert!(tested.contains(&c.doc.id), "{} has no example test", c.doc.id);
-                }
-            }
-        };
-    }
-
-    example_tests! {
-        b01_host_process_examples => HOST_PROCESS, baseline::host_process;
-        b02_host_namespaces_examples => HOST_NAMESPACES, baseline::host_namespaces;
-        b03_privileged_examples => PRIVILEGED, baseline::privileged;
-        b04_capabilities_examples => CAPABILITIES_BASELINE, baseline::capabilities;
-        b05_host_path_examples => HOST_PATH, baseline::host_path;
-        b06_host_ports_examples => HOST_PORTS, baseline::host_ports;
-        b07_apparmor_examples => APPARMOR, baseline::apparmor;
-        b08_selinux_examples => SELINUX, baseline::selinux;
-        b09_proc_mount_examples => PROC_MOUNT, baseline::proc_mount;
-        b10_seccomp_examples => SECCOMP_BASELINE, baseline::seccomp;
-        b11_sysctls_examples => SYSCTLS, baseline::sysctls;
-        b12_host_probes_examples => HOST_PROBES, baseline::host_probes;
-        r01_volume_types_examples => VOLUME_TYPES, restricted::volume_types;
-        r02_privilege_escalation_examples => PRIVILEGE_ESCALATION, restricted::privilege_escalation;
-        r03_run_as_non_root_examples => RUN_AS_NON_ROOT, restricted::run_as_non_root;
-        r04_run_as_user_examples => RUN_AS_USER, restricted::run_as_user;
-        r05_seccomp_examples => SECCOMP_RESTRICTED, restricted::seccomp;
-        r06_capabilities_examples => CAPABILITIES_RESTRICTED, restricted::capabilities;
-        r07_proc_mount_examples => PROC_MOUNT_RESTRICTED, restricted::proc_mount;
+    #[test]
+    fn every_check_meets_its_examples() {
+        for c in CHECKS {
+            assert_examples(c.doc, c.judge);
+        }
     }
 
     #[test]
@@ -526,7 +457,7 @@ spec:
     spec:
       containers: [{name: a}, {name: b}]
 ";
-        let v = run(text, baseline::host_namespaces);
+        let v = run(text, b02_host_namespaces::judge);
         let fails: Vec<_> = v.iter().filter(|v| v.is_fail()).collect();
         assert_eq!(fails.len(), 2);
         assert!(fails.iter().all(|v| &*v.subject == "Pod/default/p"));

@@ -97,7 +97,7 @@ fn scan(example: &str) -> Vec<Verdict> {
     };
     let mut out = Vec::new();
     for c in vigie_checks::container::CHECKS {
-        (c.run)(&cx, &mut out);
+        (c.judge)(&cx, &mut out);
     }
     out
 }

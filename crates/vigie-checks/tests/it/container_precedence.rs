@@ -104,7 +104,7 @@ impl Repo {
             .find(|c| c.doc.id == id)
             .unwrap_or_else(|| panic!("no check {id}"));
         let mut out = Vec::new();
-        (def.run)(&cx, &mut out);
+        (def.judge)(&cx, &mut out);
         out
     }
 }

@@ -4,13 +4,13 @@ use common::*;
 use std::process::Command;
 use vigie_core::Outcome;
 use vigie_governance::ScmSettings;
-use vigie_governance::docs::ALL;
+use vigie_governance::docs;
 
 /// Every check's own failing example fails it and its passing example passes it, each written
 /// alone into an empty folder. SCM-01 and SCM-04 read the git history, tested below.
 #[test]
 fn documented_examples_fail_and_pass() {
-    for doc in ALL.iter().filter(|d| !d.applies_to.contains(&"git")) {
+    for doc in docs().iter().filter(|d| !d.applies_to.contains(&"git")) {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), &[doc.failing]);
         let out = scan(dir.path());

@@ -50,7 +50,8 @@ fn doc_examples_fail_and_pass_each_check() {
 
 #[test]
 fn nginx_weak_messages_name_offenders_and_lines() {
-    let vs = verdicts(&[judge::CRY01.failing]);
+    let cry01 = CHECKS.iter().find(|d| d.id == "CRY-01").unwrap();
+    let vs = verdicts(&[cry01.failing]);
     let v = of(&vs, "CRY-01")[0];
     assert_eq!(v.location.line, 7);
     assert!(v.message.contains("TLSv1, TLSv1.1"), "{}", v.message);

@@ -52,7 +52,7 @@ pub fn judge(path: &str, text: &str) -> Result<(Vec<Verdict>, usize), String> {
     };
     let mut out = Vec::new();
     for c in CHECKS {
-        (c.run)(&cx, &mut out);
+        (c.judge)(&cx, &mut out);
     }
     Ok((out, pods))
 }

@@ -59,7 +59,7 @@ pub fn scan_files(root: &Path, files: &BTreeMap<String, String>, since: Option<&
             let docs: Vec<_> = s.documents.into_iter().map(|d| d.root).collect();
             let file: Arc<str> = Arc::from(rel.as_str());
             for o in vigie_parse::kubernetes::objects(&file, docs) {
-                if vigie_pipeline::checks::enforcement_of_object(&o).is_some() {
+                if vigie_pipeline::release::enforcement_of_object(&o).is_some() {
                     objects.push(o);
                 }
             }

@@ -1,0 +1,240 @@
+//! SUP-06.1: CI jobs get the least token permissions.
+
+use crate::analyze::{Analysis, Found};
+use crate::facts::{self, tool};
+use crate::model::{Job, Permissions, Pipeline, System};
+use vigie_core::{CheckDoc, Location, Severity, Verdict};
+
+pub(crate) static DOC: CheckDoc = CheckDoc {
+    id: "SUP-06.1",
+    title: "GitHub workflow token permissions are set and minimal",
+    severity: Severity::High,
+    applies_to: &["github-actions"],
+    what: "Every job of a GitHub workflow runs with an explicit `permissions:` (its own or the \
+           workflow's), never `write-all`, and holds no `write` scope that none of its steps uses \
+           (`packages: write` without a push, `contents: write` without a release or commit, \
+           `id-token: write` without OIDC authentication or signing…).",
+    why: "The `GITHUB_TOKEN` is available to every step and every action a job runs; a compromised \
+          dependency with a write token can push code, publish packages or rewrite releases.",
+    fix: "Set `permissions: contents: read` at the workflow level and grant each job only the \
+          write scopes its steps use.",
+    failing: (
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n",
+    ),
+    passing: (
+        ".github/workflows/ci.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n",
+    ),
+};
+
+/// Which write scopes a job's steps use.
+fn uses_scope(job: &Job, scope: &str) -> bool {
+    let actions: Vec<String> = job
+        .steps
+        .iter()
+        .filter_map(|s| s.action.as_ref())
+        .map(|a| a.repo())
+        .collect();
+    let has_action = |names: &[&str]| {
+        actions.iter().any(|a| {
+            names
+                .iter()
+                .any(|n| a == n || a.starts_with(&format!("{n}/")))
+        })
+    };
+    let cmds: Vec<(String, Vec<String>)> = job
+        .steps
+        .iter()
+        .flat_map(|s| s.commands.iter().map(tool))
+        .collect();
+    let has_cmd = |f: &dyn Fn(&str, &[String]) -> bool| cmds.iter().any(|(t, a)| f(t, a));
+    let a0 = |a: &[String], w: &str| a.first().is_some_and(|x| x == w);
+    if has_action(&["actions/github-script"]) {
+        return true; // a script with the token can use any scope
+    }
+    match scope {
+        "contents" => {
+            has_action(&[
+                "softprops/action-gh-release",
+                "actions/create-release",
+                "ncipollo/release-action",
+                "stefanzweifel/git-auto-commit-action",
+                "peter-evans/create-pull-request",
+                "googleapis/release-please-action",
+                "google-github-actions/release-please-action",
+                "changesets/action",
+                "slsa-framework/slsa-github-generator",
+                "actions/upload-release-asset",
+            ]) || has_cmd(&|t, a| {
+                (t == "git" && (a0(a, "push") || a0(a, "tag")))
+                    || (t == "gh" && (a0(a, "release") || a0(a, "api")))
+                    || t == "semantic-release"
+            })
+        }
+        "packages" => {
+            job.steps.iter().flat_map(|s| &s.commands).any(|c| {
+                facts::image_op(c).is_some_and(|(o, _)| {
+                    matches!(o, facts::ImageOp::Push | facts::ImageOp::BuildPush)
+                })
+            }) || job.steps.iter().filter_map(|s| s.action.as_ref()).any(|a| {
+                facts::action_image_op(a).is_some_and(|(o, _)| {
+                    matches!(o, facts::ImageOp::Push | facts::ImageOp::BuildPush)
+                }) || (a.repo() == "docker/login-action"
+                    && a.input("registry")
+                        .is_some_and(|r| r.value.contains("ghcr.io")))
+            }) || has_cmd(&|t, a| (t == "npm" || t == "pnpm" || t == "yarn") && a0(a, "publish"))
+                || has_cmd(&|t, a| {
+                    t == "docker" && a0(a, "login") && a.iter().any(|w| w.contains("ghcr.io"))
+                })
+        }
+        "id-token" => {
+            has_action(&[
+                "google-github-actions/auth",
+                "aws-actions/configure-aws-credentials",
+                "azure/login",
+                "sigstore",
+                "actions/attest-build-provenance",
+                "actions/attest-sbom",
+                "actions/attest",
+                "slsa-framework/slsa-github-generator",
+                "pypa/gh-action-pypi-publish",
+                "hashicorp/vault-action",
+                "sigstore/cosign-installer",
+            ]) || has_cmd(&|t, a| {
+                (t == "cosign" && (a0(a, "sign") || a0(a, "attest") || a0(a, "sign-blob")))
+                    || (t == "npm" && a0(a, "publish") && a.iter().any(|w| w == "--provenance"))
+                    || t == "gitsign"
+            })
+        }
+        "attestations" => has_action(&[
+            "actions/attest-build-provenance",
+            "actions/attest-sbom",
+            "actions/attest",
+        ]),
+        "pull-requests" => {
+            has_action(&[
+                "peter-evans/create-pull-request",
+                "marocchino/sticky-pull-request-comment",
+                "thollander/actions-comment-pull-request",
+                "actions/labeler",
+                "peter-evans/create-or-update-comment",
+                "dependabot/fetch-metadata",
+            ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "pr") || a0(a, "api")))
+        }
+        "issues" => {
+            has_action(&[
+                "actions/stale",
+                "peter-evans/create-or-update-comment",
+                "actions/labeler",
+            ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "issue") || a0(a, "api")))
+        }
+        "security-events" => has_action(&[
+            "github/codeql-action",
+            "aquasecurity/trivy-action",
+            "ossf/scorecard-action",
+        ]),
+        "pages" => has_action(&["actions/deploy-pages"]),
+        "checks" => has_action(&[
+            "dorny/test-reporter",
+            "mikepenz/action-junit-report",
+            "EnricoMi/publish-unit-test-result-action",
+        ]),
+        "statuses" | "deployments" => {
+            has_action(&["chrnorm/deployment-action", "bobheadxi/deployments"])
+                || has_cmd(&|t, a| t == "gh" && a0(a, "api"))
+        }
+        "actions" => {
+            has_cmd(&|t, a| t == "gh" && (a0(a, "run") || a0(a, "workflow") || a0(a, "cache")))
+        }
+        _ => false,
+    }
+}
+
+fn permissions(p: &Pipeline, out: &mut Vec<Verdict>) {
+    if p.system != System::GitHub {
+        return;
+    }
+    for (j, job) in p.jobs.iter().enumerate() {
+        let subject = p.subject(j, None);
+        let eff = job.permissions.as_ref().or(p.permissions.as_ref());
+        let Some(perms) = eff else {
+            out.push(Verdict::fail(
+                &DOC,
+                subject,
+                job.at.clone(),
+                "neither this job nor the workflow sets `permissions:`: the token gets the repository's default, which may be write on every scope",
+                "set `permissions: contents: read` on the workflow and grant this job only what it uses",
+            ));
+            continue;
+        };
+        let perm_at = match perms {
+            Permissions::All(_, at) => at.clone(),
+            Permissions::Scopes(s) => s.first().map_or(job.at.clone(), |x| x.2.clone()),
+        };
+        if let Permissions::All(v, at) = perms
+            && v == "write-all"
+        {
+            out.push(Verdict::fail(
+                &DOC,
+                subject,
+                at.clone(),
+                "`permissions: write-all` gives every step a token that can write to every scope",
+                "replace `write-all` by the scopes this job uses (`contents: read` plus what it writes)",
+            ));
+            continue;
+        }
+        // a called reusable workflow from another repository: its use of the grant is not visible here
+        let remote_call = job
+            .calls
+            .as_ref()
+            .is_some_and(|c| !c.value.starts_with("./"));
+        let unused: Vec<(String, Location)> = perms
+            .writes()
+            .into_iter()
+            .filter(|(scope, _)| !remote_call && !uses_scope(job, scope))
+            .collect();
+        if unused.is_empty() {
+            let w = perms.writes();
+            let msg = if w.is_empty() {
+                "the token is read-only".to_string()
+            } else if remote_call {
+                format!(
+                    "writes ({}) are passed to the called workflow `{}`",
+                    w.iter()
+                        .map(|x| x.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    job.calls.as_ref().map_or("", |c| c.value.as_str())
+                )
+            } else {
+                format!(
+                    "every write scope ({}) is used by a step of the job",
+                    w.iter()
+                        .map(|x| x.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            out.push(Verdict::pass(&DOC, subject, perm_at, msg));
+        } else {
+            let names: Vec<String> = unused
+                .iter()
+                .map(|(s, _)| format!("`{s}: write`"))
+                .collect();
+            out.push(Verdict::fail(
+                &DOC,
+                subject,
+                unused[0].1.clone(),
+                format!("{} granted but no step of this job uses it", names.join(", ")),
+                "lower the unused scopes to `read` (or remove them), at the job level if other jobs need them",
+            ));
+        }
+    }
+}
+
+pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
+    for l in m.pipelines.iter() {
+        permissions(&l.pipeline, &mut out.verdicts);
+    }
+}

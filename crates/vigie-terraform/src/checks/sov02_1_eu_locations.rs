@@ -1,0 +1,172 @@
+//! SOV-02.1: every location in the Terraform code is inside the EU.
+
+use super::{Ctx, cannot_prove, sov01_1_qualified_provider};
+use crate::data;
+use crate::eval::{Mode, RAttr, RBody, Value};
+use vigie_core::{CheckDoc, Severity, Verdict};
+
+pub(crate) static DOC: CheckDoc = CheckDoc {
+    id: "SOV-02.1",
+    title: "Data and backup locations are inside the EU",
+    severity: Severity::High,
+    applies_to: &["terraform"],
+    what: "Every location attribute of cloud resources, providers and state backends (`region`, \
+           `zone`, `location`, `locations`, `node_locations`, bucket and backup locations, \
+           replica and replication locations, snapshot storage locations…) names a place on \
+           vigie's EU allow-list for that provider. Multi-regions such as `US` or `global`, \
+           and regions in the UK or Switzerland, fail with their line. Secret Manager \
+           automatic replication fails too: Google chooses where the copies go.",
+    why: "SecNumCloud 19.2 requires the data, backups included, and the technical data of the \
+          service to stay in the European Union.",
+    fix: "Set the attribute to an EU region (for example `europe-west9`, `EU`, `eu-west-3`, \
+          `francecentral`, `cloudgouv-eu-west-1`), and replicate only to EU locations.",
+    failing: (
+        "main.tf",
+        "resource \"google_storage_bucket\" \"backups\" {\n  name     = \"shop-backups\"\n  location = \"US\"\n}\n",
+    ),
+    passing: (
+        "main.tf",
+        "resource \"google_storage_bucket\" \"backups\" {\n  name     = \"shop-backups\"\n  location = \"EU\"\n}\n",
+    ),
+};
+
+/// Attribute names that place data or compute somewhere.
+const LOCATION_ATTRS: &[&str] = &[
+    "region",
+    "zone",
+    "location",
+    "locations",
+    "node_locations",
+    "availability_zone",
+    "availability_zones",
+    "subregion_name",
+    "backup_location",
+    "storage_locations",
+    "data_locations",
+    "replica_location",
+    "replica_locations",
+    "secondary_location",
+    "replication_region",
+    "destination_region",
+];
+
+const FIX: &str = "set it to a region on the EU allow-list (e.g. europe-west9, EU, eu-west-3, francecentral, cloudgouv-eu-west-1)";
+
+fn judge_location(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: &mut Vec<Verdict>) {
+    let shown_attr = if path.is_empty() {
+        a.name.clone()
+    } else {
+        format!("{}.{}", path.join("."), a.name)
+    };
+    let subject = format!("{subject} › {shown_attr}");
+    let values: Vec<&Value> = match &a.value {
+        Value::List(l) => l.iter().collect(),
+        Value::Null => return,
+        v => vec![v],
+    };
+    let mut outside = Vec::new();
+    let mut inside = Vec::new();
+    for v in values {
+        match v {
+            Value::Str(s) => match data::in_eu(provider, s) {
+                Some(true) => inside.push(s.clone()),
+                Some(false) => outside.push(match data::outside_name(s) {
+                    Some(n) => format!("`{s}` ({n})"),
+                    None => format!("`{s}`"),
+                }),
+                None => return,
+            },
+            other => {
+                out.push(cannot_prove(
+                    &DOC,
+                    subject,
+                    a.at.clone(),
+                    &format!("the location `{shown_attr}`"),
+                    other,
+                    FIX,
+                ));
+                return;
+            }
+        }
+    }
+    if !outside.is_empty() {
+        out.push(Verdict::fail(
+            &DOC,
+            subject,
+            a.at.clone(),
+            format!(
+                "{shown_attr} {} outside the EU allow-list for {provider}",
+                if outside.len() == 1 {
+                    format!("{} is", outside[0])
+                } else {
+                    format!("{} are", outside.join(", "))
+                }
+            ),
+            FIX.to_string(),
+        ));
+    } else if !inside.is_empty() {
+        out.push(Verdict::pass(
+            &DOC,
+            subject,
+            a.at.clone(),
+            format!("{shown_attr} `{}` is inside the EU", inside.join("`, `")),
+        ));
+    }
+}
+
+fn walk_body(provider: &str, subject: &str, body: &RBody, out: &mut Vec<Verdict>) {
+    let mut prefix = Vec::new();
+    body.walk(&mut prefix, &mut |path, a| {
+        if LOCATION_ATTRS.contains(&a.name.as_str())
+            && !path.iter().any(|p| *p == "labels" || *p == "tags")
+        {
+            judge_location(provider, subject, path, a, out);
+        }
+    });
+}
+
+fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
+    let m = cx.model;
+    for p in &m.providers {
+        if sov01_1_qualified_provider::HOSTING.contains(&p.name.as_str()) {
+            walk_body(&p.name, &p.display(), &p.body, out);
+        }
+    }
+    for b in &m.backends {
+        let provider = match b.labels.first().map(String::as_str) {
+            Some("s3") => "aws",
+            Some("azurerm") => "azurerm",
+            Some("gcs") => "google",
+            Some("oss") | Some("cos") | None => continue,
+            Some(other) => other,
+        };
+        let subject = format!("terraform backend {}", b.labels.first().map_or("", |s| s));
+        walk_body(provider, &subject, &b.body, out);
+    }
+    for r in &m.resources {
+        if r.mode != Mode::Managed
+            || !sov01_1_qualified_provider::HOSTING.contains(&r.provider_name())
+        {
+            continue;
+        }
+        walk_body(r.provider_name(), &r.address, &r.body, out);
+        // Secret Manager automatic replication: Google chooses the places
+        if r.rtype == "google_secret_manager_secret"
+            && let Some(rep) = r.body.block("replication")
+            && (rep.body.block("auto").is_some()
+                || rep.body.attr("automatic").and_then(|a| a.value.as_bool()) == Some(true))
+        {
+            out.push(Verdict::fail(
+                &DOC,
+                format!("{} › replication", r.address),
+                rep.at.clone(),
+                "automatic replication lets Google place the secret's copies in any region, outside the EU included",
+                "use replication { user_managed { replicas { location = \"europe-west9\" } } } with EU locations only",
+            ));
+        }
+    }
+}
+
+pub(crate) fn judge(cx: &Ctx<'_>, out: &mut crate::Output) {
+    judge_into(cx, &mut out.verdicts);
+}
