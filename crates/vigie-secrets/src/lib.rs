@@ -11,6 +11,7 @@
 
 pub mod analyzer;
 pub mod config;
+mod delta;
 pub mod docker;
 pub mod engine;
 pub mod findings;
