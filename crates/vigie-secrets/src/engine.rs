@@ -5,7 +5,8 @@
 //! 256 bytes before to 4096 bytes after the hit, widened to whole lines. A file with no keyword is
 //! read once by the automaton and nothing else.
 
-use crate::keywords::{Hit, Keywords};
+use crate::delta::{DeltaOf, Found, Memo};
+use crate::keywords::{self, Hit, Keywords};
 use crate::rules::{Allowlist, Candidate, Locality, Rule, RuleSet};
 use crate::{docker, gate};
 use std::collections::HashMap;
@@ -240,9 +241,26 @@ impl Engine {
 
     /// Scan one file (or blob) named `path`, from `commit` when it comes from history.
     pub fn scan(&self, path: &str, data: &[u8], commit: Option<&str>) -> FileScan {
-        let mut out = self.scan_content(path, data, commit);
+        self.scan_blob(path, data, commit, None, false).0
+    }
+
+    /// As [`Engine::scan`], for a blob stored as a delta of a base whose scan left a [`Memo`]
+    /// (what the base's scan found is reused for the bytes the delta copies: the findings are
+    /// the same as [`Engine::scan`]'s), and with this blob's own memo when `keep` is set (and the
+    /// scan could make one: not for binary content, nor for one with too many keyword hits or
+    /// matches to keep).
+    pub(crate) fn scan_blob(
+        &self,
+        path: &str,
+        data: &[u8],
+        commit: Option<&str>,
+        base: Option<DeltaOf<'_>>,
+        keep: bool,
+    ) -> (FileScan, Option<Memo>) {
+        let mut memo = keep.then(Memo::default);
+        let mut out = self.scan_content(path, data, commit, base, &mut memo);
         rank_contexts(&mut out.matches);
-        out
+        (out, memo)
     }
 
     /// Two rules' matches of overlapping text on one line are one secret (a URL's password and
@@ -295,7 +313,14 @@ impl Engine {
         });
     }
 
-    fn scan_content(&self, path: &str, data: &[u8], commit: Option<&str>) -> FileScan {
+    fn scan_content(
+        &self,
+        path: &str,
+        data: &[u8],
+        commit: Option<&str>,
+        base: Option<DeltaOf<'_>>,
+        memo: &mut Option<Memo>,
+    ) -> FileScan {
         let mut out = FileScan::default();
         for &r in &self.file_rules {
             let rule = &self.rules[r as usize];
@@ -329,6 +354,7 @@ impl Engine {
         let probe = &data[..data.len().min(BINARY_PROBE)];
         if memchr::memchr(0, probe).is_some() {
             out.binary = true;
+            *memo = None;
             return out;
         }
         let dockerfile = docker::is_dockerfile(path);
@@ -352,7 +378,16 @@ impl Engine {
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
         if let Some(kw) = &self.automaton {
             let mut hits: Vec<Hit> = Vec::new();
-            if let Some(seen) = kw.find_bounded(data, &mut hits, HIT_BUDGET) {
+            // Under a lane's budget no lane of a whole walk would have overflowed either.
+            let carried =
+                base.is_some_and(|b| b.hits(kw, data, &mut hits, HIT_BUDGET / keywords::LANES));
+            let overflow = if carried {
+                None
+            } else {
+                kw.find_bounded(data, &mut hits, HIT_BUDGET)
+            };
+            if let Some(seen) = overflow {
+                *memo = None;
                 // Too many keyword hits to window one by one: the rules of the keywords seen
                 // search the whole content instead (a superset of their windows).
                 for (p, _) in seen.iter().enumerate().filter(|(_, s)| **s) {
@@ -363,7 +398,7 @@ impl Engine {
                     }
                 }
             }
-            for hit in hits {
+            for &hit in &hits {
                 let start = hit.start.saturating_sub(WINDOW_BEFORE);
                 let end = (hit.end + WINDOW_AFTER).min(data.len());
                 for &r in &self.pattern_rules[hit.pattern as usize] {
@@ -407,6 +442,13 @@ impl Engine {
                     }
                 }
             }
+            if let Some(m) = memo.as_mut() {
+                hits.sort_unstable_by_key(|h| (h.start, h.end, h.pattern));
+                m.hits = hits;
+            }
+        }
+        if let Some(m) = memo.as_mut() {
+            m.len = data.len();
         }
         for &r in &touched {
             let (s, e) = open[r as usize];
@@ -441,10 +483,22 @@ impl Engine {
                 _ => merged.push((r, s, e)),
             }
         }
-        let mut found: Vec<(usize, usize, usize, usize, usize)> = Vec::new(); // rule, secret s/e, match s/e
+        let mut found: Vec<Found> = Vec::new(); // rule, secret s/e, match s/e
         for (r, s, e) in merged {
             let rule = &self.rules[r as usize];
             let Some(re) = &rule.regex else { continue };
+            let first = found.len() as u32;
+            if let Some((carried, src)) = base.and_then(|b| b.window(r, s, e, data.len())) {
+                for &(fr, ss, se, ms, me) in carried {
+                    if found.len() < MATCH_BUDGET {
+                        found.push((fr, ss - src + s, se - src + s, ms - src + s, me - src + s));
+                    }
+                }
+                if let Some(m) = memo.as_mut() {
+                    m.windows.push((r, s, e, first, found.len() as u32));
+                }
+                continue;
+            }
             let t = self.profile.as_ref().map(|_| std::time::Instant::now());
             let group = rule
                 .secret_group
@@ -460,6 +514,9 @@ impl Engine {
             {
                 if let (Some(p), Some(t)) = (&self.profile, t) {
                     p.add_rule(r as usize, t.elapsed(), e - s);
+                }
+                if let Some(m) = memo.as_mut() {
+                    m.windows.push((r, s, e, first, first));
                 }
                 continue;
             }
@@ -489,6 +546,17 @@ impl Engine {
             if let (Some(p), Some(t)) = (&self.profile, t) {
                 p.add_rule(r as usize, t.elapsed(), e - s);
             }
+            if let Some(m) = memo.as_mut() {
+                m.windows.push((r, s, e, first, found.len() as u32));
+            }
+        }
+        if found.len() >= MATCH_BUDGET {
+            // Some match may have been left out: a delta of this blob could not rely on it.
+            *memo = None;
+        }
+        if let Some(m) = memo.as_mut() {
+            m.windows.sort_unstable();
+            m.found = found.clone();
         }
         found.sort_unstable();
         found.dedup();

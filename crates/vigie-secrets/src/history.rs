@@ -7,8 +7,11 @@
 //! which resolves each delta chain once instead of looking objects up one by one); the blobs that
 //! are not in a pack (loose objects, alternates) are looked up individually. Each blob is scanned
 //! once, on the traversal's worker threads, so memory is bounded by a few blobs per thread plus the
-//! blob-to-path map.
+//! blob-to-path map. A blob stored as a delta of another scanned blob reuses that blob's scan for
+//! the bytes it copies (see [`crate::delta`]); the base's memo of its scan is kept only until the
+//! last blob stored as a delta of it has been scanned.
 
+use crate::delta::{DeltaOf, Memo, Piece};
 use crate::engine::{Engine, FileScan};
 use crate::findings::{CommitInfo, Grouper, SecretLocation};
 use crate::{Note, Outcome, Scope, Tally};
@@ -18,8 +21,8 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use vigie_core::DiagKind;
 
 #[derive(Debug, Clone, Default)]
@@ -360,6 +363,92 @@ fn verify_pack(pack: &gix::odb::pack::data::File) -> Result<(), String> {
     }
 }
 
+/// How many entries of the pack are stored as deltas of each entry (by pack offset).
+fn delta_children(bundle: &gix::odb::pack::Bundle) -> HashMap<u64, u32> {
+    let mut children: HashMap<u64, u32> = HashMap::new();
+    for e in bundle.index.iter() {
+        if let Some(base) = delta_base(bundle, e.pack_offset) {
+            *children.entry(base).or_default() += 1;
+        }
+    }
+    children
+}
+
+/// The pack offset of the entry at `offset`'s delta base, when it is a delta of an entry of the
+/// same pack.
+fn delta_base(bundle: &gix::odb::pack::Bundle, offset: u64) -> Option<u64> {
+    use gix::odb::pack::data::entry::Header;
+    let entry = bundle.pack.entry(offset).ok()?;
+    match entry.header {
+        Header::OfsDelta { base_distance } => entry.checked_base_pack_offset(base_distance),
+        Header::RefDelta { base_id } => bundle
+            .index
+            .lookup(base_id)
+            .map(|i| bundle.index.pack_offset_at_index(i)),
+        _ => None,
+    }
+}
+
+/// The memos of the blobs scanned so far that other blobs of the pack are deltas of, each with
+/// the number of those deltas not yet scanned: a memo is dropped once its last delta is.
+#[derive(Default)]
+struct Memos(Mutex<HashMap<u64, (u32, Arc<Memo>)>>);
+
+impl Memos {
+    fn keep(&self, offset: u64, pending: u32, memo: Memo) {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .insert(offset, (pending, Arc::new(memo)));
+    }
+
+    /// The memo of the blob at `offset`, counting one of its deltas as scanned.
+    fn take_one(&self, offset: u64) -> Option<Arc<Memo>> {
+        let mut map = self.0.lock().expect("not poisoned");
+        let (pending, memo) = map.get_mut(&offset)?;
+        let memo = Arc::clone(memo);
+        *pending = pending.saturating_sub(1);
+        if *pending == 0 {
+            map.remove(&offset);
+        }
+        Some(memo)
+    }
+}
+
+/// Reads a delta's instructions from the pack, on one traversal thread (cloned empty for each).
+#[derive(Default)]
+struct DeltaReader {
+    inflate: gix::zlib::Inflate,
+    buf: Vec<u8>,
+    pieces: Vec<Piece>,
+}
+
+impl Clone for DeltaReader {
+    fn clone(&self) -> Self {
+        DeltaReader::default()
+    }
+}
+
+impl DeltaReader {
+    /// The instructions of the delta stored at `offset`, against a base of `base_len` bytes.
+    fn pieces(
+        &mut self,
+        bundle: &gix::odb::pack::Bundle,
+        offset: u64,
+        base_len: usize,
+    ) -> Option<&[Piece]> {
+        let entry = bundle.pack.entry(offset).ok()?;
+        self.buf
+            .resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+        bundle
+            .pack
+            .decompress_entry(&entry, &mut self.inflate, &mut self.buf)
+            .ok()?;
+        self.pieces = crate::delta::pieces(&self.buf, base_len)?;
+        Some(&self.pieces)
+    }
+}
+
 fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
     if !enabled || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
@@ -600,13 +689,17 @@ pub fn scan_history(
             results.lock().expect("not poisoned").push((i, s));
         }
     };
-    let scan_one = |i: u32, data: &[u8]| {
+    // Blob `i`, stored as a delta of a blob whose scan left a memo when `base` is given; its own
+    // memo is kept when `keep` (other blobs are stored as deltas of it).
+    let scan_one = |i: u32, data: &[u8], base: Option<DeltaOf<'_>>, keep: bool| -> Option<Memo> {
         let b = &blobs[i as usize];
+        let mut memo = None;
         if data.len() as u64 > opts.max_size {
             too_large(i, data.len() as u64);
         } else {
             let commit = &commits[b.commit as usize].info.id;
-            let s = engine.scan(&b.path, data, Some(commit));
+            let (s, m) = engine.scan_blob(&b.path, data, Some(commit), base, keep);
+            memo = m;
             tally.count(&s, data.len());
             if !s.matches.is_empty() {
                 results.lock().expect("not poisoned").push((i, s));
@@ -621,6 +714,7 @@ pub fn scan_history(
                 tally.bytes.load(Ordering::Relaxed) as f64 / secs / 1e6
             ));
         }
+        memo
     };
     let pack_dir = repo.common_dir().join("objects").join("pack");
     let mut idx_files: Vec<_> = std::fs::read_dir(&pack_dir)
@@ -648,16 +742,32 @@ pub fn scan_history(
                     continue;
                 }
             };
-            let processor = |kind: gix::objs::Kind,
-                             data: &[u8],
-                             entry: &gix::odb::pack::index::Entry,
-                             _: &dyn gix::Progress|
-             -> gix::error::Result<()> {
-                if kind == gix::objs::Kind::Blob
-                    && let Some(&i) = index.get(&entry.oid)
+            let children = &delta_children(&bundle);
+            let memos = &Memos::default();
+            let (pack, index, done, scan_one) = (&bundle, &index, &done, &scan_one);
+            let mut reader = DeltaReader::default();
+            let processor = move |kind: gix::objs::Kind,
+                                  data: &[u8],
+                                  entry: &gix::odb::pack::index::Entry,
+                                  _: &dyn gix::Progress|
+                  -> gix::error::Result<()> {
+                if kind != gix::objs::Kind::Blob {
+                    return Ok(());
+                }
+                // Taken even when this blob is not scanned: it is one delta fewer to keep it for.
+                let base = delta_base(pack, entry.pack_offset).and_then(|b| memos.take_one(b));
+                if let Some(&i) = index.get(&entry.oid)
                     && !done[i as usize].swap(true, Ordering::AcqRel)
                 {
-                    scan_one(i, data);
+                    let pending = children.get(&entry.pack_offset).copied().unwrap_or(0);
+                    let base = base.as_deref().and_then(|memo| {
+                        reader
+                            .pieces(pack, entry.pack_offset, memo.len)
+                            .map(|pieces| DeltaOf { memo, pieces })
+                    });
+                    if let Some(memo) = scan_one(i, data, base, pending > 0) {
+                        memos.keep(entry.pack_offset, pending, memo);
+                    }
                 }
                 Ok(())
             };
@@ -742,8 +852,7 @@ pub fn scan_history(
                 }
                 match repo.objects.find_blob(&b.id, buf) {
                     Ok(blob) => {
-                        let data = blob.data;
-                        scan_one(i, data);
+                        scan_one(i, blob.data, None, false);
                     }
                     Err(e) => missing
                         .lock()

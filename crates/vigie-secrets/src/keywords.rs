@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Interleaved lanes: two already give most of the gain on small cores, three a little more.
-const LANES: usize = 3;
+pub const LANES: usize = 3;
 /// Below this many bytes per lane a file is walked in one lane.
 const MIN_LANE: usize = 4096;
 
@@ -108,6 +108,27 @@ impl Keywords {
             Some(d) => self.walk_with(d, data, out, budget),
             None => self.walk_with(&self.nfa, data, out, budget),
         }
+    }
+
+    /// Length in bytes of the longest keyword.
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Every keyword occurrence lying entirely inside `data[range]`, appended to `out` by
+    /// increasing end, offsets counted from the start of `data`.
+    pub fn find_in(&self, data: &[u8], range: std::ops::Range<usize>, out: &mut Vec<Hit>) {
+        let part = &data[range.clone()];
+        let mut found = Vec::new();
+        match self.dfa(part.len()) {
+            Some(d) => self.walk::<1, _>(d, part, &mut found, usize::MAX),
+            None => self.walk::<1, _>(&self.nfa, part, &mut found, usize::MAX),
+        };
+        out.extend(found.into_iter().map(|h| Hit {
+            start: h.start + range.start,
+            end: h.end + range.start,
+            pattern: h.pattern,
+        }));
     }
 
     fn walk_with<A: Automaton>(

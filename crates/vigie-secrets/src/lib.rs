@@ -12,6 +12,7 @@
 pub mod analyzer;
 mod checks;
 pub mod config;
+mod delta;
 pub mod docker;
 pub mod engine;
 pub mod findings;

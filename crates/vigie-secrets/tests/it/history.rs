@@ -270,3 +270,93 @@ fn not_a_repository_is_an_error() {
     let d = tempfile::tempdir().unwrap();
     assert!(scan_history(&engine(), d.path(), &opts()).is_err());
 }
+
+/// Versions of a file that the pack stores as deltas of one another are scanned as the whole
+/// files they are: each version's secrets at its own lines and columns, in the commit that made
+/// the version, exactly as scanning every version from scratch finds them.
+#[test]
+fn versions_stored_as_deltas_are_scanned_as_whole_files() {
+    let d = repo();
+    let mut seed = 5u64;
+    let mut key = || {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let tail: String = (0..16)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                alphabet[(seed >> 33) as usize % alphabet.len()] as char
+            })
+            .collect();
+        format!("AKIA{tail}")
+    };
+    let mut lines: Vec<String> = (0..300)
+        .map(|i| format!("  setting_{i}: value {i}, env {i}, see https://example.org/{i}\n"))
+        .collect();
+    for v in 0..12 {
+        let at = (v * 23 + 7) % lines.len();
+        lines.insert(at, format!("  aws_key_{v}: {}\n", key()));
+        lines[(v * 41) % 300] = format!("  setting_changed_{v}: {}\n", key());
+        lines.remove((v * 17 + 100) % lines.len());
+        commit(
+            d.path(),
+            "values.yaml",
+            Some(&lines.concat()),
+            &format!("v{v}"),
+        );
+    }
+    git(d.path(), &["gc", "-q", "--aggressive"]);
+    let pack = std::fs::read_dir(d.path().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let listing = git(d.path(), &["verify-pack", "-v", pack.to_str().unwrap()]);
+    let deltas = listing
+        .lines()
+        .filter(|l| {
+            l.split_whitespace().nth(1) == Some("blob") && l.split_whitespace().count() == 7
+        })
+        .count();
+    assert!(deltas >= 8, "{listing}");
+
+    let e = engine();
+    let mut want = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in git(d.path(), &["log", "--reverse", "--format=%H"]).lines() {
+        let blob = git(d.path(), &["rev-parse", &format!("{c}:values.yaml")]);
+        if !seen.insert(blob.clone()) {
+            continue;
+        }
+        // Read as bytes: `git` trims its output.
+        let content = Command::new("git")
+            .arg("-C")
+            .arg(d.path())
+            .args(["cat-file", "blob", &blob])
+            .output()
+            .unwrap()
+            .stdout;
+        for m in e.scan("values.yaml", &content, Some(c)).matches {
+            want.push((m.secret, m.line, m.column, c.to_string()));
+        }
+    }
+    let out = scan_history(&e, d.path(), &opts()).unwrap();
+    let mut got: Vec<_> = out
+        .findings
+        .iter()
+        .flat_map(|f| {
+            f.locations.iter().map(|l| {
+                (
+                    f.secret.clone(),
+                    l.line,
+                    l.column,
+                    l.commit.as_ref().unwrap().id.clone(),
+                )
+            })
+        })
+        .collect();
+    got.sort();
+    want.sort();
+    assert!(want.len() >= 24, "{}", want.len());
+    assert_eq!(got, want);
+}
