@@ -427,7 +427,8 @@ struct Mapper<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     segs: &'a [Seg],
-    sources: &'a HashMap<u32, Rc<Source>>,
+    /// Parsed templates by file id.
+    sources: &'a [Option<&'a Source>],
 }
 
 /// Where a document starts in a template's output: its byte offset and the 0-based index of
@@ -439,11 +440,7 @@ struct DocStart {
 }
 
 impl Mapper<'_> {
-    fn new<'a>(
-        text: &'a str,
-        segs: &'a [Seg],
-        sources: &'a HashMap<u32, Rc<Source>>,
-    ) -> Mapper<'a> {
+    fn new<'a>(text: &'a str, segs: &'a [Seg], sources: &'a [Option<&'a Source>]) -> Mapper<'a> {
         let line_starts = std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
@@ -498,7 +495,7 @@ impl Mapper<'_> {
     /// The template position that wrote output byte `off`.
     fn template_pos(&self, off: usize) -> Option<Pos> {
         let s = self.seg_at(off)?;
-        let src = self.sources.get(&s.file)?;
+        let src = self.sources.get(s.file as usize).copied().flatten()?;
         let tpos = if s.text {
             s.pos as usize + (off - s.out as usize)
         } else {
@@ -616,6 +613,15 @@ fn push_step(path: &mut String, step: std::fmt::Arguments) -> usize {
     len
 }
 
+/// Each document's YAML tree, read in parallel: on a chart of large CRDs, reading the output
+/// is most of the render.
+fn parse_documents(docs: &[(usize, usize, &str)]) -> Vec<vigie_parse::yaml::Stream> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .map(|(_, _, doc)| vigie_parse::yaml::parse(doc))
+        .collect()
+}
+
 /// Split, sort and parse the rendered templates into manifests and objects.
 pub(crate) fn manifests(
     outputs: &BTreeMap<String, Vec<Seg>>,
@@ -628,100 +634,115 @@ pub(crate) fn manifests(
     let mut generic: Vec<(Manifest, Option<Node>, String, usize)> = Vec::new();
     let mut hooks: Vec<(Manifest, Option<Node>, String, usize)> = Vec::new();
     let templates = std::mem::take(&mut out.templates);
-    for (path, segs) in outputs {
-        if path.ends_with("NOTES.txt") || base_name(path).starts_with('_') {
+    let mut by_file: Vec<Option<&Source>> = Vec::new();
+    for (&id, src) in sources {
+        let id = id as usize;
+        if by_file.len() <= id {
+            by_file.resize(id + 1, None);
+        }
+        by_file[id] = Some(&**src);
+    }
+    let rendered: Vec<(&String, &str, Mapper)> = outputs
+        .iter()
+        .filter(|(path, _)| !path.ends_with("NOTES.txt") && !base_name(path).starts_with('_'))
+        .filter_map(|(path, segs)| {
+            let text = templates.get(path)?;
+            let blank = text
+                .trim_matches(vigie_gotmpl::parse::go_is_space)
+                .is_empty();
+            (!blank).then(|| (path, text.as_str(), Mapper::new(text, segs, &by_file)))
+        })
+        .collect();
+    let docs: Vec<(usize, usize, &str)> = rendered
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, text, _))| {
+            split_manifests(text)
+                .into_iter()
+                .map(move |(start, doc)| (i, start, doc))
+        })
+        .collect();
+    let streams = parse_documents(&docs);
+    for (&(i, start, doc), stream) in docs.iter().zip(streams) {
+        let (path, _, mapper) = &rendered[i];
+        let path: &String = path;
+        let doc_start = mapper.doc_start(start);
+        if let Some(e) = &stream.error {
+            let off = mapper.offset(doc_start, e.pos);
+            let tpos = mapper.template_pos(off);
+            let (file, line) = match tpos {
+                Some(p) => (files.path(p.src).to_string(), p.line),
+                None => (
+                    template_files
+                        .get(path)
+                        .map(|&id| files.path(id).to_string())
+                        .unwrap_or_else(|| path.clone()),
+                    0,
+                ),
+            };
+            let msg = format!(
+                "YAML parse error on {path}: error converting YAML to JSON: yaml: line {}: {}",
+                e.pos.line, e.message
+            );
+            out.diagnostics.push(Diagnostic::new(
+                DiagKind::Render,
+                Location::new(file.into(), line, 1),
+                format!("the template produces invalid YAML: {msg}"),
+            ));
+            if out.failure.is_none() {
+                out.failure = Some(msg);
+            }
             continue;
         }
-        let Some(text) = templates.get(path) else {
-            continue;
-        };
-        if text
-            .trim_matches(vigie_gotmpl::parse::go_is_space)
-            .is_empty()
+        let root = stream.documents.into_iter().next().map(|d| d.root);
+        let kind = root
+            .as_ref()
+            .and_then(|r| node_str(r, &["kind"]))
+            .unwrap_or("")
+            .to_string();
+        let name = root
+            .as_ref()
+            .and_then(|r| node_str(r, &["metadata", "name"]))
+            .unwrap_or("")
+            .to_string();
+        let hook_ann = root
+            .as_ref()
+            .and_then(|r| node_str(r, &["metadata", "annotations", "helm.sh/hook"]))
+            .map(String::from);
+        let is_hook = hook_ann.is_some();
+        if let Some(h) = &hook_ann
+            && h.split(',')
+                .any(|t| !HOOK_EVENTS.contains(&t.trim().to_lowercase().as_str()))
         {
             continue;
         }
-        let mapper = Mapper::new(text, segs, sources);
-        for (start, doc) in split_manifests(text) {
-            let doc_start = mapper.doc_start(start);
-            let stream = vigie_parse::yaml::parse(doc);
-            if let Some(e) = &stream.error {
-                let off = mapper.offset(doc_start, e.pos);
-                let tpos = mapper.template_pos(off);
-                let (file, line) = match tpos {
-                    Some(p) => (files.path(p.src).to_string(), p.line),
-                    None => (
-                        template_files
-                            .get(path)
-                            .map(|&id| files.path(id).to_string())
-                            .unwrap_or_else(|| path.clone()),
-                        0,
-                    ),
-                };
-                let msg = format!(
-                    "YAML parse error on {path}: error converting YAML to JSON: yaml: line {}: {}",
-                    e.pos.line, e.message
-                );
-                out.diagnostics.push(Diagnostic::new(
-                    DiagKind::Render,
-                    Location::new(file.into(), line, 1),
-                    format!("the template produces invalid YAML: {msg}"),
-                ));
-                if out.failure.is_none() {
-                    out.failure = Some(msg);
-                }
-                continue;
-            }
-            let root = stream.documents.into_iter().next().map(|d| d.root);
-            let kind = root
-                .as_ref()
-                .and_then(|r| node_str(r, &["kind"]))
-                .unwrap_or("")
-                .to_string();
-            let name = root
-                .as_ref()
-                .and_then(|r| node_str(r, &["metadata", "name"]))
-                .unwrap_or("")
-                .to_string();
-            let hook_ann = root
-                .as_ref()
-                .and_then(|r| node_str(r, &["metadata", "annotations", "helm.sh/hook"]))
-                .map(String::from);
-            let is_hook = hook_ann.is_some();
-            if let Some(h) = &hook_ann
-                && h.split(',')
-                    .any(|t| !HOOK_EVENTS.contains(&t.trim().to_lowercase().as_str()))
-            {
-                continue;
-            }
-            let mut root = root;
-            let mut found = Vec::new();
-            if let Some(r) = root.as_mut() {
-                let mut rm = Remap {
-                    m: &mapper,
-                    doc: doc_start,
-                    origins,
-                    found: Vec::new(),
-                };
-                rm.node(r, &mut String::new());
-                found = rm.found;
-            }
-            let m = Manifest {
-                source: path.clone(),
-                content: doc.to_string(),
-                kind,
-                name,
-                hook: is_hook,
+        let mut root = root;
+        let mut found = Vec::new();
+        if let Some(r) = root.as_mut() {
+            let mut rm = Remap {
+                m: &mapper,
+                doc: doc_start,
+                origins,
+                found: Vec::new(),
             };
-            let entry = (m, root, String::new(), generic.len() + hooks.len());
-            let _ = &entry.2;
-            if is_hook {
-                hooks.push(entry);
-            } else {
-                generic.push(entry);
-            }
-            out.pending_origins.push(found);
+            rm.node(r, &mut String::new());
+            found = rm.found;
         }
+        let m = Manifest {
+            source: path.clone(),
+            content: doc.to_string(),
+            kind,
+            name,
+            hook: is_hook,
+        };
+        let entry = (m, root, String::new(), generic.len() + hooks.len());
+        let _ = &entry.2;
+        if is_hook {
+            hooks.push(entry);
+        } else {
+            generic.push(entry);
+        }
+        out.pending_origins.push(found);
     }
     out.templates = templates;
     generic.sort_by(|a, b| kind_less(&a.0.kind, &b.0.kind));
@@ -774,8 +795,7 @@ mod tests {
     #[test]
     fn output_columns_count_characters_not_bytes() {
         let text = "x\n  k: v\né: ü: w\nlast";
-        let sources = HashMap::new();
-        let m = Mapper::new(text, &[], &sources);
+        let m = Mapper::new(text, &[], &[]);
         let doc = m.doc_start(4); // "k: v", the document starting mid-line
         let at = |line, col| m.offset(doc, Pos { line, col, src: 0 });
         assert_eq!(&text[at(1, 1)..at(1, 2)], "k");
