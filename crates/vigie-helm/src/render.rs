@@ -720,7 +720,7 @@ pub(crate) fn manifests(
         let mut found = Vec::new();
         if let Some(r) = root.as_mut() {
             let mut rm = Remap {
-                m: &mapper,
+                m: mapper,
                 doc: doc_start,
                 origins,
                 found: Vec::new(),
