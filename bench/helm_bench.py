@@ -51,6 +51,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigie", required=True)
     ap.add_argument("--max-ci", type=int, default=0)
+    ap.add_argument("--table", type=int, default=0, metavar="N",
+                    help="also print the N renders where vigie is closest to (or slower than) Helm")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="run each engine N times, alternating, and keep each render's best time "
+                         "(a loaded machine's noise); totals are the best run's")
     ap.add_argument("repos", nargs="+")
     a = ap.parse_args()
     charts = [c for r in a.repos for c in ha.chart_dirs(r)]
@@ -75,13 +80,21 @@ def main():
         vargs += ["--", chart] + (["-f", s] if s else [])
     # Warm the page cache once for both.
     subprocess.run([a.vigie, "--json"] + vargs[1:], capture_output=True)
-    vout, vsecs, vrss = timed([a.vigie, "--json"] + vargs[1:])
-    vms = [r["ms"] for r in json.loads(vout)]
     runner = os.path.join(work, "helm_runner.py")
     with open(runner, "w") as f:
         f.write(HELM_RUNNER)
-    hout, hsecs, hrss = timed([sys.executable, runner, jobs_file])
-    hms = json.loads(hout)["ms"]
+    vms = hms = None
+    vsecs = hsecs = float("inf")
+    vrss = hrss = 0.0
+    for _ in range(max(a.repeat, 1)):
+        vout, secs, rss = timed([a.vigie, "--json"] + vargs[1:])
+        ms = [r["ms"] for r in json.loads(vout)]
+        vms = ms if vms is None else [min(x, y) for x, y in zip(vms, ms)]
+        vsecs, vrss = min(vsecs, secs), max(vrss, rss)
+        hout, secs, rss = timed([sys.executable, runner, jobs_file])
+        ms = json.loads(hout)["ms"]
+        hms = ms if hms is None else [min(x, y) for x, y in zip(hms, ms)]
+        hsecs, hrss = min(hsecs, secs), max(hrss, rss)
     n = len(jobs)
     faster = sum(1 for v, h in zip(vms, hms) if v < h)
     slowest = max(zip(vms, hms, [os.path.basename(c) for c, _ in jobs]), key=lambda x: x[0] / max(x[1], 1e-3))
@@ -89,6 +102,12 @@ def main():
     print(f"vigie: {vsecs:.2f} s, {n / vsecs:.0f} renders/s, peak RSS {vrss:.0f} MB, sum of renders {sum(vms) / 1000:.2f} s")
     print(f"helm:  {hsecs:.2f} s, {n / hsecs:.0f} renders/s, peak RSS {hrss:.0f} MB, sum of renders {sum(hms) / 1000:.2f} s")
     print(f"chart for chart: vigie faster on {faster}/{n}; closest: {slowest[2]} vigie {slowest[0]:.1f} ms, helm {slowest[1]:.1f} ms")
+    if a.table:
+        rows = sorted(zip(vms, hms, [os.path.basename(c) for c, _ in jobs]),
+                      key=lambda x: x[0] / max(x[1], 1e-3), reverse=True)
+        print(f"{'render':<45} {'vigie ms':>9} {'helm ms':>9} {'vigie/helm':>10}")
+        for v, h, name in rows[: a.table]:
+            print(f"{name:<45} {v:>9.1f} {h:>9.1f} {v / max(h, 1e-3):>10.2f}")
     shutil.rmtree(work, ignore_errors=True)
 
 

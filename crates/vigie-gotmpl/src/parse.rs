@@ -53,12 +53,9 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: Str, text: String, file_id: u32) -> Source {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1))
+            .collect();
         Source {
             name,
             text,

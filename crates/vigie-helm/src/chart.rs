@@ -25,8 +25,14 @@ pub struct ChartFile {
 }
 
 impl ChartFile {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.data).into_owned()
+    /// The file as text, invalid UTF-8 replaced as Go's string conversion reads it; borrowed
+    /// when the file is valid UTF-8 (templates of CRD charts run to megabytes).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        // `from_utf8` checks ASCII a word at a time; the lossy reader goes byte by byte
+        match std::str::from_utf8(&self.data) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(&self.data),
+        }
     }
 }
 

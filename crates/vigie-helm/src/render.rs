@@ -92,10 +92,10 @@ fn base_name(p: &str) -> &str {
 }
 
 /// Remove `<no value>` as Helm does, shifting the output ranges that follow.
-fn strip_no_value(buf: &str, segs: &mut [Seg]) -> String {
+fn strip_no_value(buf: String, segs: &mut [Seg]) -> String {
     const NV: &str = "<no value>";
-    if !buf.contains(NV) {
-        return buf.to_string();
+    if memchr::memmem::find(buf.as_bytes(), NV.as_bytes()).is_none() {
+        return buf;
     }
     let mut out = String::with_capacity(buf.len());
     let mut removed: Vec<usize> = Vec::new();
@@ -174,12 +174,6 @@ pub(crate) struct Engine<'a> {
     pub release: &'a Release,
 }
 
-/// One rendered template: its text and where each byte range came from.
-pub(crate) struct Output {
-    pub text: String,
-    pub segs: Vec<Seg>,
-}
-
 impl Engine<'_> {
     fn top_values(&self, chart: &Chart, vals: &Value) -> (Value, Value, Value) {
         let r = self.release;
@@ -218,7 +212,7 @@ impl Engine<'_> {
         chart: &Chart,
         vals: &Value,
         out: &mut Rendered,
-    ) -> (BTreeMap<String, Output>, HashMap<u32, Rc<Source>>) {
+    ) -> (BTreeMap<String, Vec<Seg>>, HashMap<u32, Rc<Source>>) {
         let (top, release, caps) = self.top_values(chart, vals);
         let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
         collect(chart, &top, true, chart.name(), &release, &caps, &mut tpls);
@@ -284,9 +278,9 @@ impl Engine<'_> {
             match res {
                 Ok(()) => {
                     let mut segs = std::mem::take(&mut ex.out.segs);
-                    let text = strip_no_value(&ex.out.buf, &mut segs);
-                    out.templates.insert(k.clone(), text.clone());
-                    outputs.insert(k.clone(), Output { text, segs });
+                    let text = strip_no_value(std::mem::take(&mut ex.out.buf), &mut segs);
+                    out.templates.insert(k.clone(), text);
+                    outputs.insert(k.clone(), segs);
                 }
                 Err(e) => {
                     let msg = helm_exec_message(&e.text, e.user_message());
@@ -433,44 +427,61 @@ struct Mapper<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     segs: &'a [Seg],
-    sources: &'a HashMap<u32, Rc<Source>>,
+    /// Parsed templates by file id.
+    sources: &'a [Option<&'a Source>],
+}
+
+/// Where a document starts in a template's output: its byte offset and the 0-based index of
+/// the output line holding it.
+#[derive(Clone, Copy)]
+struct DocStart {
+    start: usize,
+    line: usize,
 }
 
 impl Mapper<'_> {
-    fn new<'a>(out: &'a Output, sources: &'a HashMap<u32, Rc<Source>>) -> Mapper<'a> {
-        let mut line_starts = vec![0];
-        for (i, b) in out.text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i + 1);
-            }
-        }
+    fn new<'a>(text: &'a str, segs: &'a [Seg], sources: &'a [Option<&'a Source>]) -> Mapper<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
         Mapper {
-            text: &out.text,
+            text,
             line_starts,
-            segs: &out.segs,
+            segs,
             sources,
         }
     }
 
-    /// Byte offset in the output of a 1-based (line, char column) position of a document that
-    /// starts at byte `doc_start`.
-    fn offset(&self, doc_start: usize, pos: Pos) -> usize {
-        let first_line = self.line_starts.partition_point(|&s| s <= doc_start) - 1;
-        let line = first_line + pos.line.max(1) as usize - 1;
+    fn doc_start(&self, start: usize) -> DocStart {
+        DocStart {
+            start,
+            line: self.line_starts.partition_point(|&s| s <= start) - 1,
+        }
+    }
+
+    /// Byte offset in the output of a 1-based (line, char column) position of a document; a
+    /// column past the line's end is the line's end.
+    fn offset(&self, doc: DocStart, pos: Pos) -> usize {
+        let line = doc.line + pos.line.max(1) as usize - 1;
         let Some(&ls) = self.line_starts.get(line) else {
             return self.text.len();
         };
-        let ls = if line == first_line { doc_start } else { ls };
-        let rest = &self.text[ls.min(self.text.len())..];
-        let mut off = ls;
-        for (i, (b, c)) in rest.char_indices().enumerate() {
-            if i + 1 >= pos.col.max(1) as usize || c == '\n' {
-                off = ls + b;
-                return off;
-            }
-            off = ls + b + c.len_utf8();
+        let ls = if line == doc.line { doc.start } else { ls };
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        let line_text = &self.text[ls.min(end)..end];
+        let col = pos.col.max(1) as usize - 1;
+        let ascii_run = &line_text.as_bytes()[..col.min(line_text.len())];
+        if ascii_run.is_ascii() {
+            // the usual case: characters are bytes
+            return ls + ascii_run.len();
         }
-        off
+        line_text
+            .char_indices()
+            .nth(col)
+            .map_or(end, |(b, _)| ls + b)
     }
 
     fn seg_at(&self, off: usize) -> Option<&Seg> {
@@ -484,7 +495,7 @@ impl Mapper<'_> {
     /// The template position that wrote output byte `off`.
     fn template_pos(&self, off: usize) -> Option<Pos> {
         let s = self.seg_at(off)?;
-        let src = self.sources.get(&s.file)?;
+        let src = self.sources.get(s.file as usize).copied().flatten()?;
         let tpos = if s.text {
             s.pos as usize + (off - s.out as usize)
         } else {
@@ -494,8 +505,8 @@ impl Mapper<'_> {
         while !src.text.is_char_boundary(tpos) {
             tpos -= 1;
         }
-        let (line, _) = src.line_col(tpos as u32);
-        let line_start = src.text[..tpos].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let (line, byte_col) = src.line_col(tpos as u32);
+        let line_start = tpos - byte_col as usize;
         let col = src.text[line_start..tpos].chars().count() as u32 + 1;
         Some(Pos {
             line,
@@ -541,63 +552,79 @@ impl Mapper<'_> {
 
 struct Remap<'a, 'b> {
     m: &'a Mapper<'b>,
-    doc_start: usize,
+    doc: DocStart,
     origins: &'a OriginTable,
     found: Vec<(String, Pos, ValueOrigin)>,
 }
 
 impl Remap<'_, '_> {
-    fn pos(&mut self, p: Pos) -> Pos {
-        let off = self.m.offset(self.doc_start, p);
+    /// The template position of output byte `off` (line 0 when no template wrote it).
+    fn pos_at(&self, off: usize, src: u16) -> Pos {
         self.m.template_pos(off).unwrap_or(Pos {
             line: 0,
             col: 0,
-            src: p.src,
+            src,
         })
     }
 
-    fn node(&mut self, n: &mut Node, path: &mut Vec<String>) {
-        let out_pos = n.pos;
-        n.pos = self.pos(out_pos);
-        if matches!(n.value, vigie_parse::yaml::Value::Scalar { .. }) {
-            let off = self.m.offset(self.doc_start, out_pos);
-            let quoted = matches!(
-                n.value,
-                vigie_parse::yaml::Value::Scalar { plain: false, .. }
-            );
-            if let Some(o) = self
+    /// Re-position `n` and its descendants; `path` is the field path of `n` (`spec/replicas`).
+    fn node(&mut self, n: &mut Node, path: &mut String) {
+        let off = self.m.offset(self.doc, n.pos);
+        n.pos = self.pos_at(off, n.pos.src);
+        if let vigie_parse::yaml::Value::Scalar { plain, .. } = n.value
+            && let Some(o) = self
                 .m
                 .origin_at(off)
-                .or_else(|| quoted.then(|| self.m.quoted_origin(off)).flatten())
-                && let Some(vo) = self.origins.get(o)
-            {
-                self.found.push((path.join("/"), n.pos, vo.clone()));
-            }
+                .or_else(|| (!plain).then(|| self.m.quoted_origin(off)).flatten())
+            && let Some(vo) = self.origins.get(o)
+        {
+            self.found.push((path.clone(), n.pos, vo.clone()));
         }
         match &mut n.value {
             vigie_parse::yaml::Value::Scalar { .. } => {}
             vigie_parse::yaml::Value::Seq(items) => {
                 for (i, it) in items.iter_mut().enumerate() {
-                    path.push(i.to_string());
+                    let len = push_step(path, format_args!("{i}"));
                     self.node(it, path);
-                    path.pop();
+                    path.truncate(len);
                 }
             }
             vigie_parse::yaml::Value::Map(entries) => {
                 for e in entries.iter_mut() {
-                    e.key_pos = self.pos(e.key_pos);
-                    path.push(e.key.clone());
+                    let off = self.m.offset(self.doc, e.key_pos);
+                    e.key_pos = self.pos_at(off, e.key_pos.src);
+                    let len = push_step(path, format_args!("{}", e.key));
                     self.node(&mut e.value, path);
-                    path.pop();
+                    path.truncate(len);
                 }
             }
         }
     }
 }
 
+/// Append a step to a field path (`/`-separated); the length to truncate back to.
+fn push_step(path: &mut String, step: std::fmt::Arguments) -> usize {
+    use std::fmt::Write;
+    let len = path.len();
+    if len > 0 {
+        path.push('/');
+    }
+    let _ = path.write_fmt(step);
+    len
+}
+
+/// Each document's YAML tree, read in parallel: on a chart of large CRDs, reading the output
+/// is most of the render.
+fn parse_documents(docs: &[(usize, usize, &str)]) -> Vec<vigie_parse::yaml::Stream> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .map(|(_, _, doc)| vigie_parse::yaml::parse(doc))
+        .collect()
+}
+
 /// Split, sort and parse the rendered templates into manifests and objects.
 pub(crate) fn manifests(
-    outputs: &BTreeMap<String, Output>,
+    outputs: &BTreeMap<String, Vec<Seg>>,
     sources: &HashMap<u32, Rc<Source>>,
     files: &FileTable,
     template_files: &HashMap<String, u16>,
@@ -606,97 +633,118 @@ pub(crate) fn manifests(
 ) {
     let mut generic: Vec<(Manifest, Option<Node>, String, usize)> = Vec::new();
     let mut hooks: Vec<(Manifest, Option<Node>, String, usize)> = Vec::new();
-    for (path, o) in outputs {
-        if path.ends_with("NOTES.txt") || base_name(path).starts_with('_') {
+    let templates = std::mem::take(&mut out.templates);
+    let mut by_file: Vec<Option<&Source>> = Vec::new();
+    for (&id, src) in sources {
+        let id = id as usize;
+        if by_file.len() <= id {
+            by_file.resize(id + 1, None);
+        }
+        by_file[id] = Some(&**src);
+    }
+    let rendered: Vec<(&String, &str, Mapper)> = outputs
+        .iter()
+        .filter(|(path, _)| !path.ends_with("NOTES.txt") && !base_name(path).starts_with('_'))
+        .filter_map(|(path, segs)| {
+            let text = templates.get(path)?;
+            let blank = text
+                .trim_matches(vigie_gotmpl::parse::go_is_space)
+                .is_empty();
+            (!blank).then(|| (path, text.as_str(), Mapper::new(text, segs, &by_file)))
+        })
+        .collect();
+    let docs: Vec<(usize, usize, &str)> = rendered
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, text, _))| {
+            split_manifests(text)
+                .into_iter()
+                .map(move |(start, doc)| (i, start, doc))
+        })
+        .collect();
+    let streams = parse_documents(&docs);
+    for (&(i, start, doc), stream) in docs.iter().zip(streams) {
+        let (path, _, mapper) = &rendered[i];
+        let path: &String = path;
+        let doc_start = mapper.doc_start(start);
+        if let Some(e) = &stream.error {
+            let off = mapper.offset(doc_start, e.pos);
+            let tpos = mapper.template_pos(off);
+            let (file, line) = match tpos {
+                Some(p) => (files.path(p.src).to_string(), p.line),
+                None => (
+                    template_files
+                        .get(path)
+                        .map(|&id| files.path(id).to_string())
+                        .unwrap_or_else(|| path.clone()),
+                    0,
+                ),
+            };
+            let msg = format!(
+                "YAML parse error on {path}: error converting YAML to JSON: yaml: line {}: {}",
+                e.pos.line, e.message
+            );
+            out.diagnostics.push(Diagnostic::new(
+                DiagKind::Render,
+                Location::new(file.into(), line, 1),
+                format!("the template produces invalid YAML: {msg}"),
+            ));
+            if out.failure.is_none() {
+                out.failure = Some(msg);
+            }
             continue;
         }
-        if o.text
-            .trim_matches(vigie_gotmpl::parse::go_is_space)
-            .is_empty()
+        let root = stream.documents.into_iter().next().map(|d| d.root);
+        let kind = root
+            .as_ref()
+            .and_then(|r| node_str(r, &["kind"]))
+            .unwrap_or("")
+            .to_string();
+        let name = root
+            .as_ref()
+            .and_then(|r| node_str(r, &["metadata", "name"]))
+            .unwrap_or("")
+            .to_string();
+        let hook_ann = root
+            .as_ref()
+            .and_then(|r| node_str(r, &["metadata", "annotations", "helm.sh/hook"]))
+            .map(String::from);
+        let is_hook = hook_ann.is_some();
+        if let Some(h) = &hook_ann
+            && h.split(',')
+                .any(|t| !HOOK_EVENTS.contains(&t.trim().to_lowercase().as_str()))
         {
             continue;
         }
-        let mapper = Mapper::new(o, sources);
-        for (start, doc) in split_manifests(&o.text) {
-            let stream = vigie_parse::yaml::parse(doc);
-            if let Some(e) = &stream.error {
-                let off = mapper.offset(start, e.pos);
-                let tpos = mapper.template_pos(off);
-                let (file, line) = match tpos {
-                    Some(p) => (files.path(p.src).to_string(), p.line),
-                    None => (
-                        template_files
-                            .get(path)
-                            .map(|&id| files.path(id).to_string())
-                            .unwrap_or_else(|| path.clone()),
-                        0,
-                    ),
-                };
-                let msg = format!(
-                    "YAML parse error on {path}: error converting YAML to JSON: yaml: line {}: {}",
-                    e.pos.line, e.message
-                );
-                out.diagnostics.push(Diagnostic::new(
-                    DiagKind::Render,
-                    Location::new(file.into(), line, 1),
-                    format!("the template produces invalid YAML: {msg}"),
-                ));
-                if out.failure.is_none() {
-                    out.failure = Some(msg);
-                }
-                continue;
-            }
-            let root = stream.documents.into_iter().next().map(|d| d.root);
-            let kind = root
-                .as_ref()
-                .and_then(|r| node_str(r, &["kind"]))
-                .unwrap_or("")
-                .to_string();
-            let name = root
-                .as_ref()
-                .and_then(|r| node_str(r, &["metadata", "name"]))
-                .unwrap_or("")
-                .to_string();
-            let hook_ann = root
-                .as_ref()
-                .and_then(|r| node_str(r, &["metadata", "annotations", "helm.sh/hook"]))
-                .map(String::from);
-            let is_hook = hook_ann.is_some();
-            if let Some(h) = &hook_ann
-                && h.split(',')
-                    .any(|t| !HOOK_EVENTS.contains(&t.trim().to_lowercase().as_str()))
-            {
-                continue;
-            }
-            let mut root = root;
-            let mut found = Vec::new();
-            if let Some(r) = root.as_mut() {
-                let mut rm = Remap {
-                    m: &mapper,
-                    doc_start: start,
-                    origins,
-                    found: Vec::new(),
-                };
-                rm.node(r, &mut Vec::new());
-                found = rm.found;
-            }
-            let m = Manifest {
-                source: path.clone(),
-                content: doc.to_string(),
-                kind,
-                name,
-                hook: is_hook,
+        let mut root = root;
+        let mut found = Vec::new();
+        if let Some(r) = root.as_mut() {
+            let mut rm = Remap {
+                m: mapper,
+                doc: doc_start,
+                origins,
+                found: Vec::new(),
             };
-            let entry = (m, root, String::new(), generic.len() + hooks.len());
-            let _ = &entry.2;
-            if is_hook {
-                hooks.push(entry);
-            } else {
-                generic.push(entry);
-            }
-            out.pending_origins.push(found);
+            rm.node(r, &mut String::new());
+            found = rm.found;
         }
+        let m = Manifest {
+            source: path.clone(),
+            content: doc.to_string(),
+            kind,
+            name,
+            hook: is_hook,
+        };
+        let entry = (m, root, String::new(), generic.len() + hooks.len());
+        let _ = &entry.2;
+        if is_hook {
+            hooks.push(entry);
+        } else {
+            generic.push(entry);
+        }
+        out.pending_origins.push(found);
     }
+    out.templates = templates;
     generic.sort_by(|a, b| kind_less(&a.0.kind, &b.0.kind));
     hooks.sort_by(|a, b| kind_less(&a.0.kind, &b.0.kind));
     let pending = std::mem::take(&mut out.pending_origins);
@@ -742,6 +790,21 @@ mod tests {
             helm_exec_message(r, Some("x")),
             "execution error at (a/t.yaml:1:6): x"
         );
+    }
+
+    #[test]
+    fn output_columns_count_characters_not_bytes() {
+        let text = "x\n  k: v\né: ü: w\nlast";
+        let m = Mapper::new(text, &[], &[]);
+        let doc = m.doc_start(4); // "k: v", the document starting mid-line
+        let at = |line, col| m.offset(doc, Pos { line, col, src: 0 });
+        assert_eq!(&text[at(1, 1)..at(1, 2)], "k");
+        assert_eq!(at(1, 4), 7); // "v", columns counted from the document's start
+        assert_eq!(&text[at(2, 4)..], "ü: w\nlast");
+        assert_eq!(&text[at(2, 7)..], "w\nlast");
+        assert_eq!(at(2, 50), text.find("\nlast").unwrap()); // past the end: the line's end
+        assert_eq!(at(3, 9), text.len());
+        assert_eq!(at(9, 1), text.len());
     }
 
     #[test]
