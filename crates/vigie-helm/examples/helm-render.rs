@@ -6,6 +6,10 @@
 use std::collections::BTreeMap;
 use vigie_helm::{DirFs, Release};
 
+// The vigie binary allocates with mimalloc: the benchmark renders with it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut json = false;
