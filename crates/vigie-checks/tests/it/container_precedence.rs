@@ -368,3 +368,17 @@ fn images_built_here_are_judged_by_their_from_not_their_tag() {
     assert!(only(&vs, "Dockerfile › stage 0").is_pass());
     assert!(only(&vs, "docker-compose.yml › services.cache").is_fail());
 }
+
+#[test]
+fn loki_runs_as_10001_and_promtail_is_not_assumed_non_root() {
+    let catalog = Catalog::embedded();
+    for image in [
+        "grafana/loki:3.0.0",
+        "docker.io/grafana/loki",
+        "grafana/loki",
+    ] {
+        let known = catalog.nonroot_image(image);
+        assert_eq!(known.map(|k| k.user.as_str()), Some("10001"), "{image}");
+    }
+    assert!(catalog.nonroot_image("grafana/promtail:3.0.0").is_none());
+}
