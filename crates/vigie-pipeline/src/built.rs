@@ -128,22 +128,16 @@ fn image_name(reference: &str) -> Option<String> {
     literal.then(|| name.to_ascii_lowercase())
 }
 
-/// `base/rel` with `.` and `..` resolved; `None` when it leaves the repository or is absolute.
+/// `base/rel` with `.` and `..` resolved (the Compose reader's normalisation); `None` when it
+/// leaves the repository, is absolute or still holds a variable.
 fn join(base: Option<&str>, rel: &str) -> Option<String> {
-    if rel.starts_with('/') || rel.contains('$') {
+    if rel.contains('$') {
         return None;
     }
-    let mut parts: Vec<&str> = Vec::new();
-    for p in base.unwrap_or("").split('/').chain(rel.split('/')) {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
+    match base {
+        Some(b) if !rel.starts_with('/') => vigie_parse::compose::join("", &format!("{b}/{rel}")),
+        _ => vigie_parse::compose::join("", rel),
     }
-    Some(parts.join("/"))
 }
 
 /// One build: the names it pushes and the Dockerfile, resolved against the step's folder.

@@ -209,13 +209,9 @@ pub fn join_artifacts(
         .iter_mut()
         .filter(|w| w.platform == Platform::Kubernetes)
     {
-        let Some(image) = &w.image else {
+        let Some(name) = pulled_name(w) else {
             continue;
         };
-        if ImageRef::unresolved(&image.value) {
-            continue;
-        }
-        let name = ImageRef::parse(&image.value).name;
         let Some(a) = artifacts
             .iter()
             .find(|a| a.image == name && a.in_scope(&w.origin.path))
@@ -266,6 +262,15 @@ fn run_build(
     }
 }
 
+/// The image name (tag and digest set aside) a container pulls, when its reference is resolved.
+fn pulled_name(w: &vigie_core::model::Workload) -> Option<String> {
+    let image = w.image.as_ref()?;
+    if ImageRef::unresolved(&image.value) {
+        return None;
+    }
+    Some(ImageRef::parse(&image.value).name.to_string())
+}
+
 /// An image name as registries resolve it: Docker Hub's implicit host and `library/` set aside,
 /// lower case.
 fn canonical_name(name: &str) -> String {
@@ -298,13 +303,9 @@ pub fn join_pipeline_builds(
         .iter_mut()
         .filter(|w| w.platform == Platform::Kubernetes && w.build.is_none())
     {
-        let Some(image) = &w.image else {
+        let Some(name) = pulled_name(w).map(|n| canonical_name(&n)) else {
             continue;
         };
-        if ImageRef::unresolved(&image.value) {
-            continue;
-        }
-        let name = canonical_name(ImageRef::parse(&image.value).name);
         let mut matching = builds.iter().filter(|b| canonical_name(&b.name) == name);
         let Some(b) = matching.next() else {
             continue;
