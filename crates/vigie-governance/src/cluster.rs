@@ -84,6 +84,9 @@ pub fn keep(o: &Object) -> Option<Object> {
     if KEPT_KINDS.contains(&k) && (k != "Schedule" || o.api_version.starts_with("velero.io")) {
         return Some(o.clone());
     }
+    if operator_secret_kind(o) {
+        return Some(o.clone());
+    }
     if k == "Secret" {
         return Some(trim_secret(o));
     }
@@ -412,12 +415,32 @@ pub(crate) struct SecretSources<'a> {
     pub(crate) plain: BTreeMap<(String, String), &'a Object>,
 }
 
+/// Resources of operators that create a Secret of their own, outside the secret-delivery kinds:
+/// cert-manager's `Certificate` (the Secret `spec.secretName` holds the issued key pair) and
+/// Strimzi's `KafkaUser` (the Secret named after the user holds its password or certificate).
+fn operator_secret_kind(o: &Object) -> bool {
+    match o.kind.as_str() {
+        "Certificate" => o.api_version.starts_with("cert-manager.io/"),
+        "KafkaUser" => o.api_version.starts_with("kafka.strimzi.io/"),
+        _ => false,
+    }
+}
+
 /// The name of the Secret an operator object produces, if `o` is one.
 pub(crate) fn produced_secret(o: &Object) -> Option<String> {
     let target = match o.kind.as_str() {
         "ExternalSecret" => o.node.path(&["spec", "target", "name"]),
         "SealedSecret" => o.node.path(&["spec", "template", "metadata", "name"]),
         "VaultStaticSecret" | "VaultDynamicSecret" => o.node.path(&["spec", "destination", "name"]),
+        "Certificate" if operator_secret_kind(o) => {
+            // cert-manager requires `secretName`: without it nothing is produced
+            return o
+                .node
+                .path(&["spec", "secretName"])
+                .and_then(Node::as_str)
+                .map(str::to_string);
+        }
+        "KafkaUser" if operator_secret_kind(o) => None,
         _ => return None,
     };
     Some(target.and_then(Node::as_str).unwrap_or(&o.name).to_string())

@@ -13,8 +13,9 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
     applies_to: &["kubernetes"],
     what: "Each Secret a workload reads (env `secretKeyRef`, `envFrom.secretRef`, `secret` \
            volumes) is produced by an ExternalSecret, a SealedSecret or a Vault operator object \
-           of the repository, or the workload takes its secrets from the Secrets Store CSI \
-           driver or the Vault agent injector.",
+           of the repository, or by an operator that creates its own (cert-manager's \
+           `Certificate` through `secretName`, Strimzi's `KafkaUser`), or the workload takes its \
+           secrets from the Secrets Store CSI driver or the Vault agent injector.",
     why: "A Secret that nothing in the repository produces was created by hand: nobody knows \
           where its value lives, who can read it, or how it is rotated.",
     fix: "Declare an ExternalSecret (or SealedSecret) producing the Secret, or mount it with a \

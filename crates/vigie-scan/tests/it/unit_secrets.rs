@@ -60,3 +60,25 @@ fn a_workload_secret_is_matched_within_its_unit() {
     assert_eq!(vault.len(), 1, "{vault:#?}");
     assert!(vault[0].is_pass(), "{:?}", vault[0]);
 }
+
+#[test]
+fn operators_that_create_their_own_secret_produce_it() {
+    let kafka_user = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaUser\nmetadata:\n  name: token\n  labels: {strimzi.io/cluster: events}\nspec:\n  authentication: {type: scram-sha-512}\n";
+    let certificate = "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web-cert\nspec:\n  secretName: token\n  dnsNames: [web.example.org]\n  issuerRef: {name: letsencrypt, kind: ClusterIssuer}\n";
+    // the same kinds from another API group produce nothing
+    let other = "apiVersion: example.org/v1\nkind: Certificate\nmetadata:\n  name: web-cert\nspec:\n  secretName: token\n";
+    for (producer, produced) in [(kafka_user, true), (certificate, true), (other, false)] {
+        let r = crate::scan_files(&[("app/web.yaml", READER), ("app/producer.yaml", producer)]);
+        let v: Vec<_> = r
+            .verdicts
+            .iter()
+            .filter(|v| v.check == "SEC-02.2" && &*v.location.path == "app/web.yaml")
+            .collect();
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert_eq!(
+            v[0].message.contains("nothing in the repository produces"),
+            !produced,
+            "{producer}: {v:#?}"
+        );
+    }
+}
