@@ -2,7 +2,8 @@
 
 use crate::analyze::{Analysis, Found};
 use crate::facts::{self, tool};
-use crate::model::{Job, Permissions, Pipeline, System};
+use crate::model::{Command, Job, Permissions, Pipeline, System};
+use crate::shell::ShellMode;
 use vigie_core::{CheckDoc, Location, Severity, Verdict};
 
 pub(crate) static DOC: CheckDoc = CheckDoc {
@@ -13,7 +14,9 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
     what: "Every job of a GitHub workflow runs with an explicit `permissions:` (its own or the \
            workflow's), never `write-all`, and holds no `write` scope that none of its steps uses \
            (`packages: write` without a push, `contents: write` without a release or commit, \
-           `id-token: write` without OIDC authentication or signing…).",
+           `id-token: write` without OIDC authentication or signing…); the commands of the \
+           repository's scripts a step runs (`./release.sh`, `bash scripts/tag.sh`) count as the \
+           job's.",
     why: "The `GITHUB_TOKEN` is available to every step and every action a job runs; a compromised \
           dependency with a write token can push code, publish packages or rewrite releases.",
     fix: "Set `permissions: contents: read` at the workflow level and grant each job only the \
@@ -28,8 +31,38 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
     ),
 };
 
-/// Which write scopes a job's steps use.
-fn uses_scope(job: &Job, scope: &str) -> bool {
+/// The commands of the repository's scripts that a job's steps run (`./release.sh`, `bash
+/// scripts/tag.sh`), one level deep: what a script does with the token, the job does. A script
+/// that is not a file of the repository adds nothing.
+fn script_commands(job: &Job, read: &dyn Fn(&str) -> Option<String>) -> Vec<Command> {
+    let mut out = Vec::new();
+    for step in &job.steps {
+        for c in &step.commands {
+            let script = match c.name() {
+                "bash" | "sh" | "zsh" => c.args().iter().find(|a| !a.starts_with('-')),
+                _ => c.words.first(),
+            };
+            let Some(script) = script.filter(|s| s.contains('/') || s.ends_with(".sh")) else {
+                continue;
+            };
+            let rel = match &step.workdir {
+                Some(d) => format!("{d}/{script}"),
+                None => script.clone(),
+            };
+            let Some(path) = vigie_parse::compose::join("", &rel) else {
+                continue;
+            };
+            if let Some(text) = read(&path) {
+                let at = Location::new(std::sync::Arc::from(path.as_str()), 1, 1);
+                out.extend(crate::model::commands(&text, at, ShellMode::LAX));
+            }
+        }
+    }
+    out
+}
+
+/// Which write scopes a job's steps use (`scripts`: the commands of the scripts they run).
+fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
     let actions: Vec<String> = job
         .steps
         .iter()
@@ -46,7 +79,9 @@ fn uses_scope(job: &Job, scope: &str) -> bool {
     let cmds: Vec<(String, Vec<String>)> = job
         .steps
         .iter()
-        .flat_map(|s| s.commands.iter().map(tool))
+        .flat_map(|s| s.commands.iter())
+        .chain(scripts)
+        .map(tool)
         .collect();
     let has_cmd = |f: &dyn Fn(&str, &[String]) -> bool| cmds.iter().any(|(t, a)| f(t, a));
     let a0 = |a: &[String], w: &str| a.first().is_some_and(|x| x == w);
@@ -151,7 +186,7 @@ fn uses_scope(job: &Job, scope: &str) -> bool {
     }
 }
 
-fn permissions(p: &Pipeline, out: &mut Vec<Verdict>) {
+fn permissions(p: &Pipeline, read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {
     if p.system != System::GitHub {
         return;
     }
@@ -189,10 +224,11 @@ fn permissions(p: &Pipeline, out: &mut Vec<Verdict>) {
             .calls
             .as_ref()
             .is_some_and(|c| !c.value.starts_with("./"));
+        let scripts = script_commands(job, read);
         let unused: Vec<(String, Location)> = perms
             .writes()
             .into_iter()
-            .filter(|(scope, _)| !remote_call && !uses_scope(job, scope))
+            .filter(|(scope, _)| !remote_call && !uses_scope(job, scope, &scripts))
             .collect();
         if unused.is_empty() {
             let w = perms.writes();
@@ -235,6 +271,6 @@ fn permissions(p: &Pipeline, out: &mut Vec<Verdict>) {
 
 pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
     for l in m.pipelines.iter() {
-        permissions(&l.pipeline, &mut out.verdicts);
+        permissions(&l.pipeline, &|rel| m.read(rel), &mut out.verdicts);
     }
 }

@@ -12,6 +12,7 @@ mod helm_test_hooks;
 mod helm_values;
 mod implicit_namespace;
 mod pipeline_builds;
+mod pipeline_scripts;
 mod removed_apis;
 mod skaffold_artifacts;
 mod terraform_parse;
