@@ -131,10 +131,16 @@ pub fn units(
 }
 
 pub fn render(
-    args: RenderArgs,
+    mut args: RenderArgs,
     today: time::Date,
     stdout: &mut dyn Write,
 ) -> Result<ExitCode, String> {
+    // a folder outside the root (`vigie render ~/charts/web`) is a repository of its own, as
+    // `helm template PATH` and `kubectl kustomize PATH` take any folder
+    if relative_to_root(&args.target, &args.root).is_none() && Path::new(&args.target).is_dir() {
+        args.root = PathBuf::from(&args.target);
+        args.target = ".".into();
+    }
     let config = load_config(&args.root, args.config.as_ref())?;
     let mut opts = options(&args.root, config, today);
     // a path given from the current folder names the unit by its path under the root

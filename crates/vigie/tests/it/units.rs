@@ -494,3 +494,40 @@ fn findings_on_values_name_the_values_key_and_line_in_every_format() {
         "{text}"
     );
 }
+
+#[test]
+fn render_takes_a_folder_outside_the_current_one() {
+    // from an unrelated folder, as `helm template PATH` and `kubectl kustomize PATH` are used
+    let elsewhere = tempfile::tempdir().unwrap();
+    let chart = tempfile::tempdir().unwrap();
+    std::fs::write(
+        chart.path().join("Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::create_dir(chart.path().join("templates")).unwrap();
+    std::fs::write(
+        chart.path().join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-web\n",
+    )
+    .unwrap();
+    let (code, out, err) = stdout_of(
+        vigie()
+            .current_dir(elsewhere.path())
+            .arg("render")
+            .arg(chart.path())
+            .args(["--release-name", "shop"]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("# Source: web/templates/cm.yaml"), "{out}");
+    assert!(out.contains("name: shop-web"), "{out}");
+    let overlay = example_path("kustomize-gaps").join("overlays/prod");
+    let (code, out, err) = stdout_of(
+        vigie()
+            .current_dir(elsewhere.path())
+            .arg("render")
+            .arg(&overlay),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(documents(&out), documents(&kubectl_kustomize(&overlay)));
+}
