@@ -129,8 +129,9 @@ fn image_name(reference: &str) -> Option<String> {
 }
 
 /// `base/rel` with `.` and `..` resolved (the Compose reader's normalisation); `None` when it
-/// leaves the repository, is absolute or still holds a variable.
-fn join(base: Option<&str>, rel: &str) -> Option<String> {
+/// leaves the repository, is absolute or still holds a variable. Paths a step names (a
+/// Dockerfile, a script it runs) are resolved with it.
+pub(crate) fn join(base: Option<&str>, rel: &str) -> Option<String> {
     if rel.contains('$') {
         return None;
     }

@@ -45,11 +45,7 @@ fn script_commands(job: &Job, read: &dyn Fn(&str) -> Option<String>) -> Vec<Comm
             let Some(script) = script.filter(|s| s.contains('/') || s.ends_with(".sh")) else {
                 continue;
             };
-            let rel = match &step.workdir {
-                Some(d) => format!("{d}/{script}"),
-                None => script.clone(),
-            };
-            let Some(path) = vigie_parse::compose::join("", &rel) else {
+            let Some(path) = crate::built::join(step.workdir.as_deref(), script) else {
                 continue;
             };
             if let Some(text) = read(&path) {
