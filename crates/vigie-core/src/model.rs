@@ -170,6 +170,9 @@ pub struct Workload {
     pub pids_limit_applies: bool,
     /// Health check declared at runtime (`healthcheck:`, probes).
     pub healthcheck: Option<At<bool>>,
+    /// Where the container declares the first port it listens on (Kubernetes `ports`, Compose
+    /// `ports`/`expose`); `None` for a client, a worker, a batch task.
+    pub listens: Option<Location>,
     /// Kubernetes: the repository's own build of the image, when a Skaffold artifact names it
     /// (the artifact's `image` and where it is written). The deploy replaces the reference
     /// written in the manifest with the image it built; [`Workload::build`] is set too when the
@@ -213,6 +216,7 @@ impl Workload {
             cgroup_parent: None,
             pids_limit_applies: platform == Platform::Compose,
             healthcheck: None,
+            listens: None,
             built_by: None,
         }
     }

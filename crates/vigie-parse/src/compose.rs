@@ -1184,6 +1184,11 @@ pub fn lower(
                     == Some("NONE");
             At::new(!disabled, key_at(e))
         });
+        w.listens = ["ports", "expose"]
+            .iter()
+            .filter_map(|k| s.entry(k))
+            .find(|e| !e.value.items().is_empty())
+            .map(key_at);
         out.workloads.push(w);
     }
     out

@@ -569,6 +569,10 @@ fn pod_workloads(
             .iter()
             .find_map(|k| c.entry(k));
         w.healthcheck = probe.map(|e| At::new(true, object.loc(e.key_pos)));
+        w.listens = c
+            .get("ports")
+            .and_then(|p| p.items().first())
+            .map(|p| object.loc(p.pos));
         out.push(w);
     }
 }

@@ -110,6 +110,9 @@ pub struct RAttr {
     pub name: String,
     pub value: Value,
     pub at: Location,
+    /// Where the value was written, when the attribute is a bare `var.NAME` whose value comes
+    /// from a variable default, a tfvars line or a module call argument: the place to fix it.
+    pub from: Option<(String, Location)>,
 }
 
 /// A nested block after resolution (dynamic blocks appear under their own name).
@@ -532,23 +535,26 @@ pub fn resolve_published(
     }
     for root in roots.iter().copied() {
         // values from tfvars, then -var-file files, then defaults
-        let mut inputs: HashMap<String, Value> = HashMap::new();
+        let mut inputs: HashMap<String, (Value, Location)> = HashMap::new();
         let scope0 = Scope::new(&defs, root, String::new(), HashMap::new(), 0, &budget);
         for a in root
             .tfvars
             .iter()
             .chain(given.get(root.dir.as_str()).into_iter().flatten())
         {
-            inputs.insert(a.name.clone(), scope0.eval(&a.expr));
+            inputs.insert(a.name.clone(), (scope0.eval(&a.expr), a.at.clone()));
         }
         let mut vars = HashMap::new();
+        let mut origins: HashMap<String, (String, Location)> = HashMap::new();
         for v in &root.variables {
             let Some(name) = v.labels.first() else {
                 continue;
             };
-            let value = if let Some(val) = inputs.get(name) {
+            let value = if let Some((val, at)) = inputs.get(name) {
+                origins.insert(name.clone(), (format!("var.{name}"), at.clone()));
                 val.clone()
             } else if let Some(def) = v.body.attr("default") {
+                origins.insert(name.clone(), (format!("var.{name}"), def.at.clone()));
                 scope0.eval(&def.expr)
             } else {
                 let mut reason = format!(
@@ -589,6 +595,10 @@ pub fn resolve_published(
             };
             vars.insert(name.clone(), value);
         }
+        let vars = Inputs {
+            values: vars,
+            origins,
+        };
         instantiate(&defs, root, String::new(), vars, 0, &budget, &mut model);
     }
     model.diagnostics.append(&mut budget.notes.borrow_mut());
@@ -773,12 +783,13 @@ fn instantiate(
     defs: &BTreeMap<String, ModuleDef>,
     def: &ModuleDef,
     path: String,
-    vars: HashMap<String, Value>,
+    vars: Inputs,
     depth: usize,
     budget: &Budget,
     model: &mut Model,
 ) {
-    let scope = Scope::new(defs, def, path.clone(), vars, depth, budget);
+    let scope =
+        Scope::new(defs, def, path.clone(), vars.values, depth, budget).with_origins(vars.origins);
     let prefix = if path.is_empty() {
         String::new()
     } else {
@@ -954,8 +965,15 @@ fn is_empty_collection(v: &Value) -> bool {
     }
 }
 
+/// A module instance's variables and where each value was written.
+struct Inputs {
+    values: HashMap<String, Value>,
+    origins: HashMap<String, (String, Location)>,
+}
+
 /// The variables of a called module: the call's arguments evaluated in the caller, else the
-/// variable's default, else unknown.
+/// variable's default, else unknown. An argument that passes the caller's own variable on keeps
+/// that variable's origin: the place to change the value is where it was written.
 fn call_inputs(
     defs: &BTreeMap<String, ModuleDef>,
     caller: &Scope<'_>,
@@ -963,9 +981,10 @@ fn call_inputs(
     child: &ModuleDef,
     child_path: &str,
     depth: usize,
-) -> HashMap<String, Value> {
+) -> Inputs {
     let cname = call.labels.first().map_or("", String::as_str);
     let mut vars = HashMap::new();
+    let mut origins = HashMap::new();
     let child_scope0 = Scope::new(
         defs,
         child,
@@ -978,9 +997,15 @@ fn call_inputs(
         let Some(vname) = v.labels.first() else {
             continue;
         };
+        let address = || format!("{child_path}.var.{vname}");
         let value = if let Some(a) = call.body.attr(vname) {
+            let origin = caller
+                .origin_of(&a.expr)
+                .unwrap_or_else(|| (address(), a.at.clone()));
+            origins.insert(vname.clone(), origin);
             caller.eval(&a.expr)
         } else if let Some(def) = v.body.attr("default") {
+            origins.insert(vname.clone(), (address(), def.at.clone()));
             child_scope0.eval(&def.expr)
         } else {
             unknown(format!(
@@ -989,7 +1014,10 @@ fn call_inputs(
         };
         vars.insert(vname.clone(), value);
     }
-    vars
+    Inputs {
+        values: vars,
+        origins,
+    }
 }
 
 /// The text of a reference expression (`google.eu`, `var.x`), for messages and provider names.
@@ -1031,6 +1059,9 @@ struct Scope<'m> {
     /// being made (a cycle of outputs reads as unknown).
     children: RefCell<HashMap<String, Option<Rc<Scope<'m>>>>>,
     vars: HashMap<String, Value>,
+    /// Where each variable's value was written (default, tfvars line, call argument), with the
+    /// address of the variable whose value it is (`var.region`, `module.db.var.region`).
+    origins: HashMap<String, (String, Location)>,
     locals: RefCell<HashMap<String, Option<Value>>>,
     budget: &'m Budget,
     /// Dynamic block iterators in scope, innermost last: the name, and the element's key and
@@ -1055,8 +1086,25 @@ impl<'m> Scope<'m> {
             depth,
             children: RefCell::new(HashMap::new()),
             vars,
+            origins: HashMap::new(),
             locals: RefCell::new(HashMap::new()),
             iterators: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn with_origins(mut self, origins: HashMap<String, (String, Location)>) -> Self {
+        self.origins = origins;
+        self
+    }
+
+    /// `var.NAME` written alone: the variable and where its value was written.
+    fn origin_of(&self, e: &Expr) -> Option<(String, Location)> {
+        let Expr::Traversal(head, steps) = e else {
+            return None;
+        };
+        match (&**head, steps.as_slice()) {
+            (Expr::Var(v), [Step::Attr(name)]) if v == "var" => self.origins.get(name).cloned(),
+            _ => None,
         }
     }
 
@@ -1099,6 +1147,7 @@ impl<'m> Scope<'m> {
                 name: a.name.clone(),
                 value: self.eval(&a.expr),
                 at: a.at.clone(),
+                from: self.origin_of(&a.expr),
             });
         }
         for b in &body.blocks {
@@ -1325,14 +1374,17 @@ impl<'m> Scope<'m> {
                     return unknown(format!("`{text}`: too many module instances"));
                 }
                 let vars = call_inputs(self.defs, self, call, child, &path, self.depth + 1);
-                let c = Rc::new(Scope::new(
-                    self.defs,
-                    child,
-                    path,
-                    vars,
-                    self.depth + 1,
-                    self.budget,
-                ));
+                let c = Rc::new(
+                    Scope::new(
+                        self.defs,
+                        child,
+                        path,
+                        vars.values,
+                        self.depth + 1,
+                        self.budget,
+                    )
+                    .with_origins(vars.origins),
+                );
                 self.children
                     .borrow_mut()
                     .insert(call_name.to_string(), Some(c.clone()));

@@ -187,10 +187,16 @@ fn gaps_example_fails_each_control_where_written() {
             .message
             .contains("not SecNumCloud-qualified")
     );
-    fail(
-        "SOV-02.1",
-        "module.backups.google_storage_bucket.this › location",
-        "modules/storage/main.tf:11:3",
+    // the module takes its location from the call: the gap is the call's argument
+    fail("SOV-02.1", "module.backups.var.location", "data.tf:10:3");
+    assert!(
+        of(&out, "SOV-02.1")
+            .iter()
+            .any(|v| v.subject.as_ref() == "module.backups.var.location"
+                && v.message
+                    .contains("it places module.backups.google_storage_bucket.this › location")),
+        "{:#?}",
+        summary(&out, "SOV-02.1")
     );
     fail(
         "SOV-02.1",
@@ -323,6 +329,40 @@ fn bad_input_is_reported_and_the_rest_is_judged() {
         of(&out, "SOV-02.1")
             .iter()
             .any(|v| v.is_fail() && v.location.to_string() == "main.tf:6:3")
+    );
+}
+
+#[test]
+fn a_region_from_one_variable_is_one_failure_where_it_is_written() {
+    let out = analyze_files(&[
+        (
+            "variables.tf",
+            "variable \"region\" {\n  default = \"us-central1\"\n}\n",
+        ),
+        (
+            "main.tf",
+            "resource \"google_storage_bucket\" \"a\" {\n  name     = \"a\"\n  location = var.region\n}\nresource \"google_storage_bucket\" \"b\" {\n  name     = \"b\"\n  location = var.region\n}\nresource \"google_storage_bucket\" \"c\" {\n  name     = \"c\"\n  location = \"US\"\n}\n",
+        ),
+    ]);
+    let s = summary(&out, "SOV-02.1");
+    assert_eq!(
+        s,
+        vec![
+            "FAIL google_storage_bucket.c › location main.tf:11:3".to_string(),
+            "FAIL var.region variables.tf:2:3".to_string(),
+        ],
+        "{s:?}"
+    );
+    let v = of(&out, "SOV-02.1")
+        .into_iter()
+        .find(|v| v.subject.as_ref() == "var.region")
+        .unwrap();
+    assert!(
+        v.message.contains("`us-central1`")
+            && v.message.contains("google_storage_bucket.a › location")
+            && v.message.contains("google_storage_bucket.b › location"),
+        "{}",
+        v.message
     );
 }
 
@@ -519,9 +559,13 @@ fn terraform_settings_var_files_and_exclude() {
     );
     let r = region(&out);
     assert_eq!(r.len(), 1, "the excluded example is not read: {r:?}");
-    assert!(
-        r[0].starts_with("fail google_storage_bucket.b › location") && !r[0].ends_with("low"),
-        "{r:?}"
+    assert_eq!(
+        r[0], "fail var.region high",
+        "judged where the value is written"
+    );
+    assert_eq!(
+        of(&out, "SOV-02.1")[0].location.to_string(),
+        "envs/prod.tfvars:1:1"
     );
     // later files win
     let out = analyze_files_with(

@@ -2,9 +2,12 @@
 
 use super::{built_by_skaffold, short};
 use crate::Context;
+use std::collections::HashSet;
 use vigie_core::model::{Platform, Workload};
 use vigie_core::{CheckDoc, Location, Severity, Verdict};
 use vigie_parse::dockerfile::{Dockerfile, InstrKind};
+use vigie_parse::kubernetes::{Object, PodTemplate, pod_subject};
+use vigie_parse::yaml::Node;
 
 pub static DOC: CheckDoc = CheckDoc {
     id: "CNT-10.3",
@@ -18,7 +21,9 @@ pub static DOC: CheckDoc = CheckDoc {
            `HEALTHCHECK`: an image the repository builds with Skaffold is judged on the \
            Kubernetes containers that run it, each of which must declare a liveness, readiness \
            or startup probe (containers of Jobs, CronJobs and other run-to-completion pods \
-           excepted); its Dockerfile then fails no more for a missing `HEALTHCHECK` (when no \
+           excepted, and so are containers that serve nothing — no declared port, no Service \
+           selecting their pod — such as load generators and queue workers, whose health no \
+           one routes on); its Dockerfile then fails no more for a missing `HEALTHCHECK` (when no \
            Compose service builds it, and a container of the scan runs it — one no scanned \
            container runs is judged on its own). An image a pipeline builds and pushes is \
            judged on its Dockerfile: the same image may be run elsewhere than Kubernetes.",
@@ -188,14 +193,72 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for d in cx.dockerfiles {
         judge(cx, d, out);
     }
+    let mut served: Option<HashSet<String>> = None;
     for w in cx.workloads.iter().filter(|w| {
         w.platform == Platform::Kubernetes
             && w.role == "container"
             && w.built_by.is_some()
             && !runs_to_completion(w)
     }) {
+        let probed = w.healthcheck.as_ref().is_some_and(|h| h.value);
+        if !probed
+            && w.listens.is_none()
+            && !served
+                .get_or_insert_with(|| pods_behind_services(cx.objects))
+                .contains(pod_of(w))
+        {
+            continue;
+        }
         judge_container(w, out);
     }
+}
+
+/// The pod subject of a container's subject (`Deployment/ns/web › container api` → the part
+/// before the last ` › `).
+fn pod_of(w: &Workload) -> &str {
+    w.subject
+        .rsplit_once(" › ")
+        .map_or(&w.subject, |(pod, _)| pod)
+}
+
+/// The pods some Service of the same namespace selects (every label of its selector on the
+/// pod template): a container of such a pod serves traffic even when it declares no port.
+fn pods_behind_services(objects: &[Object]) -> HashSet<String> {
+    let selectors: Vec<(&str, Vec<(&str, &str)>)> = objects
+        .iter()
+        .filter(|o| o.kind == "Service" && o.api_version == "v1")
+        .filter_map(|o| {
+            let sel = o.node.path(&["spec", "selector"])?.as_map()?;
+            let pairs: Vec<(&str, &str)> = sel
+                .iter()
+                .filter_map(|e| Some((e.key.as_str(), e.value.as_str()?)))
+                .collect();
+            (!pairs.is_empty()).then(|| (o.namespace.as_deref().unwrap_or("default"), pairs))
+        })
+        .collect();
+    let mut out = HashSet::new();
+    if selectors.is_empty() {
+        return out;
+    }
+    for o in objects {
+        let ns = o.namespace.as_deref().unwrap_or("default");
+        for pod in PodTemplate::all(o) {
+            let labels = pod.meta.and_then(|m| m.get("labels"));
+            let has = |k: &str, v: &str| {
+                labels
+                    .and_then(|l| l.get(k))
+                    .and_then(Node::as_str)
+                    .is_some_and(|x| x == v)
+            };
+            if selectors
+                .iter()
+                .any(|(sns, pairs)| *sns == ns && pairs.iter().all(|(k, v)| has(k, v)))
+            {
+                out.insert(pod_subject(o, pod.part));
+            }
+        }
+    }
+    out
 }
 
 /// Kinds whose pods run a task to its end: the kubelet restarts nothing that finished, and a
@@ -284,7 +347,7 @@ mod tests {
 
     #[test]
     fn images_only_kubernetes_runs_are_judged_by_their_probes() {
-        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - name: setup\n    image: web\n  containers:\n  - name: web\n    image: web\n    readinessProbe:\n      httpGet: {path: /healthz, port: 8080}\n  - name: worker\n    image: web\n";
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - name: setup\n    image: web\n  containers:\n  - name: web\n    image: web\n    readinessProbe:\n      httpGet: {path: /healthz, port: 8080}\n  - name: worker\n    image: web\n    ports: [{containerPort: 9090}]\n";
         let df = ("src/web/Dockerfile", "FROM alpine:3.20\nUSER 10001\n");
         // without Skaffold nothing says Kubernetes runs it: the Dockerfile fails
         let s = summary(&Fixture::new("kubernetes", pod, &[df]).run(run));
@@ -313,6 +376,24 @@ mod tests {
             "{}",
             vs[1].message
         );
+        // a container that serves nothing (no port, no Service selecting its pod) is not asked
+        let client = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: loadgen}\nspec:\n  template:\n    metadata: {labels: {app: loadgen}}\n    spec:\n      containers:\n      - name: main\n        image: web\n";
+        let vs = Fixture::new("kubernetes", client, &[df, SKAFFOLD]).run(run);
+        assert!(vs.is_empty(), "{vs:?}");
+        // ...but one a Service of its namespace selects serves, declared port or not
+        let served = format!(
+            "{client}---\napiVersion: v1\nkind: Service\nmetadata: {{name: loadgen}}\nspec:\n  selector: {{app: loadgen}}\n  ports: [{{port: 80}}]\n"
+        );
+        let vs = Fixture::new("kubernetes", &served, &[df, SKAFFOLD]).run(run);
+        assert_eq!(vs.len(), 1, "{vs:?}");
+        assert!(vs[0].is_fail() && vs[0].subject.contains("loadgen › container main"));
+        // a Service of another namespace does not
+        let elsewhere = served.replace(
+            "metadata: {name: loadgen}\nspec:\n  selector",
+            "metadata: {name: loadgen, namespace: other}\nspec:\n  selector",
+        );
+        let vs = Fixture::new("kubernetes", &elsewhere, &[df, SKAFFOLD]).run(run);
+        assert!(vs.is_empty(), "{vs:?}");
         // a Compose service that builds it runs it with Docker: HEALTHCHECK counts again
         let c = "services:\n  web:\n    build: ./src/web\n";
         let s = summary(&Fixture::new("compose", c, &[df, SKAFFOLD]).run(run));

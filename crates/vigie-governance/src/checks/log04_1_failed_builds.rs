@@ -129,8 +129,27 @@ pub(crate) fn judge(m: &Model<'_>, out: &mut Out) {
         "failed builds",
         at,
         "nothing in the repository counts or alerts on failed builds (no log-based metric or alert policy on Cloud Build failures, no alerting rule on a failed-pipeline series, no `workflow_run` notification)",
-        "add a `google_logging_metric` on `resource.type=\"build\" AND jsonPayload.status=\"FAILURE\"` with an alert policy, or an alerting rule on your CI exporter's failed-pipeline series",
+        fix_for(&pipelines, !triggers.is_empty()),
     ));
+}
+
+/// The fix that fits the pipelines the repository runs: a Cloud Build metric only where Cloud
+/// Build runs, a `workflow_run` notification where GitHub Actions runs, an exporter's series
+/// for GitLab CI.
+fn fix_for(pipelines: &[&str], cloud_build_triggers: bool) -> String {
+    let runs = |p: fn(&str) -> bool| pipelines.iter().any(|f| p(f));
+    let mut ways = Vec::new();
+    if cloud_build_triggers || runs(|f| f.rsplit('/').next().unwrap_or(f).starts_with("cloudbuild"))
+    {
+        ways.push("a `google_logging_metric` on `resource.type=\"build\" AND jsonPayload.status=\"FAILURE\"` with an alert policy on it");
+    }
+    if runs(|f| f.starts_with(".github/workflows/")) {
+        ways.push("a workflow `on: workflow_run` (types: [completed]) that notifies the team when `github.event.workflow_run.conclusion == 'failure'`");
+    }
+    if runs(|f| f.ends_with(".gitlab-ci.yml")) {
+        ways.push("an alerting rule on the GitLab CI exporter's failed-pipeline series (`gitlab_ci_pipeline_status{status=\"failed\"} == 1`)");
+    }
+    format!("add {}", ways.join(", or "))
 }
 
 /// The build pipelines of the repository: GitHub workflows, GitLab CI, Cloud Build files.
@@ -167,4 +186,22 @@ fn watches_failed_builds(expr: &str) -> bool {
         .iter()
         .any(|w| e.contains(w))
         && ["fail", "error"].iter().any(|w| e.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fix_for;
+
+    #[test]
+    fn the_fix_names_only_what_the_repository_runs() {
+        let github = fix_for(&[".github/workflows/ci.yml"], false);
+        assert!(github.contains("workflow_run"), "{github}");
+        assert!(!github.contains("google_logging_metric"), "{github}");
+        let gitlab = fix_for(&[".gitlab-ci.yml"], false);
+        assert!(gitlab.contains("gitlab_ci_pipeline_status"), "{gitlab}");
+        assert!(!gitlab.contains("workflow_run"), "{gitlab}");
+        let both = fix_for(&["cloudbuild.yaml", ".github/workflows/ci.yml"], false);
+        assert!(both.contains("google_logging_metric") && both.contains("workflow_run"));
+        assert!(fix_for(&[], true).contains("google_logging_metric"));
+    }
 }

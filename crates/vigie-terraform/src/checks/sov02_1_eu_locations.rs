@@ -3,7 +3,8 @@
 use super::{Ctx, cannot_prove, sov01_1_qualified_provider};
 use crate::data;
 use crate::eval::{Mode, RAttr, RBody, Value};
-use vigie_core::{CheckDoc, Severity, Verdict};
+use std::collections::BTreeMap;
+use vigie_core::{CheckDoc, Location, Severity, Verdict};
 
 pub(crate) static DOC: CheckDoc = CheckDoc {
     id: "SOV-02.1",
@@ -52,7 +53,42 @@ const LOCATION_ATTRS: &[&str] = &[
 
 const FIX: &str = "set it to a region on the EU allow-list (e.g. europe-west9, EU, eu-west-3, francecentral, cloudgouv-eu-west-1)";
 
-fn judge_location(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: &mut Vec<Verdict>) {
+/// Locations outside the EU that come from one variable: judged once, where the value is
+/// written (`variables.tf`, a tfvars line, a module call), naming every place it lands.
+#[derive(Default)]
+struct FromVariables {
+    by_origin: BTreeMap<Location, (String, String, String, Vec<String>)>,
+}
+
+impl FromVariables {
+    fn into_verdicts(self, out: &mut Vec<Verdict>) {
+        for (at, (var, provider, outside, uses)) in self.by_origin {
+            let shown = if uses.len() <= 3 {
+                uses.join(", ")
+            } else {
+                format!("{}, and {} more", uses[..3].join(", "), uses.len() - 3)
+            };
+            out.push(Verdict::fail(
+                &DOC,
+                var.clone(),
+                at,
+                format!(
+                    "{var} is {outside}, outside the EU allow-list for {provider}; it places {shown}"
+                ),
+                FIX.replacen("set it", &format!("set {var}"), 1),
+            ));
+        }
+    }
+}
+
+fn judge_location(
+    provider: &str,
+    subject: &str,
+    path: &[&str],
+    a: &RAttr,
+    vars: &mut FromVariables,
+    out: &mut Vec<Verdict>,
+) {
     let shown_attr = if path.is_empty() {
         a.name.clone()
     } else {
@@ -89,7 +125,19 @@ fn judge_location(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: 
             }
         }
     }
-    if !outside.is_empty() {
+    if !outside.is_empty()
+        && let Some((var, at)) = &a.from
+    {
+        let e = vars.by_origin.entry(at.clone()).or_insert_with(|| {
+            (
+                var.clone(),
+                provider.to_string(),
+                outside.join(", "),
+                Vec::new(),
+            )
+        });
+        e.3.push(subject);
+    } else if !outside.is_empty() {
         out.push(Verdict::fail(
             &DOC,
             subject,
@@ -114,22 +162,29 @@ fn judge_location(provider: &str, subject: &str, path: &[&str], a: &RAttr, out: 
     }
 }
 
-fn walk_body(provider: &str, subject: &str, body: &RBody, out: &mut Vec<Verdict>) {
+fn walk_body(
+    provider: &str,
+    subject: &str,
+    body: &RBody,
+    vars: &mut FromVariables,
+    out: &mut Vec<Verdict>,
+) {
     let mut prefix = Vec::new();
     body.walk(&mut prefix, &mut |path, a| {
         if LOCATION_ATTRS.contains(&a.name.as_str())
             && !path.iter().any(|p| *p == "labels" || *p == "tags")
         {
-            judge_location(provider, subject, path, a, out);
+            judge_location(provider, subject, path, a, vars, out);
         }
     });
 }
 
 fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let m = cx.model;
+    let mut vars = FromVariables::default();
     for p in &m.providers {
         if sov01_1_qualified_provider::HOSTING.contains(&p.name.as_str()) {
-            walk_body(&p.name, &p.display(), &p.body, out);
+            walk_body(&p.name, &p.display(), &p.body, &mut vars, out);
         }
     }
     for b in &m.backends {
@@ -141,7 +196,7 @@ fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
             Some(other) => other,
         };
         let subject = format!("terraform backend {}", b.labels.first().map_or("", |s| s));
-        walk_body(provider, &subject, &b.body, out);
+        walk_body(provider, &subject, &b.body, &mut vars, out);
     }
     for r in &m.resources {
         if r.mode != Mode::Managed
@@ -149,7 +204,7 @@ fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
         {
             continue;
         }
-        walk_body(r.provider_name(), &r.address, &r.body, out);
+        walk_body(r.provider_name(), &r.address, &r.body, &mut vars, out);
         // Secret Manager automatic replication: Google chooses the places
         if r.rtype == "google_secret_manager_secret"
             && let Some(rep) = r.body.block("replication")
@@ -165,6 +220,7 @@ fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
             ));
         }
     }
+    vars.into_verdicts(out);
 }
 
 pub(crate) fn judge(cx: &Ctx<'_>, out: &mut crate::Output) {
