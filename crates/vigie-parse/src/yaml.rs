@@ -341,8 +341,103 @@ impl KeyIndex {
     }
 }
 
+/// Lines of one file that [`parse`] may indent to accept flow collections as Compose and
+/// Kubernetes tooling do.
+const MAX_REINDENTED_LINES: usize = 64;
+
 /// Read a YAML stream.
+///
+/// The YAML specification asks the lines of a flow collection (`command: [` … `]`) to be
+/// indented deeper than the key that holds it; saphyr enforces this, while the parsers Docker
+/// Compose and `kubectl` use (go-yaml, libyaml) accept a closing `]` or an item at the key's
+/// column — a common style in real Compose files. A file refused for that alone is read as
+/// those tools read it: each offending line of an open flow collection is indented one column
+/// at a time (at most [`MAX_REINDENTED_LINES`] times, each a new parse), and the positions of
+/// the nodes on those lines are shifted back to where they are written.
 pub fn parse(text: &str) -> Stream {
+    let first = parse_strict(text);
+    if !first
+        .error
+        .as_ref()
+        .is_some_and(|e| e.message == "invalid indentation")
+    {
+        return first;
+    }
+    match parse_reindented(text) {
+        Some(stream) => stream,
+        None => first,
+    }
+}
+
+/// [`parse`] after indenting the lines of open flow collections the strict reading refuses;
+/// `None` when the refusal is of another kind or the budget runs out.
+fn parse_reindented(text: &str) -> Option<Stream> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut shifted: HashMap<u32, u32> = HashMap::new();
+    for _ in 0..MAX_REINDENTED_LINES {
+        let stream = parse_strict(&lines.join("\n"));
+        let Some(e) = &stream.error else {
+            let mut stream = stream;
+            for d in &mut stream.documents {
+                unshift(&mut d.root, &shifted);
+            }
+            return Some(stream);
+        };
+        let at = e.pos.line as usize;
+        if e.message != "invalid indentation" || at == 0 || !in_open_flow(&lines[..at - 1]) {
+            return None;
+        }
+        lines[at - 1].insert(0, ' ');
+        *shifted.entry(e.pos.line).or_default() += 1;
+    }
+    None
+}
+
+/// Whether the line after `before` continues a flow collection: more `[`/`{` than `]`/`}`
+/// outside quotes and comments since the last line that starts at column 0.
+fn in_open_flow(before: &[String]) -> bool {
+    let start = before
+        .iter()
+        .rposition(|l| l.starts_with(|c: char| !c.is_whitespace() && c != '#'))
+        .unwrap_or(0);
+    let mut depth = 0i64;
+    for line in &before[start..] {
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    depth > 0
+}
+
+/// Move the nodes of re-indented lines back to the columns they are written at.
+fn unshift(n: &mut Node, shifted: &HashMap<u32, u32>) {
+    if let Some(k) = shifted.get(&n.pos.line) {
+        n.pos.col = n.pos.col.saturating_sub(*k).max(1);
+    }
+    match &mut n.value {
+        Value::Scalar { .. } => {}
+        Value::Seq(items) => items.iter_mut().for_each(|i| unshift(i, shifted)),
+        Value::Map(entries) => {
+            for e in entries {
+                if let Some(k) = shifted.get(&e.key_pos.line) {
+                    e.key_pos.col = e.key_pos.col.saturating_sub(*k).max(1);
+                }
+                unshift(&mut e.value, shifted);
+            }
+        }
+    }
+}
+
+fn parse_strict(text: &str) -> Stream {
     let mut out = Stream::default();
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -735,6 +830,22 @@ mod tests {
         let t = "a:\n  ".to_string() + &"- ".repeat(5000) + "x\n";
         let s = parse(&t);
         assert!(s.error.is_some());
+    }
+
+    #[test]
+    fn flow_collections_closed_at_the_key_column_are_read_as_compose_reads_them() {
+        let t = "services:\n  a:\n    image: x:1\n    command: [\n      \"start\",\n    \"--uri\"\n    ]\n    ports:\n      - \"80\"\n";
+        let s = parse(t);
+        assert!(s.error.is_none(), "{:?}", s.error);
+        let a = s.documents[0].root.path(&["services", "a"]).unwrap();
+        let cmd = a.get("command").unwrap().items();
+        assert_eq!(cmd.len(), 2);
+        // positions are where the text is written, not where the retry moved it
+        assert_eq!((cmd[1].pos.line, cmd[1].pos.col), (6, 5));
+        assert_eq!(a.get("ports").unwrap().items()[0].as_str(), Some("80"));
+        // a block mapping indented wrongly is still refused
+        let bad = "a:\n  b: 1\n c: 2\n";
+        assert!(parse(bad).error.is_some());
     }
 
     #[test]

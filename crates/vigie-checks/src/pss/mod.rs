@@ -284,8 +284,14 @@ impl Judge<'_> {
         message: impl Into<std::sync::Arc<str>>,
         fix: impl Into<std::sync::Arc<str>>,
     ) {
-        let subject = format!("{} › {}", self.subject, c.who()).into();
+        let subject = self.container_subject(c).into();
         self.push_failure(subject, at, message.into(), fix.into());
+    }
+
+    /// The subject of one container of the pod, as the container checks and the workload
+    /// model name it.
+    pub fn container_subject(&self, c: &Ctr<'_>) -> String {
+        format!("{} › {}", self.subject, c.who())
     }
 
     fn push_failure(

@@ -2,6 +2,9 @@
 
 use super::*;
 use crate::Context;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use vigie_core::model::{UserSource, Workload};
 use vigie_core::{CheckDoc, Severity, Verdict};
 
 pub(crate) static DOC: CheckDoc = CheckDoc {
@@ -17,7 +20,9 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
           be root (UID 0), whatever the image says; root in a container is root on the node's \
           kernel, one bug away from the host.",
     fix: "Set `runAsNonRoot: true` in the pod securityContext and remove any container-level \
-          `runAsNonRoot: false`; give the image a non-root USER or set `runAsUser`.",
+          `runAsNonRoot: false`; give the image a non-root USER or set `runAsUser`. When the \
+          image's USER is a name (`USER app`), set a numeric `runAsUser` too: the kubelet \
+          cannot tell that a name is not root and refuses to start the container.",
     failing: (
         "kubernetes",
         r#"apiVersion: v1
@@ -55,7 +60,36 @@ spec:
     ),
 };
 
+/// The user an image runs as when it is a name rather than a UID (`USER app`, a catalogue
+/// image's `nonroot`), by container subject: `runAsNonRoot: true` alone would stop it.
+fn named_image_users<'a>(workloads: &'a [Workload]) -> HashMap<&'a str, &'a str> {
+    workloads
+        .iter()
+        .filter_map(|w| {
+            let user = match &w.user {
+                UserSource::Dockerfile(u) => u.value.as_str(),
+                UserSource::KnownImage { user, .. } => user.as_str(),
+                _ => return None,
+            };
+            let name = user.split(':').next().unwrap_or(user).trim();
+            (!name.is_empty() && !name.bytes().all(|b| b.is_ascii_digit()))
+                .then_some((w.subject.as_ref(), name))
+        })
+        .collect()
+}
+
+/// The fix for a container that does not get `runAsNonRoot: true`.
+fn fix_for(named: Option<&str>) -> String {
+    match named {
+        Some(user) => format!(
+            "set runAsNonRoot: true in the pod securityContext with a numeric runAsUser (the UID of `{user}`): the image's USER `{user}` is a name, which the kubelet cannot verify as non-root, so runAsNonRoot alone would stop the container from starting"
+        ),
+        None => "set runAsNonRoot: true in the pod securityContext".to_string(),
+    }
+}
+
 pub(crate) fn judge(cx: &Context<'_>, out: &mut Vec<Verdict>) {
+    let named: OnceLock<HashMap<&str, &str>> = OnceLock::new();
     each_pod(cx, out, &DOC, |pod, j| {
         if let Some(e) = pod.user_namespace() {
             return (
@@ -92,15 +126,26 @@ pub(crate) fn judge(cx: &Context<'_>, out: &mut Vec<Verdict>) {
                     ),
                     "remove the container's runAsNonRoot (or set it to true)",
                 ),
-                None if pod_true.is_none() => j.fail_in(
-                    c,
-                    c.sc_at(),
-                    format!(
-                        "{} does not set runAsNonRoot: true, and neither does the pod",
-                        c.who()
-                    ),
-                    "set runAsNonRoot: true in the pod securityContext",
-                ),
+                None if pod_true.is_none() => {
+                    let subject = j.container_subject(c);
+                    let user = named
+                        .get_or_init(|| named_image_users(cx.workloads))
+                        .get(subject.as_str())
+                        .copied()
+                        .filter(|_| {
+                            c.sc_field("runAsUser").is_none()
+                                && field(pod.sc, "runAsUser").is_none()
+                        });
+                    j.fail_in(
+                        c,
+                        c.sc_at(),
+                        format!(
+                            "{} does not set runAsNonRoot: true, and neither does the pod",
+                            c.who()
+                        ),
+                        fix_for(user),
+                    )
+                }
                 None => {}
             }
         }
@@ -121,4 +166,41 @@ pub(crate) fn judge(cx: &Context<'_>, out: &mut Vec<Verdict>) {
             ),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judge;
+    use crate::container::testing::Fixture;
+
+    /// A Skaffold project building `web` from `web/Dockerfile`, whose USER is a name.
+    const FILES: &[(&str, &str)] = &[
+        ("web/Dockerfile", "FROM alpine:3.20\nUSER app\n"),
+        (
+            "skaffold.yaml",
+            "apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n  - image: web\n    context: web\n",
+        ),
+    ];
+
+    #[test]
+    fn a_named_image_user_asks_for_a_numeric_run_as_user() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: web\n    image: web\n";
+        let vs = Fixture::new("kubernetes", pod, FILES).run(judge);
+        assert_eq!(vs.len(), 1, "{vs:?}");
+        let fix = vs[0].fix().unwrap_or_default();
+        assert!(
+            fix.contains("numeric runAsUser") && fix.contains("`app`"),
+            "{fix}"
+        );
+        // an image with a numeric USER gets the plain fix
+        let numeric = [
+            ("web/Dockerfile", "FROM alpine:3.20\nUSER 10001\n"),
+            FILES[1],
+        ];
+        let vs = Fixture::new("kubernetes", pod, &numeric).run(judge);
+        assert_eq!(
+            vs[0].fix(),
+            Some("set runAsNonRoot: true in the pod securityContext")
+        );
+    }
 }

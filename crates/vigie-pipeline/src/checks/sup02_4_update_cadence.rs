@@ -20,7 +20,8 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
            `pyproject.toml`, `go.mod`, `Cargo.toml`, `Gemfile`, `composer.json`, `pom.xml`), \
            Dependabot or Renovate proposes their updates at least every two weeks: every \
            `updates:` entry of `.github/dependabot.yml` has a `daily` or `weekly` interval (or a \
-           cron that runs on any day of the month) and an entry covers each ecosystem present; a \
+           cron that runs on any day of the month; an entry of a `multi-ecosystem-group` runs \
+           on its group's schedule) and an entry covers each ecosystem present; a \
            Renovate configuration is not disabled and schedules no monthly or rarer run.",
     why: "Dependencies drift out of date silently, and fixes for published vulnerabilities only \
           reach the product when someone raises the versions: a bot's pull requests on a fixed \
@@ -142,10 +143,10 @@ fn dependabot(path: &str, text: &str, ecos: &[(&str, &str)], out: &mut Vec<Verdi
             .get("package-ecosystem")
             .and_then(Node::as_str)
             .unwrap_or("?");
-        let dir = u.get("directory").and_then(Node::as_str).unwrap_or("/");
+        let dir = directories(u);
         covered.push(eco.to_string());
         let subject = format!("{path} › {eco} {dir}");
-        let schedule = u.get("schedule");
+        let schedule = u.get("schedule").or_else(|| group_schedule(root, u));
         let interval = schedule.and_then(|s| s.get("interval"));
         match interval.and_then(Node::as_str) {
             Some(i @ ("daily" | "weekly")) => out.push(Verdict::pass(
@@ -204,6 +205,29 @@ fn dependabot(path: &str, text: &str, ecos: &[(&str, &str)], out: &mut Vec<Verdi
             ));
         }
     }
+}
+
+/// The folders an entry covers: `directory`, or the `directories` list (globs included).
+fn directories(u: &Node) -> String {
+    match u.get("directories").map(Node::items) {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .filter_map(Node::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => u
+            .get("directory")
+            .and_then(Node::as_str)
+            .unwrap_or("/")
+            .to_string(),
+    }
+}
+
+/// An entry of a multi-ecosystem group runs on the group's schedule
+/// (`multi-ecosystem-groups.<name>.schedule`), which it names with `multi-ecosystem-group`.
+fn group_schedule<'a>(root: &'a Node, u: &Node) -> Option<&'a Node> {
+    let group = u.get("multi-ecosystem-group")?.as_str()?;
+    root.path(&["multi-ecosystem-groups", group, "schedule"])
 }
 
 /// A Renovate file: JSON is read as such; JSON5 (comments, unquoted keys) only by its text.
@@ -275,4 +299,29 @@ fn renovate_verdict(path: &str, rare: bool, disabled: bool, out: &mut Vec<Verdic
 pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
     let read = |p: &str| m.read(p);
     sup02_cadence(&m.repo.files, &read, &mut out.verdicts);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn multi_ecosystem_groups_lend_their_schedule() {
+        let text = "version: 2\nmulti-ecosystem-groups:\n  app:\n    schedule:\n      interval: weekly\n  slow:\n    schedule:\n      interval: monthly\nupdates:\n  - package-ecosystem: npm\n    directories: [\"/web/**\", \"/api\"]\n    patterns: [\"*\"]\n    multi-ecosystem-group: app\n  - package-ecosystem: docker\n    directories: [\"/web/**\"]\n    patterns: [\"*\"]\n    multi-ecosystem-group: slow\n";
+        let mut out = Vec::new();
+        super::dependabot(".github/dependabot.yml", text, &[], &mut out);
+        let got: Vec<(bool, String)> = out
+            .iter()
+            .map(|v| (v.is_pass(), v.subject.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    true,
+                    ".github/dependabot.yml › npm /web/**, /api".to_string()
+                ),
+                (false, ".github/dependabot.yml › docker /web/**".to_string()),
+            ]
+        );
+        assert!(out[1].message.contains("`monthly`"), "{}", out[1].message);
+    }
 }

@@ -50,7 +50,7 @@ fn is_generated(path: &str, files: &RepoFiles) -> bool {
 }
 
 /// The message as the check wrote it, without what the roll-up added (the units that share
-/// it, the identical copies of its file).
+/// it, the copies of its file).
 fn as_judged(message: &str) -> &str {
     let mut m = message;
     while let Some(i) = m.rfind(" (") {
@@ -58,7 +58,8 @@ fn as_judged(message: &str) -> &str {
         if m.ends_with(')')
             && (tail.starts_with("unit ")
                 || tail.starts_with("units ")
-                || tail.starts_with("identical cop"))
+                || tail.starts_with("identical cop")
+                || tail.starts_with("same line in"))
         {
             m = &m[..i];
         } else {

@@ -49,9 +49,10 @@ pub(crate) fn roll_up(
         tables,
         unassessed,
     } = findings;
-    // byte-identical copies of a file (a sample folder copied per variant) are judged once:
-    // the verdicts located in them join the roll-up, which reports each once at the first copy
-    let copies = identical_copies(
+    // copies of a file (a sample folder copied per variant, raw manifests kept beside a
+    // `kustomize/base` that differs only in `image:`) are judged once: the verdicts located in
+    // them join the roll-up, which reports each once at the first copy
+    let copies = copies_of(
         verdicts
             .iter()
             .chain(tagged.iter().map(|(v, _)| v))
@@ -63,7 +64,7 @@ pub(crate) fn roll_up(
         let unit_of_file = super::build_units::unit_of_file(units);
         let copied: HashSet<&str> = copies
             .iter()
-            .flat_map(|(a, b)| [a.as_ref(), b.as_ref()])
+            .flat_map(|(a, b)| [a.as_ref(), b.first.as_ref()])
             .collect();
         let (in_copies, rest): (Vec<Verdict>, Vec<Verdict>) = std::mem::take(&mut verdicts)
             .into_iter()
@@ -74,6 +75,7 @@ pub(crate) fn roll_up(
             (v, unit)
         }));
     }
+    tag_compose_verdicts(&mut verdicts, &mut tagged, units);
     let mut repo_verdicts = roll_up_units(tagged, &units.all, &copies);
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
@@ -355,6 +357,39 @@ fn refuse_overruling_attestations(
     }
 }
 
+/// The container checks judge every Compose project's services in one pass, untagged; where a
+/// repository forms several projects over one base file (`compose.yaml` alone and with each
+/// `compose.ENV.yaml`), a service of the base is judged once per project. Tag those verdicts
+/// with their project's unit (the subject starts with its name) so the roll-up reports each
+/// once, naming the projects.
+fn tag_compose_verdicts(
+    verdicts: &mut Vec<Verdict>,
+    tagged: &mut Vec<(Verdict, Option<usize>)>,
+    units: &Units,
+) {
+    if units.compose.len() < 2 {
+        return;
+    }
+    let unit_of: HashMap<&str, usize> = units
+        .compose
+        .iter()
+        .map(|&u| (units.all[u].name.as_str(), u))
+        .collect();
+    let project_of = |v: &Verdict| {
+        v.subject
+            .split_once(" › ")
+            .and_then(|(project, _)| unit_of.get(project).copied())
+    };
+    let (in_projects, rest): (Vec<Verdict>, Vec<Verdict>) = std::mem::take(verdicts)
+        .into_iter()
+        .partition(|v| project_of(v).is_some());
+    *verdicts = rest;
+    tagged.extend(in_projects.into_iter().map(|v| {
+        let u = project_of(&v);
+        (v, u)
+    }));
+}
+
 /// One verdict for each failure (or pass) that several units share: the same check at the
 /// same source location saying the same thing holds in every unit that includes a base, or in
 /// every copy of one application, and is reported once with the units listed and their
@@ -367,14 +402,17 @@ fn refuse_overruling_attestations(
 fn roll_up_units(
     tagged: Vec<(Verdict, Option<usize>)>,
     units: &[Unit],
-    copies: &HashMap<Arc<str>, Arc<str>>,
+    copies: &HashMap<Arc<str>, Copy>,
 ) -> Vec<Verdict> {
     type Key = (&'static str, Location, bool, Arc<str>);
     let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
     // each group: its first verdict, its units, the copies it was also found at
     let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>)> = Vec::new();
     for (v, u) in tagged {
-        let original = copies.get(&v.location.path);
+        let original = copies
+            .get(&v.location.path)
+            .filter(|c| !c.differs.contains(&v.location.line))
+            .map(|c| &c.first);
         // the verdict as the first copy would read it: its location, subject and message
         // written with the first copy's path
         let as_original = |s: &Arc<str>| -> Arc<str> {
@@ -398,7 +436,9 @@ fn roll_up_units(
         let same = candidates.iter().copied().find(|&g| {
             let (first, us, _) = &out[g];
             let first_subject = match copies.get(&first.location.path) {
-                Some(o) => first.subject.replace(first.location.path.as_ref(), o),
+                Some(o) => first
+                    .subject
+                    .replace(first.location.path.as_ref(), &o.first),
                 None => first.subject.to_string(),
             };
             first_subject == *subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
@@ -437,8 +477,17 @@ fn roll_up_units(
                 also.sort();
                 let paths: Vec<&str> = also.iter().map(|l| l.path.as_ref()).collect();
                 let label = if paths.len() == 1 { "copy" } else { "copies" };
+                let near = also
+                    .iter()
+                    .any(|l| copies.get(&l.path).is_some_and(|c| !c.differs.is_empty()));
+                let kind = if near { "same line in a" } else { "identical" };
+                let kind = if near && paths.len() > 1 {
+                    "same line in"
+                } else {
+                    kind
+                };
                 v.message = format!(
-                    "{} (identical {label} of this file: {})",
+                    "{} ({kind} {label} of this file: {})",
                     v.message,
                     paths.join(", ")
                 )
@@ -452,39 +501,104 @@ fn roll_up_units(
         .collect()
 }
 
-/// Files that are byte-identical copies of another, among `paths`: each later copy's path → the
-/// first copy's (in path order). Only files of equal size are read.
-fn identical_copies<'a>(
+/// A file that is a copy of another (`first`, earlier in path order): byte for byte, or line
+/// for line but for a few lines (`differs`, 1-based), where only the same lines are the same
+/// finding.
+struct Copy {
+    first: Arc<str>,
+    differs: Vec<u32>,
+}
+
+/// Lines a copy may change and still be a copy: raw manifests kept beside a `kustomize/base`
+/// with their own `image:` lines, a sample copied with another name or port.
+const MAX_DIFFERING_LINES: usize = 3;
+/// Shorter files are copies only byte for byte: in a few lines, three make another file.
+const MIN_LINES_FOR_NEAR_COPY: usize = 20;
+
+/// The copies among `paths`: each later copy's path → the first copy's. Files are compared
+/// when they have the same size (byte-identical) or the same name and number of lines (a near
+/// copy: at most [`MAX_DIFFERING_LINES`] lines differ, in files of at least
+/// [`MIN_LINES_FOR_NEAR_COPY`] lines).
+fn copies_of<'a>(
     paths: impl IntoIterator<Item = &'a Arc<str>>,
     files: &RepoFiles,
-) -> HashMap<Arc<str>, Arc<str>> {
+) -> HashMap<Arc<str>, Copy> {
     let mut by_size: BTreeMap<u64, BTreeSet<Arc<str>>> = BTreeMap::new();
-    for p in paths {
+    let mut by_name: BTreeMap<&str, BTreeSet<Arc<str>>> = BTreeMap::new();
+    let paths: Vec<&Arc<str>> = paths.into_iter().collect();
+    for p in &paths {
         if let Some(abs) = files.resolve(p)
             && let Ok(m) = std::fs::metadata(&abs)
             && m.is_file()
             && m.len() > 0
             && m.len() <= files.limit
         {
-            by_size.entry(m.len()).or_default().insert(p.clone());
+            by_size.entry(m.len()).or_default().insert((*p).clone());
+            let name = p.rsplit('/').next().unwrap_or(p);
+            by_name.entry(name).or_default().insert((*p).clone());
         }
     }
+    let read = |p: &Arc<str>| files.resolve(p).and_then(|a| std::fs::read(a).ok());
     let mut copies = HashMap::new();
     for same_size in by_size.into_values().filter(|s| s.len() > 1) {
         let mut firsts: Vec<(Vec<u8>, Arc<str>)> = Vec::new();
         for p in same_size {
-            let Some(bytes) = files.resolve(&p).and_then(|a| std::fs::read(a).ok()) else {
-                continue;
-            };
+            let Some(bytes) = read(&p) else { continue };
             match firsts.iter().find(|(b, _)| *b == bytes) {
                 Some((_, first)) => {
-                    copies.insert(p, first.clone());
+                    let first = first.clone();
+                    copies.insert(
+                        p,
+                        Copy {
+                            first,
+                            differs: Vec::new(),
+                        },
+                    );
                 }
                 None => firsts.push((bytes, p)),
             }
         }
     }
+    for same_name in by_name.into_values().filter(|s| s.len() > 1) {
+        let mut firsts: Vec<(String, Arc<str>)> = Vec::new();
+        for p in same_name {
+            if copies.contains_key(&p) {
+                continue;
+            }
+            let Some(text) = read(&p).and_then(|b| String::from_utf8(b).ok()) else {
+                continue;
+            };
+            let near = firsts
+                .iter()
+                .find_map(|(t, first)| differing_lines(t, &text).map(|d| (first.clone(), d)));
+            match near {
+                Some((first, differs)) => {
+                    copies.insert(p, Copy { first, differs });
+                }
+                None => firsts.push((text, p)),
+            }
+        }
+    }
     copies
+}
+
+/// The lines (1-based) where `b` differs from `a`, when they have the same number of lines,
+/// enough of them, and few differ.
+fn differing_lines(a: &str, b: &str) -> Option<Vec<u32>> {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    if la.len() != lb.len() || la.len() < MIN_LINES_FOR_NEAR_COPY {
+        return None;
+    }
+    let mut differs = Vec::new();
+    for (i, (x, y)) in la.iter().zip(&lb).enumerate() {
+        if x != y {
+            differs.push(i as u32 + 1);
+            if differs.len() > MAX_DIFFERING_LINES {
+                return None;
+            }
+        }
+    }
+    Some(differs)
 }
 
 /// The report of a scan, as every format renders it.

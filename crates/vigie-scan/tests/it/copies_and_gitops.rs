@@ -119,3 +119,60 @@ fn gitops_objects_with_remote_sources_are_noted_as_not_assessed() {
     assert_eq!(at("generated"), None, "{notes:#?}");
     assert_eq!(notes.len(), 3, "{notes:#?}");
 }
+
+/// A Deployment of more than twenty lines, with its image on a line of its own.
+fn deployment(image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\n  labels:\n    app: cart\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: cart\n  template:\n    metadata:\n      labels:\n        app: cart\n    spec:\n      containers:\n        - name: server\n          image: {image}\n          ports:\n            - containerPort: 8080\n          resources:\n            requests:\n              cpu: 100m\n"
+    )
+}
+
+#[test]
+fn a_copy_that_differs_in_a_few_lines_reports_the_shared_lines_once() {
+    let r = crate::scan_files(&[
+        ("kubernetes-manifests/cart.yaml", &deployment("cart")),
+        (
+            "release/base/cart.yaml",
+            &deployment("registry.example/shop/cart:v1.2"),
+        ),
+    ]);
+    let fails = |path: &str| {
+        r.verdicts
+            .iter()
+            .filter(|v| v.is_fail() && v.location.path.as_ref() == path)
+            .collect::<Vec<_>>()
+    };
+    let first = fails("kubernetes-manifests/cart.yaml");
+    let copy = fails("release/base/cart.yaml");
+    // the container's missing securityContext is one finding, at the first file, naming both
+    let caps: Vec<_> = first.iter().filter(|v| v.check == "CNT-02").collect();
+    assert_eq!(caps.len(), 1, "{first:#?}");
+    assert!(
+        caps[0]
+            .message
+            .contains("same line in a copy of this file: release/base/cart.yaml"),
+        "{}",
+        caps[0].message
+    );
+    assert!(!copy.iter().any(|v| v.check == "CNT-02"), "{copy:#?}");
+    // what the differing line says stays where it is written
+    assert!(
+        copy.iter()
+            .any(|v| v.check == "CNT-10.2" && v.location.line == 19),
+        "{copy:#?}"
+    );
+    // two different files of the same name are not copies
+    let other = deployment("cart").replace("replicas: 2", "replicas: 3").replace(
+        "cpu: 100m",
+        "cpu: 200m\n              memory: 64Mi\n            limits:\n              memory: 64Mi",
+    );
+    let r = crate::scan_files(&[
+        ("a/cart.yaml", &deployment("cart")),
+        ("b/cart.yaml", &other),
+    ]);
+    assert!(
+        r.verdicts.iter().any(|v| v.is_fail()
+            && v.check == "CNT-02"
+            && v.location.path.as_ref() == "b/cart.yaml")
+    );
+}
