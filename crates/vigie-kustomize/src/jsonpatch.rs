@@ -80,20 +80,70 @@ fn show(p: &[String]) -> String {
     format!("/{}", p.join("/"))
 }
 
+/// Apply one operation to an object as Kustomize does: Kustomize keeps bookkeeping annotations
+/// on every object while it transforms it, so `metadata.annotations` exists for every
+/// operation (`add /metadata/annotations/KEY` works on an object written without
+/// annotations), and a map left empty is not written out.
+pub(crate) fn apply_to_object(doc: &mut Node, op: &Op) -> Result<(), String> {
+    let pos = doc.pos;
+    let Some(meta) = metadata_mut(doc) else {
+        return apply(doc, op);
+    };
+    let had = meta.iter().any(|e| e.key == "annotations");
+    if !had {
+        meta.push(Entry {
+            key: "annotations".into(),
+            key_pos: pos,
+            value: Node {
+                pos,
+                tag: None,
+                value: Value::Map(Vec::new()),
+            },
+        });
+    }
+    let result = apply(doc, op);
+    if !had && let Some(meta) = metadata_mut(doc) {
+        meta.retain(|e| {
+            e.key != "annotations" || !matches!(&e.value.value, Value::Map(m) if m.is_empty())
+        });
+    }
+    result
+}
+
+/// The entries of the object's `metadata` mapping.
+fn metadata_mut(doc: &mut Node) -> Option<&mut Vec<Entry>> {
+    let Value::Map(top) = &mut doc.value else {
+        return None;
+    };
+    match &mut top.iter_mut().find(|e| e.key == "metadata")?.value.value {
+        Value::Map(meta) => Some(meta),
+        _ => None,
+    }
+}
+
 /// Apply one operation to `doc`.
 pub(crate) fn apply(doc: &mut Node, op: &Op) -> Result<(), String> {
     match op.op.as_str() {
         "add" => add(doc, &op.path, with_pos(op.value)),
         "remove" => remove(doc, &op.path).map(|_| ()),
         "replace" => {
-            let target = get_mut(doc, &op.path).ok_or_else(|| {
+            if let Some(target) = get_mut(doc, &op.path) {
+                *target = with_pos(op.value);
+                return Ok(());
+            }
+            // Kustomize's JSON patch replaces a key its mapping lacks by setting it, as `add`
+            // does; a missing mapping or list item is still an error
+            let missing = || {
                 format!(
                     "replace operation does not apply: doc is missing path: {}",
                     show(&op.path)
                 )
-            })?;
-            *target = with_pos(op.value);
-            Ok(())
+            };
+            let (_, parent_path) = op.path.split_last().ok_or_else(missing)?;
+            match get_mut(doc, parent_path).map(|p| &p.value) {
+                Some(Value::Map(_)) => add(doc, &op.path, with_pos(op.value)),
+                _ => Err(missing()),
+            }
         }
         "move" => {
             let from = op.from.as_deref().unwrap_or_default();

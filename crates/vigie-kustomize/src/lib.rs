@@ -61,6 +61,7 @@ mod transform;
 mod tree;
 
 use std::path::{Path, PathBuf};
+pub use transform::PATCH_MATCHES_NOTHING;
 use vigie_core::Diagnostic;
 use vigie_parse::yaml::Node;
 

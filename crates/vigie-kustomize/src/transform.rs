@@ -11,6 +11,12 @@ use crate::tree;
 use vigie_core::DiagKind;
 use vigie_parse::yaml::{Node, Pos, Value};
 
+/// What a patch whose target matches no object of the build is told. A patch of a component
+/// or base that several units include may match in some of them only: the scan keeps the note
+/// only where it matches in none (`vigie-scan`'s roll-up of unit diagnostics).
+pub const PATCH_MATCHES_NOTHING: &str =
+    "the target of this patch matches no object; the patch changes nothing";
+
 pub(crate) fn run(cx: &mut Ctx, k: &Kustomization, objs: &mut Vec<Obj>) {
     let mut record = Record::default();
     let mut patch_no = 0;
@@ -326,12 +332,7 @@ pub(crate) fn patches(
                         .map(|(i, _)| i)
                         .collect();
                     if hits.is_empty() {
-                        cx.unmatched(
-                            false,
-                            e.pos,
-                            "the target of this patch matches no object; the patch changes nothing"
-                                .into(),
-                        );
+                        cx.unmatched(false, e.pos, PATCH_MATCHES_NOTHING.into());
                     }
                     hits.reverse();
                     for i in hits {
@@ -360,7 +361,7 @@ fn json6902(cx: &mut Ctx, objs: &mut [Obj], t: &Target, doc: &Node, at: Pos) {
         any = true;
         for op in &ops {
             let mut copy = o.node.clone();
-            match crate::jsonpatch::apply(&mut copy, op) {
+            match crate::jsonpatch::apply_to_object(&mut copy, op) {
                 Ok(()) => o.node = copy,
                 Err(m) => cx.error(
                     DiagKind::Reference,
@@ -374,11 +375,7 @@ fn json6902(cx: &mut Ctx, objs: &mut [Obj], t: &Target, doc: &Node, at: Pos) {
         }
     }
     if !any {
-        cx.unmatched(
-            false,
-            at,
-            "the target of this patch matches no object; the patch changes nothing".into(),
-        );
+        cx.unmatched(false, at, PATCH_MATCHES_NOTHING.into());
     }
 }
 

@@ -35,6 +35,35 @@ fn a_patch_whose_target_matches_nothing_is_medium() {
 }
 
 #[test]
+fn a_component_patch_is_dangling_only_where_no_unit_it_serves_matches() {
+    let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - target: {kind: StatefulSet}\n    patch: |-\n      - op: add\n        path: /spec/replicas\n        value: 1\n";
+    let db = DEPLOYMENT
+        .replace("kind: Deployment", "kind: StatefulSet")
+        .replace("web", "db");
+    let overlay = |res: &str| format!("resources: [{res}]\ncomponents: [../../components/sa]\n");
+    let dangling = |files: &[(&str, &str)]| {
+        let r = crate::scan_files(files);
+        r.diagnostics
+            .iter()
+            .filter(|d| d.message.contains("matches no object"))
+            .count()
+    };
+    let web = overlay("web.yaml");
+    let with_db = overlay("db.yaml");
+    // one unit has a StatefulSet: the component's patch serves it
+    let both = [
+        ("components/sa/kustomization.yaml", component),
+        ("apps/web/kustomization.yaml", web.as_str()),
+        ("apps/web/web.yaml", DEPLOYMENT),
+        ("apps/db/kustomization.yaml", with_db.as_str()),
+        ("apps/db/db.yaml", db.as_str()),
+    ];
+    assert_eq!(dangling(&both), 0);
+    // no unit has one: the patch changes nothing anywhere
+    assert_eq!(dangling(&both[..3]), 1);
+}
+
+#[test]
 fn a_resource_a_build_cannot_read_stays_high_and_gates() {
     let k = "resources: [web.yaml, missing.yaml]\n";
     let r = crate::scan_files(&[("k/kustomization.yaml", k), ("k/web.yaml", DEPLOYMENT)]);
