@@ -356,17 +356,14 @@ const MAX_REINDENTED_LINES: usize = 64;
 /// the nodes on those lines are shifted back to where they are written.
 pub fn parse(text: &str) -> Stream {
     let first = parse_strict(text);
-    if !first
+    let refused_for_indentation = first
         .error
         .as_ref()
-        .is_some_and(|e| e.message == "invalid indentation")
-    {
-        return first;
+        .is_some_and(|e| e.message == "invalid indentation");
+    if refused_for_indentation && let Some(stream) = parse_reindented(text) {
+        return stream;
     }
-    match parse_reindented(text) {
-        Some(stream) => stream,
-        None => first,
-    }
+    first
 }
 
 /// [`parse`] after indenting the lines of open flow collections the strict reading refuses;

@@ -62,7 +62,7 @@ spec:
 
 /// The user an image runs as when it is a name rather than a UID (`USER app`, a catalogue
 /// image's `nonroot`), by container subject: `runAsNonRoot: true` alone would stop it.
-fn named_image_users<'a>(workloads: &'a [Workload]) -> HashMap<&'a str, &'a str> {
+fn named_image_users(workloads: &[Workload]) -> HashMap<&str, &str> {
     workloads
         .iter()
         .filter_map(|w| {
