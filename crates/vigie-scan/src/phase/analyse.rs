@@ -8,9 +8,9 @@
 //! [`super::roll_up`]; their evidence tables and unassessed checks join the findings too.
 
 use super::{Discovered, Findings, Lowered, Scan, Tally, Units};
+use crate::units::Unit;
 use crate::units::is_under;
 use rayon::prelude::*;
-use crate::units::Unit;
 use std::collections::{HashMap, HashSet};
 use vigie_checks::repo::{RepoFile, RepoInput, RepoOutput};
 use vigie_core::model::Workload;
@@ -274,7 +274,7 @@ impl MergedTables {
         let same = tables
             .iter()
             .position(|x| x.control == t.control && x.title == t.title && x.columns == t.columns);
-        self.rows.resize_with(tables.len(), || HashSet::new());
+        self.rows.resize_with(tables.len(), HashSet::new);
         match same {
             Some(i) => {
                 let (x, seen) = (&mut tables[i], &mut self.rows[i]);
@@ -378,8 +378,18 @@ mod tests {
     /// Paths that sort between `a/b` and `a/b/…` (`a/b-c`, `a/b.d`) or right after them
     /// (`a/b0`, `a/ba`) are not under `a/b`.
     const TRICKY: &[&str] = &[
-        "a", "a/b", "a/b-c/x.yaml", "a/b.d", "a/b/x.yaml", "a/b/y/z.yaml", "a/b0/x.yaml",
-        "a/ba/x.yaml", "a/c.yaml", "b/x.yaml", "a/b/", "ab/x.yaml",
+        "a",
+        "a/b",
+        "a/b-c/x.yaml",
+        "a/b.d",
+        "a/b/x.yaml",
+        "a/b/y/z.yaml",
+        "a/b0/x.yaml",
+        "a/ba/x.yaml",
+        "a/c.yaml",
+        "b/x.yaml",
+        "a/b/",
+        "ab/x.yaml",
     ];
 
     #[test]
@@ -401,7 +411,15 @@ mod tests {
         let units = [unit("a/b", &["a/c.yaml"]), unit("b", &[])];
         assert_eq!(
             rels(&files_of_no_unit(&repo, &units)),
-            ["a", "a/b-c/x.yaml", "a/b.d", "a/b0/x.yaml", "a/ba/x.yaml", "a/c.yaml", "ab/x.yaml"]
+            [
+                "a",
+                "a/b-c/x.yaml",
+                "a/b.d",
+                "a/b0/x.yaml",
+                "a/ba/x.yaml",
+                "a/c.yaml",
+                "ab/x.yaml"
+            ]
         );
         assert!(files_of_no_unit(&repo, &[unit("", &[])]).is_empty());
     }
@@ -427,7 +445,10 @@ mod tests {
         merged.add(&mut tables, table("NET-02", &[&["z"], &["y"], &["z"]]));
         merged.add(&mut tables, table("CRY-01", &[&["x"], &["w"]]));
         // a run's own repeats are kept as it gave them when it came first
-        assert_eq!(tables[0], table("NET-02", &[&["x"], &["y"], &["x"], &["z"]]));
+        assert_eq!(
+            tables[0],
+            table("NET-02", &[&["x"], &["y"], &["x"], &["z"]])
+        );
         assert_eq!(tables[1], table("CRY-01", &[&["x"], &["w"]]));
     }
 }

@@ -25,8 +25,7 @@ type GapKey<'v> = (&'v str, &'v str, &'static str);
 
 /// Mark every failure that repeats another family's failure on the same gap.
 pub(crate) fn mark_same_gaps(verdicts: &mut [Verdict], in_scope: impl Fn(&str) -> bool) {
-    let mut gaps: HashMap<GapKey<'_>, Vec<usize>, foldhash::fast::RandomState> =
-        HashMap::default();
+    let mut gaps: HashMap<GapKey<'_>, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
     for (i, v) in verdicts.iter().enumerate() {
         if v.outcome != Outcome::Fail || !in_scope(v.check) {
             continue;
