@@ -8,12 +8,13 @@
 //! [`super::roll_up`]; their evidence tables and unassessed checks join the findings too.
 
 use super::{Discovered, Findings, Lowered, Scan, Tally, Units};
+use crate::units::Unit;
 use crate::units::is_under;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use vigie_checks::repo::{RepoFile, RepoInput, RepoOutput};
 use vigie_core::model::Workload;
-use vigie_core::{DiagKind, Diagnostic, Location};
+use vigie_core::{DiagKind, Diagnostic, EvidenceTable, Location};
 use vigie_parse::compose;
 use vigie_parse::kubernetes::Object;
 
@@ -51,19 +52,9 @@ pub(crate) fn analyse(
         .collect();
     let unit_files: Vec<Vec<RepoFile>> = all_units
         .iter()
-        .map(|u| {
-            repo_files
-                .iter()
-                .filter(|f| is_under(&f.rel, u.folder()) || u.files.iter().any(|x| **x == *f.rel))
-                .cloned()
-                .collect()
-        })
+        .map(|u| files_of_unit(&repo_files, u))
         .collect();
-    let rest_files: Vec<RepoFile> = repo_files
-        .iter()
-        .filter(|f| !all_units.iter().any(|u| is_under(&f.rel, u.folder())))
-        .cloned()
-        .collect();
+    let rest_files = files_of_no_unit(&repo_files, all_units);
     let whole = RepoInput {
         catalog: scan.catalog,
         config: cfg,
@@ -97,18 +88,6 @@ pub(crate) fn analyse(
             jobs.push((a, None));
         }
     }
-    let no_objects: Vec<Object> = Vec::new();
-    let whole_objects: Vec<Vec<Object>> = analyzers
-        .iter()
-        .enumerate()
-        .map(|(a, an)| {
-            if an.per_unit() {
-                Vec::new()
-            } else {
-                unit_kept[a].iter().flatten().cloned().collect()
-            }
-        })
-        .collect();
     // where each unit's objects lie in `whole_objects[a]`, for the matches an analysis that runs
     // once on everything still makes within a unit (a workload's Secret)
     let whole_ranges: Vec<Vec<std::ops::Range<usize>>> = analyzers
@@ -127,6 +106,21 @@ pub(crate) fn analyse(
                     r
                 })
                 .collect()
+        })
+        .collect();
+    let no_objects: Vec<Object> = Vec::new();
+    // an analysis that runs once on everything gets every unit's objects in one list, moved
+    // there: they are not looked at per unit again
+    let mut unit_kept = unit_kept;
+    let whole_objects: Vec<Vec<Object>> = analyzers
+        .iter()
+        .enumerate()
+        .map(|(a, an)| {
+            if an.per_unit() {
+                Vec::new()
+            } else {
+                unit_kept[a].iter_mut().flat_map(std::mem::take).collect()
+            }
         })
         .collect();
     let outputs: Vec<(Option<usize>, RepoOutput)> = jobs
@@ -169,7 +163,10 @@ pub(crate) fn analyse(
             (unit, out)
         })
         .collect();
-    drop(unit_kept);
+    // the objects are dropped on a thread of their own: freeing many trees takes a while, and
+    // nothing waits on it
+    let objects = (unit_kept, whole_objects);
+    std::thread::spawn(move || drop(objects));
     // A name of the configuration that one unit's run does not know (roles naming a workload
     // of another unit) is no problem of the configuration: kept when every run of the analysis
     // reports it.
@@ -190,6 +187,7 @@ pub(crate) fn analyse(
         }
     }
     let tables = &mut findings.tables;
+    let mut merged = MergedTables::default();
     let mut references = UnitReferences::default();
     for (&(a, _), (unit, o)) in jobs.iter().zip(outputs) {
         findings
@@ -207,19 +205,7 @@ pub(crate) fn analyse(
             }
         }
         for t in o.tables {
-            match tables
-                .iter_mut()
-                .find(|x| x.control == t.control && x.title == t.title && x.columns == t.columns)
-            {
-                Some(x) => {
-                    for r in t.rows {
-                        if !x.rows.contains(&r) {
-                            x.rows.push(r);
-                        }
-                    }
-                }
-                None => tables.push(t),
-            }
+            merged.add(tables, t);
         }
         findings.unassessed.extend(o.unassessed);
     }
@@ -227,6 +213,84 @@ pub(crate) fn analyse(
     findings.tables.sort_by(|a, b| a.control.cmp(&b.control));
     findings.unassessed.sort_by(|a, b| a.check.cmp(&b.check));
     findings.unassessed.dedup();
+}
+
+/// The files of `repo_files` (sorted by path) a unit reads: those under its folder and those
+/// it names elsewhere, in path order.
+fn files_of_unit(repo_files: &[RepoFile], unit: &Unit) -> Vec<RepoFile> {
+    let mut at: Vec<usize> = under(repo_files, unit.folder()).collect();
+    at.extend(
+        unit.files
+            .iter()
+            .filter_map(|f| repo_files.binary_search_by(|x| (*x.rel).cmp(f)).ok()),
+    );
+    at.sort_unstable();
+    at.dedup();
+    at.into_iter().map(|i| repo_files[i].clone()).collect()
+}
+
+/// The files of `repo_files` (sorted by path) under no unit's folder, in path order.
+fn files_of_no_unit(repo_files: &[RepoFile], units: &[Unit]) -> Vec<RepoFile> {
+    let mut covered = vec![false; repo_files.len()];
+    for u in units {
+        for i in under(repo_files, u.folder()) {
+            covered[i] = true;
+        }
+    }
+    repo_files
+        .iter()
+        .zip(covered)
+        .filter(|(_, c)| !c)
+        .map(|(f, _)| f.clone())
+        .collect()
+}
+
+/// The positions in `files` (sorted by path) of the paths [`is_under`] `dir`: the folder itself
+/// and the paths that begin with `dir/`, which sort next to each other.
+fn under(files: &[RepoFile], dir: &str) -> impl Iterator<Item = usize> {
+    let range = if dir.is_empty() {
+        0..files.len()
+    } else {
+        let first = |bound: &str| files.partition_point(|f| *f.rel < *bound);
+        // `0` is the byte after `/`: the paths beginning with `dir/` are those in between
+        first(&format!("{dir}/"))..first(&format!("{dir}0"))
+    };
+    let itself = (!dir.is_empty())
+        .then(|| files.binary_search_by(|f| (*f.rel).cmp(dir)).ok())
+        .flatten();
+    itself.into_iter().chain(range)
+}
+
+/// The evidence tables of every run, one per control, title and columns: the rows of a table
+/// several runs give are listed once, in the order they first came.
+#[derive(Default)]
+struct MergedTables {
+    /// Per table of the list, by position: the rows it holds.
+    rows: Vec<HashSet<Vec<String>>>,
+}
+
+impl MergedTables {
+    fn add(&mut self, tables: &mut Vec<EvidenceTable>, t: EvidenceTable) {
+        let same = tables
+            .iter()
+            .position(|x| x.control == t.control && x.title == t.title && x.columns == t.columns);
+        self.rows.resize_with(tables.len(), HashSet::new);
+        match same {
+            Some(i) => {
+                let (x, seen) = (&mut tables[i], &mut self.rows[i]);
+                if seen.is_empty() {
+                    seen.extend(x.rows.iter().cloned());
+                }
+                for r in t.rows {
+                    if !seen.contains(&r) {
+                        seen.insert(r.clone());
+                        x.rows.push(r);
+                    }
+                }
+            }
+            None => tables.push(t),
+        }
+    }
 }
 
 /// A configuration diagnostic saying a name matches nothing the analysis saw.
@@ -272,5 +336,119 @@ impl UnitReferences {
                 d
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::UnitKind;
+
+    fn files(paths: &[&str]) -> Vec<RepoFile> {
+        let mut paths = paths.to_vec();
+        paths.sort_unstable();
+        paths
+            .into_iter()
+            .map(|p| RepoFile {
+                rel: p.into(),
+                abs: p.into(),
+                size: 0,
+            })
+            .collect()
+    }
+
+    fn unit(path: &str, files: &[&str]) -> Unit {
+        Unit {
+            name: path.to_string(),
+            kind: UnitKind::Manifests,
+            path: path.to_string(),
+            formed: String::new(),
+            files: files.iter().map(|f| f.to_string()).collect(),
+            values: Vec::new(),
+            set: Vec::new(),
+            release: None,
+            namespace: None,
+        }
+    }
+
+    fn rels(files: &[RepoFile]) -> Vec<&str> {
+        files.iter().map(|f| &*f.rel).collect()
+    }
+
+    /// Paths that sort between `a/b` and `a/b/…` (`a/b-c`, `a/b.d`) or right after them
+    /// (`a/b0`, `a/ba`) are not under `a/b`.
+    const TRICKY: &[&str] = &[
+        "a",
+        "a/b",
+        "a/b-c/x.yaml",
+        "a/b.d",
+        "a/b/x.yaml",
+        "a/b/y/z.yaml",
+        "a/b0/x.yaml",
+        "a/ba/x.yaml",
+        "a/c.yaml",
+        "b/x.yaml",
+        "a/b/",
+        "ab/x.yaml",
+    ];
+
+    #[test]
+    fn a_unit_reads_what_is_under_its_folder_and_what_it_names() {
+        let repo = files(TRICKY);
+        for dir in ["", "a", "a/b", "a/b/y", "b", "c"] {
+            let u = unit(dir, &["a/c.yaml", "a/b0/x.yaml", "missing.yaml"]);
+            let want: Vec<&str> = rels(&repo)
+                .into_iter()
+                .filter(|f| is_under(f, dir) || u.files.iter().any(|x| x == f))
+                .collect();
+            assert_eq!(rels(&files_of_unit(&repo, &u)), want, "folder {dir:?}");
+        }
+    }
+
+    #[test]
+    fn the_rest_is_what_no_unit_folder_holds() {
+        let repo = files(TRICKY);
+        let units = [unit("a/b", &["a/c.yaml"]), unit("b", &[])];
+        assert_eq!(
+            rels(&files_of_no_unit(&repo, &units)),
+            [
+                "a",
+                "a/b-c/x.yaml",
+                "a/b.d",
+                "a/b0/x.yaml",
+                "a/ba/x.yaml",
+                "a/c.yaml",
+                "ab/x.yaml"
+            ]
+        );
+        assert!(files_of_no_unit(&repo, &[unit("", &[])]).is_empty());
+    }
+
+    fn table(control: &str, rows: &[&[&str]]) -> EvidenceTable {
+        EvidenceTable {
+            control: control.into(),
+            title: "t".into(),
+            columns: vec!["c".into()],
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn tables_of_several_runs_list_each_row_once_in_first_order() {
+        let mut tables = Vec::new();
+        let mut merged = MergedTables::default();
+        merged.add(&mut tables, table("NET-02", &[&["x"], &["y"], &["x"]]));
+        merged.add(&mut tables, table("CRY-01", &[&["x"]]));
+        merged.add(&mut tables, table("NET-02", &[&["z"], &["y"], &["z"]]));
+        merged.add(&mut tables, table("CRY-01", &[&["x"], &["w"]]));
+        // a run's own repeats are kept as it gave them when it came first
+        assert_eq!(
+            tables[0],
+            table("NET-02", &[&["x"], &["y"], &["x"], &["z"]])
+        );
+        assert_eq!(tables[1], table("CRY-01", &[&["x"], &["w"]]));
     }
 }

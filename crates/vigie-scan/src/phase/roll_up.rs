@@ -52,14 +52,7 @@ pub(crate) fn roll_up(
     // copies of a file (a sample folder copied per variant, raw manifests kept beside a
     // `kustomize/base` that differs only in `image:`) are judged once: the verdicts located in
     // them join the roll-up, which reports each once at the first copy
-    let copies = copies_of(
-        verdicts
-            .iter()
-            .chain(tagged.iter().map(|(v, _)| v))
-            .map(|v| &v.location.path)
-            .collect::<BTreeSet<_>>(),
-        &found.repo,
-    );
+    let copies = copies_of(paths_of(&verdicts, &tagged), &found.repo);
     if !copies.is_empty() {
         let unit_of_file = super::build_units::unit_of_file(units);
         let copied: HashSet<&str> = copies
@@ -499,6 +492,28 @@ fn roll_up_units(
             v
         })
         .collect()
+}
+
+/// The paths the verdicts are located in. A file's verdicts come one after the other and
+/// share one copy of its path, so a path is looked up once per run of them.
+fn paths_of<'v>(
+    verdicts: &'v [Verdict],
+    tagged: &'v [(Verdict, Option<usize>)],
+) -> BTreeSet<&'v Arc<str>> {
+    let mut paths = BTreeSet::new();
+    let mut last: Option<&Arc<str>> = None;
+    for p in verdicts
+        .iter()
+        .chain(tagged.iter().map(|(v, _)| v))
+        .map(|v| &v.location.path)
+    {
+        if last.is_some_and(|l| Arc::ptr_eq(l, p)) {
+            continue;
+        }
+        last = Some(p);
+        paths.insert(p);
+    }
+    paths
 }
 
 /// A file that is a copy of another (`first`, earlier in path order): byte for byte, or line

@@ -17,27 +17,29 @@
 //! frameworks pair up: a check out of scope is not listed anyway.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use vigie_checks::container_field;
 use vigie_core::{Outcome, Verdict};
 
 /// What identifies a gap: the file, the subject and the field.
-type GapKey = (Arc<str>, Arc<str>, &'static str);
+type GapKey<'v> = (&'v str, &'v str, &'static str);
 
 /// Mark every failure that repeats another family's failure on the same gap.
 pub(crate) fn mark_same_gaps(verdicts: &mut [Verdict], in_scope: impl Fn(&str) -> bool) {
-    let mut gaps: HashMap<GapKey, Vec<usize>> = HashMap::new();
+    let mut gaps: HashMap<GapKey<'_>, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
     for (i, v) in verdicts.iter().enumerate() {
         if v.outcome != Outcome::Fail || !in_scope(v.check) {
             continue;
         }
         if let Some(field) = gap_field(v.check) {
-            gaps.entry((v.location.path.clone(), v.subject.clone(), field))
+            gaps.entry((&v.location.path, &v.subject, field))
                 .or_default()
                 .push(i);
         }
     }
-    for members in gaps.values() {
+    // the groups with one failure have no twin; the others, by their first verdict
+    let mut groups: Vec<Vec<usize>> = gaps.into_values().filter(|m| m.len() > 1).collect();
+    groups.sort_unstable_by_key(|m| m[0]);
+    for members in &groups {
         let Some(&first) = members.iter().min_by_key(|&&i| rank(&verdicts[i])) else {
             continue;
         };
