@@ -22,8 +22,6 @@ pub const WINDOW_AFTER: usize = 4096;
 /// How far a window is widened to reach a line boundary: bounds the work on minified files whose
 /// single line is megabytes long.
 const LINE_WIDEN_LIMIT: usize = 4096;
-/// Largest gap between two of a rule's windows that [`Engine::bridges`] searches across.
-const MERGE_GAP: usize = 256;
 /// Content with a NUL byte in its first 8 KB is binary and not matched (file rules still apply).
 const BINARY_PROBE: usize = 8192;
 
@@ -88,10 +86,6 @@ pub struct Engine {
     /// windows instead of windows widened to whole lines. `None` for the other rules, and when
     /// that compilation fails (the rule then uses the widened windows). Compiled on first use.
     ranged: Vec<OnceLock<Option<regex_automata::meta::Regex>>>,
-    /// Per rule searched by range: its regex behind up to `lead` bytes of anything, searched
-    /// anchored at `lead` bytes before a keyword hit to learn whether any match goes through
-    /// the hit (see [`Engine::through`]). Compiled on first use.
-    through: Vec<OnceLock<Option<regex_automata::meta::Regex>>>,
     file_rules: Vec<u32>,
     /// Indices of the Dockerfile rules implemented in code (ENV/ARG/LABEL, COPY/ADD).
     docker_env: usize,
@@ -187,7 +181,6 @@ impl Engine {
         // of a few files pays only for the rules whose keywords occur in them.
         let locality = set.rules.iter().map(|_| OnceLock::new()).collect();
         let ranged = set.rules.iter().map(|_| OnceLock::new()).collect();
-        let through = set.rules.iter().map(|_| OnceLock::new()).collect();
         let automaton = Keywords::new(&patterns);
         let profile =
             std::env::var_os("VIGIE_SECRETS_PROFILE").map(|_| Profile::new(set.rules.len()));
@@ -200,7 +193,6 @@ impl Engine {
             unkeyed,
             locality,
             ranged,
-            through,
             file_rules,
             docker_env,
             docker_copy,
@@ -424,15 +416,11 @@ impl Engine {
                         (hit.start, hit.end)
                     } else if let Some(l) = loc.max_len {
                         match loc.lead {
-                            // A match starts at most `lead` bytes before a keyword it holds;
-                            // a hit no match goes through opens no window.
-                            Some(b) if self.exact(ri) => {
-                                let from = hit.start.saturating_sub(b);
-                                if !self.through(ri, b, data, from) {
-                                    continue;
-                                }
-                                (from, hit.start.saturating_add(l).min(data.len()))
-                            }
+                            // A match starts at most `lead` bytes before a keyword it holds.
+                            Some(b) if self.exact(ri) => (
+                                hit.start.saturating_sub(b),
+                                hit.start.saturating_add(l).min(data.len()),
+                            ),
                             _ => (
                                 start.max(hit.end.saturating_sub(l)),
                                 end.min(hit.start.saturating_add(l)),
@@ -482,20 +470,16 @@ impl Engine {
         }
         // A rule's windows are searched as they are when they provably hold every match through
         // their hits; otherwise they are widened to whole lines, where they may overlap again.
-        // Windows a few lines apart are searched as one when the bytes between provably hold no
-        // match (see [`Engine::bridges`]): a search costs about as much to start as to run over a
-        // few hundred bytes, and prose mentioning a keyword on every other line opens many.
         windows.sort_unstable();
         let mut merged: Vec<(u32, usize, usize)> = Vec::with_capacity(windows.len());
         for (r, s, e) in windows {
-            let exact = self.exact(r as usize);
-            let (s, e) = if exact { (s, e) } else { widen(data, s, e) };
+            let (s, e) = if self.exact(r as usize) {
+                (s, e)
+            } else {
+                widen(data, s, e)
+            };
             match merged.last_mut() {
-                Some((lr, _, le))
-                    if *lr == r && (s <= *le || self.bridges(r as usize, exact, data, *le, s)) =>
-                {
-                    *le = (*le).max(e)
-                }
+                Some((lr, _, le)) if *lr == r && s <= *le => *le = (*le).max(e),
                 _ => merged.push((r, s, e)),
             }
         }
@@ -752,49 +736,6 @@ impl Engine {
                 also: Vec::new(),
             });
         }
-    }
-
-    /// Whether rule `r`'s window ending at `end` and its next one, starting at `start`, can be
-    /// searched as one, the [`MERGE_GAP`] bytes at most between them included, finding exactly
-    /// what the two searches find. Every match of the rule must hold one of its keywords, so a
-    /// match in the gap would hold a keyword hit, whose window covers it: there is none. A rule
-    /// searched by range ([`Engine::exact`]) sees the same look-around either way. Otherwise the
-    /// rule is searched in slices of whole lines: its matches must stay on one line, the two
-    /// windows must end and start on line boundaries, and its look-around must read a line break
-    /// as it reads a slice's edge ([`Locality::line_local_looks`]).
-    fn bridges(&self, r: usize, exact: bool, data: &[u8], end: usize, start: usize) -> bool {
-        if start - end > MERGE_GAP {
-            return false;
-        }
-        if exact {
-            return true;
-        }
-        let loc = self.locality(r);
-        loc.keyword_in_match
-            && loc.single_line
-            && loc.line_local_looks
-            && data.get(end) == Some(&b'\n')
-            && start > 0
-            && data[start - 1] == b'\n'
-    }
-
-    /// Whether a match of rule `r` (searched by range, its matches holding a keyword at most
-    /// `lead` bytes after their start) starts between `from` and `lead` bytes after it. One
-    /// anchored search, which stops a few bytes past the hit when nothing matches, costs much
-    /// less than searching the hit's window, and most hits of a common keyword start no match.
-    /// A window is then opened only for the hits a match goes through: any match holds a hit
-    /// this answers yes for, and that hit's window holds the whole match. When the regex
-    /// prefixed with `lead` bytes does not compile, every hit is searched.
-    fn through(&self, r: usize, lead: usize, data: &[u8], from: usize) -> bool {
-        let gate = self.through[r].get_or_init(|| {
-            let re = self.rules[r].regex.as_ref()?;
-            ranged_regex(&format!("(?s:.){{0,{lead}}}(?:{})", re.as_str()))
-        });
-        let Some(gate) = gate else { return true };
-        let input = regex_automata::Input::new(data)
-            .range(from..)
-            .anchored(regex_automata::Anchored::Yes);
-        gate.is_match(input)
     }
 
     /// Whether rule `r`'s windows hold every match through their hits and are searched as they
@@ -1085,76 +1026,6 @@ keywords = ["mytoken"]
         // Far beyond the window (and on another line): not matched.
         let far = format!("MYTOKEN\n{}\n{hex}\n", "a\n".repeat(5000));
         assert_eq!(e.scan("a", far.as_bytes(), None).matches.len(), 0);
-    }
-
-    /// Each rule's windows searched, counted by the profile.
-    fn windows_searched(e: &Engine, id: &str) -> u64 {
-        let r = e.rules.iter().position(|r| r.id == id).unwrap();
-        e.profile.as_ref().unwrap().rules[r][2].load(Ordering::Relaxed)
-    }
-
-    #[test]
-    fn nearby_windows_are_searched_as_one_without_changing_the_matches() {
-        let mut e = engine(
-            r#"
-[[rules]]
-id = "line"
-regex = '''(?m)^[ \t]*tok[ \t]*=[ \t]*([a-z0-9]{10,})$'''
-keywords = ["tok"]
-
-[[rules]]
-id = "ranged"
-regex = '''\btok:\s{0,2}([a-z0-9]{10,20})\b'''
-keywords = ["tok"]
-"#,
-        );
-        e.profile = Some(Profile::new(e.rules.len()));
-        let near = "filler words\n".repeat(3);
-        let far = "filler words\n".repeat(40);
-        let gap = "x".repeat(100);
-        let text = format!(
-            "tok=aaaaaaaa11\n{near}tok=bbbbbbbb22\n{far}tok=cccccccc33\n{far}\
-             tok:dddddddd44 {gap} tok:eeeeeeee55\n{far}tok:ffffffff66\n"
-        );
-        let s = e.scan("a.env", text.as_bytes(), None);
-        let mut got: Vec<(&str, &[u8])> = s
-            .matches
-            .iter()
-            .map(|m| (e.rules[m.rule].id.as_str(), m.secret.as_slice()))
-            .collect();
-        got.sort();
-        let want: Vec<(&str, &[u8])> = vec![
-            ("line", b"aaaaaaaa11"),
-            ("line", b"bbbbbbbb22"),
-            ("line", b"cccccccc33"),
-            ("ranged", b"dddddddd44"),
-            ("ranged", b"eeeeeeee55"),
-            ("ranged", b"ffffffff66"),
-        ];
-        assert_eq!(got, want);
-        // Five lines hold the keyword: the first two, a few lines apart, are one search.
-        assert!(!e.exact(0) && e.exact(1));
-        assert_eq!(windows_searched(&e, "line"), 4);
-        // Seven hits, three a match goes through: two of them, a hundred bytes apart, are one
-        // search; the hits no match goes through open none.
-        assert_eq!(windows_searched(&e, "ranged"), 2);
-    }
-
-    #[test]
-    fn windows_of_a_rule_reading_the_start_of_the_text_stay_apart() {
-        // `^` outside multi-line mode holds at the start of each line's own window.
-        let mut e = engine(
-            r#"
-[[rules]]
-id = "text-start"
-regex = '''^tok=([a-z0-9]{10,})'''
-keywords = ["tok"]
-"#,
-        );
-        e.profile = Some(Profile::new(e.rules.len()));
-        let s = e.scan("b.env", b"tok=aaaaaaaa11\nx\ntok=bbbbbbbb22\n", None);
-        assert_eq!(s.matches.len(), 2);
-        assert_eq!(windows_searched(&e, "text-start"), 2);
     }
 
     #[test]

@@ -826,11 +826,6 @@ pub struct Locality {
     /// A punctuation byte every match contains (`@` in a URL with credentials): a window
     /// without it holds no match and is not searched.
     pub required_byte: Option<u8>,
-    /// The regex's look-around answers the same at a line break inside a searched window as at
-    /// the window's edge when that edge is a line boundary: `(?m)^`, `(?m)$` and `\b` do; the
-    /// start and end of the text (`\A`, `\z`, `^` and `$` outside multi-line mode) and the CRLF
-    /// forms do not.
-    pub line_local_looks: bool,
 }
 
 impl Locality {
@@ -863,17 +858,7 @@ pub fn locality(pattern: &str, keywords: &[String]) -> Locality {
             lead(&hir, &keywords)
         },
         required_byte: required_byte(&hir),
-        line_local_looks: line_local_looks(&hir),
     }
-}
-
-/// See [`Locality::line_local_looks`].
-fn line_local_looks(h: &regex_syntax::hir::Hir) -> bool {
-    use regex_syntax::hir::Look;
-    let looks = h.properties().look_set();
-    ![Look::Start, Look::End, Look::StartCRLF, Look::EndCRLF]
-        .iter()
-        .any(|&l| looks.contains(l))
 }
 
 /// The rarest-looking punctuation byte every match of `h` contains, if any. Letters, digits and
@@ -1339,18 +1324,6 @@ regex = '''fine_[a-z]{4}'''
         // An alternation bounds by its worst branch, and every branch must hold a keyword.
         assert_eq!(lead(r"(?:ab(?:token)|(?:token))", &["token"]), Some(2));
         assert_eq!(lead(r"(?:ab(?:token)|[0-9]+)", &["token"]), None);
-    }
-
-    #[test]
-    fn line_local_looks_exclude_the_ends_of_the_text() {
-        let local = |re: &str| locality(re, &[]).line_local_looks;
-        assert!(local(r"(?m)^[ \t]*token[ \t]*=[ \t]*(\S+)$"));
-        assert!(local(r"\btoken=(\w+)\b"));
-        assert!(local(r"token=(\w+)"));
-        assert!(!local(r"^token=(\w+)"));
-        assert!(!local(r"token=(\w+)$"));
-        assert!(!local(r"\Atoken=(\w+)"));
-        assert!(!local(r"(?mR)^token=(\w+)$"));
     }
 
     #[test]
