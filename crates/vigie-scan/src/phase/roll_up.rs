@@ -575,7 +575,8 @@ fn copies_of<'a>(
         }
     }
     for same_name in by_name.into_values().filter(|s| s.len() > 1) {
-        let mut firsts: Vec<(String, Arc<str>)> = Vec::new();
+        // the files of one name, by number of lines, each as the hashes of its lines
+        let mut by_lines: BTreeMap<usize, Vec<(Vec<u64>, Arc<str>)>> = BTreeMap::new();
         for p in same_name {
             if copies.contains_key(&p) {
                 continue;
@@ -583,29 +584,50 @@ fn copies_of<'a>(
             let Some(text) = read(&p).and_then(|b| String::from_utf8(b).ok()) else {
                 continue;
             };
-            let near = firsts
-                .iter()
-                .find_map(|(t, first)| differing_lines(t, &text).map(|d| (first.clone(), d)));
-            match near {
-                Some((first, differs)) => {
-                    copies.insert(p, Copy { first, differs });
+            let lines = line_hashes(&text);
+            if lines.len() >= MIN_LINES_FOR_NEAR_COPY {
+                by_lines.entry(lines.len()).or_default().push((lines, p));
+            }
+        }
+        for group in by_lines.into_values() {
+            let mut firsts: Vec<(Vec<u64>, Arc<str>)> = Vec::new();
+            for (lines, p) in group {
+                let near = firsts
+                    .iter()
+                    .find_map(|(f, first)| differing_lines(f, &lines).map(|d| (first.clone(), d)));
+                match near {
+                    Some((first, differs)) => {
+                        copies.insert(p, Copy { first, differs });
+                    }
+                    None if firsts.len() < MAX_ORIGINALS_PER_SHAPE => firsts.push((lines, p)),
+                    None => {}
                 }
-                None => firsts.push((text, p)),
             }
         }
     }
     copies
 }
 
-/// The lines (1-based) where `b` differs from `a`, when they have the same number of lines,
-/// enough of them, and few differ.
-fn differing_lines(a: &str, b: &str) -> Option<Vec<u32>> {
-    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    if la.len() != lb.len() || la.len() < MIN_LINES_FOR_NEAR_COPY {
-        return None;
-    }
+/// Distinct files of one name and length a file is compared with, so that a repository of
+/// thousands of `deployment.yaml` stays linear: a copy is almost always of one of the first.
+const MAX_ORIGINALS_PER_SHAPE: usize = 8;
+
+/// A hash of each line of a text.
+fn line_hashes(text: &str) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    text.lines()
+        .map(|l| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            l.hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+/// The lines (1-based) where `b` differs from `a` (two files of as many lines), when few do.
+fn differing_lines(a: &[u64], b: &[u64]) -> Option<Vec<u32>> {
     let mut differs = Vec::new();
-    for (i, (x, y)) in la.iter().zip(&lb).enumerate() {
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
         if x != y {
             differs.push(i as u32 + 1);
             if differs.len() > MAX_DIFFERING_LINES {
