@@ -576,7 +576,7 @@ fn copies_of<'a>(
     }
     for same_name in by_name.into_values().filter(|s| s.len() > 1) {
         // the files of one name, by number of lines, each as the hashes of its lines
-        let mut by_lines: BTreeMap<usize, Vec<(Vec<u64>, Arc<str>)>> = BTreeMap::new();
+        let mut by_lines: BTreeMap<usize, Vec<Hashed>> = BTreeMap::new();
         for p in same_name {
             if copies.contains_key(&p) {
                 continue;
@@ -590,7 +590,7 @@ fn copies_of<'a>(
             }
         }
         for group in by_lines.into_values() {
-            let mut firsts: Vec<(Vec<u64>, Arc<str>)> = Vec::new();
+            let mut firsts: Vec<Hashed> = Vec::new();
             for (lines, p) in group {
                 let near = firsts
                     .iter()
@@ -607,6 +607,9 @@ fn copies_of<'a>(
     }
     copies
 }
+
+/// A file as the hashes of its lines, with its path.
+type Hashed = (Vec<u64>, Arc<str>);
 
 /// Distinct files of one name and length a file is compared with, so that a repository of
 /// thousands of `deployment.yaml` stays linear: a copy is almost always of one of the first.
