@@ -10,7 +10,7 @@ use std::sync::Arc;
 use vigie_core::catalog::Catalog;
 use vigie_core::config::Config;
 use vigie_core::model::Workload;
-use vigie_core::{CheckDoc, Diagnostic, EvidenceTable, Verdict};
+use vigie_core::{CheckDoc, Diagnostic, EvidenceTables, Verdict};
 use vigie_parse::compose::Project;
 use vigie_parse::dockerfile::Dockerfile;
 use vigie_parse::kubernetes::Object;
@@ -59,6 +59,8 @@ pub struct RepoInput<'a> {
     /// order (an object of two units is in both). Empty when `objects` are one unit's, or when
     /// the caller does not know the units: [`RepoInput::units`] then gives one range over all.
     pub unit_ranges: &'a [std::ops::Range<usize>],
+    /// The records the analysis made of the same objects ([`Analyzer::record`]).
+    pub records: &'a [Record],
 }
 
 impl RepoInput<'_> {
@@ -73,13 +75,17 @@ impl RepoInput<'_> {
     }
 }
 
+/// An analysis's own compact record of a Kubernetes object ([`Analyzer::record`]); the
+/// analysis that made it downcasts it back to its type.
+pub type Record = Arc<dyn std::any::Any + Send + Sync>;
+
 /// What an analysis found.
 #[derive(Debug, Default)]
 pub struct RepoOutput {
     pub verdicts: Vec<Verdict>,
     pub diagnostics: Vec<Diagnostic>,
     /// Evidence shown as a table under its control (markdown roadmap, JSON).
-    pub tables: Vec<EvidenceTable>,
+    pub tables: EvidenceTables,
     /// Checks the analysis could not run on this repository, with the reason.
     pub unassessed: Vec<vigie_core::Unassessed>,
 }
@@ -105,6 +111,12 @@ pub trait Analyzer: Sync {
     /// (whole, or trimmed to the fields `run` reads) to receive it in `run`. Manifests are
     /// otherwise dropped once checked, so what is kept here is what the scan holds in memory.
     fn keep(&self, _object: &Object) -> Option<Object> {
+        None
+    }
+    /// Like [`Analyzer::keep`], but what is kept is the analysis's own compact record of the
+    /// object, received in [`RepoInput::records`]: for what it reads of every workload, where
+    /// thousands of YAML trees would cost far more memory than the few facts it needs.
+    fn record(&self, _object: &Object) -> Option<Record> {
         None
     }
     /// Whether the analysis judges each deployment unit on its own (who reaches whom, which

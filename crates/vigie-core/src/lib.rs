@@ -27,7 +27,7 @@ pub mod timings;
 pub mod verdict;
 
 pub use diag::{DiagKind, Diagnostic};
-pub use report::{EvidenceTable, ScanReport, Stats, Unassessed};
+pub use report::{EvidenceTable, EvidenceTables, ScanReport, Stats, Unassessed};
 pub use severity::Severity;
 pub use source::{Location, SourceFile};
 pub use verdict::{CheckDoc, Outcome, Verdict};

@@ -36,6 +36,121 @@ pub struct EvidenceTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// Rows of evidence the tables of one control may hold in a report. A repository with
+/// thousands of databases would otherwise give thousands of tables: a report no auditor reads
+/// to the end, and a memory peak that grows with the product of workloads and databases.
+pub const MAX_EVIDENCE_ROWS: usize = 2_000;
+
+/// Evidence tables kept within [`MAX_EVIDENCE_ROWS`] rows per control: past the budget, a
+/// table is counted instead of kept, and [`EvidenceTables::into_tables`] ends the control's
+/// last table with a row saying how much was left out. Producers that would build many
+/// tables ask [`EvidenceTables::has_room`] first and only count what they would have listed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EvidenceTables {
+    tables: Vec<EvidenceTable>,
+    /// Per control: rows kept, and tables and rows left out.
+    budget: std::collections::BTreeMap<String, (usize, usize, usize)>,
+}
+
+impl EvidenceTables {
+    /// Whether a table of `control` would still be kept.
+    pub fn has_room(&self, control: &str) -> bool {
+        self.budget
+            .get(control)
+            .is_none_or(|(kept, _, _)| *kept < MAX_EVIDENCE_ROWS)
+    }
+
+    /// Keep `table`, or count it when its control's budget is spent.
+    pub fn push(&mut self, table: EvidenceTable) {
+        if self.has_room(&table.control) {
+            let entry = self.budget.entry(table.control.clone()).or_default();
+            entry.0 += table.rows.len();
+            self.tables.push(table);
+        } else {
+            self.leave_out(&table.control, 1, table.rows.len());
+        }
+    }
+
+    /// Count tables and rows of `control` that were not built (see [`EvidenceTables::has_room`]).
+    pub fn leave_out(&mut self, control: &str, tables: usize, rows: usize) {
+        let entry = self.budget.entry(control.to_string()).or_default();
+        entry.1 += tables;
+        entry.2 += rows;
+    }
+
+    /// Add a row to the table at `index` (one several producers give), or count it.
+    pub fn push_row(&mut self, index: usize, row: Vec<String>) {
+        let control = &self.tables[index].control;
+        if self.has_room(control) {
+            self.budget.entry(control.clone()).or_default().0 += 1;
+            self.tables[index].rows.push(row);
+        } else {
+            let control = control.clone();
+            self.leave_out(&control, 0, 1);
+        }
+    }
+
+    /// Everything `other` kept and counted, within this budget.
+    pub fn absorb(&mut self, other: EvidenceTables) {
+        for (control, (_, tables, rows)) in &other.budget {
+            self.leave_out(control, *tables, *rows);
+        }
+        for t in other.tables {
+            self.push(t);
+        }
+    }
+
+    /// The tables kept, and per control the tables and rows left out.
+    pub fn into_parts(self) -> (Vec<EvidenceTable>, Vec<(String, usize, usize)>) {
+        let left_out = self
+            .budget
+            .into_iter()
+            .filter(|(_, (_, t, r))| *t > 0 || *r > 0)
+            .map(|(c, (_, t, r))| (c, t, r))
+            .collect();
+        (self.tables, left_out)
+    }
+
+    /// The tables, each control's last one ending with a row that counts what was left out.
+    pub fn into_tables(mut self) -> Vec<EvidenceTable> {
+        for (control, (_, tables, rows)) in &self.budget {
+            if *tables == 0 && *rows == 0 {
+                continue;
+            }
+            let Some(last) = self.tables.iter_mut().rev().find(|t| &t.control == control) else {
+                continue;
+            };
+            let mut note = vec![String::new(); last.columns.len().max(1)];
+            note[0] = format!(
+                "… {rows} more rows{} not listed: {control}'s evidence is listed up to \
+                 {MAX_EVIDENCE_ROWS} rows",
+                if *tables > 0 {
+                    format!(" in {tables} more tables")
+                } else {
+                    String::new()
+                }
+            );
+            last.rows.push(note);
+        }
+        self.tables
+    }
+}
+
+impl std::ops::Deref for EvidenceTables {
+    type Target = [EvidenceTable];
+    fn deref(&self) -> &[EvidenceTable] {
+        &self.tables
+    }
+}
+
+impl Extend<EvidenceTable> for EvidenceTables {
+    fn extend<I: IntoIterator<Item = EvidenceTable>>(&mut self, iter: I) {
+        for t in iter {
+            self.push(t);
+        }
+    }
+}
+
 /// A check an analysis could not run on this repository, and why (no git history, no
 /// vulnerability database, no `--since`): the requirements it alone decides are reported as not
 /// assessed with that reason, never as not applicable.

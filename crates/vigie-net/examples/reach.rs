@@ -11,6 +11,7 @@ fn main() {
     let g = vigie_net::build_with_files(
         &loaded.projects,
         &loaded.objects,
+        &loaded.pods.iter().collect::<Vec<_>>(),
         &loaded.roles,
         &loaded.files,
     );

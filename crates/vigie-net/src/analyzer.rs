@@ -1,9 +1,9 @@
 //! The analyzer that plugs the network model into `vigie scan`.
 
 use crate::roles::DeclaredRoles;
-use vigie_checks::repo::{Analyzer, RepoInput, RepoOutput};
+use std::sync::Arc;
+use vigie_checks::repo::{Analyzer, Record, RepoInput, RepoOutput};
 use vigie_core::CheckDoc;
-use vigie_core::report::EvidenceTable;
 use vigie_parse::kubernetes::Object;
 
 pub struct NetworkAnalyzer;
@@ -38,6 +38,10 @@ impl Analyzer for NetworkAnalyzer {
         crate::keep(object)
     }
 
+    fn record(&self, object: &Object) -> Option<Record> {
+        crate::record(object).map(|pods| Arc::new(pods) as Record)
+    }
+
     fn per_unit(&self) -> bool {
         true
     }
@@ -70,7 +74,13 @@ impl Analyzer for NetworkAnalyzer {
             names: input.files.iter().map(|f| f.rel.clone()).collect(),
             lookup: input.lookup,
         };
-        let graph = crate::build_for_checks(input.compose, objects, &roles, &files);
+        let pods: Vec<&crate::Pod> = input
+            .records
+            .iter()
+            .filter_map(|r| r.downcast_ref::<Vec<crate::Pod>>())
+            .flatten()
+            .collect();
+        let graph = crate::build_for_checks(input.compose, objects, &pods, &roles, &files);
         vigie_core::timings::note(|| {
             format!(
                 "network: {} workloads, {} flows into databases, {} exposures",
@@ -83,12 +93,6 @@ impl Analyzer for NetworkAnalyzer {
         out.verdicts
             .extend(judged.verdicts.into_iter().map(|(_, v)| v));
         out.diagnostics.extend(graph.diagnostics);
-        out.tables
-            .extend(judged.tables.into_iter().map(|t| EvidenceTable {
-                control: t.control,
-                title: t.title,
-                columns: t.columns,
-                rows: t.rows,
-            }));
+        out.tables.absorb(judged.tables);
     }
 }

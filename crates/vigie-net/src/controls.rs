@@ -11,19 +11,15 @@ use vigie_core::{CheckDoc, Location, Verdict};
 pub const APPLIED_NAMESPACE: &str = "Namespace (the one the unit is applied to)";
 
 /// A table of evidence shown under a control in the roadmap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
-    pub control: String,
-    pub title: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
+pub use vigie_core::EvidenceTable as Table;
 
 /// The verdicts, each with the workload it is about (for colouring the graph).
 #[derive(Debug, Default)]
 pub struct Judged {
     pub verdicts: Vec<(Option<Wid>, Verdict)>,
-    pub tables: Vec<Table>,
+    /// Within the report's budget of rows per control: a platform with thousands of databases
+    /// lists the first ones and counts the rest.
+    pub tables: vigie_core::EvidenceTables,
 }
 
 impl Judged {

@@ -400,68 +400,75 @@ pub(crate) fn is_operator_group(group: &str) -> bool {
         )
 }
 
-/// Lower Kubernetes objects into the graph and compute the flows between pods.
-pub fn lower(graph: &mut Graph, objects: &[Object]) {
-    let mut ns_declared: BTreeMap<String, (BTreeMap<String, String>, Location)> = BTreeMap::new();
-    for o in objects.iter().filter(|o| o.kind == "Namespace") {
-        let mut labels = str_map(o.node.path(&["metadata", "labels"]));
-        labels.insert("kubernetes.io/metadata.name".into(), o.name.clone());
-        ns_declared.insert(o.name.clone(), (labels, o.at.clone()));
+/// One pod template of a workload object, reduced to what the model reads of it: what the
+/// scan keeps of each workload until the analysis runs ([`crate::ANALYZER`]'s records), a few
+/// hundred bytes where the object's YAML tree took kilobytes.
+#[derive(Debug, Clone)]
+pub struct Pod {
+    kind: String,
+    name: String,
+    /// The namespace the object names, if any.
+    namespace: Option<String>,
+    subject: Arc<str>,
+    at: Location,
+    /// The template's labels (the object's when the template has none), and those its
+    /// controller adds.
+    labels: Vec<(String, String)>,
+    /// Every container's image, init and ephemeral containers included.
+    images: Vec<String>,
+    runs: Vec<Run>,
+    ports: Vec<PodPort>,
+    /// Where `hostNetwork: true` is written.
+    host_network: Option<Location>,
+}
+
+/// A port a long-running container declares, with its `hostPort` and where that is written.
+#[derive(Debug, Clone)]
+struct PodPort {
+    listen: Listen,
+    host: Option<(u16, Location)>,
+}
+
+impl Pod {
+    /// The pods of one object: one per pod template (a LeaderWorkerSet has two).
+    pub fn all_of(o: &Object) -> Vec<Pod> {
+        PodTemplate::all(o)
+            .into_iter()
+            .map(|pod| Pod::of(o, &pod))
+            .collect()
     }
-    // pods
-    let mut pods: Vec<Wid> = Vec::new();
-    for (o, pod) in objects
-        .iter()
-        .flat_map(|o| PodTemplate::all(o).into_iter().map(move |p| (o, p)))
-    {
-        let ns = ns_of(o).to_string();
-        let home = graph.group_index(&ns, &ns, GroupKind::Namespace);
-        if graph.groups[home].at.is_none() {
-            graph.groups[home].at = ns_declared.get(&ns).map(|(_, l)| l.clone());
-        }
+
+    fn of(o: &Object, pod: &PodTemplate<'_>) -> Pod {
         let mut labels = str_map(
             pod.meta
                 .and_then(|m| m.get("labels"))
                 .or_else(|| o.node.path(&["metadata", "labels"])),
         );
         controller_labels(o, pod.part, &mut labels);
-        let mut w = Workload {
-            platform: Platform::Kubernetes,
-            name: o.name.clone(),
+        let mut p = Pod {
             kind: o.kind.clone(),
-            group: ns.clone(),
+            name: o.name.clone(),
+            namespace: o.namespace.clone(),
             subject: Arc::from(vigie_parse::kubernetes::pod_subject(o, pod.part)),
             at: o.at.clone(),
+            labels: labels.into_iter().collect(),
             images: Vec::new(),
             runs: Vec::new(),
-            labels,
-            listen: Vec::new(),
-            networks: Vec::new(),
-            mode: NetMode::Networks,
-            role: Role::default(),
-            role_source: None,
-            one_shot: matches!(
-                o.kind.as_str(),
-                "Job"
-                    | "CronJob"
-                    | "ScaledJob"
-                    | "Workflow"
-                    | "CronWorkflow"
-                    | "WorkflowTemplate"
-                    | "ClusterWorkflowTemplate"
-            ),
-            home,
+            ports: Vec::new(),
+            host_network: pod
+                .spec
+                .get("hostNetwork")
+                .filter(|n| n.as_bool() == Some(true))
+                .map(|n| o.loc(n.pos)),
         };
-        let wid = graph.workloads.len();
-        let host_network = pod.spec.get("hostNetwork").and_then(Node::as_bool) == Some(true);
         for (role, c) in pod.containers() {
             if let Some(i) = c.get("image").and_then(Node::as_str) {
-                w.images.push(i.to_string());
+                p.images.push(i.to_string());
             }
             if role != "container" {
                 continue;
             }
-            w.runs.push(Run {
+            p.runs.push(Run {
                 image: c
                     .get("image")
                     .and_then(Node::as_str)
@@ -470,55 +477,63 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
                 command: words(c.get("command")),
                 args: words(c.get("args")),
             });
-            for p in c.get("ports").map(Node::items).unwrap_or(&[]) {
-                let proto = p
-                    .get("protocol")
-                    .and_then(Node::as_str)
-                    .and_then(Proto::parse)
-                    .unwrap_or(Proto::Tcp);
-                let Some(cp) = p
-                    .get("containerPort")
-                    .and_then(Node::as_i64)
-                    .and_then(|n| u16::try_from(n).ok())
-                else {
-                    continue;
-                };
-                w.listen.push(Listen {
-                    name: p.get("name").and_then(Node::as_str).map(str::to_string),
-                    range: PortRange::one(proto, cp),
-                });
-                if let Some(hp) = p
-                    .get("hostPort")
-                    .and_then(Node::as_i64)
-                    .and_then(|n| u16::try_from(n).ok())
-                    .filter(|n| *n > 0)
-                {
-                    graph.exposures.push(Exposure {
-                        target: wid,
-                        kind: ExposureKind::HostPort,
-                        ports: Ports::from_ranges(vec![PortRange::one(proto, hp)]),
-                        via: format!("hostPort {hp} → {cp}"),
-                        tls: tls_by_port(hp, cp),
-                        at: o.loc(p.get("hostPort").map_or(p.pos, |n| n.pos)),
-                    });
-                }
-            }
+            p.ports.extend(
+                c.get("ports")
+                    .map(Node::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|port| pod_port(o, port)),
+            );
         }
-        if host_network {
-            w.mode = NetMode::Host;
-            let at = o.loc(pod.spec.get("hostNetwork").map_or(pod.spec.pos, |n| n.pos));
-            graph.exposures.push(Exposure {
-                target: wid,
-                kind: ExposureKind::HostNetwork,
-                ports: w.listen_ports(),
-                via: "hostNetwork: true".into(),
-                tls: Tls::No("a host-network pod listens on the node's interfaces directly".into()),
-                at,
-            });
-        }
-        graph.workloads.push(w);
-        pods.push(wid);
+        p.labels.shrink_to_fit();
+        p.runs.shrink_to_fit();
+        p.ports.shrink_to_fit();
+        p
     }
+}
+
+/// A container's port, when it declares a `containerPort` in range.
+fn pod_port(o: &Object, p: &Node) -> Option<PodPort> {
+    let proto = p
+        .get("protocol")
+        .and_then(Node::as_str)
+        .and_then(Proto::parse)
+        .unwrap_or(Proto::Tcp);
+    let cp = p
+        .get("containerPort")
+        .and_then(Node::as_i64)
+        .and_then(|n| u16::try_from(n).ok())?;
+    let host = p.get("hostPort").and_then(|n| {
+        let hp = n.as_i64().and_then(|n| u16::try_from(n).ok())?;
+        (hp > 0).then(|| (hp, o.loc(n.pos)))
+    });
+    Some(PodPort {
+        listen: Listen {
+            name: p.get("name").and_then(Node::as_str).map(str::to_string),
+            range: PortRange::one(proto, cp),
+        },
+        host,
+    })
+}
+
+/// Lower Kubernetes objects into the graph and compute the flows between pods: the pods of
+/// `objects`' workloads and `pods`, recorded apart.
+pub fn lower(graph: &mut Graph, objects: &[Object], pods: &[&Pod]) {
+    let mut ns_declared: BTreeMap<String, (BTreeMap<String, String>, Location)> = BTreeMap::new();
+    for o in objects.iter().filter(|o| o.kind == "Namespace") {
+        let mut labels = str_map(o.node.path(&["metadata", "labels"]));
+        labels.insert("kubernetes.io/metadata.name".into(), o.name.clone());
+        ns_declared.insert(o.name.clone(), (labels, o.at.clone()));
+    }
+    let own: Vec<Pod> = objects.iter().flat_map(Pod::all_of).collect();
+    let all_pods = || own.iter().chain(pods.iter().copied());
+    // pods
+    let mut pod_wids: Vec<Wid> = Vec::new();
+    for pod in all_pods() {
+        let wid = add_pod(graph, pod, &ns_declared);
+        pod_wids.push(wid);
+    }
+    let pods = pod_wids;
     let mut by_ns: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, &w) in pods.iter().enumerate() {
         by_ns
@@ -539,6 +554,7 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
     let named: BTreeSet<&str> = objects
         .iter()
         .filter_map(|o| o.namespace.as_deref())
+        .chain(all_pods().filter_map(|p| p.namespace.as_deref()))
         .chain(ns_declared.keys().map(String::as_str))
         .collect();
     for ns in ns_labels.keys() {
@@ -622,6 +638,75 @@ pub fn lower(graph: &mut Graph, objects: &[Object]) {
         }
     }
     let _ = pods;
+}
+
+/// Add one pod to the graph as a workload of its namespace, with the exposures its host ports
+/// and host network make.
+fn add_pod(
+    graph: &mut Graph,
+    pod: &Pod,
+    ns_declared: &BTreeMap<String, (BTreeMap<String, String>, Location)>,
+) -> Wid {
+    let ns = pod.namespace.as_deref().unwrap_or("default").to_string();
+    let home = graph.group_index(&ns, &ns, GroupKind::Namespace);
+    if graph.groups[home].at.is_none() {
+        graph.groups[home].at = ns_declared.get(&ns).map(|(_, l)| l.clone());
+    }
+    let wid = graph.workloads.len();
+    let mut w = Workload {
+        platform: Platform::Kubernetes,
+        name: pod.name.clone(),
+        kind: pod.kind.clone(),
+        group: ns,
+        subject: pod.subject.clone(),
+        at: pod.at.clone(),
+        images: pod.images.clone(),
+        runs: pod.runs.clone(),
+        labels: pod.labels.iter().cloned().collect(),
+        listen: Vec::new(),
+        networks: Vec::new(),
+        mode: NetMode::Networks,
+        role: Role::default(),
+        role_source: None,
+        one_shot: matches!(
+            pod.kind.as_str(),
+            "Job"
+                | "CronJob"
+                | "ScaledJob"
+                | "Workflow"
+                | "CronWorkflow"
+                | "WorkflowTemplate"
+                | "ClusterWorkflowTemplate"
+        ),
+        home,
+    };
+    for port in &pod.ports {
+        w.listen.push(port.listen.clone());
+        if let Some((hp, at)) = &port.host {
+            let (proto, cp) = (port.listen.range.proto, port.listen.range.from);
+            graph.exposures.push(Exposure {
+                target: wid,
+                kind: ExposureKind::HostPort,
+                ports: Ports::from_ranges(vec![PortRange::one(proto, *hp)]),
+                via: format!("hostPort {hp} → {cp}"),
+                tls: tls_by_port(*hp, cp),
+                at: at.clone(),
+            });
+        }
+    }
+    if let Some(at) = &pod.host_network {
+        w.mode = NetMode::Host;
+        graph.exposures.push(Exposure {
+            target: wid,
+            kind: ExposureKind::HostNetwork,
+            ports: w.listen_ports(),
+            via: "hostNetwork: true".into(),
+            tls: Tls::No("a host-network pod listens on the node's interfaces directly".into()),
+            at: at.clone(),
+        });
+    }
+    graph.workloads.push(w);
+    wid
 }
 
 /// A Traefik router's transport as NET-03 sees it.

@@ -28,6 +28,7 @@ pub mod selector;
 #[cfg(feature = "analyzer")]
 pub use analyzer::ANALYZER;
 pub use controls::{CHECKS, Judged, Table, judge};
+pub use k8s::Pod;
 pub use model::Graph;
 pub use roles::DeclaredRoles;
 
@@ -42,6 +43,7 @@ pub fn build(projects: &[Project], objects: &[Object], declared: &DeclaredRoles)
         Graph::default(),
         projects,
         objects,
+        &[],
         declared,
         &vigie_tls::MemFiles::new(&[]),
     )
@@ -52,17 +54,20 @@ pub fn build(projects: &[Project], objects: &[Object], declared: &DeclaredRoles)
 pub fn build_with_files(
     projects: &[Project],
     objects: &[Object],
+    pods: &[&Pod],
     declared: &DeclaredRoles,
     files: &dyn Mounts,
 ) -> Graph {
-    build_with(Graph::default(), projects, objects, declared, files)
+    build_with(Graph::default(), projects, objects, pods, declared, files)
 }
 
 /// Build the graph the checks need: Kubernetes flows only into the workloads that may be
-/// databases (see [`Graph::only_into_databases`]); `vigie graph` draws them all.
+/// databases (see [`Graph::only_into_databases`]); `vigie graph` draws them all. `pods` are
+/// workloads' pods recorded apart from `objects` ([`record`]).
 pub fn build_for_checks(
     projects: &[Project],
     objects: &[Object],
+    pods: &[&Pod],
     declared: &DeclaredRoles,
     files: &dyn Mounts,
 ) -> Graph {
@@ -75,35 +80,35 @@ pub fn build_for_checks(
         only_into_databases: Some(names),
         ..Graph::default()
     };
-    build_with(g, projects, objects, declared, files)
+    build_with(g, projects, objects, pods, declared, files)
 }
 
 fn build_with(
     mut g: Graph,
     projects: &[Project],
     objects: &[Object],
+    pods: &[&Pod],
     declared: &DeclaredRoles,
     files: &dyn Mounts,
 ) -> Graph {
     compose::lower(&mut g, projects, files);
     let compose_wids: Vec<model::Wid> = (0..g.workloads.len()).collect();
-    k8s::lower(&mut g, objects);
+    k8s::lower(&mut g, objects, pods);
     compose::flows(&mut g, &compose_wids);
     roles::assign(&mut g, declared);
     g.flows.sort_by_key(|f| (f.to, f.from));
     g
 }
 
-/// Whether the analysis needs a Kubernetes object, and the part of it to keep: the network
-/// kinds whole, workloads trimmed to their metadata and the pod fields the model reads
-/// (labels, `hostNetwork`, container names, images and ports).
+/// Whether the analysis needs a Kubernetes object as such, and the part of it to keep: the
+/// network kinds whole; operators' custom resources (which Services and policies may select
+/// the pods of) trimmed to their metadata and the pod fields the model reads. The pods of
+/// other workloads are kept as [`record`]s.
 pub fn keep(object: &Object) -> Option<Object> {
     if k8s::NETWORK_KINDS.contains(&object.kind.as_str()) || vigie_tls::ingress::keep(object) {
         return Some(object.clone());
     }
-    if vigie_parse::kubernetes::PodTemplate::all(object).is_empty()
-        && !k8s::is_operator_group(vigie_parse::kubernetes::api_group(&object.api_version))
-    {
+    if !is_operator_resource(object) {
         return None;
     }
     Some(Object {
@@ -116,4 +121,18 @@ pub fn keep(object: &Object) -> Option<Object> {
         node: load::trim_workload(&object.node),
         sources: object.sources.clone(),
     })
+}
+
+/// The pods of a workload object that is no operator's custom resource (those are kept whole,
+/// see [`keep`]), as compact records.
+pub fn record(object: &Object) -> Option<Vec<Pod>> {
+    if is_operator_resource(object) {
+        return None;
+    }
+    let pods = Pod::all_of(object);
+    (!pods.is_empty()).then_some(pods)
+}
+
+fn is_operator_resource(object: &Object) -> bool {
+    k8s::is_operator_group(vigie_parse::kubernetes::api_group(&object.api_version))
 }

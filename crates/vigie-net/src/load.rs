@@ -76,6 +76,8 @@ pub struct Loaded {
     pub files: Disk,
     pub projects: Vec<Project>,
     pub objects: Vec<Object>,
+    /// The pods of the workloads, recorded apart from `objects` ([`crate::record`]).
+    pub pods: Vec<crate::Pod>,
     pub roles: DeclaredRoles,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -141,7 +143,7 @@ pub fn load(root: &Path) -> Loaded {
         diagnostics.extend(p.diagnostics.iter().cloned());
         projects.push(p);
     }
-    let per_file: Vec<(Vec<Object>, Vec<Diagnostic>)> = found
+    let per_file: Vec<(Vec<Object>, Vec<crate::Pod>, Vec<Diagnostic>)> = found
         .files
         .par_iter()
         .filter(|f| f.kind == FileKind::Manifest)
@@ -150,10 +152,10 @@ pub fn load(root: &Path) -> Loaded {
             let mut d = Vec::new();
             let text = match discover::read_text(&f.abs, LIMIT) {
                 Ok(t) => t.noted(&path, &mut d),
-                Err(e) => return (Vec::new(), vec![e.into_diagnostic(path, LIMIT)]),
+                Err(e) => return (Vec::new(), Vec::new(), vec![e.into_diagnostic(path, LIMIT)]),
             };
             if !text.contains("apiVersion") {
-                return (Vec::new(), d);
+                return (Vec::new(), Vec::new(), d);
             }
             let stream = yaml::parse(&text);
             if let Some(e) = &stream.error {
@@ -168,12 +170,18 @@ pub fn load(root: &Path) -> Loaded {
                 &path,
                 stream.documents.into_iter().map(|d| d.root).collect(),
             ));
-            (objs.iter().filter_map(crate::keep).collect(), d)
+            let kept = objs.iter().filter_map(crate::keep).collect();
+            (
+                kept,
+                objs.iter().filter_map(crate::record).flatten().collect(),
+                d,
+            )
         })
         .collect();
-    let mut objects = Vec::new();
-    for (o, d) in per_file {
+    let (mut objects, mut pods) = (Vec::new(), Vec::new());
+    for (o, p, d) in per_file {
         objects.extend(o);
+        pods.extend(p);
         diagnostics.extend(d);
     }
     let mut roles = DeclaredRoles::default();
@@ -198,6 +206,7 @@ pub fn load(root: &Path) -> Loaded {
         files: Disk { base, names },
         projects,
         objects,
+        pods,
         roles,
         diagnostics,
     }

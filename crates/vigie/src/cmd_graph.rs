@@ -31,6 +31,7 @@ pub fn run(args: GraphArgs, stdout: &mut dyn Write) -> Result<ExitCode, String> 
     let graph = vigie_net::build_with_files(
         &loaded.projects,
         &loaded.objects,
+        &loaded.pods.iter().collect::<Vec<_>>(),
         &loaded.roles,
         &loaded.files,
     );
@@ -86,6 +87,7 @@ pub fn svg_of(path: &std::path::Path) -> String {
     let graph = vigie_net::build_with_files(
         &loaded.projects,
         &loaded.objects,
+        &loaded.pods.iter().collect::<Vec<_>>(),
         &loaded.roles,
         &loaded.files,
     );

@@ -38,13 +38,14 @@ pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
     let exposures_of = &f.exposures_of;
     for (wid, w) in f.databases() {
         let ex = &exposures_of[wid];
-        // NET-02.1 and the evidence table
+        // NET-02.1 and the evidence table, built while the report has room for it
+        let listing = out.tables.has_room("NET-02");
         let mut rows = Vec::new();
         let mut bad: Vec<String> = Vec::new();
         let mut bad_at: Vec<Location> = Vec::new();
         let mut good: Vec<String> = Vec::new();
         let mut good_at: Option<Location> = None;
-        for e in ex {
+        for e in ex.iter() {
             rows.push(vec![
                 "outside".to_string(),
                 "-".to_string(),
@@ -98,13 +99,15 @@ pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
                 Some(at) => format!("{} ({at})", f.through.text),
                 None => f.through.text.clone(),
             };
-            rows.push(vec![
-                src.name.clone(),
-                src.role.label().to_string(),
-                f.ports.to_string(),
-                through.clone(),
-                if ok { "yes" } else { "no" }.to_string(),
-            ]);
+            if listing {
+                rows.push(vec![
+                    src.name.clone(),
+                    src.role.label().to_string(),
+                    f.ports.to_string(),
+                    through.clone(),
+                    if ok { "yes" } else { "no" }.to_string(),
+                ]);
+            }
             if ok && good.len() < MAX_NAMED {
                 good.push(src.name.clone());
                 if good_at.is_none() {
@@ -141,15 +144,20 @@ pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
         if good_more > 0 {
             good.push(format!("{good_more} more"));
         }
-        out.tables.push(Table {
-            control: "NET-02".into(),
-            title: format!("Who can reach the database {} ({})", w.name, w.group),
-            columns: ["From", "Role", "Ports", "Through", "Allowed"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            rows,
-        });
+        if listing {
+            out.tables.push(Table {
+                control: "NET-02".into(),
+                title: format!("Who can reach the database {} ({})", w.name, w.group),
+                columns: ["From", "Role", "Ports", "Through", "Allowed"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                rows,
+            });
+        } else {
+            let more = usize::from(listed_total > MAX_LISTED);
+            out.tables.leave_out("NET-02", 1, ex.len() + listed + more);
+        }
         if bad.is_empty() {
             let msg = if good.is_empty() {
                 format!("no workload can reach {}", w.name)

@@ -277,7 +277,7 @@ fn traefik_routes_follow_the_mounted_static_configuration() {
     let files = [("docker-compose.yml", compose), ("traefik.yml", traefik)];
     let ps = projects(&files);
     let mounts = vigie_tls::MemFiles::new(&files);
-    let g = vigie_net::build_with_files(&ps, &[], &DeclaredRoles::default(), &mounts);
+    let g = vigie_net::build_with_files(&ps, &[], &[], &DeclaredRoles::default(), &mounts);
     let route = |name: &str| {
         g.exposures
             .iter()
@@ -318,6 +318,7 @@ fn traefik_published_ports_are_judged_by_their_entry_point() {
         let files = [("docker-compose.yml", compose), ("traefik.yml", traefik)];
         let g = vigie_net::build_with_files(
             &projects(&files),
+            &[],
             &[],
             &DeclaredRoles::default(),
             &vigie_tls::MemFiles::new(&files),

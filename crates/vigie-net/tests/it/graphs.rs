@@ -15,6 +15,7 @@ fn pictures(name: &str) -> (String, String, String, String, usize) {
     let g = vigie_net::build_with_files(
         &loaded.projects,
         &loaded.objects,
+        &loaded.pods.iter().collect::<Vec<_>>(),
         &loaded.roles,
         &loaded.files,
     );

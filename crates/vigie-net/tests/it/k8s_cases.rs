@@ -426,24 +426,54 @@ fn bad_selector_operator_is_diagnosed() {
     assert!(reach(&g, "prod/api", "prod/db").is_some());
 }
 
+/// A workload is kept as a compact record of its pods, with what the model reads and nothing
+/// else; the graph built from records alone has its exposures.
 #[test]
-fn trimming_keeps_what_the_model_reads() {
-    let objs = objects(
-        "d.yaml",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {a: b}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {x: y}\n    spec:\n      hostNetwork: true\n      volumes: [{name: v, emptyDir: {}}]\n      containers:\n        - name: web\n          image: x/web\n          env: [{name: SECRET, value: s}]\n          ports: [{containerPort: 80, hostPort: 81}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+fn workload_records_keep_what_the_model_reads() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {a: b}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {x: y}\n    spec:\n      hostNetwork: true\n      volumes: [{name: v, emptyDir: {}}]\n      containers:\n        - name: web\n          image: x/web\n          env: [{name: SECRET, value: s}]\n          ports: [{containerPort: 80, hostPort: 81}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    let s = vigie_parse::yaml::parse(text);
+    let path: std::sync::Arc<str> = std::sync::Arc::from("d.yaml");
+    let objs =
+        vigie_parse::kubernetes::objects(&path, s.documents.into_iter().map(|d| d.root).collect());
+    assert!(
+        objs.iter().all(|o| vigie_net::keep(o).is_none()),
+        "kept as records, not objects"
     );
-    assert_eq!(objs.len(), 1, "ConfigMap dropped");
-    let j = objs[0].node.to_json().to_string();
+    assert!(vigie_net::record(&objs[1]).is_none(), "ConfigMap dropped");
+    let pods = vigie_net::record(&objs[0]).expect("the Deployment's pod");
+    assert_eq!(pods.len(), 1);
+    let j = format!("{pods:?}");
     assert!(
         !j.contains("SECRET")
             && !j.contains("volumes")
-            && !j.contains("annotations")
+            && !j.contains("\"x\"")
             && !j.contains("replicas"),
         "{j}"
     );
-    assert!(
-        j.contains("hostNetwork") && j.contains("hostPort") && j.contains("\"app\":\"web\""),
-        "{j}"
+    let g = vigie_net::build_for_checks(
+        &[],
+        &[],
+        &pods.iter().collect::<Vec<_>>(),
+        &vigie_net::DeclaredRoles::default(),
+        &vigie_tls::MemFiles::new(&[]),
+    );
+    assert_eq!(g.workloads.len(), 1);
+    assert_eq!(
+        g.workloads[0].labels.get("app").map(String::as_str),
+        Some("web")
+    );
+    let mut kinds: Vec<_> = g
+        .exposures
+        .iter()
+        .map(|e| (e.kind, e.via.clone()))
+        .collect();
+    kinds.sort_by_key(|(_, via)| via.clone());
+    assert_eq!(
+        kinds,
+        [
+            (ExposureKind::HostNetwork, "hostNetwork: true".to_string()),
+            (ExposureKind::HostPort, "hostPort 81 → 80".to_string()),
+        ]
     );
 }
 
@@ -739,5 +769,27 @@ fn pods_open_to_every_pod_are_stored_in_proportion_to_the_pods() {
     assert_eq!(
         t.rows.last().unwrap()[0],
         format!("… and {} more", 799 - vigie_net::controls::MAX_LISTED)
+    );
+    // 160 databases: every one is judged, the tables stop at the report's budget of rows and
+    // the last one counts the tables left out
+    let judged_dbs = j
+        .verdicts
+        .iter()
+        .filter(|(_, v)| v.check == "NET-02.1")
+        .count();
+    assert_eq!(judged_dbs, 160);
+    let budget = vigie_core::report::MAX_EVIDENCE_ROWS;
+    let per_table = vigie_net::controls::MAX_LISTED + 1;
+    let kept = budget.div_ceil(per_table);
+    assert_eq!(j.tables.len(), kept);
+    let tables = j.tables.clone().into_tables();
+    let note = &tables.last().unwrap().rows.last().unwrap()[0];
+    assert!(
+        note.contains(&format!(
+            "{} more rows in {} more tables not listed",
+            (160 - kept) * per_table,
+            160 - kept
+        )),
+        "{note}"
     );
 }

@@ -342,8 +342,13 @@ fn checks_build_only_the_flows_into_databases() {
     let ps = projects(&[("docker-compose.yml", compose)]);
     let declared = roles("[roles]\ndatabase = [\"ledger\"]\n");
     let all = vigie_net::build(&ps, &objects, &declared);
-    let checks =
-        vigie_net::build_for_checks(&ps, &objects, &declared, &vigie_tls::MemFiles::new(&[]));
+    let checks = vigie_net::build_for_checks(
+        &ps,
+        &objects,
+        &[],
+        &declared,
+        &vigie_tls::MemFiles::new(&[]),
+    );
     let name = |g: &Graph, w: usize| g.workloads[w].name.clone();
     let into = |g: &Graph| -> std::collections::BTreeSet<String> {
         g.flows.iter().map(|f| name(g, f.to)).collect()

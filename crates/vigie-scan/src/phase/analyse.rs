@@ -7,6 +7,7 @@
 //! Their verdicts join [`Findings::tagged`] with the unit they are about, for
 //! [`super::roll_up`]; their evidence tables and unassessed checks join the findings too.
 
+use super::check::UnitKept;
 use super::{Discovered, Findings, Lowered, Scan, Tally, Units};
 use crate::units::Unit;
 use crate::units::is_under;
@@ -14,17 +15,16 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use vigie_checks::repo::{RepoFile, RepoInput, RepoOutput};
 use vigie_core::model::Workload;
-use vigie_core::{DiagKind, Diagnostic, EvidenceTable, Location};
+use vigie_core::{DiagKind, Diagnostic, EvidenceTables, Location};
 use vigie_parse::compose;
-use vigie_parse::kubernetes::Object;
 
-/// Run every analysis; `unit_kept` holds, per analysis and per unit, the objects it kept.
+/// Run every analysis; `unit_kept` holds, per analysis and per unit, what it kept.
 pub(crate) fn analyse(
     scan: &Scan<'_>,
     found: &Discovered,
     units: &Units,
     lowered: &Lowered,
-    unit_kept: Vec<Vec<Vec<Object>>>,
+    unit_kept: Vec<Vec<UnitKept>>,
     findings: &mut Findings<'_>,
     tally: &mut Tally,
 ) {
@@ -68,6 +68,7 @@ pub(crate) fn analyse(
         today: opts.today,
         options: &opts.run,
         unit_ranges: &[],
+        records: &[],
     };
     vigie_core::timings::note(|| {
         format!(
@@ -100,27 +101,30 @@ pub(crate) fn analyse(
             }
             unit_kept[a]
                 .iter()
-                .map(|objects| {
-                    let r = start..start + objects.len();
+                .map(|kept| {
+                    let r = start..start + kept.objects.len();
                     start = r.end;
                     r
                 })
                 .collect()
         })
         .collect();
-    let no_objects: Vec<Object> = Vec::new();
+    let no_kept = UnitKept::default();
     // an analysis that runs once on everything gets every unit's objects in one list, moved
     // there: they are not looked at per unit again
     let mut unit_kept = unit_kept;
-    let whole_objects: Vec<Vec<Object>> = analyzers
+    let whole_kept: Vec<UnitKept> = analyzers
         .iter()
         .enumerate()
         .map(|(a, an)| {
-            if an.per_unit() {
-                Vec::new()
-            } else {
-                unit_kept[a].iter_mut().flat_map(std::mem::take).collect()
+            let mut all = UnitKept::default();
+            if !an.per_unit() {
+                for kept in &mut unit_kept[a] {
+                    all.objects.append(&mut kept.objects);
+                    all.records.append(&mut kept.records);
+                }
             }
+            all
         })
         .collect();
     let outputs: Vec<(Option<usize>, RepoOutput)> = jobs
@@ -131,41 +135,36 @@ pub(crate) fn analyse(
             if !an.per_unit() {
                 let input = RepoInput {
                     unit_ranges: &whole_ranges[a],
+                    records: &whole_kept[a].records,
                     ..whole
                 };
-                an.run(&input, &whole_objects[a], &mut out);
+                an.run(&input, &whole_kept[a].objects, &mut out);
                 return (None, out);
             }
-            let (compose_slice, workloads, files_slice, objects): (
-                &[compose::Project],
-                &[Workload],
-                &[RepoFile],
-                &[Object],
-            ) = match unit {
-                None => (&[], &[], &rest_files, &no_objects),
-                Some(u) => match project_of_unit.get(&u) {
+            let kept = unit.map_or(&no_kept, |u| &unit_kept[a][u]);
+            let files_slice = unit.map_or(&rest_files[..], |u| &unit_files[u][..]);
+            let (compose_slice, workloads): (&[compose::Project], &[Workload]) =
+                match unit.and_then(|u| project_of_unit.get(&u)) {
                     Some(&k) => (
                         std::slice::from_ref(&lowered.compose_projects[k]),
                         &lowered.project_workloads[k],
-                        &unit_files[u],
-                        &unit_kept[a][u],
                     ),
-                    None => (&[], &[], &unit_files[u], &unit_kept[a][u]),
-                },
-            };
+                    None => (&[], &[]),
+                };
             let input = RepoInput {
                 compose: compose_slice,
                 workloads,
                 files: files_slice,
+                records: &kept.records,
                 ..whole
             };
-            an.run(&input, objects, &mut out);
+            an.run(&input, &kept.objects, &mut out);
             (unit, out)
         })
         .collect();
     // the objects are dropped on a thread of their own: freeing many trees takes a while, and
     // nothing waits on it
-    let objects = (unit_kept, whole_objects);
+    let objects = (unit_kept, whole_kept);
     std::thread::spawn(move || drop(objects));
     // A name of the configuration that one unit's run does not know (roles naming a workload
     // of another unit) is no problem of the configuration: kept when every run of the analysis
@@ -186,7 +185,6 @@ pub(crate) fn analyse(
             }
         }
     }
-    let tables = &mut findings.tables;
     let mut merged = MergedTables::default();
     let mut references = UnitReferences::default();
     for (&(a, _), (unit, o)) in jobs.iter().zip(outputs) {
@@ -204,12 +202,11 @@ pub(crate) fn analyse(
                 _ => tally.diagnostics.push(d),
             }
         }
-        for t in o.tables {
-            merged.add(tables, t);
-        }
+        merged.add(o.tables);
         findings.unassessed.extend(o.unassessed);
     }
     tally.diagnostics.extend(references.named(all_units));
+    findings.tables = merged.tables.into_tables();
     findings.tables.sort_by(|a, b| a.control.cmp(&b.control));
     findings.unassessed.sort_by(|a, b| a.check.cmp(&b.check));
     findings.unassessed.dedup();
@@ -262,33 +259,43 @@ fn under(files: &[RepoFile], dir: &str) -> impl Iterator<Item = usize> {
 }
 
 /// The evidence tables of every run, one per control, title and columns: the rows of a table
-/// several runs give are listed once, in the order they first came.
+/// several runs give are listed once, in the order they first came; within the report's
+/// budget of rows per control ([`EvidenceTables`]).
 #[derive(Default)]
 struct MergedTables {
-    /// Per table of the list, by position: the rows it holds.
+    tables: EvidenceTables,
+    /// The tables kept, by control, title and columns: their position.
+    index: HashMap<(String, String, Vec<String>), usize>,
+    /// Per table kept, by position: the rows it holds.
     rows: Vec<HashSet<Vec<String>>>,
 }
 
 impl MergedTables {
-    fn add(&mut self, tables: &mut Vec<EvidenceTable>, t: EvidenceTable) {
-        let same = tables
-            .iter()
-            .position(|x| x.control == t.control && x.title == t.title && x.columns == t.columns);
-        self.rows.resize_with(tables.len(), HashSet::new);
-        match same {
-            Some(i) => {
-                let (x, seen) = (&mut tables[i], &mut self.rows[i]);
-                if seen.is_empty() {
-                    seen.extend(x.rows.iter().cloned());
+    fn add(&mut self, run: EvidenceTables) {
+        let (tables, left_out) = run.into_parts();
+        for (control, t, r) in left_out {
+            self.tables.leave_out(&control, t, r);
+        }
+        for t in tables {
+            let key = (t.control.clone(), t.title.clone(), t.columns.clone());
+            match self.index.get(&key) {
+                Some(&i) => {
+                    for r in t.rows {
+                        if self.rows[i].insert(r.clone()) {
+                            self.tables.push_row(i, r);
+                        }
+                    }
                 }
-                for r in t.rows {
-                    if !seen.contains(&r) {
-                        seen.insert(r.clone());
-                        x.rows.push(r);
+                None => {
+                    let before = self.tables.len();
+                    self.tables.push(t);
+                    if self.tables.len() > before {
+                        self.index.insert(key, before);
+                        self.rows
+                            .push(self.tables[before].rows.iter().cloned().collect());
                     }
                 }
             }
-            None => tables.push(t),
         }
     }
 }
@@ -343,6 +350,7 @@ impl UnitReferences {
 mod tests {
     use super::*;
     use crate::units::UnitKind;
+    use vigie_core::EvidenceTable;
 
     fn files(paths: &[&str]) -> Vec<RepoFile> {
         let mut paths = paths.to_vec();
@@ -436,19 +444,50 @@ mod tests {
         }
     }
 
+    fn run(tables: &[EvidenceTable]) -> EvidenceTables {
+        let mut t = EvidenceTables::default();
+        t.extend(tables.iter().cloned());
+        t
+    }
+
     #[test]
     fn tables_of_several_runs_list_each_row_once_in_first_order() {
-        let mut tables = Vec::new();
         let mut merged = MergedTables::default();
-        merged.add(&mut tables, table("NET-02", &[&["x"], &["y"], &["x"]]));
-        merged.add(&mut tables, table("CRY-01", &[&["x"]]));
-        merged.add(&mut tables, table("NET-02", &[&["z"], &["y"], &["z"]]));
-        merged.add(&mut tables, table("CRY-01", &[&["x"], &["w"]]));
+        merged.add(run(&[table("NET-02", &[&["x"], &["y"], &["x"]])]));
+        merged.add(run(&[table("CRY-01", &[&["x"]])]));
+        merged.add(run(&[table("NET-02", &[&["z"], &["y"], &["z"]])]));
+        merged.add(run(&[table("CRY-01", &[&["x"], &["w"]])]));
+        let tables = merged.tables.into_tables();
         // a run's own repeats are kept as it gave them when it came first
         assert_eq!(
             tables[0],
             table("NET-02", &[&["x"], &["y"], &["x"], &["z"]])
         );
         assert_eq!(tables[1], table("CRY-01", &[&["x"], &["w"]]));
+    }
+
+    /// Runs that each stay within the budget still share it: the report lists a control's
+    /// first rows, and its last table counts what it left out.
+    #[test]
+    fn runs_share_the_budget_of_rows_per_control() {
+        let big = |n: usize, name: &str| EvidenceTable {
+            title: name.into(),
+            ..table("NET-02", &(0..n).map(|_| &["r"][..]).collect::<Vec<_>>())
+        };
+        let mut merged = MergedTables::default();
+        let per_run = vigie_core::report::MAX_EVIDENCE_ROWS / 2 + 1;
+        for k in 0..4 {
+            merged.add(run(&[big(per_run, &format!("db{k}"))]));
+        }
+        merged.add(run(&[table("CRY-01", &[&["x"]])]));
+        let tables = merged.tables.into_tables();
+        let net: Vec<&EvidenceTable> = tables.iter().filter(|t| t.control == "NET-02").collect();
+        assert_eq!(net.len(), 2, "two tables fill the budget");
+        let last = net[1].rows.last().unwrap();
+        assert!(
+            last[0].contains(&format!("{} more rows in 2 more tables", 2 * per_run)),
+            "{last:?}"
+        );
+        assert_eq!(tables.iter().filter(|t| t.control == "CRY-01").count(), 1);
     }
 }

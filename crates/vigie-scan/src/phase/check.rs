@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use vigie_checks::repo::Analyzer;
+use vigie_checks::repo::{Analyzer, Record};
 use vigie_checks::{Context, FileLookup};
 use vigie_core::catalog::Catalog;
 use vigie_core::model::Workload;
@@ -48,10 +48,32 @@ pub(crate) struct Findings<'a> {
     pub unassessed: Vec<Unassessed>,
 }
 
+/// What an analysis kept of one object: the object (whole or trimmed) or its own record of it.
+pub(crate) enum Kept {
+    Object(Box<Object>),
+    Record(Record),
+}
+
+/// What one analysis kept of the objects of one unit.
+#[derive(Default)]
+pub(crate) struct UnitKept {
+    pub objects: Vec<Object>,
+    pub records: Vec<Record>,
+}
+
+impl UnitKept {
+    fn push(&mut self, kept: Kept) {
+        match kept {
+            Kept::Object(o) => self.objects.push(*o),
+            Kept::Record(r) => self.records.push(r),
+        }
+    }
+}
+
 /// What [`check_files`] found beside the verdicts.
 pub(crate) struct FilesChecked {
-    /// Objects the analyses asked to keep, by analysis index.
-    pub kept: Vec<Vec<Object>>,
+    /// What the analyses kept, by analysis index, with the file it comes from.
+    pub kept: Vec<Vec<(Arc<str>, Kept)>>,
     /// The loose manifests with objects, for grouping into units.
     pub loose: Vec<LooseFile>,
 }
@@ -98,8 +120,8 @@ struct Judged {
     verdicts: Vec<Verdict>,
     diagnostics: Vec<Diagnostic>,
     suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
-    /// Objects the analyses asked to keep, by analysis index.
-    kept: Vec<(usize, Object)>,
+    /// What the analyses asked to keep, by analysis index.
+    kept: Vec<(usize, Kept)>,
     objects: usize,
     workloads: usize,
 }
@@ -128,7 +150,10 @@ fn judge(objects: Vec<Object>, cx_base: &ContextBase<'_>) -> (Judged, Vec<Object
     for o in &objects {
         for (i, a) in cx_base.analyzers.iter().enumerate() {
             if let Some(k) = a.keep(o) {
-                judged.kept.push((i, k));
+                judged.kept.push((i, Kept::Object(Box::new(k))));
+            }
+            if let Some(r) = a.record(o) {
+                judged.kept.push((i, Kept::Record(r)));
             }
         }
         let (s, d) = suppress::annotation(o);
@@ -393,11 +418,7 @@ fn remote_deployment_note(
 impl Findings<'_> {
     /// Count what `judged` says and keep its diagnostics and suppressions; its verdicts and
     /// kept objects come back for the caller to place.
-    fn absorb(
-        &mut self,
-        judged: Judged,
-        tally: &mut Tally,
-    ) -> (Vec<Verdict>, Vec<(usize, Object)>) {
+    fn absorb(&mut self, judged: Judged, tally: &mut Tally) -> (Vec<Verdict>, Vec<(usize, Kept)>) {
         tally.stats.kubernetes_objects += judged.objects;
         tally.stats.workloads += judged.workloads;
         tally.diagnostics.extend(judged.diagnostics);
@@ -491,7 +512,7 @@ pub(crate) fn check_files<'a>(
         tally.diagnostics.extend(file.diagnostics);
         let (mut verdicts, kept) = findings.absorb(judged, tally);
         for (i, k) in kept {
-            checked.kept[i].push(k);
+            checked.kept[i].push((file.path.clone(), k));
         }
         findings.interner.verdicts(&mut verdicts);
         while let Some(v) = early_verdicts.next_if(|v| *v.location.path < *file.path) {
@@ -545,10 +566,10 @@ pub(crate) fn check_units(
     found: &Discovered,
     lowered: &Lowered,
     units: &Units,
-    kept: Vec<Vec<Object>>,
+    kept: Vec<Vec<(Arc<str>, Kept)>>,
     findings: &mut Findings<'_>,
     tally: &mut Tally,
-) -> Vec<Vec<Vec<Object>>> {
+) -> Vec<Vec<UnitKept>> {
     let base = ContextBase::new(scan, found, lowered);
     let root = scan.scan_root();
     let mut unit_runs: Vec<(usize, Judged)> = units
@@ -557,11 +578,11 @@ pub(crate) fn check_units(
         .map(|&i| (i, check_built_unit(&units.all[i], root, &base)))
         .collect();
     keep_patches_that_match_nowhere(&mut unit_runs, units);
-    // per analysis, per unit: the objects kept
-    let mut unit_kept: Vec<Vec<Vec<Object>>> = scan
+    // per analysis, per unit: what it kept
+    let mut unit_kept: Vec<Vec<UnitKept>> = scan
         .analyzers
         .iter()
-        .map(|_| units.all.iter().map(|_| Vec::new()).collect())
+        .map(|_| units.all.iter().map(|_| UnitKept::default()).collect())
         .collect();
     for (u, run) in unit_runs {
         let (verdicts, kept) = findings.absorb(run, tally);
@@ -573,13 +594,13 @@ pub(crate) fn check_units(
             .extend(verdicts.into_iter().map(|v| (v, Some(u))));
     }
     let unit_of_file = super::build_units::unit_of_file(units);
-    for (a, objects) in kept.into_iter().enumerate() {
-        for o in objects {
-            match unit_of_file.get(&*o.file) {
-                Some(&u) => unit_kept[a][u].push(o),
+    for (a, list) in kept.into_iter().enumerate() {
+        for (file, k) in list {
+            match unit_of_file.get(&*file) {
+                Some(&u) => unit_kept[a][u].push(k),
                 None => {
-                    if let Some(list) = unit_kept[a].first_mut() {
-                        list.push(o);
+                    if let Some(first) = unit_kept[a].first_mut() {
+                        first.push(k);
                     }
                 }
             }
