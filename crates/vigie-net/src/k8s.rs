@@ -516,8 +516,8 @@ fn pod_port(o: &Object, p: &Node) -> Option<PodPort> {
     })
 }
 
-/// Lower Kubernetes objects into the graph and compute the flows between pods: the pods of
-/// `objects`' workloads and `pods`, recorded apart.
+/// Lower Kubernetes objects and the pods of their workloads (recorded apart: [`Pod::all_of`])
+/// into the graph, and compute the flows between pods.
 pub fn lower(graph: &mut Graph, objects: &[Object], pods: &[&Pod]) {
     let mut ns_declared: BTreeMap<String, (BTreeMap<String, String>, Location)> = BTreeMap::new();
     for o in objects.iter().filter(|o| o.kind == "Namespace") {
@@ -525,8 +525,7 @@ pub fn lower(graph: &mut Graph, objects: &[Object], pods: &[&Pod]) {
         labels.insert("kubernetes.io/metadata.name".into(), o.name.clone());
         ns_declared.insert(o.name.clone(), (labels, o.at.clone()));
     }
-    let own: Vec<Pod> = objects.iter().flat_map(Pod::all_of).collect();
-    let all_pods = || own.iter().chain(pods.iter().copied());
+    let all_pods = || pods.iter().copied();
     // pods
     let mut pod_wids: Vec<Wid> = Vec::new();
     for pod in all_pods() {

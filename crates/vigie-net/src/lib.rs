@@ -39,18 +39,25 @@ use vigie_tls::routing::Mounts;
 /// Build the graph of a platform, reading no file beyond the inputs (Traefik's static
 /// configuration then comes only from `command` flags).
 pub fn build(projects: &[Project], objects: &[Object], declared: &DeclaredRoles) -> Graph {
+    let pods = pods_of(objects);
     build_with(
         Graph::default(),
         projects,
         objects,
-        &[],
+        &pods.iter().collect::<Vec<_>>(),
         declared,
         &vigie_tls::MemFiles::new(&[]),
     )
 }
 
+/// The pods of the workloads among `objects`, in their order.
+pub fn pods_of(objects: &[Object]) -> Vec<Pod> {
+    objects.iter().flat_map(Pod::all_of).collect()
+}
+
 /// Build the graph of a platform, reading the configuration files its services mount
-/// (Traefik's static and dynamic configuration).
+/// (Traefik's static and dynamic configuration); `pods` are the workloads' pods, recorded
+/// apart from `objects` ([`record`], [`pods_of`]).
 pub fn build_with_files(
     projects: &[Project],
     objects: &[Object],
@@ -101,9 +108,9 @@ fn build_with(
 }
 
 /// Whether the analysis needs a Kubernetes object as such, and the part of it to keep: the
-/// network kinds whole; operators' custom resources (which Services and policies may select
-/// the pods of) trimmed to their metadata and the pod fields the model reads. The pods of
-/// other workloads are kept as [`record`]s.
+/// network kinds whole; operators' custom resources (whose pods Services and policies may
+/// select without the repository declaring them) trimmed to their metadata and pod fields.
+/// The pods of workloads are kept as [`record`]s.
 pub fn keep(object: &Object) -> Option<Object> {
     if k8s::NETWORK_KINDS.contains(&object.kind.as_str()) || vigie_tls::ingress::keep(object) {
         return Some(object.clone());
@@ -123,12 +130,8 @@ pub fn keep(object: &Object) -> Option<Object> {
     })
 }
 
-/// The pods of a workload object that is no operator's custom resource (those are kept whole,
-/// see [`keep`]), as compact records.
+/// The pods of a workload object, as compact records.
 pub fn record(object: &Object) -> Option<Vec<Pod>> {
-    if is_operator_resource(object) {
-        return None;
-    }
     let pods = Pod::all_of(object);
     (!pods.is_empty()).then_some(pods)
 }

@@ -793,3 +793,39 @@ fn pods_open_to_every_pod_are_stored_in_proportion_to_the_pods() {
         "{note}"
     );
 }
+
+/// The scan keeps workloads as records and operators' resources as objects: the graph built
+/// from what it keeps lists the workloads in their objects' order, as one built from the
+/// objects does (a namespace's verdicts are anchored at its first workload).
+#[test]
+fn kept_records_and_objects_give_the_objects_order() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: x/web}]\n---\napiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: llm}\nspec:\n  leaderWorkerTemplate:\n    leaderTemplate:\n      spec:\n        containers: [{name: leader, image: x/llm}]\n    workerTemplate:\n      spec:\n        containers: [{name: worker, image: x/llm}]\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: load}\nspec:\n  template:\n    spec:\n      containers: [{name: load, image: x/load}]\n";
+    let s = vigie_parse::yaml::parse(text);
+    let path: std::sync::Arc<str> = std::sync::Arc::from("u.yaml");
+    let objs =
+        vigie_parse::kubernetes::objects(&path, s.documents.into_iter().map(|d| d.root).collect());
+    let kept: Vec<_> = objs.iter().filter_map(vigie_net::keep).collect();
+    let pods: Vec<_> = objs
+        .iter()
+        .filter_map(vigie_net::record)
+        .flatten()
+        .collect();
+    let from_kept = vigie_net::build_for_checks(
+        &[],
+        &kept,
+        &pods.iter().collect::<Vec<_>>(),
+        &vigie_net::DeclaredRoles::default(),
+        &vigie_tls::MemFiles::new(&[]),
+    );
+    let from_objects = vigie_net::build(&[], &objs, &vigie_net::DeclaredRoles::default());
+    let subjects = |g: &vigie_net::Graph| -> Vec<String> {
+        g.workloads.iter().map(|w| w.subject.to_string()).collect()
+    };
+    assert_eq!(subjects(&from_kept), subjects(&from_objects));
+    assert_eq!(from_kept.workloads.len(), 4, "{:?}", subjects(&from_kept));
+    assert!(
+        subjects(&from_kept)[0].contains("web"),
+        "{:?}",
+        subjects(&from_kept)
+    );
+}

@@ -345,7 +345,7 @@ fn checks_build_only_the_flows_into_databases() {
     let checks = vigie_net::build_for_checks(
         &ps,
         &objects,
-        &[],
+        &vigie_net::pods_of(&objects).iter().collect::<Vec<_>>(),
         &declared,
         &vigie_tls::MemFiles::new(&[]),
     );

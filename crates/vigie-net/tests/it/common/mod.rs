@@ -26,8 +26,8 @@ pub fn objects(path: &str, text: &str) -> Vec<Object> {
     let path: Arc<str> = Arc::from(path);
     kubernetes::objects(&path, s.documents.into_iter().map(|d| d.root).collect())
         .iter()
-        // what the analysis keeps as objects, and the workloads it records as pods (which the
-        // graph derives from the objects with the same code)
+        // what the analysis keeps as objects, and the workloads it records as pods (which
+        // `build` derives from the objects with the same code)
         .filter_map(|o| vigie_net::keep(o).or_else(|| vigie_net::record(o).map(|_| o.clone())))
         .collect()
 }
