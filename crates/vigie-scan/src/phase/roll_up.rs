@@ -248,6 +248,7 @@ pub(crate) fn roll_up(
     if let Ok(mut notes) = found.repo.notes.lock() {
         diagnostics.append(&mut notes);
     }
+    paths_relative_to_root(diagnostics, scan.scan_root());
     diagnostics
         .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
     diagnostics.dedup();
@@ -639,6 +640,29 @@ fn differing_lines(a: &[u64], b: &[u64]) -> Option<Vec<u32>> {
         }
     }
     Some(differs)
+}
+
+/// Paths in diagnostics' messages shown relative to the scanned folder, as their locations
+/// are: a reader that reports the absolute path it opened (a Kustomize build's "cannot read",
+/// "not in or below") would otherwise print the folders of the machine that ran the scan, and
+/// the same repository would give different messages, and SARIF results, on each runner.
+fn paths_relative_to_root(diagnostics: &mut [Diagnostic], root: &std::path::Path) {
+    let mut prefixes: Vec<String> = [Some(root.to_path_buf()), root.canonicalize().ok()]
+        .into_iter()
+        .flatten()
+        .filter(|p| p.is_absolute() && p.parent().is_some())
+        .map(|p| format!("{}/", p.to_string_lossy().trim_end_matches('/')))
+        .collect();
+    // the longer first: a canonical path may extend the one given (a symlinked checkout)
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    prefixes.dedup();
+    for d in diagnostics.iter_mut() {
+        for p in &prefixes {
+            if d.message.contains(p.as_str()) {
+                d.message = d.message.replace(p.as_str(), "");
+            }
+        }
+    }
 }
 
 /// The report of a scan, as every format renders it.

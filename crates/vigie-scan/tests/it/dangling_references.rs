@@ -129,3 +129,23 @@ fn a_route_to_a_service_an_operator_creates_is_an_info_note() {
     let d = route(&without);
     assert!(d.len() == 1 && d[0].severity == Severity::Medium, "{d:#?}");
 }
+
+/// A build that cannot read a file names it relative to the scanned folder, never with the
+/// folders of the machine that ran the scan.
+#[test]
+fn a_file_a_build_cannot_read_is_named_from_the_scanned_folder() {
+    let k =
+        "resources: [web.yaml]\nconfigMapGenerator:\n  - name: params\n    envs: [params.env]\n";
+    let (r, root) =
+        crate::scan_files_at(&[("k/kustomization.yaml", k), ("k/web.yaml", DEPLOYMENT)]);
+    let d: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("params.env"))
+        .collect();
+    assert!(!d.is_empty(), "{:#?}", r.diagnostics);
+    for d in &d {
+        assert!(!d.message.contains(&root), "{}", d.message);
+        assert!(d.message.contains("k/params.env"), "{}", d.message);
+    }
+}

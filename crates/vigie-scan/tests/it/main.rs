@@ -21,6 +21,11 @@ mod unit_secrets;
 
 /// A whole scan of a temporary folder holding `files` (relative path, text), as of a fixed date.
 fn scan_files(files: &[(&str, &str)]) -> vigie_core::ScanReport {
+    scan_files_at(files).0
+}
+
+/// [`scan_files`], with the absolute path of the folder scanned.
+fn scan_files_at(files: &[(&str, &str)]) -> (vigie_core::ScanReport, String) {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -32,5 +37,9 @@ fn scan_files(files: &[(&str, &str)]) -> vigie_core::ScanReport {
         gitignore: Some(false),
         ..vigie_scan::ScanOptions::new(dir.path(), time::macros::date!(2026 - 12 - 01))
     };
-    vigie_scan::scan(&opts).unwrap()
+    let root = dir.path().canonicalize().unwrap();
+    (
+        vigie_scan::scan(&opts).unwrap(),
+        root.to_string_lossy().into_owned(),
+    )
 }
