@@ -30,7 +30,10 @@
 //!   by folder (what `kubectl apply -f DIR` applies), so independent applications in sibling
 //!   folders stay apart; two folders that are siblings, or parent and child, and whose objects
 //!   declare the same namespace (other than `default`) are one unit, since an application split
-//!   into `db/` and `web/` under one namespace is deployed together.
+//!   into `db/` and `web/` under one namespace is deployed together. A folder that declares no
+//!   workload (Services, NetworkPolicies, a Namespace) above folders that do is applied with
+//!   each of them (`kubectl apply -f svc/ -f svc/model-a/`): its manifests join each of their
+//!   units instead of forming one whose Services select nothing.
 //! - **`vigie.toml`**: `[[unit]]` entries (name, kind, path, values, set, release, namespace)
 //!   name a unit by hand: a discovered unit at the same path takes the given name, a chart gains
 //!   the values set, a manifests unit claims every loose manifest under its folder before the
@@ -770,6 +773,8 @@ fn compose_units(
 pub struct LooseFile {
     pub rel: String,
     pub namespaces: BTreeSet<String>,
+    /// Whether it declares a workload (an object with a pod template).
+    pub workloads: bool,
 }
 
 /// Group the loose manifests into units (see the module documentation for the rule).
@@ -797,10 +802,11 @@ pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> 
         ));
     }
     // folders, then folders merged through a shared namespace
-    let mut folders: BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    let mut folders: BTreeMap<&str, (Vec<&str>, BTreeSet<&str>, bool)> = BTreeMap::new();
     for f in &left {
         let e = folders.entry(dir_of(&f.rel)).or_default();
         e.0.push(&f.rel);
+        e.2 |= f.workloads;
         e.1.extend(
             f.namespaces
                 .iter()
@@ -850,15 +856,43 @@ pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> 
         let r = find(&mut parent, i);
         groups.entry(r).or_default().push(i);
     }
+    let groups: Vec<&Vec<usize>> = groups.values().collect();
+    let paths: Vec<String> = groups
+        .iter()
+        .map(|members| common_ancestor(&members.iter().map(|&i| keys[i]).collect::<Vec<_>>()))
+        .collect();
+    let runs_pods: Vec<bool> = groups
+        .iter()
+        .map(|members| members.iter().any(|&i| folders[keys[i]].2))
+        .collect();
+    // a group without workloads above groups with some is applied with each of them
+    let mut shared_with: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    let mut serves = vec![false; groups.len()];
+    for (g, path) in paths.iter().enumerate() {
+        if runs_pods[g] || path.is_empty() {
+            continue;
+        }
+        let below = (0..groups.len())
+            .filter(|&h| runs_pods[h] && paths[h] != *path && is_under(&paths[h], path));
+        for h in below {
+            shared_with[h].push(g);
+            serves[g] = true;
+        }
+    }
     let mut names: BTreeSet<String> = units.iter().map(|u| u.name.clone()).collect();
-    for members in groups.values() {
+    for (g, members) in groups.iter().enumerate() {
+        if serves[g] {
+            continue;
+        }
         let dirs: Vec<&str> = members.iter().map(|&i| keys[i]).collect();
-        let path = common_ancestor(&dirs);
+        let path = paths[g].clone();
         let mut files: Vec<String> = members
             .iter()
+            .chain(shared_with[g].iter().flat_map(|&s| groups[s].iter()))
             .flat_map(|&i| folders[keys[i]].0.iter().map(|s| s.to_string()))
             .collect();
         files.sort();
+        files.dedup();
         let formed = if dirs.len() == 1 {
             format!("manifests in {}", shown(dirs[0]))
         } else {
@@ -870,6 +904,15 @@ pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> 
                 "manifests in {}, one application through namespace {}",
                 dirs.iter().map(|d| shown(d)).collect::<Vec<_>>().join(", "),
                 shared.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        let formed = if shared_with[g].is_empty() {
+            formed
+        } else {
+            let above: Vec<&str> = shared_with[g].iter().map(|&s| shown(&paths[s])).collect();
+            format!(
+                "{formed}, with the manifests of {} (no workload of their own) applied beside them",
+                above.join(", ")
             )
         };
         let mut name = shown(&path).to_string();
@@ -1165,6 +1208,7 @@ mod tests {
         let f = |rel: &str, ns: &[&str]| LooseFile {
             rel: rel.into(),
             namespaces: ns.iter().map(|s| s.to_string()).collect(),
+            workloads: true,
         };
         let units = group_loose(
             &[
@@ -1193,6 +1237,63 @@ mod tests {
         );
     }
 
+    /// A folder of Services above folders of alternative Deployments is applied with each.
+    #[test]
+    fn a_folder_without_workloads_joins_the_folders_below_it() {
+        let f = |rel: &str, workloads: bool| LooseFile {
+            rel: rel.into(),
+            namespaces: BTreeSet::new(),
+            workloads,
+        };
+        let units = group_loose(
+            &[
+                f("llm/service.yaml", false),
+                f("llm/falcon/deploy.yaml", true),
+                f("llm/llama/deploy.yaml", true),
+                f("llm/llama/hpa.yaml", false),
+                f("web/service.yaml", false),
+                f("web/deploy.yaml", true),
+                f("web/extra/svc.yaml", false),
+                f("policies/deny.yaml", false),
+            ],
+            &[],
+        );
+        let got: Vec<(&str, Vec<&str>)> = units
+            .iter()
+            .map(|u| {
+                (
+                    u.name.as_str(),
+                    u.files.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "llm/falcon",
+                    vec!["llm/falcon/deploy.yaml", "llm/service.yaml"]
+                ),
+                (
+                    "llm/llama",
+                    vec![
+                        "llm/llama/deploy.yaml",
+                        "llm/llama/hpa.yaml",
+                        "llm/service.yaml"
+                    ]
+                ),
+                ("policies", vec!["policies/deny.yaml"]),
+                ("web", vec!["web/deploy.yaml", "web/service.yaml"]),
+                ("web/extra", vec!["web/extra/svc.yaml"]),
+            ]
+        );
+        assert!(
+            units[0].formed.contains("with the manifests of llm"),
+            "{}",
+            units[0].formed
+        );
+    }
+
     #[test]
     fn configured_manifest_units_claim_their_folder() {
         let cfg = ConfigUnit {
@@ -1210,10 +1311,12 @@ mod tests {
                 LooseFile {
                     rel: "k8s/a/x.yaml".into(),
                     namespaces: BTreeSet::new(),
+                    workloads: true,
                 },
                 LooseFile {
                     rel: "k8s/b/y.yaml".into(),
                     namespaces: BTreeSet::new(),
+                    workloads: true,
                 },
             ],
             &[cfg],

@@ -154,6 +154,7 @@ pub(crate) fn loose_files(manifests: &[&Found], limit: u64) -> Vec<LooseFile> {
             (!file.objects.is_empty()).then(|| LooseFile {
                 rel: f.rel.clone(),
                 namespaces: lower::namespaces(&file.objects),
+                workloads: lower::declares_workloads(&file.objects),
             })
         })
         .collect()
@@ -172,7 +173,19 @@ pub(crate) fn find_unit<'u>(all: &'u [Unit], want: &str) -> Result<&'u Unit, Sca
     })
 }
 
-/// The index of the loose-manifests unit of each of its files.
+/// The loose units that hold each loose file: a folder of Services above folders of workloads
+/// is in each of their units.
+pub(crate) fn units_of_file(units: &Units) -> HashMap<&str, Vec<usize>> {
+    let mut of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, u) in units.all.iter().enumerate().skip(units.first_loose) {
+        for f in &u.files {
+            of.entry(f.as_str()).or_default().push(i);
+        }
+    }
+    of
+}
+
+/// The index of the loose-manifests unit of each of its files (the last, for a file in several).
 pub(crate) fn unit_of_file(units: &Units) -> HashMap<&str, usize> {
     let mut of = HashMap::new();
     for (i, u) in units.all.iter().enumerate().skip(units.first_loose) {

@@ -49,6 +49,7 @@ pub(crate) struct Findings<'a> {
 }
 
 /// What an analysis kept of one object: the object (whole or trimmed) or its own record of it.
+#[derive(Clone)]
 pub(crate) enum Kept {
     Object(Box<Object>),
     Record(Record),
@@ -436,6 +437,8 @@ struct FileOutput {
     judged: Judged,
     /// The namespaces the file's objects declare, for grouping loose manifests into units.
     namespaces: BTreeSet<String>,
+    /// Whether the file declares a workload, for grouping too.
+    workloads: bool,
 }
 
 /// Read, parse, lower and check one Kubernetes manifest file; its verdicts come back sorted.
@@ -447,6 +450,7 @@ fn scan_manifest(f: &Found, cx_base: &ContextBase<'_>) -> FileOutput {
         .sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     FileOutput {
         namespaces: lower::namespaces(&objects),
+        workloads: lower::declares_workloads(&objects),
         file,
         judged,
     }
@@ -497,6 +501,7 @@ pub(crate) fn check_files<'a>(
             file,
             judged,
             namespaces,
+            workloads,
         } = o;
         if file.parsed {
             tally.stats.files_parsed += 1;
@@ -506,6 +511,7 @@ pub(crate) fn check_files<'a>(
             checked.loose.push(LooseFile {
                 rel: file.path.to_string(),
                 namespaces,
+                workloads,
             });
         }
         // what reading and parsing said comes before what judging said
@@ -593,12 +599,17 @@ pub(crate) fn check_units(
             .tagged
             .extend(verdicts.into_iter().map(|v| (v, Some(u))));
     }
-    let unit_of_file = super::build_units::unit_of_file(units);
+    let units_of_file = super::build_units::units_of_file(units);
     for (a, list) in kept.into_iter().enumerate() {
         for (file, k) in list {
-            match unit_of_file.get(&*file) {
-                Some(&u) => unit_kept[a][u].push(k),
-                None => {
+            match units_of_file.get(&*file).map(Vec::as_slice) {
+                Some([rest @ .., last]) => {
+                    for &u in rest {
+                        unit_kept[a][u].push(k.clone());
+                    }
+                    unit_kept[a][*last].push(k);
+                }
+                _ => {
                     if let Some(first) = unit_kept[a].first_mut() {
                         first.push(k);
                     }

@@ -184,6 +184,13 @@ pub(crate) fn namespaces(objects: &[Object]) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether some of `objects` run pods (a workload: an object with a pod template).
+pub(crate) fn declares_workloads(objects: &[Object]) -> bool {
+    objects
+        .iter()
+        .any(|o| !vigie_parse::kubernetes::PodTemplate::all(o).is_empty())
+}
+
 /// Build a Kustomize or Helm unit and lower what it creates: its objects, what building said,
 /// and why it could not be built, if it could not.
 /// A built unit's objects, what building said, and, for a chart, where its values came from.

@@ -149,3 +149,34 @@ fn a_file_a_build_cannot_read_is_named_from_the_scanned_folder() {
         assert!(d.message.contains("k/params.env"), "{}", d.message);
     }
 }
+
+/// A Service in a folder above alternative Deployments (one model per folder, applied one at a
+/// time with the Service) selects each of their pods: no "matches no pod".
+#[test]
+fn a_service_above_alternative_workload_folders_selects_their_pods() {
+    let svc = SERVICE.replace("api", "web");
+    let r = crate::scan_files(&[
+        ("llm/service.yaml", svc.as_str()),
+        ("llm/falcon/web.yaml", DEPLOYMENT),
+        ("llm/llama/web.yaml", DEPLOYMENT),
+    ]);
+    assert!(
+        !r.diagnostics
+            .iter()
+            .any(|d| d.message.contains("matches no pod")),
+        "{:#?}",
+        r.diagnostics
+    );
+    // a Service whose pods are nowhere is still reported
+    let r = crate::scan_files(&[
+        ("llm/service.yaml", SERVICE),
+        ("llm/falcon/web.yaml", DEPLOYMENT),
+    ]);
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.message.contains("matches no pod")),
+        "{:#?}",
+        r.diagnostics
+    );
+}
