@@ -961,9 +961,9 @@ fn lead(h: &regex_syntax::hir::Hir, keywords: &[&[u8]]) -> Option<usize> {
 ///
 /// Every match of the regex holds, in one part of it, a keyword occurrence (the earliest in that
 /// part's text) such that the text after the occurrence is the rest of that part, then the text
-/// of the parts after it. `dfa` recognises a prefix of that (its look-around relaxed so that it
-/// holds wherever the regex's does, over the whole content or over a window of whole lines):
-/// when it matches nothing anchored at a hit's end, no match holds the hit as that occurrence.
+/// of the parts after it. `dfa` recognises a prefix of that, cut where it would grow large and
+/// its look-around relaxed (see [`follow_prefix`]): when it matches nothing anchored at a hit's
+/// end, no match holds the hit as that occurrence.
 pub struct Follow {
     pub dfa: regex_automata::dfa::dense::DFA<Vec<u32>>,
     /// Every match starts at most this many bytes before that occurrence, when bounded.
@@ -986,7 +986,8 @@ impl Follow {
                 Err(_) => return true,
             },
         };
-        for &b in &data[at..] {
+        let end = data.len().min(at.saturating_add(FOLLOW_WALK_LIMIT));
+        for &b in &data[at..end] {
             s = dfa.next_state(s, b);
             if dfa.is_special_state(s) {
                 if dfa.is_match_state(s) {
@@ -1000,12 +1001,18 @@ impl Follow {
                 }
             }
         }
-        dfa.is_match_state(dfa.next_eoi_state(s))
+        // Walked as far as it may go: not ruled out.
+        end < data.len() || dfa.is_match_state(dfa.next_eoi_state(s))
     }
 }
 
-/// Size bound of a [`Follow`] automaton: above it the rule has none.
-const FOLLOW_DFA_LIMIT: usize = 2 << 20;
+/// Bytes a [`Follow`] reads from a hit at most (a long run of white space or of value bytes
+/// after a keyword repeated many times would otherwise be read once per hit).
+const FOLLOW_WALK_LIMIT: usize = 512;
+
+/// Size bound of a [`Follow`] automaton: above it the rule has none (its hits are searched as
+/// before), and building it stops early.
+const FOLLOW_DFA_LIMIT: usize = 256 << 10;
 
 /// The [`Follow`] of `pattern` (compiled as [`compile`] does) for the rule's lower-case
 /// `keywords`, when one can be shown and built.
@@ -1022,6 +1029,7 @@ pub fn follow(pattern: &str, keywords: &[String]) -> Option<Follow> {
         return None;
     }
     let (rest, lead) = follow_hir(&hir, &keywords)?;
+    let (rest, _) = follow_prefix(&rest);
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -1076,7 +1084,7 @@ fn follow_hir(
                 });
                 if let Some(((rest, lead), last)) = found {
                     let mut parts = vec![rest];
-                    parts.extend(v[last + 1..].iter().map(relax_looks));
+                    parts.extend(v[last + 1..].iter().cloned());
                     let lead = before.zip(lead).and_then(|(b, l)| b.checked_add(l));
                     return Some((Hir::concat(parts), lead));
                 }
@@ -1142,26 +1150,64 @@ fn caseless(s: &[u8]) -> regex_syntax::hir::Hir {
     )
 }
 
-/// `h` with its captures dropped and its look-around made to hold wherever it held over the
-/// whole content or over a window of whole lines: the ends of the text become the ends of a
-/// line, the CRLF-aware forms (which read a window's edge differently from a line break) hold
-/// everywhere.
-fn relax_looks(h: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+/// Counted repetitions above this are cut to their minimum in a [`Follow`]: each count is a
+/// state of its automaton, and two of them in sequence multiply.
+const FOLLOW_REPEAT_LIMIT: u32 = 32;
+
+/// A regex matching a prefix of every match of `h`, cheap to determinise, and whether it is
+/// the whole of `h` (what follows `h` may then be added after it). Captures are dropped, counted
+/// repetitions above [`FOLLOW_REPEAT_LIMIT`] cut to their minimum count (the rest of the text
+/// not read), and the look-around made to hold wherever it held over the whole content or over
+/// a window of whole lines: the ends of the text become the ends of a line, the CRLF-aware forms
+/// (which read a window's edge differently from a line break) hold everywhere.
+fn follow_prefix(h: &regex_syntax::hir::Hir) -> (regex_syntax::hir::Hir, bool) {
     use regex_syntax::hir::{Hir, HirKind, Look, Repetition};
     match h.kind() {
-        HirKind::Look(Look::Start) => Hir::look(Look::StartLF),
-        HirKind::Look(Look::End) => Hir::look(Look::EndLF),
-        HirKind::Look(Look::StartCRLF | Look::EndCRLF) => Hir::empty(),
-        HirKind::Capture(c) => relax_looks(&c.sub),
-        HirKind::Repetition(r) => Hir::repetition(Repetition {
-            min: r.min,
-            max: r.max,
-            greedy: r.greedy,
-            sub: Box::new(relax_looks(&r.sub)),
-        }),
-        HirKind::Concat(v) => Hir::concat(v.iter().map(relax_looks).collect()),
-        HirKind::Alternation(v) => Hir::alternation(v.iter().map(relax_looks).collect()),
-        _ => h.clone(),
+        HirKind::Look(Look::Start) => (Hir::look(Look::StartLF), true),
+        HirKind::Look(Look::End) => (Hir::look(Look::EndLF), true),
+        HirKind::Look(Look::StartCRLF | Look::EndCRLF) => (Hir::empty(), true),
+        HirKind::Capture(c) => follow_prefix(&c.sub),
+        HirKind::Repetition(r) => {
+            let (sub, whole) = follow_prefix(&r.sub);
+            if !whole {
+                // A prefix of the first repetition, when there is one.
+                let first = if r.min >= 1 { sub } else { Hir::empty() };
+                return (first, false);
+            }
+            let large = r.max.is_some_and(|m| m > FOLLOW_REPEAT_LIMIT);
+            let max = if large { Some(r.min) } else { r.max };
+            let rep = Hir::repetition(Repetition {
+                min: r.min,
+                max,
+                greedy: r.greedy,
+                sub: Box::new(sub),
+            });
+            (rep, !large)
+        }
+        HirKind::Concat(v) => {
+            let mut parts = Vec::with_capacity(v.len());
+            for x in v {
+                let (p, whole) = follow_prefix(x);
+                parts.push(p);
+                if !whole {
+                    return (Hir::concat(parts), false);
+                }
+            }
+            (Hir::concat(parts), true)
+        }
+        HirKind::Alternation(v) => {
+            let mut all = true;
+            let branches = v
+                .iter()
+                .map(|x| {
+                    let (p, whole) = follow_prefix(x);
+                    all &= whole;
+                    p
+                })
+                .collect();
+            (Hir::alternation(branches), all)
+        }
+        _ => (h.clone(), true),
     }
 }
 
@@ -1601,6 +1647,20 @@ regex = '''fine_[a-z]{4}'''
         assert!(after(alt, k, "token", "token: abcdefgh"));
         assert!(after(alt, k, "secret", "secret=12345678"));
         assert!(!after(alt, k, "secret", "secret: 12345678"));
+    }
+
+    #[test]
+    fn the_generic_rules_have_small_follows() {
+        let set = RuleSet::builtin();
+        let mut checked = 0;
+        for r in set.rules.iter().filter(|r| r.id.ends_with("quoted")) {
+            let f = follow(r.regex.as_ref().unwrap().as_str(), &r.keywords);
+            let size = f.expect(&r.id).dfa.memory_usage();
+            // Counted repetitions of the value cut: a few hundred states at most.
+            assert!(size < 64 << 10, "{}: {size} bytes", r.id);
+            checked += 1;
+        }
+        assert!(checked >= 8, "{checked}");
     }
 
     #[test]
