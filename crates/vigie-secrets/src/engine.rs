@@ -403,6 +403,7 @@ impl Engine {
                     }
                 }
             }
+            let mut whole = WholeLine::default();
             for &hit in &hits {
                 let start = hit.start.saturating_sub(WINDOW_BEFORE);
                 let end = (hit.end + WINDOW_AFTER).min(data.len());
@@ -419,7 +420,7 @@ impl Engine {
                     let (start, end) = if !loc.keyword_in_match {
                         (start, end)
                     } else if loc.single_line {
-                        if self.ruled_out(ri, data, hit, None) {
+                        if self.ruled_out(ri, data, hit, None, &mut whole) {
                             continue;
                         }
                         (hit.start, hit.end)
@@ -427,7 +428,7 @@ impl Engine {
                         match loc.lead {
                             // A match starts at most `lead` bytes before a keyword it holds.
                             Some(b) if self.exact(ri) => {
-                                if self.ruled_out(ri, data, hit, Some(b)) {
+                                if self.ruled_out(ri, data, hit, Some(b), &mut whole) {
                                     continue;
                                 }
                                 (
@@ -759,7 +760,14 @@ impl Engine {
     /// window starts `lead` bytes before the occurrence, so the `Follow`'s bound must be within
     /// it; for a one-line rule, that window is the occurrence's whole line, so the hit's line
     /// must be whole within the widening limits (each hit of such a line opens the same window).
-    fn ruled_out(&self, r: usize, data: &[u8], hit: Hit, lead: Option<usize>) -> bool {
+    fn ruled_out(
+        &self,
+        r: usize,
+        data: &[u8],
+        hit: Hit,
+        lead: Option<usize>,
+        whole: &mut WholeLine,
+    ) -> bool {
         let follow = self.follow[r].get_or_init(|| {
             let rule = &self.rules[r];
             crate::rules::follow(rule.regex.as_ref()?.as_str(), &rule.keywords)
@@ -772,7 +780,7 @@ impl Engine {
         if !fits || f.matches_at(data, hit.end) {
             return false;
         }
-        lead.is_some() || whole_line(data, hit.start, hit.end)
+        lead.is_some() || whole.holds(data, hit.start, hit.end)
     }
 
     /// Whether rule `r`'s windows hold every match through their hits and are searched as they
@@ -854,10 +862,26 @@ fn ranged_regex(pattern: &str) -> Option<regex_automata::meta::Regex> {
         .ok()
 }
 
-/// Whether the line holding `[s, e)` lies whole within [`widen`]'s limits.
-fn whole_line(data: &[u8], s: usize, e: usize) -> bool {
-    let (ls, le) = widen(data, s, e);
-    (ls == 0 || data[ls - 1] == b'\n') && (le == data.len() || data[le] == b'\n')
+/// Whether the line holding `[s, e)` lies whole within [`widen`]'s limits, remembering the last
+/// such line: the hits of a line come together, and each of its rules asks.
+#[derive(Default)]
+struct WholeLine(Option<(usize, usize)>);
+
+impl WholeLine {
+    fn holds(&mut self, data: &[u8], s: usize, e: usize) -> bool {
+        if let Some((ls, le)) = self.0
+            && ls <= s
+            && e <= le
+        {
+            return true;
+        }
+        let (ls, le) = widen(data, s, e);
+        let whole = (ls == 0 || data[ls - 1] == b'\n') && (le == data.len() || data[le] == b'\n');
+        if whole {
+            self.0 = Some((ls, le));
+        }
+        whole
+    }
 }
 
 /// Widen `[s, e)` to the enclosing line boundaries, at most [`LINE_WIDEN_LIMIT`] bytes each way.
