@@ -1131,6 +1131,13 @@ keywords = ["mytoken"]
             "{prose}db_password = \"Tq8vLz2Wp5kXm1Rq\"\nAPI_TOKEN=9lqPh9w9OVgHFq5HXeiMrSWc\n{prose}"
         );
         files.push(("app/settings.py".into(), mixed.into_bytes()));
+        // Lines longer than the widening limit, keywords at their ends and in their middle.
+        let long = format!(
+            "password of the key {} token is secret db_password = \"Tq8vLz2Wp5kXm1Rq\" {} secret\n{prose}",
+            "x ".repeat(3000),
+            "y ".repeat(3000)
+        );
+        files.push(("long.txt".into(), long.into_bytes()));
         assert!(files.len() > 100);
         let mut found = 0;
         for (path, data) in &files {
