@@ -961,9 +961,9 @@ fn lead(h: &regex_syntax::hir::Hir, keywords: &[&[u8]]) -> Option<usize> {
 ///
 /// Every match of the regex holds, in one part of it, a keyword occurrence (the earliest in that
 /// part's text) such that the text after the occurrence is the rest of that part, then the text
-/// of the parts after it. `dfa` recognises a prefix of that, cut where it would grow large and
-/// its look-around relaxed (see [`follow_prefix`]): when it matches nothing anchored at a hit's
-/// end, no match holds the hit as that occurrence.
+/// of the parts after it. `dfa` recognises that text, loosened where its automaton would grow
+/// large and its look-around relaxed (see [`loosened`]): when it matches nothing anchored at a
+/// hit's end, no match holds the hit as that occurrence.
 pub struct Follow {
     pub dfa: regex_automata::dfa::dense::DFA<Vec<u32>>,
     /// Every match starts at most this many bytes before that occurrence, when bounded.
@@ -1029,7 +1029,7 @@ pub fn follow(pattern: &str, keywords: &[String]) -> Option<Follow> {
         return None;
     }
     let (rest, lead) = follow_hir(&hir, &keywords)?;
-    let (rest, _) = follow_prefix(&rest);
+    let rest = loosened(&rest);
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -1150,64 +1150,40 @@ fn caseless(s: &[u8]) -> regex_syntax::hir::Hir {
     )
 }
 
-/// Counted repetitions above this are cut to their minimum in a [`Follow`]: each count is a
-/// state of its automaton, and two of them in sequence multiply.
+/// Counted repetitions above this become loops in a [`Follow`]: each count is a state of its
+/// automaton, and two of them in sequence multiply.
 const FOLLOW_REPEAT_LIMIT: u32 = 32;
 
-/// A regex matching a prefix of every match of `h`, cheap to determinise, and whether it is
-/// the whole of `h` (what follows `h` may then be added after it). Captures are dropped, counted
-/// repetitions above [`FOLLOW_REPEAT_LIMIT`] cut to their minimum count (the rest of the text
-/// not read), and the look-around made to hold wherever it held over the whole content or over
-/// a window of whole lines: the ends of the text become the ends of a line, the CRLF-aware forms
-/// (which read a window's edge differently from a line break) hold everywhere.
-fn follow_prefix(h: &regex_syntax::hir::Hir) -> (regex_syntax::hir::Hir, bool) {
+/// A regex matching every match of `h` and cheap to determinise: captures dropped, counted
+/// repetitions above [`FOLLOW_REPEAT_LIMIT`] made loops of at most that minimum count, and the
+/// look-around made to hold wherever it held over the whole content or over a window of whole
+/// lines: the ends of the text become the ends of a line, the CRLF-aware forms (which read a
+/// window's edge differently from a line break) hold everywhere.
+fn loosened(h: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
     use regex_syntax::hir::{Hir, HirKind, Look, Repetition};
     match h.kind() {
-        HirKind::Look(Look::Start) => (Hir::look(Look::StartLF), true),
-        HirKind::Look(Look::End) => (Hir::look(Look::EndLF), true),
-        HirKind::Look(Look::StartCRLF | Look::EndCRLF) => (Hir::empty(), true),
-        HirKind::Capture(c) => follow_prefix(&c.sub),
+        HirKind::Look(Look::Start) => Hir::look(Look::StartLF),
+        HirKind::Look(Look::End) => Hir::look(Look::EndLF),
+        HirKind::Look(Look::StartCRLF | Look::EndCRLF) => Hir::empty(),
+        HirKind::Capture(c) => loosened(&c.sub),
         HirKind::Repetition(r) => {
-            let (sub, whole) = follow_prefix(&r.sub);
-            if !whole {
-                // A prefix of the first repetition, when there is one.
-                let first = if r.min >= 1 { sub } else { Hir::empty() };
-                return (first, false);
-            }
+            // A large count becomes a loop: one state instead of one per count.
             let large = r.max.is_some_and(|m| m > FOLLOW_REPEAT_LIMIT);
-            let max = if large { Some(r.min) } else { r.max };
-            let rep = Hir::repetition(Repetition {
-                min: r.min,
+            let (min, max) = if large {
+                (r.min.min(FOLLOW_REPEAT_LIMIT), None)
+            } else {
+                (r.min, r.max)
+            };
+            Hir::repetition(Repetition {
+                min,
                 max,
                 greedy: r.greedy,
-                sub: Box::new(sub),
-            });
-            (rep, !large)
+                sub: Box::new(loosened(&r.sub)),
+            })
         }
-        HirKind::Concat(v) => {
-            let mut parts = Vec::with_capacity(v.len());
-            for x in v {
-                let (p, whole) = follow_prefix(x);
-                parts.push(p);
-                if !whole {
-                    return (Hir::concat(parts), false);
-                }
-            }
-            (Hir::concat(parts), true)
-        }
-        HirKind::Alternation(v) => {
-            let mut all = true;
-            let branches = v
-                .iter()
-                .map(|x| {
-                    let (p, whole) = follow_prefix(x);
-                    all &= whole;
-                    p
-                })
-                .collect();
-            (Hir::alternation(branches), all)
-        }
-        _ => (h.clone(), true),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(loosened).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(loosened).collect()),
+        _ => h.clone(),
     }
 }
 
@@ -1640,6 +1616,15 @@ regex = '''fine_[a-z]{4}'''
         ));
         // A keyword the regex does not need in every match: no follow.
         assert!(follow(r"(?:token)?=([0-9a-f]{32})", &kw(&["token"])).is_none());
+        // A long count read as a loop still needs what comes after it.
+        let url = r"\b(?:https?|git)://[^:/\s@]{1,64}:([^@\s/]{6,128})@[a-z]+";
+        assert!(after(url, &["://"], "://", "https://user:pa55word@host"));
+        assert!(!after(
+            url,
+            &["://"],
+            "://",
+            "https://registry.example/pkg/-/x.tgz"
+        ));
         assert!(follow(r"(?:token|[0-9a-f]{4})=([0-9a-f]{32})", &kw(&["token"])).is_none());
         // Every branch of an alternation, each with its own follow.
         let alt = r"(?:token: ([a-z]{8})|(?:secret)=([0-9]{8}))";
