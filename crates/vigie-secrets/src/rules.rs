@@ -955,6 +955,238 @@ fn lead(h: &regex_syntax::hir::Hir, keywords: &[&[u8]]) -> Option<usize> {
     }
 }
 
+/// What must follow a keyword hit for a match of a rule's regex to go through it, as a small
+/// automaton the engine runs from the hit's end: far cheaper than a regex search, and most hits
+/// of a common keyword (`pass`, `secret`, `token` in prose) fail it within a few bytes.
+///
+/// Every match of the regex holds, in one part of it, a keyword occurrence (the earliest in that
+/// part's text) such that the text after the occurrence is the rest of that part, then the text
+/// of the parts after it. `dfa` recognises that text, loosened where its automaton would grow
+/// large and its look-around relaxed (see [`loosened`]): when it matches nothing anchored at a
+/// hit's end, no match holds the hit as that occurrence.
+pub struct Follow {
+    pub dfa: regex_automata::dfa::dense::DFA<Vec<u32>>,
+    /// Every match starts at most this many bytes before that occurrence, when bounded.
+    pub lead: Option<usize>,
+}
+
+impl Follow {
+    /// Whether the automaton matches some prefix of `data[at..]` (a handful of table lookups
+    /// when the text there cannot follow a keyword of the rule).
+    pub fn matches_at(&self, data: &[u8], at: usize) -> bool {
+        use regex_automata::dfa::Automaton;
+        use regex_automata::{Anchored, Input};
+        let dfa = &self.dfa;
+        let mut s = match dfa.universal_start_state(Anchored::Yes) {
+            Some(s) => s,
+            None => match dfa
+                .start_state_forward(&Input::new(data).range(at..).anchored(Anchored::Yes))
+            {
+                Ok(s) => s,
+                Err(_) => return true,
+            },
+        };
+        let end = data.len().min(at.saturating_add(FOLLOW_WALK_LIMIT));
+        for &b in &data[at..end] {
+            s = dfa.next_state(s, b);
+            if dfa.is_special_state(s) {
+                if dfa.is_match_state(s) {
+                    return true;
+                }
+                if dfa.is_dead_state(s) {
+                    return false;
+                }
+                if dfa.is_quit_state(s) {
+                    return true;
+                }
+            }
+        }
+        // Walked as far as it may go: not ruled out.
+        end < data.len() || dfa.is_match_state(dfa.next_eoi_state(s))
+    }
+}
+
+/// Bytes a [`Follow`] reads from a hit at most (a long run of white space or of value bytes
+/// after a keyword repeated many times would otherwise be read once per hit).
+const FOLLOW_WALK_LIMIT: usize = 512;
+
+/// Size bound of a [`Follow`] automaton: above it the rule has none (its hits are searched as
+/// before), and building it stops early.
+const FOLLOW_DFA_LIMIT: usize = 256 << 10;
+
+/// The [`Follow`] of `pattern` (compiled as [`compile`] does) for the rule's lower-case
+/// `keywords`, when one can be shown and built.
+pub fn follow(pattern: &str, keywords: &[String]) -> Option<Follow> {
+    use regex_automata::dfa::{StartKind, dense};
+    use regex_automata::nfa::thompson;
+    let hir = parse(pattern).ok()?;
+    let keywords: Vec<&[u8]> = keywords
+        .iter()
+        .map(|k| k.as_bytes())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if keywords.is_empty() {
+        return None;
+    }
+    let (rest, lead) = follow_hir(&hir, &keywords)?;
+    let rest = loosened(&rest);
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(FOLLOW_DFA_LIMIT)),
+        )
+        .build_from_hir(&rest)
+        .ok()?;
+    let dfa = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .match_kind(regex_automata::MatchKind::All)
+                .accelerate(false)
+                .minimize(false)
+                .dfa_size_limit(Some(FOLLOW_DFA_LIMIT))
+                .determinize_size_limit(Some(FOLLOW_DFA_LIMIT)),
+        )
+        .build_from_nfa(&nfa)
+        .ok()?;
+    Some(Follow { dfa, lead })
+}
+
+/// The text after a keyword occurrence in every match of `h` (see [`Follow`]) and how far
+/// before the occurrence a match starts: `None` when it cannot be shown.
+fn follow_hir(
+    h: &regex_syntax::hir::Hir,
+    keywords: &[&[u8]],
+) -> Option<(regex_syntax::hir::Hir, Option<usize>)> {
+    use regex_syntax::hir::{Hir, HirKind};
+    if let Some(l) = language(h)
+        && let Some((rest, lead)) = after_keywords(&l, keywords)
+    {
+        return Some((rest, Some(lead)));
+    }
+    match h.kind() {
+        HirKind::Capture(c) => follow_hir(&c.sub, keywords),
+        HirKind::Concat(v) => {
+            let langs: Vec<Option<Vec<Vec<u8>>>> = v.iter().map(language).collect();
+            let mut before = Some(0usize);
+            for (i, x) in v.iter().enumerate() {
+                // This part, or a run of parts from it (a keyword written one class per letter).
+                let found = follow_hir(x, keywords).map(|f| (f, i)).or_else(|| {
+                    let mut cur = langs[i].clone()?;
+                    for (j, l) in langs.iter().enumerate().skip(i + 1) {
+                        cur = product(&cur, l.as_ref()?)?;
+                        if let Some((rest, lead)) = after_keywords(&cur, keywords) {
+                            return Some(((rest, Some(lead)), j));
+                        }
+                    }
+                    None
+                });
+                if let Some(((rest, lead), last)) = found {
+                    let mut parts = vec![rest];
+                    parts.extend(v[last + 1..].iter().cloned());
+                    let lead = before.zip(lead).and_then(|(b, l)| b.checked_add(l));
+                    return Some((Hir::concat(parts), lead));
+                }
+                before = before
+                    .zip(x.properties().maximum_len())
+                    .and_then(|(b, l)| b.checked_add(l));
+            }
+            None
+        }
+        HirKind::Alternation(v) => {
+            let mut rests = Vec::with_capacity(v.len());
+            let mut lead = Some(0usize);
+            for x in v {
+                let (rest, l) = follow_hir(x, keywords)?;
+                rests.push(rest);
+                lead = lead.zip(l).map(|(a, b)| a.max(b));
+            }
+            Some((Hir::alternation(rests), lead))
+        }
+        _ => None,
+    }
+}
+
+/// When every string of the small language `l` holds a keyword: what follows the earliest
+/// keyword occurrence of each (its rest of the string, matched ASCII case-insensitively) and
+/// the latest start of that occurrence.
+fn after_keywords(l: &[Vec<u8>], keywords: &[&[u8]]) -> Option<(regex_syntax::hir::Hir, usize)> {
+    let mut tails: Vec<&[u8]> = Vec::new();
+    let mut lead = 0;
+    for s in l {
+        let first = keywords
+            .iter()
+            .filter_map(|k| memchr::memmem::find(s, k))
+            .min()?;
+        lead = lead.max(first);
+        for k in keywords.iter().filter(|k| s[first..].starts_with(k)) {
+            tails.push(&s[first + k.len()..]);
+        }
+    }
+    tails.sort_unstable();
+    tails.dedup();
+    let rest = regex_syntax::hir::Hir::alternation(tails.into_iter().map(caseless).collect());
+    Some((rest, lead))
+}
+
+/// `s` (lower case) matched ASCII case-insensitively.
+fn caseless(s: &[u8]) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir};
+    Hir::concat(
+        s.iter()
+            .map(|&b| {
+                if b.is_ascii_alphabetic() {
+                    let (l, u) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
+                    Hir::class(Class::Bytes(ClassBytes::new([
+                        ClassBytesRange::new(l, l),
+                        ClassBytesRange::new(u, u),
+                    ])))
+                } else {
+                    Hir::literal([b])
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Counted repetitions above this become loops in a [`Follow`]: each count is a state of its
+/// automaton, and two of them in sequence multiply.
+const FOLLOW_REPEAT_LIMIT: u32 = 32;
+
+/// A regex matching every match of `h` and cheap to determinise: captures dropped, counted
+/// repetitions above [`FOLLOW_REPEAT_LIMIT`] made loops of at most that minimum count, and the
+/// look-around made to hold wherever it held over the whole content or over a window of whole
+/// lines: the ends of the text become the ends of a line, the CRLF-aware forms (which read a
+/// window's edge differently from a line break) hold everywhere.
+fn loosened(h: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Hir, HirKind, Look, Repetition};
+    match h.kind() {
+        HirKind::Look(Look::Start) => Hir::look(Look::StartLF),
+        HirKind::Look(Look::End) => Hir::look(Look::EndLF),
+        HirKind::Look(Look::StartCRLF | Look::EndCRLF) => Hir::empty(),
+        HirKind::Capture(c) => loosened(&c.sub),
+        HirKind::Repetition(r) => {
+            // A large count becomes a loop: one state instead of one per count.
+            let large = r.max.is_some_and(|m| m > FOLLOW_REPEAT_LIMIT);
+            let (min, max) = if large {
+                (r.min.min(FOLLOW_REPEAT_LIMIT), None)
+            } else {
+                (r.min, r.max)
+            };
+            Hir::repetition(Repetition {
+                min,
+                max,
+                greedy: r.greedy,
+                sub: Box::new(loosened(&r.sub)),
+            })
+        }
+        HirKind::Concat(v) => Hir::concat(v.iter().map(loosened).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(loosened).collect()),
+        _ => h.clone(),
+    }
+}
+
 fn can_match_newline(h: &regex_syntax::hir::Hir) -> bool {
     use regex_syntax::hir::{Class, HirKind};
     match h.kind() {
@@ -1324,6 +1556,96 @@ regex = '''fine_[a-z]{4}'''
         // An alternation bounds by its worst branch, and every branch must hold a keyword.
         assert_eq!(lead(r"(?:ab(?:token)|(?:token))", &["token"]), Some(2));
         assert_eq!(lead(r"(?:ab(?:token)|[0-9]+)", &["token"]), None);
+    }
+
+    #[test]
+    fn follow_reads_what_a_match_needs_after_its_keyword() {
+        let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Whether the rule's `Follow` accepts the text after the first hit of `keyword`.
+        let after = |re: &str, k: &[&str], keyword: &str, text: &str| {
+            let f = follow(re, &kw(k)).expect("a follow");
+            let at = text.to_ascii_lowercase().find(keyword).unwrap() + keyword.len();
+            f.matches_at(text.as_bytes(), at)
+        };
+        let quoted =
+            r#"(?i:(?:password|passwd|[_.-]pass|\bpass|pwd))["']?\s{0,4}[:=]\s{0,4}"([^"]{8,})""#;
+        let k = &["pass", "pwd"];
+        assert!(after(quoted, k, "pass", r#"password = "Zt4qRm81pLw3""#));
+        assert!(after(quoted, k, "pass", r#"DB_PASSWD: "Zt4qRm81pLw3""#));
+        assert!(after(quoted, k, "pwd", r#"pwd="Zt4qRm81pLw3""#));
+        // Prose, a call, a short value: nothing can follow.
+        assert!(!after(quoted, k, "pass", "the password of the user"));
+        assert!(!after(quoted, k, "pass", "passport = \"Zt4qRm81pLw3\""));
+        assert!(!after(quoted, k, "pass", r#"password = "short""#));
+        assert_eq!(follow(quoted, &kw(k)).unwrap().lead, Some(1));
+        // Behind a part of unbounded length: the bound is unknown, the follow still holds.
+        let f = follow(r"[a-z]*token=(\w+)", &kw(&["token"])).unwrap();
+        assert_eq!(f.lead, None);
+        assert!(after(
+            r"[a-z]*token=(\w+)",
+            &["token"],
+            "token",
+            "mytoken=abc"
+        ));
+        assert!(!after(
+            r"[a-z]*token=(\w+)",
+            &["token"],
+            "token",
+            "mytoken abc"
+        ));
+        // A line end is kept; the end of the text reads as the end of a line, since a window of
+        // whole lines is searched as a text of its own.
+        let line = r"(?m)^[ \t]*(?i:[a-z_]{0,40}token)[ \t]*=[ \t]*(\S{8,})$";
+        assert!(after(
+            line,
+            &["token"],
+            "token",
+            "api_token = abcdefghij\nx"
+        ));
+        assert!(!after(
+            line,
+            &["token"],
+            "token",
+            "api_token = abcdefghij more\n"
+        ));
+        assert!(after(
+            r"token=(\w+)$",
+            &["token"],
+            "token",
+            "token=abc\nnext"
+        ));
+        // A keyword the regex does not need in every match: no follow.
+        assert!(follow(r"(?:token)?=([0-9a-f]{32})", &kw(&["token"])).is_none());
+        // A long count read as a loop still needs what comes after it.
+        let url = r"\b(?:https?|git)://[^:/\s@]{1,64}:([^@\s/]{6,128})@[a-z]+";
+        assert!(after(url, &["://"], "://", "https://user:pa55word@host"));
+        assert!(!after(
+            url,
+            &["://"],
+            "://",
+            "https://registry.example/pkg/-/x.tgz"
+        ));
+        assert!(follow(r"(?:token|[0-9a-f]{4})=([0-9a-f]{32})", &kw(&["token"])).is_none());
+        // Every branch of an alternation, each with its own follow.
+        let alt = r"(?:token: ([a-z]{8})|(?:secret)=([0-9]{8}))";
+        let k = &["token", "secret"];
+        assert!(after(alt, k, "token", "token: abcdefgh"));
+        assert!(after(alt, k, "secret", "secret=12345678"));
+        assert!(!after(alt, k, "secret", "secret: 12345678"));
+    }
+
+    #[test]
+    fn the_generic_rules_have_small_follows() {
+        let set = RuleSet::builtin();
+        let mut checked = 0;
+        for r in set.rules.iter().filter(|r| r.id.ends_with("quoted")) {
+            let f = follow(r.regex.as_ref().unwrap().as_str(), &r.keywords);
+            let size = f.expect(&r.id).dfa.memory_usage();
+            // Counted repetitions of the value cut: a few hundred states at most.
+            assert!(size < 64 << 10, "{}: {size} bytes", r.id);
+            checked += 1;
+        }
+        assert!(checked >= 8, "{checked}");
     }
 
     #[test]
