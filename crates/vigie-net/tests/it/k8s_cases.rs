@@ -431,10 +431,7 @@ fn bad_selector_operator_is_diagnosed() {
 #[test]
 fn workload_records_keep_what_the_model_reads() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {a: b}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {x: y}\n    spec:\n      hostNetwork: true\n      volumes: [{name: v, emptyDir: {}}]\n      containers:\n        - name: web\n          image: x/web\n          env: [{name: SECRET, value: s}]\n          ports: [{containerPort: 80, hostPort: 81}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
-    let s = vigie_parse::yaml::parse(text);
-    let path: std::sync::Arc<str> = std::sync::Arc::from("d.yaml");
-    let objs =
-        vigie_parse::kubernetes::objects(&path, s.documents.into_iter().map(|d| d.root).collect());
+    let objs = every_object("d.yaml", text);
     assert!(
         objs.iter().all(|o| vigie_net::keep(o).is_none()),
         "kept as records, not objects"
@@ -800,10 +797,7 @@ fn pods_open_to_every_pod_are_stored_in_proportion_to_the_pods() {
 #[test]
 fn kept_records_and_objects_give_the_objects_order() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: x/web}]\n---\napiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: llm}\nspec:\n  leaderWorkerTemplate:\n    leaderTemplate:\n      spec:\n        containers: [{name: leader, image: x/llm}]\n    workerTemplate:\n      spec:\n        containers: [{name: worker, image: x/llm}]\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: load}\nspec:\n  template:\n    spec:\n      containers: [{name: load, image: x/load}]\n";
-    let s = vigie_parse::yaml::parse(text);
-    let path: std::sync::Arc<str> = std::sync::Arc::from("u.yaml");
-    let objs =
-        vigie_parse::kubernetes::objects(&path, s.documents.into_iter().map(|d| d.root).collect());
+    let objs = every_object("u.yaml", text);
     let kept: Vec<_> = objs.iter().filter_map(vigie_net::keep).collect();
     let pods: Vec<_> = objs
         .iter()

@@ -20,6 +20,14 @@ pub fn projects(files: &[(&str, &str)]) -> Vec<compose::Project> {
         .collect()
 }
 
+/// Every object of a manifest, none left out (see [`objects`] for what the analysis keeps).
+pub fn every_object(path: &str, text: &str) -> Vec<Object> {
+    let s = yaml::parse(text);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    let path: Arc<str> = Arc::from(path);
+    kubernetes::objects(&path, s.documents.into_iter().map(|d| d.root).collect())
+}
+
 pub fn objects(path: &str, text: &str) -> Vec<Object> {
     let s = yaml::parse(text);
     assert!(s.error.is_none(), "{:?}", s.error);
