@@ -868,12 +868,16 @@ pub fn group_loose(loose: &[LooseFile], configured: &[ConfigUnit]) -> Vec<Unit> 
     // a group without workloads above groups with some is applied with each of them
     let mut shared_with: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     let mut serves = vec![false; groups.len()];
+    let mut by_path: Vec<usize> = (0..groups.len()).collect();
+    by_path.sort_by(|&a, &b| paths[a].cmp(&paths[b]));
     for (g, path) in paths.iter().enumerate() {
         if runs_pods[g] || path.is_empty() {
             continue;
         }
-        let below = (0..groups.len())
-            .filter(|&h| runs_pods[h] && paths[h] != *path && is_under(&paths[h], path));
+        // the paths beginning with `path/` sort between `path/` and `path0` (`0` follows `/`)
+        let first = |bound: &str| by_path.partition_point(|&h| paths[h].as_str() < bound);
+        let range = first(&format!("{path}/"))..first(&format!("{path}0"));
+        let below = by_path[range].iter().copied().filter(|&h| runs_pods[h]);
         for h in below {
             shared_with[h].push(g);
             serves[g] = true;
@@ -1251,6 +1255,7 @@ mod tests {
                 f("llm/falcon/deploy.yaml", true),
                 f("llm/llama/deploy.yaml", true),
                 f("llm/llama/hpa.yaml", false),
+                f("llm-extra/deploy.yaml", true),
                 f("web/service.yaml", false),
                 f("web/deploy.yaml", true),
                 f("web/extra/svc.yaml", false),
@@ -1270,6 +1275,7 @@ mod tests {
         assert_eq!(
             got,
             [
+                ("llm-extra", vec!["llm-extra/deploy.yaml"]),
                 (
                     "llm/falcon",
                     vec!["llm/falcon/deploy.yaml", "llm/service.yaml"]
@@ -1288,9 +1294,9 @@ mod tests {
             ]
         );
         assert!(
-            units[0].formed.contains("with the manifests of llm"),
+            units[1].formed.contains("with the manifests of llm"),
             "{}",
-            units[0].formed
+            units[1].formed
         );
     }
 

@@ -266,8 +266,8 @@ struct MergedTables {
     tables: EvidenceTables,
     /// The tables kept, by control, title and columns: their position.
     index: HashMap<(String, String, Vec<String>), usize>,
-    /// Per table kept, by position: the rows it holds.
-    rows: Vec<HashSet<Vec<String>>>,
+    /// Per table kept, by position: the rows it holds, once a second run gives the same table.
+    rows: Vec<Option<HashSet<Vec<String>>>>,
 }
 
 impl MergedTables {
@@ -280,8 +280,10 @@ impl MergedTables {
             let key = (t.control.clone(), t.title.clone(), t.columns.clone());
             match self.index.get(&key) {
                 Some(&i) => {
+                    let seen = self.rows[i]
+                        .get_or_insert_with(|| self.tables[i].rows.iter().cloned().collect());
                     for r in t.rows {
-                        if self.rows[i].insert(r.clone()) {
+                        if seen.insert(r.clone()) {
                             self.tables.push_row(i, r);
                         }
                     }
@@ -291,8 +293,7 @@ impl MergedTables {
                     self.tables.push(t);
                     if self.tables.len() > before {
                         self.index.insert(key, before);
-                        self.rows
-                            .push(self.tables[before].rows.iter().cloned().collect());
+                        self.rows.push(None);
                     }
                 }
             }
