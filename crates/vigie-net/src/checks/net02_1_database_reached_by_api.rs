@@ -45,7 +45,7 @@ pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
         let mut bad_at: Vec<Location> = Vec::new();
         let mut good: Vec<String> = Vec::new();
         let mut good_at: Option<Location> = None;
-        for e in ex.iter() {
+        for e in ex {
             rows.push(vec![
                 "outside".to_string(),
                 "-".to_string(),
