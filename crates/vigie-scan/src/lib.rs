@@ -38,6 +38,7 @@ use vigie_parse::compose;
 use vigie_parse::discover::{FileKind, Found, read_text};
 
 mod files;
+mod launches;
 mod phase;
 mod provenance;
 pub mod units;
@@ -169,8 +170,13 @@ pub fn discover_units(opts: &ScanOptions) -> Result<UnitsFound, ScanError> {
         .iter()
         .filter_map(|f| compose::join("", f))
         .collect();
-    let groups = compose::group_projects(&compose_files, &explicit);
-    let plan = units::plan(&found.files, &|p: &str| files.read(p), &cfg.units, &groups);
+    let plan = units::plan(
+        &found.files,
+        &|p: &str| files.read(p),
+        &cfg.units,
+        &compose_files,
+        &explicit,
+    );
     let manifests: Vec<&Found> = found
         .files
         .iter()

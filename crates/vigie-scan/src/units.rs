@@ -17,11 +17,15 @@
 //!   (`values-ENV.yaml`, `values.ENV.yaml`, `values_ENV.yaml`, `ENV-values.yaml`,
 //!   `ENV.values.yaml`): defaults, then that file. Every file under the chart folder belongs to
 //!   the chart.
-//! - **Compose**: each project as `docker compose` forms it — the base file with its override
-//!   (never the override alone), each `docker-compose.ENV.yml` variant over the base, and the
-//!   files given with `-f` merged in order. A project that starts a development stack is not a
+//! - **Compose**: each project as the repository starts it — the `-f` files of each `docker
+//!   compose … up` its Makefiles, scripts and workflows run, merged in order
+//!   ([`crate::launches`]); a base file they start has those projects only (a deploy job
+//!   running `-f docker-compose.yml` alone leaves the override to developers) — and, for the
+//!   bases no such command starts, as `docker compose` forms it from the folder: the base file with its override (never the override alone), each
+//!   `docker-compose.ENV.yml` variant over the base. Files given with `-f` on vigie's command
+//!   line are one project, merged in order. A project that starts a development stack is not a
 //!   deployment and is not judged, with an info note saying why: one of its files is named as
-//!   a development or test variant (`docker-compose.dev.yml`, `compose.test.yaml`, `-local`,
+//!   a development or test variant (`docker-compose.dev.yml`, `compose.tests.yaml`, `-local`,
 //!   `.ci`, `.e2e`, `.debug`), or lies in a `test/`, `tests/`, `e2e/`, `dev/`, `local/`,
 //!   `hack/`, `.devcontainer/`, `testdata/` or `fixtures/` folder, or the repository deploys with
 //!   Kustomize or Helm and the project builds its images from source (`build:`). Naming the
@@ -338,13 +342,14 @@ fn env_of(name: &str) -> String {
 
 /// Discover the units of the repository but its loose manifests.
 ///
-/// `files` is the walk's listing, `read` reads a file by relative path, `compose_projects`
-/// the Compose projects as [`compose::group_projects`] forms them.
+/// `files` is the walk's listing, `read` reads a file by relative path, `compose_files` the
+/// Compose files among them and `explicit` those given with `-f`.
 pub fn plan(
     files: &[Found],
     read: &dyn Fn(&str) -> Option<String>,
     configured: &[ConfigUnit],
-    compose_projects: &[Vec<String>],
+    compose_files: &[String],
+    explicit: &[String],
 ) -> Plan {
     let mut plan = Plan::default();
     let all: BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
@@ -371,8 +376,65 @@ pub fn plan(
     }
     kustomize_units(files, read, &exists, configured, &mut plan);
     helm_units(files, read, &is_dir, configured, &mut plan);
-    compose_units(compose_projects, configured, &exists, read, &mut plan);
+    let projects = compose_projects(files, read, &exists, compose_files, explicit);
+    compose_units(&projects, configured, &exists, read, &mut plan);
     plan
+}
+
+/// A Compose project to judge: its files in merge order, and the command of the repository
+/// that starts it, if one does.
+struct ComposeProject {
+    files: Vec<String>,
+    started_by: Option<String>,
+}
+
+/// The Compose projects: the one given with `-f` first, then those the repository's own
+/// commands start ([`crate::launches`]), then the folder pairings of `docker compose`
+/// ([`compose::group_projects`]) of the bases no such command starts.
+fn compose_projects(
+    files: &[Found],
+    read: &dyn Fn(&str) -> Option<String>,
+    exists: &dyn Fn(&str) -> bool,
+    compose_files: &[String],
+    explicit: &[String],
+) -> Vec<ComposeProject> {
+    let grouped = compose::group_projects(compose_files, explicit);
+    let started = crate::launches::compose_projects(files, read, exists);
+    // a base the repository starts itself (other than as a test or development stack) has the
+    // projects its commands start, not the folder's pairings: a deploy job that runs `-f
+    // docker-compose.yml` alone says the override is the developers'
+    let started_bases: BTreeSet<&str> = started
+        .iter()
+        .filter(|s| development_stack(&s.files, read, false).is_none())
+        .map(|s| s.files[0].as_str())
+        .collect();
+    let mut out: Vec<ComposeProject> = Vec::new();
+    let mut grouped = grouped.into_iter();
+    if !explicit.is_empty()
+        && let Some(first) = grouped.next()
+    {
+        out.push(ComposeProject {
+            files: first,
+            started_by: None,
+        });
+    }
+    for s in &started {
+        if !out.iter().any(|p| p.files == s.files) {
+            out.push(ComposeProject {
+                files: s.files.clone(),
+                started_by: Some(s.by.clone()),
+            });
+        }
+    }
+    for g in grouped {
+        if !started_bases.contains(g[0].as_str()) && !out.iter().any(|p| p.files == g) {
+            out.push(ComposeProject {
+                files: g,
+                started_by: None,
+            });
+        }
+    }
+    out
 }
 
 fn kustomize_units(
@@ -651,7 +713,18 @@ const DEVELOPMENT_FOLDERS: &[&str] = &[
 
 /// Markers in a Compose file's name that make it a development or test variant
 /// (`docker-compose.dev.yml`, `compose.test.yaml`, `docker-compose-local.yml`).
-const DEVELOPMENT_NAMES: &[&str] = &["dev", "local", "test", "ci", "e2e", "debug"];
+const DEVELOPMENT_NAMES: &[&str] = &[
+    "dev",
+    "devel",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+    "e2e",
+    "debug",
+];
 
 /// Why a Compose project starts a development stack rather than a deployment, if it does: a
 /// file of it is named as a development variant or lies in a test/dev folder; or the repository
@@ -702,7 +775,7 @@ fn development_stack(
 }
 
 fn compose_units(
-    projects: &[Vec<String>],
+    projects: &[ComposeProject],
     configured: &[ConfigUnit],
     exists: &dyn Fn(&str) -> bool,
     read: &dyn Fn(&str) -> Option<String>,
@@ -712,8 +785,12 @@ fn compose_units(
         .units
         .iter()
         .any(|u| matches!(u.kind, UnitKind::Kustomize | UnitKind::Helm));
+    let started_by: HashMap<&[String], &str> = projects
+        .iter()
+        .filter_map(|p| Some((p.files.as_slice(), p.started_by.as_deref()?)))
+        .collect();
     let mut lists: Vec<(Vec<String>, Option<&ConfigUnit>)> =
-        projects.iter().map(|p| (p.clone(), None)).collect();
+        projects.iter().map(|p| (p.files.clone(), None)).collect();
     for u in configured.iter().filter(|u| u.kind == "compose") {
         let list: Vec<String> = std::iter::once(&u.path)
             .chain(&u.values)
@@ -754,6 +831,8 @@ fn compose_units(
         );
         if named.is_some() {
             formed.push_str(" (named in vigie.toml)");
+        } else if let Some(by) = started_by.get(list.as_slice()) {
+            formed.push_str(&format!(" (as `{by}` starts it)"));
         }
         plan.units.push(Unit {
             values: list[1..].to_vec(),
@@ -1125,7 +1204,7 @@ mod tests {
         let listing: Vec<Found> = files.iter().map(|(p, _)| found(p)).collect();
         let texts: HashMap<&str, &str> = files.iter().copied().collect();
         let read = |p: &str| texts.get(p).map(|t| t.to_string());
-        plan(&listing, &read, &[], &[])
+        plan(&listing, &read, &[], &[], &[])
     }
 
     #[test]

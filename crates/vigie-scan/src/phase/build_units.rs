@@ -19,7 +19,6 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use vigie_checks::FileLookup;
 use vigie_core::config::ConfigUnit;
-use vigie_parse::compose;
 use vigie_parse::discover::{FileKind, Found};
 
 /// The units declared by kustomizations, charts and Compose files, and the loose manifests
@@ -53,12 +52,12 @@ pub(crate) fn build_units<'a>(
     tally: &mut Tally,
 ) -> Result<Planned<'a>, ScanError> {
     let cfg = scan.cfg;
-    let compose_groups = compose::group_projects(&found.compose_files, &found.explicit);
     let mut plan = units::plan(
         &found.files,
         &|p: &str| found.repo.read(p),
         &cfg.units,
-        &compose_groups,
+        &found.compose_files,
+        &found.explicit,
     );
     tally.diagnostics.append(&mut plan.diagnostics);
     // the files of kustomizations and charts are read through their units
