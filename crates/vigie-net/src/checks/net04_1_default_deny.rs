@@ -81,10 +81,13 @@ pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
                 let (message, fix) = if ns.named {
                     (
                         format!(
-                            "{place} runs {} workload(s) with no default-deny {} NetworkPolicy ({} policies in it)",
-                            ns.workloads.len(),
+                            "{place} has no default-deny {} NetworkPolicy for its workloads ({})",
                             missing.join(" or "),
-                            ns.policies
+                            match ns.policies {
+                                0 => "no NetworkPolicy in it".to_string(),
+                                1 => "1 NetworkPolicy in it".to_string(),
+                                n => format!("{n} NetworkPolicies in it"),
+                            }
                         ),
                         format!(
                             "add a NetworkPolicy in {} with podSelector: {{}} and policyTypes: [Ingress, Egress] and no rules",

@@ -69,6 +69,7 @@ pub(crate) fn roll_up(
         }));
     }
     tag_compose_verdicts(&mut verdicts, &mut tagged, units);
+    one_verdict_per_named_namespace(&mut tagged);
     let mut repo_verdicts = roll_up_units(tagged, &units.all, &copies);
     if !repo_verdicts.is_empty() {
         interner.verdicts(&mut repo_verdicts);
@@ -384,6 +385,74 @@ fn tag_compose_verdicts(
     }));
 }
 
+/// Checks whose verdict on a named namespace (`Namespace/shop`) is about the namespace as the
+/// cluster holds it, whatever unit the verdict came from: NetworkPolicies apply to every pod
+/// of their namespace, not to those of the unit that shipped them.
+const NAMESPACE_WIDE: &[&str] = &["NET-04.1"];
+
+/// Units that deploy into one named namespace (a service per kustomization, each with its
+/// `staging` and `production` overlays) make one namespace: it has a default-deny policy or it
+/// has not. Their verdicts on it become one — a pass when any unit ships the policy, else one
+/// failure, at the first location, which [`roll_up_units`] then reports once with the units
+/// listed and the other locations related.
+fn one_verdict_per_named_namespace(tagged: &mut Vec<(Verdict, Option<usize>)>) {
+    let mut by_subject: HashMap<(&'static str, Arc<str>), Vec<usize>> = HashMap::new();
+    for (i, (v, u)) in tagged.iter().enumerate() {
+        if u.is_some() && NAMESPACE_WIDE.contains(&v.check) && v.subject.starts_with("Namespace/") {
+            by_subject
+                .entry((v.check, v.subject.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut drop: HashSet<usize> = HashSet::new();
+    for members in by_subject.into_values().filter(|m| m.len() > 1) {
+        let passes: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| tagged[i].0.is_pass())
+            .collect();
+        let (keep, rest): (Vec<usize>, Vec<usize>) = if passes.is_empty() {
+            (members.clone(), Vec::new())
+        } else {
+            members.iter().partition(|i| passes.contains(i))
+        };
+        drop.extend(rest);
+        let Some(&first) = keep
+            .iter()
+            .min_by(|&&a, &&b| tagged[a].0.location.cmp(&tagged[b].0.location))
+        else {
+            continue;
+        };
+        let (at, message) = (
+            tagged[first].0.location.clone(),
+            tagged[first].0.message.clone(),
+        );
+        let related: Vec<Location> = keep
+            .iter()
+            .map(|&i| tagged[i].0.location.clone())
+            .filter(|l| *l != at)
+            .collect();
+        // whichever of them the roll-up lists carries the others' locations
+        for &i in &keep {
+            let mut v = tagged[i].0.clone();
+            v.location = at.clone();
+            v.message = message.clone();
+            for l in &related {
+                v = v.with_related(Some(l.clone()));
+            }
+            tagged[i].0 = v;
+        }
+    }
+    if !drop.is_empty() {
+        let mut i = 0;
+        tagged.retain(|_| {
+            i += 1;
+            !drop.contains(&(i - 1))
+        });
+    }
+}
+
 /// One verdict for each failure (or pass) that several units share: the same check at the
 /// same source location saying the same thing holds in every unit that includes a base, or in
 /// every copy of one application, and is reported once with the units listed and their
@@ -398,10 +467,14 @@ fn roll_up_units(
     units: &[Unit],
     copies: &HashMap<Arc<str>, Copy>,
 ) -> Vec<Verdict> {
-    type Key = (&'static str, Location, bool, Arc<str>);
+    // a pass is one finding only where it says the same thing; a failure of one check at one
+    // line in several units is one gap to fix at that line even when its details differ per
+    // unit (a database reachable by 20 services in one Compose project, by 27 in another)
+    type Key = (&'static str, Location, bool, Option<Arc<str>>);
     let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
-    // each group: its first verdict, its units, the copies it was also found at
-    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>)> = Vec::new();
+    // each group: its first verdict, its units, the copies it was also found at, and whether
+    // another unit worded it differently
+    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>, bool)> = Vec::new();
     for (v, u) in tagged {
         let original = copies
             .get(&v.location.path)
@@ -422,23 +495,43 @@ fn roll_up_units(
             at.path = o.clone();
         }
         let (subject, message) = (as_original(&v.subject), as_original(&v.message));
-        let key = (v.check, at, v.is_fail(), message);
+        let key = (
+            v.check,
+            at,
+            v.is_fail(),
+            (!v.is_fail()).then(|| message.clone()),
+        );
         let candidates = groups.entry(key).or_default();
-        // the same subject is the same finding; another subject at the same line is the same
-        // finding only when it comes from another unit (a copy of the object), never two
-        // objects of one unit (two instances of a Terraform module, two routes of one proxy)
+        // the same subject saying the same thing is the same finding; another subject at the
+        // same line, or other words, are the same finding only when they come from another
+        // unit (a copy of the object), never two objects of one unit (two instances of a
+        // Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
-            let (first, us, _) = &out[g];
+            let (first, us, _, _) = &out[g];
             let first_subject = match copies.get(&first.location.path) {
                 Some(o) => first
                     .subject
                     .replace(first.location.path.as_ref(), &o.first),
                 None => first.subject.to_string(),
             };
-            first_subject == *subject || u.is_some_and(|u| !us.is_empty() && !us.contains(&u))
+            let other_unit = u.is_some_and(|u| !us.is_empty() && !us.contains(&u));
+            let first_message = match copies.get(&first.location.path) {
+                Some(o) => first
+                    .message
+                    .replace(first.location.path.as_ref(), &o.first),
+                None => first.message.to_string(),
+            };
+            // worded otherwise in another unit, it is one gap only when its fix is the same:
+            // a value set in `values-prod.yaml` for one unit and `values.yaml` for another is
+            // fixed in two places
+            (first_subject == *subject && first_message == *message)
+                || (other_unit && (first_message == *message || first.fix() == v.fix()))
         });
         match same {
             Some(g) => {
+                if *out[g].0.message != *message && !out[g].0.message.contains(message.as_ref()) {
+                    out[g].3 = true;
+                }
                 if let Some(u) = u
                     && !out[g].1.contains(&u)
                 {
@@ -450,18 +543,25 @@ fn roll_up_units(
             }
             None => {
                 candidates.push(out.len());
-                out.push((v, u.into_iter().collect(), Vec::new()));
+                out.push((v, u.into_iter().collect(), Vec::new(), false));
             }
         }
     }
     out.into_iter()
-        .map(|(mut v, mut us, mut also)| {
+        .map(|(mut v, mut us, mut also, worded_differently)| {
+            let first_unit = us.first().copied();
             us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
             let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
             if named {
                 let names: Vec<&str> = us.iter().map(|u| units[*u].name.as_str()).collect();
                 let label = if names.len() == 1 { "unit" } else { "units" };
-                v.message = format!("{} ({label} {})", v.message, names.join(", ")).into();
+                let differ = match first_unit {
+                    Some(f) if worded_differently => {
+                        format!("; details differ per unit, these are {}'s", units[f].name)
+                    }
+                    _ => String::new(),
+                };
+                v.message = format!("{} ({label} {}{differ})", v.message, names.join(", ")).into();
                 for u in &us {
                     let anchor = units[*u].anchor();
                     v = v.with_related(Some(Location::file(Arc::from(anchor.as_str()))));

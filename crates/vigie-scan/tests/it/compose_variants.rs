@@ -42,3 +42,113 @@ fn a_service_of_the_base_is_reported_once_for_every_variant() {
     assert_eq!(agent.len(), 1, "{agent:#?}");
     assert!(!agent[0].message.contains("(unit"), "{}", agent[0].message);
 }
+
+/// A Makefile that starts the base with its layers decides the projects: a hardening layer
+/// merged over the base by `make start` is judged with it; the base alone and the layer no
+/// command starts (`compose.extras.yaml`) are not projects of their own.
+#[test]
+fn the_projects_a_makefile_starts_are_the_units() {
+    const HARDENING: &str = "services:\n  api:\n    cap_drop: [ALL]\n  db:\n    cap_drop: [ALL]\n";
+    const MAKEFILE: &str = "COMPOSE ?= docker compose\nCORE = -f compose.yaml\nSAFE = $(CORE) -f compose.hardening.yaml\n\nstart:\n\t$(COMPOSE) --env-file .env $(SAFE) up --detach\n\nwith-agent:\n\t$(COMPOSE) $(SAFE) \\\n\t\t-f compose.agent.yaml up -d\n\nbuild:\n\t$(COMPOSE) $(CORE) build\n";
+    let r = crate::scan_files(&[
+        ("compose.yaml", BASE),
+        ("compose.hardening.yaml", HARDENING),
+        ("compose.agent.yaml", AGENT),
+        ("compose.extras.yaml", EXTRAS),
+        ("Makefile", MAKEFILE),
+    ]);
+    let caps = |service: &str| -> Vec<&vigie_core::Verdict> {
+        r.verdicts
+            .iter()
+            .filter(|v| v.check == "CNT-02" && v.subject.ends_with(service))
+            .collect()
+    };
+    // `api` and `db` are hardened in every project the Makefile starts
+    for service in ["services.api", "services.db"] {
+        let all = caps(service);
+        assert!(
+            !all.is_empty() && all.iter().all(|v| v.is_pass()),
+            "{all:#?}"
+        );
+    }
+    // the agent layer is judged in the project the Makefile starts it in
+    let agent = caps("services.agent");
+    assert!(!agent.is_empty());
+    assert!(
+        agent.iter().all(|v| v
+            .subject
+            .starts_with("compose.yaml+compose.hardening.yaml+compose.agent.yaml")),
+        "{agent:#?}"
+    );
+    let subjects: Vec<&str> = r.verdicts.iter().map(|v| v.subject.as_ref()).collect();
+    assert!(
+        subjects
+            .iter()
+            .all(|s| !s.starts_with("compose.yaml ›") && !s.contains("extras")),
+        "{subjects:#?}"
+    );
+    assert_eq!(r.stats.compose_projects, 2, "{:#?}", r.stats);
+}
+
+/// A deploy job that starts the base alone (`-f docker-compose.yml`) leaves the override to
+/// developers: the override's loosening is not judged as the deployment.
+#[test]
+fn a_deploy_job_that_names_the_base_alone_leaves_the_override_out() {
+    const WORKFLOW: &str = "on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker compose -f docker-compose.yml up -d --no-build\n";
+    const OVERRIDE: &str = "services:\n  api:\n    privileged: true\n";
+    let r = crate::scan_files(&[
+        ("docker-compose.yml", BASE),
+        ("docker-compose.override.yml", OVERRIDE),
+        (".github/workflows/deploy.yml", WORKFLOW),
+    ]);
+    assert_eq!(r.stats.compose_projects, 1, "{:#?}", r.stats);
+    assert!(
+        !r.verdicts
+            .iter()
+            .any(|v| v.is_fail() && v.location.path.as_ref() == "docker-compose.override.yml"),
+        "{:#?}",
+        r.verdicts
+            .iter()
+            .filter(|v| v.is_fail())
+            .collect::<Vec<_>>()
+    );
+    // without the job, `docker compose up` merges the override, and it is judged
+    let r = crate::scan_files(&[
+        ("docker-compose.yml", BASE),
+        ("docker-compose.override.yml", OVERRIDE),
+    ]);
+    assert!(
+        r.verdicts
+            .iter()
+            .any(|v| v.is_fail() && v.location.path.as_ref() == "docker-compose.override.yml"),
+    );
+}
+
+/// A gap at one line that each project words with its own details (the database reachable by
+/// one service in the base project, by two with a variant's worker) is one finding, naming the
+/// projects and saying whose details it shows.
+#[test]
+fn one_gap_worded_per_project_is_reported_once() {
+    let r = crate::scan_files(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: example/api:1.0\n  web:\n    image: example/web:1.0\n  db:\n    image: postgres:16\n",
+        ),
+        (
+            "compose.extra.yaml",
+            "services:\n  worker:\n    image: example/worker:1.0\n",
+        ),
+    ]);
+    let reach: Vec<_> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.check == "NET-02.1" && v.is_fail())
+        .collect();
+    assert_eq!(reach.len(), 1, "{reach:#?}");
+    let m = &reach[0].message;
+    assert!(
+        m.contains("units compose.yaml, compose.yaml+compose.extra.yaml")
+            && m.contains("details differ per unit, these are compose.yaml's"),
+        "{m}"
+    );
+}
