@@ -343,14 +343,29 @@ pub(crate) fn operator_resource<'o>(
 }
 
 /// A selector that matches no pod of the namespace: a reference that leads nowhere, unless an
-/// operator creates the pods from a custom resource of the unit (then an info note naming it).
+/// operator creates the pods from a custom resource of the unit (then an info note naming it),
+/// or the unit deploys no workload at all (`runs_pods` false): Services, Ingresses and policies
+/// applied over an application deployed otherwise (its manifests, a chart installed by hand),
+/// whose pods this unit cannot show — an info note too.
 fn no_pod_selected(
     objects: &[Object],
     ns: &str,
     sel: &Selector,
     at: Location,
     what: String,
+    runs_pods: bool,
 ) -> Diagnostic {
+    if !runs_pods && operator_resource(objects, ns, sel).is_none() {
+        let mut d = Diagnostic::new(
+            DiagKind::Reference,
+            at,
+            format!(
+                "{what}: this unit deploys no workload, so the pods come from another deployment, judged on its own"
+            ),
+        );
+        d.severity = vigie_core::Severity::Info;
+        return d;
+    }
     match operator_resource(objects, ns, sel) {
         Some(cr) => {
             let mut d = Diagnostic::new(
@@ -864,6 +879,7 @@ fn services_and_routes(
                         &sel,
                         o.loc(s.pos),
                         format!("Service {ns}/{} selects `{}`", o.name, sel.show()),
+                        !cx.by_ns.is_empty(),
                     ));
                 }
                 b
@@ -1295,6 +1311,18 @@ fn read_policies(
                     o.id()
                 ),
             ));
+        } else if cx.by_ns.is_empty() {
+            // policies shipped alone, for pods deployed otherwise (`kubectl run`, a chart)
+            let mut d = Diagnostic::new(
+                DiagKind::Reference,
+                o.at.clone(),
+                format!(
+                    "NetworkPolicy {} is in the namespace `{ns}`: this unit deploys no workload, so the pods it protects come from another deployment, judged on its own",
+                    o.id()
+                ),
+            );
+            d.severity = vigie_core::Severity::Info;
+            diags.push(d);
         } else if !cx.by_ns.contains_key(&ns) {
             diags.push(Diagnostic::dangling(
                 o.at.clone(),
@@ -1324,6 +1352,7 @@ fn read_policies(
                 &sel,
                 o.loc(spec.get("podSelector").map_or(spec.pos, |n| n.pos)),
                 format!("NetworkPolicy {} selects `{}`", o.id(), sel.show()),
+                true,
             ));
         }
         let (ti, te) = policy_types(spec);
@@ -1401,6 +1430,7 @@ fn read_policies(
                                 o.id(),
                                 psel.show()
                             ),
+                            true,
                         ));
                     }
                 }

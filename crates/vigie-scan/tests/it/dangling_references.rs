@@ -180,3 +180,31 @@ fn a_service_above_alternative_workload_folders_selects_their_pods() {
         r.diagnostics
     );
 }
+
+/// A folder of Services and policies alone (`extras/tls/frontend-service.yaml`, applied over an
+/// application deployed by other means) selects pods it cannot show: an info note, not a
+/// medium "matches no pod" — while the same Service beside workloads that do not match stays one.
+#[test]
+fn a_unit_that_deploys_no_workload_selects_pods_deployed_otherwise() {
+    const POLICY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-web\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n";
+    let r = crate::scan_files(&[
+        ("extras/tls/api-svc.yaml", SERVICE),
+        ("extras/policies/allow-web.yaml", POLICY),
+        ("app/web.yaml", DEPLOYMENT),
+    ]);
+    let notes: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagKind::Reference)
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    for d in &notes {
+        assert_eq!(d.severity, Severity::Info, "{d:#?}");
+        assert!(d.message.contains("deploys no workload"), "{d:#?}");
+    }
+    assert!(
+        notes
+            .iter()
+            .any(|d| d.message.contains("Service default/api"))
+    );
+}
