@@ -67,9 +67,10 @@ fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
         .collect();
     let has_action = |names: &[&str]| {
         actions.iter().any(|a| {
-            names
-                .iter()
-                .any(|n| a == n || a.starts_with(&format!("{n}/")))
+            names.iter().any(|n| {
+                let n = n.to_ascii_lowercase();
+                *a == n || a.starts_with(&format!("{n}/"))
+            })
         })
     };
     let cmds: Vec<(String, Vec<String>)> = job
@@ -160,11 +161,16 @@ fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
                 "actions/labeler",
             ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "issue") || a0(a, "api")))
         }
-        "security-events" => has_action(&[
-            "github/codeql-action",
-            "aquasecurity/trivy-action",
-            "ossf/scorecard-action",
-        ]),
+        "security-events" => {
+            has_action(&[
+                "github/codeql-action",
+                "aquasecurity/trivy-action",
+                "ossf/scorecard-action",
+                "microsoft/security-devops-action",
+                "github/ossar-action",
+            ]) || uploads_to_code_scanning(job)
+                || has_cmd(&|t, a| t == "gh" && a.iter().any(|w| w.contains("code-scanning")))
+        }
         "pages" => has_action(&["actions/deploy-pages"]),
         "checks" => has_action(&[
             "dorny/test-reporter",
@@ -180,6 +186,24 @@ fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Actions that upload their results to GitHub code scanning unless told not to (their input
+/// that turns it off, and the value that does).
+const CODE_SCANNING_UPLOADERS: &[(&str, &str, &str)] = &[
+    ("zizmorcore/zizmor-action", "advanced-security", "false"),
+    ("woodruffw/zizmor-action", "advanced-security", "false"),
+];
+
+/// Whether a step of the job uploads results to code scanning (which needs
+/// `security-events: write`) through an action that does it by default.
+fn uploads_to_code_scanning(job: &Job) -> bool {
+    job.steps.iter().filter_map(|s| s.action.as_ref()).any(|a| {
+        let repo = a.repo();
+        CODE_SCANNING_UPLOADERS.iter().any(|(name, input, off)| {
+            repo == *name && a.input(input).is_none_or(|v| v.value.trim() != *off)
+        })
+    })
 }
 
 fn permissions(p: &Pipeline, read: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Verdict>) {

@@ -389,3 +389,39 @@ fn builds_that_publish_nothing_are_not_releases() {
         );
     }
 }
+
+#[test]
+fn scanners_that_upload_to_code_scanning_use_security_events() {
+    let judge = |steps: &str| {
+        let mut files = BTreeMap::new();
+        files.insert(
+            ".github/workflows/lint.yml".to_string(),
+            format!(
+                "on: push\npermissions: {{}}\njobs:\n  zizmor:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n      security-events: write\n    steps:\n{steps}"
+            ),
+        );
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts;
+        let vs = of(&out, "SUP-06.1");
+        assert_eq!(vs.len(), 1, "{}", show(&out));
+        vs[0].is_pass()
+    };
+    let zizmor = "      - uses: zizmorcore/zizmor-action@e639db99335bc9038abc0e066dfcd72e23d26fb4 # v0.3.0\n";
+    assert!(judge(zizmor), "zizmor-action uploads SARIF by default");
+    let no_upload = format!("{zizmor}        with:\n          advanced-security: false\n");
+    assert!(
+        !judge(&no_upload),
+        "with advanced-security off it uploads nothing"
+    );
+    assert!(judge(
+        "      - run: gh api repos/acme/shop/code-scanning/sarifs -f sarif=@r.sarif.gz\n"
+    ));
+    assert!(!judge("      - run: make lint\n"));
+    // names of actions are matched whatever their case
+    let mut files = BTreeMap::new();
+    files.insert(
+        ".github/workflows/test.yml".to_string(),
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    permissions:\n      checks: write\n    steps:\n      - uses: EnricoMi/publish-unit-test-result-action@3a74b2957438d0b6e2e61d67b05318aa25c9e6c6 # v2.20.0\n".to_string(),
+    );
+    let out = scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts;
+    assert!(of(&out, "SUP-06.1")[0].is_pass(), "{}", show(&out));
+}
