@@ -343,6 +343,11 @@ fn a_region_from_one_variable_is_one_failure_where_it_is_written() {
             "main.tf",
             "resource \"google_storage_bucket\" \"a\" {\n  name     = \"a\"\n  location = var.region\n}\nresource \"google_storage_bucket\" \"b\" {\n  name     = \"b\"\n  location = var.region\n}\nresource \"google_storage_bucket\" \"c\" {\n  name     = \"c\"\n  location = \"US\"\n}\n",
         ),
+        (
+            // a grant on the registry stores nothing: its location is the registry's
+            "iam.tf",
+            "resource \"google_artifact_registry_repository_iam_member\" \"ci\" {\n  location   = var.region\n  repository = \"images\"\n  role       = \"roles/artifactregistry.writer\"\n  member     = \"serviceAccount:ci@p.iam.gserviceaccount.com\"\n}\nresource \"google_storage_bucket_iam_binding\" \"r\" {\n  bucket  = \"c\"\n  location = \"US\"\n  role    = \"roles/storage.objectViewer\"\n  members = []\n}\n",
+        ),
     ]);
     let s = summary(&out, "SOV-02.1");
     assert_eq!(
@@ -360,7 +365,8 @@ fn a_region_from_one_variable_is_one_failure_where_it_is_written() {
     assert!(
         v.message.contains("`us-central1`")
             && v.message.contains("google_storage_bucket.a › location")
-            && v.message.contains("google_storage_bucket.b › location"),
+            && v.message.contains("google_storage_bucket.b › location")
+            && !v.message.contains("iam_member"),
         "{}",
         v.message
     );

@@ -436,6 +436,35 @@ const DATABASE_IMAGES: &[&str] = &[
     "cockroach",
 ];
 
+/// A Compose volume entry as (source, target, read-only), short (`src:/dst:ro`) or long syntax.
+fn compose_mount(v: &vigie_parse::yaml::Node) -> Option<(String, String, bool)> {
+    use vigie_parse::yaml::Node;
+    if let Some(s) = v.as_str() {
+        let mut parts = s.split(':');
+        let source = parts.next().unwrap_or(s).to_string();
+        let target = parts.next().unwrap_or(&source).to_string();
+        let read_only = parts
+            .next()
+            .is_some_and(|o| o.split(',').any(|x| x == "ro"));
+        return Some((source, target, read_only));
+    }
+    let source = v.get("source").and_then(Node::as_str)?.to_string();
+    let target = v
+        .get("target")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    let read_only = v
+        .get("read_only")
+        .is_some_and(|r| r.as_bool() == Some(true) || r.as_str() == Some("true"));
+    Some((source, target, read_only))
+}
+
+/// Whether a mount only feeds the database's first start (its init scripts), not its data.
+fn is_init_mount(target: &str) -> bool {
+    target.starts_with("/docker-entrypoint-initdb.d")
+}
+
 /// Why CRY-04.1 cannot be decided here although it applies: Compose databases keep their data
 /// on volumes of the host, whose disk encryption (LUKS, the provider's managed encryption) no
 /// file of the repository shows. `None` when there is no such database.
@@ -459,20 +488,23 @@ fn compose_volumes_reason(cx: &Ctx<'_>) -> Option<String> {
             if !DATABASE_IMAGES.iter().any(|d| name.starts_with(d)) {
                 continue;
             }
-            let volumes: Vec<String> = e
+            let mounts: Vec<(String, String, bool)> = e
                 .value
                 .get("volumes")
                 .map(Node::items)
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(|v| {
-                    v.as_str()
-                        .map(|s| s.split(':').next().unwrap_or(s).to_string())
-                        .or_else(|| v.get("source").and_then(Node::as_str).map(str::to_string))
-                })
+                .filter_map(compose_mount)
                 .collect();
-            if let Some(v) = volumes.first() {
-                found.push(format!("`{}` keeps its data on `{v}`", e.key));
+            let data = mounts
+                .iter()
+                .find(|(_, target, read_only)| !read_only && !is_init_mount(target));
+            let what = match data {
+                Some((source, _, _)) => format!("`{}` keeps its data on `{source}`", e.key),
+                None => format!("`{}` keeps its data inside its container", e.key),
+            };
+            if !found.contains(&what) {
+                found.push(what);
             }
         }
     }

@@ -16,7 +16,9 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
            replica and replication locations, snapshot storage locations…) names a place on \
            vigie's EU allow-list for that provider. Multi-regions such as `US` or `global`, \
            and regions in the UK or Switzerland, fail with their line. Secret Manager \
-           automatic replication fails too: Google chooses where the copies go.",
+           automatic replication fails too: Google chooses where the copies go. IAM grants on \
+           a resource (`*_iam_member`, `*_iam_binding`, `*_iam_policy`) are not judged: their \
+           location names the resource they grant on, which is.",
     why: "SecNumCloud 19.2 requires the data, backups included, and the technical data of the \
           service to stay in the European Union.",
     fix: "Set the attribute to an EU region (for example `europe-west9`, `EU`, `eu-west-3`, \
@@ -179,6 +181,15 @@ fn walk_body(
     });
 }
 
+/// An IAM grant on a resource (`google_artifact_registry_repository_iam_member`,
+/// `google_storage_bucket_iam_binding`…) stores nothing: its `location` names where the
+/// resource it grants on lives, and that resource is judged on its own.
+fn binds_access_only(rtype: &str) -> bool {
+    ["_iam_member", "_iam_binding", "_iam_policy"]
+        .iter()
+        .any(|s| rtype.ends_with(s))
+}
+
 fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let m = cx.model;
     let mut vars = FromVariables::default();
@@ -204,7 +215,9 @@ fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
         {
             continue;
         }
-        walk_body(r.provider_name(), &r.address, &r.body, &mut vars, out);
+        if !binds_access_only(&r.rtype) {
+            walk_body(r.provider_name(), &r.address, &r.body, &mut vars, out);
+        }
         // Secret Manager automatic replication: Google chooses the places
         if r.rtype == "google_secret_manager_secret"
             && let Some(rep) = r.body.block("replication")

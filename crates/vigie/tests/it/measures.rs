@@ -130,6 +130,28 @@ fn a_compose_database_volume_makes_disk_encryption_an_attestation() {
         md.contains("| CRY-04 |"),
         "the attestation is listed to do:\n{md}"
     );
+    // an init script is not where the data lives; two projects of one database name it once
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "docker-compose.yml",
+                "services:\n  db:\n    image: postgres:17.2\n    volumes:\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata: {}\n",
+            ),
+            (
+                "docker-compose.prod.yml",
+                "services:\n  db:\n    restart: always\n",
+            ),
+        ],
+    );
+    let disk = measure(&scan_markdown(dir.path()), "Disk Encryption").join("\n");
+    assert_eq!(
+        disk.matches("`db` keeps its data on `pgdata`").count(),
+        1,
+        "{disk}"
+    );
+    assert!(!disk.contains("init.sql"), "{disk}");
     // without a database, there is nothing to encrypt
     let dir = tempfile::tempdir().unwrap();
     write(
