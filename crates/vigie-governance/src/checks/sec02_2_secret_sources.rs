@@ -91,7 +91,7 @@ pub(crate) fn judge(m: &Model<'_>, out: &mut Out) {
                         &DOC,
                         subject,
                         loc(w, r.pos),
-                        format!("nothing in the repository produces the Secret `{name}`: it is created by hand, outside any vault"),
+                        format!("nothing applied with this workload (its unit) produces the Secret `{name}`: it is created by hand or applied from elsewhere, outside any vault"),
                         "declare an ExternalSecret (or SealedSecret) producing it, or mount it with the Secrets Store CSI driver",
                     ));
                 }

@@ -35,7 +35,7 @@ fn a_workload_secret_is_matched_within_its_unit() {
     assert!(
         alone[0]
             .message
-            .contains("nothing in the repository produces"),
+            .contains("nothing applied with this workload (its unit) produces"),
         "{}",
         alone[0].message
     );
@@ -76,7 +76,8 @@ fn operators_that_create_their_own_secret_produce_it() {
             .collect();
         assert_eq!(v.len(), 1, "{v:#?}");
         assert_eq!(
-            v[0].message.contains("nothing in the repository produces"),
+            v[0].message
+                .contains("nothing applied with this workload (its unit) produces"),
             !produced,
             "{producer}: {v:#?}"
         );
