@@ -13,8 +13,11 @@
 //!   relative to the configuration's folder) and, for the `docker` builder (the default when no
 //!   other builder is named), `docker.dockerfile` (default `Dockerfile`, relative to the context)
 //!   and `docker.target`;
-//! - profiles are not applied: `skaffold run` without `-p` uses the configuration as written, and
-//!   a profile that replaces an artifact's Dockerfile is a variant a person asks for;
+//! - profiles are not applied to what the configuration builds: `skaffold run` without `-p` uses
+//!   it as written, and a profile that replaces an artifact's Dockerfile is a variant a person
+//!   asks for; but an image that only a profile builds (`profiles[].build.artifacts`, a
+//!   `development` profile activated by `skaffold dev`) is an artifact too, since the manifests
+//!   that profile deploys name it bare;
 //! - the artifact applies to the manifests under the configuration's folder (a Skaffold project
 //!   deploys manifests of its own folder; `requires` pulls in other folders' configurations,
 //!   which are read from their own files).
@@ -78,11 +81,37 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
         {
             continue;
         }
-        for a in root
+        // the configuration's own artifacts, then those only a profile builds (an image a
+        // profile builds under the same name as the configuration is the configuration's)
+        let own = root
             .path(&["build", "artifacts"])
             .map(Node::items)
-            .unwrap_or(&[])
-        {
+            .unwrap_or(&[]);
+        let own_names: Vec<&str> = own
+            .iter()
+            .filter_map(|a| a.get("image").and_then(Node::as_str))
+            .map(str::trim)
+            .collect();
+        let mut from_profiles: Vec<&Node> = Vec::new();
+        for p in root.get("profiles").map(Node::items).unwrap_or(&[]) {
+            for a in p
+                .path(&["build", "artifacts"])
+                .map(Node::items)
+                .unwrap_or(&[])
+            {
+                let name = a.get("image").and_then(Node::as_str).map(str::trim);
+                let known = |n: &str| {
+                    own_names.contains(&n)
+                        || from_profiles.iter().any(|b| {
+                            b.get("image").and_then(Node::as_str).map(str::trim) == Some(n)
+                        })
+                };
+                if name.is_none_or(|n| !known(n)) {
+                    from_profiles.push(a);
+                }
+            }
+        }
+        for a in own.iter().chain(from_profiles) {
             let Some(image) = a.get("image") else {
                 diagnostics.push(Diagnostic::new(
                     DiagKind::Config,
@@ -196,6 +225,25 @@ mod tests {
         assert!(a[0].in_scope("apps/k8s/web.yaml"));
         assert!(!a[0].in_scope("apps2/web.yaml"));
         assert!(!a[0].in_scope("web.yaml"));
+    }
+
+    #[test]
+    fn images_only_a_profile_builds_are_artifacts() {
+        let text = "apiVersion: skaffold/v4beta1\nkind: Config\nbuild:\n  artifacts:\n  - image: web\nprofiles:\n- name: development\n  build:\n    artifacts:\n    - image: accounts-db\n      context: db\n    - image: web\n      docker:\n        dockerfile: Dockerfile.debug\n- name: other\n  build:\n    artifacts:\n    - image: accounts-db\n";
+        let (a, d) = read("src/accounts/skaffold.yaml", text);
+        assert!(d.is_empty(), "{d:?}");
+        let got: Vec<(&str, Option<&str>)> = a
+            .iter()
+            .map(|x| (x.image.as_str(), x.dockerfile.as_deref()))
+            .collect();
+        // `web` as the configuration builds it, `accounts-db` once, from the first profile
+        assert_eq!(
+            got,
+            vec![
+                ("web", Some("src/accounts/Dockerfile")),
+                ("accounts-db", Some("src/accounts/db/Dockerfile")),
+            ]
+        );
     }
 
     #[test]
