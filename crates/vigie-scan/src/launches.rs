@@ -16,6 +16,8 @@
 //! their variables: `make -pn` would run the repository's code.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use vigie_core::{DiagKind, Diagnostic, Location, Severity};
 use vigie_parse::discover::Found;
 use vigie_pipeline::shell::{self, ShellMode};
 
@@ -56,10 +58,14 @@ fn is_launcher(rel: &str) -> bool {
 
 /// The Compose projects the repository's Makefiles, scripts and workflows start, each once, in
 /// the order first met; `exists` says whether a file is in the scan.
+/// A command that starts a Compose project whose files cannot be told (`-f $ENV_FILE`, a file
+/// that is not in the scan) is an info note at its line: the folder's pairing is judged in its
+/// place.
 pub(crate) fn compose_projects(
     files: &[Found],
     read: &dyn Fn(&str) -> Option<String>,
     exists: &dyn Fn(&str) -> bool,
+    notes: &mut Vec<Diagnostic>,
 ) -> Vec<Started> {
     let mut out: Vec<Started> = Vec::new();
     for f in files.iter().filter(|f| is_launcher(&f.rel)) {
@@ -72,6 +78,16 @@ pub(crate) fn compose_projects(
                 continue;
             };
             let Some(files) = resolve(&f.rel, &list, exists) else {
+                let mut d = Diagnostic::new(
+                    DiagKind::Skipped,
+                    Location::new(Arc::from(f.rel.as_str()), line, 1),
+                    format!(
+                        "this command starts a Compose project of `{}`, files vigie cannot resolve (a variable of the caller's environment, or a file outside the scan): the projects of those files are formed from their folder instead",
+                        list.join("`, `")
+                    ),
+                );
+                d.severity = Severity::Info;
+                notes.push(d);
                 continue;
             };
             if !out.iter().any(|s| s.files == files) {

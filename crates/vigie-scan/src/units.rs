@@ -376,7 +376,14 @@ pub fn plan(
     }
     kustomize_units(files, read, &exists, configured, &mut plan);
     helm_units(files, read, &is_dir, configured, &mut plan);
-    let projects = compose_projects(files, read, &exists, compose_files, explicit);
+    let projects = compose_projects(
+        files,
+        read,
+        &exists,
+        compose_files,
+        explicit,
+        &mut plan.diagnostics,
+    );
     compose_units(&projects, configured, &exists, read, &mut plan);
     plan
 }
@@ -397,9 +404,10 @@ fn compose_projects(
     exists: &dyn Fn(&str) -> bool,
     compose_files: &[String],
     explicit: &[String],
+    notes: &mut Vec<Diagnostic>,
 ) -> Vec<ComposeProject> {
     let grouped = compose::group_projects(compose_files, explicit);
-    let started = crate::launches::compose_projects(files, read, exists);
+    let started = crate::launches::compose_projects(files, read, exists, notes);
     // a base the repository starts itself (other than as a test or development stack) has the
     // projects its commands start, not the folder's pairings: a deploy job that runs `-f
     // docker-compose.yml` alone says the override is the developers'

@@ -88,6 +88,27 @@ fn the_projects_a_makefile_starts_are_the_units() {
         "{subjects:#?}"
     );
     assert_eq!(r.stats.compose_projects, 2, "{:#?}", r.stats);
+    // a command whose files depend on the caller's environment is noted where it is written
+    let r = crate::scan_files(&[
+        ("compose.yaml", BASE),
+        (
+            "deploy.sh",
+            "docker compose -f compose.yaml -f \"$LAYER\" up -d\n",
+        ),
+    ]);
+    let notes: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.location.path.as_ref() == "deploy.sh")
+        .collect();
+    assert_eq!(notes.len(), 1, "{:#?}", r.diagnostics);
+    assert_eq!(notes[0].location.line, 1);
+    assert_eq!(notes[0].severity, vigie_core::Severity::Info);
+    assert!(notes[0].message.contains("$LAYER"), "{}", notes[0].message);
+    assert_eq!(
+        r.stats.compose_projects, 1,
+        "the folder's project is judged"
+    );
 }
 
 /// A deploy job that starts the base alone (`-f docker-compose.yml`) leaves the override to
