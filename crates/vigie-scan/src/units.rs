@@ -19,7 +19,8 @@
 //!   the chart.
 //! - **Compose**: each project as the repository starts it — the `-f` files of each `docker
 //!   compose … up` its Makefiles, scripts and workflows run, merged in order
-//!   ([`crate::launches`]); a base file they start has those projects only (a deploy job
+//!   ([`crate::launches`]; one whose files cannot be resolved is an info note at its line); a
+//!   base file they start has those projects only (a deploy job
 //!   running `-f docker-compose.yml` alone leaves the override to developers) — and, for the
 //!   bases no such command starts, as `docker compose` forms it from the folder: the base file with its override (never the override alone), each
 //!   `docker-compose.ENV.yml` variant over the base. Files given with `-f` on vigie's command
