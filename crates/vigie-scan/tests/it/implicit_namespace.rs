@@ -66,3 +66,54 @@ fn an_explicit_default_namespace_is_judged() {
         .collect();
     assert!(v.len() == 1 && v[0].is_fail(), "{v:#?}");
 }
+
+/// Kustomizations of several services that deploy into one namespace make one namespace: it
+/// lacks a default-deny policy once, named with every unit; a policy any of them ships covers
+/// the others' pods too.
+#[test]
+fn units_deploying_into_one_namespace_share_its_default_deny_verdict() {
+    let kustomization = |svc: &str| format!("namespace: shop\nresources:\n  - {svc}.yaml\n");
+    let (cart, pay) = (deployment("cart", None), deployment("pay", None));
+    let files = [
+        ("cart/kustomization.yaml", kustomization("cart")),
+        ("cart/cart.yaml", cart),
+        ("pay/kustomization.yaml", kustomization("pay")),
+        ("pay/pay.yaml", pay),
+    ];
+    let as_refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let r = crate::scan_files(&as_refs);
+    let deny: Vec<_> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.check == "NET-04.1")
+        .collect();
+    assert_eq!(deny.len(), 1, "{deny:#?}");
+    assert!(deny[0].is_fail() && &*deny[0].subject == "Namespace/shop");
+    assert!(
+        deny[0].message.contains("units cart, pay"),
+        "{}",
+        deny[0].message
+    );
+    // a third unit ships the namespace's default-deny policy: the namespace has it
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
+    let policies = deployment("guard", None);
+    let mut with_policy = as_refs.clone();
+    with_policy.extend([
+        (
+            "guard/kustomization.yaml",
+            "namespace: shop\nresources:\n  - guard.yaml\n  - deny.yaml\n",
+        ),
+        ("guard/guard.yaml", policies.as_str()),
+        ("guard/deny.yaml", policy),
+    ]);
+    let r = crate::scan_files(&with_policy);
+    let deny: Vec<_> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.check == "NET-04.1")
+        .collect();
+    assert!(
+        !deny.is_empty() && deny.iter().all(|v| v.is_pass()),
+        "{deny:#?}"
+    );
+}
