@@ -355,18 +355,18 @@ fn no_pod_selected(
     what: String,
     runs_pods: bool,
 ) -> Diagnostic {
-    if !runs_pods && operator_resource(objects, ns, sel).is_none() {
-        let mut d = Diagnostic::new(
-            DiagKind::Reference,
-            at,
-            format!(
-                "{what}: this unit deploys no workload, so the pods come from another deployment, judged on its own"
-            ),
-        );
-        d.severity = vigie_core::Severity::Info;
-        return d;
-    }
     match operator_resource(objects, ns, sel) {
+        None if !runs_pods => {
+            let mut d = Diagnostic::new(
+                DiagKind::Reference,
+                at,
+                format!(
+                    "{what}: this unit deploys no workload, so the pods come from another deployment, judged on its own"
+                ),
+            );
+            d.severity = vigie_core::Severity::Info;
+            d
+        }
         Some(cr) => {
             let mut d = Diagnostic::new(
                 DiagKind::Reference,

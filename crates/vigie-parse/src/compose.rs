@@ -1123,29 +1123,7 @@ pub fn lower(
             w.devices.push(At::new(text, at(d)));
         }
         for v in str_list(s.get("volumes")) {
-            w.mounts.push(match v.as_str() {
-                Some(short) => short_volume(short, at(v)),
-                None => {
-                    let ty = v.get("type").and_then(Node::as_str).unwrap_or("volume");
-                    let source = v.get("source").and_then(Node::as_str).map(str::to_string);
-                    Mount {
-                        kind: match ty {
-                            "bind" => MountKind::Host,
-                            "tmpfs" => MountKind::Scratch,
-                            "volume" => MountKind::Volume,
-                            _ => MountKind::Other,
-                        },
-                        source: source.map(|s| host_path(&s)),
-                        target: v
-                            .get("target")
-                            .and_then(Node::as_str)
-                            .unwrap_or_default()
-                            .to_string(),
-                        read_only: v.get("read_only").and_then(Node::as_bool).unwrap_or(false),
-                        at: at(v),
-                    }
-                }
-            });
+            w.mounts.push(volume_mount(v, at(v)));
         }
         for t in str_list(s.get("tmpfs")) {
             if let Some(p) = t.as_str() {
@@ -1201,6 +1179,32 @@ fn host_path(s: &str) -> String {
         "/".to_string()
     } else {
         t.to_string()
+    }
+}
+
+/// One entry of a service's `volumes:`, short (`src:dst[:mode]`) or long (`type`, `source`,
+/// `target`, `read_only`) syntax; `at` is where it is written.
+pub fn volume_mount(v: &Node, at: Location) -> Mount {
+    if let Some(short) = v.as_str() {
+        return short_volume(short, at);
+    }
+    let ty = v.get("type").and_then(Node::as_str).unwrap_or("volume");
+    let source = v.get("source").and_then(Node::as_str).map(str::to_string);
+    Mount {
+        kind: match ty {
+            "bind" => MountKind::Host,
+            "tmpfs" => MountKind::Scratch,
+            "volume" => MountKind::Volume,
+            _ => MountKind::Other,
+        },
+        source: source.map(|s| host_path(&s)),
+        target: v
+            .get("target")
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        read_only: v.get("read_only").and_then(Node::as_bool).unwrap_or(false),
+        at,
     }
 }
 

@@ -508,19 +508,9 @@ fn roll_up_units(
         // Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
             let (first, us, _, _) = &out[g];
-            let first_subject = match copies.get(&first.location.path) {
-                Some(o) => first
-                    .subject
-                    .replace(first.location.path.as_ref(), &o.first),
-                None => first.subject.to_string(),
-            };
+            let first_subject = as_first_copy(first, &first.subject, copies);
             let other_unit = u.is_some_and(|u| !us.is_empty() && !us.contains(&u));
-            let first_message = match copies.get(&first.location.path) {
-                Some(o) => first
-                    .message
-                    .replace(first.location.path.as_ref(), &o.first),
-                None => first.message.to_string(),
-            };
+            let first_message = as_first_copy(first, &first.message, copies);
             // worded otherwise in another unit, it is one gap only when its fix is the same:
             // a value set in `values-prod.yaml` for one unit and `values.yaml` for another is
             // fixed in two places
@@ -529,7 +519,7 @@ fn roll_up_units(
         });
         match same {
             Some(g) => {
-                if *out[g].0.message != *message && !out[g].0.message.contains(message.as_ref()) {
+                if as_first_copy(&out[g].0, &out[g].0.message, copies) != *message {
                     out[g].3 = true;
                 }
                 if let Some(u) = u
@@ -593,6 +583,15 @@ fn roll_up_units(
             v
         })
         .collect()
+}
+
+/// `text` (a subject or message of `v`) as the first copy of `v`'s file would read it: with
+/// the first copy's path where `v`'s path is written.
+fn as_first_copy(v: &Verdict, text: &str, copies: &HashMap<Arc<str>, Copy>) -> String {
+    match copies.get(&v.location.path) {
+        Some(o) => text.replace(v.location.path.as_ref(), &o.first),
+        None => text.to_string(),
+    }
 }
 
 /// The paths the verdicts are located in. A file's verdicts come one after the other and

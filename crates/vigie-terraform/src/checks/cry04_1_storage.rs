@@ -436,30 +436,6 @@ const DATABASE_IMAGES: &[&str] = &[
     "cockroach",
 ];
 
-/// A Compose volume entry as (source, target, read-only), short (`src:/dst:ro`) or long syntax.
-fn compose_mount(v: &vigie_parse::yaml::Node) -> Option<(String, String, bool)> {
-    use vigie_parse::yaml::Node;
-    if let Some(s) = v.as_str() {
-        let mut parts = s.split(':');
-        let source = parts.next().unwrap_or(s).to_string();
-        let target = parts.next().unwrap_or(&source).to_string();
-        let read_only = parts
-            .next()
-            .is_some_and(|o| o.split(',').any(|x| x == "ro"));
-        return Some((source, target, read_only));
-    }
-    let source = v.get("source").and_then(Node::as_str)?.to_string();
-    let target = v
-        .get("target")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
-    let read_only = v
-        .get("read_only")
-        .is_some_and(|r| r.as_bool() == Some(true) || r.as_str() == Some("true"));
-    Some((source, target, read_only))
-}
-
 /// Whether a mount only feeds the database's first start (its init scripts), not its data.
 fn is_init_mount(target: &str) -> bool {
     target.starts_with("/docker-entrypoint-initdb.d")
@@ -488,19 +464,21 @@ fn compose_volumes_reason(cx: &Ctx<'_>) -> Option<String> {
             if !DATABASE_IMAGES.iter().any(|d| name.starts_with(d)) {
                 continue;
             }
-            let mounts: Vec<(String, String, bool)> = e
+            let data = e
                 .value
                 .get("volumes")
                 .map(Node::items)
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(compose_mount)
-                .collect();
-            let data = mounts
-                .iter()
-                .find(|(_, target, read_only)| !read_only && !is_init_mount(target));
+                .map(|v| vigie_parse::compose::volume_mount(v, p.loc(v.pos)))
+                .find(|m| !m.read_only && !is_init_mount(&m.target));
             let what = match data {
-                Some((source, _, _)) => format!("`{}` keeps its data on `{source}`", e.key),
+                // an anonymous volume is named by where it is mounted
+                Some(m) => format!(
+                    "`{}` keeps its data on `{}`",
+                    e.key,
+                    m.source.as_deref().unwrap_or(&m.target)
+                ),
                 None => format!("`{}` keeps its data inside its container", e.key),
             };
             if !found.contains(&what) {
