@@ -168,6 +168,102 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
     (out, diagnostics)
 }
 
+/// What one Skaffold configuration deploys with Kustomize, and the configurations it requires:
+/// enough to know which kustomizations one `skaffold run` or `skaffold dev` applies together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deploys {
+    /// `metadata.name`, which `requires[].configs` selects by.
+    pub name: Option<String>,
+    /// The configurations it requires: (the file, relative to the root; the names selected, all
+    /// when empty). A `git:` requirement is not followed.
+    pub requires: Vec<(String, Vec<String>)>,
+    /// The kustomization folders it deploys without a profile (relative to the root);
+    /// `manifests.kustomize.paths` (`deploy.kustomize.paths` in older schemas), `.` when
+    /// `kustomize` is named without paths.
+    pub kustomize: Vec<String>,
+    /// Per profile, the folders it deploys instead, `None` when the profile keeps the
+    /// configuration's (a profile replaces the fields it sets).
+    pub profiles: Vec<(String, Option<Vec<String>>)>,
+}
+
+/// The kustomization folders a configuration node (or a profile) names, relative to the root.
+fn kustomize_paths(node: &Node, folder: &str) -> Option<Vec<String>> {
+    let k = node
+        .path(&["manifests", "kustomize"])
+        .or_else(|| node.path(&["deploy", "kustomize"]))?;
+    let paths: Vec<String> = match k.get("paths") {
+        Some(p) => p
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .filter(|p| !p.starts_with('/') && !p.contains("://"))
+            .filter_map(|p| crate::compose::join(folder, p))
+            .collect(),
+        None => vec![folder.to_string()],
+    };
+    Some(paths)
+}
+
+/// The deployments of one Skaffold configuration file at `path` (relative to the root), one per
+/// Skaffold document it holds.
+pub fn deploys(path: &str, text: &str) -> Vec<Deploys> {
+    let folder = path.rfind('/').map_or("", |i| &path[..i]);
+    let mut out = Vec::new();
+    for d in &yaml::parse(text).documents {
+        let root = &d.root;
+        if !root
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(|v| v.starts_with("skaffold/"))
+        {
+            continue;
+        }
+        let requires = root
+            .get("requires")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|r| r.get("git").is_none())
+            .filter_map(|r| {
+                let file = match r.get("path").and_then(Node::as_str) {
+                    Some(p) if is_config(p) => crate::compose::join(folder, p)?,
+                    Some(p) => crate::compose::join(folder, &format!("{p}/skaffold.yaml"))?,
+                    None => path.to_string(),
+                };
+                let names = r
+                    .get("configs")
+                    .map(Node::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_string)
+                    .collect();
+                Some((file, names))
+            })
+            .collect();
+        let profiles = root
+            .get("profiles")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|p| {
+                let name = p.get("name").and_then(Node::as_str)?;
+                Some((name.to_string(), kustomize_paths(p, folder)))
+            })
+            .collect();
+        out.push(Deploys {
+            name: root
+                .path(&["metadata", "name"])
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            requires,
+            kustomize: kustomize_paths(root, folder).unwrap_or_default(),
+            profiles,
+        });
+    }
+    out
+}
+
 impl Artifact {
     /// Whether the manifest file `manifest` (relative to the root) is under the configuration's
     /// folder, where Skaffold rewrites references to this artifact.
@@ -258,6 +354,41 @@ mod tests {
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].dockerfile, None);
         assert!(a[0].in_scope("k8s/up.yaml"));
+    }
+
+    #[test]
+    fn what_each_profile_deploys_with_kustomize() {
+        let text = "apiVersion: skaffold/v4beta1\nkind: Config\nmetadata:\n  name: ledger\nrequires:\n- configs: [ledger-db]\n  path: ../db\n- path: ../../skaffold-e2e.yaml\n- git:\n    repo: https://example.com/x\nmanifests:\n  kustomize:\n    paths: [k8s/base]\nprofiles:\n- name: development\n  manifests:\n    kustomize:\n      paths:\n      - k8s/overlays/development\n      - ../../iac/overlays/development\n- name: gcb\n  build: {}\n---\napiVersion: skaffold/v2beta29\nkind: Config\ndeploy:\n  kustomize: {}\n";
+        let d = deploys("src/ledger/skaffold.yaml", text);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].name.as_deref(), Some("ledger"));
+        assert_eq!(
+            d[0].requires,
+            vec![
+                (
+                    "src/db/skaffold.yaml".to_string(),
+                    vec!["ledger-db".to_string()]
+                ),
+                ("skaffold-e2e.yaml".to_string(), vec![]),
+            ]
+        );
+        assert_eq!(d[0].kustomize, vec!["src/ledger/k8s/base"]);
+        assert_eq!(
+            d[0].profiles,
+            vec![
+                (
+                    "development".to_string(),
+                    Some(vec![
+                        "src/ledger/k8s/overlays/development".to_string(),
+                        "iac/overlays/development".to_string()
+                    ])
+                ),
+                ("gcb".to_string(), None),
+            ]
+        );
+        // an older schema's `deploy.kustomize` without paths deploys the configuration's folder
+        assert_eq!(d[1].kustomize, vec!["src/ledger"]);
+        assert!(deploys("skaffold.yaml", "apiVersion: v1\nkind: List\n").is_empty());
     }
 
     #[test]

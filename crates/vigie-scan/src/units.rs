@@ -92,7 +92,8 @@ pub struct Unit {
     pub formed: String,
     /// The files the unit reads, sorted.
     pub files: Vec<String>,
-    /// Helm values files after the chart's defaults; Compose files after `path`.
+    /// Helm values files after the chart's defaults; Compose files after `path`; the
+    /// kustomization folders a Skaffold configuration (`path`) applies together.
     pub values: Vec<String>,
     /// Helm `--set` expressions.
     pub set: Vec<String>,
@@ -116,11 +117,18 @@ impl Unit {
         }
     }
 
+    /// Whether the unit is several kustomizations a Skaffold configuration (its `path`)
+    /// applies together (its `values`).
+    fn is_applied_together(&self) -> bool {
+        self.kind == UnitKind::Kustomize && !self.values.is_empty()
+    }
+
     /// The folder whose files the unit's repository-level analyses read (configuration files
     /// a workload mounts, TLS configurations).
     pub fn folder(&self) -> &str {
         match self.kind {
             UnitKind::Compose => dir_of(&self.path),
+            UnitKind::Kustomize if self.is_applied_together() => dir_of(&self.path),
             _ => &self.path,
         }
     }
@@ -129,6 +137,7 @@ impl Unit {
     /// unit-wide message points.
     pub fn anchor(&self) -> String {
         match self.kind {
+            UnitKind::Kustomize if self.is_applied_together() => self.path.clone(),
             UnitKind::Kustomize => self
                 .files
                 .iter()
@@ -545,10 +554,9 @@ fn kustomize_units(
         }
     }
     let chart_homes: Vec<&String> = refs.values().flat_map(|r| &r.folders).collect();
-    for top in tops {
-        let members = closure(top);
+    let files_of = |members: &BTreeSet<String>| -> BTreeSet<String> {
         let mut unit_files: BTreeSet<String> = BTreeSet::new();
-        for m in &members {
+        for m in members {
             if let Some(f) = dirs.get(m) {
                 unit_files.insert(f.clone());
             }
@@ -564,6 +572,54 @@ fn kustomize_units(
                 }
             }
         }
+        unit_files
+    };
+    // kustomizations one Skaffold deployment applies together are one unit (their Services
+    // select one another's pods, one namespace's NetworkPolicy isolates them all)
+    let groups = applied_together(files, read, &|d| dirs.contains_key(d) && !is_component(d));
+    let named_in_config = |top: &str| {
+        configured
+            .iter()
+            .any(|u| u.kind == "kustomize" && compose::join("", &u.path).as_deref() == Some(top))
+    };
+    tops.retain(|t| named_in_config(t) || !groups.iter().any(|g| g.dirs.iter().any(|d| d == t)));
+    for g in groups {
+        let mut members = BTreeSet::new();
+        for d in &g.dirs {
+            members.extend(closure(d));
+        }
+        let unit_files = files_of(&members);
+        plan.consumed.extend(unit_files.iter().cloned());
+        let shown_dirs: Vec<&str> = g.dirs.iter().map(|d| shown(d)).collect();
+        let how = match &g.profile {
+            Some(p) => format!("with its profile `{p}`"),
+            None => "without a profile".to_string(),
+        };
+        let mut unit_files: Vec<String> = unit_files.into_iter().collect();
+        if !unit_files.contains(&g.config) {
+            unit_files.push(g.config.clone());
+            unit_files.sort();
+        }
+        plan.units.push(Unit {
+            values: g.dirs.clone(),
+            ..Unit::new(
+                g.profile
+                    .as_ref()
+                    .map_or_else(|| g.config.clone(), |p| format!("{}@{p}", g.config)),
+                UnitKind::Kustomize,
+                g.config.clone(),
+                format!(
+                    "kustomizations {}, applied together as {} deploys them {how}",
+                    shown_dirs.join(", "),
+                    g.config
+                ),
+                unit_files,
+            )
+        });
+    }
+    for top in tops {
+        let members = closure(top);
+        let unit_files = files_of(&members);
         let bases: Vec<&str> = members
             .iter()
             .filter(|m| m.as_str() != top)
@@ -602,6 +658,104 @@ fn kustomize_units(
                 .map(|f| f.rel.clone()),
         );
     }
+}
+
+/// Kustomizations one Skaffold deployment applies together: a root configuration (one no
+/// other requires) with the configurations it requires, without a profile or with one of
+/// their profiles (`skaffold dev -p NAME` activates the profile of that name in every
+/// configuration that has one; the others deploy what they deploy without it).
+struct AppliedTogether {
+    /// The root configuration's file.
+    config: String,
+    profile: Option<String>,
+    /// The kustomization folders applied, in the order Skaffold reads them.
+    dirs: Vec<String>,
+}
+
+/// The Skaffold deployments of the repository that apply two kustomizations or more
+/// (`is_kustomization` says which folders are), each set once.
+fn applied_together(
+    files: &[Found],
+    read: &dyn Fn(&str) -> Option<String>,
+    is_kustomization: &dyn Fn(&str) -> bool,
+) -> Vec<AppliedTogether> {
+    use vigie_parse::skaffold;
+    let configs: BTreeMap<&str, Vec<skaffold::Deploys>> = files
+        .iter()
+        .filter(|f| skaffold::is_config(&f.rel))
+        .filter_map(|f| {
+            let d = skaffold::deploys(&f.rel, &read(&f.rel)?);
+            (!d.is_empty()).then_some((f.rel.as_str(), d))
+        })
+        .collect();
+    // a configuration requiring another of its own file is still a root
+    let required: BTreeSet<&str> = configs
+        .iter()
+        .flat_map(|(file, docs)| {
+            docs.iter()
+                .flat_map(|d| d.requires.iter().map(|(f, _)| f.as_str()))
+                .filter(move |f| f != file)
+        })
+        .collect();
+    let mut out: Vec<AppliedTogether> = Vec::new();
+    for root in configs.keys().filter(|c| !required.contains(*c)) {
+        // the configurations one run reads, breadth first
+        let mut seen: BTreeSet<(&str, usize)> = BTreeSet::new();
+        let mut order: Vec<&skaffold::Deploys> = Vec::new();
+        let mut todo: std::collections::VecDeque<(&str, &[String])> =
+            std::collections::VecDeque::from([(*root, &[][..])]);
+        while let Some((file, names)) = todo.pop_front() {
+            let Some((file, docs)) = configs.get_key_value(file) else {
+                continue;
+            };
+            for (i, d) in docs.iter().enumerate() {
+                let selected =
+                    names.is_empty() || d.name.as_ref().is_some_and(|n| names.contains(n));
+                if selected && seen.insert((file, i)) {
+                    order.push(d);
+                    todo.extend(d.requires.iter().map(|(f, n)| (f.as_str(), n.as_slice())));
+                }
+            }
+        }
+        let mut profiles: Vec<Option<&str>> = vec![None];
+        for d in &order {
+            for (p, _) in &d.profiles {
+                if !profiles.contains(&Some(p.as_str())) {
+                    profiles.push(Some(p.as_str()));
+                }
+            }
+        }
+        for profile in profiles {
+            let mut dirs: Vec<String> = Vec::new();
+            for d in &order {
+                let own = profile
+                    .and_then(|p| d.profiles.iter().find(|(n, _)| n == p))
+                    .and_then(|(_, paths)| paths.as_ref())
+                    .unwrap_or(&d.kustomize);
+                for k in own.iter().filter(|k| is_kustomization(k)) {
+                    if !dirs.contains(k) {
+                        dirs.push(k.clone());
+                    }
+                }
+            }
+            let again = out.iter().any(|o| {
+                o.config == *root && {
+                    let (mut a, mut b) = (o.dirs.clone(), dirs.clone());
+                    a.sort();
+                    b.sort();
+                    a == b
+                }
+            });
+            if dirs.len() >= 2 && !again {
+                out.push(AppliedTogether {
+                    config: root.to_string(),
+                    profile: profile.map(str::to_string),
+                    dirs,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn helm_units(
@@ -1158,10 +1312,67 @@ fn build_helm(unit: &Unit, root: &Path) -> Built {
 }
 
 fn build_kustomize(unit: &Unit, root: &Path) -> Built {
-    let dir = if unit.path.is_empty() {
+    if !unit.is_applied_together() {
+        return build_kustomization(&unit.path, root).0;
+    }
+    // each kustomization as `kubectl apply -k` builds it, in the order they are applied
+    let builds: Vec<(Built, Vec<String>)> = unit
+        .values
+        .iter()
+        .map(|dir| build_kustomization(dir, root))
+        .collect();
+    // a component shared by the kustomizations may patch what only some of them deploy: its
+    // patch "matches no object" only when it matches in none of those that read it
+    let unmatched = |d: &Diagnostic| {
+        d.message
+            .starts_with(vigie_kustomize::PATCH_MATCHES_NOTHING)
+    };
+    let matched_in_another = |d: &Diagnostic| {
+        unmatched(d)
+            && builds.iter().any(|(b, read)| {
+                read.iter().any(|f| **f == *d.location.path)
+                    && !b
+                        .diagnostics
+                        .iter()
+                        .any(|o| unmatched(o) && o.location == d.location)
+            })
+    };
+    let mut all = Built::default();
+    let mut notes: Vec<Diagnostic> = Vec::new();
+    for (b, _) in &builds {
+        notes.extend(
+            b.diagnostics
+                .iter()
+                .filter(|d| !matched_in_another(d))
+                .cloned(),
+        );
+    }
+    for ((b, _), dir) in builds.into_iter().zip(&unit.values) {
+        all.objects.extend(b.objects);
+        if let Some(f) = b.failure {
+            let f = format!("{}: {f}", shown(dir));
+            all.failure = Some(match all.failure.take() {
+                Some(before) => format!("{before}; {f}"),
+                None => f,
+            });
+        }
+        if !b.yaml.is_empty() {
+            if !all.yaml.is_empty() {
+                all.yaml.push_str("---\n");
+            }
+            all.yaml.push_str(&b.yaml);
+        }
+    }
+    all.diagnostics = notes;
+    all
+}
+
+/// Build the kustomization in `path` (relative to `root`), with the files the build read.
+fn build_kustomization(path: &str, root: &Path) -> (Built, Vec<String>) {
+    let dir = if path.is_empty() {
         root.to_path_buf()
     } else {
-        root.join(&unit.path)
+        root.join(path)
     };
     let b = vigie_kustomize::build(&dir);
     let relative = |p: &str| relative_to(root, p);
@@ -1171,13 +1382,14 @@ fn build_kustomize(unit: &Unit, root: &Path) -> Built {
     for d in &mut diagnostics {
         d.location.path = Arc::from(relative(&d.location.path).as_str());
     }
-    Built {
+    let built = Built {
         yaml: vigie_kustomize::to_yaml(&b),
         objects,
         diagnostics,
         failure: b.failure,
         provenance: None,
-    }
+    };
+    (built, files)
 }
 
 /// A path the builder wrote (the root joined with a relative path, `..` unresolved) as a path
@@ -1245,6 +1457,64 @@ mod tests {
         );
         assert!(p.consumed.contains("app/overlays/prod/ro.yaml"));
         assert!(!p.consumed.contains("app/unused.yaml"));
+    }
+
+    #[test]
+    fn overlays_a_skaffold_profile_applies_together_are_one_unit() {
+        let svc = |n: &str| {
+            format!(
+                "apiVersion: skaffold/v4beta1\nkind: Config\nmetadata:\n  name: {n}\nmanifests:\n  kustomize:\n    paths: [k8s/base]\nprofiles:\n- name: development\n  manifests:\n    kustomize:\n      paths: [k8s/dev]\n- name: gcb\n  build: {{}}\n"
+            )
+        };
+        let (a, b) = (svc("a"), svc("b"));
+        let p = plan_of(&[
+            (
+                "skaffold.yaml",
+                "apiVersion: skaffold/v4beta1\nkind: Config\nrequires:\n- path: a\n- path: b/skaffold.yaml\n",
+            ),
+            ("a/skaffold.yaml", &a),
+            ("a/k8s/base/kustomization.yaml", "resources: [d.yaml]\n"),
+            ("a/k8s/dev/kustomization.yaml", "resources: [../base]\n"),
+            ("a/k8s/prod/kustomization.yaml", "resources: [../base]\n"),
+            ("b/skaffold.yaml", &b),
+            ("b/k8s/base/kustomization.yaml", "resources: [d.yaml]\n"),
+            ("b/k8s/dev/kustomization.yaml", "resources: [../base]\n"),
+        ]);
+        let got: Vec<(&str, &str, Vec<&str>)> = p
+            .units
+            .iter()
+            .map(|u| {
+                let v = u.values.iter().map(String::as_str).collect();
+                (u.name.as_str(), u.path.as_str(), v)
+            })
+            .collect();
+        // the bases (included by the overlays, applied by `skaffold run` together) and the
+        // development overlays (by `skaffold dev`); the `gcb` profile deploys what no profile
+        // does, and the production overlay nothing names stays a unit of its own
+        assert_eq!(
+            got,
+            [
+                (
+                    "skaffold.yaml",
+                    "skaffold.yaml",
+                    vec!["a/k8s/base", "b/k8s/base"]
+                ),
+                (
+                    "skaffold.yaml@development",
+                    "skaffold.yaml",
+                    vec!["a/k8s/dev", "b/k8s/dev"]
+                ),
+                ("a/k8s/prod", "a/k8s/prod", vec![]),
+            ]
+        );
+        assert!(p.units[1].formed.contains("profile `development`"));
+        assert!(
+            p.units[1]
+                .files
+                .contains(&"b/k8s/base/kustomization.yaml".to_string())
+        );
+        assert_eq!(p.units[1].anchor(), "skaffold.yaml");
+        assert_eq!(p.units[1].folder(), "");
     }
 
     #[test]

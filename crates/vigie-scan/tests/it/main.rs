@@ -16,6 +16,7 @@ mod pipeline_builds;
 mod pipeline_scripts;
 mod removed_apis;
 mod skaffold_artifacts;
+mod skaffold_deployments;
 mod terraform_parse;
 mod unit_secrets;
 
