@@ -292,6 +292,16 @@ impl Ctx {
         }
     }
 
+    /// A patch that matches nothing where that is its expected case: an info note.
+    pub fn unmatched_expected(&mut self, pos: Pos, message: String) {
+        if self.left_out {
+            return;
+        }
+        let mut d = Diagnostic::dangling(self.location(pos), message);
+        d.severity = vigie_core::Severity::Info;
+        self.diagnostics.push(d);
+    }
+
     /// Read a file of the build (recorded as included), or report why not at `at`.
     pub fn read(&mut self, p: &Path, at: Pos) -> Option<(String, u16)> {
         if !self.inside_repository(p) {

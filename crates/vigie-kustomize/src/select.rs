@@ -30,6 +30,16 @@ fn anchored(s: &str) -> Result<regex::Regex, String> {
 }
 
 impl Target {
+    /// The kind a target selects when it selects every object of that kind (no name,
+    /// namespace, label or annotation), `None` otherwise.
+    pub(crate) fn kind_only(&self) -> Option<&str> {
+        let narrowed = self.name.is_some()
+            || self.namespace.is_some()
+            || !self.labels.is_empty()
+            || !self.annotations.is_empty();
+        if narrowed { None } else { self.kind.as_deref() }
+    }
+
     /// Read a `target:` mapping.
     pub fn parse(n: &Node) -> Result<Target, String> {
         let text = |k: &str| {

@@ -332,7 +332,7 @@ pub(crate) fn patches(
                         .map(|(i, _)| i)
                         .collect();
                     if hits.is_empty() {
-                        cx.unmatched(false, e.pos, PATCH_MATCHES_NOTHING.into());
+                        patch_matches_nothing(cx, t, e.pos);
                     }
                     hits.reverse();
                     for i in hits {
@@ -375,7 +375,24 @@ fn json6902(cx: &mut Ctx, objs: &mut [Obj], t: &Target, doc: &Node, at: Pos) {
         }
     }
     if !any {
-        cx.unmatched(false, at, PATCH_MATCHES_NOTHING.into());
+        patch_matches_nothing(cx, t, at);
+    }
+}
+
+/// Report a patch whose target matches no object. A target that names only a kind (`kind:
+/// Deployment`, no name, namespace, label or annotation) is a catch-all, written for whatever
+/// the builds that include it deploy of that kind, typically in a component several overlays
+/// share: a build with none of that kind is its expected case, an info note; a target that
+/// names its object and misses it is a mistake worth a look.
+fn patch_matches_nothing(cx: &mut Ctx, t: &Target, at: Pos) {
+    match t.kind_only() {
+        Some(kind) => cx.unmatched_expected(
+            at,
+            format!(
+                "{PATCH_MATCHES_NOTHING} (it targets every {kind}, and this build has none)"
+            ),
+        ),
+        None => cx.unmatched(false, at, PATCH_MATCHES_NOTHING.into()),
     }
 }
 

@@ -158,6 +158,24 @@ fn a_target_selecting_nothing_is_reported_although_kustomize_lets_it_pass() {
     );
     let b = accepted(t.path());
     assert_eq!(located(&b, "matches no object"), "kustomization.yaml:3");
+    // a target naming only a kind is a catch-all: a build without that kind is its expected
+    // case, noted at info level; one that names its object and misses it stays medium
+    let severity = |b: &Built| {
+        b.diagnostics
+            .iter()
+            .find(|d| d.message.contains("matches no object"))
+            .map(|d| d.severity)
+    };
+    assert_eq!(severity(&b), Some(vigie_core::Severity::Info));
+    write(
+        t.path(),
+        &[(
+            "kustomization.yaml",
+            "resources: [web.yaml]\npatches:\n- target: {kind: StatefulSet, name: db}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\n",
+        )],
+    );
+    let b = accepted(t.path());
+    assert_eq!(severity(&b), Some(vigie_core::Severity::Medium));
 }
 
 #[test]
