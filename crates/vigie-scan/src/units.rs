@@ -11,7 +11,11 @@
 //!   components it includes are judged through it, and a base is a unit of its own only when
 //!   nothing includes it. Every file a kustomization names (resources, patches, generators'
 //!   files, the `helmCharts` home) belongs to its units and is not judged as a loose file,
-//!   even when the build fails.
+//!   even when the build fails. The kustomizations one Skaffold deployment applies together
+//!   (a root `skaffold.yaml` and the configurations it `requires`, without a profile or with
+//!   one profile name, when that is two kustomizations or more) are one unit named after the
+//!   configuration and the profile (`skaffold.yaml@development`), built one by one: services
+//!   deployed together share their namespace, Secrets and Services.
 //! - **Helm**: a chart (`Chart.yaml`, not a subchart under another chart's `charts/`, not a
 //!   library chart) with its default values is a unit, and so is each values set kept beside it
 //!   (`values-ENV.yaml`, `values.ENV.yaml`, `values_ENV.yaml`, `ENV-values.yaml`,
