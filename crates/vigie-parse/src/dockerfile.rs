@@ -16,6 +16,10 @@ pub struct Dockerfile {
     /// `ARG`s before the first `FROM`, with their defaults.
     pub global_args: Vec<(String, Option<String>)>,
     pub stages: Vec<Stage>,
+    /// The command of the repository that builds it only to export files (`Makefile:379`
+    /// running `docker build --output=DIR`), when that is the only way it is built: its final
+    /// stage is copied out, never run as a container. Set by the scan, `None` from the parser.
+    pub exported_by: Option<String>,
 }
 
 #[derive(Debug)]
@@ -230,6 +234,7 @@ impl Dockerfile {
             source: Arc::clone(&source),
             global_args,
             stages,
+            exported_by: None,
         })
     }
 

@@ -136,7 +136,7 @@ pub(crate) fn join(base: Option<&str>, rel: &str) -> Option<String> {
         return None;
     }
     match base {
-        Some(b) if !rel.starts_with('/') => vigie_parse::compose::join("", &format!("{b}/{rel}")),
+        Some(b) if !rel.starts_with('/') => vigie_parse::compose::join(b, rel),
         _ => vigie_parse::compose::join("", rel),
     }
 }
@@ -345,6 +345,42 @@ fn command_builds(c: &Command, step: &Step, vars: &Vars<'_>) -> Vec<BuiltImage> 
     )
 }
 
+/// The Dockerfile a `docker|podman build` command (`docker buildx build`, `docker image build`)
+/// builds only to export files: `-o`/`--output` to a folder, `type=local` or `type=tar` (a
+/// root filesystem or build artifacts copied out), and no `--push`, `--load` or image output.
+/// `words` start at the tool; the path is relative to the root, `workdir` being where the
+/// command runs.
+pub fn exported_dockerfile(words: &[String], workdir: Option<&str>) -> Option<String> {
+    let tool = words.first()?.rsplit('/').next()?;
+    let sub: Vec<&str> = words.iter().skip(1).take(2).map(String::as_str).collect();
+    let args_from = match (tool, sub.as_slice()) {
+        ("docker" | "podman" | "nerdctl", ["build", ..]) => 2,
+        ("docker" | "podman" | "nerdctl", ["image" | "buildx", "build", ..]) => 3,
+        _ => return None,
+    };
+    let (flags, positionals) = parse_flags(&words[args_from..], BUILD_FLAGS_WITH_VALUE);
+    let outputs = values(&flags, &["-o", "--output"]);
+    let exports_files = |o: &str| {
+        let kind = o
+            .split(',')
+            .find_map(|kv| kv.strip_prefix("type="))
+            .unwrap_or("local");
+        matches!(kind, "local" | "tar")
+    };
+    let loads = flags.iter().any(|(k, _)| k == "--push" || k == "--load");
+    if outputs.is_empty() || !outputs.iter().all(|o| exports_files(o)) || loads {
+        return None;
+    }
+    let context = positionals
+        .last()
+        .filter(|p| *p != "-" && !p.contains("://"))?;
+    let context = join(workdir, context)?;
+    match values(&flags, &["-f", "--file"]).last() {
+        Some(f) => join(workdir, f),
+        None => join(Some(&context), "Dockerfile"),
+    }
+}
+
 fn kaniko_builds(args: &[String], step: &Step, c: &Command) -> Vec<BuiltImage> {
     let (flags, _) = parse_flags(args, KANIKO_FLAGS_WITH_VALUE);
     let names: Vec<String> = values(&flags, &["-d", "--destination"])
@@ -486,6 +522,35 @@ mod tests {
     use crate::analyze::{Repo, lower_all};
     use std::collections::BTreeMap;
 
+    #[test]
+    fn builds_that_only_export_files() {
+        let w = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let cases = [
+            (
+                "docker build -f src/app/android.Dockerfile --platform=linux/amd64 --output=. src/app",
+                Some("src/app/android.Dockerfile"),
+            ),
+            (
+                "docker buildx build -o type=tar,dest=out.tar .",
+                Some("Dockerfile"),
+            ),
+            ("podman build --output ./dist web", Some("web/Dockerfile")),
+            // an image is produced, pushed or loaded: it may run
+            ("docker buildx build -o type=image,push=true -t x/y .", None),
+            ("docker buildx build --output=./dist --push -t x/y .", None),
+            ("docker buildx build --output type=docker .", None),
+            ("docker build -t x/y .", None),
+            ("docker run --output x alpine", None),
+        ];
+        for (cmd, want) in cases {
+            assert_eq!(exported_dockerfile(&w(cmd), None).as_deref(), want, "{cmd}");
+        }
+        assert_eq!(
+            exported_dockerfile(&w("docker build -o out ."), Some("tools")).as_deref(),
+            Some("tools/Dockerfile")
+        );
+    }
+
     /// The builds of the pipelines written in `files`, for the Dockerfiles listed.
     fn built(files: &[(&str, &str)], dockerfiles: &[&str]) -> Vec<(String, String, u32)> {
         let map: BTreeMap<&str, &str> = files.iter().copied().collect();
@@ -507,7 +572,7 @@ mod tests {
 
     #[test]
     fn docker_build_in_a_workflow_names_its_dockerfile() {
-        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    env:\n      REGISTRY: ghcr.io/acme\n    steps:\n    - run: docker build -t $REGISTRY/api:${{ github.sha }} -t ghcr.io/acme/api:latest --build-arg X=1 -f api/Dockerfile.prod api\n    - run: docker buildx build --push --tag ghcr.io/acme/web:1 .\n      working-directory: web\n    - run: docker build -t ghcr.io/acme/$UNKNOWN:1 .\n";
+        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    env:\n      REGISTRY: ghcr.io/acme\n    steps:\n    - run: docker build -t $REGISTRY/api:${{ github.sha }} -t ghcr.io/acme/api:latest --build-arg X=1 -f api/Dockerfile.prod api\n    - run: docker buildx build --push --tag ghcr.io/acme/web:1 .\n      working-directory: web\n    - run: docker build -t ghcr.io/acme/$UNKNOWN:1 .\n    - run: docker build -t ghcr.io/acme/root:1 .\n";
         let b = built(
             &[(".github/workflows/b.yml", wf)],
             &["api/Dockerfile.prod", "web/Dockerfile", "Dockerfile"],
@@ -516,6 +581,8 @@ mod tests {
             b,
             vec![
                 ("ghcr.io/acme/api".into(), "api/Dockerfile.prod".into(), 8),
+                // the repository's root as the context: its `Dockerfile`
+                ("ghcr.io/acme/root".into(), "Dockerfile".into(), 12),
                 ("ghcr.io/acme/web".into(), "web/Dockerfile".into(), 9),
             ]
         );

@@ -73,7 +73,7 @@ pub(crate) fn compose_projects(
         if !text.contains("compose") {
             continue;
         }
-        for (line, words) in commands_of(&f.rel, &text) {
+        for (line, words) in commands_of(&f.rel, &text, "compose") {
             let Some(list) = started_files(&words) else {
                 continue;
             };
@@ -101,8 +101,46 @@ pub(crate) fn compose_projects(
     out
 }
 
-/// The commands of a launcher file with their 1-based lines, variables expanded.
-fn commands_of(rel: &str, text: &str) -> Vec<(u32, Vec<String>)> {
+/// The Dockerfiles the repository's Makefiles, scripts and workflows build only to export files
+/// (`docker build --output=DIR`, see [`vigie_pipeline::built::exported_dockerfile`]), each with
+/// the first command that does (`Makefile:379`); paths are read from the launcher's folder,
+/// else from the root.
+pub(crate) fn exported_dockerfiles(
+    files: &[Found],
+    read: &dyn Fn(&str) -> Option<String>,
+    exists: &dyn Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in files.iter().filter(|f| is_launcher(&f.rel)) {
+        let Some(text) = read(&f.rel) else { continue };
+        if !text.contains("build") || !(text.contains("--output") || text.contains("-o")) {
+            continue;
+        }
+        let dir = f.rel.rsplit_once('/').map_or("", |(d, _)| d);
+        for (line, words) in commands_of(&f.rel, &text, "build") {
+            let Some(at) = words
+                .iter()
+                .position(|w| matches!(w.as_str(), "docker" | "podman" | "nerdctl"))
+            else {
+                continue;
+            };
+            let found = [Some(dir).filter(|d| !d.is_empty()), None]
+                .into_iter()
+                .filter_map(|wd| vigie_pipeline::built::exported_dockerfile(&words[at..], wd))
+                .find(|p| exists(p));
+            if let Some(p) = found
+                && !out.iter().any(|(q, _)| *q == p)
+            {
+                out.push((p, format!("{}:{}", f.rel, line)));
+            }
+        }
+    }
+    out
+}
+
+/// The commands of a launcher file that hold `keyword`, with their 1-based lines, variables
+/// expanded.
+fn commands_of(rel: &str, text: &str, keyword: &str) -> Vec<(u32, Vec<String>)> {
     let lower = rel.to_ascii_lowercase();
     let is_make = lower.ends_with("makefile") || lower.ends_with(".mk");
     let vars = if is_make {
@@ -122,7 +160,7 @@ fn commands_of(rel: &str, text: &str) -> Vec<(u32, Vec<String>)> {
             logical
         };
         let expanded = expand(&body, &vars, 0);
-        if !expanded.contains("compose") && !expanded.contains('=') {
+        if !expanded.contains(keyword) && !expanded.contains('=') {
             continue;
         }
         for cmd in shell::parse(&expanded, ShellMode::LAX) {
@@ -330,7 +368,7 @@ mod tests {
     #[test]
     fn make_variables_expand_into_the_files_a_recipe_starts() {
         let mk = "DC ?= docker compose\nCORE=-f compose.yaml\nFULL=$(CORE) -f compose.full.yaml\nOBS = -f compose.observability.yaml\nFILES=$(FULL) $(OBS)\n\nstart:\n\t$(DC) --env-file .env $(FILES) up --detach\n\nbuild:\n\t$(DC) $(FILES) build\nminimal:\n\t@$(DC) $(CORE) \\\n\t\t$(OBS) up -d\n";
-        let got: Vec<Vec<String>> = commands_of("Makefile", mk)
+        let got: Vec<Vec<String>> = commands_of("Makefile", mk, "compose")
             .into_iter()
             .filter_map(|(_, w)| started_files(&w))
             .collect();
@@ -346,7 +384,7 @@ mod tests {
     #[test]
     fn shell_assignments_expand_and_unresolved_variables_drop_the_command() {
         let sh = "FILES=\"-f a.yml -f b.yml\"\ndocker compose $FILES up -d\ndocker-compose -f $ENV_FILE up\n";
-        let got: Vec<Vec<String>> = commands_of("deploy.sh", sh)
+        let got: Vec<Vec<String>> = commands_of("deploy.sh", sh, "compose")
             .into_iter()
             .filter_map(|(_, w)| started_files(&w))
             .collect();
@@ -364,6 +402,45 @@ mod tests {
                 "docker compose -p shop --file=a.yml -f b.yml create"
             )),
             Some(words("a.yml b.yml"))
+        );
+    }
+
+    #[test]
+    fn dockerfiles_built_only_to_export_files() {
+        let mk = "DOCKER_CMD ?= docker\n\napk:\n\t$(DOCKER_CMD) build -f app/android.Dockerfile --output=. app\nimage:\n\t$(DOCKER_CMD) build -t web ./web\n";
+        let sh = "#!/bin/sh\ndocker buildx build -o type=local,dest=out .\n";
+        let files: Vec<Found> = ["Makefile", "tools/export.sh"]
+            .iter()
+            .map(|p| Found {
+                rel: p.to_string(),
+                abs: p.into(),
+                kind: vigie_parse::discover::FileKind::Other,
+                size: 0,
+            })
+            .collect();
+        let read = |p: &str| match p {
+            "Makefile" => Some(mk.to_string()),
+            "tools/export.sh" => Some(sh.to_string()),
+            _ => None,
+        };
+        let have = [
+            "app/android.Dockerfile",
+            "web/Dockerfile",
+            "tools/Dockerfile",
+        ];
+        let exists = |p: &str| have.contains(&p);
+        assert_eq!(
+            exported_dockerfiles(&files, &read, &exists),
+            vec![
+                (
+                    "app/android.Dockerfile".to_string(),
+                    "Makefile:4".to_string()
+                ),
+                (
+                    "tools/Dockerfile".to_string(),
+                    "tools/export.sh:2".to_string()
+                ),
+            ]
         );
     }
 

@@ -23,7 +23,10 @@ pub static DOC: CheckDoc = CheckDoc {
            image (`runAsUser`, else its `USER`), or on its own when no scanned container runs it. \
            A Kubernetes container that pulls an image a pipeline of the repository builds and \
            pushes (`docker build -t NAME`, `docker/build-push-action`, Kaniko, Cloud Build) runs \
-           that build's Dockerfile: its `USER` counts when the container sets no user.",
+           that build's Dockerfile: its `USER` counts when the container sets no user. A \
+           Dockerfile the repository builds only to export files (`docker build --output=DIR` \
+           in a Makefile, script or workflow, and no image of it pushed) never runs and is not \
+           judged; a note names the command.",
     why: "A process running as root inside a container is root on the host as soon as one \
           isolation layer fails (a kernel bug, a mounted socket, a writable host path, an added \
           capability). Running as an unprivileged user turns most container escapes into a \
@@ -341,7 +344,8 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Verdict>) {
     for d in cx.dockerfiles {
         // an image a Compose service or a Skaffold artifact builds is judged through the
         // containers that run it, whose own user comes first
-        if !built_by_compose(cx, d) && !built_by_skaffold(cx, d) {
+        // nor is one the repository only builds to export files (`docker build --output`)
+        if !built_by_compose(cx, d) && !built_by_skaffold(cx, d) && d.exported_by.is_none() {
             judge_dockerfile(cx, d, out);
         }
     }

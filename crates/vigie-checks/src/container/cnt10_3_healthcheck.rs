@@ -26,7 +26,9 @@ pub static DOC: CheckDoc = CheckDoc {
            one routes on); its Dockerfile then fails no more for a missing `HEALTHCHECK` (when no \
            Compose service builds it, and a container of the scan runs it — one no scanned \
            container runs is judged on its own). An image a pipeline builds and pushes is \
-           judged on its Dockerfile: the same image may be run elsewhere than Kubernetes.",
+           judged on its Dockerfile: the same image may be run elsewhere than Kubernetes. A \
+           Dockerfile built only to export files (`docker build --output=DIR`) never runs and \
+           is not judged.",
     why: "Without a health check the engine only knows whether the process exists, not whether \
           it answers: a hung or half-started service keeps receiving traffic, dependants start \
           too early, and nobody restarts it.",
@@ -105,6 +107,10 @@ fn judge(cx: &Context<'_>, d: &Dockerfile, out: &mut Vec<Verdict>) {
     // the kubelet never runs a HEALTHCHECK, so its absence changes nothing there; the probes of
     // the containers that run the image are judged instead (see `judge_container`).
     if services.is_empty() && built_by_skaffold(cx, d) {
+        return;
+    }
+    // Nothing runs it: the repository builds it only to export files (`docker build --output`)
+    if services.is_empty() && d.exported_by.is_some() {
         return;
     }
     let declared: Vec<&Workload> = services

@@ -99,7 +99,7 @@ pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered,
         }
     }
 
-    let dockerfiles = parse_dockerfiles(dockerfile_texts, tally);
+    let mut dockerfiles = parse_dockerfiles(dockerfile_texts, tally);
 
     // Compose files given with -f
     let mut explicit: Vec<String> = Vec::new();
@@ -143,6 +143,14 @@ pub(crate) fn discover(scan: &Scan<'_>, tally: &mut Tally) -> Result<Discovered,
         }
     }
     let builds = pipeline_builds(scan, &found.files, &repo, &dockerfiles);
+    mark_exported(
+        &mut dockerfiles,
+        &found.files,
+        &repo,
+        &artifacts,
+        &builds,
+        tally,
+    );
     tally.stats.files_parsed += compose_texts.len();
     tally.stats.bytes_parsed += compose_texts.values().map(|t| t.len() as u64).sum::<u64>();
     Ok(Discovered {
@@ -185,6 +193,52 @@ fn pipeline_builds(
     let (pipelines, _said_again_by_the_analysis) =
         vigie_pipeline::analyze::lower_all(&pipelines_repo);
     vigie_pipeline::built::built_images(&pipelines, &|p| dockerfiles.iter().any(|d| *d.path == *p))
+}
+
+/// Mark the Dockerfiles the repository builds only to export files (`docker build
+/// --output=DIR` in a Makefile, script or workflow; no pipeline pushes an image of it, no
+/// Skaffold artifact builds it), with an info note each: the checks of a running image (its
+/// user, its HEALTHCHECK) do not judge what never runs as a container. A Compose service that
+/// builds one judges it through the service as usual.
+fn mark_exported(
+    dockerfiles: &mut [Dockerfile],
+    files: &[Found],
+    repo: &RepoFiles,
+    artifacts: &[vigie_parse::skaffold::Artifact],
+    builds: &[vigie_core::model::BuiltImage],
+    tally: &mut Tally,
+) {
+    if dockerfiles.is_empty() {
+        return;
+    }
+    let read = |rel: &str| {
+        let abs = repo.resolve(rel)?;
+        read_text(&abs, repo.limit).ok().map(|t| t.text)
+    };
+    let exists = |p: &str| dockerfiles.iter().any(|d| *d.path == *p);
+    let exported = crate::launches::exported_dockerfiles(files, &read, &exists);
+    for (path, by) in exported {
+        let runs = builds.iter().any(|b| *b.dockerfile == *path)
+            || artifacts
+                .iter()
+                .any(|a| a.dockerfile.as_deref() == Some(path.as_str()));
+        let Some(d) = dockerfiles.iter_mut().find(|d| *d.path == *path) else {
+            continue;
+        };
+        if runs {
+            continue;
+        }
+        let mut note = Diagnostic::new(
+            DiagKind::Skipped,
+            Location::new(d.path.clone(), 1, 1),
+            format!(
+                "built only to export files (`docker build --output`, {by}): its final stage never runs as a container, so the checks of a running image (CNT-01 user, CNT-10.3 HEALTHCHECK) do not judge it"
+            ),
+        );
+        note.severity = vigie_core::Severity::Info;
+        tally.diagnostics.push(note);
+        d.exported_by = Some(by);
+    }
 }
 
 fn parse_dockerfiles(texts: Vec<(&Found, String)>, tally: &mut Tally) -> Vec<Dockerfile> {

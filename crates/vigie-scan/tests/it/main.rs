@@ -8,6 +8,7 @@ mod compose_variants;
 mod copies_and_gitops;
 mod dangling_references;
 mod development_stacks;
+mod exported_builds;
 mod generated_copies;
 mod helm_test_hooks;
 mod helm_values;
