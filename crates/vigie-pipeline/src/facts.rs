@@ -705,11 +705,23 @@ pub fn provenance_of_action(a: &Action) -> Option<String> {
     {
         return Some(a.uses.split('@').next().unwrap_or("").to_string());
     }
-    if r == "docker/build-push-action"
-        && let Some(p) = input("provenance")
-        && p.trim() != "false"
-    {
-        return Some(format!("docker/build-push-action (provenance: {p})"));
+    if r == "docker/build-push-action" {
+        match input("provenance").map(str::trim) {
+            Some("false") => return None,
+            Some(p) => return Some(format!("docker/build-push-action (provenance: {p})")),
+            None => {}
+        }
+        // since v4 the action attests provenance by default (`mode=max` in a public
+        // repository, `mode=min` in a private one), except when the image is loaded into the
+        // runner's daemon or exported with the `docker` exporter, which cannot carry it
+        let loads = input("load").is_some_and(|l| l.trim() == "true")
+            || input("outputs").is_some_and(|o| o.contains("type=docker"));
+        if a.major_version().is_some_and(|m| m >= 4) && !loads {
+            return Some(format!(
+                "{} (provenance attested by default since v4)",
+                a.uses.split('@').next().unwrap_or("")
+            ));
+        }
     }
     None
 }

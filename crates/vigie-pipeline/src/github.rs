@@ -280,6 +280,7 @@ fn lower_step(
             uses: text(u).unwrap_or_default(),
             at: src.loc(u.pos),
             with,
+            comment: src.comment_on(u.pos.line),
         };
         if a.is_local() {
             expanded = composite(&a, rd, depth);

@@ -139,9 +139,29 @@ pub struct Action {
     pub uses: String,
     pub at: Location,
     pub with: Vec<(String, At<String>)>,
+    /// The comment on the `uses:` line (`# v7.3.0` after a commit pin): the version the pin
+    /// stands for, as Dependabot and Renovate write it.
+    pub comment: Option<String>,
 }
 
 impl Action {
+    /// The major version of a remote action: its tag (`@v6`, `@v6.1.0`), else, for a commit
+    /// pin, the version its comment names (`@53b7df9… # v7.3.0`); `None` when neither says.
+    pub fn major_version(&self) -> Option<u32> {
+        let major = |s: &str| -> Option<u32> {
+            let s = s.trim();
+            let s = s.strip_prefix('v').or_else(|| s.strip_prefix('V'))?;
+            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        };
+        self.git_ref().and_then(major).or_else(|| {
+            self.comment
+                .as_deref()?
+                .split_whitespace()
+                .find_map(|w| major(w.trim_start_matches("tag=")))
+        })
+    }
+
     pub fn input(&self, key: &str) -> Option<&At<String>> {
         self.with
             .iter()

@@ -21,6 +21,14 @@ impl<'a> Src<'a> {
         }
     }
 
+    /// The comment that ends line `line` (1-based), without its `#`: the text after the last
+    /// ` #` of the line.
+    pub fn comment_on(&self, line: u32) -> Option<String> {
+        let text = self.lines.get(line.checked_sub(1)? as usize)?;
+        let (_, c) = text.rsplit_once(" #")?;
+        Some(c.trim().to_string()).filter(|c| !c.is_empty())
+    }
+
     pub fn loc(&self, pos: Pos) -> Location {
         Location::new(self.file.clone(), pos.line.max(1), pos.col.max(1))
     }

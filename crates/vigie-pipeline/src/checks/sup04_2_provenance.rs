@@ -12,6 +12,8 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
     applies_to: &["github-actions", "gitlab-ci", "cloudbuild"],
     what: "A pipeline that builds and publishes images (pushes them or deploys) produces build provenance: the SLSA GitHub generator, \
            `actions/attest-build-provenance`, `docker buildx build --provenance=mode=max`, \
+           `docker/build-push-action` from v4 on (it attests provenance by default, read from its tag \
+           or from the version a commit pin's comment names, unless `provenance: false` or `load: true`), \
            `cosign attest --type slsaprovenance`, or Cloud Build `options.requestedVerifyOption: VERIFIED`.",
     why: "Provenance is a signed statement of which source, builder and parameters produced an \
           artifact; without it nobody can show that the deployed image came from the reviewed code.",

@@ -390,6 +390,36 @@ fn builds_that_publish_nothing_are_not_releases() {
     }
 }
 
+/// docker/build-push-action attests provenance by default since v4 (its tag, or the version
+/// a commit pin's comment names), unless told not to or loading into the runner's daemon.
+#[test]
+fn build_push_action_attests_provenance_by_default_since_v4() {
+    let judge = |uses: &str, with: &str| {
+        let mut files = BTreeMap::new();
+        files.insert(
+            ".github/workflows/release.yml".to_string(),
+            format!(
+                "on: push\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: {uses}\n        with:\n          push: true\n          tags: ghcr.io/acme/api:1\n{with}"
+            ),
+        );
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts;
+        let vs = of(&out, "SUP-04.2");
+        assert_eq!(vs.len(), 1, "{}", show(&out));
+        vs[0].is_pass()
+    };
+    let pinned = "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a  # v7.3.0";
+    assert!(judge(pinned, ""));
+    assert!(judge("docker/build-push-action@v6", ""));
+    assert!(!judge("docker/build-push-action@v3", ""));
+    // a pin whose comment names no version says nothing of the default
+    assert!(!judge(
+        "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a",
+        ""
+    ));
+    assert!(!judge(pinned, "          provenance: false\n"));
+    assert!(!judge(pinned, "          load: true\n"));
+}
+
 #[test]
 fn scanners_that_upload_to_code_scanning_use_security_events() {
     let judge = |steps: &str| {
