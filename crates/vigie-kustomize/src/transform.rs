@@ -388,9 +388,7 @@ fn patch_matches_nothing(cx: &mut Ctx, t: &Target, at: Pos) {
     match t.kind_only() {
         Some(kind) => cx.unmatched_expected(
             at,
-            format!(
-                "{PATCH_MATCHES_NOTHING} (it targets every {kind}, and this build has none)"
-            ),
+            format!("{PATCH_MATCHES_NOTHING} (it targets every {kind}, and this build has none)"),
         ),
         None => cx.unmatched(false, at, PATCH_MATCHES_NOTHING.into()),
     }

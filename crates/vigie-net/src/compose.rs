@@ -232,6 +232,35 @@ struct ServiceInfo<'a> {
 
 /// Add the workloads, networks and exposures of Compose projects; flows come later from
 /// [`flows`].
+/// The image the Dockerfile a service builds starts from (its `build.target` stage, else the
+/// last, followed through `FROM <stage>`), when the Dockerfile is in the repository.
+fn built_from(p: &Project, s: &Node, files: &dyn Mounts) -> Option<String> {
+    let b = s.get("build")?;
+    let (context, dockerfile, target) = match b.as_str() {
+        Some(ctx) => (ctx, "Dockerfile", None),
+        None => (
+            b.get("context").and_then(Node::as_str).unwrap_or("."),
+            b.get("dockerfile")
+                .and_then(Node::as_str)
+                .unwrap_or("Dockerfile"),
+            b.get("target").and_then(Node::as_str),
+        ),
+    };
+    if context.contains("://") || context.starts_with("git@") {
+        return None;
+    }
+    let path = vigie_parse::compose::join(&p.dir, context)
+        .and_then(|c| vigie_parse::compose::join(&c, dockerfile))?;
+    let text = files.read(&path)?;
+    let d = vigie_parse::dockerfile::Dockerfile::parse(Arc::new(vigie_core::SourceFile::new(
+        path.as_str(),
+        text,
+    )))
+    .ok()?;
+    let stage = d.target_stage(target)?;
+    d.base_image(stage, &BTreeMap::new()).map(|b| b.value)
+}
+
 pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
     let mut all: Vec<(
         usize,
@@ -326,6 +355,7 @@ pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
                         .and_then(Node::as_str)
                         .unwrap_or_default()
                         .to_string(),
+                    built_from: built_from(&p, s, files),
                     command: compose_words(s.get("entrypoint")),
                     args: compose_words(s.get("command")),
                 }],

@@ -489,6 +489,7 @@ impl Pod {
                     .and_then(Node::as_str)
                     .unwrap_or_default()
                     .to_string(),
+                built_from: None,
                 command: words(c.get("command")),
                 args: words(c.get("args")),
             });

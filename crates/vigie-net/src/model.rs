@@ -215,6 +215,10 @@ pub struct Listen {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Run {
     pub image: String,
+    /// For a Compose service that builds its image, the image its Dockerfile's built stage
+    /// starts `FROM` (`envoyproxy/envoy:v1.39`): a proxy or a database configured at build
+    /// time is still that server.
+    pub built_from: Option<String>,
     pub command: Option<Vec<String>>,
     pub args: Option<Vec<String>>,
 }

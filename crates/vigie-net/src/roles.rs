@@ -295,6 +295,17 @@ pub fn is_proxy_image(image: &str) -> bool {
     PROXY_IMAGES.contains(&name.as_str())
 }
 
+/// Whether an image a repository builds `FROM` makes its build a reverse proxy: proxies that
+/// do nothing else (Envoy, Traefik, HAProxy, ingress controllers). A build on a general web
+/// server (nginx, Caddy) most often serves the files it built, a single-page application.
+fn is_proxy_base(image: &str) -> bool {
+    let (name, _) = image_base(image);
+    is_proxy_image(image) && !GENERAL_WEB_SERVERS.contains(&name.as_str())
+}
+
+/// Proxy images that are as often plain web servers.
+const GENERAL_WEB_SERVERS: &[&str] = &["nginx", "nginx-unprivileged", "openresty", "caddy"];
+
 /// Names that, without any declaration, are taken as the API.
 fn api_by_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -451,7 +462,9 @@ pub fn assign(graph: &mut Graph, declared: &DeclaredRoles) {
             {
                 role.database = true;
                 source = Some(format!("image `{img}` ({engine})"));
-            } else if w.runs.iter().any(|r| is_proxy_image(&r.image)) {
+            } else if w.runs.iter().any(|r| {
+                is_proxy_image(&r.image) || r.built_from.as_deref().is_some_and(is_proxy_base)
+            }) {
                 role.proxy = true;
                 source = Some("a reverse proxy image".to_string());
             } else if let Some((p, engine)) = w.listen.iter().find_map(|l| {

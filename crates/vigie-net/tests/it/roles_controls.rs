@@ -19,6 +19,37 @@ fn roles_are_inferred_from_images_ports_and_names() {
     assert!(!w("worker").role.api && !w("worker").role.database);
 }
 
+/// A proxy built from the repository (`FROM envoyproxy/envoy` plus its configuration) is
+/// still a reverse proxy: the entry point the repository publishes.
+#[test]
+fn a_service_built_from_a_proxy_image_is_a_proxy() {
+    let compose = "services:\n  edge:\n    build:\n      context: ./\n      dockerfile: ./src/edge/Dockerfile\n    ports: [\"8080:8080\"]\n  app:\n    build: ./src/app\n  spa:\n    build: ./src/spa\n";
+    let files = [
+        ("docker-compose.yml", compose),
+        (
+            "src/edge/Dockerfile",
+            "FROM envoyproxy/envoy:v1.39.0 AS base\nFROM base\nCOPY envoy.yaml /etc/envoy/\n",
+        ),
+        ("src/app/Dockerfile", "FROM node:22\nCOPY . .\n"),
+        (
+            "src/spa/Dockerfile",
+            "FROM node:22 AS build\nRUN npm run build\nFROM nginxinc/nginx-unprivileged:1.27\nCOPY --from=build /dist /usr/share/nginx/html\n",
+        ),
+    ];
+    let ps = projects(&files);
+    let mounts = vigie_tls::MemFiles::new(&files);
+    let g = vigie_net::build_with_files(&ps, &[], &[], &DeclaredRoles::default(), &mounts);
+    let w = |n: &str| &g.workloads[id(&g, n)];
+    assert_eq!(
+        w("edge").runs[0].built_from.as_deref(),
+        Some("envoyproxy/envoy:v1.39.0")
+    );
+    assert!(w("edge").role.proxy && w("edge").role.entrypoint);
+    assert!(!w("app").role.proxy);
+    // a build on nginx most often serves the files it built: not taken as a proxy
+    assert!(!w("spa").role.proxy);
+}
+
 #[test]
 fn a_job_running_a_database_image_is_a_client() {
     let g = k8s_graph(
