@@ -355,7 +355,7 @@ pub fn lower(graph: &mut Graph, projects: &[Project], files: &dyn Mounts) {
                         .and_then(Node::as_str)
                         .unwrap_or_default()
                         .to_string(),
-                    built_from: built_from(&p, s, files),
+                    built_from: built_from(p, s, files),
                     command: compose_words(s.get("entrypoint")),
                     args: compose_words(s.get("command")),
                 }],

@@ -64,6 +64,13 @@ pub fn is_config(rel: &str) -> bool {
     stem == "skaffold" || stem.starts_with("skaffold-") || stem.starts_with("skaffold.")
 }
 
+/// Whether a YAML document is a Skaffold configuration (`apiVersion: skaffold/…`).
+fn is_skaffold_document(root: &Node) -> bool {
+    root.get("apiVersion")
+        .and_then(Node::as_str)
+        .is_some_and(|v| v.starts_with("skaffold/"))
+}
+
 /// The artifacts of one Skaffold configuration file at `path` (relative to the root), with what
 /// reading it said. A file that holds no Skaffold document yields nothing.
 pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>) {
@@ -74,11 +81,7 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
     let at = |n: &Node| Location::new(path.clone(), n.pos.line, n.pos.col);
     for d in &stream.documents {
         let root = &d.root;
-        if !root
-            .get("apiVersion")
-            .and_then(Node::as_str)
-            .is_some_and(|v| v.starts_with("skaffold/"))
-        {
+        if !is_skaffold_document(root) {
             continue;
         }
         // the configuration's own artifacts, then those only a profile builds (an image a
@@ -211,11 +214,7 @@ pub fn deploys(path: &str, text: &str) -> Vec<Deploys> {
     let mut out = Vec::new();
     for d in &yaml::parse(text).documents {
         let root = &d.root;
-        if !root
-            .get("apiVersion")
-            .and_then(Node::as_str)
-            .is_some_and(|v| v.starts_with("skaffold/"))
-        {
+        if !is_skaffold_document(root) {
             continue;
         }
         let requires = root
