@@ -1008,12 +1008,7 @@ fn services_and_routes(
                     d.severity = vigie_core::Severity::Info;
                     d
                 }
-                None => Diagnostic::dangling(
-                    at,
-                    format!(
-                        "{via} routes to the Service {ns}/{name}, which the repository does not define"
-                    ),
-                ),
+                None => Diagnostic::dangling(at, missing_service_message(&via, ns, name)),
             }),
             Some(s) => {
                 let _ = &s.at;
@@ -1627,6 +1622,34 @@ fn evaluate(cx: &Ctx<'_>, policies: &[(Policy, BitSet, bool, bool)]) -> Evaluate
         }
     }
     (flows, egress)
+}
+
+/// What a route to a Service that its unit does not deploy is told (medium: a typo, or a
+/// Service deployed otherwise).
+const NOT_DEFINED: &str = "which the repository does not define";
+
+fn missing_service_message(via: &str, ns: &str, name: &str) -> String {
+    format!("{via} routes to the Service {ns}/{name}, {NOT_DEFINED}")
+}
+
+/// The Service (namespace, name) a [`missing_service_message`] names, for the scan to look
+/// it up in the other units of the repository.
+pub fn missing_service(message: &str) -> Option<(&str, &str)> {
+    let rest = message.split_once(" routes to the Service ")?.1;
+    let (id, tail) = rest.split_once(", ")?;
+    if !tail.starts_with(NOT_DEFINED) || tail.len() != NOT_DEFINED.len() {
+        return None;
+    }
+    id.split_once('/')
+}
+
+/// The message for a route whose Service another unit of the repository deploys: an info
+/// note, since units applied one after another into one namespace resolve it.
+pub fn service_deployed_by_another_unit(message: &str, unit: &str, at: &str) -> String {
+    message.replace(
+        NOT_DEFINED,
+        &format!("which this unit does not deploy; the unit {unit} does ({at}): applied beside it, the route resolves"),
+    )
 }
 
 #[cfg(test)]

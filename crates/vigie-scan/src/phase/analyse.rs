@@ -164,6 +164,7 @@ pub(crate) fn analyse(
         .collect();
     // the objects are dropped on a thread of their own: freeing many trees takes a while, and
     // nothing waits on it
+    let services = services_of_units(analyzers, &unit_kept);
     let objects = (unit_kept, whole_kept);
     std::thread::spawn(move || drop(objects));
     // A name of the configuration that one unit's run does not know (roles naming a workload
@@ -205,7 +206,9 @@ pub(crate) fn analyse(
         merged.add(o.tables);
         findings.unassessed.extend(o.unassessed);
     }
-    tally.diagnostics.extend(references.named(all_units));
+    tally
+        .diagnostics
+        .extend(references.named(all_units, &services));
     findings.tables = merged.tables.into_tables();
     findings.tables.sort_by(|a, b| a.control.cmp(&b.control));
     findings.unassessed.sort_by(|a, b| a.check.cmp(&b.check));
@@ -301,6 +304,33 @@ impl MergedTables {
     }
 }
 
+/// The Services each unit deploys, by (namespace, name): the unit and where the Service is
+/// declared (an object that sets no namespace is in `default`, as references name it).
+type ServicesOfUnits = HashMap<(String, String), Vec<(usize, String)>>;
+
+fn services_of_units(
+    analyzers: &[&'static dyn vigie_checks::repo::Analyzer],
+    unit_kept: &[Vec<UnitKept>],
+) -> ServicesOfUnits {
+    let mut out: ServicesOfUnits = HashMap::new();
+    for (a, per_unit) in unit_kept.iter().enumerate() {
+        if !analyzers[a].per_unit() {
+            continue;
+        }
+        for (u, kept) in per_unit.iter().enumerate() {
+            for o in kept.objects.iter().filter(|o| o.kind == "Service") {
+                let ns = o.namespace.clone().unwrap_or_else(|| "default".to_string());
+                let at = format!("{}:{}", o.at.path, o.at.line);
+                let list = out.entry((ns, o.name.clone())).or_default();
+                if !list.iter().any(|(v, _)| *v == u) {
+                    list.push((u, at));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A configuration diagnostic saying a name matches nothing the analysis saw.
 fn is_unknown_name(d: &Diagnostic) -> bool {
     d.kind == DiagKind::Config && d.message.contains("which is no workload")
@@ -331,10 +361,27 @@ impl UnitReferences {
         }
     }
 
-    fn named(self, units: &[crate::units::Unit]) -> Vec<Diagnostic> {
+    fn named(self, units: &[crate::units::Unit], services: &ServicesOfUnits) -> Vec<Diagnostic> {
         self.found
             .into_iter()
             .map(|(mut d, us)| {
+                // a route to a Service another unit deploys is resolved when both are applied
+                // into one namespace (a README's `kubectl apply -f a/ -f b/`)
+                let elsewhere =
+                    vigie_net::k8s::missing_service(&d.message).and_then(|(ns, name)| {
+                        services
+                            .get(&(ns.to_string(), name.to_string()))?
+                            .iter()
+                            .find(|(u, _)| !us.contains(u))
+                    });
+                if let Some((u, at)) = elsewhere {
+                    d.message = vigie_net::k8s::service_deployed_by_another_unit(
+                        &d.message,
+                        &units[*u].name,
+                        at,
+                    );
+                    d.severity = vigie_core::Severity::Info;
+                }
                 if us.len() > 1 || us.iter().any(|&u| units[u].kind.is_built()) {
                     let mut names: Vec<&str> = us.iter().map(|&u| units[u].name.as_str()).collect();
                     names.sort_unstable();

@@ -208,3 +208,44 @@ fn a_unit_that_deploys_no_workload_selects_pods_deployed_otherwise() {
             .any(|d| d.message.contains("Service default/api"))
     );
 }
+
+/// A route to a Service that another unit of the repository deploys (an extra applied after the
+/// application, as its README says) resolves once both are applied: an info note naming that
+/// unit. A Service no unit deploys stays a medium finding.
+#[test]
+fn a_route_to_a_service_another_unit_deploys_is_an_info_note() {
+    let ingress = |svc: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: edge\nspec:\n  rules:\n    - http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: {svc}\n                port: {{number: 80}}\n"
+        )
+    };
+    let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let routes = |svc: &str| {
+        let ing = ingress(svc);
+        let r = crate::scan_files(&[
+            ("app/web.yaml", DEPLOYMENT),
+            ("app/web-svc.yaml", service),
+            ("extras/backup/ingress.yaml", ing.as_str()),
+        ]);
+        r.diagnostics
+            .into_iter()
+            .filter(|d| d.message.contains("routes to the Service"))
+            .collect::<Vec<_>>()
+    };
+    let d = routes("web");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].severity, Severity::Info, "{d:#?}");
+    assert!(
+        d[0].message
+            .contains("which this unit does not deploy; the unit app does (app/web-svc.yaml:1)"),
+        "{}",
+        d[0].message
+    );
+    let d = routes("wbe");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].severity, Severity::Medium, "{d:#?}");
+    assert!(
+        d[0].message
+            .contains("which the repository does not define")
+    );
+}
