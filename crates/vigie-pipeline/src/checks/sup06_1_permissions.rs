@@ -16,7 +16,8 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
            (`packages: write` without a push, `contents: write` without a release or commit, \
            `id-token: write` without OIDC authentication or signing…); the commands of the \
            repository's scripts a step runs (`./release.sh`, `bash scripts/tag.sh`) count as the \
-           job's.",
+           job's. A job that runs an action whose use of the token vigie does not know is not \
+           told its scopes are unused: the action may read `github.token` and use any of them.",
     why: "The `GITHUB_TOKEN` is available to every step and every action a job runs; a compromised \
           dependency with a write token can push code, publish packages or rewrite releases.",
     fix: "Set `permissions: contents: read` at the workflow level and grant each job only the \
@@ -58,6 +59,155 @@ fn script_commands(job: &Job, read: &dyn Fn(&str) -> Option<String>) -> Vec<Comm
 }
 
 /// Which write scopes a job's steps use (`scripts`: the commands of the scripts they run).
+/// Actions that write with `contents` (releases, commits, tags).
+const CONTENTS_WRITERS: &[&str] = &[
+    "softprops/action-gh-release",
+    "actions/create-release",
+    "ncipollo/release-action",
+    "stefanzweifel/git-auto-commit-action",
+    "peter-evans/create-pull-request",
+    "googleapis/release-please-action",
+    "google-github-actions/release-please-action",
+    "changesets/action",
+    "slsa-framework/slsa-github-generator",
+    "actions/upload-release-asset",
+];
+
+/// Actions that request an OIDC token (`id-token`).
+const ID_TOKEN_USERS: &[&str] = &[
+    "google-github-actions/auth",
+    "aws-actions/configure-aws-credentials",
+    "azure/login",
+    "sigstore",
+    "actions/attest-build-provenance",
+    "actions/attest-sbom",
+    "actions/attest",
+    "slsa-framework/slsa-github-generator",
+    "pypa/gh-action-pypi-publish",
+    "hashicorp/vault-action",
+    "sigstore/cosign-installer",
+];
+
+/// Actions that write attestations.
+const ATTESTERS: &[&str] = &[
+    "actions/attest-build-provenance",
+    "actions/attest-sbom",
+    "actions/attest",
+];
+
+/// Actions that write to pull requests (comments, reviewers, labels).
+const PULL_REQUEST_WRITERS: &[&str] = &[
+    "peter-evans/create-pull-request",
+    "marocchino/sticky-pull-request-comment",
+    "thollander/actions-comment-pull-request",
+    "actions/labeler",
+    "peter-evans/create-or-update-comment",
+    "dependabot/fetch-metadata",
+    "dyladan/component-owners",
+];
+
+/// Actions that write to issues.
+const ISSUE_WRITERS: &[&str] = &[
+    "actions/stale",
+    "peter-evans/create-or-update-comment",
+    "actions/labeler",
+];
+
+/// Actions that upload to code scanning (`security-events`).
+const CODE_SCANNING_WRITERS: &[&str] = &[
+    "github/codeql-action",
+    "aquasecurity/trivy-action",
+    "ossf/scorecard-action",
+    "microsoft/security-devops-action",
+    "github/ossar-action",
+];
+
+/// Actions that publish GitHub Pages.
+const PAGES_WRITERS: &[&str] = &["actions/deploy-pages"];
+
+/// Actions that write check runs.
+const CHECK_WRITERS: &[&str] = &[
+    "dorny/test-reporter",
+    "mikepenz/action-junit-report",
+    "EnricoMi/publish-unit-test-result-action",
+];
+
+/// Actions that write deployments and statuses.
+const DEPLOYMENT_WRITERS: &[&str] = &["chrnorm/deployment-action", "bobheadxi/deployments"];
+
+/// Actions known to use no write scope of the job's token (they read the repository, set up
+/// tools, keep caches and artifacts, or log in with credentials of their own).
+const NO_TOKEN_WRITES: &[&str] = &[
+    "actions/checkout",
+    "actions/setup-",
+    "actions/cache",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+    "actions/dependency-review-action",
+    "docker/setup-buildx-action",
+    "docker/setup-qemu-action",
+    "docker/login-action",
+    "docker/metadata-action",
+    "docker/build-push-action",
+    "docker/bake-action",
+    "google-github-actions/setup-gcloud",
+    "google-github-actions/get-gke-credentials",
+    "hashicorp/setup-terraform",
+    "azure/setup-",
+    "golangci/golangci-lint-action",
+    "pnpm/action-setup",
+    "dtolnay/rust-toolchain",
+    "swatinem/rust-cache",
+    "step-security/harden-runner",
+    "sigstore/cosign-installer",
+    "anchore/sbom-action",
+    "anchore/scan-action",
+];
+
+/// Every action whose use of the token this check knows.
+const KNOWN_LISTS: &[&[&str]] = &[
+    CONTENTS_WRITERS,
+    ID_TOKEN_USERS,
+    ATTESTERS,
+    PULL_REQUEST_WRITERS,
+    ISSUE_WRITERS,
+    CODE_SCANNING_WRITERS,
+    PAGES_WRITERS,
+    CHECK_WRITERS,
+    DEPLOYMENT_WRITERS,
+    NO_TOKEN_WRITES,
+];
+
+/// Whether the action repository `repo` (lower case) is `name` or, for a name ending in `-`
+/// or naming an owner's action folder, one of its kind.
+fn action_is(repo: &str, name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    repo == n || repo.starts_with(&format!("{n}/")) || (n.ends_with('-') && repo.starts_with(&n))
+}
+
+/// The remote actions of a job whose use of the token vigie does not know: any write scope
+/// granted to the job may be theirs (an action reads `github.token` as an input's default).
+fn unknown_actions(job: &Job) -> Vec<String> {
+    let mut out: Vec<String> = job
+        .steps
+        .iter()
+        .filter_map(|s| s.action.as_ref())
+        .filter(|a| !a.is_local() && !a.uses.starts_with("docker://"))
+        .map(|a| a.repo())
+        .filter(|r| {
+            !KNOWN_LISTS
+                .iter()
+                .any(|l| l.iter().any(|n| action_is(r, n)))
+                && !CODE_SCANNING_UPLOADERS
+                    .iter()
+                    .any(|(n, _, _)| action_is(r, n))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
     let actions: Vec<String> = job
         .steps
@@ -66,12 +216,9 @@ fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
         .map(|a| a.repo())
         .collect();
     let has_action = |names: &[&str]| {
-        actions.iter().any(|a| {
-            names.iter().any(|n| {
-                let n = n.to_ascii_lowercase();
-                *a == n || a.starts_with(&format!("{n}/"))
-            })
-        })
+        actions
+            .iter()
+            .any(|a| names.iter().any(|n| action_is(a, n)))
     };
     let cmds: Vec<(String, Vec<String>)> = job
         .steps
@@ -87,22 +234,12 @@ fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
     }
     match scope {
         "contents" => {
-            has_action(&[
-                "softprops/action-gh-release",
-                "actions/create-release",
-                "ncipollo/release-action",
-                "stefanzweifel/git-auto-commit-action",
-                "peter-evans/create-pull-request",
-                "googleapis/release-please-action",
-                "google-github-actions/release-please-action",
-                "changesets/action",
-                "slsa-framework/slsa-github-generator",
-                "actions/upload-release-asset",
-            ]) || has_cmd(&|t, a| {
-                (t == "git" && (a0(a, "push") || a0(a, "tag")))
-                    || (t == "gh" && (a0(a, "release") || a0(a, "api")))
-                    || t == "semantic-release"
-            })
+            has_action(CONTENTS_WRITERS)
+                || has_cmd(&|t, a| {
+                    (t == "git" && (a0(a, "push") || a0(a, "tag")))
+                        || (t == "gh" && (a0(a, "release") || a0(a, "api")))
+                        || t == "semantic-release"
+                })
         }
         "packages" => {
             job.steps.iter().flat_map(|s| &s.commands).any(|c| {
@@ -121,65 +258,31 @@ fn uses_scope(job: &Job, scope: &str, scripts: &[Command]) -> bool {
                 })
         }
         "id-token" => {
-            has_action(&[
-                "google-github-actions/auth",
-                "aws-actions/configure-aws-credentials",
-                "azure/login",
-                "sigstore",
-                "actions/attest-build-provenance",
-                "actions/attest-sbom",
-                "actions/attest",
-                "slsa-framework/slsa-github-generator",
-                "pypa/gh-action-pypi-publish",
-                "hashicorp/vault-action",
-                "sigstore/cosign-installer",
-            ]) || has_cmd(&|t, a| {
-                (t == "cosign" && (a0(a, "sign") || a0(a, "attest") || a0(a, "sign-blob")))
-                    || (t == "npm" && a0(a, "publish") && a.iter().any(|w| w == "--provenance"))
-                    || t == "gitsign"
-            })
+            has_action(ID_TOKEN_USERS)
+                || has_cmd(&|t, a| {
+                    (t == "cosign" && (a0(a, "sign") || a0(a, "attest") || a0(a, "sign-blob")))
+                        || (t == "npm" && a0(a, "publish") && a.iter().any(|w| w == "--provenance"))
+                        || t == "gitsign"
+                })
         }
-        "attestations" => has_action(&[
-            "actions/attest-build-provenance",
-            "actions/attest-sbom",
-            "actions/attest",
-        ]),
+        "attestations" => has_action(ATTESTERS),
         "pull-requests" => {
-            has_action(&[
-                "peter-evans/create-pull-request",
-                "marocchino/sticky-pull-request-comment",
-                "thollander/actions-comment-pull-request",
-                "actions/labeler",
-                "peter-evans/create-or-update-comment",
-                "dependabot/fetch-metadata",
-            ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "pr") || a0(a, "api")))
+            has_action(PULL_REQUEST_WRITERS)
+                || has_cmd(&|t, a| t == "gh" && (a0(a, "pr") || a0(a, "api")))
         }
         "issues" => {
-            has_action(&[
-                "actions/stale",
-                "peter-evans/create-or-update-comment",
-                "actions/labeler",
-            ]) || has_cmd(&|t, a| t == "gh" && (a0(a, "issue") || a0(a, "api")))
+            has_action(ISSUE_WRITERS)
+                || has_cmd(&|t, a| t == "gh" && (a0(a, "issue") || a0(a, "api")))
         }
         "security-events" => {
-            has_action(&[
-                "github/codeql-action",
-                "aquasecurity/trivy-action",
-                "ossf/scorecard-action",
-                "microsoft/security-devops-action",
-                "github/ossar-action",
-            ]) || uploads_to_code_scanning(job)
+            has_action(CODE_SCANNING_WRITERS)
+                || uploads_to_code_scanning(job)
                 || has_cmd(&|t, a| t == "gh" && a.iter().any(|w| w.contains("code-scanning")))
         }
-        "pages" => has_action(&["actions/deploy-pages"]),
-        "checks" => has_action(&[
-            "dorny/test-reporter",
-            "mikepenz/action-junit-report",
-            "EnricoMi/publish-unit-test-result-action",
-        ]),
+        "pages" => has_action(PAGES_WRITERS),
+        "checks" => has_action(CHECK_WRITERS),
         "statuses" | "deployments" => {
-            has_action(&["chrnorm/deployment-action", "bobheadxi/deployments"])
-                || has_cmd(&|t, a| t == "gh" && a0(a, "api"))
+            has_action(DEPLOYMENT_WRITERS) || has_cmd(&|t, a| t == "gh" && a0(a, "api"))
         }
         "actions" => {
             has_cmd(&|t, a| t == "gh" && (a0(a, "run") || a0(a, "workflow") || a0(a, "cache")))
@@ -245,15 +348,27 @@ fn permissions(p: &Pipeline, read: &dyn Fn(&str) -> Option<String>, out: &mut Ve
             .as_ref()
             .is_some_and(|c| !c.value.starts_with("./"));
         let scripts = script_commands(job, read);
+        let unknown = unknown_actions(job);
         let unused: Vec<(String, Location)> = perms
             .writes()
             .into_iter()
-            .filter(|(scope, _)| !remote_call && !uses_scope(job, scope, &scripts))
+            .filter(|(scope, _)| {
+                !remote_call && unknown.is_empty() && !uses_scope(job, scope, &scripts)
+            })
             .collect();
         if unused.is_empty() {
             let w = perms.writes();
             let msg = if w.is_empty() {
                 "the token is read-only".to_string()
+            } else if !remote_call && !unknown.is_empty() {
+                format!(
+                    "writes ({}) may be used by `{}`, an action whose use of the job's token vigie does not know",
+                    w.iter()
+                        .map(|x| x.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    unknown.join("`, `")
+                )
             } else if remote_call {
                 format!(
                     "writes ({}) are passed to the called workflow `{}`",

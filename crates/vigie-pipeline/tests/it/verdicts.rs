@@ -390,6 +390,37 @@ fn builds_that_publish_nothing_are_not_releases() {
     }
 }
 
+/// A job running an action whose use of the token vigie does not know may use any write scope
+/// it is granted; one running only actions known to write nothing is told the scope is unused.
+#[test]
+fn a_scope_an_unknown_action_may_use_is_not_reported_unused() {
+    let judge = |step: &str| {
+        let mut files = BTreeMap::new();
+        files.insert(
+            ".github/workflows/owners.yml".to_string(),
+            format!(
+                "on: pull_request_target\npermissions: {{}}\njobs:\n  owners:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n      pull-requests: write\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n{step}"
+            ),
+        );
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts;
+        let vs = of(&out, "SUP-06.1");
+        assert_eq!(vs.len(), 1, "{}", show(&out));
+        (vs[0].is_pass(), vs[0].message.to_string())
+    };
+    let (pass, msg) = judge(
+        "      - uses: acme/assign-reviewers@2f1c3bd0e3d1e3a7a4d5b8c9f0a1b2c3d4e5f6a7 # v2\n",
+    );
+    assert!(pass, "{msg}");
+    assert!(msg.contains("acme/assign-reviewers"), "{msg}");
+    // the action that requests reviewers is known to write pull requests
+    let (pass, _) = judge(
+        "      - uses: dyladan/component-owners@58bd86e9814d23f1525d0a970682cead459fa783 # v0.1.0\n",
+    );
+    assert!(pass);
+    let (pass, msg) = judge("      - uses: actions/setup-node@v4\n      - run: npm test\n");
+    assert!(!pass, "only known actions that write nothing: {msg}");
+}
+
 /// docker/build-push-action attests provenance by default since v4 (its tag, or the version
 /// a commit pin's comment names), unless told not to or loading into the runner's daemon.
 #[test]
