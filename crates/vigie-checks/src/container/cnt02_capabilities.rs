@@ -13,7 +13,8 @@ pub static DOC: CheckDoc = CheckDoc {
     what: "Each container drops every Linux capability (`cap_drop: [ALL]` in Compose, \
            `securityContext.capabilities.drop: [ALL]` in Kubernetes) and adds back at most \
            `NET_BIND_SERVICE`. Names are compared without case and with or without the `CAP_` \
-           prefix.",
+           prefix. A privileged container holds every capability whatever it drops or adds: it \
+           fails, at its `privileged: true`.",
     why: "Container runtimes grant a default set of capabilities (changing file ownership, \
           raw sockets, bypassing file permission checks, and more) that an ordinary service \
           never uses but an attacker inside the container can. Dropping them all and adding \
@@ -43,6 +44,21 @@ pub fn normalise(cap: &str) -> String {
 const ALLOWED: &[&str] = &["NET_BIND_SERVICE"];
 
 fn judge(w: &Workload, out: &mut Vec<Verdict>) {
+    // privileged mode grants every capability; the runtime ignores what the lists say
+    if let Some(p) = w.privileged.as_ref().filter(|p| p.value) {
+        out.push(Verdict::fail(
+            &DOC,
+            &w.subject,
+            p.at.clone(),
+            "runs privileged: it holds every capability, whatever it drops or adds",
+            by_platform(
+                w,
+                "remove \"privileged: true\" (CNT-06.1), then add \"cap_drop: [ALL]\"",
+                "remove securityContext.privileged: true (CNT-06.1), then set securityContext.capabilities.drop: [ALL]",
+            ),
+        ));
+        return;
+    }
     let drop_all = w.cap_drop.iter().find(|c| normalise(&c.value) == "ALL");
     let mut failed = false;
     for c in &w.cap_add {
@@ -155,6 +171,20 @@ mod tests {
         assert_eq!(
             vs[3].fix(),
             Some("set securityContext.capabilities.drop: [ALL]")
+        );
+    }
+
+    #[test]
+    fn a_privileged_container_holds_every_capability() {
+        let k = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x:1\n    securityContext:\n      privileged: true\n      capabilities:\n        drop: [ALL]\n";
+        let vs = Fixture::new("kubernetes", k, &[]).run(run);
+        assert_eq!(
+            summary(&vs),
+            vec![(
+                false,
+                9,
+                "runs privileged: it holds every capability, whatever it drops or adds".into()
+            )]
         );
     }
 
