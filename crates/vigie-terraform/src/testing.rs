@@ -372,6 +372,32 @@ fn a_region_from_one_variable_is_one_failure_where_it_is_written() {
     );
 }
 
+/// A GKE fleet feature accepts `global` only: its failure says what can be done instead of
+/// asking for a region.
+#[test]
+fn a_fleet_feature_in_global_fails_with_a_fix_that_can_be_followed() {
+    let out = analyze_files(&[(
+        "fleet.tf",
+        "resource \"google_gke_hub_feature\" \"acm\" {\n  name     = \"configmanagement\"\n  location = \"global\"\n}\nresource \"google_gke_hub_membership\" \"m\" {\n  membership_id = \"m\"\n  location      = \"global\"\n}\n",
+    )]);
+    let s = summary(&out, "SOV-02.1");
+    assert_eq!(
+        s,
+        vec![
+            "FAIL google_gke_hub_feature.acm › location fleet.tf:3:3".to_string(),
+            "FAIL google_gke_hub_membership.m › location fleet.tf:7:3".to_string(),
+        ],
+        "{s:?}"
+    );
+    let feature = &of(&out, "SOV-02.1")[0];
+    assert!(feature.message.contains("exist only in `global`"));
+    assert!(
+        feature.fix().is_some_and(|f| f.contains("on the cluster")),
+        "{:?}",
+        feature.fix()
+    );
+}
+
 #[test]
 fn terraform_json_is_judged_like_native_syntax() {
     let out = analyze_files(&[(

@@ -18,7 +18,9 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
            and regions in the UK or Switzerland, fail with their line. Secret Manager \
            automatic replication fails too: Google chooses where the copies go. IAM grants on \
            a resource (`*_iam_member`, `*_iam_binding`, `*_iam_policy`) are not judged: their \
-           location names the resource they grant on, which is.",
+           location names the resource they grant on, which is. A GKE fleet feature in \
+           `global` (the one location most accept) fails with what can be done instead of a \
+           region to set.",
     why: "SecNumCloud 19.2 requires the data, backups included, and the technical data of the \
           service to stay in the European Union.",
     fix: "Set the attribute to an EU region (for example `europe-west9`, `EU`, `eu-west-3`, \
@@ -190,6 +192,17 @@ fn binds_access_only(rtype: &str) -> bool {
         .any(|s| rtype.ends_with(s))
 }
 
+/// Where a GKE fleet feature (`google_gke_hub_feature`, `google_gke_hub_feature_membership`)
+/// is set in `global`, the one location most features accept: the generic "set an EU region"
+/// cannot be followed, so the finding says what can be done instead.
+fn fleet_feature_in_global(rtype: &str, body: &RBody) -> Option<Location> {
+    if !rtype.starts_with("google_gke_hub_feature") {
+        return None;
+    }
+    let a = body.attr("location")?;
+    (a.value.as_str() == Some("global")).then(|| a.at.clone())
+}
+
 fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
     let m = cx.model;
     let mut vars = FromVariables::default();
@@ -215,7 +228,15 @@ fn judge_into(cx: &Ctx<'_>, out: &mut Vec<Verdict>) {
         {
             continue;
         }
-        if !binds_access_only(&r.rtype) {
+        if let Some(at) = fleet_feature_in_global(&r.rtype, &r.body) {
+            out.push(Verdict::fail(
+                &DOC,
+                format!("{} › location", r.address),
+                at,
+                "GKE fleet features exist only in `global`: Google keeps this fleet configuration outside any EU region",
+                "configure the cluster itself instead of through a fleet feature (install Config Sync or Policy Controller on the cluster), or record the fleet's global metadata as an accepted exception with a waiver",
+            ));
+        } else if !binds_access_only(&r.rtype) {
             walk_body(r.provider_name(), &r.address, &r.body, &mut vars, out);
         }
         // Secret Manager automatic replication: Google chooses the places
