@@ -333,14 +333,42 @@ impl Ctx {
                 }
             }
             Err(e) => {
+                let why = self.generated_note(p);
                 self.error(
                     DiagKind::Reference,
                     at,
-                    format!("cannot read {}: {e}", p.display()),
+                    format!("cannot read {}: {e}{why}", p.display()),
                 );
                 None
             }
         }
+    }
+
+    /// What to add to "no such file" when the repository keeps the file out of git: the
+    /// nearest `.gitignore` (up to the work tree's root) with the pattern that ignores it. Such
+    /// a file is generated before the build (`make deploy` writing `params.env`), not lost;
+    /// the unit is still judged without it, so the finding stays.
+    pub fn generated_note(&self, p: &Path) -> String {
+        let root = self.repo_root.as_deref();
+        let mut dir = p.parent();
+        while let Some(d) = dir {
+            let file = d.join(".gitignore");
+            if file.is_file() {
+                let (gi, _) = ignore::gitignore::Gitignore::new(&file);
+                if let ignore::Match::Ignore(g) = gi.matched_path_or_any_parents(p, false) {
+                    return format!(
+                        "; {} ignores it (`{}`): it is generated before the build, so generate it, then scan",
+                        file.display(),
+                        g.original()
+                    );
+                }
+            }
+            if root.is_some_and(|r| std::fs::canonicalize(d).is_ok_and(|c| c == r)) {
+                break;
+            }
+            dir = d.parent();
+        }
+        String::new()
     }
 
     pub fn inside_repository(&self, p: &Path) -> bool {

@@ -308,11 +308,12 @@ fn collect_data(cx: &mut Ctx, k: &Kustomization, g: &Node) -> Data {
 
 fn add_file(cx: &mut Ctx, path: &Path, key: Option<String>, at: Pos, data: &mut Data) {
     if !path.exists() {
+        let why = cx.generated_note(path);
         cx.error(
             DiagKind::Reference,
             at,
             format!(
-                "generator source {}: no such file or directory",
+                "generator source {}: no such file or directory{why}",
                 path.display()
             ),
         );

@@ -76,11 +76,12 @@ pub(crate) fn patch_docs(
             return Vec::new();
         }
         if !as_file.is_file() {
+            let why = cx.generated_note(&as_file);
             cx.error(
                 DiagKind::Reference,
                 entry.pos,
                 format!(
-                    "patch file {}: no such file or directory",
+                    "patch file {}: no such file or directory{why}",
                     as_file.display()
                 ),
             );

@@ -390,3 +390,39 @@ fn with_every_resource_read_a_patch_finding_nothing_is_still_reported() {
     let b = accepted(t.path());
     assert_eq!(located(&b, "matches no object"), "kustomization.yaml:3");
 }
+
+/// A file the repository keeps out of git (`.gitignore` above the overlay) is generated before
+/// the build: the build fails as Kustomize's does, and the finding says which `.gitignore`
+/// ignores the file, so that the reader generates it rather than looks for a lost file.
+#[test]
+fn a_missing_file_the_repository_ignores_is_said_to_be_generated() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &[
+            (".gitignore", "deploy/overlays/*/params.env\n"),
+            (
+                "deploy/overlays/dev/kustomization.yaml",
+                "resources: [web.yaml]\nconfigMapGenerator:\n- name: params\n  envs: [params.env]\npatches:\n- path: params.yaml\n",
+            ),
+            ("deploy/overlays/dev/web.yaml", DEPLOY),
+        ],
+    );
+    let dir = t.path().join("deploy/overlays/dev");
+    let b = refused(&dir);
+    let generated = |needle: &str| {
+        b.diagnostics
+            .iter()
+            .find(|d| d.message.contains(needle))
+            .map(|d| d.message.clone())
+            .unwrap_or_else(|| panic!("no {needle:?} in {:#?}", b.diagnostics))
+    };
+    let env = generated("params.env");
+    assert!(
+        env.contains(".gitignore ignores it (`deploy/overlays/*/params.env`)"),
+        "{env}"
+    );
+    // a file no .gitignore names is missing, nothing more said
+    let patch = generated("params.yaml");
+    assert!(!patch.contains("gitignore"), "{patch}");
+}
