@@ -520,6 +520,22 @@ impl Mapper<'_> {
         (!s.text && s.origin.is_some()).then_some(s.origin)
     }
 
+    /// The origin of a plain scalar of `len` bytes at `off`: the value that wrote all of it;
+    /// for one the template assembled from several pieces (`{{ .Values.repo }}/web:{{ .Values.tag
+    /// | default .Chart.AppVersion }}`), the value that wrote its last piece, the part that pins
+    /// it (an image's tag), and none when that piece is template text or no value's (the
+    /// chart's `appVersion`): the template line is then where the field is set.
+    fn plain_origin(&self, off: usize, len: usize) -> Option<vigie_gotmpl::Origin> {
+        let first = self.segs.partition_point(|s| s.out as usize <= off);
+        let end = off + len;
+        let pieces = &self.segs[first.saturating_sub(1)..];
+        let last = pieces
+            .iter()
+            .take_while(|s| (s.out as usize) < end)
+            .last()?;
+        (!last.text && last.origin.is_some()).then_some(last.origin)
+    }
+
     /// The origin of a quoted scalar starting at `off` that the template assembled from text
     /// and values (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`): the last value
     /// written inside the quotes, the part that pins it (the tag of an image).
@@ -571,11 +587,12 @@ impl Remap<'_, '_> {
     fn node(&mut self, n: &mut Node, path: &mut String) {
         let off = self.m.offset(self.doc, n.pos);
         n.pos = self.pos_at(off, n.pos.src);
-        if let vigie_parse::yaml::Value::Scalar { plain, .. } = n.value
-            && let Some(o) = self
-                .m
-                .origin_at(off)
-                .or_else(|| (!plain).then(|| self.m.quoted_origin(off)).flatten())
+        if let vigie_parse::yaml::Value::Scalar { plain, text } = &n.value
+            && let Some(o) = if *plain {
+                self.m.plain_origin(off, text.len())
+            } else {
+                self.m.origin_at(off).or_else(|| self.m.quoted_origin(off))
+            }
             && let Some(vo) = self.origins.get(o)
         {
             self.found.push((path.clone(), n.pos, vo.clone()));

@@ -181,3 +181,50 @@ fn an_image_from_two_values_is_traced_to_its_tag_and_template_fields_to_nothing(
             .all(|l| !l.path.ends_with("values.yaml"))
     );
 }
+
+/// An image the template assembles without quotes from several values names the value that
+/// writes its tag, the part a digest pins; when the tag is the chart's `appVersion` (no value
+/// sets it), no value is named: the repository's value is not where a digest goes.
+#[test]
+fn an_assembled_image_names_the_value_of_its_tag_or_none() {
+    let chart = |image: &str, values: &str| {
+        vec![
+            (
+                "web/Chart.yaml".to_string(),
+                "apiVersion: v2\nname: web\nversion: 1.0.0\nappVersion: v0.10.6\n".to_string(),
+            ),
+            ("web/values.yaml".to_string(), values.to_string()),
+            (
+                "web/templates/deployment.yaml".to_string(),
+                format!(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: {image}\n"
+                ),
+            ),
+        ]
+    };
+    let digest_fix = |files: Vec<(String, String)>| {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let r = scan(&refs);
+        let v = failure(&r, "CNT-10.2", "web");
+        v.fix().unwrap_or_default().to_string()
+    };
+    let by_app_version = digest_fix(chart(
+        "{{ .Values.images.repository }}/web:{{ .Values.images.tag | default .Chart.AppVersion }}",
+        "images:\n  repository: registry.example.org/shop\n  tag: \"\"\n",
+    ));
+    assert!(
+        !by_app_version.contains("images.repository"),
+        "{by_app_version}"
+    );
+    let by_tag = digest_fix(chart(
+        "{{ .Values.image.repository }}:{{ .Values.image.tag }}",
+        "image:\n  repository: registry.example.org/web\n  tag: \"1.4.2\"\n",
+    ));
+    assert!(
+        by_tag.starts_with("set `image.tag` in web/values.yaml (line 3)"),
+        "{by_tag}"
+    );
+}
