@@ -179,4 +179,23 @@ fn nonroot_image_facts() {
     );
     assert!(cat.nonroot_image("postgres:16").is_none());
     assert!(cat.nonroot_image("nginx:1.27").is_none());
+    // the Cloud SQL Auth Proxy: every v2 variant, v1 from 1.17 on, not the older v1 images
+    for nonroot in [
+        "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0-alpine@sha256:bd14f0",
+        "us.gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.3.0-alpine",
+        "gcr.io/cloudsql-docker/gce-proxy:1.37.10",
+        "gcr.io/cloudsql-docker/gce-proxy:1.17",
+    ] {
+        assert_eq!(
+            cat.nonroot_image(nonroot).map(|i| i.user.as_str()),
+            Some("65532"),
+            "{nonroot}"
+        );
+    }
+    for root in [
+        "gcr.io/cloudsql-docker/gce-proxy:1.11",
+        "gcr.io/cloudsql-docker/gce-proxy:1.16",
+    ] {
+        assert!(cat.nonroot_image(root).is_none(), "{root}");
+    }
 }
