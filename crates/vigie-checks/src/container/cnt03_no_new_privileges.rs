@@ -18,7 +18,8 @@ pub static DOC: CheckDoc = CheckDoc {
           impossible for the container's whole process tree, so a non-root user stays non-root.",
     fix: "Compose: add `no-new-privileges:true` to the service's `security_opt`. Kubernetes: set \
           `allowPrivilegeEscalation: false` in every container's `securityContext`, init \
-          containers included.",
+          containers included. A privileged container must stop being privileged first: \
+          Kubernetes refuses `allowPrivilegeEscalation: false` beside `privileged: true`.",
     failing: (
         "kubernetes",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  selector:\n    matchLabels: {app: worker}\n  template:\n    metadata:\n      labels: {app: worker}\n    spec:\n      containers:\n      - name: worker\n        image: registry.example.org/worker:3.1.0\n",
@@ -38,6 +39,24 @@ fn fix(w: &Workload) -> String {
 }
 
 fn judge(w: &Workload, out: &mut Vec<Verdict>) {
+    // a privileged container already holds every privilege, and Kubernetes refuses
+    // `allowPrivilegeEscalation: false` beside `privileged: true`: privileged mode comes first
+    if let Some(p) = w.privileged.as_ref().filter(|p| p.value)
+        && !w.no_new_privileges.as_ref().is_some_and(|n| n.value)
+    {
+        out.push(Verdict::fail(
+            &DOC,
+            &w.subject,
+            p.at.clone(),
+            "runs privileged: it holds every privilege escalation could give, and escalation cannot be turned off while it does",
+            by_platform(
+                w,
+                "remove \"privileged: true\" (CNT-06.1), then add `security_opt: [\"no-new-privileges:true\"]`",
+                "remove securityContext.privileged: true (CNT-06.1), then set allowPrivilegeEscalation: false (Kubernetes refuses both together)",
+            ),
+        ));
+        return;
+    }
     match &w.no_new_privileges {
         Some(n) if n.value => out.push(Verdict::pass(
             &DOC,
@@ -88,6 +107,24 @@ mod tests {
     #[test]
     fn examples() {
         assert_examples(&DOC, run, &[], &[]);
+    }
+
+    #[test]
+    fn a_privileged_container_must_stop_being_privileged_first() {
+        let c = "services:\n  probe:\n    image: x:1\n    privileged: true\n  guarded:\n    image: x:1\n    privileged: true\n    security_opt: [\"no-new-privileges:true\"]\n";
+        let vs = Fixture::new("compose", c, &[]).run(run);
+        let s = summary(&vs);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!((s[0].0, s[0].1), (false, 4), "at `privileged: true`: {s:?}");
+        assert!(s[0].2.starts_with("runs privileged"), "{s:?}");
+        assert!(
+            vs[0]
+                .fix()
+                .unwrap()
+                .starts_with("remove \"privileged: true\"")
+        );
+        // with the flag set, escalation through setuid binaries is still prevented
+        assert!(s[1].0, "{s:?}");
     }
 
     #[test]
