@@ -74,13 +74,17 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    fn not_assessed(&mut self, at: Location, why: String) {
+    /// SUP-03 could not be assessed, said at the first lockfile; the measure says "not
+    /// assessed" with the reason in every report. No database set up is a note about the run,
+    /// not the repository (like "not a git repository" for SCM-01): `Info`; a database that is
+    /// there but cannot be read is a fault to fix: `Medium`.
+    fn not_assessed(&mut self, at: Location, why: String, severity: Severity) {
         let mut d = Diagnostic::new(
             DiagKind::Skipped,
             at,
             format!("SUP-03 not assessed (lockfiles not matched against vulnerabilities): {why}"),
         );
-        d.severity = Severity::Medium;
+        d.severity = severity;
         self.diagnostics.push(d);
         self.unassessed = Some(format!(
             "the lockfiles were not matched against vulnerabilities: {why}; load advisories with `vigie db import`"
@@ -134,13 +138,23 @@ pub fn assess(
         out.not_assessed(
             first,
             "no data folder for this user and no `[db] path`".into(),
+            Severity::Info,
         );
         return out;
     };
     let st = match Store::open(&path) {
         Ok(s) => s,
         Err(e) => {
-            out.not_assessed(first, e);
+            let set_up = path.exists();
+            out.not_assessed(
+                first,
+                e,
+                if set_up {
+                    Severity::Medium
+                } else {
+                    Severity::Info
+                },
+            );
             return out;
         }
     };
@@ -163,7 +177,7 @@ pub fn assess(
     let report = match matcher::match_lockfiles(&st, lockfiles) {
         Ok(r) => r,
         Err(e) => {
-            out.not_assessed(first, e);
+            out.not_assessed(first, e, Severity::Medium);
             return out;
         }
     };

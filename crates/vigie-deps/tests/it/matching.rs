@@ -402,3 +402,34 @@ fn check_doc_examples_hold_against_the_fixture_database() {
         a.verdicts
     );
 }
+
+/// No database set up is a note about the run (info), like "not a git repository"; a database
+/// file that is there but cannot be read is a fault to fix (medium). Both leave SUP-03 not
+/// assessed, with the reason.
+#[test]
+fn a_missing_database_is_a_note_and_a_broken_one_a_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let lfs = lockfiles(&["npm-v3/package-lock.json"]);
+    let not_assessed = |path: std::path::PathBuf| {
+        let a = sup03::assess(
+            &lfs,
+            &Settings {
+                path: Some(path),
+                max_age_days: 7,
+            },
+            now(),
+        );
+        assert!(a.unassessed.is_some());
+        let d: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("SUP-03 not assessed"))
+            .collect();
+        assert_eq!(d.len(), 1, "{:?}", a.diagnostics);
+        d[0].severity
+    };
+    assert_eq!(not_assessed(dir.path().join("none/osv.db")), Severity::Info);
+    let broken = dir.path().join("broken.db");
+    std::fs::write(&broken, b"not a database").unwrap();
+    assert_eq!(not_assessed(broken), Severity::Medium);
+}
