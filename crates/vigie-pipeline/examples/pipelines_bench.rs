@@ -60,6 +60,7 @@ fn main() {
         read: &read,
         dockerfiles: &dockerfiles,
         objects: &[],
+        runs_workloads: false,
         since,
     };
     let out = analyze(&repo);

@@ -19,6 +19,9 @@ pub struct Repo<'a> {
     pub dockerfiles: &'a [Dockerfile],
     /// Kubernetes objects kept by the analyzer (admission policies).
     pub objects: &'a [Object],
+    /// Whether the repository deploys Kubernetes workloads of its own (manifests, charts,
+    /// kustomizations with a pod template): where an admission policy would verify images.
+    pub runs_workloads: bool,
     pub since: Option<&'a str>,
 }
 

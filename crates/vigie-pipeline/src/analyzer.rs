@@ -24,6 +24,12 @@ impl Analyzer for Pipelines {
         crate::release::enforcement_of_object(object).map(|_| object.clone())
     }
 
+    /// A mark per workload (an object with a pod template): whether the repository runs any.
+    fn record(&self, object: &Object) -> Option<vigie_checks::repo::Record> {
+        vigie_parse::kubernetes::PodTemplate::of(object)
+            .map(|_| std::sync::Arc::new(()) as vigie_checks::repo::Record)
+    }
+
     fn run(&self, input: &RepoInput<'_>, objects: &[Object], out: &mut RepoOutput) {
         let read = |rel: &str| input.lookup.read(rel);
         let repo = Repo {
@@ -32,6 +38,7 @@ impl Analyzer for Pipelines {
             read: &read,
             dockerfiles: input.dockerfiles,
             objects,
+            runs_workloads: !input.records.is_empty(),
             since: input.options.since.as_deref(),
         };
         let o = analyze(&repo);

@@ -561,6 +561,7 @@ mod tests {
             read: &read,
             dockerfiles: &[],
             objects: &[],
+            runs_workloads: false,
             since: None,
         };
         let (pipelines, _) = lower_all(&repo);

@@ -221,11 +221,42 @@ pub fn image_op(c: &Command) -> Option<(ImageOp, Option<String>)> {
             Some((ImageOp::Deploy, None))
         }
         "helm" if matches!(a0, "upgrade" | "install") => Some((ImageOp::Deploy, None)),
+        // `ssh deploy@host "docker compose pull && docker compose up -d"`: the remote command
+        "ssh" => remote_deploy(c, &a),
         "skaffold" if matches!(a0, "run" | "deploy") => Some((ImageOp::Deploy, None)),
         "argocd" if a0 == "app" && a1 == "sync" => Some((ImageOp::Deploy, None)),
         "kustomize" if a0 == "edit" => None,
         _ => None,
     }
+}
+
+/// Options of `ssh` that take a value.
+const SSH_WITH_VALUE: &[&str] = &[
+    "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q",
+    "-R", "-S", "-W", "-w",
+];
+
+/// A deployment an `ssh` command runs on its host: the words after the destination, read as a
+/// shell script (`"docker compose pull && docker compose up -d"`).
+fn remote_deploy(c: &Command, args: &[String]) -> Option<(ImageOp, Option<String>)> {
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if SSH_WITH_VALUE.contains(&args[i].as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    let remote = args.get(i + 1..)?.join(" ");
+    crate::shell::parse(&remote, crate::shell::ShellMode::LAX)
+        .into_iter()
+        .find_map(|sub| {
+            let sub = Command {
+                words: sub.words,
+                ..c.clone()
+            };
+            image_op(&sub).filter(|(o, _)| *o == ImageOp::Deploy)
+        })
 }
 
 fn truthy(v: Option<&str>) -> bool {

@@ -1,6 +1,5 @@
 //! SUP-05.2: deployment refuses images whose signature does not verify.
 
-use super::WF_PASS_SCAN;
 use crate::analyze::{Analysis, Found};
 use crate::release::*;
 use vigie_core::{CheckDoc, Location, Severity, Verdict};
@@ -16,7 +15,9 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
         "gitlab-ci",
         "cloudbuild",
     ],
-    what: "When the repository pushes or deploys images, an admission policy enforces their \
+    what: "When the repository deploys images (a deployment step, Kubernetes workloads or \
+           Terraform of its own; a repository that only publishes images has no admission point, \
+           and its gap is signing, SUP-05.1), an admission policy enforces their \
            signatures: a Kyverno policy with `verifyImages` (not in Audit mode), a Sigstore \
            policy-controller `ClusterImagePolicy` (not in warn mode), or GKE Binary Authorization \
            requiring attestations (Terraform `google_binary_authorization_policy` with \
@@ -25,7 +26,10 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
           image was signed by our pipeline\" into \"nothing else runs\".",
     fix: "Deploy a Kyverno ClusterPolicy with a `verifyImages` rule for your registry (keyless: \
           the CI's OIDC issuer and subject), or enable Binary Authorization on the GKE cluster.",
-    failing: (".github/workflows/build.yml", WF_PASS_SCAN),
+    failing: (
+        ".github/workflows/release.yml",
+        "on: push\npermissions:\n  contents: read\n  packages: write\njobs:\n  release:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -t ghcr.io/acme/api:${{ github.sha }} .\n      - run: docker push ghcr.io/acme/api:${{ github.sha }}\n      - run: kubectl set image deployment/api api=ghcr.io/acme/api:${{ github.sha }}\n",
+    ),
     passing: (
         "policy/verify-images.yaml",
         "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: verify-images\nspec:\n  validationFailureAction: Enforce\n  rules:\n    - name: signed-by-ci\n      match:\n        any:\n          - resources:\n              kinds: [Pod]\n      verifyImages:\n        - imageReferences: [\"ghcr.io/acme/*\"]\n          attestors:\n            - entries:\n                - keyless:\n                    issuer: https://token.actions.githubusercontent.com\n                    subject: https://github.com/acme/*\n",
@@ -93,5 +97,15 @@ pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
                 .map(|d| crate::facts::point_loc(&l.pipeline, *d))
         })
         .collect();
+    // a repository that only publishes images (no deployment step, no workload of its own, no
+    // infrastructure) has no admission point: the platforms that run its images verify them,
+    // and what it can do, sign them, is SUP-05.1
+    let deploys_somewhere = !deploys.is_empty()
+        || !m.enforcement.is_empty()
+        || m.repo.runs_workloads
+        || m.repo.files.iter().any(|f| f.ends_with(".tf"));
+    if !deploys_somewhere {
+        return;
+    }
     sup05_verify(&pushes, &deploys, &m.enforcement, &mut out.verdicts);
 }

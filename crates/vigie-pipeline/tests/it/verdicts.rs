@@ -421,6 +421,35 @@ fn a_scope_an_unknown_action_may_use_is_not_reported_unused() {
     assert!(!pass, "only known actions that write nothing: {msg}");
 }
 
+/// A repository that only publishes images has no admission point: SUP-05.2 is not judged
+/// there (signing, SUP-05.1, is). A deployment it runs, here `docker compose up` over ssh, is
+/// one.
+#[test]
+fn signature_verification_is_judged_where_the_repository_deploys() {
+    let judge = |deploy: &str| {
+        let mut files = BTreeMap::new();
+        files.insert(
+            ".github/workflows/release.yml".to_string(),
+            format!(
+                "on: push\npermissions:\n  contents: read\n  packages: write\njobs:\n  release:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -t ghcr.io/acme/api:1 .\n      - run: docker push ghcr.io/acme/api:1\n{deploy}"
+            ),
+        );
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts;
+        (of(&out, "SUP-05.1").len(), of(&out, "SUP-05.2").len())
+    };
+    assert_eq!(
+        judge(""),
+        (1, 0),
+        "a publisher is told to sign, not to verify"
+    );
+    assert_eq!(
+        judge(
+            "      - run: ssh -p 2222 deploy@tarmac.internal \"docker compose pull && docker compose up -d\"\n"
+        ),
+        (1, 1)
+    );
+}
+
 /// docker/build-push-action attests provenance by default since v4 (its tag, or the version
 /// a commit pin's comment names), unless told not to or loading into the runner's daemon.
 #[test]

@@ -188,6 +188,7 @@ fn pipeline_builds(
         read: &read,
         dockerfiles,
         objects: &[],
+        runs_workloads: false,
         since: None,
     };
     let (pipelines, _said_again_by_the_analysis) =

@@ -44,6 +44,7 @@ pub fn files_of(dir: &Path) -> BTreeMap<String, String> {
 pub fn scan_files(root: &Path, files: &BTreeMap<String, String>, since: Option<&str>) -> Output {
     let mut dockerfiles: Vec<Dockerfile> = Vec::new();
     let mut objects: Vec<Object> = Vec::new();
+    let mut runs_workloads = false;
     for (rel, text) in files {
         if rel
             .rsplit('/')
@@ -59,6 +60,7 @@ pub fn scan_files(root: &Path, files: &BTreeMap<String, String>, since: Option<&
             let docs: Vec<_> = s.documents.into_iter().map(|d| d.root).collect();
             let file: Arc<str> = Arc::from(rel.as_str());
             for o in vigie_parse::kubernetes::objects(&file, docs) {
+                runs_workloads |= vigie_parse::kubernetes::PodTemplate::of(&o).is_some();
                 if vigie_pipeline::release::enforcement_of_object(&o).is_some() {
                     objects.push(o);
                 }
@@ -72,6 +74,7 @@ pub fn scan_files(root: &Path, files: &BTreeMap<String, String>, since: Option<&
         read: &read,
         dockerfiles: &dockerfiles,
         objects: &objects,
+        runs_workloads,
         since,
     };
     analyze(&repo)
