@@ -453,6 +453,23 @@ fn one_verdict_per_named_namespace(tagged: &mut Vec<(Verdict, Option<usize>)>) {
     }
 }
 
+/// A subject without its namespace (`StatefulSet/shop-prod/db › container postgres` →
+/// `StatefulSet/db › container postgres`): one object deployed by the staging and the prod
+/// overlay into their namespaces is one object of the application.
+fn same_object(subject: &str) -> Arc<str> {
+    let (head, rest) = subject.split_once(" › ").unwrap_or((subject, ""));
+    let parts: Vec<&str> = head.split('/').collect();
+    let head = match parts.as_slice() {
+        [kind, _namespace, name] => format!("{kind}/{name}"),
+        _ => head.to_string(),
+    };
+    if rest.is_empty() {
+        Arc::from(head)
+    } else {
+        Arc::from(format!("{head} › {rest}"))
+    }
+}
+
 /// One verdict for each failure (or pass) that several units share: the same check at the
 /// same source location saying the same thing holds in every unit that includes a base, or in
 /// every copy of one application, and is reported once with the units listed and their
@@ -472,9 +489,9 @@ fn roll_up_units(
     // unit (a database reachable by 20 services in one Compose project, by 27 in another)
     type Key = (&'static str, Location, bool, Option<Arc<str>>);
     let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
-    // each group: its first verdict, its units, the copies it was also found at, and whether
-    // another unit worded it differently
-    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>, bool)> = Vec::new();
+    // each group: its first verdict, its units, the copies it was also found at, whether
+    // another unit worded it differently, and the objects it holds on
+    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>, bool, Vec<Arc<str>>)> = Vec::new();
     for (v, u) in tagged {
         let original = copies
             .get(&v.location.path)
@@ -507,7 +524,7 @@ fn roll_up_units(
         // unit (a copy of the object), never two objects of one unit (two instances of a
         // Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
-            let (first, us, _, _) = &out[g];
+            let (first, us, _, _, _) = &out[g];
             let first_subject = as_first_copy(first, &first.subject, copies);
             let other_unit = u.is_some_and(|u| !us.is_empty() && !us.contains(&u));
             let first_message = as_first_copy(first, &first.message, copies);
@@ -530,15 +547,20 @@ fn roll_up_units(
                 if v.location.path != out[g].0.location.path && !out[g].2.contains(&v.location) {
                     out[g].2.push(v.location.clone());
                 }
+                let object = same_object(&subject);
+                if !out[g].4.contains(&object) {
+                    out[g].4.push(object);
+                }
             }
             None => {
                 candidates.push(out.len());
-                out.push((v, u.into_iter().collect(), Vec::new(), false));
+                let object = same_object(&subject);
+                out.push((v, u.into_iter().collect(), Vec::new(), false, vec![object]));
             }
         }
     }
     out.into_iter()
-        .map(|(mut v, mut us, mut also, worded_differently)| {
+        .map(|(mut v, mut us, mut also, worded_differently, subjects)| {
             let first_unit = us.first().copied();
             us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
             let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
@@ -550,6 +572,13 @@ fn roll_up_units(
                         format!("; details differ per unit, these are {}'s", units[f].name)
                     }
                     _ => String::new(),
+                };
+                // a line of a component or base that several objects get (a sidecar a
+                // component adds to every workload) is one gap: say how many it holds on
+                let differ = if subjects.len() > 1 {
+                    format!("{differ}; {} objects get this line", subjects.len())
+                } else {
+                    differ
                 };
                 v.message = format!("{} ({label} {}{differ})", v.message, names.join(", ")).into();
                 for u in &us {

@@ -4,6 +4,7 @@
 mod analyzer_examples;
 mod analyzers;
 mod catalog;
+mod component_lines;
 mod compose_variants;
 mod copies_and_gitops;
 mod dangling_references;
