@@ -183,8 +183,9 @@ fn an_image_from_two_values_is_traced_to_its_tag_and_template_fields_to_nothing(
 }
 
 /// An image the template assembles without quotes from several values names the value that
-/// writes its tag, the part a digest pins; when the tag is the chart's `appVersion` (no value
-/// sets it), no value is named: the repository's value is not where a digest goes.
+/// writes its tag, the part a digest pins (`images.tag`, even empty with the chart's
+/// `appVersion` as its default: `tag: "v1@sha256:…"` pins it), never the repository's value,
+/// where no digest goes.
 #[test]
 fn an_assembled_image_names_the_value_of_its_tag_or_none() {
     let chart = |image: &str, values: &str| {
@@ -216,7 +217,7 @@ fn an_assembled_image_names_the_value_of_its_tag_or_none() {
         "images:\n  repository: registry.example.org/shop\n  tag: \"\"\n",
     ));
     assert!(
-        !by_app_version.contains("images.repository"),
+        by_app_version.starts_with("set `images.tag` in web/values.yaml (line 3)"),
         "{by_app_version}"
     );
     let by_tag = digest_fix(chart(
