@@ -453,6 +453,20 @@ fn one_verdict_per_named_namespace(tagged: &mut Vec<(Verdict, Option<usize>)>) {
     }
 }
 
+/// The verdicts of several units (or copies) that are one finding.
+struct Group {
+    /// The first verdict, the one reported.
+    first: Verdict,
+    /// The units it holds in.
+    units: Vec<usize>,
+    /// The copies of its file it was also found at.
+    copies: Vec<Location>,
+    /// Whether another unit worded it differently.
+    worded_differently: bool,
+    /// The objects it holds on, namespaces aside.
+    objects: Vec<Arc<str>>,
+}
+
 /// A subject without its namespace (`StatefulSet/shop-prod/db › container postgres` →
 /// `StatefulSet/db › container postgres`): one object deployed by the staging and the prod
 /// overlay into their namespaces is one object of the application.
@@ -489,9 +503,7 @@ fn roll_up_units(
     // unit (a database reachable by 20 services in one Compose project, by 27 in another)
     type Key = (&'static str, Location, bool, Option<Arc<str>>);
     let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
-    // each group: its first verdict, its units, the copies it was also found at, whether
-    // another unit worded it differently, and the objects it holds on
-    let mut out: Vec<(Verdict, Vec<usize>, Vec<Location>, bool, Vec<Arc<str>>)> = Vec::new();
+    let mut out: Vec<Group> = Vec::new();
     for (v, u) in tagged {
         let original = copies
             .get(&v.location.path)
@@ -524,7 +536,7 @@ fn roll_up_units(
         // unit (a copy of the object), never two objects of one unit (two instances of a
         // Terraform module, two routes of one proxy)
         let same = candidates.iter().copied().find(|&g| {
-            let (first, us, _, _, _) = &out[g];
+            let (first, us) = (&out[g].first, &out[g].units);
             let first_subject = as_first_copy(first, &first.subject, copies);
             let other_unit = u.is_some_and(|u| !us.is_empty() && !us.contains(&u));
             let first_message = as_first_copy(first, &first.message, copies);
@@ -536,31 +548,46 @@ fn roll_up_units(
         });
         match same {
             Some(g) => {
-                if as_first_copy(&out[g].0, &out[g].0.message, copies) != *message {
-                    out[g].3 = true;
+                if as_first_copy(&out[g].first, &out[g].first.message, copies) != *message {
+                    out[g].worded_differently = true;
                 }
                 if let Some(u) = u
-                    && !out[g].1.contains(&u)
+                    && !out[g].units.contains(&u)
                 {
-                    out[g].1.push(u);
+                    out[g].units.push(u);
                 }
-                if v.location.path != out[g].0.location.path && !out[g].2.contains(&v.location) {
-                    out[g].2.push(v.location.clone());
+                if v.location.path != out[g].first.location.path
+                    && !out[g].copies.contains(&v.location)
+                {
+                    out[g].copies.push(v.location.clone());
                 }
                 let object = same_object(&subject);
-                if !out[g].4.contains(&object) {
-                    out[g].4.push(object);
+                if !out[g].objects.contains(&object) {
+                    out[g].objects.push(object);
                 }
             }
             None => {
                 candidates.push(out.len());
                 let object = same_object(&subject);
-                out.push((v, u.into_iter().collect(), Vec::new(), false, vec![object]));
+                out.push(Group {
+                    first: v,
+                    units: u.into_iter().collect(),
+                    copies: Vec::new(),
+                    worded_differently: false,
+                    objects: vec![object],
+                });
             }
         }
     }
     out.into_iter()
-        .map(|(mut v, mut us, mut also, worded_differently, subjects)| {
+        .map(|g| {
+            let Group {
+                first: mut v,
+                units: mut us,
+                copies: mut also,
+                worded_differently,
+                objects: subjects,
+            } = g;
             let first_unit = us.first().copied();
             us.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
             let named = us.len() > 1 || us.iter().any(|u| units[*u].kind.is_built());
