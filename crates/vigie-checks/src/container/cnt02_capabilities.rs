@@ -1,6 +1,6 @@
 //! CNT-02: every capability dropped, none added beyond NET_BIND_SERVICE.
 
-use super::{RUNTIME, by_platform};
+use super::{RUNTIME, by_platform, privileged_first};
 use crate::Context;
 use vigie_core::model::Workload;
 use vigie_core::{CheckDoc, Severity, Verdict};
@@ -45,18 +45,16 @@ const ALLOWED: &[&str] = &["NET_BIND_SERVICE"];
 
 fn judge(w: &Workload, out: &mut Vec<Verdict>) {
     // privileged mode grants every capability; the runtime ignores what the lists say
-    if let Some(p) = w.privileged.as_ref().filter(|p| p.value) {
-        out.push(Verdict::fail(
-            &DOC,
-            &w.subject,
-            p.at.clone(),
-            "runs privileged: it holds every capability, whatever it drops or adds",
-            by_platform(
-                w,
-                "remove \"privileged: true\" (CNT-06.1), then add \"cap_drop: [ALL]\"",
-                "remove securityContext.privileged: true (CNT-06.1), then set securityContext.capabilities.drop: [ALL]",
-            ),
-        ));
+    if let Some(v) = privileged_first(
+        &DOC,
+        w,
+        "runs privileged: it holds every capability, whatever it drops or adds",
+        (
+            "add \"cap_drop: [ALL]\"",
+            "set securityContext.capabilities.drop: [ALL]",
+        ),
+    ) {
+        out.push(v);
         return;
     }
     let drop_all = w.cap_drop.iter().find(|c| normalise(&c.value) == "ALL");

@@ -1,6 +1,6 @@
 //! CNT-03: no privilege escalation.
 
-use super::{RUNTIME, by_platform, short};
+use super::{RUNTIME, by_platform, privileged_first, short};
 use crate::Context;
 use vigie_core::model::Workload;
 use vigie_core::{CheckDoc, Severity, Verdict};
@@ -41,20 +41,18 @@ fn fix(w: &Workload) -> String {
 fn judge(w: &Workload, out: &mut Vec<Verdict>) {
     // a privileged container already holds every privilege, and Kubernetes refuses
     // `allowPrivilegeEscalation: false` beside `privileged: true`: privileged mode comes first
-    if let Some(p) = w.privileged.as_ref().filter(|p| p.value)
-        && !w.no_new_privileges.as_ref().is_some_and(|n| n.value)
-    {
-        out.push(Verdict::fail(
+    if !w.no_new_privileges.as_ref().is_some_and(|n| n.value)
+        && let Some(v) = privileged_first(
             &DOC,
-            &w.subject,
-            p.at.clone(),
+            w,
             "runs privileged: it holds every privilege escalation could give, and escalation cannot be turned off while it does",
-            by_platform(
-                w,
-                "remove \"privileged: true\" (CNT-06.1), then add `security_opt: [\"no-new-privileges:true\"]`",
-                "remove securityContext.privileged: true (CNT-06.1), then set allowPrivilegeEscalation: false (Kubernetes refuses both together)",
+            (
+                "add `security_opt: [\"no-new-privileges:true\"]`",
+                "set allowPrivilegeEscalation: false (Kubernetes refuses both together)",
             ),
-        ));
+        )
+    {
+        out.push(v);
         return;
     }
     match &w.no_new_privileges {

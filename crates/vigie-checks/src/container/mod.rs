@@ -140,6 +140,32 @@ pub(crate) fn built_by_skaffold(cx: &crate::Context<'_>, d: &Dockerfile) -> bool
         .any(|a| a.dockerfile.as_deref() == Some(&*d.path))
 }
 
+/// The failure of a container setting that privileged mode overrides, when the container is
+/// privileged: at its `privileged: true`, with the fix in the order that works (stop being
+/// privileged, then set what the check asks: `then` for Compose and for Kubernetes).
+pub(crate) fn privileged_first(
+    doc: &'static vigie_core::CheckDoc,
+    w: &Workload,
+    message: &str,
+    then: (&str, &str),
+) -> Option<vigie_core::Verdict> {
+    let p = w.privileged.as_ref().filter(|p| p.value)?;
+    Some(vigie_core::Verdict::fail(
+        doc,
+        &w.subject,
+        p.at.clone(),
+        message,
+        by_platform(
+            w,
+            &format!("remove \"privileged: true\" (CNT-06.1), then {}", then.0),
+            &format!(
+                "remove securityContext.privileged: true (CNT-06.1), then {}",
+                then.1
+            ),
+        ),
+    ))
+}
+
 /// A resource limit as the runtime reads it: `0` and negative numbers mean no limit.
 pub(crate) fn limit_is_set(value: &str) -> bool {
     let v = value.trim();
