@@ -13,6 +13,9 @@ use vigie_checks::container_field;
 use vigie_core::{Location, Verdict};
 use vigie_parse::yaml::{Node, Value};
 
+/// The check that asks for images pinned by digest.
+const DIGEST_CHECK: &str = "CNT-10.2";
+
 /// Where a field's value was set in the values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Origin {
@@ -320,6 +323,16 @@ impl Provenance {
         }
     }
 
+    /// How many container images of the chart read the values line `o` sets.
+    fn images_reading(&self, o: &Origin) -> usize {
+        self.from_values
+            .iter()
+            .filter(|((_, path), x)| {
+                path.ends_with("/image") && x.key == o.key && x.file == o.file && x.line == o.line
+            })
+            .count()
+    }
+
     /// Name the values key and line behind a failure: the key to change in the fix, the values
     /// line as a related location, and both lines in the message.
     pub fn annotate(&self, mut v: Verdict) -> Verdict {
@@ -344,7 +357,17 @@ impl Provenance {
         } else {
             format!(", under `{}`", o.key)
         };
-        if let Some(fix) = v.fix_mut() {
+        // a digest pins one image: a tag value every image of the chart reads cannot hold one
+        // for each, the template has to take a digest per image
+        let sharing = self.images_reading(o);
+        if v.check == DIGEST_CHECK && sharing > 1 {
+            if let Some(fix) = v.fix_mut() {
+                *fix = Arc::from(format!(
+                    "pin each image by digest in the template ({through}): `{}` ({}:{}) is read by {sharing} images and cannot hold a digest for each; add a digest value per image (`image@sha256:<digest>`)",
+                    o.key, o.file, o.line
+                ));
+            }
+        } else if let Some(fix) = v.fix_mut() {
             *fix = Arc::from(format!(
                 "set `{full}` in {} (line {}{under}), the values {through} reads: {fix}",
                 o.file, o.line

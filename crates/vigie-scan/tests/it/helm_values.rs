@@ -220,6 +220,31 @@ fn an_assembled_image_names_the_value_of_its_tag_or_none() {
         by_app_version.starts_with("set `images.tag` in web/values.yaml (line 3)"),
         "{by_app_version}"
     );
+    // a tag value every image reads cannot hold a digest for each: the template must change
+    let mut two = chart(
+        "{{ .Values.images.repository }}/web:{{ .Values.images.tag | default .Chart.AppVersion }}",
+        "images:\n  repository: registry.example.org/shop\n  tag: \"\"\n",
+    );
+    two.push((
+        "web/templates/worker.yaml".to_string(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n    spec:\n      containers:\n        - name: worker\n          image: {{ .Values.images.repository }}/worker:{{ .Values.images.tag | default .Chart.AppVersion }}\n".to_string(),
+    ));
+    let shared = {
+        let refs: Vec<(&str, &str)> = two.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let r = scan(&refs);
+        r.verdicts
+            .iter()
+            .find(|v| v.check == "CNT-10.2" && v.is_fail() && v.subject.contains("web"))
+            .and_then(|v| v.fix())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        shared.starts_with(
+            "pin each image by digest in the template (web/templates/deployment.yaml:10)"
+        ) && shared.contains("`images.tag` (web/values.yaml:3) is read by 2 images"),
+        "{shared}"
+    );
     let by_tag = digest_fix(chart(
         "{{ .Values.image.repository }}:{{ .Values.image.tag }}",
         "image:\n  repository: registry.example.org/web\n  tag: \"1.4.2\"\n",
