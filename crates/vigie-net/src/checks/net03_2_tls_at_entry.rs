@@ -30,6 +30,18 @@ pub(crate) static DOC: CheckDoc = CheckDoc {
     ),
 };
 
+/// TLS for an entry point; for a workload that is no entry point (a datastore published on a
+/// host port), not publishing it comes first (NET-01.1, NET-03.1).
+fn fix_for(w: &crate::model::Workload) -> &'static str {
+    if w.role.database {
+        "do not publish the database (NET-01.1): reach it from the services on their network; if it must be reachable from outside, require TLS on it"
+    } else if !w.role.entrypoint {
+        "do not publish it (only entry points are, NET-03.1): route it through the entry point; if it must stay published, give it TLS"
+    } else {
+        "terminate TLS at the entry point (tls section, HTTPS listener, TLS port)"
+    }
+}
+
 pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
     let g = f.g;
     for e in &g.exposures {
@@ -61,7 +73,7 @@ pub(crate) fn judge(f: &Facts<'_>, out: &mut Judged) {
                         e.via,
                         e.tls.reason()
                     ),
-                    "terminate TLS at the entry point (tls section, HTTPS listener, TLS port)",
+                    fix_for(w),
                 ),
             ));
         }

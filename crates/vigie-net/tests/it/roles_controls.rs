@@ -239,6 +239,19 @@ fn net_verdicts_on_an_open_stack() {
     assert!(v.is_fail());
     let v = verdict(&j, "NET-03.2", "services.api");
     assert!(v.is_fail());
+    // an application or a database that is no entry point: publishing it is the gap first
+    assert!(
+        v.fix().is_some_and(|f| f.starts_with("do not publish it")),
+        "{:?}",
+        v.fix()
+    );
+    let v = verdict(&j, "NET-03.2", "services.db");
+    assert!(
+        v.fix()
+            .is_some_and(|f| f.starts_with("do not publish the database")),
+        "{:?}",
+        v.fix()
+    );
     assert!(
         j.verdicts.iter().any(|(_, v)| v.check == "NET-03.1"
             && v.subject.ends_with("services.mon")
