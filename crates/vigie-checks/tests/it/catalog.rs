@@ -192,6 +192,21 @@ fn nonroot_image_facts() {
             "{nonroot}"
         );
     }
+    // Confluent's kcat: UBI builds from 6.0 on, not the Debian-based 5.x
+    for nonroot in [
+        "confluentinc/cp-kcat:7.4.0",
+        "confluentinc/cp-kafkacat:6.1.1",
+    ] {
+        assert_eq!(
+            cat.nonroot_image(nonroot).map(|i| i.user.as_str()),
+            Some("appuser"),
+            "{nonroot}"
+        );
+    }
+    assert!(
+        cat.nonroot_image("confluentinc/cp-kafkacat:5.5.0")
+            .is_none()
+    );
     for root in [
         "gcr.io/cloudsql-docker/gce-proxy:1.11",
         "gcr.io/cloudsql-docker/gce-proxy:1.16",
