@@ -177,9 +177,8 @@ pub fn artifacts(path: &Arc<str>, text: &str) -> (Vec<Artifact>, Vec<Diagnostic>
 pub struct Deploys {
     /// `metadata.name`, which `requires[].configs` selects by.
     pub name: Option<String>,
-    /// The configurations it requires: (the file, relative to the root; the names selected, all
-    /// when empty). A `git:` requirement is not followed.
-    pub requires: Vec<(String, Vec<String>)>,
+    /// The configurations it requires (a `git:` requirement is not followed).
+    pub requires: Vec<Require>,
     /// The kustomization folders it deploys without a profile (relative to the root);
     /// `manifests.kustomize.paths` (`deploy.kustomize.paths` in older schemas), `.` when
     /// `kustomize` is named without paths.
@@ -187,6 +186,18 @@ pub struct Deploys {
     /// Per profile, the folders it deploys instead, `None` when the profile keeps the
     /// configuration's (a profile replaces the fields it sets).
     pub profiles: Vec<(String, Option<Vec<String>>)>,
+}
+
+/// A configuration another one requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Require {
+    /// The file, relative to the root (`path:` names a file, or a folder's `skaffold.yaml`;
+    /// none names the requiring file itself); `None` when the path leaves the repository.
+    pub file: Option<String>,
+    /// The names of the configurations selected in it, all when empty.
+    pub configs: Vec<String>,
+    /// The line of the `requires` entry.
+    pub line: u32,
 }
 
 /// The kustomization folders a configuration node (or a profile) names, relative to the root.
@@ -223,13 +234,15 @@ pub fn deploys(path: &str, text: &str) -> Vec<Deploys> {
             .unwrap_or(&[])
             .iter()
             .filter(|r| r.get("git").is_none())
-            .filter_map(|r| {
+            .map(|r| {
                 let file = match r.get("path").and_then(Node::as_str) {
-                    Some(p) if is_config(p) => crate::compose::join(folder, p)?,
-                    Some(p) => crate::compose::join(folder, &format!("{p}/skaffold.yaml"))?,
-                    None => path.to_string(),
+                    Some(p) if p.ends_with(".yaml") || p.ends_with(".yml") => {
+                        crate::compose::join(folder, p)
+                    }
+                    Some(p) => crate::compose::join(folder, &format!("{p}/skaffold.yaml")),
+                    None => Some(path.to_string()),
                 };
-                let names = r
+                let configs = r
                     .get("configs")
                     .map(Node::items)
                     .unwrap_or(&[])
@@ -237,7 +250,11 @@ pub fn deploys(path: &str, text: &str) -> Vec<Deploys> {
                     .filter_map(Node::as_str)
                     .map(str::to_string)
                     .collect();
-                Some((file, names))
+                Require {
+                    file,
+                    configs,
+                    line: r.pos.line,
+                }
             })
             .collect();
         let profiles = root
@@ -361,14 +378,20 @@ mod tests {
         let d = deploys("src/ledger/skaffold.yaml", text);
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].name.as_deref(), Some("ledger"));
+        let required: Vec<(Option<&str>, &[String], u32)> = d[0]
+            .requires
+            .iter()
+            .map(|r| (r.file.as_deref(), r.configs.as_slice(), r.line))
+            .collect();
         assert_eq!(
-            d[0].requires,
+            required,
             vec![
                 (
-                    "src/db/skaffold.yaml".to_string(),
-                    vec!["ledger-db".to_string()]
+                    Some("src/db/skaffold.yaml"),
+                    &["ledger-db".to_string()][..],
+                    6
                 ),
-                ("skaffold-e2e.yaml".to_string(), vec![]),
+                (Some("skaffold-e2e.yaml"), &[][..], 8),
             ]
         );
         assert_eq!(d[0].kustomize, vec!["src/ledger/k8s/base"]);

@@ -388,7 +388,9 @@ pub fn plan(
             ));
         }
     }
-    kustomize_units(files, read, &exists, configured, &mut plan);
+    let skaffold = skaffold_configs(files, read);
+    check_requirements(&skaffold, &mut plan.diagnostics);
+    kustomize_units(files, read, &exists, configured, &skaffold, &mut plan);
     helm_units(files, read, &is_dir, configured, &mut plan);
     let projects = compose_projects(
         files,
@@ -464,6 +466,7 @@ fn kustomize_units(
     read: &dyn Fn(&str) -> Option<String>,
     exists: &dyn Fn(&str) -> bool,
     configured: &[ConfigUnit],
+    skaffold: &SkaffoldConfigs,
     plan: &mut Plan,
 ) {
     let mut dirs: BTreeMap<String, String> = BTreeMap::new();
@@ -580,7 +583,7 @@ fn kustomize_units(
     };
     // kustomizations one Skaffold deployment applies together are one unit (their Services
     // select one another's pods, one namespace's NetworkPolicy isolates them all)
-    let groups = applied_together(files, read, &|d| dirs.contains_key(d) && !is_component(d));
+    let groups = applied_together(skaffold, &|d| dirs.contains_key(d) && !is_component(d));
     let named_in_config = |top: &str| {
         configured
             .iter()
@@ -664,6 +667,43 @@ fn kustomize_units(
     }
 }
 
+/// The Skaffold configurations of the repository, by file, each with what it deploys.
+type SkaffoldConfigs = BTreeMap<String, Vec<vigie_parse::skaffold::Deploys>>;
+
+fn skaffold_configs(files: &[Found], read: &dyn Fn(&str) -> Option<String>) -> SkaffoldConfigs {
+    use vigie_parse::skaffold;
+    files
+        .iter()
+        .filter(|f| skaffold::is_config(&f.rel))
+        .filter_map(|f| {
+            let d = skaffold::deploys(&f.rel, &read(&f.rel)?);
+            (!d.is_empty()).then(|| (f.rel.clone(), d))
+        })
+        .collect()
+}
+
+/// A requirement Skaffold would refuse (a file that is no configuration of the repository, a
+/// path out of it) is said at its line: what it names is not grouped with the configuration.
+fn check_requirements(configs: &SkaffoldConfigs, notes: &mut Vec<Diagnostic>) {
+    for (file, docs) in configs {
+        for r in docs.iter().flat_map(|d| &d.requires) {
+            let missing = match &r.file {
+                Some(f) => !configs.contains_key(f),
+                None => true,
+            };
+            if missing {
+                notes.push(Diagnostic::dangling(
+                    vigie_core::Location::new(Arc::from(file.as_str()), r.line, 1),
+                    match &r.file {
+                        Some(f) => format!("this Skaffold configuration requires `{f}`, which is no Skaffold configuration of the scanned repository: what it deploys is not grouped with this configuration's"),
+                        None => "this Skaffold configuration requires a path outside the repository: what it deploys is not grouped with this configuration's".to_string(),
+                    },
+                ));
+            }
+        }
+    }
+}
+
 /// Kustomizations one Skaffold deployment applies together: a root configuration (one no
 /// other requires) with the configurations it requires, without a profile or with one of
 /// their profiles (`skaffold dev -p NAME` activates the profile of that name in every
@@ -679,25 +719,18 @@ struct AppliedTogether {
 /// The Skaffold deployments of the repository that apply two kustomizations or more
 /// (`is_kustomization` says which folders are), each set once.
 fn applied_together(
-    files: &[Found],
-    read: &dyn Fn(&str) -> Option<String>,
+    configs: &SkaffoldConfigs,
     is_kustomization: &dyn Fn(&str) -> bool,
 ) -> Vec<AppliedTogether> {
     use vigie_parse::skaffold;
-    let configs: BTreeMap<&str, Vec<skaffold::Deploys>> = files
-        .iter()
-        .filter(|f| skaffold::is_config(&f.rel))
-        .filter_map(|f| {
-            let d = skaffold::deploys(&f.rel, &read(&f.rel)?);
-            (!d.is_empty()).then_some((f.rel.as_str(), d))
-        })
-        .collect();
+    let configs: BTreeMap<&str, &Vec<skaffold::Deploys>> =
+        configs.iter().map(|(f, d)| (f.as_str(), d)).collect();
     // a configuration requiring another of its own file is still a root
     let required: BTreeSet<&str> = configs
         .iter()
         .flat_map(|(file, docs)| {
             docs.iter()
-                .flat_map(|d| d.requires.iter().map(|(f, _)| f.as_str()))
+                .flat_map(|d| d.requires.iter().filter_map(|r| r.file.as_deref()))
                 .filter(move |f| f != file)
         })
         .collect();
@@ -717,7 +750,11 @@ fn applied_together(
                     names.is_empty() || d.name.as_ref().is_some_and(|n| names.contains(n));
                 if selected && seen.insert((file, i)) {
                     order.push(d);
-                    todo.extend(d.requires.iter().map(|(f, n)| (f.as_str(), n.as_slice())));
+                    todo.extend(
+                        d.requires
+                            .iter()
+                            .filter_map(|r| Some((r.file.as_deref()?, r.configs.as_slice()))),
+                    );
                 }
             }
         }
@@ -1519,6 +1556,27 @@ mod tests {
         );
         assert_eq!(p.units[1].anchor(), "skaffold.yaml");
         assert_eq!(p.units[1].folder(), "");
+    }
+
+    #[test]
+    fn a_skaffold_requirement_that_names_nothing_is_said_at_its_line() {
+        let p = plan_of(&[(
+            "skaffold.yaml",
+            "apiVersion: skaffold/v4beta1\nkind: Config\nrequires:\n- path: gone\n- path: ../../outside.yaml\n- git:\n    repo: https://example.com/x\n",
+        )]);
+        let said: Vec<(u32, &str)> = p
+            .diagnostics
+            .iter()
+            .map(|d| (d.location.line, d.message.as_str()))
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert_eq!(said[0].0, 4);
+        assert!(
+            said[0].1.contains("requires `gone/skaffold.yaml`"),
+            "{said:?}"
+        );
+        assert_eq!(said[1].0, 5);
+        assert!(said[1].1.contains("outside the repository"), "{said:?}");
     }
 
     #[test]
