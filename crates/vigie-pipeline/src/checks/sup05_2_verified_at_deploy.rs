@@ -105,6 +105,15 @@ pub(crate) fn judge(m: &Analysis<'_>, out: &mut Found) {
         || m.repo.runs_workloads
         || m.repo.files.iter().any(|f| f.ends_with(".tf"));
     if !deploys_somewhere {
+        if let Some(first) = pushes.first() {
+            let mut note = vigie_core::Diagnostic::new(
+                vigie_core::DiagKind::Skipped,
+                first.clone(),
+                "SUP-05.2 not judged: the repository publishes images here but deploys them nowhere vigie reads (no deployment step, Kubernetes workload, Terraform or admission policy of its own); the platforms that run them verify signatures, and signing them is SUP-05.1",
+            );
+            note.severity = Severity::Info;
+            out.diagnostics.push(note);
+        }
         return;
     }
     sup05_verify(&pushes, &deploys, &m.enforcement, &mut out.verdicts);

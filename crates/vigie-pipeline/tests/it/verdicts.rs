@@ -161,12 +161,14 @@ fn documented_examples() {
                 doc.id,
                 show(&out.verdicts)
             );
-            assert!(
-                out.diagnostics.is_empty(),
-                "{} {which}: {:?}",
-                doc.id,
-                out.diagnostics
-            );
+            // an example reads cleanly: no finding about its input (info notes on what does not
+            // apply to it, such as SUP-05.2 for a workflow that only publishes, are not findings)
+            let findings: Vec<_> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity > vigie_core::Severity::Info)
+                .collect();
+            assert!(findings.is_empty(), "{} {which}: {findings:?}", doc.id);
         }
     }
 }
@@ -434,19 +436,24 @@ fn signature_verification_is_judged_where_the_repository_deploys() {
                 "on: push\npermissions:\n  contents: read\n  packages: write\njobs:\n  release:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: docker build -t ghcr.io/acme/api:1 .\n      - run: docker push ghcr.io/acme/api:1\n{deploy}"
             ),
         );
-        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None).verdicts;
-        (of(&out, "SUP-05.1").len(), of(&out, "SUP-05.2").len())
+        let out = scan_files(std::path::Path::new("/nonexistent"), &files, None);
+        let noted = out
+            .diagnostics
+            .iter()
+            .any(|d| d.message.starts_with("SUP-05.2 not judged"));
+        let v = out.verdicts;
+        (of(&v, "SUP-05.1").len(), of(&v, "SUP-05.2").len(), noted)
     };
     assert_eq!(
         judge(""),
-        (1, 0),
-        "a publisher is told to sign, not to verify"
+        (1, 0, true),
+        "a publisher is told to sign, not to verify, and why"
     );
     assert_eq!(
         judge(
             "      - run: ssh -p 2222 deploy@tarmac.internal \"docker compose pull && docker compose up -d\"\n"
         ),
-        (1, 1)
+        (1, 1, false)
     );
 }
 
