@@ -106,8 +106,9 @@ pub(crate) fn str_at<'a>(n: &'a Node, keys: &[&str]) -> &'a str {
 
 /// Visit every node reached by a Kustomize field-spec path (`spec/template/metadata/labels`):
 /// sequences met on the way are walked item by item, as Kustomize's field specs do, and a
-/// `[]` suffix on a segment is accepted. With `create`, missing mappings are created at `pos`
-/// (only on the last segments, never inside sequences).
+/// segment with a `[]` suffix names a list, walked where it exists and never created. With
+/// `create`, missing mappings are created at `pos` (only on the last segments, never inside
+/// sequences).
 pub(crate) fn visit_path(
     n: &mut Node,
     path: &[&str],
@@ -126,7 +127,12 @@ pub(crate) fn visit_path(
         return;
     };
     let key = first.trim_end_matches("[]");
-    let child = if create && !rest.is_empty() {
+    // a list segment (`volumeClaimTemplates[]`) is visited item by item where it exists, never
+    // made up: Kustomize creates maps along a field path, not lists of nothing
+    let is_list = key.len() < first.len();
+    let child = if is_list {
+        get_mut(n, key).filter(|c| !c.is_null())
+    } else if create && !rest.is_empty() {
         ensure_map_or_seq(n, key, pos)
     } else if create {
         ensure_map(n, key, pos)
