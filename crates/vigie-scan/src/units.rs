@@ -1357,38 +1357,26 @@ fn build_kustomize(unit: &Unit, root: &Path) -> Built {
         return build_kustomization(&unit.path, root).0;
     }
     // each kustomization as `kubectl apply -k` builds it, in the order they are applied
-    let builds: Vec<(Built, Vec<String>)> = unit
+    let mut builds: Vec<(Built, Vec<String>)> = unit
         .values
         .iter()
         .map(|dir| build_kustomization(dir, root))
         .collect();
-    // a component shared by the kustomizations may patch what only some of them deploy: its
-    // patch "matches no object" only when it matches in none of those that read it
-    let unmatched = |d: &Diagnostic| {
-        d.message
-            .starts_with(vigie_kustomize::PATCH_MATCHES_NOTHING)
-    };
-    let matched_in_another = |d: &Diagnostic| {
-        unmatched(d)
-            && builds.iter().any(|(b, read)| {
-                read.iter().any(|f| **f == *d.location.path)
-                    && !b
-                        .diagnostics
-                        .iter()
-                        .any(|o| unmatched(o) && o.location == d.location)
+    {
+        let mut notes: Vec<BuildNotes<'_>> = builds
+            .iter_mut()
+            .map(|(b, read)| {
+                let read: &Vec<String> = read;
+                let reads: Box<dyn Fn(&str) -> bool + '_> =
+                    Box::new(move |p: &str| read.iter().any(|f| f == p));
+                (&mut b.diagnostics, reads)
             })
-    };
-    let mut all = Built::default();
-    let mut notes: Vec<Diagnostic> = Vec::new();
-    for (b, _) in &builds {
-        notes.extend(
-            b.diagnostics
-                .iter()
-                .filter(|d| !matched_in_another(d))
-                .cloned(),
-        );
+            .collect();
+        drop_patch_notes_matched_elsewhere(&mut notes);
     }
+    let mut all = Built::default();
     for ((b, _), dir) in builds.into_iter().zip(&unit.values) {
+        all.diagnostics.extend(b.diagnostics);
         all.objects.extend(b.objects);
         if let Some(f) = b.failure {
             let f = format!("{}: {f}", shown(dir));
@@ -1404,8 +1392,44 @@ fn build_kustomize(unit: &Unit, root: &Path) -> Built {
             all.yaml.push_str(&b.yaml);
         }
     }
-    all.diagnostics = notes;
     all
+}
+
+/// One build's diagnostics, with whether the build read a file.
+pub(crate) type BuildNotes<'a> = (&'a mut Vec<Diagnostic>, Box<dyn Fn(&str) -> bool + 'a>);
+
+/// A patch of a component or base that several builds include (overlays of one unit, units of
+/// the repository) may target objects only some of them have, a component's optional patches:
+/// its "matches no object" holds only where it matches in none of the builds that read its
+/// file. `builds` are each build's diagnostics with whether it read a file.
+pub(crate) fn drop_patch_notes_matched_elsewhere(builds: &mut [BuildNotes<'_>]) {
+    let unmatched = |d: &Diagnostic| {
+        d.message
+            .starts_with(vigie_kustomize::PATCH_MATCHES_NOTHING)
+    };
+    let mut raised: HashMap<vigie_core::Location, usize> = HashMap::new();
+    for (notes, _) in builds.iter() {
+        let mut seen = std::collections::HashSet::new();
+        for d in notes.iter().filter(|d| unmatched(d)) {
+            if seen.insert(&d.location) {
+                *raised.entry(d.location.clone()).or_default() += 1;
+            }
+        }
+    }
+    if raised.is_empty() {
+        return;
+    }
+    let matched_elsewhere: std::collections::HashSet<vigie_core::Location> = raised
+        .into_iter()
+        .filter(|(at, n)| {
+            let reading = builds.iter().filter(|(_, reads)| reads(&at.path)).count();
+            reading > *n
+        })
+        .map(|(at, _)| at)
+        .collect();
+    for (notes, _) in builds.iter_mut() {
+        notes.retain(|d| !(unmatched(d) && matched_elsewhere.contains(&d.location)));
+    }
 }
 
 /// Build the kustomization in `path` (relative to `root`), with the files the build read.

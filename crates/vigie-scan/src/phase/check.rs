@@ -22,7 +22,7 @@ use vigie_checks::repo::{Analyzer, Record};
 use vigie_checks::{Context, FileLookup};
 use vigie_core::catalog::Catalog;
 use vigie_core::model::Workload;
-use vigie_core::{DiagKind, Diagnostic, EvidenceTable, Location, Unassessed, Verdict};
+use vigie_core::{DiagKind, Diagnostic, EvidenceTable, Unassessed, Verdict};
 use vigie_parse::discover::Found;
 use vigie_parse::kubernetes::{self, Object};
 use vigie_parse::suppress::{self, Suppression};
@@ -620,41 +620,19 @@ pub(crate) fn check_units(
     unit_kept
 }
 
-/// A patch of a component or base that several units include may target objects only some
-/// of them have (a component's optional patches): "matches no object" holds only when it
-/// matches in none of the units that read its file.
+/// A component's patch "matches no object" only where it matches in none of the units that
+/// read its file ([`crate::units::drop_patch_notes_matched_elsewhere`]).
 fn keep_patches_that_match_nowhere(runs: &mut [(usize, Judged)], units: &Units) {
-    let unmatched = |d: &Diagnostic| {
-        d.message
-            .starts_with(vigie_kustomize::PATCH_MATCHES_NOTHING)
-    };
-    let mut raised: HashMap<Location, usize> = HashMap::new();
-    for (_, run) in runs.iter() {
-        let mut seen = HashSet::new();
-        for d in run.diagnostics.iter().filter(|d| unmatched(d)) {
-            if seen.insert(&d.location) {
-                *raised.entry(d.location.clone()).or_default() += 1;
-            }
-        }
-    }
-    if raised.is_empty() {
-        return;
-    }
-    let matched_elsewhere: HashSet<Location> = raised
-        .into_iter()
-        .filter(|(at, n)| {
-            let reading = runs
-                .iter()
-                .filter(|(u, _)| units.all[*u].files.iter().any(|f| **f == *at.path))
-                .count();
-            reading > *n
+    let mut builds: Vec<crate::units::BuildNotes<'_>> = runs
+        .iter_mut()
+        .map(|(u, run)| {
+            let files = &units.all[*u].files;
+            let reads: Box<dyn Fn(&str) -> bool + '_> =
+                Box::new(move |p: &str| files.iter().any(|f| f == p));
+            (&mut run.diagnostics, reads)
         })
-        .map(|(at, _)| at)
         .collect();
-    for (_, run) in runs.iter_mut() {
-        run.diagnostics
-            .retain(|d| !(unmatched(d) && matched_elsewhere.contains(&d.location)));
-    }
+    crate::units::drop_patch_notes_matched_elsewhere(&mut builds);
 }
 
 /// Build a Kustomize or Helm unit, then lower and check its objects as one manifest's.
